@@ -1,0 +1,1 @@
+"""mailflow: runs the MONA working groups from one mailbox."""

@@ -1,0 +1,320 @@
+"""TOML configuration into typed, validated settings; every error names the key and the file."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from email.headerregistry import Address
+from pathlib import Path
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from .errors import ConfigError
+from .model import (
+    CallStatus,
+    Criteria,
+    Department,
+    Group,
+    Meeting,
+    Network,
+    Role,
+    Scale,
+    Territory,
+)
+
+DEFAULT_CONFIG = Path("config/mailflow.toml")
+PROFILE_FIELDS = ("name", "structure", "role", "department", "fte", "population", "territory", "scale")
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class MailboxSettings:
+    """Where the mail comes from and where handled mail goes."""
+
+    url: str
+    path: Path | None
+    processed_folder: str
+    quarantine_folder: str
+    max_message_bytes: int
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The whole validated configuration."""
+
+    file: Path
+    network: Network
+    mailbox: MailboxSettings
+    delivery_url: str
+    outbox_path: Path | None
+    store_path: Path
+    poll_seconds: float
+    max_replies_per_sender_per_day: int
+    templates_dir: Path
+    groups: dict[str, Group]
+    departments: dict[str, Department]
+
+    @property
+    def tz(self) -> ZoneInfo:
+        """The network's time zone."""
+        return ZoneInfo(self.network.timezone)
+
+
+class _Table:
+    """A TOML table that knows its file and dotted path, so errors can name the key."""
+
+    def __init__(self, file: Path, path: str, data: dict[str, Any]) -> None:
+        self.file, self.path, self.data = file, path, data
+
+    def key(self, name: str) -> str:
+        return f"{self.path}.{name}" if self.path else name
+
+    def fail(self, name: str, problem: str) -> ConfigError:
+        return ConfigError(self.file, self.key(name), problem)
+
+    def get(self, name: str, kind: type[T], default: T | None = None, *, required: bool = True) -> T:
+        if name not in self.data:
+            if default is not None or not required:
+                return default  # type: ignore[return-value]
+            raise self.fail(name, "missing")
+        value = self.data[name]
+        if kind is float and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            raise self.fail(name, f"expected {kind.__name__}, found {type(value).__name__} {value!r}")
+        return value
+
+    def text(self, name: str, default: str | None = None) -> str:
+        value = self.get(name, str, default)
+        if not value.strip():
+            raise self.fail(name, "must not be empty")
+        return value
+
+    def strings(self, name: str, default: list[str] | None = None) -> tuple[str, ...]:
+        values = self.get(name, list, default)
+        for i, item in enumerate(values):
+            if not isinstance(item, str) or not item.strip():
+                raise self.fail(f"{name}[{i}]", f"expected a non-empty string, found {item!r}")
+        return tuple(values)
+
+    def table(self, name: str, *, required: bool = True) -> _Table:
+        value = self.get(name, dict, None, required=required)
+        return _Table(self.file, self.key(name), value or {})
+
+    def choice(self, name: str, parse: Callable[[str], T], value: str) -> T:
+        try:
+            return parse(value)
+        except ValueError:
+            raise self.fail(name, f"unknown value {value!r}") from None
+
+
+def _read_toml(file: Path, what: str) -> dict[str, Any]:
+    try:
+        with file.open("rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError:
+        raise ConfigError(file, "", f"{what} not found") from None
+    except OSError as exc:
+        raise ConfigError(file, "", f"cannot read {what}: {exc.strerror}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(file, "", f"not valid TOML: {exc}") from None
+
+
+def _resolve(base: Path, value: str) -> Path:
+    path = Path(os.path.expanduser(value))
+    return path if path.is_absolute() else (base / path).resolve()
+
+
+def _address(table: _Table, name: str, value: str) -> str:
+    try:
+        address = Address(addr_spec=value.strip())
+    except (ValueError, IndexError):
+        raise table.fail(name, f"not an email address: {value!r}") from None
+    if not address.domain or not address.username:
+        raise table.fail(name, f"not an email address: {value!r}")
+    return address.addr_spec.lower()
+
+
+def _local_time(table: _Table, name: str, tz: ZoneInfo, *, required: bool) -> datetime | None:
+    if name not in table.data and not required:
+        return None
+    value = table.get(name, object)
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=tz)
+    if isinstance(value, date):
+        return datetime.combine(value, time(0, 0), tzinfo=tz)
+    raise table.fail(name, f"expected a date and time such as 2027-04-06T09:30:00, found {value!r}")
+
+
+def _url_path(table: _Table, name: str, scheme: str, base: Path) -> tuple[str, Path | None]:
+    url = table.text(name)
+    if url.startswith(f"{scheme}:"):
+        return url, _resolve(base, url[len(scheme) + 1 :])
+    raise table.fail(
+        name,
+        f"unsupported {url.split(':', 1)[0]!r}: this version reads {scheme}:PATH",
+    )
+
+
+def load_departments(file: Path) -> dict[str, Department]:
+    """The departments file: code → Department."""
+    root = _Table(file, "", _read_toml(file, "departments file"))
+    entries = root.get("department", list)
+    departments: dict[str, Department] = {}
+    for i, raw in enumerate(entries):
+        if not isinstance(raw, dict):
+            raise root.fail(f"department[{i}]", "expected a table")
+        table = _Table(file, f"department[{i}]", raw)
+        code = table.text("code")
+        if code in departments:
+            raise table.fail("code", f"department {code} is listed twice")
+        departments[code] = Department(code, table.text("name"), table.get("coastal", bool))
+    if not departments:
+        raise root.fail("department", "no department listed")
+    return departments
+
+
+def _criteria(table: _Table) -> Criteria:
+    roles_raw = table.get("roles", list, None, required=False)
+    roles = (
+        tuple(table.choice("roles", Role, str(r)) for r in roles_raw) if roles_raw else None
+    )
+    excluded = tuple(
+        table.choice("excluded_territories", Territory, t)
+        for t in table.strings("excluded_territories", [])
+    )
+    scale_raw = table.get("scale", str, None, required=False)
+    fte = table.get("fte_below", float, None, required=False)
+    population = table.get("max_population", int, None, required=False)
+    return Criteria(
+        roles=roles,
+        excluded_territories=excluded,
+        scale=table.choice("scale", Scale, scale_raw) if scale_raw else None,
+        fte_below=fte,
+        max_population=population,
+    )
+
+
+def _group(table: _Table, tz: ZoneInfo) -> Group:
+    group_id = table.text("id")
+    if not group_id.replace("-", "").isalnum() or group_id != group_id.lower():
+        raise table.fail("id", f"use lower-case letters, digits and dashes, found {group_id!r}")
+    capacity = table.get("capacity", int)
+    if capacity < 1:
+        raise table.fail("capacity", f"must be at least 1, found {capacity}")
+    quotas = table.table("quotas", required=False)
+    meeting = table.table("first_meeting")
+    required = table.strings("required", ["name", "structure", "role", "department"])
+    for item in required:
+        if item not in PROFILE_FIELDS:
+            raise table.fail("required", f"unknown field {item!r}; known: {', '.join(PROFILE_FIELDS)}")
+    starts_at = _local_time(meeting, "starts_at", tz, required=True)
+    assert starts_at is not None
+    return Group(
+        id=group_id,
+        title=table.text("title"),
+        aliases=table.strings("aliases", []),
+        context=table.text("context"),
+        objectives=table.strings("objectives", []),
+        participants=table.text("participants"),
+        capacity=capacity,
+        quota_coastal=quotas.get("coastal", int, None, required=False),
+        quota_inland=quotas.get("inland", int, None, required=False),
+        criteria=_criteria(table.table("criteria", required=False)),
+        required=required,
+        first_meeting=Meeting(starts_at, meeting.text("place")),
+        commitment=table.text("commitment"),
+        call=table.choice("call", CallStatus, table.text("call", "open")),
+        closes_at=_local_time(table, "closes_at", tz, required=False),
+    )
+
+
+def load_groups(file: Path, tz: ZoneInfo) -> dict[str, Group]:
+    """The groups file: id → Group, in file order."""
+    root = _Table(file, "", _read_toml(file, "groups file"))
+    groups: dict[str, Group] = {}
+    for i, raw in enumerate(root.get("group", list)):
+        if not isinstance(raw, dict):
+            raise root.fail(f"group[{i}]", "expected a table")
+        group = _group(_Table(file, f"group[{i}]", raw), tz)
+        if group.id in groups:
+            raise root.fail(f"group[{i}].id", f"group {group.id!r} is defined twice")
+        groups[group.id] = group
+    return groups
+
+
+def load(file: Path | str | None = None) -> Settings:
+    """Read and validate the main file and the files it names."""
+    if file is None:
+        file = os.environ.get("MAILFLOW_CONFIG") or DEFAULT_CONFIG
+    file = Path(file).resolve()
+    root = _Table(file, "", _read_toml(file, "configuration file"))
+    base = file.parent
+
+    net = root.table("network")
+    tz_name = net.text("timezone", "Europe/Paris")
+    try:
+        tz = ZoneInfo(tz_name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise net.fail("timezone", f"unknown time zone {tz_name!r}") from None
+    staff = tuple(_address(net, "staff", s) for s in net.strings("staff"))
+    if not staff:
+        raise net.fail("staff", "name at least one staff address")
+    network = Network(
+        name=net.text("name"),
+        address=_address(net, "address", net.text("address")),
+        staff=staff,
+        timezone=tz_name,
+    )
+
+    box = root.table("mailbox")
+    box_url, box_path = _url_path(box, "url", "maildir", base)
+    max_bytes = box.get("max_message_bytes", int, 25 * 1024 * 1024)
+    if max_bytes < 1024:
+        raise box.fail("max_message_bytes", f"must be at least 1024, found {max_bytes}")
+    mailbox = MailboxSettings(
+        url=box_url,
+        path=box_path,
+        processed_folder=box.text("processed_folder", "Traités"),
+        quarantine_folder=box.text("quarantine_folder", "Quarantaine"),
+        max_message_bytes=max_bytes,
+    )
+
+    delivery = root.table("delivery")
+    delivery_url, outbox_path = _url_path(delivery, "url", "dir", base)
+
+    store = root.table("store")
+    daemon = root.table("daemon", required=False)
+    poll = daemon.get("poll_seconds", float, 30.0)
+    if poll <= 0:
+        raise daemon.fail("poll_seconds", f"must be positive, found {poll}")
+    cap = daemon.get("max_replies_per_sender_per_day", int, 10)
+    if cap < 1:
+        raise daemon.fail("max_replies_per_sender_per_day", f"must be at least 1, found {cap}")
+
+    files = root.table("files", required=False)
+    groups_file = _resolve(base, files.text("groups", "groups.toml"))
+    departments_file = _resolve(base, files.text("departments", "departments.toml"))
+    templates_dir = _resolve(base, files.text("templates", "../templates"))
+    if not templates_dir.is_dir():
+        raise files.fail("templates", f"no such folder: {templates_dir}")
+
+    departments = load_departments(departments_file)
+    groups = load_groups(groups_file, tz)
+    return Settings(
+        file=file,
+        network=network,
+        mailbox=mailbox,
+        delivery_url=delivery_url,
+        outbox_path=outbox_path,
+        store_path=_resolve(base, store.text("path")),
+        poll_seconds=poll,
+        max_replies_per_sender_per_day=cap,
+        templates_dir=templates_dir,
+        groups=groups,
+        departments=departments,
+    )

@@ -1,0 +1,1 @@
+"""The pure core: parse, classify, extract, decide, render; no I/O, no clock."""

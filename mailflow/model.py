@@ -1,0 +1,330 @@
+"""Plain values shared by every layer: frozen dataclasses and enums, importing nothing of ours."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+class Outcome(enum.StrEnum):
+    """What happened to one message; the value is the `X-Mailflow-Outcome` header."""
+
+    CONFIRMED = "confirmed"
+    WAITLISTED = "waitlisted"
+    REFUSED = "refused"
+    NEEDS_INFO = "needs-info"
+    DUPLICATE = "duplicate"
+    CLOSED = "closed"
+    IDEA_RECEIVED = "idea-received"
+    WITHDRAWN = "withdrawn"
+    HELP = "help"
+    NO_REPLY = "no-reply"
+    QUARANTINED = "quarantined"
+    ALREADY_PROCESSED = "already-processed"
+
+
+class Status(enum.StrEnum):
+    """Where a candidature stands."""
+
+    CONFIRMED = "confirmed"
+    WAITLISTED = "waitlisted"
+    NEEDS_INFO = "needs-info"
+    REFUSED = "refused"
+    WITHDRAWN = "withdrawn"
+
+    @property
+    def active(self) -> bool:
+        """True while the candidature holds a place or a position."""
+        return self in (Status.CONFIRMED, Status.WAITLISTED, Status.NEEDS_INFO)
+
+    @property
+    def holds_place(self) -> bool:
+        """Confirmed places and places held while the member answers count against capacity."""
+        return self in (Status.CONFIRMED, Status.NEEDS_INFO)
+
+
+class IntentKind(enum.StrEnum):
+    """What a message asks for, once classified."""
+
+    CANDIDATURE = "candidature"
+    IDEA = "idea"
+    WITHDRAWAL = "withdrawal"
+    QUESTION = "question"
+    ROBOT = "robot"
+
+
+class CallStatus(enum.StrEnum):
+    """The state of a group's call for candidates, as staff set it."""
+
+    DRAFT = "draft"
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class Role(enum.StrEnum):
+    """The member's role, as far as the rules need it."""
+
+    DIRECTOR = "director"
+    OTHER = "other"
+
+
+class Territory(enum.StrEnum):
+    """Territory types named by the profile criteria."""
+
+    RURAL = "rural"
+    COASTAL = "coastal"
+    MOUNTAIN = "mountain"
+    URBAN = "urban"
+
+
+class Scale(enum.StrEnum):
+    """The scale an office works at."""
+
+    COMMUNAL = "communal"
+    INTERCOMMUNAL = "intercommunal"
+
+
+@dataclass(frozen=True)
+class Department:
+    """One department of the region."""
+
+    code: str
+    name: str
+    coastal: bool
+
+
+@dataclass(frozen=True)
+class Network:
+    """The network running the mailbox."""
+
+    name: str
+    address: str
+    staff: tuple[str, ...]
+    timezone: str
+
+    @property
+    def domain(self) -> str:
+        """The domain of the network's address, used for our Message-IDs."""
+        return self.address.rpartition("@")[2]
+
+
+@dataclass(frozen=True)
+class Criteria:
+    """A group's profile criteria; None means the criterion does not apply."""
+
+    roles: tuple[Role, ...] | None = None
+    excluded_territories: tuple[Territory, ...] = ()
+    scale: Scale | None = None
+    fte_below: float | None = None
+    max_population: int | None = None
+
+
+@dataclass(frozen=True)
+class Meeting:
+    """A group's first meeting."""
+
+    starts_at: datetime
+    place: str
+
+
+@dataclass(frozen=True)
+class Group:
+    """A working group as configured by staff."""
+
+    id: str
+    title: str
+    aliases: tuple[str, ...]
+    context: str
+    objectives: tuple[str, ...]
+    participants: str
+    capacity: int
+    quota_coastal: int | None
+    quota_inland: int | None
+    criteria: Criteria
+    required: tuple[str, ...]
+    first_meeting: Meeting
+    commitment: str
+    call: CallStatus
+    closes_at: datetime | None = None
+
+    def quota_for(self, department: Department) -> int | None:
+        """The department's quota in this group, or None when unlimited."""
+        return self.quota_coastal if department.coastal else self.quota_inland
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What a member tells about themselves; None where the message does not say."""
+
+    name: str | None = None
+    structure: str | None = None
+    role: Role | None = None
+    role_text: str | None = None
+    department: str | None = None
+    fte: float | None = None
+    population: int | None = None
+    territories: frozenset[Territory] = frozenset()
+    not_territories: frozenset[Territory] = frozenset()
+    scale: Scale | None = None
+
+    def merged(self, newer: Profile) -> Profile:
+        """This profile completed by what a later message tells (later values win)."""
+        return Profile(
+            name=newer.name or self.name,
+            structure=newer.structure or self.structure,
+            role=newer.role or self.role,
+            role_text=newer.role_text or self.role_text,
+            department=newer.department or self.department,
+            fte=newer.fte if newer.fte is not None else self.fte,
+            population=newer.population if newer.population is not None else self.population,
+            territories=(self.territories - newer.not_territories) | newer.territories,
+            not_territories=(self.not_territories - newer.territories) | newer.not_territories,
+            scale=newer.scale or self.scale,
+        )
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """An attachment's name, type and size (its content is never trusted)."""
+
+    filename: str
+    content_type: str
+    size: int
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """A parsed incoming message: typed values taken from the raw bytes once, at the edge."""
+
+    key: str
+    sha256: str
+    message_id: str | None
+    sender: str | None
+    sender_name: str | None
+    subject: str
+    text: str
+    new_text: str
+    in_reply_to: str | None = None
+    references: tuple[str, ...] = ()
+    headers: tuple[tuple[str, str], ...] = ()
+    content_type: str = "text/plain"
+    attachments: tuple[Attachment, ...] = ()
+
+    def header(self, name: str) -> str | None:
+        """The first value of a header kept for classification, case-insensitively."""
+        wanted = name.lower()
+        for key, value in self.headers:
+            if key == wanted:
+                return value
+        return None
+
+
+@dataclass(frozen=True)
+class Intent:
+    """What the message asks for, with what it tells."""
+
+    kind: IntentKind
+    message: Inbound
+    sender: str
+    name: str | None
+    group_id: str | None = None
+    ambiguous_groups: tuple[str, ...] = ()
+    profile: Profile = field(default_factory=Profile)
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class Candidature:
+    """One member's candidature to one group."""
+
+    id: str
+    group_id: str
+    email: str
+    name: str | None
+    profile: Profile
+    status: Status
+    seq: int
+    received_at: datetime
+    message_key: str
+    message_id: str | None = None
+    subject: str = ""
+    reason: str = ""
+    missing: tuple[str, ...] = ()
+    updated_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Idea:
+    """A member's idea for a new working group."""
+
+    id: str
+    email: str
+    name: str | None
+    subject: str
+    summary: str
+    received_at: datetime
+    message_key: str
+    attachments: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CallSummary:
+    """Where a group's call stands, as replies and status show it."""
+
+    group_id: str
+    capacity: int
+    taken: int
+    waiting: int
+    accepting: bool
+
+    @property
+    def places_left(self) -> int:
+        """Places not yet taken or held."""
+        return max(self.capacity - self.taken, 0)
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A reply to send: which template, to whom, with what; rendering comes later."""
+
+    outcome: Outcome
+    to: str
+    to_name: str | None
+    template: str
+    group_id: str | None = None
+    candidature_id: str | None = None
+    position: int | None = None
+    reason: str = ""
+    missing: tuple[str, ...] = ()
+    in_reply_to: str | None = None
+    references: tuple[str, ...] = ()
+    subject: str = ""
+    calls: tuple[CallSummary, ...] = ()
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What `decide` concluded for one message: the outcome, the state changes and the replies."""
+
+    outcome: Outcome
+    summary: str
+    candidatures: tuple[Candidature, ...] = ()
+    ideas: tuple[Idea, ...] = ()
+    replies: tuple[Reply, ...] = ()
+    group_id: str | None = None
+
+
+@dataclass(frozen=True)
+class State:
+    """Everything `decide` needs to know: the configuration and the candidatures so far."""
+
+    groups: dict[str, Group]
+    departments: dict[str, Department]
+    candidatures: tuple[Candidature, ...] = ()
+    ideas: tuple[Idea, ...] = ()
+    next_seq: int = 1
+
+    def of_group(self, group_id: str) -> list[Candidature]:
+        """The group's candidatures in arrival order."""
+        return sorted((c for c in self.candidatures if c.group_id == group_id), key=lambda c: c.seq)
