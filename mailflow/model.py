@@ -205,6 +205,7 @@ class Inbound:
     subject: str
     text: str
     new_text: str
+    signature: str = ""
     in_reply_to: str | None = None
     references: tuple[str, ...] = ()
     headers: tuple[tuple[str, str], ...] = ()
@@ -259,6 +260,7 @@ class Idea:
     """A member's idea for a new working group."""
 
     id: str
+    seq: int
     email: str
     name: str | None
     subject: str

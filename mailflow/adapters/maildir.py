@@ -1,0 +1,107 @@
+"""A local Maildir as the mailbox: delivery order in, rename into Maildir++ folders out."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+from pathlib import Path
+
+from imapclient import imap_utf7
+
+from ..errors import SourceError
+from ..ports import Folder, Waiting
+
+# Maildir unique names start with the delivery time: "1732790000.M123456P42Q1.host".
+_UNIQUE = re.compile(r"^(\d{9,})\.(?:[^.]*?M(\d{1,6}))?")
+
+
+def folder_dir(root: Path, name: str) -> Path:
+    """The Maildir++ folder for a mailbox name, as Dovecot names it (modified UTF-7)."""
+    encoded: bytes = imap_utf7.encode(name)
+    return root / ("." + encoded.decode("ascii").replace("/", "."))
+
+
+def _make(path: Path) -> None:
+    for sub in ("new", "cur", "tmp"):
+        (path / sub).mkdir(parents=True, exist_ok=True)
+
+
+class MaildirSource:
+    """Reads new/ and cur/ of a Maildir; acknowledging moves a message into a folder."""
+
+    def __init__(self, root: Path, processed: str, quarantine: str) -> None:
+        self.root = root
+        self.folders: dict[Folder, Path] = {
+            "processed": folder_dir(root, processed),
+            "quarantine": folder_dir(root, quarantine),
+        }
+        try:
+            _make(root)
+            for path in self.folders.values():
+                _make(path)
+                (path / "maildirfolder").touch()
+        except OSError as exc:
+            raise SourceError(f"{root}: cannot prepare the Maildir: {exc}") from exc
+        self._paths: dict[str, Path] = {}
+
+    @staticmethod
+    def key_of(filename: str) -> str:
+        """A message's arrival key: its unique name without the flags Maildir readers add."""
+        return filename.split(":", 1)[0]
+
+    def _order(self, path: Path) -> tuple[int, str]:
+        match = _UNIQUE.match(path.name)
+        if match:
+            micros = (match.group(2) or "0").ljust(6, "0")
+            return int(match.group(1)) * 1_000_000_000 + int(micros) * 1000, path.name
+        # Files dropped in by hand: the time they were written, then their name.
+        return path.stat().st_mtime_ns, path.name
+
+    def pending(self) -> list[Waiting]:
+        found: list[tuple[tuple[int, str], Path]] = []
+        for sub in ("new", "cur"):
+            try:
+                entries = list((self.root / sub).iterdir())
+            except OSError as exc:
+                raise SourceError(f"{self.root / sub}: cannot list: {exc}") from exc
+            for path in entries:
+                if path.name.startswith(".") or not path.is_file():
+                    continue
+                with contextlib.suppress(FileNotFoundError):
+                    found.append((self._order(path), path))
+        found.sort(key=lambda item: item[0])
+        self._paths = {self.key_of(p.name): p for _, p in found}
+        return [Waiting(self.key_of(p.name), p.stat().st_size) for _, p in found]
+
+    def _path(self, key: str) -> Path:
+        path = self._paths.get(key)
+        if path is None or not path.exists():
+            self.pending()
+            path = self._paths.get(key)
+        if path is None:
+            raise SourceError(f"message {key} is no longer in {self.root}")
+        return path
+
+    def read(self, key: str) -> bytes:
+        try:
+            return self._path(key).read_bytes()
+        except OSError as exc:
+            raise SourceError(f"message {key}: cannot read: {exc}") from exc
+
+    def ack(self, key: str, folder: Folder) -> None:
+        try:
+            path = self._path(key)
+        except SourceError:
+            return  # already moved: acknowledging twice is harmless
+        target = self.folders[folder] / "cur" / f"{key}:2,S"
+        try:
+            os.replace(path, target)
+        except FileNotFoundError:
+            return
+        except OSError as exc:
+            raise SourceError(f"message {key}: cannot move to {target.parent}: {exc}") from exc
+        self._paths.pop(key, None)
+
+    def close(self) -> None:
+        self._paths.clear()

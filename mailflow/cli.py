@@ -1,0 +1,292 @@
+"""The command line: the only place where adapters are built and wired together."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from . import config as config_mod
+from .adapters.maildir import MaildirSource
+from .adapters.outbox_dir import DirTransport
+from .config import Settings
+from .core.decide import call_summary, closed_reason, position
+from .core.render import Renderer
+from .daemon import Daemon
+from .errors import ConfigError, MailflowError
+from .model import State, Status
+from .service import BatchReport, Service
+from .store import Store
+
+log = logging.getLogger("mailflow")
+
+STATUS_FR = {
+    Status.CONFIRMED: "inscrit",
+    Status.WAITLISTED: "liste d’attente",
+    Status.NEEDS_INFO: "infos demandées",
+    Status.REFUSED: "refusé",
+    Status.WITHDRAWN: "désisté",
+}
+
+
+def utc_now() -> datetime:
+    """The real clock; the core never calls it, the CLI passes it in."""
+    return datetime.now(UTC)
+
+
+def build_service(settings: Settings, *, read_only: bool) -> Service:
+    """Wire the configured adapters into a service."""
+    assert settings.mailbox.path is not None and settings.outbox_path is not None
+    store = Store(settings.store_path, read_only=read_only)
+    try:
+        source = MaildirSource(settings.mailbox.path, settings.mailbox.processed_folder,
+                               settings.mailbox.quarantine_folder)
+        transport = None if read_only else DirTransport(settings.outbox_path)
+        renderer = Renderer(settings.templates_dir, settings.network, settings.groups,
+                            settings.departments)
+    except BaseException:
+        store.close()
+        raise
+    return Service(settings, source, transport, store, renderer, utc_now)
+
+
+def _print_report(report: BatchReport, *, dry_run: bool) -> None:
+    for handled in report.handled:
+        print(f"{handled.key}  {handled.outcome.value}  {handled.summary}")
+        for outcome, to, subject in handled.replies:
+            verb = "would send" if dry_run else "reply"
+            print(f"    {verb} {outcome} → {to}: {subject}")
+    print(("dry run, nothing changed: " if dry_run else "") + report.summary())
+
+
+def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
+    if args.dry_run:
+        service = build_service(settings, read_only=True)
+        try:
+            _print_report(service.run_batch(dry_run=True), dry_run=True)
+        finally:
+            service.store.close()
+        return 0
+    service = build_service(settings, read_only=False)
+    try:
+        if args.once:
+            _print_report(service.run_batch(), dry_run=False)
+            return 0
+
+        def batch() -> None:
+            report = service.run_batch()
+            if report.handled or report.sent or report.send_failed:
+                log.info("%s", report.summary())
+
+        daemon = Daemon()
+        daemon.every(settings.poll_seconds, "mailbox", batch)
+        log.info("watching %s every %gs; replies to %s", settings.mailbox.url,
+                 settings.poll_seconds, settings.delivery_url)
+        daemon.run()
+        return 0
+    finally:
+        service.store.close()
+
+
+def _group_rows(settings: Settings, state: State, now: datetime) -> list[dict[str, Any]]:
+    rows = []
+    for group in settings.groups.values():
+        summary = call_summary(state, group, now)
+        mine = state.of_group(group.id)
+        rows.append({
+            "id": group.id,
+            "title": group.title,
+            "call": group.call.value,
+            "accepting": summary.accepting,
+            "closed_reason": closed_reason(group, now),
+            "full": summary.places_left == 0,
+            "capacity": group.capacity,
+            "confirmed": sum(c.status is Status.CONFIRMED for c in mine),
+            "needs_info": sum(c.status is Status.NEEDS_INFO for c in mine),
+            "taken": summary.taken,
+            "left": summary.places_left,
+            "waiting": summary.waiting,
+            "closes_at": group.closes_at.isoformat() if group.closes_at else None,
+            "first_meeting": group.first_meeting.starts_at.isoformat(),
+            "place": group.first_meeting.place,
+        })
+    return rows
+
+
+def _call_label(row: dict[str, Any]) -> str:
+    if not row["accepting"]:
+        return "clos"
+    return "complet" if row["full"] else "ouvert"
+
+
+def _read_state(settings: Settings) -> State:
+    with Store(settings.store_path, read_only=True) as store:
+        return store.state(settings.groups, settings.departments)
+
+
+def _emit(args: argparse.Namespace, data: Any, lines: Callable[[], list[str]]) -> int:
+    if args.json:
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        print("\n".join(lines()))
+    return 0
+
+
+def cmd_status(settings: Settings, args: argparse.Namespace) -> int:
+    rows = _group_rows(settings, _read_state(settings), utc_now())
+
+    def lines() -> list[str]:
+        out = [f"{'groupe':<20} {'appel':<8} {'places':>9} {'libres':>6} {'attente':>7}"]
+        for r in rows:
+            out.append(f"{r['id']:<20} {_call_label(r):<8} {r['taken']:>4} / {r['capacity']:<2} "
+                       f"{r['left']:>6} {r['waiting']:>7}")
+        return out
+
+    return _emit(args, rows, lines)
+
+
+def cmd_groups_list(settings: Settings, args: argparse.Namespace) -> int:
+    rows = _group_rows(settings, _read_state(settings), utc_now())
+
+    def lines() -> list[str]:
+        return [f"{r['id']:<20} {_call_label(r):<8} {r['title']} — première rencontre "
+                f"{r['first_meeting'][:10]}, {r['place']}" for r in rows]
+
+    return _emit(args, rows, lines)
+
+
+def cmd_candidates_list(settings: Settings, args: argparse.Namespace) -> int:
+    if args.group not in settings.groups:
+        known = ", ".join(settings.groups)
+        print(f"mailflow: unknown group {args.group!r}; known groups: {known}", file=sys.stderr)
+        return 2
+    state = _read_state(settings)
+    rows: list[dict[str, Any]] = []
+    for cand in state.of_group(args.group):
+        rows.append({
+            "id": cand.id,
+            "status": cand.status.value,
+            "position": position(state, cand) if cand.status in (Status.CONFIRMED,
+                                                                  Status.WAITLISTED) else None,
+            "name": cand.name,
+            "email": cand.email,
+            "structure": cand.profile.structure,
+            "role": cand.profile.role_text,
+            "department": cand.profile.department,
+            "received_at": cand.received_at.isoformat(),
+            "reason": cand.reason,
+            "missing": list(cand.missing),
+        })
+
+    def lines() -> list[str]:
+        if not rows:
+            return [f"aucune candidature pour {args.group}"]
+        out = []
+        for r in rows:
+            where = f"{STATUS_FR[Status(r['status'])]}"
+            if r["position"]:
+                where += f" #{r['position']}"
+            extra = r["reason"] or (", ".join(r["missing"]) if r["missing"] else "")
+            out.append(f"{r['id']}  {where:<20} {r['name'] or '?':<24} {r['email']:<32} "
+                       f"{r['department'] or '?':>3}  {extra}")
+        return out
+
+    return _emit(args, rows, lines)
+
+
+def cmd_check_config(settings: Settings, args: argparse.Namespace) -> int:
+    problems: list[str] = []
+    renderer = Renderer(settings.templates_dir, settings.network, settings.groups,
+                        settings.departments)
+    problems += [f"missing template: {name}" for name in renderer.check()]
+    try:
+        with Store(settings.store_path, read_only=True) as store:
+            state = store.state(settings.groups, settings.departments)
+            unknown = {c.group_id for c in state.candidatures} - set(settings.groups)
+            problems += [f"store holds candidatures of unknown group {g!r}" for g in unknown]
+    except MailflowError as exc:
+        problems.append(str(exc))
+        state = None
+    print(f"configuration: {settings.file}")
+    print(f"network: {settings.network.name} <{settings.network.address}>, "
+          f"staff {', '.join(settings.network.staff)}, time zone {settings.network.timezone}")
+    print(f"mailbox: {settings.mailbox.url} (processed → {settings.mailbox.processed_folder}, "
+          f"quarantine → {settings.mailbox.quarantine_folder})")
+    print(f"delivery: {settings.delivery_url}")
+    print(f"store: {settings.store_path}"
+          + (f" ({len(state.candidatures)} candidatures, {len(state.ideas)} ideas)" if state else ""))
+    print(f"templates: {settings.templates_dir}")
+    print(f"departments: {len(settings.departments)} "
+          f"({sum(d.coastal for d in settings.departments.values())} coastal)")
+    now = utc_now()
+    for group in settings.groups.values():
+        status = closed_reason(group, now) or "open"
+        print(f"group {group.id}: {group.capacity} places, call {status}")
+    for problem in problems:
+        print(f"problem: {problem}", file=sys.stderr)
+    print("configuration OK" if not problems else f"{len(problems)} problem(s)")
+    return 0 if not problems else 1
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(
+        prog="mailflow",
+        description="Runs the MONA working groups from one mailbox.",
+    )
+    top.add_argument("--config", type=Path, default=None,
+                     help="configuration file (default: $MAILFLOW_CONFIG or config/mailflow.toml)")
+    top.add_argument("-v", "--verbose", action="store_true", help="log debugging details")
+    sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = sub.add_parser("run", help="read the mailbox and answer (the daemon)")
+    mode = run.add_mutually_exclusive_group()
+    mode.add_argument("--once", action="store_true", help="process what is waiting, then exit")
+    mode.add_argument("--dry-run", action="store_true", help="decide and print; change nothing")
+    run.set_defaults(func=cmd_run)
+
+    status = sub.add_parser("status", help="each group: places taken and left, waiting list")
+    status.add_argument("--json", action="store_true", help="print JSON")
+    status.set_defaults(func=cmd_status)
+
+    groups = sub.add_parser("groups", help="the working groups")
+    groups_sub = groups.add_subparsers(dest="groups_command", required=True, metavar="ACTION")
+    glist = groups_sub.add_parser("list", help="list the groups and their calls")
+    glist.add_argument("--json", action="store_true", help="print JSON")
+    glist.set_defaults(func=cmd_groups_list)
+
+    cands = sub.add_parser("candidates", help="the candidatures")
+    cands_sub = cands.add_subparsers(dest="candidates_command", required=True, metavar="ACTION")
+    clist = cands_sub.add_parser("list", help="list a group's candidatures in arrival order")
+    clist.add_argument("group", help="group id, e.g. ot-ruraux")
+    clist.add_argument("--json", action="store_true", help="print JSON")
+    clist.set_defaults(func=cmd_candidates_list)
+
+    check = sub.add_parser("check-config", help="validate the configuration and say what it found")
+    check.set_defaults(func=cmd_check_config)
+    return top
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    try:
+        settings = config_mod.load(args.config)
+        code: int = args.func(settings, args)
+        return code
+    except ConfigError as exc:
+        print(f"mailflow: configuration error: {exc}", file=sys.stderr)
+        return 2
+    except MailflowError as exc:
+        print(f"mailflow: {exc}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:
+        return 0

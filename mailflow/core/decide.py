@@ -1,0 +1,347 @@
+"""The one pure function that decides: state + intent + time → a decision; and how it applies."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+
+from ..model import (
+    CallStatus,
+    CallSummary,
+    Candidature,
+    Decision,
+    Group,
+    Idea,
+    Intent,
+    IntentKind,
+    Outcome,
+    Reply,
+    State,
+    Status,
+)
+from .rules import department_label, evaluate
+
+TEMPLATES = {
+    Outcome.CONFIRMED: "confirmed",
+    Outcome.WAITLISTED: "waitlisted",
+    Outcome.REFUSED: "refused",
+    Outcome.NEEDS_INFO: "needs_info",
+    Outcome.DUPLICATE: "duplicate",
+    Outcome.CLOSED: "closed",
+    Outcome.IDEA_RECEIVED: "idea_received",
+    Outcome.WITHDRAWN: "withdrawn",
+    Outcome.HELP: "help",
+}
+STATUS_OUTCOME = {
+    Status.CONFIRMED: Outcome.CONFIRMED,
+    Status.WAITLISTED: Outcome.WAITLISTED,
+    Status.REFUSED: Outcome.REFUSED,
+    Status.NEEDS_INFO: Outcome.NEEDS_INFO,
+}
+
+
+def closed_reason(group: Group, now: datetime) -> str:
+    """Why the group's call takes no candidature now, or "" when it is open."""
+    if group.call is CallStatus.DRAFT:
+        return "l’appel à candidatures de ce groupe n’est pas encore ouvert"
+    if group.call is CallStatus.CLOSED:
+        return "l’appel à candidatures de ce groupe est clos"
+    if group.closes_at is not None and now >= group.closes_at:
+        return "la date limite de l’appel à candidatures est passée"
+    return ""
+
+
+def call_summary(state: State, group: Group, now: datetime) -> CallSummary:
+    """Places taken, waiting list and whether the call takes candidatures."""
+    mine = state.of_group(group.id)
+    return CallSummary(
+        group_id=group.id,
+        capacity=group.capacity,
+        taken=sum(c.status.holds_place for c in mine),
+        waiting=sum(c.status is Status.WAITLISTED for c in mine),
+        accepting=not closed_reason(group, now),
+    )
+
+
+def calls(state: State, now: datetime) -> tuple[CallSummary, ...]:
+    """Every group's call, in configuration order."""
+    return tuple(call_summary(state, g, now) for g in state.groups.values())
+
+
+def _open_calls(state: State, now: datetime) -> tuple[CallSummary, ...]:
+    return tuple(c for c in calls(state, now) if c.accepting)
+
+
+def place(state: State, cand: Candidature) -> tuple[Status, str, tuple[str, ...]]:
+    """Where a candidature goes now, the others standing as they are: the rules in order."""
+    group = state.groups[cand.group_id]
+    refusal, missing = evaluate(group, cand.profile)
+    if refusal:
+        return Status.REFUSED, refusal, ()
+    holders = [
+        c for c in state.of_group(group.id) if c.status.holds_place and c.id != cand.id
+    ]
+    department = state.departments.get(cand.profile.department or "")
+    if department is not None:
+        quota = group.quota_for(department)
+        same = sum(c.profile.department == department.code for c in holders)
+        if quota is not None and same >= quota:
+            label = department_label(state.departments, department.code)
+            plural = "place" if quota == 1 else "places"
+            return (
+                Status.WAITLISTED,
+                f"le quota du département {label} ({quota} {plural}) est atteint",
+                missing,
+            )
+    if len(holders) >= group.capacity:
+        return Status.WAITLISTED, "le groupe est complet", missing
+    if missing:
+        return Status.NEEDS_INFO, "", missing
+    return Status.CONFIRMED, "", ()
+
+
+def position(state: State, cand: Candidature) -> int:
+    """Place n in the group (confirmed) or position p on its waiting list."""
+    same = [c for c in state.of_group(cand.group_id) if c.status is cand.status]
+    return next((i for i, c in enumerate(same, 1) if c.id == cand.id), len(same) + 1)
+
+
+def _with(state: State, *changed: Candidature) -> State:
+    ids = {c.id for c in changed}
+    return replace(state, candidatures=(*[c for c in state.candidatures if c.id not in ids],
+                                        *changed))
+
+
+def _reply(state: State, intent: Intent, outcome: Outcome, now: datetime, **fields: Any) -> Reply:
+    message = intent.message
+    base = Reply(
+        outcome=outcome,
+        to=intent.sender,
+        to_name=intent.name,
+        template=TEMPLATES[outcome],
+        in_reply_to=message.message_id,
+        references=message.references,
+        subject=message.subject,
+        calls=_open_calls(state, now),
+    )
+    return replace(base, **fields)
+
+
+def _candidature_reply(state: State, cand: Candidature, now: datetime, *, to: Intent | None,
+                       promoted: bool = False) -> Reply:
+    outcome = STATUS_OUTCOME[cand.status]
+    template = "promoted" if promoted and cand.status is Status.CONFIRMED else TEMPLATES[outcome]
+    return Reply(
+        outcome=outcome,
+        to=cand.email,
+        to_name=cand.name,
+        template=template,
+        group_id=cand.group_id,
+        candidature_id=cand.id,
+        position=position(state, cand) if cand.status in (Status.CONFIRMED, Status.WAITLISTED)
+        else None,
+        reason=cand.reason,
+        missing=cand.missing if cand.status is Status.NEEDS_INFO else (),
+        in_reply_to=to.message.message_id if to else cand.message_id,
+        references=to.message.references if to else (),
+        subject=to.message.subject if to else cand.subject,
+        calls=_open_calls(state, now),
+    )
+
+
+def promote(state: State, group_id: str, now: datetime) -> tuple[State, list[Candidature]]:
+    """Give freed places to the waiting list, in arrival order, skipping who is not eligible now."""
+    group = state.groups[group_id]
+    if closed_reason(group, now) or now >= group.first_meeting.starts_at:
+        return state, []
+    promoted: list[Candidature] = []
+    for cand in [c for c in state.of_group(group_id) if c.status is Status.WAITLISTED]:
+        status, reason, missing = place(state, cand)
+        if status is Status.WAITLISTED:
+            if reason != cand.reason:
+                state = _with(state, replace(cand, reason=reason, updated_at=now))
+            continue
+        moved = replace(cand, status=status, reason=reason, missing=missing, updated_at=now)
+        state = _with(state, moved)
+        promoted.append(moved)
+    return state, promoted
+
+
+def _describe(state: State, cand: Candidature) -> str:
+    if cand.status is Status.CONFIRMED:
+        capacity = state.groups[cand.group_id].capacity
+        return f"vous êtes inscrit ou inscrite (place {position(state, cand)} sur {capacity})"
+    if cand.status is Status.WAITLISTED:
+        return f"vous êtes sur la liste d’attente, en position {position(state, cand)}"
+    return "votre candidature attend les informations demandées"
+
+
+def _settle(state: State, cand: Candidature, intent: Intent, now: datetime,
+            outcome_text: str) -> Decision:
+    """Record a candidature's new place, answer it, and pass on any place it freed."""
+    freed = _held(state, cand) and not cand.status.holds_place
+    state = _with(state, cand)
+    promoted: list[Candidature] = []
+    if freed:
+        state, promoted = promote(state, cand.group_id, now)
+    replies = [_candidature_reply(state, cand, now, to=intent)]
+    replies += [_candidature_reply(state, p, now, to=None, promoted=True) for p in promoted]
+    outcome = STATUS_OUTCOME[cand.status]
+    return Decision(
+        outcome=outcome,
+        summary=f"{outcome_text} {cand.email} → {cand.group_id}: {outcome.value}"
+        + (f" ({cand.reason})" if cand.reason else ""),
+        candidatures=(cand, *promoted),
+        replies=tuple(replies),
+        group_id=cand.group_id,
+    )
+
+
+def _held(state: State, cand: Candidature) -> bool:
+    """Whether this candidature held a place before the change."""
+    old = next((c for c in state.candidatures if c.id == cand.id), None)
+    return old is not None and old.status.holds_place
+
+
+def _active(state: State, email: str, group_id: str | None = None) -> list[Candidature]:
+    return [
+        c for c in state.candidatures
+        if c.email == email and c.status.active and (group_id is None or c.group_id == group_id)
+    ]
+
+
+def _candidature(state: State, intent: Intent, now: datetime) -> Decision:
+    pending = [c for c in _active(state, intent.sender) if c.status is Status.NEEDS_INFO]
+    group_id = intent.group_id
+    if group_id is None and len(pending) == 1 and not intent.ambiguous_groups:
+        group_id = pending[0].group_id  # the answer to our question
+    if group_id is None:
+        return Decision(
+            Outcome.NEEDS_INFO,
+            f"candidature from {intent.sender} names no group",
+            replies=(_reply(state, intent, Outcome.NEEDS_INFO, now, missing=("group",)),),
+        )
+    group = state.groups[group_id]
+    existing = _active(state, intent.sender, group_id)
+    if existing and existing[0].status is Status.NEEDS_INFO:
+        old = existing[0]
+        profile = old.profile.merged(intent.profile)
+        cand = replace(old, profile=profile, name=old.name or intent.name, updated_at=now)
+        status, reason, missing = place(state, cand)
+        cand = replace(cand, status=status, reason=reason, missing=missing)
+        return _settle(state, cand, intent, now, "completed")
+    if existing:
+        old = existing[0]
+        return Decision(
+            Outcome.DUPLICATE,
+            f"duplicate {intent.sender} → {group_id} ({old.status.value})",
+            replies=(_reply(state, intent, Outcome.DUPLICATE, now, group_id=group_id,
+                            candidature_id=old.id, reason=_describe(state, old)),),
+            group_id=group_id,
+        )
+    reason = closed_reason(group, now)
+    if reason:
+        return Decision(
+            Outcome.CLOSED,
+            f"call closed {intent.sender} → {group_id}",
+            replies=(_reply(state, intent, Outcome.CLOSED, now, group_id=group_id, reason=reason),),
+            group_id=group_id,
+        )
+    cand = Candidature(
+        id=f"C{state.next_seq:04d}",
+        group_id=group_id,
+        email=intent.sender,
+        name=intent.name,
+        profile=intent.profile,
+        status=Status.NEEDS_INFO,
+        seq=state.next_seq,
+        received_at=now,
+        message_key=intent.message.key,
+        message_id=intent.message.message_id,
+        subject=intent.message.subject,
+    )
+    status, reason, missing = place(state, cand)
+    cand = replace(cand, status=status, reason=reason, missing=missing)
+    return _settle(state, cand, intent, now, "new")
+
+
+def _withdrawal(state: State, intent: Intent, now: datetime) -> Decision:
+    active = _active(state, intent.sender, intent.group_id)
+    if len(active) != 1:
+        why = (
+            "nous n’avons trouvé aucune candidature en cours à votre adresse"
+            if not active
+            else "vous êtes candidat ou candidate à plusieurs groupes : précisez lequel"
+        )
+        return Decision(
+            Outcome.HELP,
+            f"withdrawal from {intent.sender} matches {len(active)} candidatures",
+            replies=(_reply(state, intent, Outcome.HELP, now, reason=why),),
+        )
+    old = active[0]
+    cand = replace(old, status=Status.WITHDRAWN, reason="désistement du membre", updated_at=now)
+    state2 = _with(state, cand)
+    promoted: list[Candidature] = []
+    if old.status.holds_place:
+        state2, promoted = promote(state2, cand.group_id, now)
+    replies = [_reply(state2, intent, Outcome.WITHDRAWN, now, group_id=cand.group_id,
+                      candidature_id=cand.id)]
+    replies += [_candidature_reply(state2, p, now, to=None, promoted=True) for p in promoted]
+    return Decision(
+        Outcome.WITHDRAWN,
+        f"withdrawn {intent.sender} ← {cand.group_id}; promoted {len(promoted)}",
+        candidatures=(cand, *promoted),
+        replies=tuple(replies),
+        group_id=cand.group_id,
+    )
+
+
+def _idea(state: State, intent: Intent, now: datetime) -> Decision:
+    message = intent.message
+    idea = Idea(
+        id=f"I{state.next_seq:04d}",
+        seq=state.next_seq,
+        email=intent.sender,
+        name=intent.name,
+        subject=message.subject,
+        summary=message.new_text[:2000],
+        received_at=now,
+        message_key=message.key,
+        attachments=tuple(a.filename for a in message.attachments if a.filename),
+    )
+    return Decision(
+        Outcome.IDEA_RECEIVED,
+        f"idea {idea.id} from {intent.sender}",
+        ideas=(idea,),
+        replies=(_reply(state, intent, Outcome.IDEA_RECEIVED, now),),
+    )
+
+
+def decide(state: State, intent: Intent, now: datetime) -> Decision:
+    """Decide one message: never touches disk or clock; `now` is the time of arrival."""
+    if intent.kind is IntentKind.ROBOT:
+        return Decision(Outcome.NO_REPLY, f"no reply to {intent.sender}: {intent.reason}")
+    if intent.kind is IntentKind.WITHDRAWAL:
+        return _withdrawal(state, intent, now)
+    if intent.kind is IntentKind.IDEA:
+        return _idea(state, intent, now)
+    pending = any(c.status is Status.NEEDS_INFO for c in _active(state, intent.sender))
+    if intent.kind is IntentKind.CANDIDATURE or (pending and intent.group_id is None):
+        return _candidature(state, intent, now)
+    return Decision(
+        Outcome.HELP,
+        f"help for {intent.sender}",
+        replies=(_reply(state, intent, Outcome.HELP, now, group_id=intent.group_id),),
+        group_id=intent.group_id,
+    )
+
+
+def apply(state: State, decision: Decision) -> State:
+    """The state after a decision: candidatures and ideas upserted, the sequence moved on."""
+    seqs = [c.seq + 1 for c in decision.candidatures] + [i.seq + 1 for i in decision.ideas]
+    return replace(
+        _with(state, *decision.candidatures),
+        ideas=(*state.ideas, *decision.ideas),
+        next_seq=max([state.next_seq, *seqs]),
+    )

@@ -1,0 +1,53 @@
+"""The daemon loop: batches on a `schedule` interval, jobs that never kill it, a clean stop."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from collections.abc import Callable
+from types import FrameType
+
+import schedule
+
+log = logging.getLogger("mailflow.daemon")
+
+
+def guarded(name: str, job: Callable[[], object]) -> Callable[[], None]:
+    """A job that logs its failure and lets the scheduler run it again at its next time."""
+
+    def run() -> None:
+        try:
+            job()
+        except Exception:
+            log.exception("job %s failed; it runs again at its next time", name)
+
+    return run
+
+
+class Daemon:
+    """Runs jobs until SIGTERM or Ctrl-C; the current job finishes before it stops."""
+
+    def __init__(self) -> None:
+        self.scheduler = schedule.Scheduler()
+        self.stop = threading.Event()
+
+    def every(self, seconds: float, name: str, job: Callable[[], object]) -> None:
+        # schedule counts in whole seconds.
+        self.scheduler.every(max(1, round(seconds))).seconds.do(guarded(name, job))
+
+    def _on_signal(self, signum: int, _frame: FrameType | None) -> None:
+        log.info("received %s: stopping after the current job", signal.Signals(signum).name)
+        self.stop.set()
+
+    def run(self, install_signals: bool = True) -> None:
+        """Run every job once now, then on their intervals until stopped."""
+        if install_signals:
+            signal.signal(signal.SIGTERM, self._on_signal)
+            signal.signal(signal.SIGINT, self._on_signal)
+        self.scheduler.run_all()
+        while not self.stop.is_set():
+            self.scheduler.run_pending()
+            idle = self.scheduler.idle_seconds
+            self.stop.wait(min(max(idle or 1.0, 0.05), 1.0))
+        log.info("stopped")

@@ -1,0 +1,500 @@
+"""TinyDB behind a small interface: read once, one atomic write per commit, one writer at a time."""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import fcntl
+import json
+import os
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from tinydb import Query, TinyDB
+from tinydb.storages import Storage
+
+from .errors import StoreError, StoreLockedError
+from .model import (
+    Candidature,
+    Department,
+    Group,
+    Idea,
+    Profile,
+    Role,
+    Scale,
+    State,
+    Status,
+    Territory,
+)
+
+SCHEMA = 1
+
+
+class AtomicJSONStorage(Storage):
+    """TinyDB storage kept in memory; `flush` writes a temp file, fsyncs and atomically replaces."""
+
+    def __init__(self, path: str, read_only: bool = False) -> None:
+        self.path = Path(path)
+        self.read_only = read_only
+        self._data: dict[str, Any] | None = self._load()
+        self.dirty = False
+
+    def _load(self) -> dict[str, Any] | None:
+        try:
+            text = self.path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            raise StoreError(f"{self.path}: cannot read the store: {exc.strerror}") from None
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise StoreError(
+                f"{self.path}: the store is not valid JSON ({exc}); nothing was changed. "
+                f"The previous version is kept in {self.path}.bak: inspect both before restoring."
+            ) from None
+        if not isinstance(data, dict):
+            raise StoreError(f"{self.path}: the store does not hold a JSON object")
+        return data
+
+    def read(self) -> dict[str, Any] | None:
+        return self._data
+
+    def write(self, data: dict[str, Any]) -> None:
+        # Read-only stores still change in memory, so a dry run takes the same path as a run.
+        self._data = data
+        self.dirty = True
+
+    def discard(self) -> None:
+        """Forget changes made since the last flush."""
+        self._data = self._load()
+        self.dirty = False
+
+    def flush(self) -> None:
+        """Write everything at once: temp file, fsync, keep a .bak link, atomic replace."""
+        if not self.dirty or self._data is None:
+            return
+        if self.read_only:
+            raise StoreError(f"{self.path}: the store is open read-only; nothing was written")
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+        try:
+            with tmp.open("w", encoding="utf-8") as handle:
+                json.dump(self._data, handle, ensure_ascii=False, separators=(",", ":"))
+                handle.flush()
+                os.fsync(handle.fileno())
+            if self.path.exists():
+                bak_tmp = self.path.with_name(f".{self.path.name}.bak.tmp")
+                with contextlib.suppress(FileNotFoundError):
+                    bak_tmp.unlink()
+                os.link(self.path, bak_tmp)
+                os.replace(bak_tmp, self.path.with_name(self.path.name + ".bak"))
+            os.replace(tmp, self.path)
+            dir_fd = os.open(self.path.parent, os.O_RDONLY)
+            try:
+                os.fsync(dir_fd)
+            finally:
+                os.close(dir_fd)
+        except OSError as exc:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+            raise StoreError(f"{self.path}: cannot write the store: {exc}") from exc
+        self.dirty = False
+
+    def close(self) -> None:
+        pass
+
+
+# --- values to JSON and back -------------------------------------------------------------
+
+
+def _when(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _parse_when(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def profile_to_json(p: Profile) -> dict[str, Any]:
+    return {
+        "name": p.name,
+        "structure": p.structure,
+        "role": p.role.value if p.role else None,
+        "role_text": p.role_text,
+        "department": p.department,
+        "fte": p.fte,
+        "population": p.population,
+        "territories": sorted(t.value for t in p.territories),
+        "not_territories": sorted(t.value for t in p.not_territories),
+        "scale": p.scale.value if p.scale else None,
+    }
+
+
+def profile_from_json(d: Mapping[str, Any]) -> Profile:
+    return Profile(
+        name=d.get("name"),
+        structure=d.get("structure"),
+        role=Role(d["role"]) if d.get("role") else None,
+        role_text=d.get("role_text"),
+        department=d.get("department"),
+        fte=d.get("fte"),
+        population=d.get("population"),
+        territories=frozenset(Territory(t) for t in d.get("territories", ())),
+        not_territories=frozenset(Territory(t) for t in d.get("not_territories", ())),
+        scale=Scale(d["scale"]) if d.get("scale") else None,
+    )
+
+
+def candidature_to_json(c: Candidature) -> dict[str, Any]:
+    return {
+        "id": c.id,
+        "group_id": c.group_id,
+        "email": c.email,
+        "name": c.name,
+        "profile": profile_to_json(c.profile),
+        "status": c.status.value,
+        "seq": c.seq,
+        "received_at": _when(c.received_at),
+        "message_key": c.message_key,
+        "message_id": c.message_id,
+        "subject": c.subject,
+        "reason": c.reason,
+        "missing": list(c.missing),
+        "updated_at": _when(c.updated_at),
+    }
+
+
+def candidature_from_json(d: Mapping[str, Any]) -> Candidature:
+    received = _parse_when(d["received_at"])
+    assert received is not None
+    return Candidature(
+        id=d["id"],
+        group_id=d["group_id"],
+        email=d["email"],
+        name=d.get("name"),
+        profile=profile_from_json(d.get("profile", {})),
+        status=Status(d["status"]),
+        seq=int(d["seq"]),
+        received_at=received,
+        message_key=d.get("message_key", ""),
+        message_id=d.get("message_id"),
+        subject=d.get("subject", ""),
+        reason=d.get("reason", ""),
+        missing=tuple(d.get("missing", ())),
+        updated_at=_parse_when(d.get("updated_at")),
+    )
+
+
+def idea_to_json(i: Idea) -> dict[str, Any]:
+    return {
+        "id": i.id,
+        "seq": i.seq,
+        "email": i.email,
+        "name": i.name,
+        "subject": i.subject,
+        "summary": i.summary,
+        "received_at": _when(i.received_at),
+        "message_key": i.message_key,
+        "attachments": list(i.attachments),
+    }
+
+
+def idea_from_json(d: Mapping[str, Any]) -> Idea:
+    received = _parse_when(d["received_at"])
+    assert received is not None
+    return Idea(
+        id=d["id"],
+        seq=int(d["seq"]),
+        email=d["email"],
+        name=d.get("name"),
+        subject=d.get("subject", ""),
+        summary=d.get("summary", ""),
+        received_at=received,
+        message_key=d.get("message_key", ""),
+        attachments=tuple(d.get("attachments", ())),
+    )
+
+
+@dataclass
+class OutboxItem:
+    """A rendered message waiting to be sent, or sent, with its fixed Message-ID."""
+
+    id: str
+    seq: int
+    to: list[str]
+    outcome: str
+    message_key: str
+    created_at: datetime
+    raw: bytes
+    status: str = "pending"
+    attempts: int = 0
+    last_error: str = ""
+    sent_at: datetime | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "seq": self.seq,
+            "to": self.to,
+            "outcome": self.outcome,
+            "message_key": self.message_key,
+            "created_at": _when(self.created_at),
+            "raw_b64": base64.b64encode(self.raw).decode("ascii"),
+            "status": self.status,
+            "attempts": self.attempts,
+            "last_error": self.last_error,
+            "sent_at": _when(self.sent_at),
+        }
+
+    @classmethod
+    def from_json(cls, d: Mapping[str, Any]) -> OutboxItem:
+        created = _parse_when(d["created_at"])
+        assert created is not None
+        return cls(
+            id=d["id"],
+            seq=int(d["seq"]),
+            to=list(d["to"]),
+            outcome=d["outcome"],
+            message_key=d["message_key"],
+            created_at=created,
+            raw=base64.b64decode(d["raw_b64"]),
+            status=d.get("status", "pending"),
+            attempts=int(d.get("attempts", 0)),
+            last_error=d.get("last_error", ""),
+            sent_at=_parse_when(d.get("sent_at")),
+        )
+
+
+@dataclass
+class LedgerEntry:
+    """The record of one message: where it came from, what it was, what we decided."""
+
+    key: str
+    sha256: str
+    message_id: str | None
+    sender: str | None
+    subject: str
+    outcome: str
+    summary: str
+    decided_at: datetime
+    folder: str
+    replies: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "sha256": self.sha256,
+            "message_id": self.message_id,
+            "sender": self.sender,
+            "subject": self.subject,
+            "outcome": self.outcome,
+            "summary": self.summary,
+            "decided_at": _when(self.decided_at),
+            "folder": self.folder,
+            "replies": self.replies,
+        }
+
+    @classmethod
+    def from_json(cls, d: Mapping[str, Any]) -> LedgerEntry:
+        decided = _parse_when(d["decided_at"])
+        assert decided is not None
+        return cls(
+            key=d["key"],
+            sha256=d["sha256"],
+            message_id=d.get("message_id"),
+            sender=d.get("sender"),
+            subject=d.get("subject", ""),
+            outcome=d["outcome"],
+            summary=d.get("summary", ""),
+            decided_at=decided,
+            folder=d.get("folder", "processed"),
+            replies=list(d.get("replies", ())),
+        )
+
+
+# --- the store ---------------------------------------------------------------------------
+
+
+class Store:
+    """The state on disk. Changes stay in memory until `commit`; `rollback` drops them.
+
+    A read-only store takes no lock and refuses to commit: dry runs and reports use it.
+    """
+
+    def __init__(self, path: Path, *, read_only: bool = False) -> None:
+        self.path = path
+        self.read_only = read_only
+        self._lock_handle: Any = None
+        if not read_only:
+            self._lock()
+        try:
+            self._db = TinyDB(str(path), storage=AtomicJSONStorage, read_only=read_only)
+        except BaseException:
+            self._unlock()
+            raise
+        storage = self._db.storage
+        assert isinstance(storage, AtomicJSONStorage)
+        self._storage = storage
+        meta = self._db.table("meta").get(doc_id=1)
+        if meta is not None and meta.get("schema", SCHEMA) > SCHEMA:
+            self.close()
+            raise StoreError(f"{path}: written by a newer mailflow (schema {meta['schema']})")
+        self._ledger_keys: set[str] = set()
+        self._ledger_hashes: set[str] = set()
+        self._ledger_ids: set[str] = set()
+        self._reindex()
+
+    def _lock(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        lock_path = self.path.with_name(self.path.name + ".lock")
+        handle = lock_path.open("a+")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            handle.close()
+            raise StoreLockedError(
+                f"{self.path}: the store is in use by {holder}; only one mailflow may write it"
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"mailflow pid {os.getpid()}\n")
+        handle.flush()
+        self._lock_handle = handle
+
+    def _unlock(self) -> None:
+        if self._lock_handle is not None:
+            fcntl.flock(self._lock_handle, fcntl.LOCK_UN)
+            self._lock_handle.close()
+            self._lock_handle = None
+
+    def close(self) -> None:
+        """Release the lock; uncommitted changes are dropped."""
+        self._db.close()
+        self._unlock()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # transactions
+
+    def commit(self) -> None:
+        """Write every change since the last commit in one atomic replace."""
+        self._storage.flush()
+
+    def rollback(self) -> None:
+        """Drop every change since the last commit."""
+        self._storage.discard()
+        self._db.clear_cache()
+        self._reindex()
+
+    def _reindex(self) -> None:
+        """Index the ledger in memory: lookups by key, hash and Message-ID are constant time."""
+        self._ledger_keys.clear()
+        self._ledger_hashes.clear()
+        self._ledger_ids.clear()
+        for doc in self._db.table("ledger").all():
+            self._index(doc)
+
+    # state
+
+    def state(self, groups: dict[str, Group], departments: dict[str, Department]) -> State:
+        """The decision state: configuration plus what the store holds."""
+        cands = tuple(
+            sorted(
+                (candidature_from_json(d) for d in self._db.table("candidatures").all()),
+                key=lambda c: c.seq,
+            )
+        )
+        ideas = tuple(
+            sorted((idea_from_json(d) for d in self._db.table("ideas").all()), key=lambda i: i.seq)
+        )
+        meta: Mapping[str, Any] = self._db.table("meta").get(doc_id=1) or {}
+        return State(groups=groups, departments=departments, candidatures=cands, ideas=ideas,
+                     next_seq=int(meta.get("next_seq", 1)))
+
+    def save_state(self, before: State, after: State) -> None:
+        """Record what changed between two states (candidatures, ideas, sequence)."""
+        old = {c.id: c for c in before.candidatures}
+        table = self._db.table("candidatures")
+        changed = [c for c in after.candidatures if old.get(c.id) != c]
+        for cand in changed:
+            table.upsert(candidature_to_json(cand), Query().id == cand.id)
+        known = {i.id for i in before.ideas}
+        for idea in after.ideas:
+            if idea.id not in known:
+                self._db.table("ideas").insert(idea_to_json(idea))
+        if after.next_seq != before.next_seq:
+            self._db.table("meta").upsert(
+                {"schema": SCHEMA, "next_seq": after.next_seq}, Query().schema.exists()
+            )
+
+    # ledger
+
+    def _index(self, doc: Mapping[str, Any]) -> None:
+        self._ledger_keys.add(doc["key"])
+        self._ledger_hashes.add(doc["sha256"])
+        if doc.get("message_id"):
+            self._ledger_ids.add(doc["message_id"])
+
+    def ledger_entry(self, key: str) -> LedgerEntry | None:
+        """The record of a message by its arrival key."""
+        if key not in self._ledger_keys:
+            return None
+        doc = self._db.table("ledger").get(Query().key == key)
+        return LedgerEntry.from_json(doc) if doc else None
+
+    def seen_before(self, sha256: str, message_id: str | None) -> bool:
+        """Whether the same message (same bytes, or same Message-ID) was already decided."""
+        return sha256 in self._ledger_hashes or bool(message_id and message_id in self._ledger_ids)
+
+    def record(self, entry: LedgerEntry) -> None:
+        doc = entry.to_json()
+        self._db.table("ledger").insert(doc)
+        self._index(doc)
+
+    def ledger(self) -> list[LedgerEntry]:
+        return [LedgerEntry.from_json(d) for d in self._db.table("ledger").all()]
+
+    # outbox
+
+    def next_outbox_seq(self) -> int:
+        docs = self._db.table("outbox").all()
+        return max((int(d["seq"]) for d in docs), default=0) + 1
+
+    def enqueue(self, item: OutboxItem) -> None:
+        self._db.table("outbox").insert(item.to_json())
+
+    def outbox(self, status: str | None = None) -> list[OutboxItem]:
+        docs = self._db.table("outbox").all()
+        items = [OutboxItem.from_json(d) for d in docs if status is None or d["status"] == status]
+        return sorted(items, key=lambda i: i.seq)
+
+    def update_outbox(self, item: OutboxItem) -> None:
+        self._db.table("outbox").update(item.to_json(), Query().id == item.id)
+
+    def replies_since(self, address: str, since: datetime) -> int:
+        """How many automatic replies went (or will go) to this address since that time."""
+        return sum(
+            1 for d in self._db.table("outbox").all()
+            if address in d["to"] and d["outcome"] != "staff-alert"
+            and datetime.fromisoformat(d["created_at"]) >= since
+        )
+
+
+@contextlib.contextmanager
+def opened(path: Path, *, read_only: bool = False) -> Iterator[Store]:
+    """A store for the duration of a block."""
+    store = Store(path, read_only=read_only)
+    try:
+        yield store
+    finally:
+        store.close()

@@ -1,0 +1,62 @@
+"""Shared fixtures: the project's real configuration, and builders for messages and intents."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from mailflow import config
+from mailflow.config import Settings
+from mailflow.model import Inbound, Intent, IntentKind, Profile, Role, Scale, State, Territory
+
+ROOT = Path(__file__).resolve().parent.parent
+NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+
+_keys = itertools.count(1)
+
+
+@pytest.fixture(scope="session")
+def settings() -> Settings:
+    """The configuration shipped in config/, as a newcomer gets it."""
+    return config.load(ROOT / "config" / "mailflow.toml")
+
+
+@pytest.fixture
+def fresh_state(settings: Settings) -> State:
+    """A state with the shipped groups and no candidature yet."""
+    return State(groups=settings.groups, departments=settings.departments)
+
+
+def inbound(sender: str = "marie.dupont@ot-sarlat.fr", subject: str = "Candidature",
+            text: str = "", name: str | None = "Marie Dupont") -> Inbound:
+    """A parsed message as `parse` would give it."""
+    n = next(_keys)
+    return Inbound(key=f"k{n}", sha256=f"{n:064x}", message_id=f"<m{n}@example.test>",
+                   sender=sender, sender_name=name, subject=subject, text=text, new_text=text)
+
+
+RURAL_DIRECTOR = Profile(
+    name="Marie Dupont", structure="Office de Tourisme du Sarladais", role=Role.DIRECTOR,
+    role_text="Directrice", department="24", fte=6.0, population=9000,
+    territories=frozenset({Territory.RURAL}), scale=Scale.INTERCOMMUNAL,
+)
+
+
+def intent(kind: IntentKind = IntentKind.CANDIDATURE, group: str | None = "ot-ruraux",
+           sender: str = "marie.dupont@ot-sarlat.fr", profile: Profile = RURAL_DIRECTOR,
+           subject: str = "Candidature") -> Intent:
+    """An intent as `classify` would give it."""
+    return Intent(kind, inbound(sender, subject), sender, profile.name, group_id=group,
+                  profile=profile)
+
+
+IntentFactory = Callable[..., Intent]
+
+
+@pytest.fixture
+def make_intent() -> IntentFactory:
+    return intent
