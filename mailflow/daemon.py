@@ -19,7 +19,7 @@ def guarded(name: str, job: Callable[[], object]) -> Callable[[], None]:
     def run() -> None:
         try:
             job()
-        except Exception:
+        except Exception:  # a failing job must not stop the daemon
             log.exception("job %s failed; it runs again at its next time", name)
 
     return run

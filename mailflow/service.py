@@ -14,7 +14,7 @@ from .core.classify import classify
 from .core.decide import apply, decide
 from .core.parse import parse
 from .core.render import Renderer
-from .errors import ParseError, TransportError
+from .errors import ParseError, RenderError, TransportError
 from .model import Outcome, State
 from .ports import Clock, Folder, MailSource, Transport, Waiting
 from .store import LedgerEntry, OutboxItem, Store
@@ -148,7 +148,11 @@ class Service:
             messages = [
                 (r.outcome.value, [r.to], self.renderer.render(r, now)) for r in decision.replies
             ]
-        except Exception as exc:
+        except RenderError as exc:
+            log.error("%s: cannot write the reply: %s", waiting.key, exc)
+            return self._quarantine(raw, digest, f"cannot write the reply: {exc}", waiting.key,
+                                    inbound.sender, inbound.subject, inbound.message_id)
+        except Exception as exc:  # one message must never stop the daemon
             log.exception("%s: cannot decide", waiting.key)
             return self._quarantine(raw, digest, f"internal error: {exc!r}", waiting.key,
                                     inbound.sender, inbound.subject, inbound.message_id)

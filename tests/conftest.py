@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import importlib.util
 import itertools
+import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -14,6 +17,20 @@ from mailflow.config import Settings
 from mailflow.model import Inbound, Intent, IntentKind, Profile, Role, Scale, State, Territory
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def _script(name: str) -> ModuleType:
+    """A script of scripts/ as a module, so tests and scripts share one piece of code."""
+    spec = importlib.util.spec_from_file_location(f"scripts_{name}", ROOT / "scripts" / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+corpus_script = _script("corpus")
+local_config: Callable[[Path], Path] = corpus_script.local_config
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 
 _keys = itertools.count(1)

@@ -6,7 +6,9 @@ from dataclasses import replace
 from datetime import timedelta
 
 import pytest
-from hypothesis import given, settings as hsettings, strategies as st
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from mailflow.config import Settings
 from mailflow.core.decide import apply, calls, decide, position
@@ -109,7 +111,7 @@ def test_open_group_without_criteria_needs_no_profile_rule(fresh_state: State) -
 
 
 def test_confirmed_reply_gives_place_n(fresh_state: State) -> None:
-    state, decisions = run(fresh_state, *(apply_to("role-ot", n) for n in range(3)))
+    _state, decisions = run(fresh_state, *(apply_to("role-ot", n) for n in range(3)))
     assert [d.replies[0].position for d in decisions] == [1, 2, 3]
 
 
@@ -123,7 +125,7 @@ def test_same_address_same_group_gets_no_second_place(fresh_state: State) -> Non
 
 
 def test_same_address_may_apply_to_two_groups(fresh_state: State) -> None:
-    state, decisions = run(fresh_state, apply_to("role-ot", 1), apply_to("ot-ruraux", 1))
+    _state, decisions = run(fresh_state, apply_to("role-ot", 1), apply_to("ot-ruraux", 1))
     assert [d.outcome for d in decisions] == [Outcome.CONFIRMED, Outcome.CONFIRMED]
 
 
@@ -157,7 +159,7 @@ def test_full_group_closes_itself_and_later_candidates_wait(fresh_state: State) 
 
 
 def test_department_quota_sends_the_third_to_the_waiting_list(fresh_state: State) -> None:
-    state, decisions = run(fresh_state, *(apply_to("ot-ruraux", n, "24") for n in range(3)),
+    _state, decisions = run(fresh_state, *(apply_to("ot-ruraux", n, "24") for n in range(3)),
                            apply_to("ot-ruraux", 9, "23"))
     assert [d.outcome for d in decisions] == [Outcome.CONFIRMED, Outcome.CONFIRMED,
                                              Outcome.WAITLISTED, Outcome.CONFIRMED]
@@ -226,7 +228,7 @@ def test_answer_to_needs_info_completes_in_the_original_place(fresh_state: State
 def test_held_place_counts_against_capacity(fresh_state: State) -> None:
     partial = [intent(group="role-ot", sender=f"p{n}@ot.fr",
                       profile=replace(director(n, "24"), role=None)) for n in range(15)]
-    state, decisions = run(fresh_state, *partial, apply_to("role-ot", 99))
+    _state, decisions = run(fresh_state, *partial, apply_to("role-ot", 99))
     assert decisions[-1].outcome is Outcome.WAITLISTED
 
 

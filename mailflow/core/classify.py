@@ -79,6 +79,13 @@ ROBOT_RULES: tuple[RobotRule, ...] = (
     RobotRule("list-unsubscribe", "bulk mail (List-Unsubscribe)", _has("list-unsubscribe")),
     RobotRule("list-post", "mailing-list copy (List-Post)", _has("list-post")),
     RobotRule(
+        "list-software",
+        "mailing-list copy (Mailing-List, X-Mailman-Version)",
+        lambda m, _n: m.header("mailing-list") is not None or m.header("x-mailman-version") is not None,
+    ),
+    RobotRule("digest", "mailing-list digest (multipart/digest)",
+              lambda m, _n: m.content_type == "multipart/digest"),
+    RobotRule(
         "auto-response-suppress",
         "Exchange marks it as automatic (X-Auto-Response-Suppress)",
         _has("x-auto-response-suppress"),

@@ -20,6 +20,8 @@ KEPT_HEADERS = (
     "list-id",
     "list-unsubscribe",
     "list-post",
+    "mailing-list",
+    "x-mailman-version",
     "x-auto-response-suppress",
     "x-autoreply",
     "x-autorespond",
@@ -34,6 +36,7 @@ KEPT_HEADERS = (
     "reply-to",
 )
 _HEADER_LINE = re.compile(rb"^[\x21-\x39\x3b-\x7e]+[ \t]*:")
+_MBOX_FROM = re.compile(rb"^From \S")
 _MSGID = re.compile(r"<[^<>\s]+>")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 _SPACES = re.compile(r"\s+")
@@ -48,7 +51,7 @@ def _header(msg: Message, name: str) -> str | None:
     """A header as text, or None; the email package raises on some malformed values."""
     try:
         value = msg.get(name)
-    except Exception:
+    except Exception:  # lazily parsed headers fail in many ways (IndexError, ValueError…)
         value = None
         try:
             raw = msg.get_all(name)
@@ -59,8 +62,25 @@ def _header(msg: Message, name: str) -> str | None:
     return None if value is None else one_line(str(value))
 
 
+def _repair_headers(raw: bytes) -> bytes:
+    """Headers where a folded line lost its leading space: fold it back, so later headers count."""
+    head, sep, body = raw.partition(b"\n\n") if b"\r\n\r\n" not in raw[:65536] else raw.partition(
+        b"\r\n\r\n")
+    lines = head.splitlines(keepends=True)
+    fixed = [
+        line if i == 0 or _HEADER_LINE.match(line) or line[:1] in (b" ", b"\t") else b" " + line
+        for i, line in enumerate(lines)
+    ]
+    return b"".join(fixed) + sep + body
+
+
 def _sender(msg: Message) -> tuple[str | None, str | None]:
-    value = _header(msg, "from")
+    # A missing From falls back on the other headers that name who sent the message.
+    value = next(
+        (v for h in ("from", "sender", "reply-to", "return-path") if (v := _header(msg, h))
+         and v.replace(" ", "") != "<>"),
+        None,
+    )
     if not value:
         return None, None
     name, addr = parseaddr(value)
@@ -78,7 +98,7 @@ def _decode_part(part: Message) -> str:
         content = part.get_content()  # type: ignore[attr-defined]
         if isinstance(content, str):
             return content
-    except Exception:
+    except Exception:  # unknown charsets, broken transfer encodings
         pass
     payload = part.get_payload(decode=True)
     if not isinstance(payload, bytes):
@@ -96,7 +116,7 @@ def _body(msg: EmailMessage) -> str:
     part: Message | None
     try:
         part = msg.get_body(preferencelist=("plain", "html"))
-    except Exception:
+    except Exception:  # broken MIME structures
         part = None
     if part is None:
         # Broken structures: take the first text part found anywhere.
@@ -126,6 +146,15 @@ def _attachments(msg: EmailMessage) -> tuple[Attachment, ...]:
     return tuple(found)
 
 
+def _message(raw: bytes) -> EmailMessage:
+    try:
+        msg = BytesParser(policy=policy.default).parsebytes(raw)
+    except Exception as exc:  # the parser is lenient; this is a last guard
+        raise ParseError(f"the email package cannot read it: {exc}") from exc
+    assert isinstance(msg, EmailMessage)
+    return msg
+
+
 def message_ids(value: str | None) -> tuple[str, ...]:
     """The Message-IDs written in a header value, in order."""
     return tuple(_MSGID.findall(value or ""))
@@ -133,21 +162,24 @@ def message_ids(value: str | None) -> tuple[str, ...]:
 
 def parse(raw: bytes, key: str) -> Inbound:
     """Read one message; raise ParseError when it is not an email we can answer."""
-    head = raw[:4096]
-    if not raw.strip():
+    text = raw.lstrip()  # some clients and archives put blank lines first
+    if not text:
         raise ParseError("empty message")
-    if b"\x00" in head:
+    if b"\x00" in text[:4096]:
         raise ParseError("binary content, not an email (for example an Outlook .msg file)")
-    if not _HEADER_LINE.match(raw.lstrip(b"\r\n")):
+    if _MBOX_FROM.match(text):
+        text = text.partition(b"\n")[2]  # an mbox "From " separator line, not a header
+    if not _HEADER_LINE.match(text):
         raise ParseError("no header at the start of the message")
-    try:
-        msg = BytesParser(policy=policy.default).parsebytes(raw)
-    except Exception as exc:
-        raise ParseError(f"the email package cannot read it: {exc}") from exc
-    assert isinstance(msg, EmailMessage)
+    msg = _message(text)
+    if _header(msg, "from") is None:
+        msg = _message(_repair_headers(text))
     sender, name = _sender(msg)
     if sender is None:
         raise ParseError("no sender address in From")
+    if not sender.partition("@")[0].isascii():
+        raise ParseError(f"the sender address {sender!r} has non-ASCII characters: "
+                         "a reply to it needs SMTPUTF8; staff must answer by hand")
     full = _body(msg)
     body, signature = split_reply(full)
     headers = tuple(

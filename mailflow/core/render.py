@@ -1,0 +1,444 @@
+"""Replies into French emails: Jinja2 templates (text and HTML) into an `EmailMessage`.
+
+Pure: templates are read through a Jinja2 FileSystemLoader, nothing else touches the disk,
+and the current time is always passed in. Every value taken from an incoming message is
+cleaned of control characters before it reaches a header, so no header can be injected.
+"""
+
+from __future__ import annotations
+
+import re
+import textwrap
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import datetime
+from email.errors import MessageError
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import format_datetime, make_msgid
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import jinja2
+
+from ..errors import RenderError
+from ..model import CallSummary, Department, Group, Network, Reply
+
+NBSP = "\u00a0"
+NNBSP = "\u202f"
+
+#: Every reply template name (the `Reply.template` values).
+REPLY_TEMPLATES = (
+    "confirmed",
+    "waitlisted",
+    "refused",
+    "needs_info",
+    "duplicate",
+    "closed",
+    "idea_received",
+    "withdrawn",
+    "help",
+    "promoted",
+)
+#: The staff alert sent when a message is quarantined.
+QUARANTINE_TEMPLATE = "staff_quarantine"
+#: Shared files the templates extend or import.
+SHARED_TEMPLATES = ("_layout.txt.j2", "_layout.html.j2", "_macros.txt.j2", "_macros.html.j2")
+
+#: Reply templates that cannot be written without a group.
+GROUP_TEMPLATES = frozenset(("confirmed", "waitlisted", "duplicate", "withdrawn", "promoted"))
+
+
+def template_files() -> list[str]:
+    """Every file the templates folder must hold: shared layouts, then each text/HTML pair."""
+    pairs = [
+        f"{name}.{kind}.j2"
+        for name in (*REPLY_TEMPLATES, QUARANTINE_TEMPLATE)
+        for kind in ("txt", "html")
+    ]
+    return [*SHARED_TEMPLATES, *pairs]
+
+
+#: What to ask for, per missing profile field (`Reply.missing` keys).
+MISSING_LABELS: Mapping[str, str] = {
+    "name": "vos nom et prénom",
+    "structure": "le nom de votre structure",
+    "role": "votre fonction",
+    "department": "votre département",
+    "fte": "le nombre d’ETP de votre structure",
+    "population": "la population de la plus grande commune de votre territoire",
+    "territory": "le type de territoire (rural, littoral, montagne)",
+    "scale": "l’échelle d’intervention de votre office (communale ou intercommunale)",
+}
+#: A `Reply.missing` key without label: the group itself, asked for when `group_id` is None.
+MISSING_GROUP = "group"
+
+DEFAULT_SUBJECT = "Votre message au réseau MONA"
+WITHDRAW_PHRASE = "je me désiste"
+
+_DAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+_MONTHS = (
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+)
+
+# A leading chain of reply/forward prefixes: « Re: », « RE : », « Réf : », « TR : », « Fwd: »,
+# « Fw: », « AW: », « WG: », « Re[2]: », with or without a (non-breaking) space before the colon.
+_PREFIX = re.compile(
+    r"^(?:\s*(?:re|r[ée]f|tr|fwd?|aw|wg)(?:\s*\[\d+\])?[\s\u00a0\u202f]*:)+\s*",
+    re.IGNORECASE,
+)
+_CONTROL = frozenset(("Cc", "Cf", "Zl", "Zp"))
+_SPACES = re.compile(r" {2,}")
+_BLANKS = re.compile(r"\n{3,}")
+# A plain space before a colon that ends a word group (not « http:// » nor « 9:30 »).
+_BEFORE_COLON = re.compile(r" (?=:(?:\s|$))")
+_BEFORE_PUNCT = re.compile(r" ([;!?])")
+_AFTER_OPEN = re.compile(r"« ?(?=\S)")
+_BEFORE_CLOSE = re.compile(r"(?<=\S) ?»")
+_TEMPLATE_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+def clean(value: str | None) -> str:
+    """`value` with control and line-separator characters turned into spaces, runs collapsed."""
+    if not value:
+        return ""
+    chars = "".join(" " if unicodedata.category(c) in _CONTROL else c for c in value)
+    return _SPACES.sub(" ", chars).strip(" ")
+
+
+def _clean_msgid(value: str | None) -> str:
+    """A message-id with every control character and blank removed."""
+    return "".join(clean(value).split())
+
+
+def reply_subject(original: str, group_title: str | None = None) -> str:
+    """« Re : » + the original subject without its chain of Re:/TR:/Fwd:… prefixes.
+
+    An empty subject gives « Groupe de travail « <title> » » when a group is known, else
+    « Votre message au réseau MONA » (no « Re : » prefix: there is nothing to answer to).
+    """
+    subject = _PREFIX.sub("", clean(original)).strip()
+    if subject:
+        return f"Re{NBSP}: {subject}"
+    if group_title and clean(group_title):
+        return f"Groupe de travail «{NBSP}{clean(group_title)}{NBSP}»"
+    return DEFAULT_SUBJECT
+
+
+def format_date_fr(value: datetime, tz: ZoneInfo) -> str:
+    """« mardi 6 avril 2027 à 9 h 30 » in `tz`; « à 9 h » on the hour; just the date at midnight.
+
+    A naive datetime is taken as local time in `tz`.
+    """
+    local = value.replace(tzinfo=tz) if value.tzinfo is None else value.astimezone(tz)
+    day = "1er" if local.day == 1 else str(local.day)
+    text = f"{_DAYS[local.weekday()]} {day} {_MONTHS[local.month - 1]} {local.year}"
+    if local.hour == 0 and local.minute == 0:
+        return text
+    minutes = f" {local.minute:02d}" if local.minute else ""
+    return f"{text} à {local.hour} h{minutes}"
+
+
+def wrap_text(text: str, width: int = 72) -> str:
+    """Each line wrapped at `width` on ASCII spaces only (non-breaking spaces hold).
+
+    Continuation lines keep the line's indentation, plus two spaces after a « - » bullet;
+    blank lines and line breaks are kept as they are.
+    """
+    out: list[str] = []
+    for line in text.split("\n"):
+        body = line.lstrip(" ")
+        indent = line[: len(line) - len(body)]
+        if not body or len(line) <= width:
+            out.append(line.rstrip(" "))
+            continue
+        hanging = indent + ("  " if body.startswith("- ") else "")
+        out.extend(
+            textwrap.wrap(
+                body,
+                width=width,
+                initial_indent=indent,
+                subsequent_indent=hanging,
+                break_long_words=False,
+                break_on_hyphens=False,
+            )
+        )
+    return "\n".join(out)
+
+
+def french_typography(text: str) -> str:
+    """Prose with the French spaces: NBSP inside « » and before « : », NNBSP before ; ! ?.
+
+    Only plain spaces are replaced (or added after « and before »), so the text of staff
+    and members is kept as written otherwise; applying it twice changes nothing.
+    """
+    text = _BEFORE_COLON.sub(NBSP, text)
+    text = _BEFORE_PUNCT.sub(lambda m: NNBSP + m.group(1), text)
+    text = _AFTER_OPEN.sub("«" + NBSP, text)
+    return _BEFORE_CLOSE.sub(NBSP + "»", text)
+
+
+def _french_group(group: Group) -> Group:
+    """The group with French spaces in the prose that replies show."""
+    return replace(
+        group,
+        title=french_typography(group.title),
+        context=french_typography(group.context),
+        objectives=tuple(french_typography(o) for o in group.objectives),
+        participants=french_typography(group.participants),
+        commitment=french_typography(group.commitment),
+        first_meeting=replace(
+            group.first_meeting, place=french_typography(group.first_meeting.place)
+        ),
+    )
+
+
+def _clause(value: str | None) -> str:
+    """A reason sentence made to follow a colon: trimmed, no final period, lower-case start."""
+    text = clean(value).rstrip(" .")
+    if len(text) > 1 and text[0].isupper() and not text[1].isupper():
+        text = text[0].lower() + text[1:]
+    return text
+
+
+@dataclass(frozen=True)
+class CallView:
+    """A call as templates show it."""
+
+    group: Group
+    capacity: int
+    taken: int
+    waiting: int
+    places_left: int
+    full: bool
+
+
+def _environment(templates_dir: Path, *, html: bool, tz: ZoneInfo) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates_dir)),
+        autoescape=html,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["date_fr"] = lambda value: format_date_fr(value, tz)
+    env.filters["clause"] = _clause
+    env.filters["wrap"] = wrap_text
+    return env
+
+
+class Renderer:
+    """Renders `Reply` values and quarantine alerts into ready-to-send messages."""
+
+    def __init__(
+        self,
+        templates_dir: Path,
+        network: Network,
+        groups: Mapping[str, Group],
+        departments: Mapping[str, Department],
+    ) -> None:
+        self.templates_dir = Path(templates_dir)
+        self.network = network
+        self.groups = {key: _french_group(group) for key, group in groups.items()}
+        self.departments = dict(departments)
+        self.tz = ZoneInfo(network.timezone)
+        self._text = _environment(self.templates_dir, html=False, tz=self.tz)
+        self._html = _environment(self.templates_dir, html=True, tz=self.tz)
+
+    # -- public -----------------------------------------------------------------------
+
+    def render(self, reply: Reply, now: datetime) -> EmailMessage:
+        """The reply as a multipart/alternative message (text/plain + text/html, UTF-8)."""
+        group = self._group(reply.group_id, reply.template)
+        if group is None and reply.template in GROUP_TEMPLATES:
+            raise RenderError(f"{reply.template}: this reply needs a group_id")
+        context = self._reply_context(reply, group, now)
+        text, html = self._render_pair(reply.template, context)
+
+        msg = EmailMessage(policy=SMTP)
+        msg["From"] = self._from()
+        msg["To"] = self._address(reply.to_name, reply.to, reply.template)
+        msg["Subject"] = reply_subject(reply.subject, group.title if group else None)
+        msg["Date"] = format_datetime(now)
+        msg["Message-ID"] = make_msgid(domain=self.network.domain)
+        in_reply_to = _clean_msgid(reply.in_reply_to)
+        references = [r for r in (_clean_msgid(x) for x in reply.references) if r]
+        if in_reply_to:
+            msg["In-Reply-To"] = in_reply_to
+            if in_reply_to not in references:
+                references.append(in_reply_to)
+        if references:
+            msg["References"] = " ".join(references)
+        msg["Auto-Submitted"] = "auto-replied"
+        msg["X-Mailflow-Outcome"] = reply.outcome.value
+        self._set_body(msg, text, html)
+        msg["Content-Language"] = "fr"  # set last: set_content moves Content-* headers
+        return msg
+
+    def render_quarantine_alert(
+        self,
+        *,
+        key: str,
+        reason: str,
+        sender: str | None,
+        subject: str,
+        raw: bytes,
+        now: datetime,
+    ) -> EmailMessage:
+        """The staff alert for a quarantined message, with the original as `original.eml`."""
+        shown_subject = clean(subject)
+        context: dict[str, Any] = {
+            **self._base_context(now),
+            "name": None,
+            "key": clean(key),
+            "reason": clean(reason),
+            "sender": clean(sender) or None,
+            "subject": shown_subject or None,
+            "size": len(raw),
+        }
+        text, html = self._render_pair(QUARANTINE_TEMPLATE, context)
+
+        msg = EmailMessage(policy=SMTP)
+        msg["From"] = self._from()
+        msg["To"] = [Address(addr_spec=s) for s in self.network.staff]
+        msg["Subject"] = (
+            f"[mailflow] Message mis en quarantaine{NBSP}: {shown_subject or '(sans objet)'}"
+        )
+        msg["Date"] = format_datetime(now)
+        msg["Message-ID"] = make_msgid(domain=self.network.domain)
+        msg["Auto-Submitted"] = "auto-generated"
+        msg["X-Mailflow-Alert"] = "quarantine"
+        self._set_body(msg, text, html)
+        msg.add_attachment(
+            raw,
+            maintype="application",
+            subtype="octet-stream",
+            filename="original.eml",
+        )
+        msg["Content-Language"] = "fr"  # set last: add_attachment moves Content-* headers
+        return msg
+
+    def check(self) -> list[str]:
+        """Template files that are missing (or, as « name: problem », that do not compile)."""
+        problems: list[str] = []
+        for name in template_files():
+            env = self._html if name.endswith(".html.j2") else self._text
+            try:
+                env.get_template(name)
+            except jinja2.TemplateNotFound:
+                problems.append(name)
+            except jinja2.TemplateSyntaxError as exc:
+                problems.append(f"{name}: line {exc.lineno}: {exc.message}")
+            except (OSError, UnicodeError) as exc:
+                problems.append(f"{name}: {exc}")
+        return problems
+
+    # -- helpers ----------------------------------------------------------------------
+
+    def _from(self) -> Address:
+        return Address(self.network.name, addr_spec=self.network.address)
+
+    def _address(self, name: str | None, addr: str, template: str) -> Address:
+        try:
+            return Address(clean(name), addr_spec=_clean_msgid(addr))
+        except (ValueError, IndexError, MessageError) as exc:
+            raise RenderError(f"{template}: cannot address the reply to {addr!r}: {exc}") from None
+
+    def _group(self, group_id: str | None, template: str) -> Group | None:
+        if group_id is None:
+            return None
+        try:
+            return self.groups[group_id]
+        except KeyError:
+            raise RenderError(f"{template}: unknown group {group_id!r}") from None
+
+    def _base_context(self, now: datetime) -> dict[str, Any]:
+        return {
+            "network": self.network,
+            "now": now,
+            "departments": self.departments,
+            "withdraw_phrase": WITHDRAW_PHRASE,
+        }
+
+    def _reply_context(self, reply: Reply, group: Group | None, now: datetime) -> dict[str, Any]:
+        missing: list[str] = []
+        for key in reply.missing:
+            if key == MISSING_GROUP:
+                continue
+            if key not in MISSING_LABELS:
+                raise RenderError(f"{reply.template}: unknown missing field {key!r}")
+            missing.append(MISSING_LABELS[key])
+        return {
+            **self._base_context(now),
+            "outcome": reply.outcome.value,
+            "template": reply.template,
+            "name": clean(reply.to_name) or None,
+            "email": _clean_msgid(reply.to),
+            "group": group,
+            "position": reply.position,
+            "reason": french_typography(clean(reply.reason)),
+            "missing": missing,
+            "missing_keys": list(reply.missing),
+            "calls": self._calls(reply.calls, exclude=reply.group_id),
+        }
+
+    def _calls(self, calls: tuple[CallSummary, ...], *, exclude: str | None) -> list[CallView]:
+        """Open calls other than the reply's own group, skipping unknown groups."""
+        views: list[CallView] = []
+        for call in calls:
+            group = self.groups.get(call.group_id)
+            if group is None or not call.accepting or call.group_id == exclude:
+                continue
+            views.append(
+                CallView(
+                    group=group,
+                    capacity=call.capacity,
+                    taken=call.taken,
+                    waiting=call.waiting,
+                    places_left=call.places_left,
+                    full=call.places_left == 0,
+                )
+            )
+        return views
+
+    def _render_pair(self, name: str, context: Mapping[str, Any]) -> tuple[str, str]:
+        if not _TEMPLATE_NAME.match(name):
+            raise RenderError(f"{name!r}: not a template name")
+        text = self._render_one(self._text, f"{name}.txt.j2", context)
+        html = self._render_one(self._html, f"{name}.html.j2", context)
+        return _BLANKS.sub("\n\n", text).strip("\n") + "\n", html
+
+    @staticmethod
+    def _render_one(env: jinja2.Environment, file: str, context: Mapping[str, Any]) -> str:
+        try:
+            return env.get_template(file).render(context)
+        except jinja2.TemplateNotFound as exc:
+            raise RenderError(f"{file}: template not found ({exc.name})") from exc
+        except jinja2.TemplateSyntaxError as exc:
+            raise RenderError(f"{file}: syntax error line {exc.lineno}: {exc.message}") from exc
+        except jinja2.UndefinedError as exc:
+            raise RenderError(f"{file}: {exc.message}") from exc
+        except jinja2.TemplateError as exc:
+            raise RenderError(f"{file}: {exc}") from exc
+        except (OSError, UnicodeError) as exc:
+            raise RenderError(f"{file}: cannot read: {exc}") from exc
+
+    @staticmethod
+    def _set_body(msg: EmailMessage, text: str, html: str) -> None:
+        msg.set_content(text, charset="utf-8", cte="quoted-printable")
+        msg.add_alternative(html, subtype="html", charset="utf-8", cte="quoted-printable")

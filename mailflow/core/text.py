@@ -1,0 +1,244 @@
+"""Pure French mail text helpers: folding, HTML to text, cutting quoted history and signatures."""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+
+import inscriptis
+
+# Characters folded to a plain apostrophe (and hyphens to '-'), and quotes folded to a space.
+_APOSTROPHES = str.maketrans(
+    {"’": "'", "‘": "'", "`": "'", "´": "'", "ʼ": "'", "′": "'", "\u2010": "-", "\u2011": "-"}
+)
+_QUOTES = str.maketrans({"«": " ", "»": " ", "“": " ", "”": " ", "„": " ", "‹": " ", "›": " "})
+_SPACES = re.compile(r"\s+")
+
+
+def fold(text: str) -> str:
+    """Accent-, case- and whitespace-insensitive normal form of `text`, for matching."""
+    decomposed = unicodedata.normalize("NFKD", text.translate(_APOSTROPHES).translate(_QUOTES))
+    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return _SPACES.sub(" ", bare.casefold()).strip()
+
+
+# --- HTML ------------------------------------------------------------------------------------
+
+_DROPPED_ELEMENTS = re.compile(r"<(script|style|head|title)\b[^>]*>.*?</\1\s*>", re.I | re.S)
+_COMMENTS = re.compile(r"<!--.*?-->", re.S)
+_LINE_BREAKING_TAGS = re.compile(r"<\s*(br|/p|/div|/li|/tr|/h\d|p|div|li|tr|h\d)\b[^>]*>", re.I)
+_TAGS = re.compile(r"<[^>]*>")
+_BLANK_RUNS = re.compile(r"\n{3,}")
+
+
+def _tidy_lines(text: str) -> str:
+    """Plain spaces, no indentation or trailing blanks, at most one blank line in a row."""
+    text = text.replace("\u00a0", " ").replace("\u202f", " ").replace("\r\n", "\n")
+    lines = [line.strip() for line in text.split("\n")]
+    return _BLANK_RUNS.sub("\n\n", "\n".join(lines)).strip()
+
+
+def _strip_tags(markup: str) -> str:
+    """Crude fallback: drop invisible elements and tags, break lines at blocks, unescape."""
+    markup = _COMMENTS.sub("", _DROPPED_ELEMENTS.sub("", markup))
+    markup = _LINE_BREAKING_TAGS.sub("\n", markup)
+    return html.unescape(_TAGS.sub("", markup))
+
+
+def html_to_text(html_text: str) -> str:
+    """Readable plain text of an HTML body; never raises, falls back to stripping tags."""
+    try:
+        text = inscriptis.get_text(html_text)
+        if not isinstance(text, str):
+            raise TypeError("inscriptis returned no text")
+    except Exception:
+        try:
+            text = _strip_tags(html_text)
+        except Exception:
+            return ""
+    return _tidy_lines(text)
+
+
+# --- Quoted history --------------------------------------------------------------------------
+
+# A folded line with its quoting (`>`), bullets and bold markers removed.
+_QUOTE_PREFIX = re.compile(r"^[\s>*|]*")
+
+# Separator lines opening a quoted or forwarded message (matched on the unquoted folded line).
+_HISTORY_SEPARATORS = (
+    re.compile(r"^-{2,} ?(message d'origine|original message|message original) ?-{2,}"),
+    re.compile(r"^-{2,} ?(forwarded message|message transfere|message reexpedie) ?-{2,}"),
+    re.compile(r"^debut du message reexpedie ?:"),
+    re.compile(r"^begin forwarded message ?:"),
+)
+
+# The "someone wrote:" line of Gmail, Thunderbird, Apple Mail (it must hold a date or time digit).
+_WROTE = re.compile(r"^(le|on) .*\d.*(a ecrit|wrote) ?:?$")
+
+# Outlook header lines of a quoted message.
+_HEADER_FROM = re.compile(r"^\*?(de|from|expediteur) ?\*? ?:")
+_HEADER_KINDS = (
+    ("date", re.compile(r"^\*?(envoye|envoye le|date|sent|le) ?\*? ?:")),
+    ("to", re.compile(r"^\*?(a|to|destinataire|pour) ?\*? ?:")),
+    ("subject", re.compile(r"^\*?(objet|subject|sujet) ?\*? ?:")),
+)
+_HEADER_WINDOW = 6
+_RULE = re.compile(r"^_{8,}$")
+
+
+def _unquoted(line: str) -> str:
+    """The folded line without its leading quote marks, bullets and spaces."""
+    return _QUOTE_PREFIX.sub("", fold(line))
+
+
+def _is_quoted(line: str) -> bool:
+    return line.lstrip().startswith(">")
+
+
+def _is_header_block(folded: list[str], start: int) -> bool:
+    """True when a `De :` line at `start` is followed by at least two other header kinds."""
+    if not _HEADER_FROM.match(folded[start]):
+        return False
+    window = folded[start + 1 : start + 1 + _HEADER_WINDOW]
+    kinds = {kind for line in window for kind, pattern in _HEADER_KINDS if pattern.match(line)}
+    return len(kinds) >= 2
+
+
+def _wrote_line_at(folded: list[str], index: int) -> bool:
+    """True when the line at `index`, possibly wrapped over the next two, is a "wrote:" line."""
+    if not folded[index].startswith(("le ", "on ")):
+        return False
+    joined = folded[index]
+    for extra in range(3):
+        if extra:
+            if index + extra >= len(folded) or not folded[index + extra]:
+                break
+            joined = f"{joined} {folded[index + extra]}"
+        if len(joined) <= 300 and _WROTE.match(joined):
+            return True
+    return False
+
+
+def _history_start(lines: list[str]) -> int | None:
+    """Index of the first line of quoted history, or None when there is none."""
+    folded = [_unquoted(line) for line in lines]
+    for index, line in enumerate(folded):
+        if any(pattern.match(line) for pattern in _HISTORY_SEPARATORS):
+            return index
+        if _is_header_block(folded, index) or _wrote_line_at(folded, index):
+            return index
+        if _RULE.match(line):
+            following = [i for i in range(index + 1, min(index + 4, len(folded))) if folded[i]]
+            if following and _is_header_block(folded, following[0]):
+                return index
+    return None
+
+
+def _inline_replies(history: list[str]) -> list[str]:
+    """Unquoted lines written under or between the `>` lines after a "wrote:" line."""
+    if not any(_is_quoted(line) for line in history):
+        return []
+    plain = ["" if _is_quoted(line) else line for line in history]
+    end = _history_start(plain)
+    return plain if end is None else plain[:end]
+
+
+# --- Signature -------------------------------------------------------------------------------
+
+_SIGNATURE_DELIMITER = re.compile(r"^(--|_{2,})$")
+
+_CLOSING_FORMULAS = (
+    r"(tres |bien )?cordialement( a vous)?",
+    r"bien (a vous|a toi|amicalement)",
+    r"amicalement",
+    r"(tres )?(bonne|belle) (fin de )?(journee|soiree|semaine)",
+    r"(sinceres |meilleures |bien sinceres )?salutations( distinguees)?",
+    r"merci (d'avance|par avance|d'avance pour votre retour)",
+    r"a (bientot|tres bientot)",
+    r"au plaisir( de vous lire)?",
+)
+_CLOSING = re.compile(rf"^({'|'.join(_CLOSING_FORMULAS)}) ?[,.!]*$")
+
+_MOBILE_FOOTER = re.compile(
+    r"^(envoye (de|depuis) (mon|ma|un|une)\b|obtenir outlook pour|get outlook for|"
+    r"sent from my\b|sent from (outlook|mail)\b|telecharger outlook)"
+)
+_DISCLAIMER_WORDS = (
+    "ce message et ses pieces jointes",
+    "ce message et toutes les pieces jointes",
+    "ce courriel et ses pieces jointes",
+    "confidentiel",
+    "pensez a l'environnement",
+    "avant d'imprimer",
+    "this e-mail and any attachments",
+    "this email and any attachments",
+    "confidential",
+)
+# Phrases strong enough to drop a paragraph even from the body (no "confidentiel" alone there).
+_BODY_DISCLAIMER_WORDS = (
+    "ce message et ses pieces jointes",
+    "ce courriel et ses pieces jointes",
+    "pensez a l'environnement",
+    "avant d'imprimer",
+    "this e-mail and any attachments",
+    "this email and any attachments",
+)
+
+
+def is_closing_line(line: str) -> bool:
+    """True when the line is only a French closing formula such as « Bien cordialement, »."""
+    return _CLOSING.match(fold(line)) is not None
+
+
+def _paragraphs(lines: list[str]) -> list[list[str]]:
+    paragraphs: list[list[str]] = [[]]
+    for line in lines:
+        if line.strip():
+            paragraphs[-1].append(line)
+        elif paragraphs[-1]:
+            paragraphs.append([])
+    return [p for p in paragraphs if p]
+
+
+def _drop_boilerplate(lines: list[str], disclaimer_words: tuple[str, ...]) -> str:
+    """Lines without mobile footers and disclaimer paragraphs, joined and trimmed."""
+    kept: list[str] = []
+    for paragraph in _paragraphs(lines):
+        text = fold(" ".join(paragraph))
+        if any(word in text for word in disclaimer_words):
+            continue
+        body = [line for line in paragraph if not _MOBILE_FOOTER.match(fold(line))]
+        if body:
+            kept.extend([*body, ""])
+    return "\n".join(kept).strip()
+
+
+def _signature_start(lines: list[str]) -> tuple[int, bool] | None:
+    """Index of the signature's first line and whether that line is a bare delimiter."""
+    for index, line in enumerate(lines):
+        if _SIGNATURE_DELIMITER.match(line.strip()):
+            return index, True
+        if is_closing_line(line):
+            return index, False
+    return None
+
+
+def split_reply(text: str) -> tuple[str, str]:
+    """The new content the sender wrote, as (body, signature), without the quoted history."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    start = _history_start(lines)
+    if start is not None:
+        before = lines[:start]
+        wrote = _wrote_line_at([_unquoted(line) for line in lines], start)
+        if wrote and not any(line.strip() and not _is_quoted(line) for line in before):
+            before = _inline_replies(lines[start + 1 :])
+        lines = before
+    lines = [line.rstrip() for line in lines if not _is_quoted(line)]
+    found = _signature_start(lines)
+    if found is None:
+        return _drop_boilerplate(lines, _BODY_DISCLAIMER_WORDS), ""
+    index, delimiter = found
+    body = _drop_boilerplate(lines[:index], _BODY_DISCLAIMER_WORDS)
+    signature = _drop_boilerplate(lines[index + 1 if delimiter else index :], _DISCLAIMER_WORDS)
+    return body, signature

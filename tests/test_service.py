@@ -1,0 +1,328 @@
+"""The whole path on the embedded default: Maildir in, TinyDB store, .eml outbox out, crashes included."""
+
+from __future__ import annotations
+
+import email
+import json
+import shutil
+import time
+from collections.abc import Callable, Sequence
+from email import policy
+from pathlib import Path
+
+import pytest
+
+from mailflow import config
+from mailflow.adapters.maildir import MaildirSource, folder_dir
+from mailflow.adapters.outbox_dir import DirTransport
+from mailflow.cli import build_service, utc_now
+from mailflow.config import Settings
+from mailflow.core.render import Renderer
+from mailflow.errors import StoreError, StoreLockedError
+from mailflow.model import Status
+from mailflow.service import Service
+from mailflow.store import Store
+
+from .conftest import ROOT, local_config
+
+SAMPLES = sorted((ROOT / "samples").glob("*.eml"))
+
+# What each sample gets, in arrival order (the README tells the same story).
+EXPECTED = {
+    "01-candidature-formulaire-ot-ruraux": ["confirmed"],
+    "02-candidature-outlook-html-role-ot": ["confirmed"],
+    "03-candidature-texte-libre-incomplete": ["needs-info"],
+    "04-candidature-refusee-fonction": ["refused"],
+    "05-idee-de-groupe": ["idea-received"],
+    "06-reponse-automatique": [],
+    "07-rapport-de-non-remise": [],
+    "08-question": ["help"],
+    "09-candidature-dordogne-2": ["confirmed"],
+    "10-candidature-dordogne-3": ["waitlisted"],
+    "11-desistement": ["withdrawn", "confirmed"],
+    "12-doublon": ["duplicate"],
+    "13-illisible": ["staff-alert"],
+}
+
+
+class Crash(BaseException):
+    """Stands for the process dying: not an Exception, so nothing in mailflow catches it."""
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Settings:
+    return config.load(local_config(tmp_path))
+
+
+def deliver(settings: Settings, files: Sequence[Path]) -> list[str]:
+    """Deliver files into the Maildir as an MDA would: unique names that carry the delivery time."""
+    assert settings.mailbox.path is not None
+    new = settings.mailbox.path / "new"
+    new.mkdir(parents=True, exist_ok=True)
+    keys = []
+    for i, file in enumerate(files):
+        now = time.time_ns()
+        key = f"{now // 1_000_000_000}.M{(now // 1000) % 1_000_000:06d}P{i}Q{i}.{file.stem}"
+        shutil.copyfile(file, new / key)
+        keys.append(key)
+        time.sleep(0.002)
+    return keys
+
+
+def outbox(settings: Settings) -> list[email.message.EmailMessage]:
+    assert settings.outbox_path is not None
+    files = sorted(settings.outbox_path.glob("*.eml"))
+    return [email.message_from_bytes(f.read_bytes(), policy=policy.default)  # type: ignore[misc]
+            for f in files]
+
+
+def outcomes_by_sample(settings: Settings) -> dict[str, list[str]]:
+    """Outbox messages grouped by the sample they answer, from the ledger."""
+    with Store(settings.store_path, read_only=True) as store:
+        ledger = store.ledger()
+        items = store.outbox()
+    by_key = {e.key: e.key.rsplit(".", 1)[1] for e in ledger}
+    result: dict[str, list[str]] = {by_key[e.key]: [] for e in ledger}
+    for item in items:
+        result[by_key[item.message_key]].append(item.outcome)
+    return result
+
+
+def service(settings: Settings, transport: object | None = None,
+            clock: Callable[[], object] | None = None) -> Service:
+    assert settings.mailbox.path is not None and settings.outbox_path is not None
+    source = MaildirSource(settings.mailbox.path, settings.mailbox.processed_folder,
+                           settings.mailbox.quarantine_folder)
+    return Service(settings, source, transport or DirTransport(settings.outbox_path),  # type: ignore[arg-type]
+                   Store(settings.store_path), Renderer(settings.templates_dir, settings.network,
+                                                         settings.groups, settings.departments),
+                   clock or utc_now)  # type: ignore[arg-type]
+
+
+def test_samples_get_the_expected_replies(workspace: Settings) -> None:
+    deliver(workspace, SAMPLES)
+    svc = build_service(workspace, read_only=False)
+    try:
+        report = svc.run_batch()
+    finally:
+        svc.store.close()
+    assert len(report.handled) == len(SAMPLES)
+    assert outcomes_by_sample(workspace) == EXPECTED
+    sent = outbox(workspace)
+    assert len(sent) == sum(len(v) for v in EXPECTED.values())
+    assert [m["X-Mailflow-Outcome"] for m in sent if m["X-Mailflow-Outcome"]] == [
+        o for v in EXPECTED.values() for o in v if o != "staff-alert"
+    ]
+    assert workspace.mailbox.path is not None
+    assert list((workspace.mailbox.path / "new").iterdir()) == []
+    processed = folder_dir(workspace.mailbox.path, "Traités") / "cur"
+    quarantine = folder_dir(workspace.mailbox.path, "Quarantaine") / "cur"
+    assert len(list(processed.iterdir())) == len(SAMPLES) - 1
+    assert [p.name.split(":")[0].rsplit(".", 1)[1] for p in quarantine.iterdir()] == ["13-illisible"]
+
+
+def test_samples_leave_the_expected_state(workspace: Settings) -> None:
+    deliver(workspace, SAMPLES)
+    svc = build_service(workspace, read_only=False)
+    try:
+        svc.run_batch()
+        state = svc.state()
+    finally:
+        svc.store.close()
+    status = {(c.group_id, c.email): c.status for c in state.candidatures}
+    assert status == {
+        ("ot-ruraux", "marie.dupont@ot-perigord-noir.fr"): Status.CONFIRMED,
+        ("role-ot", "direction@coeurdebearn-tourisme.fr"): Status.CONFIRMED,
+        ("ot-ruraux", "s.lacombe@tourisme-creuse-sud.fr"): Status.NEEDS_INFO,
+        ("role-ot", "julie.moreau@larochelle-tourisme.fr"): Status.REFUSED,
+        ("ot-ruraux", "luc.garnier@ot-bastides-dordogne.fr"): Status.WITHDRAWN,
+        ("ot-ruraux", "nadia.roux@ot-isle-auvezere.fr"): Status.CONFIRMED,
+    }
+    assert len(state.ideas) == 1
+    assert state.ideas[0].attachments == ("fiche-projet-accueil-hors-les-murs.pdf",)
+
+
+def test_replies_are_threaded_and_marked(workspace: Settings) -> None:
+    deliver(workspace, SAMPLES[:1])
+    svc = build_service(workspace, read_only=False)
+    try:
+        svc.run_batch()
+    finally:
+        svc.store.close()
+    (reply,) = outbox(workspace)
+    assert reply["In-Reply-To"] == "<01-candidature-formulaire-ot-ruraux@mail.example.fr>"
+    assert reply["References"] == "<01-candidature-formulaire-ot-ruraux@mail.example.fr>"
+    assert reply["Auto-Submitted"] == "auto-replied"
+    assert reply["Subject"] == "Re\u00a0: Candidature – groupe « Offices de Tourisme ruraux »"
+    assert reply["Message-ID"].endswith("@monatourisme.fr>")
+    assert reply["To"].addresses[0].addr_spec == "marie.dupont@ot-perigord-noir.fr"
+    body = reply.get_body(("plain",)).get_content()
+    assert "Bonjour Marie Dupont" in body
+    assert "place 1 sur 20" in body
+
+
+def test_a_second_run_decides_nothing_again(workspace: Settings) -> None:
+    deliver(workspace, SAMPLES)
+    for _ in range(2):
+        svc = build_service(workspace, read_only=False)
+        try:
+            svc.run_batch()
+        finally:
+            svc.store.close()
+    assert outcomes_by_sample(workspace) == EXPECTED
+
+
+def test_the_same_message_delivered_twice_is_answered_once(workspace: Settings) -> None:
+    deliver(workspace, [SAMPLES[0], SAMPLES[0]])
+    svc = build_service(workspace, read_only=False)
+    try:
+        report = svc.run_batch()
+    finally:
+        svc.store.close()
+    assert [h.outcome.value for h in report.handled] == ["confirmed", "already-processed"]
+    assert len(outbox(workspace)) == 1
+
+
+class CrashingTransport(DirTransport):
+    """The real outbox folder, with the process dying before or after the n-th delivery."""
+
+    def __init__(self, root: Path, n: int, after: bool) -> None:
+        super().__init__(root)
+        self.n, self.after, self.calls = n, after, 0
+
+    def send(self, message_id: str, recipients: Sequence[str], raw: bytes, label: str) -> None:
+        self.calls += 1
+        if self.calls == self.n and not self.after:
+            raise Crash
+        super().send(message_id, recipients, raw, label)
+        if self.calls == self.n and self.after:
+            raise Crash
+
+
+@pytest.mark.parametrize("after", [False, True], ids=["before-send", "after-send-before-mark"])
+@pytest.mark.parametrize("n", [1, 4, 9])
+def test_crash_while_sending_loses_nothing_and_sends_nothing_twice(workspace: Settings, n: int,
+                                                                   after: bool) -> None:
+    deliver(workspace, SAMPLES)
+    assert workspace.outbox_path is not None
+    svc = service(workspace, CrashingTransport(workspace.outbox_path, n, after))
+    with pytest.raises(Crash):
+        svc.run_batch()
+    svc.store.close()
+    # Restart: the decisions were committed before sending, so only delivery and moves remain.
+    svc = service(workspace)
+    try:
+        report = svc.run_batch()
+    finally:
+        svc.store.close()
+    assert report.handled == []
+    assert report.already == len(SAMPLES)
+    assert outcomes_by_sample(workspace) == EXPECTED
+    ids = [m["Message-ID"] for m in outbox(workspace)]
+    assert len(ids) == len(set(ids)) == sum(len(v) for v in EXPECTED.values())
+
+
+def test_crash_before_commit_decides_again_from_scratch(workspace: Settings) -> None:
+    deliver(workspace, SAMPLES)
+    calls = 0
+
+    def dying_clock() -> object:
+        nonlocal calls
+        calls += 1
+        if calls == 12:
+            raise Crash
+        return utc_now()
+
+    svc = service(workspace, clock=dying_clock)
+    with pytest.raises(Crash):
+        svc.run_batch()
+    svc.store.close()
+    assert not workspace.store_path.exists()
+    assert outbox(workspace) == []
+    svc = service(workspace)
+    try:
+        svc.run_batch()
+    finally:
+        svc.store.close()
+    assert outcomes_by_sample(workspace) == EXPECTED
+
+
+def test_crash_before_the_move_moves_later_without_replying_again(workspace: Settings) -> None:
+    deliver(workspace, SAMPLES[:3])
+    svc = service(workspace)
+
+    def dying_ack(key: str, folder: str) -> None:
+        raise Crash
+
+    svc.source.ack = dying_ack  # type: ignore[method-assign, assignment]
+    with pytest.raises(Crash):
+        svc.run_batch()
+    svc.store.close()
+    assert workspace.mailbox.path is not None
+    assert len(list((workspace.mailbox.path / "new").iterdir())) == 3
+    svc = service(workspace)
+    try:
+        report = svc.run_batch()
+    finally:
+        svc.store.close()
+    assert (report.already, report.acked, len(outbox(workspace))) == (3, 3, 3)
+    assert list((workspace.mailbox.path / "new").iterdir()) == []
+
+
+def test_dry_run_changes_nothing(workspace: Settings) -> None:
+    deliver(workspace, SAMPLES)
+    svc = build_service(workspace, read_only=True)
+    try:
+        report = svc.run_batch(dry_run=True)
+    finally:
+        svc.store.close()
+    assert [h.outcome.value for h in report.handled][:4] == [
+        "confirmed", "confirmed", "needs-info", "refused"]
+    assert not workspace.store_path.exists()
+    assert workspace.outbox_path is not None and not list(workspace.outbox_path.glob("*.eml"))
+    assert workspace.mailbox.path is not None
+    assert len(list((workspace.mailbox.path / "new").iterdir())) == len(SAMPLES)
+
+
+def test_replies_to_one_address_are_capped(workspace: Settings, tmp_path: Path) -> None:
+    looping = tmp_path / "loop.eml"
+    loop = SAMPLES[7].read_bytes()  # a question: answered each time
+    files = []
+    for i in range(12):
+        f = tmp_path / f"loop{i}.eml"
+        f.write_bytes(loop.replace(b"<08-question@", f"<08-question-{i}@".encode()))
+        files.append(f)
+    del looping
+    deliver(workspace, files)
+    svc = build_service(workspace, read_only=False)
+    try:
+        svc.run_batch()
+    finally:
+        svc.store.close()
+    assert len(outbox(workspace)) == workspace.max_replies_per_sender_per_day
+
+
+def test_second_writer_is_kept_out(workspace: Settings) -> None:
+    with Store(workspace.store_path), pytest.raises(StoreLockedError, match="in use"):
+        Store(workspace.store_path)
+
+
+def test_store_writes_are_atomic_and_keep_a_backup(workspace: Settings) -> None:
+    deliver(workspace, SAMPLES[:2])
+    svc = build_service(workspace, read_only=False)
+    try:
+        svc.run_batch()
+    finally:
+        svc.store.close()
+    data = json.loads(workspace.store_path.read_text(encoding="utf-8"))
+    assert len(data["candidatures"]) == 2
+    backup = workspace.store_path.with_name(workspace.store_path.name + ".bak")
+    assert json.loads(backup.read_text(encoding="utf-8"))["ledger"]
+    assert not list(workspace.store_path.parent.glob(".*.tmp"))
+
+
+def test_a_corrupt_store_stops_with_a_clear_error(workspace: Settings) -> None:
+    workspace.store_path.write_text('{"candidatures": {"1": ', encoding="utf-8")
+    with pytest.raises(StoreError, match="not valid JSON"):
+        Store(workspace.store_path)
+    assert workspace.store_path.read_text(encoding="utf-8") == '{"candidatures": {"1": '
