@@ -171,7 +171,7 @@ def test_coastal_department_quota_is_one(fresh_state: State) -> None:
     # An inland, rural office can sit in a coastal department (inland Gironde).
     _, decisions = run(fresh_state, apply_to("ot-ruraux", 1, "33"), apply_to("ot-ruraux", 2, "33"))
     assert [d.outcome for d in decisions] == [Outcome.CONFIRMED, Outcome.WAITLISTED]
-    assert "(1 place)" in decisions[1].replies[0].reason
+    assert "quota de 1 place pour le département Gironde (33)" in decisions[1].replies[0].reason
 
 
 def test_withdrawal_frees_the_place_for_the_next_eligible(fresh_state: State) -> None:

@@ -91,7 +91,7 @@ def place(state: State, cand: Candidature) -> tuple[Status, str, tuple[str, ...]
             plural = "place" if quota == 1 else "places"
             return (
                 Status.WAITLISTED,
-                f"le quota du département {label} ({quota} {plural}) est atteint",
+                f"le quota de {quota} {plural} pour le département {label} est atteint",
                 missing,
             )
     if len(holders) >= group.capacity:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from collections.abc import Iterator, Mapping
@@ -40,9 +41,12 @@ def _fold_aligned(text: str) -> str:
     return "".join(_fold_char(ch) for ch in text)
 
 
-def _blank(text: str, start: int, end: int) -> str:
-    """`text` with [start, end) replaced by spaces, keeping its length."""
-    return text[:start] + " " * (end - start) + text[end:]
+def _blanked(text: str, spans: list[tuple[int, int]]) -> str:
+    """`text` with each [start, end) span replaced by spaces, keeping its length."""
+    chars = list(text)
+    for start, end in spans:
+        chars[start:end] = " " * (end - start)
+    return "".join(chars)
 
 
 def _line_bounds(text: str, pos: int) -> tuple[int, int]:
@@ -141,19 +145,18 @@ class _Doc:
         folded = _fold_aligned(text)
         fields: list[_Field] = []
         form: dict[str, str] = {}
-        scan = folded
+        masked: list[tuple[int, int]] = []
         for match in _FORM_LINE.finditer(text):
             value = match["value"].strip()
             fields.append(_Field(fold(match["label"]), value))
             kind = _label_kind(match["label"])
             if kind is None:
                 continue
-            scan = _blank(scan, match.start(), match.start("value"))
-            if _is_placeholder(value):
-                scan = _blank(scan, match.start("value"), match.end())
-            elif kind not in form:
+            placeholder = _is_placeholder(value)
+            masked.append((match.start(), match.end() if placeholder else match.start("value")))
+            if not placeholder and kind not in form:
                 form[kind] = value
-        return cls(text, folded, tuple(fields), form, scan)
+        return cls(text, folded, tuple(fields), form, _blanked(folded, masked))
 
     def original(self, start: int, end: int) -> str:
         return self.text[start:end]
@@ -338,12 +341,12 @@ class _RoleHit:
     rule: _RoleRule
 
 
-def _role_matches(folded: str, start: int = 0) -> list[_RoleHit]:
+def _role_matches(folded: str) -> list[_RoleHit]:
     """Role mentions in `folded`, earliest first, the longest one where two start together."""
     hits = [
         _RoleHit(m.start(), m.end(), rule)
         for pattern, rule in _ROLE_PATTERNS
-        for m in pattern.finditer(folded, start)
+        for m in pattern.finditer(folded)
     ]
     hits.sort(key=lambda hit: (hit.start, hit.start - hit.end))
     kept: list[_RoleHit] = []
@@ -354,8 +357,13 @@ def _role_matches(folded: str, start: int = 0) -> list[_RoleHit]:
 
 
 def _role_at(folded: str, pos: int) -> _RoleHit | None:
-    hits = [hit for hit in _role_matches(folded, pos) if hit.start == pos]
-    return hits[0] if hits else None
+    """The longest role mention starting exactly at `pos`."""
+    hits = [
+        _RoleHit(m.start(), m.end(), rule)
+        for pattern, rule in _ROLE_PATTERNS
+        if (m := pattern.match(folded, pos))
+    ]
+    return max(hits, key=lambda hit: hit.end - hit.start) if hits else None
 
 
 def _first_person_role(doc: _Doc) -> _RoleHit | None:
@@ -588,9 +596,10 @@ def _classify(before: str, after: str) -> str:
 def _figures(text: str) -> Iterator[tuple[str, int]]:
     """(class, value) of each population figure in `text` that is not a bound."""
     matches = [m for m in _POPULATION.finditer(text) if not _is_bound(text, m.start("n"))]
+    ends = [e.end() for e in _SENTENCE_END.finditer(text)]
     for i, m in enumerate(matches):
-        ends = [e.end() for e in _SENTENCE_END.finditer(text, 0, m.start())]
-        start = max([*ends, matches[i - 1].end() if i else 0])
+        before = bisect.bisect_right(ends, m.start())
+        start = max(ends[before - 1] if before else 0, matches[i - 1].end() if i else 0)
         next_end = _SENTENCE_END.search(text, m.end())
         end = min(
             next_end.start() if next_end else len(text),

@@ -1,0 +1,270 @@
+"""The command line as people use it: every command documented, outputs, errors, the daemon's stop."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from mailflow import config
+from mailflow.cli import main, parser
+from mailflow.config import Settings
+from mailflow.errors import ConfigError
+
+from .conftest import ROOT, local_config
+from .test_service import SAMPLES, deliver
+
+
+def commands(p: argparse.ArgumentParser, prefix: str = "mailflow") -> list[str]:
+    """Every command line the parser accepts, with its options (`mailflow run --once`, …)."""
+    found: list[str] = []
+    for action in p._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                found += commands(sub, f"{prefix} {name}")
+    if not found:
+        found.append(prefix)
+        for action in p._actions:
+            for option in action.option_strings:
+                if option.startswith("--") and option != "--help":
+                    found.append(f"{prefix} {option}")
+    return found
+
+
+def test_every_command_and_option_is_in_the_readme() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    listed = commands(parser())
+    assert "mailflow run --dry-run" in listed and "mailflow candidates list" in listed
+    missing = []
+    for line in listed:
+        *words, last = line.split()
+        if last.startswith("--"):
+            # `mailflow status [--json]` documents `mailflow status --json`.
+            pattern = re.escape(" ".join(words)) + r"[^\n|]*" + re.escape(last)
+        else:
+            pattern = re.escape(line)
+        if not re.search(pattern, readme):
+            missing.append(line)
+    assert missing == []
+
+
+@pytest.fixture
+def cfg(tmp_path: Path) -> Path:
+    return local_config(tmp_path)
+
+
+def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_run_once_prints_a_summary_and_status_shows_the_groups(
+    cfg: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    deliver(config.load(cfg), SAMPLES)
+    code, out, _ = run_cli(capsys, "--config", str(cfg), "run", "--once")
+    assert code == 0
+    assert "13 message(s) decided" in out
+    assert "reply confirmed → marie.dupont@ot-perigord-noir.fr" in out
+    code, out, _ = run_cli(capsys, "--config", str(cfg), "status")
+    assert code == 0
+    assert re.search(r"ot-ruraux\s+ouvert\s+3 / 20\s+17\s+0", out)
+    assert re.search(r"role-ot\s+ouvert\s+1 / 15\s+14\s+0", out)
+
+
+def test_status_json(cfg: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    deliver(config.load(cfg), SAMPLES[:4])
+    run_cli(capsys, "--config", str(cfg), "run", "--once")
+    code, out, _ = run_cli(capsys, "--config", str(cfg), "status", "--json")
+    rows = {r["id"]: r for r in json.loads(out)}
+    assert code == 0
+    assert (rows["ot-ruraux"]["confirmed"], rows["ot-ruraux"]["needs_info"],
+            rows["ot-ruraux"]["left"]) == (1, 1, 18)
+    assert rows["role-ot"]["taken"] == 1 and rows["role-ot"]["accepting"] is True
+
+
+def test_candidates_list(cfg: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    deliver(config.load(cfg), SAMPLES)
+    run_cli(capsys, "--config", str(cfg), "run", "--once")
+    code, out, _ = run_cli(capsys, "--config", str(cfg), "candidates", "list", "ot-ruraux", "--json")
+    rows = json.loads(out)
+    assert code == 0
+    assert [(r["email"], r["status"], r["position"]) for r in rows] == [
+        ("marie.dupont@ot-perigord-noir.fr", "confirmed", 1),
+        ("s.lacombe@tourisme-creuse-sud.fr", "needs-info", None),
+        ("luc.garnier@ot-bastides-dordogne.fr", "withdrawn", None),
+        ("nadia.roux@ot-isle-auvezere.fr", "confirmed", 2),
+    ]
+    assert rows[1]["missing"] == ["fte"]
+    code, out, _ = run_cli(capsys, "--config", str(cfg), "candidates", "list", "ot-ruraux")
+    assert "infos demandées" in out and "fte" in out
+
+
+def test_candidates_list_of_an_unknown_group(cfg: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run_cli(capsys, "--config", str(cfg), "candidates", "list", "nope")
+    assert code == 2
+    assert "unknown group 'nope'" in err and "ot-ruraux" in err
+
+
+def test_groups_list(cfg: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run_cli(capsys, "--config", str(cfg), "groups", "list", "--json")
+    assert code == 0
+    assert [r["id"] for r in json.loads(out)] == ["porteurs-de-projet", "ot-ruraux", "role-ot"]
+
+
+def test_dry_run_prints_what_it_would_send(cfg: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    settings = config.load(cfg)
+    deliver(settings, SAMPLES[:2])
+    code, out, _ = run_cli(capsys, "--config", str(cfg), "run", "--dry-run")
+    assert code == 0
+    assert "would send confirmed → marie.dupont@ot-perigord-noir.fr" in out
+    assert out.strip().splitlines()[-1].startswith("dry run, nothing changed")
+    assert not settings.store_path.exists()
+
+
+def test_check_config_on_the_shipped_files(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run_cli(capsys, "--config", str(ROOT / "config" / "mailflow.toml"),
+                           "check-config")
+    assert code == 0
+    assert "group ot-ruraux: 20 places" in out
+    assert "departments: 12 (4 coastal)" in out
+    assert out.strip().endswith("configuration OK")
+
+
+def test_check_config_names_the_key_and_the_file(tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    groups = tmp_path / "groups.toml"
+    groups.write_text((ROOT / "config" / "groups.toml").read_text(encoding="utf-8")
+                      .replace("capacity = 20", 'capacity = "vingt"'), encoding="utf-8")
+    cfg = local_config(tmp_path)
+    cfg.write_text(cfg.read_text(encoding="utf-8").replace(str(ROOT / "config" / "groups.toml"),
+                                                           str(groups)), encoding="utf-8")
+    code, _, err = run_cli(capsys, "--config", str(cfg), "check-config")
+    assert code == 2
+    assert f"{groups}: group[1].capacity: expected int, found str 'vingt'" in err
+
+
+BASE = (ROOT / "config" / "mailflow.toml").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "key", "problem"),
+    [
+        ('address = "groupes@monatourisme.fr"', "", "network.address", "missing"),
+        ('address = "groupes@monatourisme.fr"', 'address = "groupes"', "network.address",
+         "not an email address"),
+        ('timezone = "Europe/Paris"', 'timezone = "Europe/Bordeaux"', "network.timezone",
+         "unknown time zone"),
+        ('staff = ["animation@monatourisme.fr"]', "staff = []", "network.staff", "at least one"),
+        ('url = "maildir:../var/mailbox"', 'url = "pop3://x"', "mailbox.url", "unsupported 'pop3'"),
+        ("poll_seconds = 30", "poll_seconds = -1", "daemon.poll_seconds", "must be positive"),
+        ("poll_seconds = 30", 'poll_seconds = "30"', "daemon.poll_seconds", "expected float"),
+        ('[store]\npath = "../var/mailflow.json"', "", "store", "missing"),
+    ],
+)
+def test_configuration_errors_name_the_key(tmp_path: Path, old: str, new: str, key: str,
+                                           problem: str) -> None:
+    assert old in BASE
+    cfg = tmp_path / "config" / "mailflow.toml"
+    cfg.parent.mkdir()
+    for name in ("groups.toml", "departments.toml"):
+        (cfg.parent / name).write_text((ROOT / "config" / name).read_text(encoding="utf-8"),
+                                       encoding="utf-8")
+    (tmp_path / "templates").symlink_to(ROOT / "templates")
+    cfg.write_text(BASE.replace(old, new), encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        config.load(cfg)
+    assert caught.value.key == key
+    assert caught.value.file == str(cfg)
+    assert problem in caught.value.problem
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "key", "problem"),
+    [
+        ('roles = ["director"]', 'roles = ["mayor"]', "group[1].criteria.roles", "unknown value"),
+        ('id = "role-ot"', 'id = "ot-ruraux"', "group[2].id", "defined twice"),
+        ('id = "role-ot"', 'id = "Rôle OT"', "group[2].id", "lower-case"),
+        ("capacity = 15\nrequired", "capacity = 0\nrequired", "group[0].capacity", "at least 1"),
+        ('required = ["name", "structure", "role", "department"]\ncommitment = "suivre les deux '
+         'journées en présentiel et au moins deux réunions à distance ; les frais de déplacement '
+         'sont à la charge de la structure participante"\ncall = "open"\ncloses_at',
+         'required = ["name", "age"]\ncommitment = "x"\ncall = "open"\ncloses_at',
+         "group[2].required", "unknown field 'age'"),
+        ("starts_at = 2027-04-06T09:30:00", 'starts_at = "bientôt"', "group[1].first_meeting.starts_at",
+         "expected a date and time"),
+        ('call = "open"\n\n[group.quotas]', 'call = "ouvert"\n\n[group.quotas]', "group[1].call",
+         "unknown value 'ouvert'"),
+    ],
+)
+def test_group_file_errors_name_the_key(tmp_path: Path, old: str, new: str, key: str,
+                                        problem: str) -> None:
+    text = (ROOT / "config" / "groups.toml").read_text(encoding="utf-8")
+    assert old in text
+    groups = tmp_path / "groups.toml"
+    groups.write_text(text.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        config.load_groups(groups, config.ZoneInfo("Europe/Paris"))
+    assert (caught.value.key, caught.value.file) == (key, str(groups))
+    assert problem in caught.value.problem
+
+
+def test_a_missing_configuration_file_is_named(tmp_path: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run_cli(capsys, "--config", str(tmp_path / "nope.toml"), "status")
+    assert code == 2
+    assert f"{tmp_path / 'nope.toml'}: configuration file not found" in err
+
+
+def test_invalid_toml_is_reported_with_its_line(tmp_path: Path) -> None:
+    bad = tmp_path / "mailflow.toml"
+    bad.write_text("[network]\nname = \n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"not valid TOML.*line 2"):
+        config.load(bad)
+
+
+def _daemon(cfg: Path) -> subprocess.Popen[str]:
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    return subprocess.Popen([sys.executable, "-m", "mailflow", "--config", str(cfg), "run"],
+                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+
+
+def test_daemon_answers_while_running_and_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
+    cfg = local_config(tmp_path)
+    cfg.write_text(cfg.read_text(encoding="utf-8").replace("poll_seconds = 30", "poll_seconds = 1"),
+                   encoding="utf-8")
+    settings: Settings = config.load(cfg)
+    assert settings.outbox_path is not None
+    proc = _daemon(cfg)
+    try:
+        deadline = time.monotonic() + 15
+        while not settings.store_path.with_name(settings.store_path.name + ".lock").exists():
+            assert time.monotonic() < deadline and proc.poll() is None
+            time.sleep(0.05)
+        deliver(settings, SAMPLES[:2])
+        while len(list(settings.outbox_path.glob("*.eml"))) < 2:
+            assert time.monotonic() < deadline, "no reply within 15 s"
+            assert proc.poll() is None
+            time.sleep(0.1)
+        # A second daemon on the same store is kept out, with a clear message.
+        second = subprocess.run([sys.executable, "-m", "mailflow", "--config", str(cfg), "run",
+                                 "--once"], cwd=ROOT, capture_output=True, text=True, timeout=30)
+        assert second.returncode == 1
+        assert "in use by mailflow pid" in second.stderr
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=15)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0
+    assert "received SIGTERM" in err and "stopped" in err
