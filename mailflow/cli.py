@@ -85,8 +85,8 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
 
         daemon = Daemon()
         daemon.every(settings.poll_seconds, "mailbox", batch)
-        log.info("watching %s every %gs; replies to %s", settings.mailbox.url,
-                 settings.poll_seconds, settings.delivery_url)
+        log.info("watching the Maildir %s every %gs; replies written to %s",
+                 settings.mailbox.path, settings.poll_seconds, settings.outbox_path)
         daemon.run()
         return 0
     finally:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from email import policy
+from email import errors, policy
 from email.message import EmailMessage, Message
 from email.parser import BytesParser
 from email.utils import getaddresses, parseaddr
@@ -67,43 +67,61 @@ def _repair_headers(raw: bytes) -> bytes:
     head, sep, body = raw.partition(b"\n\n") if b"\r\n\r\n" not in raw[:65536] else raw.partition(
         b"\r\n\r\n")
     lines = head.splitlines(keepends=True)
+    # Only lines followed by a header are lost folds; trailing ones are a body with no blank line.
+    last = max((i for i, line in enumerate(lines) if _HEADER_LINE.match(line)), default=0)
     fixed = [
-        line if i == 0 or _HEADER_LINE.match(line) or line[:1] in (b" ", b"\t") else b" " + line
+        line if i == 0 or i > last or _HEADER_LINE.match(line) or line[:1] in (b" ", b"\t")
+        else b" " + line
         for i, line in enumerate(lines)
     ]
     return b"".join(fixed) + sep + body
 
 
-def _sender(msg: Message) -> tuple[str | None, str | None]:
-    # A missing From falls back on the other headers that name who sent the message.
-    value = next(
-        (v for h in ("from", "sender", "reply-to", "return-path") if (v := _header(msg, h))
-         and v.replace(" ", "") != "<>"),
-        None,
-    )
-    if not value:
-        return None, None
+def _address(value: str) -> tuple[str, str] | None:
+    """(display name, address) of the first address in a header value, or None."""
     name, addr = parseaddr(value)
     if "@" not in addr:
         pairs = [p for p in getaddresses([value]) if "@" in p[1]]
         if not pairs:
-            return None, None
+            return None
         name, addr = pairs[0]
-    return addr.strip().lower(), (one_line(name).strip("'\" ") or None)
+    return name, addr
+
+
+def _sender(msg: Message) -> tuple[str | None, str | None]:
+    # A missing From, or one without an address (« undisclosed-recipients:; »), falls back on the
+    # other headers that name who sent the message.
+    for header in ("from", "sender", "reply-to", "return-path"):
+        value = _header(msg, header)
+        if not value or value.replace(" ", "") == "<>":
+            continue
+        found = _address(value)
+        if found is not None:
+            name, addr = found
+            return addr.strip().lower(), (one_line(name).strip("'\" ") or None)
+    return None, None
+
+
+# Labels that mail clients put on windows-1252 text (Outlook's ’ is 0x92), as browsers read them.
+_WINDOWS_1252_LABELS = frozenset({"iso-8859-1", "iso8859-1", "latin-1", "latin1", "l1"})
 
 
 def _decode_part(part: Message) -> str:
-    """A text part's content, whatever its declared charset says."""
+    """A text part's content, whatever its declared charset says (charsets often lie)."""
     try:
-        content = part.get_content()  # type: ignore[attr-defined]
-        if isinstance(content, str):
-            return content
-    except Exception:  # unknown charsets, broken transfer encodings
-        pass
-    payload = part.get_payload(decode=True)
+        payload = part.get_payload(decode=True)
+    except Exception:  # broken transfer encodings
+        payload = None
     if not isinstance(payload, bytes):
-        return ""
-    charset = part.get_content_charset() or "utf-8"
+        try:
+            content = part.get_content()  # type: ignore[attr-defined]
+        except Exception:
+            return ""
+        return content if isinstance(content, str) else ""
+    charset = (part.get_content_charset() or "us-ascii").lower()
+    if charset in _WINDOWS_1252_LABELS:
+        charset = "windows-1252"
+    # Strict decoding first: bytes that do not fit the label are tried as UTF-8, then cp1252.
     for candidate in (charset, "utf-8", "windows-1252"):
         try:
             return payload.decode(candidate)
@@ -172,7 +190,9 @@ def parse(raw: bytes, key: str) -> Inbound:
     if not _HEADER_LINE.match(text):
         raise ParseError("no header at the start of the message")
     msg = _message(text)
-    if _header(msg, "from") is None:
+    if _header(msg, "from") is None or any(
+        isinstance(defect, errors.MissingHeaderBodySeparatorDefect) for defect in msg.defects
+    ):
         msg = _message(_repair_headers(text))
     sender, name = _sender(msg)
     if sender is None:
