@@ -41,12 +41,12 @@ def utc_now() -> datetime:
 
 def build_service(settings: Settings, *, read_only: bool) -> Service:
     """Wire the configured adapters into a service."""
-    assert settings.mailbox.path is not None and settings.outbox_path is not None
+    assert settings.mailbox.path is not None and settings.delivery.path is not None
     store = Store(settings.store_path, read_only=read_only)
     try:
         source = MaildirSource(settings.mailbox.path, settings.mailbox.processed_folder,
                                settings.mailbox.quarantine_folder)
-        transport = None if read_only else DirTransport(settings.outbox_path)
+        transport = None if read_only else DirTransport(settings.delivery.path)
         renderer = Renderer(settings.templates_dir, settings.network, settings.groups,
                             settings.departments)
     except BaseException:
@@ -86,7 +86,7 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
         daemon = Daemon()
         daemon.every(settings.poll_seconds, "mailbox", batch)
         log.info("watching the Maildir %s every %gs; replies written to %s",
-                 settings.mailbox.path, settings.poll_seconds, settings.outbox_path)
+                 settings.mailbox.path, settings.poll_seconds, settings.delivery.path)
         daemon.run()
         return 0
     finally:
@@ -217,7 +217,7 @@ def cmd_check_config(settings: Settings, args: argparse.Namespace) -> int:
           f"staff {', '.join(settings.network.staff)}, time zone {settings.network.timezone}")
     print(f"mailbox: {settings.mailbox.url} (processed → {settings.mailbox.processed_folder}, "
           f"quarantine → {settings.mailbox.quarantine_folder})")
-    print(f"delivery: {settings.delivery_url}")
+    print(f"delivery: {settings.delivery.url}")
     print(f"store: {settings.store_path}"
           + (f" ({len(state.candidatures)} candidatures, {len(state.ideas)} ideas)" if state else ""))
     print(f"templates: {settings.templates_dir}")

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from email.headerregistry import Address
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
+from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import ConfigError
@@ -31,6 +32,38 @@ PROFILE_FIELDS = ("name", "structure", "role", "department", "fte", "population"
 T = TypeVar("T")
 
 
+# The words that switch TLS off must say what it costs.
+PLAINTEXT_CONSENT = "passwords and mail travel unencrypted"
+SCHEMES = {"imaps": ("implicit", 993), "imap": ("starttls", 143),
+           "smtps": ("implicit", 465), "smtp": ("starttls", 587)}
+
+
+@dataclass(frozen=True)
+class Auth:
+    """How to log in: a password (environment or file) or an XOAUTH2 token (command or file)."""
+
+    method: Literal["password", "xoauth2"]
+    user: str
+    password_env: str
+    password_file: Path | None = None
+    token_command: str | None = None
+    token_file: Path | None = None
+
+
+@dataclass(frozen=True)
+class Server:
+    """A mail server to connect to, from a URL such as imaps://user@host:993/INBOX."""
+
+    scheme: str
+    host: str
+    port: int
+    folder: str
+    tls: Literal["implicit", "starttls", "none"]
+    ca_file: Path | None
+    auth: Auth
+    timeout: float
+
+
 @dataclass(frozen=True)
 class MailboxSettings:
     """Where the mail comes from and where handled mail goes."""
@@ -40,6 +73,21 @@ class MailboxSettings:
     processed_folder: str
     quarantine_folder: str
     max_message_bytes: int
+    server: Server | None = None
+    sent_folder: str = ""
+    idle: bool = True
+    fetch_batch: int = 50
+
+
+@dataclass(frozen=True)
+class DeliverySettings:
+    """Where replies go: a folder of .eml files or an SMTP server, and how failures are retried."""
+
+    url: str
+    path: Path | None
+    server: Server | None = None
+    retry_seconds: tuple[float, ...] = (60.0, 300.0, 900.0, 3600.0)
+    give_up_after_hours: float = 48.0
 
 
 @dataclass(frozen=True)
@@ -49,8 +97,7 @@ class Settings:
     file: Path
     network: Network
     mailbox: MailboxSettings
-    delivery_url: str
-    outbox_path: Path | None
+    delivery: DeliverySettings
     store_path: Path
     poll_seconds: float
     max_replies_per_sender_per_day: int
@@ -150,14 +197,71 @@ def _local_time(table: _Table, name: str, tz: ZoneInfo, *, required: bool) -> da
     raise table.fail(name, f"expected a date and time such as 2027-04-06T09:30:00, found {value!r}")
 
 
-def _url_path(table: _Table, name: str, scheme: str, base: Path) -> tuple[str, Path | None]:
-    url = table.text(name)
-    if url.startswith(f"{scheme}:"):
-        return url, _resolve(base, url[len(scheme) + 1 :])
-    raise table.fail(
-        name,
-        f"unsupported {url.split(':', 1)[0]!r}: this version reads {scheme}:PATH",
+def _auth(table: _Table, base: Path, user: str, env: str) -> Auth:
+    method = table.text("auth", "password")
+    if method not in ("password", "xoauth2"):
+        raise table.fail("auth", f"use \"password\" or \"xoauth2\", found {method!r}")
+    password_file = table.get("password_file", str, None, required=False)
+    command = table.get("oauth_token_command", str, None, required=False)
+    token_file = table.get("oauth_token_file", str, None, required=False)
+    if method == "xoauth2" and not (command or token_file):
+        raise table.fail("oauth_token_command", "xoauth2 needs oauth_token_command or oauth_token_file")
+    return Auth(
+        method="xoauth2" if method == "xoauth2" else "password",
+        user=user,
+        password_env=env,
+        password_file=_resolve(base, password_file) if password_file else None,
+        token_command=command,
+        token_file=_resolve(base, token_file) if token_file else None,
     )
+
+
+def _server(table: _Table, name: str, url: str, base: Path, env: str) -> Server:
+    parts = urlsplit(url)
+    tls, default_port = SCHEMES[parts.scheme]
+    try:
+        port = parts.port or default_port
+    except ValueError:
+        raise table.fail(name, f"bad port in {url!r}") from None
+    if not parts.hostname:
+        raise table.fail(name, f"no host in {url!r}")
+    if not parts.username:
+        raise table.fail(name, f"no user in {url!r}; write {parts.scheme}://USER@{parts.hostname}")
+    consent = table.get("allow_plaintext", str, None, required=False)
+    if consent is not None:
+        if consent != PLAINTEXT_CONSENT:
+            raise table.fail("allow_plaintext", f"to switch TLS off, write exactly {PLAINTEXT_CONSENT!r}")
+        if tls == "implicit":
+            raise table.fail("allow_plaintext", f"{parts.scheme}:// always uses TLS; use "
+                             f"{parts.scheme[:-1]}:// to connect without it")
+        tls = "none"
+    ca_file = table.get("ca_file", str, None, required=False)
+    timeout = table.get("timeout_seconds", float, 30.0)
+    if timeout <= 0:
+        raise table.fail("timeout_seconds", f"must be positive, found {timeout}")
+    return Server(
+        scheme=parts.scheme,
+        host=parts.hostname,
+        port=port,
+        folder=unquote(parts.path.lstrip("/")) or "INBOX",
+        tls=tls,  # type: ignore[arg-type]
+        ca_file=_resolve(base, ca_file) if ca_file else None,
+        auth=_auth(table, base, unquote(parts.username), env),
+        timeout=timeout,
+    )
+
+
+def _endpoint(table: _Table, name: str, local: str, remote: tuple[str, str], base: Path,
+              env: str) -> tuple[str, Path | None, Server | None]:
+    """A URL that is either local (maildir:PATH, dir:PATH) or a server (imaps://…, smtp://…)."""
+    url = table.text(name)
+    scheme = url.split(":", 1)[0]
+    if scheme == local:
+        return url, _resolve(base, url[len(local) + 1 :]), None
+    if scheme in remote:
+        return url, None, _server(table, name, url, base, env)
+    allowed = ", ".join([f"{local}:PATH", *(f"{s}://USER@HOST" for s in remote)])
+    raise table.fail(name, f"unsupported {scheme!r}: use {allowed}")
 
 
 def load_departments(file: Path) -> dict[str, Department]:
@@ -272,7 +376,11 @@ def load(file: Path | str | None = None) -> Settings:
     )
 
     box = root.table("mailbox")
-    box_url, box_path = _url_path(box, "url", "maildir", base)
+    box_url, box_path, box_server = _endpoint(box, "url", "maildir", ("imaps", "imap"), base,
+                                              "MAILFLOW_IMAP_PASSWORD")
+    fetch_batch = box.get("fetch_batch", int, 50)
+    if fetch_batch < 1:
+        raise box.fail("fetch_batch", f"must be at least 1, found {fetch_batch}")
     max_bytes = box.get("max_message_bytes", int, 25 * 1024 * 1024)
     if max_bytes < 1024:
         raise box.fail("max_message_bytes", f"must be at least 1024, found {max_bytes}")
@@ -282,10 +390,23 @@ def load(file: Path | str | None = None) -> Settings:
         processed_folder=box.text("processed_folder", "Traités"),
         quarantine_folder=box.text("quarantine_folder", "Quarantaine"),
         max_message_bytes=max_bytes,
+        server=box_server,
+        sent_folder=box.get("sent_folder", str, "") or "",
+        idle=box.get("idle", bool, True),
+        fetch_batch=fetch_batch,
     )
 
-    delivery = root.table("delivery")
-    delivery_url, outbox_path = _url_path(delivery, "url", "dir", base)
+    table = root.table("delivery")
+    out_url, out_path, out_server = _endpoint(table, "url", "dir", ("smtps", "smtp"), base,
+                                              "MAILFLOW_SMTP_PASSWORD")
+    retry = table.get("retry_seconds", list, [60, 300, 900, 3600])
+    if not retry or not all(isinstance(r, int | float) and r > 0 for r in retry):
+        raise table.fail("retry_seconds", f"expected a list of positive numbers, found {retry!r}")
+    give_up = table.get("give_up_after_hours", float, 48.0)
+    if give_up <= 0:
+        raise table.fail("give_up_after_hours", f"must be positive, found {give_up}")
+    delivery = DeliverySettings(out_url, out_path, out_server, tuple(float(r) for r in retry),
+                                give_up)
 
     store = root.table("store")
     daemon = root.table("daemon", required=False)
@@ -309,8 +430,7 @@ def load(file: Path | str | None = None) -> Settings:
         file=file,
         network=network,
         mailbox=mailbox,
-        delivery_url=delivery_url,
-        outbox_path=outbox_path,
+        delivery=delivery,
         store_path=_resolve(base, store.text("path")),
         poll_seconds=poll,
         max_replies_per_sender_per_day=cap,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -26,12 +27,27 @@ class MailSource(Protocol):
         """Messages still in the inbox, oldest arrival first."""
         ...
 
-    def read(self, key: str) -> bytes:
-        """The raw bytes of one message, without marking it read."""
+    validity: str | None
+    """What keys are valid against (IMAP UIDVALIDITY); None where keys never change."""
+
+    def read(self, key: str, limit: int | None = None) -> bytes:
+        """The raw bytes of one message (at most `limit` bytes), without marking it read."""
         ...
 
     def ack(self, key: str, folder: Folder) -> None:
         """Move a handled message out of the inbox; a message already moved is not an error."""
+        ...
+
+    def save_sent(self, raw: bytes) -> None:
+        """Keep a copy of a sent reply in the mailbox's Sent folder, when one is configured."""
+        ...
+
+    def has_sent(self, message_id: str) -> bool:
+        """Whether the Sent folder holds a reply with this Message-ID (recovery after a crash)."""
+        ...
+
+    def wait(self, seconds: float, stop: threading.Event) -> bool:
+        """Block until new mail may be there, `stop` is set, or time is up; True on new mail."""
         ...
 
     def close(self) -> None:
@@ -42,8 +58,11 @@ class MailSource(Protocol):
 class Transport(Protocol):
     """Where rendered replies are handed over for delivery."""
 
-    def send(self, message_id: str, recipients: Sequence[str], raw: bytes, label: str) -> None:
-        """Deliver once; sending the same Message-ID again must not deliver twice."""
+    def send(self, message_id: str, recipients: Sequence[str], raw: bytes, label: str) -> dict[str, str]:
+        """Hand over for delivery; return the recipients the server refused, with its answer.
+
+        Raise TransportError (permanent or not) when nothing was accepted.
+        """
         ...
 
     def close(self) -> None:

@@ -244,7 +244,7 @@ def test_daemon_answers_while_running_and_stops_cleanly_on_sigterm(tmp_path: Pat
     cfg.write_text(cfg.read_text(encoding="utf-8").replace("poll_seconds = 30", "poll_seconds = 1"),
                    encoding="utf-8")
     settings: Settings = config.load(cfg)
-    assert settings.outbox_path is not None
+    assert settings.delivery.path is not None
     proc = _daemon(cfg)
     try:
         deadline = time.monotonic() + 15
@@ -252,7 +252,7 @@ def test_daemon_answers_while_running_and_stops_cleanly_on_sigterm(tmp_path: Pat
             assert time.monotonic() < deadline and proc.poll() is None
             time.sleep(0.05)
         deliver(settings, SAMPLES[:2])
-        while len(list(settings.outbox_path.glob("*.eml"))) < 2:
+        while len(list(settings.delivery.path.glob("*.eml"))) < 2:
             assert time.monotonic() < deadline, "no reply within 15 s"
             assert proc.poll() is None
             time.sleep(0.1)

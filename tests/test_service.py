@@ -70,8 +70,8 @@ def deliver(settings: Settings, files: Sequence[Path]) -> list[str]:
 
 
 def outbox(settings: Settings) -> list[email.message.EmailMessage]:
-    assert settings.outbox_path is not None
-    files = sorted(settings.outbox_path.glob("*.eml"))
+    assert settings.delivery.path is not None
+    files = sorted(settings.delivery.path.glob("*.eml"))
     return [email.message_from_bytes(f.read_bytes(), policy=policy.default)  # type: ignore[misc]
             for f in files]
 
@@ -90,10 +90,10 @@ def outcomes_by_sample(settings: Settings) -> dict[str, list[str]]:
 
 def service(settings: Settings, transport: object | None = None,
             clock: Callable[[], object] | None = None) -> Service:
-    assert settings.mailbox.path is not None and settings.outbox_path is not None
+    assert settings.mailbox.path is not None and settings.delivery.path is not None
     source = MaildirSource(settings.mailbox.path, settings.mailbox.processed_folder,
                            settings.mailbox.quarantine_folder)
-    return Service(settings, source, transport or DirTransport(settings.outbox_path),  # type: ignore[arg-type]
+    return Service(settings, source, transport or DirTransport(settings.delivery.path),  # type: ignore[arg-type]
                    Store(settings.store_path), Renderer(settings.templates_dir, settings.network,
                                                          settings.groups, settings.departments),
                    clock or utc_now)  # type: ignore[arg-type]
@@ -204,8 +204,8 @@ class CrashingTransport(DirTransport):
 def test_crash_while_sending_loses_nothing_and_sends_nothing_twice(workspace: Settings, n: int,
                                                                    after: bool) -> None:
     deliver(workspace, SAMPLES)
-    assert workspace.outbox_path is not None
-    svc = service(workspace, CrashingTransport(workspace.outbox_path, n, after))
+    assert workspace.delivery.path is not None
+    svc = service(workspace, CrashingTransport(workspace.delivery.path, n, after))
     with pytest.raises(Crash):
         svc.run_batch()
     svc.store.close()
@@ -279,7 +279,7 @@ def test_dry_run_changes_nothing(workspace: Settings) -> None:
     assert [h.outcome.value for h in report.handled][:4] == [
         "confirmed", "confirmed", "needs-info", "refused"]
     assert not workspace.store_path.exists()
-    assert workspace.outbox_path is not None and not list(workspace.outbox_path.glob("*.eml"))
+    assert workspace.delivery.path is not None and not list(workspace.delivery.path.glob("*.eml"))
     assert workspace.mailbox.path is not None
     assert len(list((workspace.mailbox.path / "new").iterdir())) == len(SAMPLES)
 

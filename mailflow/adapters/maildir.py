@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import re
+import threading
+import time
 from pathlib import Path
 
 from imapclient import imap_utf7
@@ -14,6 +17,9 @@ from ..ports import Folder, Waiting
 
 # Maildir unique names start with the delivery time: "1732790000.M123456P42Q1.host".
 _UNIQUE = re.compile(r"^(\d{9,})\.(?:[^.]*?M(\d{1,6}))?")
+
+
+_counter = itertools.count(1)
 
 
 def folder_dir(root: Path, name: str) -> Path:
@@ -30,15 +36,18 @@ def _make(path: Path) -> None:
 class MaildirSource:
     """Reads new/ and cur/ of a Maildir; acknowledging moves a message into a folder."""
 
-    def __init__(self, root: Path, processed: str, quarantine: str) -> None:
+    validity: str | None = None  # Maildir names never change meaning
+
+    def __init__(self, root: Path, processed: str, quarantine: str, sent: str = "") -> None:
         self.root = root
         self.folders: dict[Folder, Path] = {
             "processed": folder_dir(root, processed),
             "quarantine": folder_dir(root, quarantine),
         }
+        self.sent = folder_dir(root, sent) if sent else None
         try:
             _make(root)
-            for path in self.folders.values():
+            for path in [*self.folders.values(), *([self.sent] if self.sent else [])]:
                 _make(path)
                 (path / "maildirfolder").touch()
         except OSError as exc:
@@ -83,9 +92,10 @@ class MaildirSource:
             raise SourceError(f"message {key} is no longer in {self.root}")
         return path
 
-    def read(self, key: str) -> bytes:
+    def read(self, key: str, limit: int | None = None) -> bytes:
         try:
-            return self._path(key).read_bytes()
+            with self._path(key).open("rb") as handle:
+                return handle.read(-1 if limit is None else limit)
         except OSError as exc:
             raise SourceError(f"message {key}: cannot read: {exc}") from exc
 
@@ -102,6 +112,33 @@ class MaildirSource:
         except OSError as exc:
             raise SourceError(f"message {key}: cannot move to {target.parent}: {exc}") from exc
         self._paths.pop(key, None)
+
+    def save_sent(self, raw: bytes) -> None:
+        if self.sent is None:
+            return
+        name = f"{time.time_ns() // 1_000_000_000}.M{time.time_ns() // 1000 % 1_000_000:06d}" \
+               f"P{os.getpid()}Q{next(_counter)}.mailflow"
+        tmp = self.sent / "tmp" / name
+        try:
+            tmp.write_bytes(raw)
+            os.replace(tmp, self.sent / "cur" / f"{name}:2,S")
+        except OSError as exc:
+            raise SourceError(f"{self.sent}: cannot save a copy of a reply: {exc}") from exc
+
+    def has_sent(self, message_id: str) -> bool:
+        if self.sent is None:
+            return False
+        needle = message_id.encode()
+        for path in (self.sent / "cur").iterdir():
+            with path.open("rb") as handle:
+                head = handle.read(16384)
+            if needle in head.partition(b"\r\n\r\n")[0]:
+                return True
+        return False
+
+    def wait(self, seconds: float, stop: threading.Event) -> bool:
+        stop.wait(seconds)
+        return False
 
     def close(self) -> None:
         self._paths.clear()

@@ -24,10 +24,10 @@ class DirTransport:
         digest = hashlib.sha256(message_id.encode()).hexdigest()[:12]
         return self.root / f"{label}-{digest}.eml"
 
-    def send(self, message_id: str, recipients: Sequence[str], raw: bytes, label: str) -> None:
+    def send(self, message_id: str, recipients: Sequence[str], raw: bytes, label: str) -> dict[str, str]:
         target = self.path_for(message_id, label)
         if target.exists():
-            return  # sent before a crash: never twice
+            return {}  # written before a crash: never twice
         tmp = target.with_name(f".{target.name}.tmp")
         try:
             with tmp.open("wb") as handle:
@@ -37,6 +37,7 @@ class DirTransport:
             os.replace(tmp, target)
         except OSError as exc:
             raise TransportError(f"{target}: cannot write: {exc}") from exc
+        return {}
 
     def close(self) -> None:
         pass

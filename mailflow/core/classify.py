@@ -106,8 +106,8 @@ ROBOT_RULES: tuple[RobotRule, ...] = (
 WITHDRAWAL = re.compile(
     r"\b(je me desiste|me desister|mon desistement|desistement|je me retire|retirer ma candidature"
     r"|retire ma candidature|annuler ma candidature|annule ma candidature|annuler mon inscription"
-    r"|annule mon inscription|ne pourrai (finalement )?(pas|plus) (participer|etre present|venir)"
-    r"|ne serai (finalement )?pas en mesure de participer|ne pourrai finalement pas"
+    r"|annule mon inscription|ne (pourrai|pourrons)( \w+)? (pas|plus) (y )?(participer|etre present|venir)"
+    r"|ne (serai|serons)( \w+)? pas en mesure d(e |'y )participer|ne pourrai finalement pas"
     r"|renonce a (ma candidature|participer|ma place)|liberer ma place|libere ma place)"
 )
 IDEA = re.compile(
@@ -120,6 +120,8 @@ CANDIDATURE = re.compile(
     r"\b(candidat\w*|inscri\w*|participer|faire partie|rejoindre|interesse\w*|postuler"
     r"|je postule|m'engage\w*|integrer|souhaiterai\w* (en )?etre|je suis partant\w*)"
 )
+# An attached « fiche projet » is how the network asks for ideas, whatever the body says.
+IDEA_ATTACHMENT = re.compile(r"fiche[\W_]*projet|note[\W_]*d[\W_]*intention")
 FORM_LINE = re.compile(r"^\s*[*\-•]?\s*(nom|structure|fonction|departement)\s*:", re.MULTILINE)
 
 
@@ -157,7 +159,8 @@ def classify(
     applies = bool(CANDIDATURE.search(said) or FORM_LINE.search(fold(inbound.new_text)))
     if WITHDRAWAL.search(said):
         return intent(IntentKind.WITHDRAWAL)
-    if IDEA.search(said) and not (named and applies):
+    idea = IDEA.search(said) or any(IDEA_ATTACHMENT.search(fold(a.filename)) for a in inbound.attachments)
+    if idea and not (named and applies):
         return intent(IntentKind.IDEA)
     if applies:
         return intent(IntentKind.CANDIDATURE)

@@ -45,6 +45,21 @@ REPLY_TEMPLATES = (
 )
 #: The staff alert sent when a message is quarantined.
 QUARANTINE_TEMPLATE = "staff_quarantine"
+#: The other staff alerts (delivery failures, mailbox events), one template told apart by `kind`.
+ALERT_TEMPLATE = "staff_alert"
+#: What each alert kind says in its subject and which facts it lists, with their French labels.
+ALERTS: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
+    "delivery-failed": ("Réponse non remise", (("to", "Destinataire"), ("subject", "Objet"),
+                                               ("outcome", "Issue"), ("error", "Erreur"),
+                                               ("attempts", "Essais"))),
+    "recipient-refused": ("Destinataires refusés", (("to", "Destinataires refusés"),
+                                                    ("subject", "Objet"), ("error", "Réponse"))),
+    "uidvalidity": ("Dossier renuméroté sur le serveur", (("folder", "Dossier"),
+                                                          ("old", "Ancienne UIDVALIDITY"),
+                                                          ("new", "Nouvelle UIDVALIDITY"))),
+    "mailbox-unreachable": ("Boîte aux lettres injoignable", (("since", "Depuis"),
+                                                              ("error", "Dernière erreur"))),
+}
 #: Shared files the templates extend or import.
 SHARED_TEMPLATES = ("_layout.txt.j2", "_layout.html.j2", "_macros.txt.j2", "_macros.html.j2")
 
@@ -56,7 +71,7 @@ def template_files() -> list[str]:
     """Every file the templates folder must hold: shared layouts, then each text/HTML pair."""
     pairs = [
         f"{name}.{kind}.j2"
-        for name in (*REPLY_TEMPLATES, QUARANTINE_TEMPLATE)
+        for name in (*REPLY_TEMPLATES, QUARANTINE_TEMPLATE, ALERT_TEMPLATE)
         for kind in ("txt", "html")
     ]
     return [*SHARED_TEMPLATES, *pairs]
@@ -331,6 +346,28 @@ class Renderer:
             filename="original.eml",
         )
         msg["Content-Language"] = "fr"  # set last: add_attachment moves Content-* headers
+        return msg
+
+    def render_staff_alert(self, kind: str, facts: Mapping[str, str], now: datetime) -> EmailMessage:
+        """An alert to staff about something that needs a human, with its facts in a table."""
+        title, fields = ALERTS[kind]
+        clean_facts = {k: clean(v) for k, v in facts.items()}
+        rows = [(label, clean_facts[key]) for key, label in fields if clean_facts.get(key)]
+        context: dict[str, Any] = {**self._base_context(now), "name": None, "kind": kind,
+                                   "facts": clean_facts, "rows": rows}
+        text, html = self._render_pair(ALERT_TEMPLATE, context)
+        msg = EmailMessage(policy=SMTP)
+        msg["From"] = self._from()
+        msg["To"] = [Address(addr_spec=s) for s in self.network.staff]
+        about = next((clean_facts[k] for k in ("subject", "to", "folder") if clean_facts.get(k)),
+                     self.network.address)
+        msg["Subject"] = f"[mailflow] {title}{NBSP}: {about}"
+        msg["Date"] = format_datetime(now)
+        msg["Message-ID"] = make_msgid(domain=self.network.domain)
+        msg["Auto-Submitted"] = "auto-generated"
+        msg["X-Mailflow-Alert"] = kind
+        msg["Content-Language"] = "fr"
+        self._set_body(msg, text, html)
         return msg
 
     def check(self) -> list[str]:

@@ -1,0 +1,249 @@
+"""An IMAP mailbox through imapclient: UID order in, MOVE out, IDLE to hear new mail at once."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import socket
+import ssl
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from imapclient import IMAPClient
+from imapclient.exceptions import IMAPClientError, LoginError
+from imapclient.imapclient import SEEN, SocketTimeout
+
+from ..config import Server
+from ..errors import SourceError
+from ..ports import Folder, Waiting
+from .credentials import oauth_token, password
+
+log = logging.getLogger("mailflow.imap")
+
+# Errors that mean "this connection is gone": drop it and connect again next time.
+CONNECTION_ERRORS = (OSError, socket.timeout, ssl.SSLError, IMAPClientError, EOFError)
+IDLE_RENEW_SECONDS = 10 * 60  # RFC 2177 allows 29 minutes; servers and NATs often cut earlier
+
+
+def tls_context(server: Server) -> ssl.SSLContext:
+    """Certificates and host names verified, against the system store (or SSL_CERT_FILE) or a CA file."""
+    return ssl.create_default_context(cafile=str(server.ca_file) if server.ca_file else None)
+
+
+class ImapSource:
+    """A mailbox folder on an IMAP server; a message's key is "UIDVALIDITY:UID"."""
+
+    def __init__(self, server: Server, processed: str, quarantine: str, sent: str = "",
+                 fetch_batch: int = 50) -> None:
+        self.server = server
+        self.folders: dict[Folder, str] = {"processed": processed, "quarantine": quarantine}
+        self.sent_folder = sent
+        self.fetch_batch = fetch_batch
+        self.validity: str | None = None
+        self._client: IMAPClient | None = None
+        self._capabilities: frozenset[bytes] = frozenset()
+        self._order: list[str] = []
+        self._cache: dict[str, bytes] = {}
+
+    # connection
+
+    def _connect(self) -> IMAPClient:
+        server = self.server
+        context = tls_context(server)
+        client = IMAPClient(server.host, server.port, ssl=server.tls == "implicit",
+                            ssl_context=context,
+                            timeout=SocketTimeout(connect=server.timeout, read=server.timeout))
+        try:
+            if server.tls == "starttls":
+                client.starttls(context)
+            if server.auth.method == "xoauth2":
+                client.oauth2_login(server.auth.user, oauth_token(server.auth))
+            else:
+                client.login(server.auth.user, password(server.auth))
+            self._capabilities = frozenset(client.capabilities())
+            for name in (*self.folders.values(), self.sent_folder):
+                if name and not client.folder_exists(name):
+                    client.create_folder(name)
+                    log.info("created the folder %s", name)
+            selected = client.select_folder(server.folder)
+        except BaseException:
+            self._drop(client)
+            raise
+        validity = str(selected[b"UIDVALIDITY"])
+        if self.validity is not None and validity != self.validity:
+            log.warning("UIDVALIDITY of %s changed from %s to %s", server.folder, self.validity,
+                        validity)
+        self.validity = validity
+        self._cache.clear()
+        log.info("connected to %s:%d as %s, folder %s", server.host, server.port, server.auth.user,
+                 server.folder)
+        return client
+
+    @staticmethod
+    def _drop(client: IMAPClient) -> None:
+        # The connection may already be broken: there is nothing more to release then.
+        with contextlib.suppress(Exception):
+            client.shutdown()
+
+    @contextmanager
+    def _session(self, doing: str) -> Iterator[IMAPClient]:
+        """The connection, made if needed; any failure drops it and says what was being done."""
+        try:
+            if self._client is None:
+                self._client = self._connect()
+            yield self._client
+        except LoginError as exc:
+            self._reset()
+            raise SourceError(
+                f"{self.server.host}: login refused for {self.server.auth.user} while {doing}: "
+                f"{_text(exc)}"
+            ) from None
+        except CONNECTION_ERRORS as exc:
+            self._reset()
+            raise SourceError(f"{self.server.host}:{self.server.port}: {doing}: "
+                              f"{type(exc).__name__}: {_text(exc)}") from exc
+
+    def _reset(self) -> None:
+        if self._client is not None:
+            self._drop(self._client)
+        self._client = None
+        self._cache.clear()
+
+    def close(self) -> None:
+        if self._client is not None:
+            try:
+                self._client.logout()
+            except Exception:  # logging out of a dead connection: nothing to do
+                self._drop(self._client)
+        self._client = None
+
+    def check(self) -> list[str]:
+        """Connect, log in and list the folders (for `mailflow check-config`)."""
+        with self._session("listing folders") as client:
+            return [name for _flags, _sep, name in client.list_folders()]
+
+    # MailSource
+
+    def _uid(self, key: str) -> int | None:
+        validity, _, uid = key.partition(":")
+        return int(uid) if validity == self.validity and uid.isdigit() else None
+
+    def pending(self) -> list[Waiting]:
+        with self._session("listing new messages") as client:
+            client.noop()  # lets the server tell us about new messages on this connection
+            uids = sorted(client.search(["NOT", "DELETED"]))
+            sizes: dict[int, int] = {}
+            for start in range(0, len(uids), 500):
+                chunk = uids[start:start + 500]
+                for uid, data in client.fetch(chunk, ["RFC822.SIZE"]).items():
+                    sizes[uid] = int(data.get(b"RFC822.SIZE", 0))
+        self._order = [f"{self.validity}:{uid}" for uid in uids if uid in sizes]
+        return [Waiting(f"{self.validity}:{uid}", sizes[uid]) for uid in uids if uid in sizes]
+
+    def read(self, key: str, limit: int | None = None) -> bytes:
+        uid = self._uid(key)
+        if uid is None:
+            raise SourceError(f"message {key} belongs to an older UIDVALIDITY ({self.validity} now)")
+        if limit is not None:
+            with self._session(f"reading the start of message {key}") as client:
+                part = f"BODY[]<0.{limit}>".encode()
+                data = client.fetch([uid], [f"BODY.PEEK[]<0.{limit}>"]).get(uid, {})
+                value = data.get(part) or data.get(b"BODY[]")
+            if not isinstance(value, bytes):
+                raise SourceError(f"message {key} is no longer in {self.server.folder}")
+            return value
+        if key not in self._cache:
+            self._prefetch(key)
+        try:
+            return self._cache.pop(key)
+        except KeyError:
+            raise SourceError(f"message {key} is no longer in {self.server.folder}") from None
+
+    def _prefetch(self, key: str) -> None:
+        """Fetch this message and the next ones in one round trip, unread (BODY.PEEK[])."""
+        start = self._order.index(key) if key in self._order else 0
+        keys = [k for k in self._order[start:start + self.fetch_batch] if k not in self._cache]
+        if key not in keys:
+            keys.insert(0, key)
+        uids = [u for k in keys if (u := self._uid(k)) is not None]
+        with self._session(f"fetching {len(uids)} message(s)") as client:
+            fetched = client.fetch(uids, ["BODY.PEEK[]"])
+            missing = [u for u in uids if not isinstance(fetched.get(u, {}).get(b"BODY[]"), bytes)]
+            if missing:
+                # Unsolicited FETCH responses (flag changes) can come without the body: ask again.
+                fetched.update(client.fetch(missing, ["BODY.PEEK[]"]))
+        for uid, data in fetched.items():
+            body = data.get(b"BODY[]")
+            if isinstance(body, bytes):
+                self._cache[f"{self.validity}:{uid}"] = body
+
+    def ack(self, key: str, folder: Folder) -> None:
+        uid = self._uid(key)
+        if uid is None:
+            return  # an older UIDVALIDITY: the message is found again by its hash, then moved
+        target = self.folders[folder]
+        with self._session(f"moving message {key} to {target}") as client:
+            if b"MOVE" in self._capabilities:
+                client.move([uid], target)
+            elif b"UIDPLUS" in self._capabilities:
+                client.copy([uid], target)
+                client.add_flags([uid], [b"\\Deleted"])
+                client.uid_expunge([uid])
+            else:
+                # Without UIDPLUS an EXPUNGE would also remove what other clients flagged.
+                client.copy([uid], target)
+                client.add_flags([uid], [b"\\Deleted"])
+                log.warning("server has neither MOVE nor UIDPLUS: message %s copied to %s and "
+                            "flagged deleted; the mail client will expunge it", key, target)
+        self._cache.pop(key, None)
+
+    # Sent folder
+
+    def save_sent(self, raw: bytes) -> None:
+        """Put a copy of a sent reply in the Sent folder, so staff see the conversation."""
+        if not self.sent_folder:
+            return
+        with self._session(f"saving a copy in {self.sent_folder}") as client:
+            client.append(self.sent_folder, raw, flags=[SEEN])
+
+    def has_sent(self, message_id: str) -> bool:
+        """Whether a reply with this Message-ID is already in the Sent folder."""
+        if not self.sent_folder:
+            return False
+        with self._session(f"looking for {message_id} in {self.sent_folder}") as client:
+            client.select_folder(self.sent_folder, readonly=True)
+            try:
+                found = client.search(["HEADER", "Message-ID", message_id])
+            finally:
+                client.select_folder(self.server.folder)
+        return bool(found)
+
+    # waiting for mail
+
+    def wait(self, seconds: float, stop: threading.Event) -> bool:
+        """Block until new mail (IDLE, where offered), `stop`, or the time is up; True on new mail."""
+        if b"IDLE" not in self._capabilities or self._client is None:
+            stop.wait(seconds)
+            return False
+        deadline = time.monotonic() + min(seconds, IDLE_RENEW_SECONDS)
+        with self._session("waiting for new mail (IDLE)") as client:
+            client.idle()
+            try:
+                while not stop.is_set() and time.monotonic() < deadline:
+                    responses: list[Any] = client.idle_check(timeout=1)
+                    if any(len(r) > 1 and r[1] in (b"EXISTS", b"RECENT") for r in responses):
+                        return True
+            finally:
+                client.idle_done()
+        return False
+
+
+def _text(exc: BaseException) -> str:
+    value = exc.args[0] if exc.args else str(exc)
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return str(value) or type(exc).__name__
+
