@@ -12,14 +12,17 @@ from pathlib import Path
 from typing import Any
 
 from . import config as config_mod
+from .adapters.imap import ImapSource
 from .adapters.maildir import MaildirSource
 from .adapters.outbox_dir import DirTransport
+from .adapters.smtp import SmtpTransport
 from .config import Settings
 from .core.decide import call_summary, closed_reason, position
 from .core.render import Renderer
-from .daemon import Daemon
+from .daemon import Daemon, sleep_until_stopped
 from .errors import ConfigError, MailflowError
 from .model import State, Status
+from .ports import MailSource, Transport
 from .service import BatchReport, Service
 from .store import Store
 
@@ -39,14 +42,30 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+def build_source(settings: Settings) -> MailSource:
+    """The configured mailbox: a local Maildir or an IMAP server."""
+    box = settings.mailbox
+    if box.server is not None:
+        return ImapSource(box.server, box.processed_folder, box.quarantine_folder, box.sent_folder,
+                          box.fetch_batch)
+    assert box.path is not None
+    return MaildirSource(box.path, box.processed_folder, box.quarantine_folder, box.sent_folder)
+
+
+def build_transport(settings: Settings) -> Transport:
+    """The configured way out: a folder of .eml files or an SMTP server."""
+    if settings.delivery.server is not None:
+        return SmtpTransport(settings.delivery.server, settings.network.address)
+    assert settings.delivery.path is not None
+    return DirTransport(settings.delivery.path)
+
+
 def build_service(settings: Settings, *, read_only: bool) -> Service:
     """Wire the configured adapters into a service."""
-    assert settings.mailbox.path is not None and settings.delivery.path is not None
     store = Store(settings.store_path, read_only=read_only)
     try:
-        source = MaildirSource(settings.mailbox.path, settings.mailbox.processed_folder,
-                               settings.mailbox.quarantine_folder)
-        transport = None if read_only else DirTransport(settings.delivery.path)
+        source = build_source(settings)
+        transport = None if read_only else build_transport(settings)
         renderer = Renderer(settings.templates_dir, settings.network, settings.groups,
                             settings.departments)
     except BaseException:
@@ -79,18 +98,24 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
             return 0
 
         def batch() -> None:
-            report = service.run_batch()
-            if report.handled or report.sent or report.send_failed:
+            report = service.poll()
+            if report and (report.handled or report.sent or report.send_failed):
                 log.info("%s", report.summary())
 
-        daemon = Daemon()
+        waiter = service.source.wait if settings.mailbox.idle else sleep_until_stopped
+        daemon = Daemon(waiter, on_wake=batch)
         daemon.every(settings.poll_seconds, "mailbox", batch)
-        log.info("watching the Maildir %s every %gs; replies written to %s",
-                 settings.mailbox.path, settings.poll_seconds, settings.delivery.path)
+        daemon.every(min(settings.delivery.retry_seconds), "delivery", service.deliver)
+        log.info("watching %s every %gs%s; replies go to %s",
+                 settings.mailbox.path or settings.mailbox.url, settings.poll_seconds,
+                 " and on IMAP IDLE" if settings.mailbox.server and settings.mailbox.idle else "",
+                 settings.delivery.path or settings.delivery.url)
         daemon.run()
         return 0
     finally:
+        service.source.close()
         service.store.close()
+
 
 
 def _group_rows(settings: Settings, state: State, now: datetime) -> list[dict[str, Any]]:

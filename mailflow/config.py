@@ -100,6 +100,7 @@ class Settings:
     delivery: DeliverySettings
     store_path: Path
     poll_seconds: float
+    alert_after_minutes: float
     max_replies_per_sender_per_day: int
     templates_dir: Path
     groups: dict[str, Group]
@@ -413,6 +414,9 @@ def load(file: Path | str | None = None) -> Settings:
     poll = daemon.get("poll_seconds", float, 30.0)
     if poll <= 0:
         raise daemon.fail("poll_seconds", f"must be positive, found {poll}")
+    alert_after = daemon.get("alert_after_minutes", float, 15.0)
+    if alert_after <= 0:
+        raise daemon.fail("alert_after_minutes", f"must be positive, found {alert_after}")
     cap = daemon.get("max_replies_per_sender_per_day", int, 10)
     if cap < 1:
         raise daemon.fail("max_replies_per_sender_per_day", f"must be at least 1, found {cap}")
@@ -433,6 +437,7 @@ def load(file: Path | str | None = None) -> Settings:
         delivery=delivery,
         store_path=_resolve(base, store.text("path")),
         poll_seconds=poll,
+        alert_after_minutes=alert_after,
         max_replies_per_sender_per_day=cap,
         templates_dir=templates_dir,
         groups=groups,

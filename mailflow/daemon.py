@@ -25,12 +25,28 @@ def guarded(name: str, job: Callable[[], object]) -> Callable[[], None]:
     return run
 
 
-class Daemon:
-    """Runs jobs until SIGTERM or Ctrl-C; the current job finishes before it stops."""
+Waiter = Callable[[float, threading.Event], bool]
 
-    def __init__(self) -> None:
+
+def sleep_until_stopped(seconds: float, stop: threading.Event) -> bool:
+    """The default wait: nothing announces new mail, so only the clock wakes us."""
+    stop.wait(seconds)
+    return False
+
+
+class Daemon:
+    """Runs jobs until SIGTERM or Ctrl-C; the current job finishes before it stops.
+
+    Between jobs it waits with `waiter` (IMAP IDLE where the server offers it); when the waiter
+    reports new mail, the `on_wake` job runs at once instead of at its next time.
+    """
+
+    def __init__(self, waiter: Waiter = sleep_until_stopped,
+                 on_wake: Callable[[], object] | None = None) -> None:
         self.scheduler = schedule.Scheduler()
         self.stop = threading.Event()
+        self.waiter = waiter
+        self.on_wake = guarded("wake", on_wake) if on_wake else None
 
     def every(self, seconds: float, name: str, job: Callable[[], object]) -> None:
         # schedule counts in whole seconds.
@@ -49,5 +65,12 @@ class Daemon:
         while not self.stop.is_set():
             self.scheduler.run_pending()
             idle = self.scheduler.idle_seconds
-            self.stop.wait(min(max(idle or 1.0, 0.05), 1.0))
+            try:
+                woke = self.waiter(max(idle or 1.0, 0.05), self.stop)
+            except Exception:  # a broken wait (connection lost) must not stop the daemon
+                log.exception("waiting for new mail failed; polling instead")
+                self.stop.wait(1.0)
+                woke = False
+            if woke and self.on_wake is not None and not self.stop.is_set():
+                self.on_wake()
         log.info("stopped")

@@ -14,7 +14,7 @@ from .core.classify import classify
 from .core.decide import apply, decide
 from .core.parse import parse
 from .core.render import Renderer
-from .errors import ParseError, RenderError, TransportError
+from .errors import ParseError, RenderError, SourceError, TransportError
 from .model import Outcome, State
 from .ports import Clock, Folder, MailSource, Transport, Waiting
 from .store import LedgerEntry, OutboxItem, Store
@@ -87,6 +87,10 @@ class Service:
         self.store = store
         self.renderer = renderer
         self.clock = clock
+        self._failures = 0
+        self._down_since: datetime | None = None
+        self._retry_at: datetime | None = None
+        self._alerted = False
 
     def state(self) -> State:
         return self.store.state(self.settings.groups, self.settings.departments)
@@ -97,7 +101,9 @@ class Service:
         before = state = self.state()
         acks: list[tuple[str, Folder]] = []
         try:
-            for waiting in self.source.pending():
+            waiting_list = self.source.pending()
+            self._check_validity()
+            for waiting in waiting_list:
                 entry = self.store.ledger_entry(waiting.key)
                 if entry is not None:
                     # Decided before a crash or a failed move: only the move is owed.
@@ -112,27 +118,72 @@ class Service:
                 report.handled.append(handled)
                 acks.append((waiting.key, result.folder))
                 log.info("%s %s: %s", waiting.key, result.outcome.value, result.summary)
-            if dry_run:
-                return report
-            self.store.save_state(before, state)
-            self.store.commit()
-        finally:
-            if dry_run:
-                self.store.rollback()
+        except BaseException:
+            self.store.rollback()  # nothing half-decided may reach the disk later
+            raise
+        if dry_run:
+            self.store.rollback()
+            return report
+        self.store.save_state(before, state)
+        self.store.commit()
         self.deliver(report)
         for key, folder in acks:
             self.source.ack(key, folder)
             report.acked += 1
         return report
 
+    def _check_validity(self) -> None:
+        """Notice when the server renumbered the mailbox (UIDVALIDITY), and tell staff."""
+        validity = self.source.validity
+        if validity is None:
+            return
+        url = self.settings.mailbox.url
+        stored = self.store.meta("uidvalidity")
+        if isinstance(stored, dict) and stored.get("url") == url and stored.get("value") != validity:
+            log.warning("UIDVALIDITY changed from %s to %s: messages are recognised by their hash",
+                        stored.get("value"), validity)
+            folder = self.settings.mailbox.server.folder if self.settings.mailbox.server else url
+            self._alert("uidvalidity", folder=folder, old=str(stored.get("value")), new=validity)
+        if not isinstance(stored, dict) or stored.get("value") != validity or stored.get("url") != url:
+            self.store.set_meta("uidvalidity", {"url": url, "value": validity})
+
+    def poll(self) -> BatchReport | None:
+        """One look at the mailbox for the daemon: back off while it is unreachable, tell staff."""
+        now = self.clock()
+        if self._retry_at is not None and now < self._retry_at:
+            return None
+        try:
+            report = self.run_batch()
+        except SourceError as exc:
+            self._failures += 1
+            self._down_since = self._down_since or now
+            delay = min(self.settings.poll_seconds * 2 ** (self._failures - 1), 300.0)
+            self._retry_at = now + timedelta(seconds=delay)
+            log.error("mailbox unreachable (failure %d since %s); next try in %.0f s: %s",
+                      self._failures, self._down_since.isoformat(timespec="seconds"), delay, exc)
+            lasting = now - self._down_since >= timedelta(minutes=self.settings.alert_after_minutes)
+            if lasting and not self._alerted:
+                self._alerted = True
+                self._alert("mailbox-unreachable", since=self._down_since.isoformat(timespec="minutes"),
+                            error=str(exc))
+                self.store.commit()
+            self.deliver()  # replies already owed still go out
+            return None
+        if self._down_since is not None:
+            log.info("mailbox reachable again after %d failure(s)", self._failures)
+        self._failures, self._down_since, self._retry_at, self._alerted = 0, None, None, False
+        return report
+
     def _handle(self, waiting: Waiting, state: State) -> _Outcome:
         now = self.clock()
         limit = self.settings.mailbox.max_message_bytes
+        if waiting.size > limit:
+            # Only the start is fetched: enough for staff to see what it was.
+            head = self.source.read(waiting.key, limit=64 * 1024)
+            return self._quarantine(head, hashlib.sha256(head).hexdigest(), f"message too large "
+                                    f"({waiting.size} bytes, limit {limit})", waiting.key)
         raw = self.source.read(waiting.key)
         digest = hashlib.sha256(raw).hexdigest()
-        if waiting.size > limit:
-            return self._quarantine(raw[: 64 * 1024], digest, f"message too large "
-                                    f"({waiting.size} bytes, limit {limit})", waiting.key)
         try:
             inbound = parse(raw, waiting.key)
         except ParseError as exc:
@@ -185,17 +236,9 @@ class Service:
     def _record(self, waiting: Waiting, result: _Outcome) -> Handled:
         """Queue the result's messages and write its ledger entry (in memory until commit)."""
         handled = Handled(waiting.key, result.outcome, result.summary)
-        seq = self.store.next_outbox_seq()
         reply_ids = []
         for outcome, to, message in result.messages:
-            message_id_out = str(message["Message-ID"])
-            raw = message.as_bytes()
-            self.store.enqueue(OutboxItem(
-                id=message_id_out, seq=seq, to=to, outcome=outcome, message_key=waiting.key,
-                created_at=self.clock(), raw=raw,
-            ))
-            seq += 1
-            reply_ids.append(message_id_out)
+            reply_ids.append(self._enqueue(outcome, to, message, waiting.key))
             handled.replies.append((outcome, ", ".join(to), str(message["Subject"])))
         self.store.record(LedgerEntry(
             key=waiting.key, sha256=result.sha256, message_id=result.message_id,
@@ -205,25 +248,113 @@ class Service:
         ))
         return handled
 
+    # delivery
+
+    def _retry_delay(self, attempts: int) -> timedelta:
+        delays = self.settings.delivery.retry_seconds
+        return timedelta(seconds=delays[min(attempts, len(delays)) - 1])
+
+    def _was_sent(self, item: OutboxItem) -> bool:
+        """After a crash mid-send: the Sent folder tells whether the server took it."""
+        try:
+            return self.source.has_sent(item.id)
+        except SourceError as exc:
+            log.warning("cannot look for %s in the Sent folder: %s", item.id, exc)
+            return False
+
     def deliver(self, report: BatchReport | None = None) -> None:
-        """Send every pending reply in order; mark each; commit once at the end."""
+        """Send what is due, in order per recipient; retry 4xx later, report 5xx to staff."""
         if self.transport is None:
             return
         report = report or BatchReport()
-        pending = self.store.outbox("pending")
-        for item in pending:
-            try:
-                self.transport.send(item.id, item.to, item.raw, f"{item.seq:06d}-{item.outcome}")
-            except TransportError as exc:
-                item.attempts += 1
-                item.last_error = str(exc)
-                if exc.permanent:
-                    item.status = "failed"
-                report.send_failed += 1
-                log.error("reply %s to %s not sent: %s", item.id, item.to, exc)
-            else:
-                item.status, item.sent_at = "sent", self.clock()
-                report.sent += 1
+        for _round in range(2):  # a second round sends the alerts the first one raised
+            if not self._deliver_round(report):
+                break
+
+    def _deliver_round(self, report: BatchReport) -> bool:
+        assert self.transport is not None
+        now = self.clock()
+        blocked: set[str] = set()  # recipients with an earlier reply still owed: keep the order
+        due: list[OutboxItem] = []
+        alerts = 0
+        for item in self.store.outbox("pending", "sending"):
+            if item.status == "sending" and self._was_sent(item):
+                item.status, item.sent_at = "sent", now
+                self.store.update_outbox(item)
+                continue
+            if blocked.intersection(item.to) or (item.next_attempt_at and item.next_attempt_at > now):
+                blocked.update(item.to)
+                continue
+            due.append(item)
+        for item in due:
+            item.status = "sending"
             self.store.update_outbox(item)
-        if pending:
+        self.store.commit()  # "sending" is on disk before anything leaves
+        try:
+            for item in due:
+                if blocked.intersection(item.to):
+                    item.status = "pending"
+                    self.store.update_outbox(item)
+                    continue
+                alerts += self._send_one(item, now, blocked, report)
+        finally:
+            self.transport.close()
             self.store.commit()
+        return alerts > 0
+
+    def _send_one(self, item: OutboxItem, now: datetime, blocked: set[str],
+                  report: BatchReport) -> int:
+        """Send one item and record what happened; return how many staff alerts it raised."""
+        assert self.transport is not None
+        alerts = 0
+        try:
+            refused = self.transport.send(item.id, item.to, item.raw, f"{item.seq:06d}-{item.outcome}")
+        except TransportError as exc:
+            item.attempts += 1
+            item.last_error = str(exc)
+            report.send_failed += 1
+            give_up = now - item.created_at > timedelta(hours=self.settings.delivery.give_up_after_hours)
+            if exc.permanent or give_up:
+                item.status = "failed"
+                log.error("reply %s to %s failed for good: %s", item.id, item.to, exc)
+                if item.outcome != "staff-alert":  # never alert about an alert: that loops
+                    alerts += self._alert("delivery-failed", to=", ".join(item.to),
+                                          subject=item.subject, outcome=item.outcome,
+                                          error=str(exc), attempts=str(item.attempts))
+            else:
+                item.status = "pending"
+                item.next_attempt_at = now + self._retry_delay(item.attempts)
+                blocked.update(item.to)
+                log.warning("reply %s to %s not sent (attempt %d, next at %s): %s", item.id,
+                            item.to, item.attempts, item.next_attempt_at.isoformat(), exc)
+        else:
+            item.status, item.sent_at = "sent", now
+            report.sent += 1
+            if refused:
+                item.last_error = f"refused: {refused}"
+                log.error("reply %s: recipients refused: %s", item.id, refused)
+                if item.outcome != "staff-alert":
+                    alerts += self._alert("recipient-refused", to=", ".join(refused),
+                                          subject=item.subject, error="; ".join(refused.values()))
+            try:
+                self.source.save_sent(item.raw)
+            except SourceError as exc:
+                log.warning("reply %s sent, but its copy in the Sent folder failed: %s", item.id, exc)
+        self.store.update_outbox(item)
+        return alerts
+
+    def _alert(self, kind: str, **facts: str) -> int:
+        """Queue an alert to staff (sent with the next delivery round)."""
+        message = self.renderer.render_staff_alert(kind, facts, self.clock())
+        self._enqueue("staff-alert", list(self.settings.network.staff), message, f"alert:{kind}")
+        log.warning("staff alerted: %s %s", kind, facts)
+        return 1
+
+    def _enqueue(self, outcome: str, to: list[str], message: EmailMessage, key: str) -> str:
+        message_id = str(message["Message-ID"])
+        self.store.enqueue(OutboxItem(
+            id=message_id, seq=self.store.next_outbox_seq(), to=to, outcome=outcome,
+            message_key=key, created_at=self.clock(), raw=message.as_bytes(),
+            subject=str(message["Subject"] or ""),
+        ))
+        return message_id

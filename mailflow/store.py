@@ -230,10 +230,12 @@ class OutboxItem:
     message_key: str
     created_at: datetime
     raw: bytes
-    status: str = "pending"
+    subject: str = ""
+    status: str = "pending"  # pending → sending → sent, or failed
     attempts: int = 0
     last_error: str = ""
     sent_at: datetime | None = None
+    next_attempt_at: datetime | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -244,10 +246,12 @@ class OutboxItem:
             "message_key": self.message_key,
             "created_at": _when(self.created_at),
             "raw_b64": base64.b64encode(self.raw).decode("ascii"),
+            "subject": self.subject,
             "status": self.status,
             "attempts": self.attempts,
             "last_error": self.last_error,
             "sent_at": _when(self.sent_at),
+            "next_attempt_at": _when(self.next_attempt_at),
         }
 
     @classmethod
@@ -262,10 +266,12 @@ class OutboxItem:
             message_key=d["message_key"],
             created_at=created,
             raw=base64.b64decode(d["raw_b64"]),
+            subject=d.get("subject", ""),
             status=d.get("status", "pending"),
             attempts=int(d.get("attempts", 0)),
             last_error=d.get("last_error", ""),
             sent_at=_parse_when(d.get("sent_at")),
+            next_attempt_at=_parse_when(d.get("next_attempt_at")),
         )
 
 
@@ -417,9 +423,8 @@ class Store:
         ideas = tuple(
             sorted((idea_from_json(d) for d in self._db.table("ideas").all()), key=lambda i: i.seq)
         )
-        meta: Mapping[str, Any] = self._db.table("meta").get(doc_id=1) or {}
         return State(groups=groups, departments=departments, candidatures=cands, ideas=ideas,
-                     next_seq=int(meta.get("next_seq", 1)))
+                     next_seq=int(self.meta("next_seq") or 1))
 
     def save_state(self, before: State, after: State) -> None:
         """Record what changed between two states (candidatures, ideas, sequence)."""
@@ -433,9 +438,19 @@ class Store:
             if idea.id not in known:
                 self._db.table("ideas").insert(idea_to_json(idea))
         if after.next_seq != before.next_seq:
-            self._db.table("meta").upsert(
-                {"schema": SCHEMA, "next_seq": after.next_seq}, Query().schema.exists()
-            )
+            self.set_meta("next_seq", after.next_seq)
+
+    # settings the daemon keeps between runs
+
+    def meta(self, key: str) -> Any:
+        doc: Mapping[str, Any] = self._db.table("meta").get(doc_id=1) or {}
+        return doc.get(key)
+
+    def set_meta(self, key: str, value: Any) -> None:
+        table = self._db.table("meta")
+        if table.get(doc_id=1) is None:
+            table.insert({"schema": SCHEMA})
+        table.update({key: value}, doc_ids=[1])
 
     # ledger
 
@@ -473,9 +488,10 @@ class Store:
     def enqueue(self, item: OutboxItem) -> None:
         self._db.table("outbox").insert(item.to_json())
 
-    def outbox(self, status: str | None = None) -> list[OutboxItem]:
+    def outbox(self, *statuses: str) -> list[OutboxItem]:
+        """Outbox items in sending order, all of them or those in the given states."""
         docs = self._db.table("outbox").all()
-        items = [OutboxItem.from_json(d) for d in docs if status is None or d["status"] == status]
+        items = [OutboxItem.from_json(d) for d in docs if not statuses or d["status"] in statuses]
         return sorted(items, key=lambda i: i.seq)
 
     def update_outbox(self, item: OutboxItem) -> None:

@@ -294,17 +294,25 @@ service lmtp {{
         return "\n".join(text.splitlines()[-lines:])
 
     def stop(self) -> None:
-        """SIGTERM the master (it stops its children), SIGKILL the group if it takes over 10 s."""
+        """SIGTERM the whole process group, SIGKILL it if it takes over 10 s; clients are disconnected.
+
+        SIGTERM to every process at once takes ~0.1 s; to the master alone ~1.1 s, as it stops
+        its children one after the other.
+        """
         proc = self.proc
         if proc is None or proc.poll() is not None:
             return
-        proc.send_signal(signal.SIGTERM)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGTERM)
         try:
             proc.wait(STOP_TIMEOUT)
         except subprocess.TimeoutExpired:
             self._kill()
-        # Children (imap, lmtp...) can outlive the master by a few ms; the ports must be free for start().
-        self._wait_group_gone(proc.pid)
+        # start() needs the ports back: wait until no child still holds an inherited listener.
+        if not _wait_group_gone(proc.pid, STOP_TIMEOUT):
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            _wait_group_gone(proc.pid, STOP_TIMEOUT)
 
     def _kill(self) -> None:
         if self.proc is None:
@@ -312,20 +320,6 @@ service lmtp {{
         with contextlib.suppress(ProcessLookupError):
             os.killpg(self.proc.pid, signal.SIGKILL)
         self.proc.wait()
-
-    @staticmethod
-    def _wait_group_gone(pgid: int, timeout: float = 5.0) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                os.killpg(pgid, 0)
-            except ProcessLookupError:
-                return
-            except PermissionError:
-                pass
-            time.sleep(0.01)
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(pgid, signal.SIGKILL)
 
     def restart(self) -> None:
         self.stop()
@@ -364,24 +358,26 @@ service lmtp {{
     def uidvalidity(self, user: str, folder: str = "INBOX") -> int:
         return self.mailbox_status(user, folder)["uidvalidity"]
 
-    def change_uidvalidity(self, user: str, folder: str = "INBOX") -> tuple[int, int]:
-        """Make the folder's UIDVALIDITY change, as after a server-side rebuild; returns (old, new).
+    def change_uidvalidity(self, user: str, folder: str = "INBOX", *, rebuild: bool = False) -> tuple[int, int]:
+        """Make a folder's UIDVALIDITY change; returns (old, new).
 
-        Done like a real rebuild: stop, drop Dovecot's uidlist and indexes so it renumbers every
-        message under a new UIDVALIDITY, start again on the same ports. Connected clients are cut.
+        By default doveadm sets old + 1 on the running server: messages keep their UIDs and
+        sessions that have the folder selected are disconnected. With rebuild=True it is done like
+        a server-side rebuild: stop, delete the uidlist and indexes, start again on the same ports;
+        Dovecot then renumbers every message under a fresh UIDVALIDITY (about 0.2 s slower).
         """
         old = self.uidvalidity(user, folder)
-        self.stop()
-        box = self.maildir(user) if folder == "INBOX" else self.maildir(user) / f".{_mutf7(folder)}"
-        for path in box.glob("dovecot-uidlist*"):
-            path.unlink()
-        for path in box.glob("dovecot.index*"):
-            path.unlink()
-        # Dovecot picks max(last given + 1, now) from this per-user file; dropping it too keeps
-        # the behaviour of a real rebuild. One second later guarantees the clock moved on.
-        while int(time.time()) <= old:
-            time.sleep(0.05)
-        self.start()
+        if rebuild:
+            self.stop()
+            box = self.maildir(user)
+            if folder != "INBOX":
+                box = box / f".{_mutf7(folder)}"
+            for pattern in ("dovecot-uidlist*", "dovecot.index*"):
+                for path in box.glob(pattern):
+                    path.unlink()
+            self.start()
+        else:
+            self.doveadm("mailbox", "update", "-u", user, "--uid-validity", str(old + 1), folder)
         new = self.uidvalidity(user, folder)
         if new == old:
             raise MailServerError(f"UIDVALIDITY of {user}/{folder} did not change ({old})")
@@ -411,6 +407,30 @@ def _mutf7(name: str) -> str:
             pending.append(char)
     flush()
     return "".join(out)
+
+
+def _wait_group_gone(pgid: int, timeout: float) -> bool:
+    """Wait until no live process is left in the group; zombies don't count (PID 1 here reaps late)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not any(state != "Z" for state in _group_states(pgid)):
+            return True
+        time.sleep(0.01)
+    return False
+
+
+def _group_states(pgid: int) -> Iterator[str]:
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:  # the process went away while we looked
+            continue
+        # Fields after the ")" that closes the command name: state, ppid, pgrp, ...
+        fields = stat[stat.rindex(")") + 2 :].split()
+        if int(fields[2]) == pgid:
+            yield fields[0]
 
 
 def _distinct_free_ports(count: int) -> list[int]:

@@ -613,3 +613,30 @@ def test_html_only_outlook_candidature(settings: Settings) -> None:
     assert intent.profile.role is Role.DIRECTOR
     assert intent.profile.role_text == "Directrice"
     assert intent.profile.department == "24"
+
+
+@pytest.mark.parametrize(
+    ("signature_lines", "department"),
+    [
+        pytest.param("Directeur\nOffice de Tourisme du Grand Villeneuvois\n47300 Villeneuve-sur-Lot", "47",
+                     id="postal-code"),
+        pytest.param("Directeur – Office de Tourisme de Mimizan (Landes)\nTél. 05 58 09 11 20", "40",
+                     id="department-name"),
+        pytest.param("Directeur\nOffice de Tourisme des Monts d’Ambazac (87)\nTél. : 05 55 56 70 70", "87",
+                     id="code-in-parentheses"),
+        pytest.param("Directeur\nOffice de Tourisme Vallée de la Dordogne\n19120 Beaulieu-sur-Dordogne",
+                     "19", id="river-name-in-structure-vs-postal-code",
+                     marks=pytest.mark.xfail(strict=True, reason=(
+                         "extract.py: a department name inside the structure's name (« Vallée de la "
+                         "Dordogne ») wins over the signature's postal code 19120 (Corrèze)"))),
+    ],
+)
+def test_department_from_the_signature(signature_lines: str, department: str, settings: Settings) -> None:
+    body = letter("Je souhaite candidater au groupe OT ruraux.",
+                  signature=f"Bien cordialement,\n\nPaul Rivière\n{signature_lines}\n")
+    raw = mail("Candidature", body, sender="Paul Rivière <p.riviere@ot-exemple.fr>")
+    intent = classify_raw(raw, settings)
+    assert intent.kind is IntentKind.CANDIDATURE
+    assert intent.group_id == "ot-ruraux"
+    assert intent.profile.role is Role.DIRECTOR
+    assert intent.profile.department == department

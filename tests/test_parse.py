@@ -127,6 +127,7 @@ ACCENTED = "Je souhaite candidater à l’été : très intéressée, ça me pla
         pytest.param("ISO-8859-1", "Élodie, chargée de l'accueil à Brantôme, reçue.", id="qp-latin1-upper"),
         pytest.param("windows-1252", ACCENTED, id="qp-windows-1252-oe-and-0x92"),
         pytest.param("cp1252", "L’Office de Tourisme Cœur de Béarn, à Orthez.", id="qp-cp1252-alias"),
+        pytest.param("iso-8859-15", "Le Cœur de Béarn : 5 € la visite, l'été.", id="qp-iso-8859-15-oe-euro"),
     ],
 )
 def test_quoted_printable_legacy_charsets(charset: str, sentence: str) -> None:
@@ -189,6 +190,13 @@ def test_charset_that_lies(content_type: str, body: bytes) -> None:
     text = parse(email_bytes(b"Bonjour,\n\n" + body + b"\n", content_type=content_type), "k").text
     assert "Je suis très intéressée par l’été." in text
     assert "\ufffd" not in text
+
+
+def test_stray_undefined_byte_keeps_the_declared_charset() -> None:
+    # 0x81 is undefined in windows-1252: one bad byte must not turn the whole body into latin-1.
+    body = "Bonjour,\n\nL’Office de Tourisme Cœur de Béarn.".encode("cp1252") + b" \x81\n"
+    text = parse(email_bytes(body, content_type='text/plain; charset="windows-1252"'), "k").text
+    assert "L’Office de Tourisme Cœur de Béarn." in text
 
 
 # --- Encoded headers -------------------------------------------------------------------------

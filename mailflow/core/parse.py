@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import re
 from email import errors, policy
@@ -102,8 +103,20 @@ def _sender(msg: Message) -> tuple[str | None, str | None]:
     return None, None
 
 
-# Labels that mail clients put on windows-1252 text (Outlook's ’ is 0x92), as browsers read them.
-_WINDOWS_1252_LABELS = frozenset({"iso-8859-1", "iso8859-1", "latin-1", "latin1", "l1"})
+# Labels read as the superset mail clients really write (as browsers do): Outlook's ’ is 0x92.
+_CHARSET_SUPERSETS = {
+    "iso-8859-1": "windows-1252", "iso8859-1": "windows-1252", "latin-1": "windows-1252",
+    "latin1": "windows-1252", "l1": "windows-1252", "gb2312": "gb18030", "gbk": "gb18030",
+}  # fmt: skip
+
+
+def _known_legacy_charset(charset: str) -> bool:
+    """True for a charset Python knows that is neither UTF-8 nor ASCII (a label worth trusting)."""
+    try:
+        name = codecs.lookup(charset).name
+    except LookupError:
+        return False
+    return name not in ("utf-8", "ascii")
 
 
 def _decode_part(part: Message) -> str:
@@ -119,15 +132,20 @@ def _decode_part(part: Message) -> str:
             return ""
         return content if isinstance(content, str) else ""
     charset = (part.get_content_charset() or "us-ascii").lower()
-    if charset in _WINDOWS_1252_LABELS:
-        charset = "windows-1252"
-    # Strict decoding first: bytes that do not fit the label are tried as UTF-8, then cp1252.
-    for candidate in (charset, "utf-8", "windows-1252"):
+    charset = _CHARSET_SUPERSETS.get(charset, charset)
+    # Strict decoding first: the label, then UTF-8 (often sent under another label).
+    for candidate in (charset, "utf-8"):
         try:
             return payload.decode(candidate)
         except (LookupError, UnicodeDecodeError):
             continue
-    return payload.decode("latin-1")
+    if _known_legacy_charset(charset):
+        return payload.decode(charset, errors="replace")  # a few bad bytes in, say, Shift_JIS
+    # Labelled UTF-8, ASCII or unknown but neither: Western text in windows-1252.
+    try:
+        return payload.decode("windows-1252")
+    except UnicodeDecodeError:
+        return payload.decode("latin-1")
 
 
 def _body(msg: EmailMessage) -> str:

@@ -1,0 +1,259 @@
+"""The test rig itself: a real Dovecot and the SMTP sink behave as the daemon's tests will rely on."""
+
+from __future__ import annotations
+
+import email
+import smtplib
+import socket
+import ssl
+from collections.abc import Callable, Iterator
+from email import policy
+from email.message import EmailMessage
+
+import pytest
+from imapclient import IMAPClient
+from imapclient.exceptions import IMAPClientError, LoginError
+
+from .mailservers import (  # noqa: F401  (fixtures are used by name)
+    Dovecot,
+    MailUser,
+    SmtpSink,
+    dovecot,
+    mail_user,
+    smtp_sink,
+    smtp_sink_factory,
+)
+
+
+def french_message(subject: str = "Candidature « groupe de travail » n°3", to: str = "x@example.test") -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = "Françoise Dupré <francoise@example.test>"
+    message["To"] = to
+    message["Subject"] = subject
+    message["Message-ID"] = "<rig-1@example.test>"
+    message.set_content("Bonjour,\nJe souhaite participer au groupe « Tourisme rural ».\nMerci !\n")
+    return message
+
+
+def imaps(server: Dovecot, user: MailUser) -> IMAPClient:
+    client = IMAPClient(
+        server.host,
+        server.imaps_port,
+        ssl=True,
+        ssl_context=ssl.create_default_context(cafile=str(server.cafile)),
+        timeout=10,
+    )
+    client.login(user.address, user.password)
+    return client
+
+
+@pytest.fixture
+def imap(dovecot: Dovecot, mail_user: MailUser) -> Iterator[IMAPClient]:
+    client = imaps(dovecot, mail_user)
+    yield client
+    # The server may have been restarted under the client by the test.
+    try:
+        client.logout()
+    except (OSError, IMAPClientError):
+        client.shutdown()
+
+
+def refused(port: int) -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=2).close()
+    except ConnectionRefusedError:
+        return True
+    return False
+
+
+# ------------------------------------------------------------------------------------------ Dovecot
+
+
+def test_imaps_verifies_the_rig_certificate(dovecot: Dovecot, mail_user: MailUser) -> None:
+    with imaps(dovecot, mail_user) as client:
+        assert client.noop()
+    # Without the rig's CA, a verifying client must refuse the server: verification is real.
+    with pytest.raises(ssl.SSLCertVerificationError):
+        IMAPClient(dovecot.host, dovecot.imaps_port, ssl=True, ssl_context=ssl.create_default_context(), timeout=10)
+
+
+def test_starttls_on_the_plain_port(dovecot: Dovecot, mail_user: MailUser) -> None:
+    client = IMAPClient(dovecot.host, dovecot.imap_port, ssl=False, timeout=10)
+    assert b"STARTTLS" in client.capabilities()
+    client.starttls(ssl.create_default_context(cafile=str(dovecot.cafile)))
+    client.login(mail_user.address, mail_user.password)
+    assert client.select_folder("INBOX")[b"EXISTS"] == 0
+    client.logout()
+
+
+def test_capabilities_include_idle_move_uidplus(imap: IMAPClient) -> None:
+    capabilities = set(imap.capabilities())
+    assert {b"IDLE", b"MOVE", b"UIDPLUS"} <= capabilities
+
+
+def test_xoauth2_accepts_the_password_as_token(dovecot: Dovecot, mail_user: MailUser) -> None:
+    client = IMAPClient(
+        dovecot.host, dovecot.imaps_port, ssl_context=ssl.create_default_context(cafile=str(dovecot.cafile))
+    )
+    client.oauth2_login(mail_user.address, mail_user.password)
+    assert client.select_folder("INBOX")[b"EXISTS"] == 0
+    client.logout()
+
+
+def test_wrong_password_is_a_login_error(dovecot: Dovecot, mail_user: MailUser) -> None:
+    with pytest.raises(LoginError):
+        imaps(dovecot, MailUser(mail_user.address, "wrong"))
+
+
+def test_lmtp_delivery_is_seen_by_imap_and_stays_unseen(
+    dovecot: Dovecot, mail_user: MailUser, imap: IMAPClient
+) -> None:
+    dovecot.deliver(mail_user.address, french_message(to=mail_user.address))
+
+    imap.select_folder("INBOX")
+    uids = imap.search("UNSEEN")
+    assert len(uids) == 1
+    raw = imap.fetch(uids, ["BODY.PEEK[]"])[uids[0]][b"BODY[]"]
+    parsed = email.message_from_bytes(raw, policy=policy.default)
+    assert isinstance(parsed, EmailMessage)
+    assert parsed["Subject"] == "Candidature « groupe de travail » n°3"
+    assert "« Tourisme rural »" in parsed.get_content()
+    assert b"\r\r\n" not in raw  # deliver() normalised line ends once, not twice
+    assert b"\\Seen" not in imap.get_flags(uids)[uids[0]]
+    assert dovecot.mailbox_status(mail_user.address)["unseen"] == 1
+
+
+def test_move_to_a_folder_with_accents(dovecot: Dovecot, mail_user: MailUser, imap: IMAPClient) -> None:
+    dovecot.deliver(mail_user.address, french_message(to=mail_user.address))
+    imap.create_folder("Traités")
+    imap.select_folder("INBOX")
+    uids = imap.search("ALL")
+    imap.move(uids, "Traités")
+
+    assert imap.select_folder("INBOX")[b"EXISTS"] == 0
+    assert imap.select_folder("Traités")[b"EXISTS"] == 1
+    # Dovecot stores the folder under its modified UTF-7 name; the rig's helpers rely on that.
+    assert (dovecot.maildir(mail_user.address) / ".Trait&AOk-s").is_dir()
+    assert dovecot.mailbox_status(mail_user.address, "Traités")["messages"] == 1
+
+
+def test_stop_and_start_keep_mail_and_ports(dovecot: Dovecot, mail_user: MailUser) -> None:
+    dovecot.deliver(mail_user.address, french_message(to=mail_user.address))
+    ports = (dovecot.imap_port, dovecot.imaps_port, dovecot.lmtp_port)
+    client = imaps(dovecot, mail_user)
+    client.select_folder("INBOX")
+
+    dovecot.stop()
+    assert refused(dovecot.imaps_port)
+    with pytest.raises((OSError, IMAPClientError)):
+        client.noop()  # a client of a stopped server sees its connection drop
+    dovecot.start()
+
+    assert (dovecot.imap_port, dovecot.imaps_port, dovecot.lmtp_port) == ports
+    with imaps(dovecot, mail_user) as again:
+        assert again.select_folder("INBOX")[b"EXISTS"] == 1
+
+
+def test_uidvalidity_change_in_place(dovecot: Dovecot, mail_user: MailUser, imap: IMAPClient) -> None:
+    dovecot.deliver(mail_user.address, french_message(to=mail_user.address))
+    before = imap.select_folder("INBOX")
+    uids = imap.search("ALL")
+
+    old, new = dovecot.change_uidvalidity(mail_user.address)
+
+    assert old == before[b"UIDVALIDITY"] and new != old
+    # A session that had the folder selected is disconnected by Dovecot, as RFC 3501 allows.
+    with pytest.raises((OSError, IMAPClientError)):
+        imap.noop()
+    with imaps(dovecot, mail_user) as client:
+        assert client.select_folder("INBOX")[b"UIDVALIDITY"] == new
+        assert client.search("ALL") == uids
+
+
+def test_uidvalidity_change_by_rebuild(dovecot: Dovecot, mail_user: MailUser) -> None:
+    dovecot.deliver(mail_user.address, french_message(to=mail_user.address))
+    with imaps(dovecot, mail_user) as client:
+        old_status = client.select_folder("INBOX")
+
+    old, new = dovecot.change_uidvalidity(mail_user.address, rebuild=True)
+
+    assert old == old_status[b"UIDVALIDITY"] and new != old
+    with imaps(dovecot, mail_user) as client:
+        status = client.select_folder("INBOX")
+        assert status[b"UIDVALIDITY"] == new and status[b"EXISTS"] == 1
+
+
+# ------------------------------------------------------------------------------------------ SMTP sink
+
+
+def test_sink_records_a_message_sent_with_starttls_and_auth(
+    smtp_sink_factory: Callable[..., SmtpSink],
+) -> None:
+    sink = smtp_sink_factory(starttls=True, auth_required=True)
+    with smtplib.SMTP(sink.host, sink.port, timeout=10) as client:
+        client.ehlo()
+        assert not client.has_extn("auth")  # AUTH is only offered once the channel is encrypted
+        with pytest.raises(smtplib.SMTPSenderRefused) as excinfo:
+            client.sendmail("a@example.test", ["b@example.test"], b"Subject: x\r\n\r\nx\r\n")
+        assert excinfo.value.smtp_code == 530
+        client.starttls(context=sink.client_context())
+        client.login(sink.user, sink.password)
+        client.send_message(french_message(to="dest@example.test"))
+
+    [message] = sink.wait_for(1, timeout=5)
+    assert message.rcpt_tos == ["dest@example.test"]
+    assert message.login == sink.user
+    assert message.parsed()["Subject"] == "Candidature « groupe de travail » n°3"
+
+
+def test_sink_wrong_password(smtp_sink_factory: Callable[..., SmtpSink]) -> None:
+    sink = smtp_sink_factory(implicit_tls=True, auth_required=True)
+    with smtplib.SMTP_SSL(sink.host, sink.port, timeout=10, context=sink.client_context()) as client:
+        with pytest.raises(smtplib.SMTPAuthenticationError):
+            client.login(sink.user, "wrong")
+        client.login(sink.user, sink.password)
+        client.send_message(french_message())
+    assert len(sink.wait_for(1)) == 1
+
+
+def test_fail_next_gives_the_code_then_recovers(smtp_sink: SmtpSink) -> None:
+    smtp_sink.fail_next(451)
+    smtp_sink.fail_next(550, at="RCPT")
+    with smtplib.SMTP(smtp_sink.host, smtp_sink.port, timeout=10) as client:
+        with pytest.raises(smtplib.SMTPRecipientsRefused) as refused_all:
+            client.send_message(french_message())
+        assert refused_all.value.recipients["x@example.test"][0] == 550
+        with pytest.raises(smtplib.SMTPDataError) as excinfo:
+            client.send_message(french_message())
+        assert isinstance(excinfo.value, smtplib.SMTPResponseException)
+        assert excinfo.value.smtp_code == 451
+        assert smtp_sink.messages == []
+        client.send_message(french_message())
+    assert len(smtp_sink.wait_for(1)) == 1
+
+
+def test_refused_recipient_shows_in_the_sendmail_result(smtp_sink: SmtpSink) -> None:
+    smtp_sink.refuse_recipient("gone@example.test")
+    with smtplib.SMTP(smtp_sink.host, smtp_sink.port, timeout=10) as client:
+        result = client.send_message(french_message(), to_addrs=["ok@example.test", "Gone@example.test"])
+    assert list(result) == ["Gone@example.test"]
+    assert result["Gone@example.test"][0] == 550
+    [message] = smtp_sink.wait_for(1)
+    assert message.rcpt_tos == ["ok@example.test"]
+
+
+def test_stopped_sink_refuses_connections_then_comes_back(smtp_sink: SmtpSink) -> None:
+    port = smtp_sink.port
+    smtp_sink.stop()
+    with pytest.raises(ConnectionRefusedError):
+        smtplib.SMTP(smtp_sink.host, port, timeout=5)
+    smtp_sink.start()
+    assert smtp_sink.port == port
+    with smtplib.SMTP(smtp_sink.host, port, timeout=10) as client:
+        client.send_message(french_message())
+    assert len(smtp_sink.wait_for(1)) == 1
+
+
+def test_wait_for_times_out(smtp_sink: SmtpSink) -> None:
+    with pytest.raises(TimeoutError):
+        smtp_sink.wait_for(1, timeout=0.05)
