@@ -246,6 +246,7 @@ def cmd_check_config(settings: Settings, args: argparse.Namespace) -> int:
     print(f"store: {settings.store_path}"
           + (f" ({len(state.candidatures)} candidatures, {len(state.ideas)} ideas)" if state else ""))
     print(f"templates: {settings.templates_dir}")
+    problems += _check_servers(settings)
     print(f"departments: {len(settings.departments)} "
           f"({sum(d.coastal for d in settings.departments.values())} coastal)")
     now = utc_now()
@@ -256,6 +257,31 @@ def cmd_check_config(settings: Settings, args: argparse.Namespace) -> int:
         print(f"problem: {problem}", file=sys.stderr)
     print("configuration OK" if not problems else f"{len(problems)} problem(s)")
     return 0 if not problems else 1
+
+
+def _check_servers(settings: Settings) -> list[str]:
+    """Connect and log in to the configured servers; say in plain words what fails."""
+    problems: list[str] = []
+    box = settings.mailbox
+    if box.server is not None:
+        source = ImapSource(box.server, box.processed_folder, box.quarantine_folder, box.sent_folder)
+        try:
+            folders = source.check()
+            print(f"mailbox: logged in to {box.server.host}:{box.server.port} as "
+                  f"{box.server.auth.user}; folders: {', '.join(folders)}")
+            if box.server.folder not in folders:
+                problems.append(f"mailbox: the folder {box.server.folder!r} does not exist")
+        except MailflowError as exc:
+            problems.append(f"mailbox: {exc}")
+        finally:
+            source.close()
+    if settings.delivery.server is not None:
+        transport = SmtpTransport(settings.delivery.server, settings.network.address)
+        try:
+            print(f"delivery: {transport.check()}")
+        except MailflowError as exc:
+            problems.append(f"delivery: {exc}")
+    return problems
 
 
 def parser() -> argparse.ArgumentParser:

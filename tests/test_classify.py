@@ -539,12 +539,31 @@ def test_idea(subject: str, sentence: str, attachments: tuple[tuple[str, str, by
                      "réunions par an ?", None, id="how-many"),
         pytest.param("Groupe OT ruraux", "Quand aura lieu la première réunion de ce groupe ?", "ot-ruraux",
                      id="about-a-group"),
+        pytest.param("Groupe OT ruraux", "Est-il possible de participer à deux groupes ?", "ot-ruraux",
+                     id="participer-in-a-question"),
+        pytest.param("Rôle de l'OT", "Un chargé de communication peut-il être intéressé par ce groupe, "
+                     "ou est-il réservé aux directeurs ?", "role-ot", id="interesse-in-a-question"),
     ],
 )
 def test_question(subject: str, sentence: str, group: str | None, settings: Settings) -> None:
     intent = classify_raw(mail(subject, letter(sentence)), settings)
     assert intent.kind is IntentKind.QUESTION
     assert intent.group_id == group
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Je souhaite candidater au groupe OT ruraux : est-ce encore possible ?",
+        "Je serais très intéressée pour rejoindre le groupe OT ruraux. Reste-t-il des places ?",
+        "Je me porte candidate pour le groupe OT ruraux. Faut-il remplir un formulaire ?",
+    ],
+)
+def test_applying_in_the_first_person_is_a_candidature_even_with_a_question(
+        sentence: str, settings: Settings) -> None:
+    intent = classify_raw(mail("Groupe OT ruraux", letter(sentence)), settings)
+    assert intent.kind is IntentKind.CANDIDATURE
+    assert intent.group_id == "ot-ruraux"
 
 
 # --- Quoted history does not count -----------------------------------------------------------

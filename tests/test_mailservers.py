@@ -6,6 +6,7 @@ import email
 import smtplib
 import socket
 import ssl
+import time
 from collections.abc import Callable, Iterator
 from email import policy
 from email.message import EmailMessage
@@ -14,18 +15,21 @@ import pytest
 from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError, LoginError
 
-from .mailservers import (  # noqa: F401  (fixtures are used by name)
+from . import mailservers
+from .mailservers import (  # noqa: F401  (fixtures register by being imported)
     Dovecot,
     MailUser,
     SmtpSink,
-    dovecot,
-    mail_user,
-    smtp_sink,
-    smtp_sink_factory,
+    dovecot_fixture,
+    mail_user_fixture,
+    smtp_sink_factory_fixture,
+    smtp_sink_fixture,
 )
 
 
-def french_message(subject: str = "Candidature « groupe de travail » n°3", to: str = "x@example.test") -> EmailMessage:
+def french_message(
+    subject: str = "Candidature « groupe de travail » n°3", to: str = "x@example.test"
+) -> EmailMessage:
     message = EmailMessage()
     message["From"] = "Françoise Dupré <francoise@example.test>"
     message["To"] = to
@@ -74,7 +78,9 @@ def test_imaps_verifies_the_rig_certificate(dovecot: Dovecot, mail_user: MailUse
         assert client.noop()
     # Without the rig's CA, a verifying client must refuse the server: verification is real.
     with pytest.raises(ssl.SSLCertVerificationError):
-        IMAPClient(dovecot.host, dovecot.imaps_port, ssl=True, ssl_context=ssl.create_default_context(), timeout=10)
+        IMAPClient(
+            dovecot.host, dovecot.imaps_port, ssl=True, ssl_context=ssl.create_default_context(), timeout=10
+        )
 
 
 def test_starttls_on_the_plain_port(dovecot: Dovecot, mail_user: MailUser) -> None:
@@ -133,8 +139,46 @@ def test_move_to_a_folder_with_accents(dovecot: Dovecot, mail_user: MailUser, im
     assert imap.select_folder("INBOX")[b"EXISTS"] == 0
     assert imap.select_folder("Traités")[b"EXISTS"] == 1
     # Dovecot stores the folder under its modified UTF-7 name; the rig's helpers rely on that.
-    assert (dovecot.maildir(mail_user.address) / ".Trait&AOk-s").is_dir()
+    on_disk = dovecot.folder_dir(mail_user.address, "Traités")
+    assert on_disk == dovecot.maildir(mail_user.address) / ".Trait&AOk-s" and on_disk.is_dir()
     assert dovecot.mailbox_status(mail_user.address, "Traités")["messages"] == 1
+
+
+def test_idle_wakes_up_on_lmtp_delivery(dovecot: Dovecot, mail_user: MailUser, imap: IMAPClient) -> None:
+    imap.select_folder("INBOX")
+    imap.idle()
+    started = time.monotonic()
+    dovecot.deliver(mail_user.address, french_message(to=mail_user.address))
+    responses = imap.idle_check(timeout=5)
+    waited = time.monotonic() - started
+    imap.idle_done()
+    assert (1, b"EXISTS") in responses
+    # Dovecot batches change notifications for 500 ms (hard-coded): IDLE tests need a >= 1 s timeout.
+    assert waited < 2
+
+
+def test_start_retries_when_a_port_is_taken(monkeypatch: pytest.MonkeyPatch) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        taken = busy.getsockname()[1]
+        real = mailservers._distinct_free_ports
+        calls: list[int] = []
+
+        def ports(count: int) -> list[int]:
+            calls.append(count)
+            # First attempt: one of the three ports is already taken, as in a bind race.
+            return [taken, *real(count - 1)] if len(calls) == 1 else real(count)
+
+        monkeypatch.setattr(mailservers, "_distinct_free_ports", ports)
+        server = mailservers.start_dovecot({"x@example.test": "x"})
+        try:
+            assert len(calls) == 2
+            assert taken not in (server.imap_port, server.imaps_port, server.lmtp_port)
+            assert "Address already in use" in server.log.read_text()
+        finally:
+            server.cleanup()
+        assert not server.root.exists()
 
 
 def test_stop_and_start_keep_mail_and_ports(dovecot: Dovecot, mail_user: MailUser) -> None:

@@ -104,7 +104,7 @@ class ImapSource:
         except CONNECTION_ERRORS as exc:
             self._reset()
             raise SourceError(f"{self.server.host}:{self.server.port}: {doing}: "
-                              f"{type(exc).__name__}: {_text(exc)}") from exc
+                              f"{plain_words(exc, self.server)}") from exc
 
     def _reset(self) -> None:
         if self._client is not None:
@@ -149,9 +149,9 @@ class ImapSource:
             raise SourceError(f"message {key} belongs to an older UIDVALIDITY ({self.validity} now)")
         if limit is not None:
             with self._session(f"reading the start of message {key}") as client:
-                part = f"BODY[]<0.{limit}>".encode()
                 data = client.fetch([uid], [f"BODY.PEEK[]<0.{limit}>"]).get(uid, {})
-                value = data.get(part) or data.get(b"BODY[]")
+                # The server names a partial body "BODY[]<0>": its origin, not its length.
+                value = next((v for k, v in data.items() if k.startswith(b"BODY[")), None)
             if not isinstance(value, bytes):
                 raise SourceError(f"message {key} is no longer in {self.server.folder}")
             return value
@@ -239,6 +239,23 @@ class ImapSource:
             finally:
                 client.idle_done()
         return False
+
+
+def plain_words(exc: BaseException, server: Server) -> str:
+    """What a connection error means, for the operator reading the log or check-config."""
+    where = f"{server.host}:{server.port}"
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return (f"the server's certificate is not trusted ({exc.verify_message}); if it uses a "
+                f"private authority, name its certificate in ca_file")
+    if isinstance(exc, ssl.SSLError):
+        return f"TLS failed ({exc.reason}); check the port and scheme (imaps/smtps use TLS at once)"
+    if isinstance(exc, ConnectionRefusedError):
+        return f"connection refused: nothing listens on {where}"
+    if isinstance(exc, socket.gaierror):
+        return f"unknown host {server.host}"
+    if isinstance(exc, TimeoutError | socket.timeout):
+        return f"no answer from {where} within {server.timeout:g} s"
+    return f"{type(exc).__name__}: {_text(exc)}"
 
 
 def _text(exc: BaseException) -> str:

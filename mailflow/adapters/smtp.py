@@ -5,13 +5,12 @@ from __future__ import annotations
 import base64
 import logging
 import smtplib
-import ssl
 from collections.abc import Sequence
 
 from ..config import Server
 from ..errors import TransportError
 from .credentials import CredentialError, oauth_token, password, xoauth2_string
-from .imap import tls_context
+from .imap import plain_words, tls_context
 
 log = logging.getLogger("mailflow.smtp")
 
@@ -78,17 +77,23 @@ class SmtpTransport:
         except CredentialError as exc:
             self.close()
             raise TransportError(str(exc)) from None
-        except (TimeoutError, OSError, ssl.SSLError, smtplib.SMTPException) as exc:
+        except (OSError, smtplib.SMTPException) as exc:
             self.close()
-            raise TransportError(f"{where} unreachable: {type(exc).__name__}: {exc}") from None
+            raise TransportError(f"{where} unreachable: {plain_words(exc, self.server)}") from None
         return {r: _answer(c, m) for r, (c, m) in refused.items()}
 
     def check(self) -> str:
         """Connect and log in (for `mailflow check-config`)."""
+        where = f"{self.server.host}:{self.server.port}"
         try:
             smtp = self._connect()
-        except (OSError, smtplib.SMTPException, CredentialError) as exc:
-            raise TransportError(f"{self.server.host}:{self.server.port}: {exc}") from None
+        except smtplib.SMTPAuthenticationError as exc:
+            raise TransportError(f"{where}: login refused for {self.server.auth.user}: "
+                                 f"{_answer(exc.smtp_code, exc.smtp_error)}") from None
+        except (OSError, smtplib.SMTPException) as exc:
+            raise TransportError(f"{where}: {plain_words(exc, self.server)}") from None
+        except CredentialError as exc:
+            raise TransportError(str(exc)) from None
         smtp.quit()
         return f"{self.server.host}:{self.server.port} accepted the connection and the login"
 

@@ -120,6 +120,16 @@ CANDIDATURE = re.compile(
     r"\b(candidat\w*|inscri\w*|participer|faire partie|rejoindre|interesse\w*|postuler"
     r"|je postule|m'engage\w*|integrer|souhaiterai\w* (en )?etre|je suis partant\w*)"
 )
+# Saying it in the first person is applying, even inside a question (« je souhaite candidater,
+# est-ce encore possible ? »); the words alone in a question are only asking about it.
+APPLYING = re.compile(
+    r"\b(je (me )?(souhaite|souhaiterais|voudrais|veux|aimerais|desire|propose)\w* (vivement |"
+    r"beaucoup |bien )?(candidater|participer|m'inscrire|rejoindre|faire partie|integrer|"
+    r"poser ma candidature|me porter candidat\w*)|je candidate|je me porte candidat\w*|"
+    r"je postule|ma candidature|je vous adresse ma|je m'inscris|je suis (tres |vivement )?"
+    r"interesse\w*|je serais (tres |vivement )?interesse\w*|je suis partant\w*|"
+    r"candidature\b.*\bgroupe)"
+)
 # An attached « fiche projet » is how the network asks for ideas, whatever the body says.
 IDEA_ATTACHMENT = re.compile(r"fiche[\W_]*projet|note[\W_]*d[\W_]*intention")
 FORM_LINE = re.compile(r"^\s*[*\-•]?\s*(nom|structure|fonction|departement)\s*:", re.MULTILINE)
@@ -156,7 +166,12 @@ def classify(
         return Intent(kind, inbound, sender, name, group_id=group_id,
                       ambiguous_groups=ambiguous, profile=profile)
 
-    applies = bool(CANDIDATURE.search(said) or FORM_LINE.search(fold(inbound.new_text)))
+    asks = "?" in inbound.new_text
+    applies = bool(
+        FORM_LINE.search(fold(inbound.new_text))
+        or APPLYING.search(said)
+        or (CANDIDATURE.search(said) and not asks)
+    )
     if WITHDRAWAL.search(said):
         return intent(IntentKind.WITHDRAWAL)
     idea = IDEA.search(said) or any(IDEA_ATTACHMENT.search(fold(a.filename)) for a in inbound.attachments)

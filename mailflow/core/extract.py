@@ -49,11 +49,15 @@ def _blanked(text: str, spans: list[tuple[int, int]]) -> str:
     return "".join(chars)
 
 
+_REACH = 200
+
+
 def _line_bounds(text: str, pos: int) -> tuple[int, int]:
-    """Start and end offsets of the line holding `pos`."""
-    start = text.rfind("\n", 0, pos) + 1
-    end = text.find("\n", pos)
-    return start, len(text) if end < 0 else end
+    """Start and end offsets of the line holding `pos`, at most `_REACH` characters away."""
+    low, high = max(pos - _REACH, 0), min(pos + _REACH, len(text))
+    start = text.rfind("\n", low, pos)
+    end = text.find("\n", pos, high)
+    return (low if start < 0 else start + 1), (high if end < 0 else end)
 
 
 # --- Form lines ------------------------------------------------------------------------------
@@ -518,8 +522,8 @@ def _to_float(number: str) -> float:
 
 def _is_bound(text: str, pos: int) -> bool:
     """True when the figure at `pos` follows « moins de », « plus de »..., a bound not a figure."""
-    line_start, _ = _line_bounds(text, pos)
-    return _BOUND.search(text[max(line_start, pos - 25) : pos]) is not None
+    window = text[max(pos - 25, 0) : pos]
+    return _BOUND.search(window[window.rfind("\n") + 1 :]) is not None
 
 
 # --- FTE -------------------------------------------------------------------------------------
@@ -596,14 +600,20 @@ def _classify(before: str, after: str) -> str:
 def _figures(text: str) -> Iterator[tuple[str, int]]:
     """(class, value) of each population figure in `text` that is not a bound."""
     matches = [m for m in _POPULATION.finditer(text) if not _is_bound(text, m.start("n"))]
-    ends = [e.end() for e in _SENTENCE_END.finditer(text)]
+    stops = [(e.start(), e.end()) for e in _SENTENCE_END.finditer(text)]
+    starts, ends = [start for start, _ in stops], [end for _, end in stops]
     for i, m in enumerate(matches):
         before = bisect.bisect_right(ends, m.start())
-        start = max(ends[before - 1] if before else 0, matches[i - 1].end() if i else 0)
-        next_end = _SENTENCE_END.search(text, m.end())
+        after = bisect.bisect_left(starts, m.end())
+        start = max(
+            ends[before - 1] if before else 0,
+            matches[i - 1].end() if i else 0,
+            m.start() - _REACH,
+        )
         end = min(
-            next_end.start() if next_end else len(text),
+            starts[after] if after < len(starts) else len(text),
             matches[i + 1].start() if i + 1 < len(matches) else len(text),
+            m.end() + _REACH,
         )
         number = int(re.sub(r"\D", "", m["n"]))
         yield _classify(text[start : m.start()], text[m.end() : end]), number

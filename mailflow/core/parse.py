@@ -91,8 +91,9 @@ def _address(value: str) -> tuple[str, str] | None:
 
 def _sender(msg: Message) -> tuple[str | None, str | None]:
     # A missing From, or one without an address (« undisclosed-recipients:; »), falls back on the
-    # other headers that name who sent the message.
-    for header in ("from", "sender", "reply-to", "return-path"):
+    # other headers its author's client wrote. Return-Path is not one: an MTA adds it to anything,
+    # junk included, and a message nobody signed goes to staff rather than to the envelope.
+    for header in ("from", "sender", "reply-to"):
         value = _header(msg, header)
         if not value or value.replace(" ", "") == "<>":
             continue

@@ -1,0 +1,445 @@
+"""End to end through a real Dovecot (IMAP) and a real SMTP server, faults and crashes included."""
+
+from __future__ import annotations
+
+import os
+import signal
+import ssl
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from imapclient import IMAPClient
+
+from mailflow import config
+from mailflow.adapters.imap import ImapSource
+from mailflow.adapters.smtp import SmtpTransport
+from mailflow.cli import build_service, main
+from mailflow.config import Settings
+from mailflow.service import Service
+
+from .conftest import ROOT, local_config
+from .mailservers import Dovecot, MailUser, SmtpSink, dovecot, mail_user, smtp_sink_factory  # noqa: F401
+from .test_service import EXPECTED, SAMPLES, Crash
+
+STAFF = "animation@monatourisme.fr"
+
+
+@pytest.fixture
+def sink(smtp_sink_factory: Callable[..., SmtpSink]) -> SmtpSink:  # noqa: F811
+    """An SMTP server with STARTTLS and AUTH, like a hosted provider's submission port."""
+    return smtp_sink_factory(starttls=True, auth_required=True)
+
+
+@pytest.fixture
+def servers_config(tmp_path: Path, dovecot: Dovecot, mail_user: MailUser, sink: SmtpSink,  # noqa: F811
+                   monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The shipped configuration pointed at the test servers, written as the README shows."""
+    cfg = local_config(tmp_path)
+    text = cfg.read_text(encoding="utf-8")
+    maildir_url = text.split('url = "maildir:', 1)[1].split('"', 1)[0]
+    dir_url = text.split('url = "dir:', 1)[1].split('"', 1)[0]
+    text = text.replace(f'url = "maildir:{maildir_url}"', (
+        f'url = "imaps://{mail_user.address}@127.0.0.1:{dovecot.imaps_port}/INBOX"\n'
+        f'ca_file = "{dovecot.cafile}"\nsent_folder = "Sent"'))
+    text = text.replace(f'url = "dir:{dir_url}"', (
+        f'url = "smtp://{sink.user}@127.0.0.1:{sink.port}"\nca_file = "{sink.cafile}"\n'
+        f'timeout_seconds = 10'))
+    cfg.write_text(text, encoding="utf-8")
+    monkeypatch.setenv("MAILFLOW_IMAP_PASSWORD", mail_user.password)
+    monkeypatch.setenv("MAILFLOW_SMTP_PASSWORD", sink.password)
+    return cfg
+
+
+@pytest.fixture
+def settings_rs(servers_config: Path) -> Settings:
+    return config.load(servers_config)
+
+
+class Clock:
+    """A clock the test moves forward (to reach retry times without waiting)."""
+
+    def __init__(self) -> None:
+        self.now = datetime.now(UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def make_service(settings_rs: Settings, clock: Clock) -> Iterator[Callable[..., Service]]:
+    """Services as the CLI builds them, on the test clock; each is closed at the end."""
+    made: list[Service] = []
+
+    def make(**replace: Any) -> Service:
+        service = build_service(settings_rs, read_only=False)
+        service.clock = clock
+        for name, value in replace.items():
+            setattr(service, name, value)
+        made.append(service)
+        return service
+
+    yield make
+    for service in made:
+        service.source.close()
+        service.store.close()
+
+
+def imap(dovecot: Dovecot, user: MailUser) -> IMAPClient:  # noqa: F811
+    client = IMAPClient(dovecot.host, dovecot.imaps_port, ssl=True,
+                        ssl_context=ssl.create_default_context(cafile=str(dovecot.cafile)))
+    client.login(user.address, user.password)
+    return client
+
+
+def folder_count(dovecot: Dovecot, user: MailUser, folder: str) -> int:  # noqa: F811
+    client = imap(dovecot, user)
+    try:
+        return int(client.select_folder(folder, readonly=True)[b"EXISTS"])
+    finally:
+        client.logout()
+
+
+def deliver_samples(dovecot: Dovecot, user: MailUser, files: list[Path] = SAMPLES) -> None:  # noqa: F811
+    for file in files:
+        dovecot.deliver(user.address, file.read_bytes())
+
+
+def outcomes(sink: SmtpSink) -> list[str]:
+    return [m.parsed()["X-Mailflow-Outcome"] or "staff-alert" for m in sink.messages]
+
+
+ALL_REPLIES = [o for v in EXPECTED.values() for o in v]
+
+
+def test_samples_through_imap_and_smtp(dovecot: Dovecot, mail_user: MailUser, sink: SmtpSink,  # noqa: F811
+                                       make_service: Callable[..., Service]) -> None:
+    deliver_samples(dovecot, mail_user)
+    service = make_service()
+    report = service.run_batch()
+    assert len(report.handled) == len(SAMPLES)
+    assert outcomes(sink) == ALL_REPLIES
+    first = sink.messages[0]
+    assert first.rcpt_tos == ["marie.dupont@ot-perigord-noir.fr"]
+    assert first.mail_from == "groupes@monatourisme.fr"
+    assert first.login == sink.user
+    alert = sink.messages[-1]
+    assert alert.rcpt_tos == [STAFF]
+    # Handled mail is out of the inbox, in folders created as needed (« Traités » in modified UTF-7).
+    assert folder_count(dovecot, mail_user, "INBOX") == 0
+    assert folder_count(dovecot, mail_user, "Traités") == len(SAMPLES) - 1
+    assert folder_count(dovecot, mail_user, "Quarantaine") == 1
+    assert folder_count(dovecot, mail_user, "Sent") == len(ALL_REPLIES)
+    status = {(c.group_id, c.email): c.status.value for c in service.state().candidatures}
+    assert status[("ot-ruraux", "nadia.roux@ot-isle-auvezere.fr")] == "confirmed"
+
+
+def test_messages_stay_unread_until_moved(dovecot: Dovecot, mail_user: MailUser,  # noqa: F811
+                                          make_service: Callable[..., Service]) -> None:
+    deliver_samples(dovecot, mail_user, SAMPLES[:2])
+    service = make_service()
+    service.source.pending()
+    service.source.read(service.source.pending()[0].key)
+    assert dovecot.mailbox_status(mail_user.address)["unseen"] == 2
+
+
+def test_arrival_order_is_the_server_order_not_the_date_header(
+        dovecot: Dovecot, mail_user: MailUser, sink: SmtpSink,  # noqa: F811
+        make_service: Callable[..., Service]) -> None:
+    early = SAMPLES[0].read_bytes()
+    # The second arrival claims to have been written a day earlier: it still comes second.
+    late = SAMPLES[8].read_bytes().replace(b"Date: Tue, 01 Dec 2026", b"Date: Mon, 30 Nov 2026")
+    dovecot.deliver(mail_user.address, early)
+    dovecot.deliver(mail_user.address, late)
+    make_service().run_batch()
+    bodies = [m.parsed().get_body(("plain",)).get_content() for m in sink.messages]
+    assert "place 1 sur 20" in bodies[0] and "Marie Dupont" in bodies[0]
+    assert "place 2 sur 20" in bodies[1] and "Luc Garnier" in bodies[1]
+
+
+def test_a_message_too_large_is_quarantined_unread(dovecot: Dovecot, mail_user: MailUser,  # noqa: F811
+                                                   sink: SmtpSink, settings_rs: Settings,
+                                                   make_service: Callable[..., Service]) -> None:
+    big = SAMPLES[0].read_bytes() + b"\r\n" + b"x" * (settings_rs.mailbox.max_message_bytes + 10)
+    dovecot.deliver(mail_user.address, big)
+    report = make_service().run_batch()
+    assert [h.outcome.value for h in report.handled] == ["quarantined"]
+    assert "too large" in report.handled[0].summary
+    (alert,) = sink.messages
+    attachment = next(p for p in alert.parsed().iter_attachments())
+    assert len(attachment.get_content()) == 64 * 1024
+    assert folder_count(dovecot, mail_user, "Quarantaine") == 1
+
+
+def test_server_restarted_in_the_middle_of_a_batch(dovecot: Dovecot, mail_user: MailUser,  # noqa: F811
+                                                    sink: SmtpSink,
+                                                    make_service: Callable[..., Service]) -> None:
+    deliver_samples(dovecot, mail_user, SAMPLES[:4])
+    service = make_service()
+    source = service.source
+    assert isinstance(source, ImapSource)
+    source.fetch_batch = 1  # one message per FETCH, so the server can die between two
+    real_read = source.read
+    reads = 0
+
+    def read_then_die(key: str, limit: int | None = None) -> bytes:
+        nonlocal reads
+        reads += 1
+        if reads == 3:
+            dovecot.stop()
+        return real_read(key, limit)
+
+    source.read = read_then_die  # type: ignore[method-assign]
+    assert service.poll() is None  # the batch failed, nothing half-decided was kept
+    assert sink.messages == []
+    assert not service.settings.store_path.exists() or service.state().candidatures == ()
+    dovecot.start()
+    source.read = real_read  # type: ignore[method-assign]
+    service._retry_at = None  # no need to wait for the backoff in a test
+    report = service.poll()
+    assert report is not None and len(report.handled) == 4
+    assert outcomes(sink) == ["confirmed", "confirmed", "needs-info", "refused"]
+
+
+def test_login_refused_is_reported_and_retried_later(dovecot: Dovecot, mail_user: MailUser,  # noqa: F811
+                                                     sink: SmtpSink, clock: Clock,
+                                                     monkeypatch: pytest.MonkeyPatch,
+                                                     make_service: Callable[..., Service],
+                                                     caplog: pytest.LogCaptureFixture) -> None:
+    deliver_samples(dovecot, mail_user, SAMPLES[:1])
+    monkeypatch.setenv("MAILFLOW_IMAP_PASSWORD", "wrong")
+    service = make_service()
+    assert service.poll() is None
+    assert "login refused" in caplog.text
+    # Still refused after the alert delay: staff are told once.
+    clock.advance(minutes=20)
+    service._retry_at = None
+    assert service.poll() is None
+    clock.advance(minutes=5)
+    service._retry_at = None
+    service.poll()
+    alerts = [m for m in sink.messages if m.parsed()["X-Mailflow-Alert"] == "mailbox-unreachable"]
+    assert len(alerts) == 1 and alerts[0].rcpt_tos == [STAFF]
+    monkeypatch.setenv("MAILFLOW_IMAP_PASSWORD", mail_user.password)
+    service._retry_at = None
+    report = service.poll()
+    assert report is not None and [h.outcome.value for h in report.handled] == ["confirmed"]
+
+
+def test_smtp_temporary_then_permanent_failure(dovecot: Dovecot, mail_user: MailUser,  # noqa: F811
+                                               sink: SmtpSink, clock: Clock,
+                                               make_service: Callable[..., Service]) -> None:
+    deliver_samples(dovecot, mail_user, SAMPLES[:2])
+    sink.fail_next(451, 1)
+    service = make_service()
+    report = service.run_batch()
+    # The first reply waits for its retry; the second (another person) goes at once.
+    assert (report.sent, report.send_failed) == (1, 1)
+    assert [m.rcpt_tos for m in sink.messages] == [["direction@coeurdebearn-tourisme.fr"]]
+    assert folder_count(dovecot, mail_user, "INBOX") == 0  # reading goes on regardless
+    service.deliver()
+    assert len(sink.messages) == 1  # not due yet
+    clock.advance(seconds=61)
+    sink.fail_next(550, 1)
+    service.deliver()
+    (failed,) = [i for i in service.store.outbox() if i.status == "failed"]
+    assert failed.to == ["marie.dupont@ot-perigord-noir.fr"] and "550" in failed.last_error
+    alert = sink.messages[-1].parsed()
+    assert alert["X-Mailflow-Alert"] == "delivery-failed"
+    assert "marie.dupont@ot-perigord-noir.fr" in alert.get_body(("plain",)).get_content()
+
+
+def test_smtp_unreachable_then_back(dovecot: Dovecot, mail_user: MailUser, sink: SmtpSink,  # noqa: F811
+                                    clock: Clock, make_service: Callable[..., Service]) -> None:
+    deliver_samples(dovecot, mail_user, SAMPLES[:5])
+    sink.stop()
+    service = make_service()
+    report = service.run_batch()
+    assert len(report.handled) == 5 and report.sent == 0
+    assert folder_count(dovecot, mail_user, "Traités") == 5
+    sink.start()
+    clock.advance(seconds=61)
+    service.deliver()
+    assert outcomes(sink) == ["confirmed", "confirmed", "needs-info", "refused", "idea-received"]
+    clock.advance(hours=2)
+    service.deliver()
+    assert len(sink.messages) == 5
+
+
+def test_a_refused_recipient_is_noticed(dovecot: Dovecot, mail_user: MailUser, sink: SmtpSink,  # noqa: F811
+                                        make_service: Callable[..., Service]) -> None:
+    deliver_samples(dovecot, mail_user, SAMPLES[:1])
+    sink.refuse_recipient("marie.dupont@ot-perigord-noir.fr", 550)
+    service = make_service()
+    service.run_batch()
+    (item,) = [i for i in service.store.outbox() if i.outcome == "confirmed"]
+    assert item.status == "failed" and "550" in item.last_error
+    assert [m.parsed()["X-Mailflow-Alert"] for m in sink.messages] == ["delivery-failed"]
+
+
+class CrashingSmtp(SmtpTransport):
+    """The real SMTP transport, with the process dying before the n-th send."""
+
+    def __init__(self, base: SmtpTransport, n: int) -> None:
+        super().__init__(base.server, base.envelope_from)
+        self.n, self.calls = n, 0
+
+    def send(self, message_id: str, recipients: Any, raw: bytes, label: str) -> dict[str, str]:
+        self.calls += 1
+        if self.calls == self.n:
+            raise Crash
+        return super().send(message_id, recipients, raw, label)
+
+
+def test_crash_between_commit_and_send(dovecot: Dovecot, mail_user: MailUser, sink: SmtpSink,  # noqa: F811
+                                       make_service: Callable[..., Service]) -> None:
+    deliver_samples(dovecot, mail_user)
+    first = make_service()
+    assert isinstance(first.transport, SmtpTransport)
+    first.transport = CrashingSmtp(first.transport, 5)
+    with pytest.raises(Crash):
+        first.run_batch()
+    first.source.close()
+    first.store.close()
+    make_service().run_batch()
+    assert outcomes(sink) == ALL_REPLIES
+    ids = [m.parsed()["Message-ID"] for m in sink.messages]
+    assert len(ids) == len(set(ids))
+
+
+def test_crash_after_send_before_it_is_recorded(dovecot: Dovecot, mail_user: MailUser,  # noqa: F811
+                                                sink: SmtpSink,
+                                                make_service: Callable[..., Service]) -> None:
+    deliver_samples(dovecot, mail_user, SAMPLES[:3])
+    first = make_service()
+    real_update = first.store.update_outbox
+    sent = 0
+
+    def die_on_second_sent(item: Any) -> None:
+        nonlocal sent
+        if item.status == "sent":
+            sent += 1
+            if sent == 2:
+                raise Crash  # the server took it and the copy is in Sent, but the store never knew
+        real_update(item)
+
+    first.store.update_outbox = die_on_second_sent  # type: ignore[method-assign]
+    with pytest.raises(Crash):
+        first.run_batch()
+    first.source.close()
+    first.store.close()
+    make_service().run_batch()
+    assert outcomes(sink) == ["confirmed", "confirmed", "needs-info"]
+
+
+def test_crash_between_send_and_move(dovecot: Dovecot, mail_user: MailUser, sink: SmtpSink,  # noqa: F811
+                                     make_service: Callable[..., Service]) -> None:
+    deliver_samples(dovecot, mail_user, SAMPLES[:3])
+    first = make_service()
+
+    def die(key: str, folder: str) -> None:
+        raise Crash
+
+    first.source.ack = die  # type: ignore[method-assign, assignment]
+    with pytest.raises(Crash):
+        first.run_batch()
+    first.source.close()
+    first.store.close()
+    assert folder_count(dovecot, mail_user, "INBOX") == 3
+    report = make_service().run_batch()
+    assert (report.already, report.acked) == (3, 3)
+    assert outcomes(sink) == ["confirmed", "confirmed", "needs-info"]
+    assert folder_count(dovecot, mail_user, "INBOX") == 0
+
+
+def test_uidvalidity_change_reprocesses_nothing_and_tells_staff(
+        dovecot: Dovecot, mail_user: MailUser, sink: SmtpSink,  # noqa: F811
+        make_service: Callable[..., Service]) -> None:
+    deliver_samples(dovecot, mail_user, SAMPLES[:3])
+    first = make_service()
+
+    def die(key: str, folder: str) -> None:
+        raise Crash
+
+    first.source.ack = die  # type: ignore[method-assign, assignment]
+    with pytest.raises(Crash):
+        first.run_batch()
+    first.source.close()
+    first.store.close()
+    old, new = dovecot.change_uidvalidity(mail_user.address, rebuild=True)
+    assert old != new
+    report = make_service().run_batch()
+    assert [h.outcome.value for h in report.handled] == ["already-processed"] * 3
+    assert outcomes(sink) == ["confirmed", "confirmed", "needs-info", "staff-alert"]
+    assert sink.messages[-1].parsed()["X-Mailflow-Alert"] == "uidvalidity"
+    assert folder_count(dovecot, mail_user, "INBOX") == 0
+
+
+def test_check_config_connects_and_lists_folders(servers_config: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--config", str(servers_config), "check-config"]) == 0
+    out = capsys.readouterr().out
+    assert "mailbox: logged in to 127.0.0.1" in out and "INBOX" in out
+    assert "delivery: 127.0.0.1" in out and "accepted the connection and the login" in out
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (lambda t: t.replace("MAILFLOW", "MAILFLOW"), "login refused"),
+        (lambda t: t.replace("ca_file", "# ca_file", 1), "certificate is not trusted"),
+    ],
+    ids=["wrong-password", "untrusted-certificate"],
+)
+def test_check_config_says_what_is_wrong(servers_config: Path, monkeypatch: pytest.MonkeyPatch,
+                                         capsys: pytest.CaptureFixture[str],
+                                         change: Callable[[str], str], expected: str) -> None:
+    if expected == "login refused":
+        monkeypatch.setenv("MAILFLOW_IMAP_PASSWORD", "not-the-password")
+    servers_config.write_text(change(servers_config.read_text(encoding="utf-8")), encoding="utf-8")
+    assert main(["--config", str(servers_config), "check-config"]) == 1
+    assert expected in capsys.readouterr().err
+
+
+def test_idle_wakes_the_daemon_at_once(servers_config: Path, dovecot: Dovecot,  # noqa: F811
+                                       mail_user: MailUser, sink: SmtpSink) -> None:
+    text = servers_config.read_text(encoding="utf-8").replace("poll_seconds = 30",
+                                                               "poll_seconds = 300")
+    servers_config.write_text(text, encoding="utf-8")
+    proc = subprocess.Popen([sys.executable, "-m", "mailflow", "--config", str(servers_config),
+                             "run"], cwd=ROOT, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 20
+        # Ready once the first (empty) batch ran and the daemon sits in IDLE.
+        while "connected to" not in Path(f"/proc/{proc.pid}/fd/2").resolve().name:
+            if time.monotonic() > deadline or proc.poll() is not None:
+                break
+            time.sleep(0.2)
+            break
+        time.sleep(2.0)
+        started = time.monotonic()
+        dovecot.deliver(mail_user.address, SAMPLES[0].read_bytes())
+        sink.wait_for(1, timeout=10)
+        elapsed = time.monotonic() - started
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=20)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert elapsed < 5, f"reply after {elapsed:.1f} s: IDLE did not wake the daemon"
+    assert proc.returncode == 0, err
+    assert outcomes(sink) == ["confirmed"]
