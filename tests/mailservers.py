@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import atexit
 import base64
 import contextlib
@@ -20,7 +21,7 @@ import subprocess
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.policy import default as default_policy
@@ -305,9 +306,11 @@ service lmtp {{
 
     def _launch(self) -> None:
         log_offset = self.log.stat().st_size if self.log.exists() else 0
-        with contextlib.suppress(FileNotFoundError):
-            # A SIGKILLed master leaves its pid file; a recycled pid would make dovecot refuse to start.
-            (self.base_dir / "master.pid").unlink()
+        # Our previous master is dead, so its locks are stale: stop() may SIGKILL it while it
+        # rewrites state/instances, and a left-over instances.lock stalls the next start 10 s.
+        # A stale master.pid with a recycled pid would make dovecot refuse to start.
+        for stale in (self.state_dir / "instances.lock", self.base_dir / "master.pid"):
+            stale.unlink(missing_ok=True)
         with self.out.open("wb") as out:
             self.proc = subprocess.Popen(
                 ["dovecot", "-F", "-c", str(self.conf)],
@@ -319,8 +322,10 @@ service lmtp {{
             )
         deadline = time.monotonic() + START_TIMEOUT
         while True:
-            if self.proc.poll() is not None:
-                self.stop()  # the master is gone, but not necessarily its log process
+            exited = self.proc.poll() is not None
+            # A failed bind is printed at once, but the master needs ~1 s more to exit.
+            if exited or ADDRESS_IN_USE in self.out.read_text(errors="replace"):
+                self.stop()  # also reaps what is left of the group, e.g. the log process
                 tail = self._tail(log_offset)
                 if ADDRESS_IN_USE in tail:
                     raise _AddressInUse(tail)
@@ -343,25 +348,30 @@ service lmtp {{
         return "\n".join(text.splitlines()[-lines:])
 
     def stop(self) -> None:
-        """SIGTERM the whole process group, SIGKILL it if it takes over 10 s; clients are disconnected.
+        """SIGTERM every Dovecot process at once, as a shutdown does; clients are disconnected.
 
-        SIGTERM to every process at once takes ~0.1 s; to the master alone ~1.1 s, as it stops
-        its children one after the other.
+        SIGTERM to the master alone takes ~1.1 s: it stops its children, then often sleeps a
+        second before checking they died. So the group gets SIGTERM (children exit in ~10 ms), and
+        a master that outlives its children is SIGKILLed: it holds no mail data, only listeners.
         """
         proc = self.proc
         if proc is None:
             return
+        pgid = proc.pid
         if proc.poll() is None:
             with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(STOP_TIMEOUT)
-            except subprocess.TimeoutExpired:
-                self._kill()
-        # start() needs the ports back: wait until no child still holds an inherited listener.
-        if not _wait_group_gone(proc.pid, STOP_TIMEOUT):
+                os.killpg(pgid, signal.SIGTERM)
+            deadline = time.monotonic() + STOP_TIMEOUT
+            while proc.poll() is None and time.monotonic() < deadline:
+                if not _live_members(pgid, but=pgid):
+                    with contextlib.suppress(ProcessLookupError):
+                        proc.kill()
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    proc.wait(0.02)
+        # start() needs the ports back: no process of the group may still hold a listener.
+        if not _wait_group_gone(pgid, STOP_TIMEOUT):
             self._kill()
-            _wait_group_gone(proc.pid, STOP_TIMEOUT)
+            _wait_group_gone(pgid, STOP_TIMEOUT)
 
     def _kill(self) -> None:
         if self.proc is None:
@@ -461,16 +471,18 @@ def _mutf7(name: str) -> str:
 def _wait_group_gone(pgid: int, timeout: float) -> bool:
     """Wait until no live process is left in the group; zombies don't count (PID 1 here reaps late)."""
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if not any(state != "Z" for state in _group_states(pgid)):
-            return True
+    while _live_members(pgid):
+        if time.monotonic() > deadline:
+            return False
         time.sleep(0.01)
-    return False
+    return True
 
 
-def _group_states(pgid: int) -> Iterator[str]:
+def _live_members(pgid: int, but: int | None = None) -> list[int]:
+    """Pids of the group's processes that are not zombies, read from /proc."""
+    pids = []
     for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
+        if not entry.name.isdigit() or int(entry.name) == but:
             continue
         try:
             stat = (entry / "stat").read_text()
@@ -478,8 +490,9 @@ def _group_states(pgid: int) -> Iterator[str]:
             continue
         # Fields after the ")" that closes the command name: state, ppid, pgrp, ...
         fields = stat[stat.rindex(")") + 2 :].split()
-        if int(fields[2]) == pgid:
-            yield fields[0]
+        if int(fields[2]) == pgid and fields[0] != "Z":
+            pids.append(int(entry.name))
+    return pids
 
 
 def _distinct_free_ports(count: int) -> list[int]:
@@ -489,7 +502,8 @@ def _distinct_free_ports(count: int) -> list[int]:
     return list(ports)
 
 
-def _greets(port: int, banner: bytes, timeout: float = 1.0) -> bool:
+def _greets(port: int, banner: bytes, timeout: float = 0.25) -> bool:
+    # Short timeout: a port someone else holds may accept and never speak; the caller loops anyway.
     try:
         with socket.create_connection((HOST, port), timeout=timeout) as sock:
             data = b""
@@ -592,6 +606,21 @@ class _Handler:
         return "250 OK"
 
 
+class _BoundController(Controller):
+    """A Controller serving on a socket bound by the caller.
+
+    aiosmtpd 1.4 cannot listen on port 0 (its readiness probe connects to the port as given) and,
+    when the port is taken, only reports it after its 5 s ready timeout.
+    """
+
+    def __init__(self, handler: Any, sock: socket.socket, **options: Any) -> None:
+        super().__init__(handler, hostname=HOST, port=int(sock.getsockname()[1]), **options)
+        self._sock = sock
+
+    def _create_server(self) -> Awaitable[asyncio.AbstractServer]:
+        return self.loop.create_server(self._factory_invoker, sock=self._sock, ssl=self.ssl_context)
+
+
 class SmtpSink:
     """An in-process SMTP server that keeps every accepted message, with switchable TLS, AUTH and faults."""
 
@@ -645,14 +674,8 @@ class SmtpSink:
         )
         return AuthResult(success=ok, handled=False, auth_data=auth_data if ok else None)
 
-    def _controller_for(self, port: int) -> Controller:
-        options: dict[str, Any] = {
-            "hostname": HOST,
-            "port": port,
-            "enable_SMTPUTF8": True,
-            "server_hostname": "sink.localhost",
-            "ready_timeout": 5.0,
-        }
+    def _controller_for(self, sock: socket.socket) -> Controller:
+        options: dict[str, Any] = {"enable_SMTPUTF8": True, "server_hostname": "sink.localhost"}
         if self.starttls:
             options["tls_context"] = self._server_context
         if self.implicit_tls:
@@ -661,30 +684,37 @@ class SmtpSink:
             options["authenticator"] = self._authenticate
             # aiosmtpd only sees STARTTLS as TLS; with implicit TLS or no TLS, AUTH must still be offered.
             options["auth_require_tls"] = self.starttls
-        return Controller(_Handler(self), **options)
+        return _BoundController(_Handler(self), sock, **options)
 
     def start(self) -> None:
-        """Listen (again, on the same port after stop()); the first start picks a free port."""
+        """Listen (again, on the same port after stop()); the first start takes a free port."""
         if self._controller is not None:
             raise MailServerError("SMTP sink is already running")
-        fixed = self.port != 0
-        last: Exception | None = None
+        sock = self._bind()
+        controller = self._controller_for(sock)
+        try:
+            controller.start()
+        except BaseException:
+            sock.close()
+            raise
+        self.port = int(sock.getsockname()[1])
+        self._controller = controller
+
+    def _bind(self) -> socket.socket:
+        # Binding ourselves (port 0 the first time) leaves no window for another process to take
+        # the port; on a restart the old port may need a moment to be released.
+        last: OSError | None = None
         for _ in range(PORT_ATTEMPTS):
-            # aiosmtpd 1.4 cannot listen on port 0: its readiness probe connects to the port as given.
-            port = self.port if fixed else free_port()
-            controller = self._controller_for(port)
+            sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             try:
-                controller.start()
-            except OSError as error:  # lost the race for the port
+                sock.bind((HOST, self.port))
+                return sock
+            except OSError as error:
+                sock.close()
                 last = error
-                with contextlib.suppress(Exception):
-                    controller.stop(no_assert=True)
-                time.sleep(0.05 if fixed else 0)
-                continue
-            self.port = port
-            self._controller = controller
-            return
-        raise MailServerError(f"SMTP sink could not listen after {PORT_ATTEMPTS} attempts: {last}")
+                time.sleep(0.05)
+        raise MailServerError(f"SMTP sink cannot listen on {HOST}:{self.port}: {last}")
 
     def stop(self) -> None:
         """Stop listening, so clients get 'connection refused' (the messages are kept)."""
@@ -771,21 +801,47 @@ def start_smtp_sink(**options: Any) -> SmtpSink:
 # Test modules import the *_fixture names (from .mailservers import dovecot_fixture, with noqa F401):
 # importing a fixture under its own name would make every test parameter a ruff F811 redefinition.
 
+class _Shared:
+    """The session's Dovecot, shared by every module that imports the fixture.
+
+    pytest registers an imported fixture once per importing module, so a plain session fixture
+    would start one Dovecot per test module.
+    """
+
+    server: Dovecot | None = None
+    holders = 0
+
+
 @pytest.fixture(scope="session", name="dovecot")
 def dovecot_fixture() -> Iterator[Dovecot]:
-    """One Dovecot for the whole session; use `mail_user` (or add_user) for a mailbox of your own."""
+    """One Dovecot for the whole session; use `mail_user` (or add_user) for a mailbox of your own.
+
+    A test that stops it must start it again, in a finally block.
+    """
     if shutil.which("dovecot") is None:
         if os.environ.get("CI"):
             pytest.fail("dovecot is not installed: CI must run the real-server tests")
         pytest.skip("dovecot is not installed (apt-get install dovecot-imapd dovecot-lmtpd)")
-    server = start_dovecot({"alice@example.test": "alice-pw", "bob@example.test": "bob-pw"})
-    yield server
-    server.cleanup()
+    if _Shared.server is None:
+        _Shared.server = start_dovecot({"alice@example.test": "alice-pw", "bob@example.test": "bob-pw"})
+    _Shared.holders += 1
+    server = _Shared.server
+    try:
+        if not server.running:
+            server.start()  # a test stopped it and failed before starting it again
+        yield server
+    finally:
+        _Shared.holders -= 1
+        if _Shared.holders == 0:
+            _Shared.server = None
+            server.cleanup()
 
 
 @pytest.fixture(name="mail_user")
 def mail_user_fixture(dovecot: Dovecot) -> MailUser:
     """A user nobody else has touched, so each test starts with an empty INBOX."""
+    if not dovecot.running:
+        dovecot.start()  # an earlier test stopped the shared server and failed before restarting it
     return dovecot.fresh_user()
 
 

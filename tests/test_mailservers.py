@@ -111,6 +111,12 @@ def test_wrong_password_is_a_login_error(dovecot: Dovecot, mail_user: MailUser) 
         imaps(dovecot, MailUser(mail_user.address, "wrong"))
 
 
+def test_user_added_while_running_can_log_in(dovecot: Dovecot) -> None:
+    user = dovecot.add_user("late-comer@example.test", "late-pw")  # waits until Dovecot sees it
+    with imaps(dovecot, user) as client:
+        assert client.select_folder("INBOX")[b"EXISTS"] == 0
+
+
 def test_lmtp_delivery_is_seen_by_imap_and_stays_unseen(
     dovecot: Dovecot, mail_user: MailUser, imap: IMAPClient
 ) -> None:
@@ -188,10 +194,12 @@ def test_stop_and_start_keep_mail_and_ports(dovecot: Dovecot, mail_user: MailUse
     client.select_folder("INBOX")
 
     dovecot.stop()
-    assert refused(dovecot.imaps_port)
-    with pytest.raises((OSError, IMAPClientError)):
-        client.noop()  # a client of a stopped server sees its connection drop
-    dovecot.start()
+    try:
+        assert refused(dovecot.imaps_port)
+        with pytest.raises((OSError, IMAPClientError)):
+            client.noop()  # a client of a stopped server sees its connection drop
+    finally:
+        dovecot.start()
 
     assert (dovecot.imap_port, dovecot.imaps_port, dovecot.lmtp_port) == ports
     with imaps(dovecot, mail_user) as again:
@@ -276,6 +284,21 @@ def test_fail_next_gives_the_code_then_recovers(smtp_sink: SmtpSink) -> None:
     assert len(smtp_sink.wait_for(1)) == 1
 
 
+def test_fail_next_counts_and_sequences(smtp_sink: SmtpSink) -> None:
+    smtp_sink.fail_next(451, n=2)
+    smtp_sink.fail_next(550)
+    codes = []
+    with smtplib.SMTP(smtp_sink.host, smtp_sink.port, timeout=10) as client:
+        for _ in range(4):
+            try:
+                client.send_message(french_message())
+                codes.append(250)
+            except smtplib.SMTPResponseException as error:
+                codes.append(error.smtp_code)
+    assert codes == [451, 451, 550, 250]
+    assert len(smtp_sink.messages) == 1
+
+
 def test_refused_recipient_shows_in_the_sendmail_result(smtp_sink: SmtpSink) -> None:
     smtp_sink.refuse_recipient("gone@example.test")
     with smtplib.SMTP(smtp_sink.host, smtp_sink.port, timeout=10) as client:
@@ -296,6 +319,19 @@ def test_stopped_sink_refuses_connections_then_comes_back(smtp_sink: SmtpSink) -
     with smtplib.SMTP(smtp_sink.host, port, timeout=10) as client:
         client.send_message(french_message())
     assert len(smtp_sink.wait_for(1)) == 1
+
+
+def test_sink_restart_on_a_taken_port_fails_fast(smtp_sink: SmtpSink) -> None:
+    smtp_sink.stop()
+    with socket.socket() as thief:
+        thief.bind(("127.0.0.1", smtp_sink.port))
+        thief.listen()
+        started = time.monotonic()
+        with pytest.raises(mailservers.MailServerError):
+            smtp_sink.start()
+        assert time.monotonic() - started < 1
+    smtp_sink.start()  # and once the port is free again, on the same port
+    assert not refused(smtp_sink.port)
 
 
 def test_wait_for_times_out(smtp_sink: SmtpSink) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 import unicodedata
 from collections.abc import Iterator, Mapping
@@ -17,8 +18,16 @@ from .text import fold, is_closing_line
 # character, so a match's span also slices the original (to keep the sender's casing).
 
 _APOSTROPHE_LIKE = "’‘`´ʼ′"
+_ASCII_FOLD = str.maketrans(
+    {
+        **{chr(c): chr(c).lower() for c in range(ord("A"), ord("Z") + 1)},
+        "`": "'", "\t": " ", "\r": " ", "\v": " ", "\f": " ",
+        "\x1c": " ", "\x1d": " ", "\x1e": " ", "\x1f": " ",
+    }
+)  # fmt: skip
 
 
+@functools.lru_cache(maxsize=4096)
 def _fold_char(ch: str) -> str:
     if ch in _APOSTROPHE_LIKE:
         return "'"
@@ -38,6 +47,8 @@ def _fold_char(ch: str) -> str:
 
 def _fold_aligned(text: str) -> str:
     """Folded text with exactly one character per character of `text` (newlines kept)."""
+    if text.isascii():
+        return text.translate(_ASCII_FOLD)
     return "".join(_fold_char(ch) for ch in text)
 
 

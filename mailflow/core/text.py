@@ -18,8 +18,10 @@ _SPACES = re.compile(r"\s+")
 
 def fold(text: str) -> str:
     """Accent-, case- and whitespace-insensitive normal form of `text`, for matching."""
-    decomposed = unicodedata.normalize("NFKD", text.translate(_APOSTROPHES).translate(_QUOTES))
-    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    bare = text.translate(_APOSTROPHES).translate(_QUOTES)
+    if not bare.isascii():
+        decomposed = unicodedata.normalize("NFKD", bare)
+        bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return _SPACES.sub(" ", bare.casefold()).strip()
 
 
