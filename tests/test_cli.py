@@ -268,3 +268,73 @@ def test_daemon_answers_while_running_and_stops_cleanly_on_sigterm(tmp_path: Pat
             proc.kill()
     assert proc.returncode == 0
     assert "received SIGTERM" in err and "stopped" in err
+
+
+def _mailbox_config(tmp_path: Path, mailbox: str) -> Path:
+    cfg = local_config(tmp_path)
+    text = cfg.read_text(encoding="utf-8")
+    start = text.index('url = "maildir:')
+    end = text.index("\n", start)
+    cfg.write_text(text[:start] + mailbox + text[end:], encoding="utf-8")
+    return cfg
+
+
+@pytest.mark.parametrize(
+    ("mailbox", "key", "problem"),
+    [
+        ('url = "imap://groupes@mail.example.fr/INBOX"\nallow_plaintext = "yes"',
+         "mailbox.allow_plaintext", "write exactly 'passwords and mail travel unencrypted'"),
+        ('url = "imaps://groupes@mail.example.fr/INBOX"\n'
+         'allow_plaintext = "passwords and mail travel unencrypted"',
+         "mailbox.allow_plaintext", "imaps:// always uses TLS"),
+        ('url = "imaps://mail.example.fr/INBOX"', "mailbox.url", "no user"),
+        ('url = "imaps://groupes@mail.example.fr:port/INBOX"', "mailbox.url", "bad port"),
+        ('url = "imaps://groupes@mail.example.fr/INBOX"\nauth = "xoauth2"',
+         "mailbox.oauth_token_command", "needs oauth_token_command or oauth_token_file"),
+        ('url = "imaps://groupes@mail.example.fr/INBOX"\nauth = "kerberos"', "mailbox.auth",
+         "use \"password\" or \"xoauth2\""),
+    ],
+)
+def test_server_settings_errors(tmp_path: Path, mailbox: str, key: str, problem: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        config.load(_mailbox_config(tmp_path, mailbox))
+    assert caught.value.key == key
+    assert problem in caught.value.problem
+
+
+@pytest.mark.parametrize(
+    ("mailbox", "tls", "port", "user", "folder"),
+    [
+        ('url = "imaps://groupes@monatourisme.fr@mail.example.fr/INBOX"', "implicit", 993,
+         "groupes@monatourisme.fr", "INBOX"),
+        ('url = "imaps://groupes%40monatourisme.fr@mail.example.fr:1993/Candidatures"', "implicit",
+         1993, "groupes@monatourisme.fr", "Candidatures"),
+        ('url = "imap://groupes@mail.example.fr"', "starttls", 143, "groupes", "INBOX"),
+        ('url = "imap://groupes@mail.example.fr/INBOX"\n'
+         'allow_plaintext = "passwords and mail travel unencrypted"', "none", 143, "groupes", "INBOX"),
+    ],
+)
+def test_server_urls(tmp_path: Path, mailbox: str, tls: str, port: int, user: str,
+                     folder: str) -> None:
+    server = config.load(_mailbox_config(tmp_path, mailbox)).mailbox.server
+    assert server is not None
+    assert (server.tls, server.port, server.auth.user, server.folder) == (tls, port, user, folder)
+    assert server.auth.password_env == "MAILFLOW_IMAP_PASSWORD"
+
+
+def readme_server_examples() -> list[str]:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Connect to your mailbox", 1)[1].split("\n## ", 1)[0]
+    return re.findall(r"```toml\n(.*?)```", section, re.DOTALL)
+
+
+@pytest.mark.parametrize("example", readme_server_examples(), ids=["hosted", "xoauth2"])
+def test_readme_server_examples_are_valid(tmp_path: Path, example: str) -> None:
+    cfg = local_config(tmp_path)
+    text = cfg.read_text(encoding="utf-8")
+    start, end = text.index("[mailbox]"), text.index("[store]")
+    cfg.write_text(text[:start] + example + "\n" + text[end:], encoding="utf-8")
+    settings = config.load(cfg)
+    assert settings.mailbox.server is not None and settings.delivery.server is not None
+    assert settings.mailbox.server.auth.user == "groupes@monatourisme.fr"
+    assert settings.delivery.server.tls == "starttls"

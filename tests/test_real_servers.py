@@ -22,6 +22,7 @@ from mailflow.adapters.imap import ImapSource
 from mailflow.adapters.smtp import SmtpTransport
 from mailflow.cli import build_service, main
 from mailflow.config import Settings
+from mailflow.errors import MailflowError, SourceError
 from mailflow.service import Service
 
 from .conftest import ROOT, local_config
@@ -457,8 +458,78 @@ def test_idle_wakes_the_daemon_at_once(servers_config: Path, dovecot: Dovecot,
     finally:
         if proc.poll() is None:
             proc.kill()
+    print(f"reply through IDLE in {elapsed:.2f} s")
     # The poll interval is 5 minutes: only IDLE can answer this fast (Dovecot adds about 0.5 s).
     assert elapsed < 3, f"reply after {elapsed:.1f} s: IDLE did not wake the daemon"
     assert proc.returncode == 0, "".join(lines)
     assert any("stopped" in line for line in lines)
     assert outcomes(sink) == ["confirmed"]
+
+
+def _rewrite_mailbox(cfg: Path, old: str, new: str) -> None:
+    text = cfg.read_text(encoding="utf-8")
+    assert old in text
+    cfg.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_starttls_on_the_plain_port(servers_config: Path, dovecot: Dovecot,
+                                    mail_user: MailUser, sink: SmtpSink) -> None:
+    _rewrite_mailbox(servers_config, f"imaps://{mail_user.address}@127.0.0.1:{dovecot.imaps_port}",
+                     f"imap://{mail_user.address}@127.0.0.1:{dovecot.imap_port}")
+    settings = config.load(servers_config)
+    assert settings.mailbox.server is not None and settings.mailbox.server.tls == "starttls"
+    dovecot.deliver(mail_user.address, SAMPLES[0].read_bytes())
+    service = build_service(settings, read_only=False)
+    try:
+        report = service.run_batch()
+    finally:
+        service.source.close()
+        service.store.close()
+    assert [h.outcome.value for h in report.handled] == ["confirmed"]
+    assert outcomes(sink) == ["confirmed"]
+
+
+def test_password_from_a_file(servers_config: Path, dovecot: Dovecot, mail_user: MailUser,
+                              tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    secret = tmp_path / "imap-password"
+    secret.write_text(mail_user.password + "\n", encoding="utf-8")
+    monkeypatch.delenv("MAILFLOW_IMAP_PASSWORD")
+    _rewrite_mailbox(servers_config, 'sent_folder = "Sent"',
+                     f'sent_folder = "Sent"\npassword_file = "{secret}"')
+    source = ImapSource(config.load(servers_config).mailbox.server, "Traités", "Quarantaine")  # type: ignore[arg-type]
+    try:
+        assert "INBOX" in source.check()
+    finally:
+        source.close()
+
+
+def test_xoauth2_token_is_read_at_every_connection(servers_config: Path, dovecot: Dovecot,
+                                                   mail_user: MailUser, tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    # The test Dovecot checks the bearer token like a password: the token is the password here.
+    token = tmp_path / "token"
+    token.write_text(mail_user.password, encoding="utf-8")
+    monkeypatch.delenv("MAILFLOW_IMAP_PASSWORD")
+    _rewrite_mailbox(servers_config, 'sent_folder = "Sent"',
+                     f'sent_folder = "Sent"\nauth = "xoauth2"\noauth_token_command = "cat {token}"')
+    server = config.load(servers_config).mailbox.server
+    assert server is not None and server.auth.method == "xoauth2"
+    source = ImapSource(server, "Traités", "Quarantaine")
+    try:
+        assert source.pending() == []
+        source.close()
+        token.write_text("expired-token", encoding="utf-8")
+        with pytest.raises(SourceError, match="login refused"):
+            source.pending()
+        token.write_text(mail_user.password, encoding="utf-8")
+        assert source.pending() == []
+    finally:
+        source.close()
+
+
+def test_a_failing_token_command_is_explained(servers_config: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _rewrite_mailbox(servers_config, 'sent_folder = "Sent"',
+                     'sent_folder = "Sent"\nauth = "xoauth2"\noauth_token_command = "false"')
+    source = ImapSource(config.load(servers_config).mailbox.server, "Traités", "Quarantaine")  # type: ignore[arg-type]
+    with pytest.raises(MailflowError, match="the token command 'false' exited 1"):
+        source.pending()
