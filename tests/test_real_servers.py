@@ -533,3 +533,29 @@ def test_a_failing_token_command_is_explained(servers_config: Path, monkeypatch:
     source = ImapSource(config.load(servers_config).mailbox.server, "Traités", "Quarantaine")  # type: ignore[arg-type]
     with pytest.raises(MailflowError, match="the token command 'false' exited 1"):
         source.pending()
+
+
+@pytest.mark.parametrize("capabilities", [{b"UIDPLUS"}, set()], ids=["uidplus", "neither"])
+def test_without_move_the_message_is_copied_and_flagged(dovecot: Dovecot, mail_user: MailUser,
+                                                        sink: SmtpSink, capabilities: set[bytes],
+                                                        make_service: Callable[..., Service]) -> None:
+    deliver_samples(dovecot, mail_user, SAMPLES[:2])
+    service = make_service()
+    source = service.source
+    assert isinstance(source, ImapSource)
+    source.pending()  # connects
+    source._capabilities = frozenset(capabilities | {b"IMAP4REV1"})  # as a server without MOVE says
+    service.run_batch()
+    assert folder_count(dovecot, mail_user, "Traités") == 2
+    client = imap(dovecot, mail_user)
+    try:
+        client.select_folder("INBOX", readonly=True)
+        left = client.search(["NOT", "DELETED"])
+        deleted = client.search(["DELETED"])
+    finally:
+        client.logout()
+    assert left == []
+    # With UIDPLUS only our messages are expunged; without it they stay, flagged, for the client.
+    assert len(deleted) == (0 if capabilities else 2)
+    assert outcomes(sink) == ["confirmed", "confirmed"]
+    assert service.run_batch().handled == []
