@@ -354,19 +354,23 @@ def test_crash_after_send_before_it_is_recorded(dovecot: Dovecot, mail_user: Mai
     assert outcomes(sink) == ["confirmed", "confirmed", "needs-info"]
 
 
-def test_crash_between_send_and_move(dovecot: Dovecot, mail_user: MailUser, sink: SmtpSink,
-                                     make_service: Callable[..., Service]) -> None:
-    deliver_samples(dovecot, mail_user, SAMPLES[:3])
-    first = make_service()
+def crash_before_the_moves(service: Service) -> None:
+    """Run a batch whose process dies when it starts moving the handled messages."""
 
     def die(key: str, folder: str) -> None:
         raise Crash
 
-    first.source.ack = die  # type: ignore[method-assign, assignment]
+    service.source.ack = die  # type: ignore[method-assign, assignment]
     with pytest.raises(Crash):
-        first.run_batch()
-    first.source.close()
-    first.store.close()
+        service.run_batch()
+    service.source.close()
+    service.store.close()
+
+
+def test_crash_between_send_and_move(dovecot: Dovecot, mail_user: MailUser, sink: SmtpSink,
+                                     make_service: Callable[..., Service]) -> None:
+    deliver_samples(dovecot, mail_user, SAMPLES[:3])
+    crash_before_the_moves(make_service())
     assert folder_count(dovecot, mail_user, "INBOX") == 3
     report = make_service().run_batch()
     assert (report.already, report.acked) == (3, 3)
@@ -378,16 +382,7 @@ def test_uidvalidity_change_reprocesses_nothing_and_tells_staff(
         dovecot: Dovecot, mail_user: MailUser, sink: SmtpSink,
         make_service: Callable[..., Service]) -> None:
     deliver_samples(dovecot, mail_user, SAMPLES[:3])
-    first = make_service()
-
-    def die(key: str, folder: str) -> None:
-        raise Crash
-
-    first.source.ack = die  # type: ignore[method-assign, assignment]
-    with pytest.raises(Crash):
-        first.run_batch()
-    first.source.close()
-    first.store.close()
+    crash_before_the_moves(make_service())
     old, new = dovecot.change_uidvalidity(mail_user.address, rebuild=True)
     assert old != new
     report = make_service().run_batch()
