@@ -801,6 +801,14 @@ def start_smtp_sink(**options: Any) -> SmtpSink:
 # Test modules import the *_fixture names (from .mailservers import dovecot_fixture, with noqa F401):
 # importing a fixture under its own name would make every test parameter a ruff F811 redefinition.
 
+def require_dovecot() -> None:
+    """Skip the test when Dovecot is missing, but fail it in CI, where a skip would hide the gap."""
+    if shutil.which("dovecot") is None:
+        if os.environ.get("CI"):
+            pytest.fail("dovecot is not installed: CI must run the real-server tests")
+        pytest.skip("dovecot is not installed (apt-get install dovecot-imapd dovecot-lmtpd)")
+
+
 class _Shared:
     """The session's Dovecot, shared by every module that imports the fixture.
 
@@ -818,10 +826,7 @@ def dovecot_fixture() -> Iterator[Dovecot]:
 
     A test that stops it must start it again, in a finally block.
     """
-    if shutil.which("dovecot") is None:
-        if os.environ.get("CI"):
-            pytest.fail("dovecot is not installed: CI must run the real-server tests")
-        pytest.skip("dovecot is not installed (apt-get install dovecot-imapd dovecot-lmtpd)")
+    require_dovecot()
     if _Shared.server is None:
         _Shared.server = start_dovecot({"alice@example.test": "alice-pw", "bob@example.test": "bob-pw"})
     _Shared.holders += 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import email
 import smtplib
 import socket
@@ -59,7 +60,8 @@ def imap(dovecot: Dovecot, mail_user: MailUser) -> Iterator[IMAPClient]:
     try:
         client.logout()
     except (OSError, IMAPClientError):
-        client.shutdown()
+        with contextlib.suppress(OSError):
+            client.shutdown()
 
 
 def refused(port: int) -> bool:
@@ -99,7 +101,10 @@ def test_capabilities_include_idle_move_uidplus(imap: IMAPClient) -> None:
 
 def test_xoauth2_accepts_the_password_as_token(dovecot: Dovecot, mail_user: MailUser) -> None:
     client = IMAPClient(
-        dovecot.host, dovecot.imaps_port, ssl_context=ssl.create_default_context(cafile=str(dovecot.cafile))
+        dovecot.host,
+        dovecot.imaps_port,
+        ssl_context=ssl.create_default_context(cafile=str(dovecot.cafile)),
+        timeout=10,
     )
     client.oauth2_login(mail_user.address, mail_user.password)
     assert client.select_folder("INBOX")[b"EXISTS"] == 0
@@ -164,6 +169,7 @@ def test_idle_wakes_up_on_lmtp_delivery(dovecot: Dovecot, mail_user: MailUser, i
 
 
 def test_start_retries_when_a_port_is_taken(monkeypatch: pytest.MonkeyPatch) -> None:
+    mailservers.require_dovecot()
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
         busy.listen()
