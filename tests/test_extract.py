@@ -163,7 +163,8 @@ def test_name(
             "Office de tourisme communautaire Médoc Atlantique",
         ),
         ("Directrice\nOFFICE DE TOURISME DU GRAND PÉRIGUEUX", "OFFICE DE TOURISME DU GRAND PÉRIGUEUX"),
-        ("Directrice – Office de Tourisme Terres de Montaigne – 24", "Office de Tourisme Terres de Montaigne"),
+        ("Directrice – Office de Tourisme Terres de Montaigne – 24",
+         "Office de Tourisme Terres de Montaigne"),
         ("Je candidate au groupe Offices de Tourisme ruraux.", None),
         ("Je candidate au groupe « OT ruraux ».", None),
         ("En tant que directeur de l'OT, je candidate.", None),
@@ -178,7 +179,7 @@ def test_structure(departments: dict[str, Department], text: str, expected: str 
 
 # --- Role -----------------------------------------------------------------------------------
 
-D, O = Role.DIRECTOR, Role.OTHER
+D, OTH = Role.DIRECTOR, Role.OTHER
 
 
 @pytest.mark.parametrize(
@@ -186,9 +187,9 @@ D, O = Role.DIRECTOR, Role.OTHER
     [
         ("Fonction : Directrice", D, "Directrice"),
         ("Fonction : Direction", D, "Direction"),
-        ("Fonction : Chargée de communication", O, "Chargée de communication"),
-        ("Fonction : Guide conférencière", O, "Guide conférencière"),
-        ("Fonction : Directrice adjointe", O, "Directrice adjointe"),
+        ("Fonction : Chargée de communication", OTH, "Chargée de communication"),
+        ("Fonction : Guide conférencière", OTH, "Guide conférencière"),
+        ("Fonction : Directrice adjointe", OTH, "Directrice adjointe"),
         ("Bonjour, je suis directrice de l'office de tourisme.", D, "directrice"),
         ("Bonjour, je suis la nouvelle directrice de l'OT.", D, "directrice"),
         ("En tant que directeur de l'OT, je candidate.", D, "directeur"),
@@ -197,25 +198,25 @@ D, O = Role.DIRECTOR, Role.OTHER
         ("Cordialement\nMarie Dupont – Directrice", D, "Directrice"),
         ("Cordialement\nMarie Dupont\nDir. OT du Sarladais", D, "Dir."),
         ("Cordialement\nMarie Dupont\nDirection\nOT du Sarladais", D, "Direction"),
-        ("Je suis chargée de communication à l'OT.", O, "chargée de communication"),
-        ("Je suis conseiller en séjour.", O, "conseiller en séjour"),
-        ("Je suis chargé de mission tourisme.", O, "chargé de mission"),
-        ("Cordialement\nMarie\nAnimatrice numérique de territoire", O, "Animatrice numérique"),
-        ("Je suis technicienne à l'OT.", O, "technicienne"),
-        ("Je suis agent d'accueil.", O, "agent d'accueil"),
-        ("Je suis stagiaire à l'office.", O, "stagiaire"),
-        ("Cordialement\nPaul Martin\nPrésident de l'OT du Sarladais", O, "Président"),
-        ("Je suis directeur adjoint de l'OT.", O, "directeur adjoint"),
-        ("Cordialement\nMarie\nDirectrice adjointe", O, "Directrice adjointe"),
-        ("Je suis directrice-adjointe.", O, "directrice-adjointe"),
+        ("Je suis chargée de communication à l'OT.", OTH, "chargée de communication"),
+        ("Je suis conseiller en séjour.", OTH, "conseiller en séjour"),
+        ("Je suis chargé de mission tourisme.", OTH, "chargé de mission"),
+        ("Cordialement\nMarie\nAnimatrice numérique de territoire", OTH, "Animatrice numérique"),
+        ("Je suis technicienne à l'OT.", OTH, "technicienne"),
+        ("Je suis agent d'accueil.", OTH, "agent d'accueil"),
+        ("Je suis stagiaire à l'office.", OTH, "stagiaire"),
+        ("Cordialement\nPaul Martin\nPrésident de l'OT du Sarladais", OTH, "Président"),
+        ("Je suis directeur adjoint de l'OT.", OTH, "directeur adjoint"),
+        ("Cordialement\nMarie\nDirectrice adjointe", OTH, "Directrice adjointe"),
+        ("Je suis directrice-adjointe.", OTH, "directrice-adjointe"),
         # The form line or a first-person statement wins over the signature.
-        ("Fonction : Chargée d'accueil\nCordialement\nMarie\nDirectrice", O, "Chargée d'accueil"),
+        ("Fonction : Chargée d'accueil\nCordialement\nMarie\nDirectrice", OTH, "Chargée d'accueil"),
         (
             "Notre directrice m'a demandé de candidater : je suis chargée de mission.",
-            O,
+            OTH,
             "chargée de mission",
         ),
-        ("Je suis stagiaire.\nCordialement\nMarie\nDirectrice", O, "stagiaire"),
+        ("Je suis stagiaire.\nCordialement\nMarie\nDirectrice", OTH, "stagiaire"),
         ("Je suis directrice.\nCordialement\nMarie\nPrésidente de l'association", D, "directrice"),
         # Someone else's role, plurals and group descriptions tell nothing.
         ("Ma directrice m'a transféré votre appel.", None, None),
@@ -405,20 +406,20 @@ def test_territories(
 
 # --- Scale ----------------------------------------------------------------------------------
 
-I, CO = Scale.INTERCOMMUNAL, Scale.COMMUNAL
+INTER, CO = Scale.INTERCOMMUNAL, Scale.COMMUNAL
 
 
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("Échelle : intercommunale", I),
+        ("Échelle : intercommunale", INTER),
         ("Echelle : communale", CO),
-        ("Nous sommes un office intercommunal.", I),
-        ("Un office communautaire.", I),
-        ("L'OT de la communauté de communes du Sarladais.", I),
-        ("Nous dépendons de la communauté d'agglomération.", I),
-        ("Nous travaillons à l'échelle de l'EPCI.", I),
-        ("L'Office de Tourisme Intercommunal de Lacanau.", I),
+        ("Nous sommes un office intercommunal.", INTER),
+        ("Un office communautaire.", INTER),
+        ("L'OT de la communauté de communes du Sarladais.", INTER),
+        ("Nous dépendons de la communauté d'agglomération.", INTER),
+        ("Nous travaillons à l'échelle de l'EPCI.", INTER),
+        ("L'Office de Tourisme Intercommunal de Lacanau.", INTER),
         ("Nous sommes un office communal.", CO),
         ("Un office municipal de tourisme.", CO),
         ("Une structure municipale.", CO),
