@@ -16,6 +16,7 @@ from .adapters.imap import ImapSource
 from .adapters.maildir import MaildirSource
 from .adapters.outbox_dir import DirTransport
 from .adapters.smtp import SmtpTransport
+from .commands import newsletter
 from .config import Settings
 from .core.decide import call_summary, closed_reason, position
 from .core.render import Renderer
@@ -106,6 +107,7 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
         daemon = Daemon(waiter, on_wake=batch)
         daemon.every(settings.poll_seconds, "mailbox", batch)
         daemon.every(min(settings.delivery.retry_seconds), "delivery", service.deliver)
+        daemon.every(60, "digest", service.digest_if_due)
         log.info("watching %s every %gs%s; replies go to %s",
                  settings.mailbox.path or settings.mailbox.url, settings.poll_seconds,
                  " and on IMAP IDLE" if settings.mailbox.server and settings.mailbox.idle else "",
@@ -224,6 +226,24 @@ def cmd_candidates_list(settings: Settings, args: argparse.Namespace) -> int:
     return _emit(args, rows, lines)
 
 
+def cmd_digest(settings: Settings, args: argparse.Namespace) -> int:
+    service = build_service(settings, read_only=args.print)
+    try:
+        message = service.digest(send=args.send)
+    finally:
+        service.source.close()
+        service.store.close()
+    if message is None:
+        print("nothing happened since the last digest: no digest")
+        return 0
+    if args.print:
+        body = message.get_body(("plain",))
+        print(body.get_content() if body is not None else "")
+    else:
+        print(f"digest sent to {', '.join(settings.network.staff)}: {message['Subject']}")
+    return 0
+
+
 def cmd_check_config(settings: Settings, args: argparse.Namespace) -> int:
     problems: list[str] = []
     renderer = Renderer(settings.templates_dir, settings.network, settings.groups,
@@ -317,8 +337,15 @@ def parser() -> argparse.ArgumentParser:
     clist.add_argument("--json", action="store_true", help="print JSON")
     clist.set_defaults(func=cmd_candidates_list)
 
+    digest = sub.add_parser("digest", help="the staff digest since the last one")
+    how = digest.add_mutually_exclusive_group(required=True)
+    how.add_argument("--send", action="store_true", help="send it to staff now (nothing on a quiet day)")
+    how.add_argument("--print", action="store_true", help="print its text; send and change nothing")
+    digest.set_defaults(func=cmd_digest)
+
     check = sub.add_parser("check-config", help="validate the configuration and say what it found")
     check.set_defaults(func=cmd_check_config)
+    newsletter.register(sub)
     return top
 
 

@@ -88,6 +88,14 @@ class DeliverySettings:
     server: Server | None = None
     retry_seconds: tuple[float, ...] = (60.0, 300.0, 900.0, 3600.0)
     give_up_after_hours: float = 48.0
+    alert_after_hours: float = 4.0
+
+
+@dataclass(frozen=True)
+class DigestSettings:
+    """When staff get their daily digest (local time of the network); disabled when `at` is None."""
+
+    at: time | None = time(8, 0)
 
 
 @dataclass(frozen=True)
@@ -98,6 +106,7 @@ class Settings:
     network: Network
     mailbox: MailboxSettings
     delivery: DeliverySettings
+    digest: DigestSettings
     store_path: Path
     poll_seconds: float
     alert_after_minutes: float
@@ -406,8 +415,20 @@ def load(file: Path | str | None = None) -> Settings:
     give_up = table.get("give_up_after_hours", float, 48.0)
     if give_up <= 0:
         raise table.fail("give_up_after_hours", f"must be positive, found {give_up}")
+    late = table.get("alert_after_hours", float, 4.0)
+    if late <= 0:
+        raise table.fail("alert_after_hours", f"must be positive, found {late}")
     delivery = DeliverySettings(out_url, out_path, out_server, tuple(float(r) for r in retry),
-                                give_up)
+                                give_up, late)
+
+    digest_table = root.table("digest", required=False)
+    digest_at: time | None = None
+    if digest_table.get("enabled", bool, True):
+        at_text = digest_table.text("time", "08:00")
+        try:
+            digest_at = time.fromisoformat(at_text)
+        except ValueError:
+            raise digest_table.fail("time", f"expected a time such as 08:00, found {at_text!r}") from None
 
     store = root.table("store")
     daemon = root.table("daemon", required=False)
@@ -435,6 +456,7 @@ def load(file: Path | str | None = None) -> Settings:
         network=network,
         mailbox=mailbox,
         delivery=delivery,
+        digest=DigestSettings(digest_at),
         store_path=_resolve(base, store.text("path")),
         poll_seconds=poll,
         alert_after_minutes=alert_after,

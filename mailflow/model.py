@@ -22,6 +22,8 @@ class Outcome(enum.StrEnum):
     NO_REPLY = "no-reply"
     QUARANTINED = "quarantined"
     ALREADY_PROCESSED = "already-processed"
+    #: Staff moved a group's first meeting: confirmed members get an updated invitation.
+    MEETING_CHANGED = "meeting-changed"
 
 
 class Status(enum.StrEnum):
@@ -126,6 +128,8 @@ class Meeting:
 
     starts_at: datetime
     place: str
+    #: The SEQUENCE of the invitations last sent for it: 0, raised by one at each change.
+    sequence: int = 0
 
 
 @dataclass(frozen=True)
@@ -303,6 +307,11 @@ class Reply:
     references: tuple[str, ...] = ()
     subject: str = ""
     calls: tuple[CallSummary, ...] = ()
+    #: The invitation's SEQUENCE (confirmed, promoted, meeting_changed); for a cancellation,
+    #: the SEQUENCE of the last invitation sent, which the cancellation exceeds by one.
+    calendar_sequence: int = 0
+    #: A withdrawal from a confirmed place: the reply cancels the member's invitation.
+    cancels_invitation: bool = False
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,8 @@ from email.message import EmailMessage
 
 from .config import Settings
 from .core.classify import classify
-from .core.decide import apply, decide
+from .core.decide import apply, call_summary, decide
+from .core.digest import Event, Undelivered, build_digest
 from .core.parse import parse
 from .core.render import Renderer
 from .errors import ParseError, RenderError, SourceError, TransportError
@@ -124,6 +125,7 @@ class Service:
         if dry_run:
             self.store.rollback()
             return report
+        self._alert_filled(before, state)
         self.store.save_state(before, state)
         self.store.commit()
         self.deliver(report)
@@ -146,6 +148,56 @@ class Service:
             self._alert("uidvalidity", folder=folder, old=str(stored.get("value")), new=validity)
         if not isinstance(stored, dict) or stored.get("value") != validity or stored.get("url") != url:
             self.store.set_meta("uidvalidity", {"url": url, "value": validity})
+
+    def _alert_filled(self, before: State, after: State) -> None:
+        """Tell staff at once when a group has just taken its last place."""
+        now = self.clock()
+        for group in after.groups.values():
+            was = call_summary(before, group, now)
+            now_call = call_summary(after, group, now)
+            if was.places_left > 0 and now_call.places_left == 0:
+                holders = [c for c in after.of_group(group.id) if c.status.holds_place]
+                last = max(holders, key=lambda c: c.updated_at or c.received_at)
+                self._alert("group-full", group=group.title, capacity=str(group.capacity),
+                            last=f"{last.name or last.email} <{last.email}>")
+
+    # the daily digest
+
+    def digest(self, *, send: bool) -> EmailMessage | None:
+        """The digest since the last one (None on a quiet period); sent to staff when `send`."""
+        now = self.clock()
+        last = self.store.meta("digest_last_at")
+        since = datetime.fromisoformat(last) if last else now - timedelta(days=1)
+        events = [
+            Event(e.key, e.sender, e.subject, e.outcome, e.summary, e.decided_at)
+            for e in self.store.ledger() if since <= e.decided_at < now
+        ]
+        undelivered = [
+            Undelivered(", ".join(i.to), i.subject, i.outcome, i.last_error, i.attempts,
+                        i.status == "failed")
+            for i in self.store.outbox("pending", "sending", "failed")
+            if i.attempts and (i.status != "failed" or since <= (i.next_attempt_at or i.created_at))
+        ]
+        digest = build_digest(self.state(), events, undelivered, since, now)
+        message = self.renderer.render_digest(digest, now) if digest else None
+        if send:
+            if message is not None:
+                self._enqueue("digest", list(self.settings.network.staff), message, "digest")
+            self.store.set_meta("digest_last_at", now.isoformat())
+            self.store.set_meta("digest_last_day", now.astimezone(self.settings.tz).date().isoformat())
+            self.store.commit()
+            self.deliver()
+        return message
+
+    def digest_if_due(self) -> EmailMessage | None:
+        """The daily job: once per local day, at or after the configured time, even after a restart."""
+        at = self.settings.digest.at
+        if at is None:
+            return None
+        local = self.clock().astimezone(self.settings.tz)
+        if local.time() < at or self.store.meta("digest_last_day") == local.date().isoformat():
+            return None
+        return self.digest(send=True)
 
     def poll(self) -> BatchReport | None:
         """One look at the mailbox for the daemon: back off while it is unreachable, tell staff."""
@@ -317,7 +369,7 @@ class Service:
             if exc.permanent or give_up:
                 item.status = "failed"
                 log.error("reply %s to %s failed for good: %s", item.id, item.to, exc)
-                if item.outcome != "staff-alert":  # never alert about an alert: that loops
+                if item.outcome not in ("staff-alert", "digest"):  # alerting about an alert loops
                     alerts += self._alert("delivery-failed", to=", ".join(item.to),
                                           subject=item.subject, outcome=item.outcome,
                                           error=str(exc), attempts=str(item.attempts))
@@ -325,6 +377,12 @@ class Service:
                 item.status = "pending"
                 item.next_attempt_at = now + self._retry_delay(item.attempts)
                 blocked.update(item.to)
+                late = now - item.created_at >= timedelta(hours=self.settings.delivery.alert_after_hours)
+                if late and not item.alerted and item.outcome not in ("staff-alert", "digest"):
+                    item.alerted = True
+                    alerts += self._alert("delivery-late", to=", ".join(item.to), subject=item.subject,
+                                          since=item.created_at.isoformat(timespec="minutes"),
+                                          attempts=str(item.attempts), error=str(exc))
                 log.warning("reply %s to %s not sent (attempt %d, next at %s): %s", item.id,
                             item.to, item.attempts, item.next_attempt_at.isoformat(), exc)
         else:

@@ -236,6 +236,7 @@ class OutboxItem:
     last_error: str = ""
     sent_at: datetime | None = None
     next_attempt_at: datetime | None = None
+    alerted: bool = False  # staff were told it is late
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -252,6 +253,7 @@ class OutboxItem:
             "last_error": self.last_error,
             "sent_at": _when(self.sent_at),
             "next_attempt_at": _when(self.next_attempt_at),
+            "alerted": self.alerted,
         }
 
     @classmethod
@@ -272,6 +274,7 @@ class OutboxItem:
             last_error=d.get("last_error", ""),
             sent_at=_parse_when(d.get("sent_at")),
             next_attempt_at=_parse_when(d.get("next_attempt_at")),
+            alerted=bool(d.get("alerted", False)),
         )
 
 

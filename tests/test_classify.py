@@ -644,10 +644,7 @@ def test_html_only_outlook_candidature(settings: Settings) -> None:
         pytest.param("Directeur\nOffice de Tourisme des Monts d’Ambazac (87)\nTél. : 05 55 56 70 70", "87",
                      id="code-in-parentheses"),
         pytest.param("Directeur\nOffice de Tourisme Vallée de la Dordogne\n19120 Beaulieu-sur-Dordogne",
-                     "19", id="river-name-in-structure-vs-postal-code",
-                     marks=pytest.mark.xfail(strict=True, reason=(
-                         "extract.py: a department name inside the structure's name (« Vallée de la "
-                         "Dordogne ») wins over the signature's postal code 19120 (Corrèze)"))),
+                     "19", id="river-name-in-structure-vs-postal-code"),
     ],
 )
 def test_department_from_the_signature(signature_lines: str, department: str, settings: Settings) -> None:

@@ -268,6 +268,10 @@ def test_role(
         ("Cordialement\nMarie\n75008 Paris\n24290 Montignac", "24"),
         # Name or code in the text beats a postal code.
         ("Siège : 33000 Bordeaux, mais nous travaillons en Dordogne.", "24"),
+        # A river is not a department: the postal code wins, else the river's department.
+        ("Directeur\nOffice de Tourisme Vallée de la Dordogne\n19120 Beaulieu-sur-Dordogne", "19"),
+        ("Nous sommes dans la vallée de la Vienne.", "86"),
+        ("Beaulieu-sur-Dordogne", None),
         # Numbers that are not postal codes of the region.
         ("Cordialement\nMarie\n75008 Paris", None),
         ("Tél : 05 53 51 82 60", None),

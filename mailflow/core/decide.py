@@ -285,8 +285,12 @@ def _withdrawal(state: State, intent: Intent, now: datetime) -> Decision:
     promoted: list[Candidature] = []
     if old.status.holds_place:
         state2, promoted = promote(state2, cand.group_id, now)
+    # A confirmed member received an invitation: the reply cancels it (SEQUENCE above the last).
+    cancels = old.status is Status.CONFIRMED
     replies = [_reply(state2, intent, Outcome.WITHDRAWN, now, group_id=cand.group_id,
-                      candidature_id=cand.id)]
+                      candidature_id=cand.id, cancels_invitation=cancels,
+                      calendar_sequence=state.groups[cand.group_id].first_meeting.sequence
+                      if cancels else 0)]
     replies += [_candidature_reply(state2, p, now, to=None, promoted=True) for p in promoted]
     return Decision(
         Outcome.WITHDRAWN,

@@ -74,7 +74,7 @@ def _line_bounds(text: str, pos: int) -> tuple[int, int]:
 # --- Form lines ------------------------------------------------------------------------------
 
 _FORM_LINE = re.compile(
-    r"^[ \t>*•·\-–—]*(?P<label>[^:\n]{1,60}?)[ \t*]*:[ \t*]*(?P<value>.*)$", re.M
+    r"^[ \t>*•·\-–—]*+(?P<label>[^:\n]{1,60}?)[ \t*]*+:[ \t*]*+(?P<value>.*)$", re.M
 )
 _PARENTHESES = re.compile(r"\([^)]*\)")
 
@@ -449,6 +449,12 @@ _NOT_A_TOWN = frozenset(
         "nuitees", "salaries", "km",
     )
 )  # fmt: skip
+# A department name right after these words is a river (« Vallée de la Dordogne »): it only
+# counts when no postal code tells the department.
+_RIVER_CONTEXT = re.compile(
+    r"(?<!\w)(vallee|val|rives?|bords?|berges|gorges|estuaire|sources?|confluence)"
+    r" (de la |de l'|du |des |de |d')?$"
+)
 _NOT_AN_ADDRESS_LINE = re.compile(r"siret|siren|tel|fax|portable|mobile|iban|rib|tva|ape|naf")
 
 
@@ -472,18 +478,19 @@ def _department_names(departments: Mapping[str, Department]) -> list[_Department
 
 def _named_departments(
     text: str, folded: str, departments: Mapping[str, Department], *, any_case: bool
-) -> list[str]:
-    """Codes of department names and explicit codes, in order, the longest name at a place."""
-    found: list[tuple[int, int, str]] = []
+) -> list[tuple[str, bool]]:
+    """(code, is a river) of department names and explicit codes, in order, longest first."""
+    found: list[tuple[int, int, str, bool]] = []
     for name in _department_names(departments):
         for m in name.pattern.finditer(folded):
             if any_case or not name.ordinary_word or text[m.start()].isupper():
-                found.append((m.start(), m.start() - m.end(), name.code))
+                river = _RIVER_CONTEXT.search(folded, max(m.start() - 30, 0), m.start())
+                found.append((m.start(), m.start() - m.end(), name.code, river is not None))
     for m in _CODE_IN_TEXT.finditer(folded):
         code = m["code"] or m["code2"]
         if code in departments:
-            found.append((m.start(), 0, code))
-    return [code for _, _, code in sorted(found)]
+            found.append((m.start(), 0, code, False))
+    return [(code, river) for _, _, code, river in sorted(found)]
 
 
 def _postal_department(doc: _Doc, departments: Mapping[str, Department]) -> str | None:
@@ -506,9 +513,11 @@ def _department(doc: _Doc, departments: Mapping[str, Department]) -> str | None:
             return code[1]
         named = _named_departments(value, _fold_aligned(value), departments, any_case=True)
         if named:
-            return named[0]
+            return named[0][0]
     named = _named_departments(doc.text, doc.scan, departments, any_case=False)
-    return named[0] if named else _postal_department(doc, departments)
+    explicit = [code for code, river in named if not river]
+    rivers = [code for code, river in named if river]
+    return next(iter(explicit), None) or _postal_department(doc, departments) or next(iter(rivers), None)
 
 
 # --- Numbers ---------------------------------------------------------------------------------

@@ -26,6 +26,8 @@ import jinja2
 
 from ..errors import RenderError
 from ..model import CallSummary, Department, Group, Network, Reply
+from .calendar import MEETING_CHANGED_TEMPLATE, WITHDRAW_PHRASE, Method, reply_calendar
+from .digest import Digest
 
 NBSP = "\u00a0"
 NNBSP = "\u202f"
@@ -43,8 +45,12 @@ REPLY_TEMPLATES = (
     "help",
     "promoted",
 )
+#: Reply templates sent on staff's initiative (not answering a member's message).
+STAFF_REPLY_TEMPLATES = (MEETING_CHANGED_TEMPLATE,)
 #: The staff alert sent when a message is quarantined.
 QUARANTINE_TEMPLATE = "staff_quarantine"
+#: The daily digest sent to staff.
+DIGEST_TEMPLATE = "digest"
 #: The other staff alerts (delivery failures, mailbox events), one template told apart by `kind`.
 ALERT_TEMPLATE = "staff_alert"
 #: What each alert kind says in its subject and which facts it lists, with their French labels.
@@ -59,19 +65,26 @@ ALERTS: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
                                                           ("new", "Nouvelle UIDVALIDITY"))),
     "mailbox-unreachable": ("Boîte aux lettres injoignable", (("since", "Depuis"),
                                                               ("error", "Dernière erreur"))),
+    "group-full": ("Groupe complet", (("group", "Groupe"), ("capacity", "Places"),
+                                      ("last", "Dernière place prise par"))),
+    "delivery-late": ("Réponse en souffrance", (("to", "Destinataire"), ("subject", "Objet"),
+                                                ("since", "En attente depuis"),
+                                                ("attempts", "Essais"), ("error", "Dernière erreur"))),
 }
 #: Shared files the templates extend or import.
 SHARED_TEMPLATES = ("_layout.txt.j2", "_layout.html.j2", "_macros.txt.j2", "_macros.html.j2")
 
 #: Reply templates that cannot be written without a group.
-GROUP_TEMPLATES = frozenset(("confirmed", "waitlisted", "duplicate", "withdrawn", "promoted"))
+GROUP_TEMPLATES = frozenset(("confirmed", "waitlisted", "duplicate", "withdrawn", "promoted",
+                             MEETING_CHANGED_TEMPLATE))
 
 
 def template_files() -> list[str]:
     """Every file the templates folder must hold: shared layouts, then each text/HTML pair."""
     pairs = [
         f"{name}.{kind}.j2"
-        for name in (*REPLY_TEMPLATES, QUARANTINE_TEMPLATE, ALERT_TEMPLATE)
+        for name in (*REPLY_TEMPLATES, *STAFF_REPLY_TEMPLATES, QUARANTINE_TEMPLATE, ALERT_TEMPLATE,
+                     DIGEST_TEMPLATE)
         for kind in ("txt", "html")
     ]
     return [*SHARED_TEMPLATES, *pairs]
@@ -92,7 +105,6 @@ MISSING_LABELS: Mapping[str, str] = {
 MISSING_GROUP = "group"
 
 DEFAULT_SUBJECT = "Votre message au réseau MONA"
-WITHDRAW_PHRASE = "je me désiste"
 
 _DAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 _MONTHS = (
@@ -278,17 +290,33 @@ class Renderer:
     # -- public -----------------------------------------------------------------------
 
     def render(self, reply: Reply, now: datetime) -> EmailMessage:
-        """The reply as a multipart/alternative message (text/plain + text/html, UTF-8)."""
+        """The reply as a multipart/alternative message (text/plain + text/html, UTF-8).
+
+        Confirmations, promotions and meeting changes also carry the invitation to the first
+        meeting, and a withdrawal from a confirmed place its cancellation (see `_set_body`).
+        """
         group = self._group(reply.group_id, reply.template)
         if group is None and reply.template in GROUP_TEMPLATES:
             raise RenderError(f"{reply.template}: this reply needs a group_id")
-        context = self._reply_context(reply, group, now)
+        try:
+            calendar = reply_calendar(reply, group, self.network, now) if group else None
+        except ValueError as exc:
+            raise RenderError(f"{reply.template}: cannot write the invitation: {exc}") from None
+        context = {
+            **self._reply_context(reply, group, now),
+            "invitation": calendar is not None and calendar[0] == "REQUEST",
+            "cancellation": calendar is not None and calendar[0] == "CANCEL",
+        }
         text, html = self._render_pair(reply.template, context)
 
         msg = EmailMessage(policy=SMTP)
         msg["From"] = self._from()
         msg["To"] = self._address(reply.to_name, reply.to, reply.template)
-        msg["Subject"] = reply_subject(reply.subject, group.title if group else None)
+        if reply.template == MEETING_CHANGED_TEMPLATE and group is not None:
+            msg["Subject"] = (f"Groupe de travail «{NBSP}{clean(group.title)}{NBSP}»{NBSP}: "
+                              "la première rencontre change")
+        else:
+            msg["Subject"] = reply_subject(reply.subject, group.title if group else None)
         msg["Date"] = format_datetime(now)
         msg["Message-ID"] = make_msgid(domain=self.network.domain)
         in_reply_to = _clean_msgid(reply.in_reply_to)
@@ -301,7 +329,7 @@ class Renderer:
             msg["References"] = " ".join(references)
         msg["Auto-Submitted"] = "auto-replied"
         msg["X-Mailflow-Outcome"] = reply.outcome.value
-        self._set_body(msg, text, html)
+        self._set_body(msg, text, html, calendar)
         msg["Content-Language"] = "fr"  # set last: set_content moves Content-* headers
         return msg
 
@@ -366,6 +394,25 @@ class Renderer:
         msg["Message-ID"] = make_msgid(domain=self.network.domain)
         msg["Auto-Submitted"] = "auto-generated"
         msg["X-Mailflow-Alert"] = kind
+        msg["Content-Language"] = "fr"
+        self._set_body(msg, text, html)
+        return msg
+
+    def render_digest(self, digest: Digest, now: datetime) -> EmailMessage:
+        """The staff digest: HTML with tables and inline styles, and a text version of its own."""
+        context: dict[str, Any] = {**self._base_context(now), "name": None, "digest": digest}
+        text = self._render_one(self._text, f"{DIGEST_TEMPLATE}.txt.j2", context)
+        html = self._render_one(self._html, f"{DIGEST_TEMPLATE}.html.j2", context)
+        msg = EmailMessage(policy=SMTP)
+        msg["From"] = self._from()
+        msg["To"] = [Address(addr_spec=s) for s in self.network.staff]
+        day = format_date_fr(now, self.tz).split(" à ")[0]
+        msg["Subject"] = (f"[mailflow] Le point du {day}{NBSP}: {digest.new_candidatures} "
+                          f"candidature(s), {digest.needs_a_human} à traiter")
+        msg["Date"] = format_datetime(now)
+        msg["Message-ID"] = make_msgid(domain=self.network.domain)
+        msg["Auto-Submitted"] = "auto-generated"
+        msg["X-Mailflow-Alert"] = "digest"
         msg["Content-Language"] = "fr"
         self._set_body(msg, text, html)
         return msg
@@ -476,6 +523,32 @@ class Renderer:
             raise RenderError(f"{file}: cannot read: {exc}") from exc
 
     @staticmethod
-    def _set_body(msg: EmailMessage, text: str, html: str) -> None:
+    def _set_body(msg: EmailMessage, text: str, html: str,
+                  calendar: tuple[Method, bytes] | None = None) -> None:
+        """Text and HTML alternatives; with an invitation, the iMIP structure Google sends.
+
+        multipart/mixed
+          multipart/alternative
+            text/plain
+            text/html
+            text/calendar; method=REQUEST (or CANCEL); charset=UTF-8
+          application/ics  (attachment: invitation.ics, or annulation.ics for a cancellation)
+
+        Outlook (and Exchange) turn the message into a meeting request from the text/calendar
+        part, which they look for only in the first child of multipart/mixed, with a `method`
+        parameter matching METHOD; Gmail shows its event card and Thunderbird its invitation
+        bar from the same part. The same bytes as an attachment serve the clients and webmails
+        that ignore the inline part (phones, Apple Mail, Roundcube) and people who import it
+        by hand. Both are base64, so that CRLF line ends and folded lines reach the client
+        byte for byte (quoted-printable and 8bit transports may rewrap or normalise them).
+        """
         msg.set_content(text, charset="utf-8", cte="quoted-printable")
         msg.add_alternative(html, subtype="html", charset="utf-8", cte="quoted-printable")
+        if calendar is None:
+            return
+        method, ics = calendar
+        msg.add_alternative(ics, maintype="text", subtype="calendar", cte="base64",
+                            params={"method": method, "charset": "UTF-8"})
+        filename = "annulation.ics" if method == "CANCEL" else "invitation.ics"
+        msg.add_attachment(ics, maintype="application", subtype="ics", filename=filename,
+                           params={"name": filename})

@@ -1,0 +1,1 @@
+"""Sub-commands kept out of cli.py, each registering itself on the top-level parser."""

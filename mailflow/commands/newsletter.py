@@ -1,0 +1,41 @@
+"""`mailflow newsletter`: the calls as blocks ready to paste into the MONA Infos newsletter."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import UTC, datetime
+
+from ..config import Settings
+from ..core.newsletter import render_newsletter
+from ..store import Store
+
+
+def cmd_newsletter(settings: Settings, args: argparse.Namespace) -> int:
+    """Print the blocks of the groups asked (else of every open call) and the idea block."""
+    unknown = [g for g in args.groups if g not in settings.groups]
+    if unknown:
+        known = ", ".join(settings.groups)
+        print(f"mailflow: unknown group {', '.join(map(repr, unknown))}; known groups: {known}",
+              file=sys.stderr)
+        return 2
+    with Store(settings.store_path, read_only=True) as store:
+        state = store.state(settings.groups, settings.departments)
+    out = render_newsletter(settings.templates_dir, settings.network, state, datetime.now(UTC),
+                            args.groups, html=args.format == "html")
+    sys.stdout.write(out if out.endswith("\n") else out + "\n")
+    return 0
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add `newsletter [GROUP ...] (--html | --text)` to the command line."""
+    news = subparsers.add_parser(
+        "newsletter", help="print the open calls as blocks for the MONA Infos newsletter")
+    news.add_argument("groups", nargs="*", metavar="GROUP",
+                      help="group ids (default: every open call); closed ones then say so")
+    fmt = news.add_mutually_exclusive_group(required=True)
+    fmt.add_argument("--html", dest="format", action="store_const", const="html",
+                     help="an HTML fragment (tables and inline styles) to paste")
+    fmt.add_argument("--text", dest="format", action="store_const", const="text",
+                     help="plain text, links written out")
+    news.set_defaults(func=cmd_newsletter)
