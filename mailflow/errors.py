@@ -21,7 +21,7 @@ class ConfigError(MailflowError):
 
 
 class ParseError(MailflowError):
-    """A message cannot be read as an email; it goes to quarantine."""
+    """A message cannot be read as an email; it goes to quarantine. The reason is in French: staff read it."""
 
 
 class RenderError(MailflowError):

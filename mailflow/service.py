@@ -157,7 +157,7 @@ class Service:
             now_call = call_summary(after, group, now)
             if was.places_left > 0 and now_call.places_left == 0:
                 holders = [c for c in after.of_group(group.id) if c.status.holds_place]
-                last = max(holders, key=lambda c: c.updated_at or c.received_at)
+                last = max(holders, key=lambda c: (c.updated_at or c.received_at, c.seq))
                 self._alert("group-full", group=group.title, capacity=str(group.capacity),
                             last=f"{last.name or last.email} <{last.email}>")
 
@@ -232,8 +232,8 @@ class Service:
         if waiting.size > limit:
             # Only the start is fetched: enough for staff to see what it was.
             head = self.source.read(waiting.key, limit=64 * 1024)
-            return self._quarantine(head, hashlib.sha256(head).hexdigest(), f"message too large "
-                                    f"({waiting.size} bytes, limit {limit})", waiting.key)
+            return self._quarantine(head, hashlib.sha256(head).hexdigest(), f"message trop volumineux "
+                                    f"({waiting.size} octets, limite {limit})", waiting.key)
         raw = self.source.read(waiting.key)
         digest = hashlib.sha256(raw).hexdigest()
         try:
@@ -253,11 +253,11 @@ class Service:
             ]
         except RenderError as exc:
             log.error("%s: cannot write the reply: %s", waiting.key, exc)
-            return self._quarantine(raw, digest, f"cannot write the reply: {exc}", waiting.key,
+            return self._quarantine(raw, digest, f"impossible de rédiger la réponse : {exc}", waiting.key,
                                     inbound.sender, inbound.subject, inbound.message_id)
         except Exception as exc:  # one message must never stop the daemon
             log.exception("%s: cannot decide", waiting.key)
-            return self._quarantine(raw, digest, f"internal error: {exc!r}", waiting.key,
+            return self._quarantine(raw, digest, f"erreur interne de mailflow : {exc!r}", waiting.key,
                                     inbound.sender, inbound.subject, inbound.message_id)
         return _Outcome(decision.outcome, decision.summary, "processed", digest,
                         inbound.message_id, inbound.sender, inbound.subject,

@@ -186,7 +186,7 @@ def test_a_message_too_large_is_quarantined_unread(dovecot: Dovecot, mail_user: 
     dovecot.deliver(mail_user.address, big)
     report = make_service().run_batch()
     assert [h.outcome.value for h in report.handled] == ["quarantined"]
-    assert "too large" in report.handled[0].summary
+    assert "trop volumineux" in report.handled[0].summary
     (alert,) = sink.messages
     attachment = next(p for p in alert.parsed().iter_attachments())
     assert len(attachment.get_content()) == 64 * 1024
@@ -554,3 +554,22 @@ def test_without_move_the_message_is_copied_and_flagged(dovecot: Dovecot, mail_u
     assert len(deleted) == (0 if capabilities else 2)
     assert outcomes(sink) == ["confirmed", "confirmed"]
     assert service.run_batch().handled == []
+
+
+def test_staff_are_told_when_a_reply_waits_for_hours(dovecot: Dovecot, mail_user: MailUser,
+                                                     sink: SmtpSink, clock: Clock,
+                                                     make_service: Callable[..., Service]) -> None:
+    deliver_samples(dovecot, mail_user, SAMPLES[:1])
+    service = make_service()
+    sink.fail_next(451, 1)
+    service.run_batch()
+    for _ in range(6):  # an hour at a time, the server still says « try later »
+        clock.advance(hours=1, seconds=1)
+        sink.fail_next(451, 1)
+        service.deliver()
+    late = [m for m in sink.messages if m.parsed()["X-Mailflow-Alert"] == "delivery-late"]
+    assert len(late) == 1 and late[0].rcpt_tos == [STAFF]
+    assert "marie.dupont@ot-perigord-noir.fr" in late[0].parsed().get_body(("plain",)).get_content()
+    clock.advance(hours=1, seconds=1)
+    service.deliver()
+    assert outcomes(sink)[-1] == "confirmed"

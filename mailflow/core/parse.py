@@ -187,7 +187,7 @@ def _message(raw: bytes) -> EmailMessage:
     try:
         msg = BytesParser(policy=policy.default).parsebytes(raw)
     except Exception as exc:  # the parser is lenient; this is a last guard
-        raise ParseError(f"the email package cannot read it: {exc}") from exc
+        raise ParseError(f"illisible par la bibliothèque e-mail ({exc})") from exc
     assert isinstance(msg, EmailMessage)
     return msg
 
@@ -201,13 +201,13 @@ def parse(raw: bytes, key: str) -> Inbound:
     """Read one message; raise ParseError when it is not an email we can answer."""
     text = raw.lstrip()  # some clients and archives put blank lines first
     if not text:
-        raise ParseError("empty message")
+        raise ParseError("message vide")
     if b"\x00" in text[:4096]:
-        raise ParseError("binary content, not an email (for example an Outlook .msg file)")
+        raise ParseError("contenu binaire, pas un e-mail (par exemple un fichier .msg d’Outlook)")
     if _MBOX_FROM.match(text):
         text = text.partition(b"\n")[2]  # an mbox "From " separator line, not a header
     if not _HEADER_LINE.match(text):
-        raise ParseError("no header at the start of the message")
+        raise ParseError("aucun en-tête au début du message : ce n’est pas un e-mail")
     msg = _message(text)
     if _header(msg, "from") is None or any(
         isinstance(defect, errors.MissingHeaderBodySeparatorDefect) for defect in msg.defects
@@ -215,10 +215,10 @@ def parse(raw: bytes, key: str) -> Inbound:
         msg = _message(_repair_headers(text))
     sender, name = _sender(msg)
     if sender is None:
-        raise ParseError("no sender address in From")
+        raise ParseError("aucune adresse d’expéditeur (From, Sender ou Reply-To)")
     if not sender.partition("@")[0].isascii():
-        raise ParseError(f"the sender address {sender!r} has non-ASCII characters: "
-                         "a reply to it needs SMTPUTF8; staff must answer by hand")
+        raise ParseError(f"l’adresse d’expéditeur {sender!r} contient des caractères non ASCII "
+                         ": y répondre demande SMTPUTF8, à traiter à la main")
     full = _body(msg)
     body, signature = split_reply(full)
     headers = tuple(

@@ -26,7 +26,8 @@ import jinja2
 
 from ..errors import RenderError
 from ..model import CallSummary, Department, Group, Network, Reply
-from .calendar import MEETING_CHANGED_TEMPLATE, WITHDRAW_PHRASE, Method, reply_calendar
+from .calendar import MEETING_CHANGED_TEMPLATE, Method, reply_calendar
+from .calendar import WITHDRAW_PHRASE as WITHDRAW_PHRASE  # still importable from here
 from .digest import Digest
 
 NBSP = "\u00a0"
@@ -387,7 +388,7 @@ class Renderer:
         msg = EmailMessage(policy=SMTP)
         msg["From"] = self._from()
         msg["To"] = [Address(addr_spec=s) for s in self.network.staff]
-        about = next((clean_facts[k] for k in ("subject", "to", "folder") if clean_facts.get(k)),
+        about = next((clean_facts[k] for k in ("group", "subject", "to", "folder") if clean_facts.get(k)),
                      self.network.address)
         msg["Subject"] = f"[mailflow] {title}{NBSP}: {about}"
         msg["Date"] = format_datetime(now)

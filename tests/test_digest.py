@@ -1,0 +1,206 @@
+"""The staff digest and the immediate alerts, produced by the real pipeline on the embedded default."""
+
+from __future__ import annotations
+
+import email
+import os
+import shutil
+import subprocess
+from datetime import UTC, datetime, timedelta
+from email import policy
+from email.message import EmailMessage
+from pathlib import Path
+
+import pytest
+
+from mailflow import config
+from mailflow.cli import build_service, main
+from mailflow.config import Settings
+from mailflow.core.digest import build_digest
+from mailflow.model import State
+from mailflow.service import Service
+
+from .conftest import ROOT, local_config
+from .test_service import SAMPLES, deliver
+
+
+class Clock:
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Settings:
+    return config.load(local_config(tmp_path))
+
+
+def staff_mail(settings: Settings, kind: str) -> list[EmailMessage]:
+    assert settings.delivery.path is not None
+    found = []
+    for path in sorted(settings.delivery.path.glob("*.eml")):
+        message = email.message_from_bytes(path.read_bytes(), policy=policy.default)
+        if message["X-Mailflow-Alert"] == kind:
+            found.append(message)  # type: ignore[arg-type]
+    return found
+
+
+def with_service(settings: Settings, clock: Clock, action: str) -> object:
+    service: Service = build_service(settings, read_only=False)
+    service.clock = clock
+    try:
+        return getattr(service, action)()
+    finally:
+        service.store.close()
+
+
+def text_of(message: EmailMessage) -> str:
+    body = message.get_body(("plain",))
+    assert body is not None
+    return str(body.get_content())
+
+
+def html_of(message: EmailMessage) -> str:
+    body = message.get_body(("html",))
+    assert body is not None
+    return str(body.get_content())
+
+
+def test_no_digest_when_nothing_happened(workspace: Settings) -> None:
+    state = State(workspace.groups, workspace.departments)
+    now = datetime(2026, 12, 1, 7, 0, tzinfo=UTC)
+    assert build_digest(state, [], [], now - timedelta(days=1), now) is None
+
+
+def test_digest_tells_the_day(workspace: Settings) -> None:
+    deliver(workspace, SAMPLES)
+    clock = Clock(datetime.now(UTC))
+    with_service(workspace, clock, "run_batch")
+    clock.now += timedelta(minutes=5)
+    service = build_service(workspace, read_only=False)
+    service.clock = clock
+    try:
+        message = service.digest(send=True)
+    finally:
+        service.store.close()
+    assert isinstance(message, EmailMessage)
+    assert message["To"].addresses[0].addr_spec == "animation@monatourisme.fr"
+    assert message["Subject"].startswith("[mailflow] Le point du ")
+    assert "6 candidature(s)" in message["Subject"]
+    text = text_of(message)
+    for expected in [
+        "6 nouvelles candidatures, 1 nouvelle idée",
+        "« Offices de Tourisme ruraux » — ouvert",
+        "■■■□□□□□□□□□□□□□□□□□  3 / 20 places prises, 17 libres",
+        "Marie Dupont, Office de Tourisme du Périgord Noir (24) : inscrit·e",
+        "Luc Garnier",  # withdrew: still listed among the day's candidatures
+        "Sophie Lacombe : ETP demandé le",
+        "Julie Moreau",
+        "refusé·e — ce groupe est réservé aux directeurs et directrices",
+        "« Idée de groupe de travail : accueil hors les murs », de Thomas Bernard",
+        "fiche-projet-accueil-hors-les-murs.pdf",
+        "Messages mis en quarantaine (1)",
+        "contenu binaire, pas un e-mail",
+        "Messages non compris (1)",
+        "claire.fontaine@ot-vienne-gartempe.fr — « Renseignements »",
+    ]:
+        assert expected in text, expected
+    html = html_of(message)
+    assert "Groupes de travail — le point" in html
+    assert html.count('background:#1f4e5a;">&nbsp;</td>') >= 3 + 1  # gauge cells taken
+    assert "<script" not in html and "http" not in html.replace("http-equiv", "")
+    # Sent once, and the next one is empty until something happens.
+    assert len(staff_mail(workspace, "digest")) == 1
+    service = build_service(workspace, read_only=False)
+    service.clock = Clock(clock.now + timedelta(hours=1))
+    try:
+        assert service.digest(send=True) is None
+    finally:
+        service.store.close()
+    assert len(staff_mail(workspace, "digest")) == 1
+
+
+def test_digest_runs_once_a_day_at_its_time_even_after_a_restart(workspace: Settings) -> None:
+    deliver(workspace, SAMPLES[:2])
+    # 06:59 in Paris (UTC+1 in December): too early.
+    clock = Clock(datetime(2026, 12, 1, 5, 59, tzinfo=UTC))
+    with_service(workspace, clock, "run_batch")
+    assert with_service(workspace, clock, "digest_if_due") is None
+    clock.now = datetime(2026, 12, 1, 7, 0, tzinfo=UTC)  # 08:00 in Paris
+    assert isinstance(with_service(workspace, clock, "digest_if_due"), EmailMessage)
+    deliver(workspace, SAMPLES[2:4])
+    with_service(workspace, clock, "run_batch")
+    clock.now += timedelta(hours=3)  # a restart later the same day: no second digest
+    assert with_service(workspace, clock, "digest_if_due") is None
+    clock.now += timedelta(days=1)
+    second = with_service(workspace, clock, "digest_if_due")
+    assert isinstance(second, EmailMessage)
+    assert "2 nouvelles candidatures" in text_of(second)
+    assert len(staff_mail(workspace, "digest")) == 2
+
+
+def test_digest_print_changes_nothing(workspace: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+    deliver(workspace, SAMPLES[:3])
+    assert main(["--config", str(workspace.file), "run", "--once"]) == 0
+    capsys.readouterr()
+    assert main(["--config", str(workspace.file), "digest", "--print"]) == 0
+    out = capsys.readouterr().out
+    assert "Voici le point sur les groupes de travail" in out
+    assert staff_mail(workspace, "digest") == []
+    assert main(["--config", str(workspace.file), "digest", "--send"]) == 0
+    assert "digest sent to animation@monatourisme.fr" in capsys.readouterr().out
+    assert len(staff_mail(workspace, "digest")) == 1
+
+
+def test_staff_are_told_at_once_when_a_group_fills(workspace: Settings, tmp_path: Path) -> None:
+    sample = SAMPLES[1].read_bytes()  # a director applying to role-ot, 15 places
+    files = []
+    for n in range(16):
+        f = tmp_path / f"role{n}.eml"
+        f.write_bytes(sample.replace(b"direction@coeurdebearn-tourisme.fr", f"d{n}@ot.fr".encode())
+                      .replace(b"<02-candidature", f"<{n}-candidature".encode()))
+        files.append(f)
+    deliver(workspace, files[:10])
+    clock = Clock(datetime.now(UTC))
+    with_service(workspace, clock, "run_batch")
+    assert staff_mail(workspace, "group-full") == []
+    deliver(workspace, files[10:])
+    with_service(workspace, clock, "run_batch")
+    (alert,) = staff_mail(workspace, "group-full")
+    title = "Communiquer sur le rôle de l’Office de Tourisme"
+    assert alert["Subject"] == f"[mailflow] Groupe complet\u00a0: {title}"
+    assert "d14@ot.fr" in text_of(alert)
+
+
+def test_digest_renders_in_a_browser(workspace: Settings, tmp_path: Path) -> None:
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        if os.environ.get("CI"):
+            pytest.fail("chromium is not installed: CI must render the digest")
+        pytest.skip("chromium is not installed")
+    deliver(workspace, SAMPLES)
+    clock = Clock(datetime.now(UTC))
+    with_service(workspace, clock, "run_batch")
+    clock.now += timedelta(minutes=1)
+    service = build_service(workspace, read_only=True)
+    service.clock = clock
+    try:
+        message = service.digest(send=False)
+    finally:
+        service.store.close()
+    assert message is not None
+    page = tmp_path / "digest.html"
+    page.write_text(html_of(message), encoding="utf-8")
+    shot = ROOT / "test-artifacts" / "digest.png"
+    shot.parent.mkdir(exist_ok=True)
+    done = subprocess.run(
+        [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         f"--user-data-dir={tmp_path / 'profile'}", "--hide-scrollbars", "--window-size=720,1700",
+         f"--screenshot={shot}", "--dump-dom", page.as_uri()],
+        capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "Offices de Tourisme ruraux" in done.stdout and "Messages mis en quarantaine" in done.stdout
+    assert shot.stat().st_size > 10_000
