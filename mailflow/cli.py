@@ -19,12 +19,13 @@ from .adapters.smtp import SmtpTransport
 from .commands import newsletter
 from .config import Settings
 from .core.decide import call_summary, closed_reason, position
-from .core.render import Renderer
+from .core.render import Renderer, format_date_fr
 from .daemon import Daemon, sleep_until_stopped
 from .errors import ConfigError, MailflowError
-from .model import State, Status
+from .model import CallStatus, State, Status
 from .ports import MailSource, Transport
 from .service import BatchReport, Service
+from .staff import StaffActionError, apply_group_change, plan_group_change
 from .store import Store
 
 log = logging.getLogger("mailflow")
@@ -122,7 +123,7 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
 
 def _group_rows(settings: Settings, state: State, now: datetime) -> list[dict[str, Any]]:
     rows = []
-    for group in settings.groups.values():
+    for group in state.groups.values():
         summary = call_summary(state, group, now)
         mine = state.of_group(group.id)
         rows.append({
@@ -185,6 +186,84 @@ def cmd_groups_list(settings: Settings, args: argparse.Namespace) -> int:
                 f"{r['first_meeting'][:10]}, {r['place']}" for r in rows]
 
     return _emit(args, rows, lines)
+
+
+def _local(settings: Settings, text: str, option: str) -> datetime:
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise StaffActionError(f"{option}: expected a date and time such as 2027-04-06T09:30, "
+                               f"found {text!r}") from None
+    return value if value.tzinfo else value.replace(tzinfo=settings.tz)
+
+
+def cmd_groups_show(settings: Settings, args: argparse.Namespace) -> int:
+    state = _read_state(settings)
+    if args.group not in state.groups:
+        raise StaffActionError(f"unknown group {args.group!r}; known groups: {', '.join(state.groups)}")
+    group = state.groups[args.group]
+    row = next(r for r in _group_rows(settings, state, utc_now()) if r["id"] == args.group)
+    row.update({
+        "context": group.context, "participants": group.participants,
+        "commitment": group.commitment, "quotas": {"coastal": group.quota_coastal,
+                                                   "inland": group.quota_inland},
+        "criteria": {"roles": [r.value for r in group.criteria.roles or ()],
+                     "excluded_territories": [t.value for t in group.criteria.excluded_territories],
+                     "scale": group.criteria.scale.value if group.criteria.scale else None,
+                     "fte_below": group.criteria.fte_below,
+                     "max_population": group.criteria.max_population},
+        "meeting_sequence": group.first_meeting.sequence,
+    })
+
+    def lines() -> list[str]:
+        tz = settings.tz
+        out = [f"« {group.title} » ({group.id})",
+               f"appel : {_call_label(row)}" + (f" — {row['closed_reason']}" if row["closed_reason"] else ""),
+               f"places : {row['taken']} / {row['capacity']} prises, {row['left']} libres, "
+               f"{row['waiting']} en liste d’attente",
+               f"première rencontre : {format_date_fr(group.first_meeting.starts_at, tz)}, "
+               f"{group.first_meeting.place}"]
+        if group.closes_at:
+            out.append(f"clôture : {format_date_fr(group.closes_at, tz)}")
+        if group.quota_coastal is not None or group.quota_inland is not None:
+            out.append(f"quotas : {group.quota_coastal} par département littoral, "
+                       f"{group.quota_inland} par autre département")
+        return out
+
+    return _emit(args, row, lines)
+
+
+def cmd_groups_set(settings: Settings, args: argparse.Namespace) -> int:
+    closes: datetime | str | None = "keep"
+    if args.closes_at is not None:
+        closes = None if args.closes_at.lower() in ("none", "aucune") else _local(
+            settings, args.closes_at, "--closes-at")
+    starts = _local(settings, args.meeting_date, "--meeting-date") if args.meeting_date else None
+    service = build_service(settings, read_only=args.dry_run)
+    try:
+        change = plan_group_change(
+            service, args.group, call=CallStatus(args.call) if args.call else None,
+            capacity=args.capacity, starts_at=starts, place=args.place, closes_at=closes,
+            now=utc_now())
+        if not change.override:
+            print(f"{args.group}: nothing to change")
+            return 0
+        for key, value in change.override.items():
+            print(f"{args.group}: {key} → {value}")
+        for note in change.notes:
+            print(f"note: {note}")
+        verb = "would send" if args.dry_run else "sends"
+        for outcome, to, message in change.messages:
+            print(f"    {verb} {outcome} → {', '.join(to)}: {message['Subject']}")
+        if args.dry_run:
+            print("dry run, nothing changed")
+            return 0
+        apply_group_change(service, change)
+        print(f"{args.group}: done; {len(change.messages)} message(s) sent")
+        return 0
+    finally:
+        service.source.close()
+        service.store.close()
 
 
 def cmd_candidates_list(settings: Settings, args: argparse.Namespace) -> int:
@@ -329,6 +408,25 @@ def parser() -> argparse.ArgumentParser:
     glist = groups_sub.add_parser("list", help="list the groups and their calls")
     glist.add_argument("--json", action="store_true", help="print JSON")
     glist.set_defaults(func=cmd_groups_list)
+    gshow = groups_sub.add_parser("show", help="one group: its call, places, meeting and rules")
+    gshow.add_argument("group", help="group id, e.g. ot-ruraux")
+    gshow.add_argument("--json", action="store_true", help="print JSON")
+    gshow.set_defaults(func=cmd_groups_show)
+    for verb, call_value in (("open", "open"), ("close", "closed")):
+        gcall = groups_sub.add_parser(verb, help=f"{verb} the group's call for candidates")
+        gcall.add_argument("group", help="group id")
+        gcall.add_argument("--dry-run", action="store_true", help="show what would happen; change nothing")
+        gcall.set_defaults(func=cmd_groups_set, call=call_value, capacity=None, meeting_date=None,
+                           place=None, closes_at=None)
+    gset = groups_sub.add_parser("set", help="change a group during its call; members are told")
+    gset.add_argument("group", help="group id")
+    gset.add_argument("--capacity", type=int, help="places in the group (raising it promotes)")
+    gset.add_argument("--meeting-date", help="first meeting, local time: 2027-04-06T09:30 "
+                      "(confirmed members get an updated invitation)")
+    gset.add_argument("--place", help="first meeting's place (confirmed members are told)")
+    gset.add_argument("--closes-at", help="closing of the call, local time, or « none »")
+    gset.add_argument("--dry-run", action="store_true", help="show what would happen; change nothing")
+    gset.set_defaults(func=cmd_groups_set, call=None)
 
     cands = sub.add_parser("candidates", help="the candidatures")
     cands_sub = cands.add_subparsers(dest="candidates_command", required=True, metavar="ACTION")
@@ -362,6 +460,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return code
     except ConfigError as exc:
         print(f"mailflow: configuration error: {exc}", file=sys.stderr)
+        return 2
+    except StaffActionError as exc:
+        print(f"mailflow: {exc}", file=sys.stderr)
         return 2
     except MailflowError as exc:
         print(f"mailflow: {exc}", file=sys.stderr)

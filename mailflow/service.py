@@ -94,7 +94,10 @@ class Service:
         self._alerted = False
 
     def state(self) -> State:
-        return self.store.state(self.settings.groups, self.settings.departments)
+        """The current state; replies are written with the groups as staff last changed them."""
+        state = self.store.state(self.settings.groups, self.settings.departments)
+        self.renderer.use_groups(state.groups)
+        return state
 
     def run_batch(self, *, dry_run: bool = False) -> BatchReport:
         """Decide every waiting message, commit once, deliver, then move the messages."""
@@ -125,7 +128,7 @@ class Service:
         if dry_run:
             self.store.rollback()
             return report
-        self._alert_filled(before, state)
+        self.check_filled(before, state)
         self.store.save_state(before, state)
         self.store.commit()
         self.deliver(report)
@@ -149,7 +152,7 @@ class Service:
         if not isinstance(stored, dict) or stored.get("value") != validity or stored.get("url") != url:
             self.store.set_meta("uidvalidity", {"url": url, "value": validity})
 
-    def _alert_filled(self, before: State, after: State) -> None:
+    def check_filled(self, before: State, after: State) -> None:
         """Tell staff at once when a group has just taken its last place."""
         now = self.clock()
         for group in after.groups.values():
@@ -182,7 +185,7 @@ class Service:
         message = self.renderer.render_digest(digest, now) if digest else None
         if send:
             if message is not None:
-                self._enqueue("digest", list(self.settings.network.staff), message, "digest")
+                self.enqueue("digest", list(self.settings.network.staff), message, "digest")
             self.store.set_meta("digest_last_at", now.isoformat())
             self.store.set_meta("digest_last_day", now.astimezone(self.settings.tz).date().isoformat())
             self.store.commit()
@@ -290,7 +293,7 @@ class Service:
         handled = Handled(waiting.key, result.outcome, result.summary)
         reply_ids = []
         for outcome, to, message in result.messages:
-            reply_ids.append(self._enqueue(outcome, to, message, waiting.key))
+            reply_ids.append(self.enqueue(outcome, to, message, waiting.key))
             handled.replies.append((outcome, ", ".join(to), str(message["Subject"])))
         self.store.record(LedgerEntry(
             key=waiting.key, sha256=result.sha256, message_id=result.message_id,
@@ -404,11 +407,11 @@ class Service:
     def _alert(self, kind: str, **facts: str) -> int:
         """Queue an alert to staff (sent with the next delivery round)."""
         message = self.renderer.render_staff_alert(kind, facts, self.clock())
-        self._enqueue("staff-alert", list(self.settings.network.staff), message, f"alert:{kind}")
+        self.enqueue("staff-alert", list(self.settings.network.staff), message, f"alert:{kind}")
         log.warning("staff alerted: %s %s", kind, facts)
         return 1
 
-    def _enqueue(self, outcome: str, to: list[str], message: EmailMessage, key: str) -> str:
+    def enqueue(self, outcome: str, to: list[str], message: EmailMessage, key: str) -> str:
         message_id = str(message["Message-ID"])
         self.store.enqueue(OutboxItem(
             id=message_id, seq=self.store.next_outbox_seq(), to=to, outcome=outcome,

@@ -8,7 +8,7 @@ import fcntl
 import json
 import os
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -18,10 +18,12 @@ from tinydb.storages import Storage
 
 from .errors import StoreError, StoreLockedError
 from .model import (
+    CallStatus,
     Candidature,
     Department,
     Group,
     Idea,
+    Meeting,
     Profile,
     Role,
     Scale,
@@ -325,6 +327,27 @@ class LedgerEntry:
         )
 
 
+def apply_overrides(groups: dict[str, Group], overrides: Mapping[str, Mapping[str, Any]]) -> dict[str, Group]:
+    """The groups as staff changed them: the store's values win over the configuration's."""
+    result: dict[str, Group] = {}
+    for group_id, group in groups.items():
+        o = overrides.get(group_id, {})
+        meeting = group.first_meeting
+        if "meeting_starts_at" in o or "meeting_place" in o or "meeting_sequence" in o:
+            starts = _parse_when(o.get("meeting_starts_at")) or meeting.starts_at
+            meeting = Meeting(starts, o.get("meeting_place") or meeting.place,
+                              int(o.get("meeting_sequence", meeting.sequence)))
+        closes_at = _parse_when(o["closes_at"]) if "closes_at" in o else group.closes_at
+        result[group_id] = replace(
+            group,
+            call=CallStatus(o["call"]) if "call" in o else group.call,
+            capacity=int(o.get("capacity", group.capacity)),
+            closes_at=closes_at,
+            first_meeting=meeting,
+        )
+    return result
+
+
 # --- the store ---------------------------------------------------------------------------
 
 
@@ -415,8 +438,19 @@ class Store:
 
     # state
 
+    def group_overrides(self) -> dict[str, dict[str, Any]]:
+        """What staff changed in each group since the configuration (call, capacity, meeting)."""
+        return {d["id"]: dict(d) for d in self._db.table("groups").all()}
+
+    def set_group_override(self, group_id: str, changes: Mapping[str, Any]) -> None:
+        table = self._db.table("groups")
+        current = table.get(Query().id == group_id)
+        merged = {**(dict(current) if current else {"id": group_id}), **changes}
+        table.upsert(merged, Query().id == group_id)
+
     def state(self, groups: dict[str, Group], departments: dict[str, Department]) -> State:
-        """The decision state: configuration plus what the store holds."""
+        """The decision state: configuration, staff's changes to it, and what the store holds."""
+        groups = apply_overrides(groups, self.group_overrides())
         cands = tuple(
             sorted(
                 (candidature_from_json(d) for d in self._db.table("candidatures").all()),
@@ -442,6 +476,14 @@ class Store:
                 self._db.table("ideas").insert(idea_to_json(idea))
         if after.next_seq != before.next_seq:
             self.set_meta("next_seq", after.next_seq)
+
+    # history of staff actions
+
+    def record_history(self, event: Mapping[str, Any]) -> None:
+        self._db.table("history").insert(dict(event))
+
+    def history(self) -> list[dict[str, Any]]:
+        return [dict(d) for d in self._db.table("history").all()]
 
     # settings the daemon keeps between runs
 

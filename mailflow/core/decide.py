@@ -168,6 +168,11 @@ def promote(state: State, group_id: str, now: datetime) -> tuple[State, list[Can
     return state, promoted
 
 
+def promotion_replies(state: State, promoted: list[Candidature], now: datetime) -> tuple[Reply, ...]:
+    """The replies telling each promoted member their new place (or what is still missing)."""
+    return tuple(_candidature_reply(state, c, now, to=None, promoted=True) for c in promoted)
+
+
 def _describe(state: State, cand: Candidature) -> str:
     if cand.status is Status.CONFIRMED:
         capacity = state.groups[cand.group_id].capacity

@@ -282,13 +282,17 @@ class Renderer:
     ) -> None:
         self.templates_dir = Path(templates_dir)
         self.network = network
-        self.groups = {key: _french_group(group) for key, group in groups.items()}
+        self.use_groups(groups)
         self.departments = dict(departments)
         self.tz = ZoneInfo(network.timezone)
         self._text = _environment(self.templates_dir, html=False, tz=self.tz)
         self._html = _environment(self.templates_dir, html=True, tz=self.tz)
 
     # -- public -----------------------------------------------------------------------
+
+    def use_groups(self, groups: Mapping[str, Group]) -> None:
+        """Write replies with these groups (as staff last changed them), in French typography."""
+        self.groups = {key: _french_group(group) for key, group in groups.items()}
 
     def render(self, reply: Reply, now: datetime) -> EmailMessage:
         """The reply as a multipart/alternative message (text/plain + text/html, UTF-8).

@@ -1,0 +1,156 @@
+"""Staff changing a group during its call: close, open, capacity, a new meeting date or place."""
+
+from __future__ import annotations
+
+import email
+import json
+from email import policy
+from email.message import EmailMessage
+from pathlib import Path
+
+import icalendar
+import pytest
+
+from mailflow import config
+from mailflow.cli import main
+from mailflow.config import Settings
+from mailflow.store import Store
+
+from .conftest import local_config
+from .test_service import SAMPLES, deliver
+
+
+@pytest.fixture
+def cfg(tmp_path: Path) -> Path:
+    return local_config(tmp_path)
+
+
+def run(capsys: pytest.CaptureFixture[str], cfg: Path, *args: str) -> tuple[int, str, str]:
+    code = main(["--config", str(cfg), *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def sent(settings: Settings) -> list[EmailMessage]:
+    assert settings.delivery.path is not None
+    return [email.message_from_bytes(p.read_bytes(), policy=policy.default)  # type: ignore[misc]
+            for p in sorted(settings.delivery.path.glob("*.eml"))]
+
+
+def invitation(message: EmailMessage) -> icalendar.Calendar:
+    part = next(p for p in message.walk() if p.get_content_type() == "text/calendar")
+    return icalendar.Calendar.from_ical(part.get_payload(decode=True))
+
+
+def event(message: EmailMessage) -> icalendar.Event:
+    return next(c for c in invitation(message).walk() if c.name == "VEVENT")
+
+
+def role_ot_applicants(tmp_path: Path, count: int) -> list[Path]:
+    sample = SAMPLES[1].read_bytes()  # a director applying to role-ot (15 places)
+    files = []
+    for n in range(count):
+        f = tmp_path / f"role{n}.eml"
+        f.write_bytes(sample.replace(b"direction@coeurdebearn-tourisme.fr", f"d{n}@ot.fr".encode())
+                      .replace(b"<02-candidature", f"<{n}-candidature".encode()))
+        files.append(f)
+    return files
+
+
+def test_show(cfg: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, cfg, "groups", "show", "ot-ruraux")
+    assert code == 0
+    assert "« Offices de Tourisme ruraux » (ot-ruraux)" in out
+    assert "première rencontre : mardi 6 avril 2027 à 9 h 30, Montignac (Dordogne)" in out
+    assert "quotas : 1 par département littoral, 2 par autre département" in out
+    code, out, _ = run(capsys, cfg, "groups", "show", "ot-ruraux", "--json")
+    row = json.loads(out)
+    assert row["criteria"]["fte_below"] == 10 and row["capacity"] == 20
+    code, _, err = run(capsys, cfg, "groups", "show", "nope")
+    assert code == 2 and "unknown group 'nope'" in err
+
+
+def test_close_then_open(cfg: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    settings = config.load(cfg)
+    assert run(capsys, cfg, "groups", "close", "role-ot")[0] == 0
+    deliver(settings, SAMPLES[1:2])
+    run(capsys, cfg, "run", "--once")
+    assert [m["X-Mailflow-Outcome"] for m in sent(settings)] == ["closed"]
+    _, out, _ = run(capsys, cfg, "status", "--json")
+    assert next(r for r in json.loads(out) if r["id"] == "role-ot")["accepting"] is False
+    assert run(capsys, cfg, "groups", "open", "role-ot")[0] == 0
+    deliver(settings, SAMPLES[1:2])  # the same person tries again
+    (path,) = [p for p in settings.mailbox.path.glob("new/*")]  # type: ignore[union-attr]
+    path.write_bytes(path.read_bytes().replace(b"<02-candidature", b"<02b-candidature"))
+    run(capsys, cfg, "run", "--once")
+    assert [m["X-Mailflow-Outcome"] for m in sent(settings)] == ["closed", "confirmed"]
+
+
+def test_raising_the_capacity_promotes_after_a_dry_run(cfg: Path, tmp_path: Path,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    settings = config.load(cfg)
+    deliver(settings, role_ot_applicants(tmp_path, 17))
+    run(capsys, cfg, "run", "--once")
+    assert [m["X-Mailflow-Outcome"] for m in sent(settings)].count("waitlisted") == 2
+    code, out, _ = run(capsys, cfg, "groups", "set", "role-ot", "--capacity", "16", "--dry-run")
+    assert code == 0
+    assert "role-ot: capacity → 16" in out
+    assert "would send confirmed → d15@ot.fr" in out and "d16@ot.fr" not in out
+    assert out.strip().endswith("dry run, nothing changed")
+    assert len(sent(settings)) == 17 + 1  # the 17 replies and the « group full » alert
+    code, out, _ = run(capsys, cfg, "groups", "set", "role-ot", "--capacity", "16")
+    assert code == 0 and "1 message(s) sent" in out
+    promoted = sent(settings)[-2:]
+    assert [m["To"].addresses[0].addr_spec for m in promoted] == ["d15@ot.fr", "animation@monatourisme.fr"]
+    assert "place s’est libérée" in promoted[0].get_body(("plain",)).get_content()
+    assert promoted[1]["X-Mailflow-Alert"] == "group-full"
+    with Store(settings.store_path, read_only=True) as store:
+        (entry,) = store.history()
+    assert entry["action"] == "group-change" and entry["changes"] == {"capacity": 16}
+
+
+def test_a_new_meeting_date_updates_every_confirmed_calendar(cfg: Path, tmp_path: Path,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    settings = config.load(cfg)
+    deliver(settings, [SAMPLES[0], SAMPLES[2], SAMPLES[8]])  # two confirmed, one needs-info
+    run(capsys, cfg, "run", "--once")
+    first = sent(settings)
+    original = event(first[0])
+    assert int(original["SEQUENCE"]) == 0
+    code, out, _ = run(capsys, cfg, "groups", "set", "ot-ruraux", "--meeting-date",
+                       "2027-04-13T10:00", "--place", "Sarlat-la-Canéda (Dordogne)")
+    assert code == 0, out
+    updates = sent(settings)[len(first):]
+    assert sorted(m["To"].addresses[0].addr_spec for m in updates) == [
+        "luc.garnier@ot-bastides-dordogne.fr", "marie.dupont@ot-perigord-noir.fr"]
+    marie = next(m for m in updates if "marie" in str(m["To"]))
+    update = event(marie)
+    assert update["UID"] == original["UID"]
+    assert int(update["SEQUENCE"]) == 1
+    assert update.decoded("DTSTART").isoformat() == "2027-04-13T10:00:00+02:00"
+    assert str(update["LOCATION"]) == "Sarlat-la-Canéda (Dordogne)"
+    assert "mardi 13 avril 2027 à 10 h" in marie.get_body(("plain",)).get_content()
+    # Later confirmations carry the new meeting; a withdrawal cancels above the last update.
+    _, out, _ = run(capsys, cfg, "groups", "show", "ot-ruraux", "--json")
+    assert json.loads(out)["meeting_sequence"] == 1
+    deliver(settings, [SAMPLES[10]])  # Luc Garnier withdraws
+    run(capsys, cfg, "run", "--once")
+    withdrawn = sent(settings)[-1]
+    cancel = event(withdrawn)
+    assert str(invitation(withdrawn)["METHOD"]) == "CANCEL"
+    assert int(cancel["SEQUENCE"]) == 2
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--capacity", "0"], "capacity must be at least 1"),
+        (["--meeting-date", "2020-01-01T09:00"], "must be in the future"),
+        (["--meeting-date", "mardi"], "--meeting-date: expected a date and time"),
+    ],
+)
+def test_refused_changes_say_why(cfg: Path, capsys: pytest.CaptureFixture[str], args: list[str],
+                                 message: str) -> None:
+    code, _, err = run(capsys, cfg, "groups", "set", "role-ot", *args)
+    assert code == 2
+    assert message in err
