@@ -215,6 +215,7 @@ class Inbound:
     headers: tuple[tuple[str, str], ...] = ()
     content_type: str = "text/plain"
     attachments: tuple[Attachment, ...] = ()
+    calendar_method: str | None = None  # an iMIP part's METHOD (REPLY: an answer to an invitation)
 
     def header(self, name: str) -> str | None:
         """The first value of a header kept for classification, case-insensitively."""

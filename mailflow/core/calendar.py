@@ -159,9 +159,9 @@ def description(group: Group, network: Network, method: Method) -> str:
         f"Première rencontre du groupe de travail {title}.\n"
         f"Lieu{NBSP}: {group.first_meeting.place}\n\n"
         f"En rejoignant ce groupe, vous vous engagez à {group.commitment}.\n\n"
-        "Si vous ne pouvez finalement pas participer, répondez au message de cette invitation "
-        f"en écrivant «{NBSP}{WITHDRAW_PHRASE}{NBSP}»{NBSP}: votre place sera aussitôt proposée "
-        "à la personne suivante sur la liste d’attente.\n\n"
+        "Si vous ne pouvez finalement pas participer, répondez au message qui accompagne cette "
+        f"invitation en écrivant «{NBSP}{WITHDRAW_PHRASE}{NBSP}»{NBSP}: votre place sera aussitôt "
+        "proposée à la personne suivante sur la liste d’attente.\n\n"
         f"{network.name}\n{network.address}"
     )
 
@@ -265,7 +265,7 @@ def meeting_change_replies(state: State, group: Group, sequence: int, now: datet
     """
     if sequence < 1:
         raise ValueError(f"an update needs a SEQUENCE above the first invitation's 0, found {sequence}")
-    if now >= group.first_meeting.starts_at:
+    if now >= paris_time(group.first_meeting.starts_at):
         raise ValueError(f"{group.id}: the new first meeting is not in the future")
     return tuple(
         Reply(

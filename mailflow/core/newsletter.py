@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import jinja2
 
 from ..errors import RenderError
-from ..model import Group, Network, State
+from ..model import CallStatus, Group, Network, State
 from .decide import call_summary, closed_reason
 from .render import NBSP, format_date_fr, french_typography, wrap_text
 
@@ -43,6 +43,13 @@ IDEA_TITLE = "Vous avez une idée de groupe de travail ?"
 _BLANK_RUNS = re.compile(r"\n{4,}")
 
 CallKind = Literal["open", "full", "closed"]
+#: The line above each block's title.
+LABELS = {
+    "open": "Appel à candidatures",
+    "full": "Groupe de travail complet",
+    "closed": "Appel à candidatures clos",
+    "draft": "Appel à candidatures à venir",
+}
 
 
 def mailto_link(address: str, subject: str, body: str) -> str:
@@ -116,6 +123,7 @@ class CallBlock:
 
     group_id: str
     kind: CallKind
+    label: str
     title: str
     context: str
     participants: str
@@ -126,6 +134,7 @@ class CallBlock:
     places_left: int
     places: str
     closes: str
+    closes_date: str
     closed: str
     button: str
     subject: str
@@ -152,6 +161,15 @@ def places_text(left: int, capacity: int) -> str:
     return f"{left} place{plural} disponible{plural} sur {capacity}"
 
 
+_TIME = re.compile(r"à (\d{1,2}) h(?: (\d{2}))?")
+
+
+def date_text(value: datetime, tz: ZoneInfo) -> str:
+    """`format_date_fr` with its time kept on one line: « à 9 h 30 » with no-break spaces."""
+    return _TIME.sub(lambda m: NBSP.join(("à", m[1], "h", *([m[2]] if m[2] else []))),
+                     format_date_fr(value, tz))
+
+
 def _sentence(reason: str) -> str:
     return reason[:1].upper() + reason[1:] + "." if reason else ""
 
@@ -162,29 +180,31 @@ def call_block(state: State, network: Network, group: Group, now: datetime) -> C
     summary = call_summary(state, group, now)
     reason = closed_reason(group, now)
     kind: CallKind = "closed" if reason else "full" if summary.places_left == 0 else "open"
+    draft = bool(reason) and group.call is CallStatus.DRAFT
     if kind == "full":
         subject, body = waitlist_subject(group), candidature_form(group, waiting_list=True)
         button = "M’inscrire sur la liste d’attente"
     else:
         subject, body, button = candidature_subject(group), candidature_form(group), "Je candidate"
-    closes = ""
-    if group.closes_at is not None and kind != "closed":
-        closes = f"Candidatures jusqu’au {format_date_fr(group.closes_at, tz)}"
+    closes_date = date_text(group.closes_at, tz) if group.closes_at and kind != "closed" else ""
     fr = french_typography
     return CallBlock(
         group_id=group.id,
         kind=kind,
+        label=LABELS["draft" if draft else kind],
         title=fr(group.title),
         context=fr(group.context),
         participants=fr(group.participants),
         commitment=fr(group.commitment),
-        meeting_date=format_date_fr(group.first_meeting.starts_at, tz),
+        meeting_date=date_text(group.first_meeting.starts_at, tz),
         meeting_place=fr(group.first_meeting.place),
         capacity=summary.capacity,
         places_left=summary.places_left,
         places=places_text(summary.places_left, summary.capacity),
-        closes=closes,
-        closed=fr(_sentence(reason)),
+        closes=f"Candidatures jusqu’au {closes_date}" if closes_date else "",
+        closes_date=closes_date,
+        closed=fr(f"{_sentence(reason)} Il n’est {'pas encore' if draft else 'plus'} possible de "
+                  "candidater à ce groupe.") if reason else "",
         button=button if kind != "closed" else "",
         subject=subject,
         body=body,
@@ -221,7 +241,8 @@ def call_blocks(state: State, network: Network, now: datetime,
 
 
 def _environment(templates_dir: Path, *, html: bool) -> jinja2.Environment:
-    env = jinja2.Environment(
+    """Set up as the replies' environments are: autoescaped HTML, StrictUndefined."""
+    return jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates_dir)),
         autoescape=html,
         undefined=jinja2.StrictUndefined,
@@ -229,8 +250,6 @@ def _environment(templates_dir: Path, *, html: bool) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["wrap"] = wrap_text
-    return env
 
 
 def render_newsletter(templates_dir: Path, network: Network, state: State, now: datetime,

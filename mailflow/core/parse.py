@@ -192,6 +192,20 @@ def _message(raw: bytes) -> EmailMessage:
     return msg
 
 
+def _calendar_method(msg: EmailMessage) -> str | None:
+    """The METHOD of a calendar part (iMIP), as its Content-Type says it."""
+    try:
+        for part in msg.walk():
+            if part.get_content_type() in ("text/calendar", "application/ics"):
+                method = part.get_param("method")
+                if isinstance(method, str):
+                    return method.upper()
+                return "UNKNOWN"
+    except Exception:  # broken MIME structures: no calendar answer then
+        return None
+    return None
+
+
 def message_ids(value: str | None) -> tuple[str, ...]:
     """The Message-IDs written in a header value, in order."""
     return tuple(_MSGID.findall(value or ""))
@@ -240,4 +254,5 @@ def parse(raw: bytes, key: str) -> Inbound:
         headers=headers,
         content_type=msg.get_content_type(),
         attachments=_attachments(msg),
+        calendar_method=_calendar_method(msg),
     )
