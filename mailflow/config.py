@@ -110,6 +110,7 @@ class Settings:
     store_path: Path
     poll_seconds: float
     alert_after_minutes: float
+    confirmation_hours: float
     max_replies_per_sender_per_day: int
     templates_dir: Path
     groups: dict[str, Group]
@@ -435,6 +436,9 @@ def load(file: Path | str | None = None) -> Settings:
     poll = daemon.get("poll_seconds", float, 30.0)
     if poll <= 0:
         raise daemon.fail("poll_seconds", f"must be positive, found {poll}")
+    confirmation = daemon.get("confirmation_hours", float, 72.0)
+    if confirmation <= 0:
+        raise daemon.fail("confirmation_hours", f"must be positive, found {confirmation}")
     alert_after = daemon.get("alert_after_minutes", float, 15.0)
     if alert_after <= 0:
         raise daemon.fail("alert_after_minutes", f"must be positive, found {alert_after}")
@@ -460,6 +464,7 @@ def load(file: Path | str | None = None) -> Settings:
         store_path=_resolve(base, store.text("path")),
         poll_seconds=poll,
         alert_after_minutes=alert_after,
+        confirmation_hours=confirmation,
         max_replies_per_sender_per_day=cap,
         templates_dir=templates_dir,
         groups=groups,

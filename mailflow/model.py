@@ -24,6 +24,10 @@ class Outcome(enum.StrEnum):
     ALREADY_PROCESSED = "already-processed"
     #: Staff moved a group's first meeting: confirmed members get an updated invitation.
     MEETING_CHANGED = "meeting-changed"
+    #: A withdrawal asked by email waits for the registered address to confirm it (token).
+    CONFIRM_WITHDRAWAL = "withdrawal-to-confirm"
+    #: A confirmation token that is unknown to this address, used or expired.
+    TOKEN_INVALID = "token-invalid"
 
 
 class Status(enum.StrEnum):
@@ -238,6 +242,23 @@ class Intent:
     ambiguous_groups: tuple[str, ...] = ()
     profile: Profile = field(default_factory=Profile)
     reason: str = ""
+    tokens: tuple[str, ...] = ()  # confirmation codes (« MF-… ») the message quotes
+
+
+@dataclass(frozen=True)
+class PendingAction:
+    """An action a forged From could abuse, waiting for the registered address to confirm it.
+
+    Only the token's hash is kept; the token itself travels in the mail to that address.
+    """
+
+    token_hash: str
+    kind: str
+    candidature_id: str
+    email: str
+    created_at: datetime
+    expires_at: datetime
+    used_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -307,6 +328,8 @@ class Reply:
     in_reply_to: str | None = None
     references: tuple[str, ...] = ()
     subject: str = ""
+    token: str = ""  # a confirmation code the reply asks the member to send back
+    expires_at: datetime | None = None  # when that code stops working
     calls: tuple[CallSummary, ...] = ()
     #: The invitation's SEQUENCE (confirmed, promoted, meeting_changed); for a cancellation,
     #: the SEQUENCE of the last invitation sent, which the cancellation exceeds by one.
@@ -325,6 +348,7 @@ class Decision:
     ideas: tuple[Idea, ...] = ()
     replies: tuple[Reply, ...] = ()
     group_id: str | None = None
+    pending: tuple[PendingAction, ...] = ()  # new or used confirmations
 
 
 @dataclass(frozen=True)
@@ -336,6 +360,8 @@ class State:
     candidatures: tuple[Candidature, ...] = ()
     ideas: tuple[Idea, ...] = ()
     next_seq: int = 1
+    pending: tuple[PendingAction, ...] = ()
+    token_hours: float = 72.0  # how long a confirmation code stays valid
 
     def of_group(self, group_id: str) -> list[Candidature]:
         """The group's candidatures in arrival order."""

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import secrets
 from collections import Counter
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 
@@ -21,6 +23,13 @@ from .ports import Clock, Folder, MailSource, Transport, Waiting
 from .store import LedgerEntry, OutboxItem, Store
 
 log = logging.getLogger("mailflow.service")
+
+TOKEN_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: codes are read and typed
+
+
+def new_token() -> str:
+    """A fresh confirmation code: about 50 bits, single use, expiring, bound to one address."""
+    return "MF-" + "".join(secrets.choice(TOKEN_ALPHABET) for _ in range(10))
 
 
 @dataclass
@@ -88,6 +97,7 @@ class Service:
         self.store = store
         self.renderer = renderer
         self.clock = clock
+        self.new_token: Callable[[], str] = new_token
         self._failures = 0
         self._down_since: datetime | None = None
         self._retry_at: datetime | None = None
@@ -95,7 +105,8 @@ class Service:
 
     def state(self) -> State:
         """The current state; replies are written with the groups as staff last changed them."""
-        state = self.store.state(self.settings.groups, self.settings.departments)
+        state = replace(self.store.state(self.settings.groups, self.settings.departments),
+                        token_hours=self.settings.confirmation_hours)
         self.renderer.use_groups(state.groups)
         return state
 
@@ -250,7 +261,7 @@ class Service:
         try:
             intent = classify(inbound, self.settings.network, self.settings.groups,
                               self.settings.departments)
-            decision = decide(state, intent, now)
+            decision = decide(state, intent, now, self.new_token())
             messages = [
                 (r.outcome.value, [r.to], self.renderer.render(r, now)) for r in decision.replies
             ]

@@ -24,6 +24,7 @@ from .model import (
     Group,
     Idea,
     Meeting,
+    PendingAction,
     Profile,
     Role,
     Scale,
@@ -219,6 +220,19 @@ def idea_from_json(d: Mapping[str, Any]) -> Idea:
         message_key=d.get("message_key", ""),
         attachments=tuple(d.get("attachments", ())),
     )
+
+
+def pending_to_json(p: PendingAction) -> dict[str, Any]:
+    return {"token_hash": p.token_hash, "kind": p.kind, "candidature_id": p.candidature_id,
+            "email": p.email, "created_at": _when(p.created_at), "expires_at": _when(p.expires_at),
+            "used_at": _when(p.used_at)}
+
+
+def pending_from_json(d: Mapping[str, Any]) -> PendingAction:
+    created, expires = _parse_when(d["created_at"]), _parse_when(d["expires_at"])
+    assert created is not None and expires is not None
+    return PendingAction(d["token_hash"], d["kind"], d["candidature_id"], d["email"], created,
+                         expires, _parse_when(d.get("used_at")))
 
 
 @dataclass
@@ -460,8 +474,9 @@ class Store:
         ideas = tuple(
             sorted((idea_from_json(d) for d in self._db.table("ideas").all()), key=lambda i: i.seq)
         )
+        pending = tuple(pending_from_json(d) for d in self._db.table("pending").all())
         return State(groups=groups, departments=departments, candidatures=cands, ideas=ideas,
-                     next_seq=int(self.meta("next_seq") or 1))
+                     next_seq=int(self.meta("next_seq") or 1), pending=pending)
 
     def save_state(self, before: State, after: State) -> None:
         """Record what changed between two states (candidatures, ideas, sequence)."""
@@ -474,6 +489,11 @@ class Store:
         for idea in after.ideas:
             if idea.id not in known:
                 self._db.table("ideas").insert(idea_to_json(idea))
+        old_pending = set(before.pending)
+        for action in after.pending:
+            if action not in old_pending:
+                self._db.table("pending").upsert(pending_to_json(action),
+                                                 Query().token_hash == action.token_hash)
         if after.next_seq != before.next_seq:
             self.set_meta("next_seq", after.next_seq)
 

@@ -14,7 +14,19 @@ import pytest
 
 from mailflow import config
 from mailflow.config import Settings
-from mailflow.model import Inbound, Intent, IntentKind, Profile, Role, Scale, State, Territory
+from mailflow.core.decide import apply, decide
+from mailflow.model import (
+    Decision,
+    Inbound,
+    Intent,
+    IntentKind,
+    Outcome,
+    Profile,
+    Role,
+    Scale,
+    State,
+    Territory,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -69,6 +81,22 @@ def intent(kind: IntentKind = IntentKind.CANDIDATURE, group: str | None = "ot-ru
     """An intent as `classify` would give it."""
     return Intent(kind, inbound(sender, subject), sender, profile.name, group_id=group,
                   profile=profile)
+
+
+TOKEN = "MF-ABCDEFGH23"
+
+
+def confirmed_withdrawal(state: State, leave: Intent, now: datetime = NOW) -> Decision:
+    """A withdrawal asked by email, then confirmed by replying with the code: the final decision.
+
+    When the request is not a confirmation request (no candidature, say), that answer is returned.
+    """
+    request = decide(state, leave, now, TOKEN)
+    if request.outcome is not Outcome.CONFIRM_WITHDRAWAL:
+        return request
+    answer = Intent(IntentKind.QUESTION, inbound(leave.sender, "RE : Confirmez votre désistement"),
+                    leave.sender, None, tokens=(TOKEN,))
+    return decide(apply(state, request), answer, now)
 
 
 IntentFactory = Callable[..., Intent]

@@ -43,7 +43,7 @@ from mailflow.model import (
     Status,
 )
 
-from .conftest import NOW, RURAL_DIRECTOR, intent
+from .conftest import NOW, RURAL_DIRECTOR, confirmed_withdrawal, intent
 
 PARIS = ZoneInfo("Europe/Paris")
 STAMP = datetime(2027, 3, 2, 13, 5, 9, tzinfo=UTC)
@@ -383,7 +383,7 @@ def test_the_pipeline_invites_cancels_and_promotes(renderer: Renderer, fresh_sta
     assert reparse(renderer.render(replies[15], NOW)).get_content_type() == "multipart/alternative"
 
     leave = intent(IntentKind.WITHDRAWAL, group=None, sender="m3@ot.fr", profile=Profile())
-    decision = decide(state, leave, NOW + timedelta(days=1))
+    decision = confirmed_withdrawal(state, leave, NOW + timedelta(days=1))
     withdrawn, promoted = decision.replies
     assert withdrawn.cancels_invitation and not promoted.cancels_invitation
     msg = renderer.render(withdrawn, NOW + timedelta(days=1))
@@ -407,7 +407,7 @@ def test_leaving_the_waiting_list_cancels_nothing(renderer: Renderer, fresh_stat
     for n in range(16):
         state = apply(state, decide(state, intent(group="role-ot", sender=f"m{n}@ot.fr"), NOW))
     leave = intent(IntentKind.WITHDRAWAL, group=None, sender="m15@ot.fr", profile=Profile())
-    (reply,) = decide(state, leave, NOW).replies
+    (reply,) = confirmed_withdrawal(state, leave).replies
     assert not reply.cancels_invitation
     assert reparse(renderer.render(reply, NOW)).get_content_type() == "multipart/alternative"
 
@@ -419,7 +419,7 @@ def test_cancel_follows_the_meeting_sequence(renderer: Renderer, fresh_state: St
     state = replace(fresh_state, groups={**fresh_state.groups, "role-ot": moved})
     state = apply(state, decide(state, intent(group="role-ot", sender="m1@ot.fr"), NOW))
     leave = intent(IntentKind.WITHDRAWAL, group=None, sender="m1@ot.fr", profile=Profile())
-    (reply,) = decide(state, leave, NOW).replies
+    (reply,) = confirmed_withdrawal(state, leave).replies
     assert reply.cancels_invitation and reply.calendar_sequence == 2
     _, ev = event(carried(renderer.render(reply, NOW), "CANCEL", "annulation.ics"))
     assert sequence(ev) == 3

@@ -77,7 +77,7 @@ def test_run_once_prints_a_summary_and_status_shows_the_groups(
     assert "reply confirmed → marie.dupont@ot-perigord-noir.fr" in out
     code, out, _ = run_cli(capsys, "--config", str(cfg), "status")
     assert code == 0
-    assert re.search(r"ot-ruraux\s+ouvert\s+3 / 20\s+17\s+0", out)
+    assert re.search(r"ot-ruraux\s+ouvert\s+3 / 20\s+17\s+1", out)
     assert re.search(r"role-ot\s+ouvert\s+1 / 15\s+14\s+0", out)
 
 
@@ -101,8 +101,8 @@ def test_candidates_list(cfg: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert [(r["email"], r["status"], r["position"]) for r in rows] == [
         ("marie.dupont@ot-perigord-noir.fr", "confirmed", 1),
         ("s.lacombe@tourisme-creuse-sud.fr", "needs-info", None),
-        ("luc.garnier@ot-bastides-dordogne.fr", "withdrawn", None),
-        ("nadia.roux@ot-isle-auvezere.fr", "confirmed", 2),
+        ("luc.garnier@ot-bastides-dordogne.fr", "confirmed", 2),
+        ("nadia.roux@ot-isle-auvezere.fr", "waitlisted", 1),
     ]
     assert rows[1]["missing"] == ["fte"]
     code, out, _ = run_cli(capsys, "--config", str(cfg), "candidates", "list", "ot-ruraux")

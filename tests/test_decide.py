@@ -15,6 +15,7 @@ from mailflow.core.decide import apply, calls, decide, position
 from mailflow.model import (
     CallStatus,
     Decision,
+    Intent,
     IntentKind,
     Outcome,
     Profile,
@@ -25,13 +26,16 @@ from mailflow.model import (
     Territory,
 )
 
-from .conftest import NOW, RURAL_DIRECTOR, intent
+from .conftest import NOW, RURAL_DIRECTOR, TOKEN, confirmed_withdrawal, inbound, intent
 
 
 def run(state: State, *intents: object) -> tuple[State, list[Decision]]:
     decisions = []
     for it in intents:
-        decision = decide(state, it, NOW)  # type: ignore[arg-type]
+        if it.kind is IntentKind.WITHDRAWAL:  # type: ignore[attr-defined]
+            decision = confirmed_withdrawal(state, it)  # type: ignore[arg-type]
+        else:
+            decision = decide(state, it, NOW)  # type: ignore[arg-type]
         state = apply(state, decision)
         decisions.append(decision)
     return state, decisions
@@ -206,7 +210,7 @@ def test_promotion_skips_a_department_whose_quota_is_full(fresh_state: State) ->
 
 def test_withdrawal_without_candidature_gets_help(fresh_state: State) -> None:
     leave = intent(IntentKind.WITHDRAWAL, group=None, sender="nobody@ot.fr", profile=Profile())
-    decision = decide(fresh_state, leave, NOW)
+    decision = decide(fresh_state, leave, NOW, TOKEN)
     assert decision.outcome is Outcome.HELP
     assert "aucune candidature" in decision.replies[0].reason
 
@@ -310,7 +314,11 @@ def test_invariants_hold_for_any_arrival_sequence(settings: Settings,
     cfg = settings
     state = State(groups=cfg.groups, departments=cfg.departments)
     for item in arrivals:
-        decision = decide(state, to_intent(*item), NOW)  # type: ignore[arg-type]
+        it = to_intent(*item)
+        if it.kind is IntentKind.WITHDRAWAL:  # type: ignore[attr-defined]
+            decision = confirmed_withdrawal(state, it)  # type: ignore[arg-type]
+        else:
+            decision = decide(state, it, NOW)  # type: ignore[arg-type]
         assert isinstance(decision.outcome, Outcome)  # one outcome per message
         state = apply(state, decision)
         for group in cfg.groups.values():
@@ -354,3 +362,54 @@ def test_confirmed_are_the_earliest_eligible_arrivals(settings: Settings,
     confirmed = [c for c in state.of_group("ot-ruraux") if c.status is Status.CONFIRMED]
     assert [c.email for c in confirmed] == expected
     assert [position(state, c) for c in confirmed] == list(range(1, len(confirmed) + 1))
+
+
+# --- withdrawals by email are confirmed by the registered address -------------------------------
+
+
+def _confirmed_member(state: State) -> tuple[State, str]:
+    state, _ = run(state, apply_to("role-ot", 1))
+    return state, "m1@ot.fr"
+
+
+def test_a_withdrawal_by_email_only_asks_for_confirmation(fresh_state: State) -> None:
+    state, member = _confirmed_member(fresh_state)
+    leave = intent(IntentKind.WITHDRAWAL, group=None, sender=member, profile=Profile())
+    decision = decide(state, leave, NOW, TOKEN)
+    assert decision.outcome is Outcome.CONFIRM_WITHDRAWAL
+    (reply,) = decision.replies
+    assert (reply.to, reply.token, reply.template) == (member, TOKEN, "confirm_withdrawal")
+    assert reply.expires_at == NOW + timedelta(hours=72)
+    (action,) = decision.pending
+    assert action.token_hash != TOKEN and TOKEN not in repr(action)  # only the hash is kept
+    after = apply(state, decision)
+    assert [c.status for c in after.candidatures] == [Status.CONFIRMED]
+
+
+def test_the_code_from_another_address_confirms_nothing(fresh_state: State) -> None:
+    state, member = _confirmed_member(fresh_state)
+    leave = intent(IntentKind.WITHDRAWAL, group=None, sender=member, profile=Profile())
+    state = apply(state, decide(state, leave, NOW, TOKEN))
+    stolen = Intent(IntentKind.QUESTION, inbound("intrus@example.com", "RE : confirmation"),
+                    "intrus@example.com", None, tokens=(TOKEN,))
+    decision = decide(state, stolen, NOW)
+    assert decision.outcome is Outcome.HELP
+    assert [c.status for c in apply(state, decision).candidatures] == [Status.CONFIRMED]
+
+
+@pytest.mark.parametrize(("later", "uses"), [(timedelta(hours=73), 1), (timedelta(hours=1), 2)],
+                         ids=["expired", "used-twice"])
+def test_a_stale_code_is_refused_with_an_explanation(fresh_state: State, later: timedelta,
+                                                     uses: int) -> None:
+    state, member = _confirmed_member(fresh_state)
+    leave = intent(IntentKind.WITHDRAWAL, group=None, sender=member, profile=Profile())
+    state = apply(state, decide(state, leave, NOW, TOKEN))
+    answer = Intent(IntentKind.QUESTION, inbound(member, "RE : confirmation"), member, None,
+                    tokens=(TOKEN,))
+    for _ in range(uses):
+        decision = decide(state, answer, NOW + later)
+        state = apply(state, decision)
+    assert decision.outcome is Outcome.TOKEN_INVALID
+    assert "a expiré ou a déjà servi" in decision.replies[0].reason
+    expected = Status.CONFIRMED if uses == 1 else Status.WITHDRAWN
+    assert [c.status for c in state.candidatures] == [expected]

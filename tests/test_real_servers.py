@@ -153,7 +153,7 @@ def test_samples_through_imap_and_smtp(dovecot: Dovecot, mail_user: MailUser, si
     assert folder_count(dovecot, mail_user, "Quarantaine") == 1
     assert folder_count(dovecot, mail_user, "Sent") == len(ALL_REPLIES)
     status = {(c.group_id, c.email): c.status.value for c in service.state().candidatures}
-    assert status[("ot-ruraux", "nadia.roux@ot-isle-auvezere.fr")] == "confirmed"
+    assert status[("ot-ruraux", "nadia.roux@ot-isle-auvezere.fr")] == "waitlisted"
 
 
 def test_messages_stay_unread_until_moved(dovecot: Dovecot, mail_user: MailUser,

@@ -94,6 +94,8 @@ REPLIES: dict[str, Reply] = {
     "withdrawn": make(Outcome.WITHDRAWN, "withdrawn", group_id="ot-ruraux"),
     "help": make(Outcome.HELP, "help", calls=CALLS),
     "promoted": make(Outcome.CONFIRMED, "promoted", group_id="ot-ruraux", position=3),
+    "confirm_withdrawal": make(Outcome.CONFIRM_WITHDRAWAL, "confirm_withdrawal", group_id="ot-ruraux",
+                               token="MF-ABCDEFGH23", expires_at=datetime(2026, 12, 4, 9, 0, tzinfo=UTC)),
 }
 
 
@@ -156,7 +158,8 @@ def test_headers(renderer: Renderer, name: str) -> None:
     assert msg["From"].addresses[0].addr_spec == "groupes@monatourisme.fr"
     assert msg["To"].addresses[0].display_name == NAME
     assert msg["To"].addresses[0].addr_spec == reply.to
-    assert msg["Subject"] == f"Re{NBSP}: Candidature groupe OT ruraux"
+    code = f" [{reply.token}]" if reply.token else ""  # codes travel in the subject
+    assert msg["Subject"] == f"Re{NBSP}: Candidature groupe OT ruraux{code}"
     assert msg["Date"] == format_datetime(NOW)
     assert msg["Message-ID"].endswith("@monatourisme.fr>")
     assert msg["In-Reply-To"] == "<CAF1234@mail.ot-perigord-noir.fr>"

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import email
+import email.utils
 import json
 import shutil
 import time
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from email import policy
 from pathlib import Path
 
@@ -39,7 +41,7 @@ EXPECTED = {
     "08-question": ["help"],
     "09-candidature-dordogne-2": ["confirmed"],
     "10-candidature-dordogne-3": ["waitlisted"],
-    "11-desistement": ["withdrawn", "confirmed"],
+    "11-desistement": ["withdrawal-to-confirm"],
     "12-doublon": ["duplicate"],
     "13-illisible": ["staff-alert"],
 }
@@ -74,6 +76,22 @@ def outbox(settings: Settings) -> list[email.message.EmailMessage]:
     files = sorted(settings.delivery.path.glob("*.eml"))
     return [email.message_from_bytes(f.read_bytes(), policy=policy.default)  # type: ignore[misc]
             for f in files]
+
+
+def member_reply(to_message: email.message.EmailMessage, body: str, tmp: Path,
+                 sender: str | None = None) -> Path:
+    """The member answering one of our messages with « Répondre », as a file ready to deliver."""
+    reply = email.message.EmailMessage()
+    reply["From"] = sender or str(to_message["To"])
+    reply["To"] = str(to_message["From"])
+    reply["Subject"] = f"RE : {to_message['Subject']}"
+    reply["Message-ID"] = email.utils.make_msgid(domain="ot.example.fr")
+    reply["In-Reply-To"] = str(to_message["Message-ID"])
+    reply["Date"] = email.utils.format_datetime(datetime.now(UTC))
+    reply.set_content(body)
+    path = tmp / f"reply-{len(list(tmp.glob('reply-*')))}.eml"
+    path.write_bytes(reply.as_bytes())
+    return path
 
 
 def outcomes_by_sample(settings: Settings) -> dict[str, list[str]]:
@@ -135,8 +153,8 @@ def test_samples_leave_the_expected_state(workspace: Settings) -> None:
         ("role-ot", "direction@coeurdebearn-tourisme.fr"): Status.CONFIRMED,
         ("ot-ruraux", "s.lacombe@tourisme-creuse-sud.fr"): Status.NEEDS_INFO,
         ("role-ot", "julie.moreau@larochelle-tourisme.fr"): Status.REFUSED,
-        ("ot-ruraux", "luc.garnier@ot-bastides-dordogne.fr"): Status.WITHDRAWN,
-        ("ot-ruraux", "nadia.roux@ot-isle-auvezere.fr"): Status.CONFIRMED,
+        ("ot-ruraux", "luc.garnier@ot-bastides-dordogne.fr"): Status.CONFIRMED,
+        ("ot-ruraux", "nadia.roux@ot-isle-auvezere.fr"): Status.WAITLISTED,
     }
     assert len(state.ideas) == 1
     assert state.ideas[0].attachments == ("fiche-projet-accueil-hors-les-murs.pdf",)

@@ -17,7 +17,7 @@ from mailflow.config import Settings
 from mailflow.store import Store
 
 from .conftest import local_config
-from .test_service import SAMPLES, deliver
+from .test_service import SAMPLES, deliver, member_reply
 
 
 @pytest.fixture
@@ -133,7 +133,11 @@ def test_a_new_meeting_date_updates_every_confirmed_calendar(cfg: Path, tmp_path
     # Later confirmations carry the new meeting; a withdrawal cancels above the last update.
     _, out, _ = run(capsys, cfg, "groups", "show", "ot-ruraux", "--json")
     assert json.loads(out)["meeting_sequence"] == 1
-    deliver(settings, [SAMPLES[10]])  # Luc Garnier withdraws
+    deliver(settings, [SAMPLES[10]])  # Luc Garnier withdraws, then confirms from his address
+    run(capsys, cfg, "run", "--once")
+    request = sent(settings)[-1]
+    assert request["X-Mailflow-Outcome"] == "withdrawal-to-confirm"
+    deliver(settings, [member_reply(request, "Je confirme.", tmp_path)])
     run(capsys, cfg, "run", "--once")
     withdrawn = sent(settings)[-1]
     cancel = event(withdrawn)

@@ -137,6 +137,8 @@ APPLYING = re.compile(
 )
 # An attached « fiche projet » is how the network asks for ideas, whatever the body says.
 IDEA_ATTACHMENT = re.compile(r"fiche[\W_]*projet|note[\W_]*d[\W_]*intention")
+# Confirmation codes we send (« MF- » and ten letters or digits, without look-alikes).
+TOKEN = re.compile(r"\bMF-[A-HJ-NP-Z2-9]{10}\b")
 FORM_LINE = re.compile(r"^\s*[*\-•]?\s*(nom|structure|fonction|departement)\s*:", re.MULTILINE)
 
 
@@ -167,9 +169,12 @@ def classify(
     ambiguous = named if group_id is None and len(named) > 1 else ()
     name = profile.name or inbound.sender_name
 
+    # Codes are looked for in the whole text: a reply quotes the message that carried the code.
+    tokens = tuple(dict.fromkeys(TOKEN.findall(f"{inbound.subject}\n{inbound.text}")))
+
     def intent(kind: IntentKind) -> Intent:
         return Intent(kind, inbound, sender, name, group_id=group_id,
-                      ambiguous_groups=ambiguous, profile=profile)
+                      ambiguous_groups=ambiguous, profile=profile, tokens=tokens)
 
     asks = "?" in inbound.new_text
     applies = bool(

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from ..model import (
@@ -16,6 +17,7 @@ from ..model import (
     Intent,
     IntentKind,
     Outcome,
+    PendingAction,
     Reply,
     State,
     Status,
@@ -23,6 +25,7 @@ from ..model import (
 from .rules import department_label, evaluate
 
 TEMPLATES = {
+    Outcome.CONFIRM_WITHDRAWAL: "confirm_withdrawal",
     Outcome.CONFIRMED: "confirmed",
     Outcome.WAITLISTED: "waitlisted",
     Outcome.REFUSED: "refused",
@@ -271,7 +274,13 @@ def _candidature(state: State, intent: Intent, now: datetime) -> Decision:
     return _settle(state, cand, intent, now, "new")
 
 
-def _withdrawal(state: State, intent: Intent, now: datetime) -> Decision:
+def token_hash(token: str) -> str:
+    """What the store keeps of a confirmation code: its hash, never the code."""
+    return hashlib.sha256(token.strip().upper().encode()).hexdigest()
+
+
+def _withdrawal(state: State, intent: Intent, now: datetime, token: str) -> Decision:
+    """A withdrawal asked by email: confirmed by the registered address before it counts."""
     active = _active(state, intent.sender, intent.group_id)
     if len(active) != 1:
         why = (
@@ -284,26 +293,70 @@ def _withdrawal(state: State, intent: Intent, now: datetime) -> Decision:
             f"withdrawal from {intent.sender} matches {len(active)} candidatures",
             replies=(_reply(state, intent, Outcome.HELP, now, reason=why),),
         )
-    old = active[0]
-    cand = replace(old, status=Status.WITHDRAWN, reason="désistement du membre", updated_at=now)
-    state2 = _with(state, cand)
+    if not token:
+        raise ValueError("a withdrawal by email needs a confirmation token")
+    cand = active[0]
+    expires = now + timedelta(hours=state.token_hours)
+    action = PendingAction(token_hash(token), "withdraw", cand.id, cand.email, now, expires)
+    # Sent to the registered address, whatever the From said: a forged From learns nothing.
+    reply = replace(_reply(state, intent, Outcome.CONFIRM_WITHDRAWAL, now, group_id=cand.group_id,
+                           candidature_id=cand.id, token=token, expires_at=expires),
+                    to=cand.email, to_name=cand.name)
+    return Decision(
+        Outcome.CONFIRM_WITHDRAWAL,
+        f"withdrawal of {cand.email} from {cand.group_id} waits for confirmation",
+        replies=(reply,),
+        group_id=cand.group_id,
+        pending=(action,),
+    )
+
+
+def withdraw(state: State, cand: Candidature, now: datetime, reason: str,
+             intent: Intent | None = None) -> Decision:
+    """Withdraw a candidature, pass its place on, and tell everyone concerned."""
+    withdrawn = replace(cand, status=Status.WITHDRAWN, reason=reason, updated_at=now)
+    after = _with(state, withdrawn)
     promoted: list[Candidature] = []
-    if old.status.holds_place:
-        state2, promoted = promote(state2, cand.group_id, now)
+    if cand.status.holds_place:
+        after, promoted = promote(after, cand.group_id, now)
     # A confirmed member received an invitation: the reply cancels it (SEQUENCE above the last).
-    cancels = old.status is Status.CONFIRMED
-    replies = [_reply(state2, intent, Outcome.WITHDRAWN, now, group_id=cand.group_id,
-                      candidature_id=cand.id, cancels_invitation=cancels,
-                      calendar_sequence=state.groups[cand.group_id].first_meeting.sequence
-                      if cancels else 0)]
-    replies += [_candidature_reply(state2, p, now, to=None, promoted=True) for p in promoted]
+    cancels = cand.status is Status.CONFIRMED
+    base = Reply(outcome=Outcome.WITHDRAWN, to=cand.email, to_name=cand.name,
+                 template=TEMPLATES[Outcome.WITHDRAWN], group_id=cand.group_id,
+                 candidature_id=cand.id, in_reply_to=cand.message_id, subject=cand.subject,
+                 cancels_invitation=cancels,
+                 calendar_sequence=state.groups[cand.group_id].first_meeting.sequence if cancels else 0)
+    if intent is not None:
+        base = replace(base, in_reply_to=intent.message.message_id,
+                       references=intent.message.references, subject=intent.message.subject)
+    replies = [base, *promotion_replies(after, promoted, now)]
     return Decision(
         Outcome.WITHDRAWN,
-        f"withdrawn {intent.sender} ← {cand.group_id}; promoted {len(promoted)}",
-        candidatures=(cand, *promoted),
+        f"withdrawn {cand.email} ← {cand.group_id}; promoted {len(promoted)}",
+        candidatures=(withdrawn, *promoted),
         replies=tuple(replies),
         group_id=cand.group_id,
     )
+
+
+def _confirmation(state: State, intent: Intent, now: datetime) -> Decision | None:
+    """A message quoting a confirmation code we sent to this very address."""
+    for token in intent.tokens:
+        digest = token_hash(token)
+        action = next((p for p in state.pending if p.token_hash == digest), None)
+        if action is None or action.email != intent.sender:
+            continue  # not ours, or someone else's code: it confirms nothing
+        cand = next((c for c in state.candidatures if c.id == action.candidature_id), None)
+        stale = action.used_at is not None or now >= action.expires_at
+        if stale or cand is None or not cand.status.active:
+            why = ("ce code de confirmation a expiré ou a déjà servi : pour vous désister, "
+                   "écrivez-nous de nouveau « je me désiste » et confirmez avec le nouveau code")
+            return Decision(Outcome.TOKEN_INVALID, f"stale confirmation code from {intent.sender}",
+                            replies=(_reply(state, intent, Outcome.HELP, now, reason=why),),
+                            pending=(replace(action, used_at=action.used_at or now),))
+        decision = withdraw(state, cand, now, "désistement confirmé par le membre", intent)
+        return replace(decision, pending=(replace(action, used_at=now),))
+    return None
 
 
 def _idea(state: State, intent: Intent, now: datetime) -> Decision:
@@ -327,12 +380,19 @@ def _idea(state: State, intent: Intent, now: datetime) -> Decision:
     )
 
 
-def decide(state: State, intent: Intent, now: datetime) -> Decision:
-    """Decide one message: never touches disk or clock; `now` is the time of arrival."""
+def decide(state: State, intent: Intent, now: datetime, token: str = "") -> Decision:
+    """Decide one message: never touches disk or clock; `now` is the time of arrival.
+
+    `token` is a fresh confirmation code, used when the message asks for an action that its
+    sender's address must confirm (a withdrawal); the caller draws it at random.
+    """
     if intent.kind is IntentKind.ROBOT:
         return Decision(Outcome.NO_REPLY, f"no reply to {intent.sender}: {intent.reason}")
+    confirmed = _confirmation(state, intent, now)
+    if confirmed is not None:
+        return confirmed
     if intent.kind is IntentKind.WITHDRAWAL:
-        return _withdrawal(state, intent, now)
+        return _withdrawal(state, intent, now, token)
     if intent.kind is IntentKind.IDEA:
         return _idea(state, intent, now)
     pending = any(c.status is Status.NEEDS_INFO for c in _active(state, intent.sender))
@@ -349,8 +409,10 @@ def decide(state: State, intent: Intent, now: datetime) -> Decision:
 def apply(state: State, decision: Decision) -> State:
     """The state after a decision: candidatures and ideas upserted, the sequence moved on."""
     seqs = [c.seq + 1 for c in decision.candidatures] + [i.seq + 1 for i in decision.ideas]
+    changed = {p.token_hash for p in decision.pending}
     return replace(
         _with(state, *decision.candidatures),
         ideas=(*state.ideas, *decision.ideas),
         next_seq=max([state.next_seq, *seqs]),
+        pending=(*[p for p in state.pending if p.token_hash not in changed], *decision.pending),
     )

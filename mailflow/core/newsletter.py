@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Literal
-from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 import jinja2
@@ -16,6 +15,7 @@ import jinja2
 from ..errors import RenderError
 from ..model import CallStatus, Group, Network, State
 from .decide import call_summary, closed_reason
+from .mailto import mailto_link
 from .render import NBSP, format_date_fr, french_typography, wrap_text
 
 #: The two templates, one per format, and the macro file the HTML one imports.
@@ -50,20 +50,6 @@ LABELS = {
     "closed": "Appel à candidatures clos",
     "draft": "Appel à candidatures à venir",
 }
-
-
-def mailto_link(address: str, subject: str, body: str) -> str:
-    """`mailto:ADDR?subject=…&body=…` as RFC 6068 writes it: UTF-8 percent-encoding, CRLF breaks.
-
-    Every character outside the unreserved set is encoded (a space is `%20`, never `+`), so
-    `&`, `=`, `?`, `#` and `+` inside a value cannot be taken for the URL's own syntax.
-    """
-
-    def encode(value: str) -> str:
-        lines = value.replace("\r\n", "\n").replace("\r", "\n")
-        return quote(lines.replace("\n", "\r\n"), safe="")
-
-    return f"mailto:{quote(address, safe='@')}?subject={encode(subject)}&body={encode(body)}"
 
 
 def form_fields(group: Group) -> tuple[str, ...]:

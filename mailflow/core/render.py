@@ -29,6 +29,7 @@ from ..model import CallSummary, Department, Group, Network, Reply
 from .calendar import MEETING_CHANGED_TEMPLATE, Method, reply_calendar
 from .calendar import WITHDRAW_PHRASE as WITHDRAW_PHRASE  # still importable from here
 from .digest import Digest
+from .mailto import mailto_link
 
 NBSP = "\u00a0"
 NNBSP = "\u202f"
@@ -45,11 +46,14 @@ REPLY_TEMPLATES = (
     "withdrawn",
     "help",
     "promoted",
+    "confirm_withdrawal",
 )
 #: Reply templates sent on staff's initiative (not answering a member's message).
 STAFF_REPLY_TEMPLATES = (MEETING_CHANGED_TEMPLATE,)
 #: The staff alert sent when a message is quarantined.
 QUARANTINE_TEMPLATE = "staff_quarantine"
+#: A confirmation code as subjects carry it.
+CODE_IN_SUBJECT = re.compile(r"\s*\[MF-[A-Z0-9]{10}\]")
 #: The daily digest sent to staff.
 DIGEST_TEMPLATE = "digest"
 #: The other staff alerts (delivery failures, mailbox events), one template told apart by `kind`.
@@ -322,6 +326,11 @@ class Renderer:
                               "la première rencontre change")
         else:
             msg["Subject"] = reply_subject(reply.subject, group.title if group else None)
+        # A code quoted back by the member has served: it is not repeated in our answer.
+        msg.replace_header("Subject", CODE_IN_SUBJECT.sub("", str(msg["Subject"])))
+        if reply.token:
+            # In the subject, so that a plain « Répondre » sends the code back.
+            msg.replace_header("Subject", f"{msg['Subject']} [{clean(reply.token)}]")
         msg["Date"] = format_datetime(now)
         msg["Message-ID"] = make_msgid(domain=self.network.domain)
         in_reply_to = _clean_msgid(reply.in_reply_to)
@@ -484,6 +493,13 @@ class Renderer:
             "missing": missing,
             "missing_keys": list(reply.missing),
             "calls": self._calls(reply.calls, exclude=reply.group_id),
+            "token": clean(reply.token),
+            "expires_at": reply.expires_at,
+            "confirm_link": mailto_link(
+                self.network.address,
+                f"Confirmation du désistement [{clean(reply.token)}]",
+                f"Je confirme mon désistement. Code : {clean(reply.token)}",
+            ) if reply.token else "",
         }
 
     def _calls(self, calls: tuple[CallSummary, ...], *, exclude: str | None) -> list[CallView]:

@@ -1,0 +1,98 @@
+"""Short stories told by emails in and emails out, through the whole pipeline on the embedded default."""
+
+from __future__ import annotations
+
+import email
+from email import policy
+from email.message import EmailMessage
+from pathlib import Path
+
+import pytest
+
+from mailflow import config
+from mailflow.cli import main
+from mailflow.config import Settings
+from mailflow.store import Store
+
+from .conftest import local_config
+from .test_service import SAMPLES, deliver, member_reply
+
+LUC = "luc.garnier@ot-bastides-dordogne.fr"
+NADIA = "nadia.roux@ot-isle-auvezere.fr"
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return config.load(local_config(tmp_path))
+
+
+def run_once(settings: Settings) -> None:
+    assert main(["--config", str(settings.file), "run", "--once"]) == 0
+
+
+def outbox(settings: Settings) -> list[EmailMessage]:
+    assert settings.delivery.path is not None
+    return [email.message_from_bytes(p.read_bytes(), policy=policy.default)  # type: ignore[misc]
+            for p in sorted(settings.delivery.path.glob("*.eml"))]
+
+
+def statuses(settings: Settings) -> dict[str, str]:
+    with Store(settings.store_path, read_only=True) as store:
+        state = store.state(settings.groups, settings.departments)
+    return {c.email: c.status.value for c in state.of_group("ot-ruraux")}
+
+
+def dordogne_story(settings: Settings) -> None:
+    """Marie and Luc take Dordogne's two places in « OT ruraux »; Nadia, third, waits."""
+    deliver(settings, [SAMPLES[0], SAMPLES[8], SAMPLES[9]])
+    run_once(settings)
+    assert statuses(settings) == {"marie.dupont@ot-perigord-noir.fr": "confirmed", LUC: "confirmed",
+                                  NADIA: "waitlisted"}
+
+
+def test_a_confirmed_withdrawal_promotes_the_next_eligible(settings: Settings, tmp_path: Path,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    dordogne_story(settings)
+    deliver(settings, [SAMPLES[10]])  # Luc: « Je me désiste »
+    run_once(settings)
+    request = outbox(settings)[-1]
+    assert request["X-Mailflow-Outcome"] == "withdrawal-to-confirm"
+    assert request["To"].addresses[0].addr_spec == LUC
+    code = request["Subject"].rsplit("[", 1)[1].rstrip("]")
+    assert code.startswith("MF-") and code in request.get_body(("plain",)).get_content()
+    assert statuses(settings)[LUC] == "confirmed"  # nothing changes before the confirmation
+    # Luc presses « Répondre » and sends it as it is.
+    deliver(settings, [member_reply(request, "Je confirme, merci.", tmp_path)])
+    run_once(settings)
+    withdrawn, promoted = outbox(settings)[-2:]
+    assert (withdrawn["X-Mailflow-Outcome"], withdrawn["To"].addresses[0].addr_spec) == ("withdrawn", LUC)
+    assert (promoted["X-Mailflow-Outcome"], promoted["To"].addresses[0].addr_spec) == ("confirmed", NADIA)
+    assert "une place s’est libérée" in promoted.get_body(("plain",)).get_content()
+    assert statuses(settings) == {"marie.dupont@ot-perigord-noir.fr": "confirmed", LUC: "withdrawn",
+                                  NADIA: "confirmed"}
+    # The code served once: sending it again changes nothing and says why.
+    deliver(settings, [member_reply(request, "Je confirme encore.", tmp_path)])
+    run_once(settings)
+    assert outbox(settings)[-1]["X-Mailflow-Outcome"] == "help"
+    assert "a expiré ou a déjà servi" in outbox(settings)[-1].get_body(("plain",)).get_content()
+
+
+def test_a_forged_withdrawal_changes_nothing(settings: Settings, tmp_path: Path) -> None:
+    dordogne_story(settings)
+    # Someone who wants Luc's place writes « je me désiste » with Luc's address in From.
+    deliver(settings, [SAMPLES[10]])
+    run_once(settings)
+    request = outbox(settings)[-1]
+    # The code went to Luc's own mailbox, which the forger cannot read...
+    assert request["To"].addresses[0].addr_spec == LUC
+    # ...so the forger can only guess one, again under Luc's name, or use their own address.
+    guess = member_reply(request, "Je confirme.", tmp_path, sender=f"Luc Garnier <{LUC}>")
+    guess.write_bytes(guess.read_bytes().replace(request["Subject"].rsplit("[", 1)[1].encode(),
+                                                 b"MF-ABCDEFGH23]"))
+    stolen_subject = member_reply(request, "Je confirme.", tmp_path, sender="intrus@example.com")
+    deliver(settings, [guess, stolen_subject])
+    run_once(settings)
+    assert statuses(settings)[LUC] == "confirmed"
+    assert statuses(settings)[NADIA] == "waitlisted"
+    sent = [m["X-Mailflow-Outcome"] for m in outbox(settings)]
+    assert "withdrawn" not in sent and sent.count("confirmed") == 2  # Marie's and Luc's, long ago
