@@ -25,7 +25,15 @@ from .errors import ConfigError, MailflowError
 from .model import CallStatus, State, Status
 from .ports import MailSource, Transport
 from .service import BatchReport, Service
-from .staff import StaffActionError, apply_group_change, plan_group_change
+from .staff import (
+    CandidateChange,
+    StaffActionError,
+    apply_candidate_change,
+    apply_group_change,
+    plan_add,
+    plan_candidate_action,
+    plan_group_change,
+)
 from .store import Store
 
 log = logging.getLogger("mailflow")
@@ -266,6 +274,40 @@ def cmd_groups_set(settings: Settings, args: argparse.Namespace) -> int:
         service.store.close()
 
 
+def _run_candidate_change(settings: Settings, args: argparse.Namespace,
+                          plan: Callable[[Service], CandidateChange], reason: str) -> int:
+    service = build_service(settings, read_only=args.dry_run)
+    try:
+        change = plan(service)
+        print(change.summary)
+        verb = "would send" if args.dry_run else "sends"
+        for outcome, to, message in change.messages:
+            print(f"    {verb} {outcome} → {', '.join(to)}: {message['Subject']}")
+        if args.dry_run:
+            print("dry run, nothing changed")
+            return 0
+        apply_candidate_change(service, change, reason)
+        print(f"done; {len(change.messages)} message(s) sent")
+        return 0
+    finally:
+        service.source.close()
+        service.store.close()
+
+
+def cmd_candidates_add(settings: Settings, args: argparse.Namespace) -> int:
+    now = utc_now()
+    received = _local(settings, args.received_at, "--received-at") if args.received_at else now
+    return _run_candidate_change(settings, args, lambda service: plan_add(
+        service, args.group, email=args.email, name=args.name, department=args.department,
+        structure=args.structure, role=args.role, received_at=received, now=now),
+        f"taken in person, received at {received.isoformat()}")
+
+
+def cmd_candidates_action(settings: Settings, args: argparse.Namespace) -> int:
+    return _run_candidate_change(settings, args, lambda service: plan_candidate_action(
+        service, args.action, args.id, args.reason, utc_now()), args.reason)
+
+
 def cmd_candidates_list(settings: Settings, args: argparse.Namespace) -> int:
     if args.group not in settings.groups:
         known = ", ".join(settings.groups)
@@ -434,6 +476,24 @@ def parser() -> argparse.ArgumentParser:
     clist.add_argument("group", help="group id, e.g. ot-ruraux")
     clist.add_argument("--json", action="store_true", help="print JSON")
     clist.set_defaults(func=cmd_candidates_list)
+    cadd = cands_sub.add_parser("add", help="a candidature taken in person, placed by its time")
+    cadd.add_argument("group", help="group id")
+    cadd.add_argument("--email", required=True, help="the member's address (they are told)")
+    cadd.add_argument("--name", required=True, help="first and last name")
+    cadd.add_argument("--department", required=True, help="department code, e.g. 24")
+    cadd.add_argument("--structure", help="the member's office or structure")
+    cadd.add_argument("--role", help="the member's function, as said")
+    cadd.add_argument("--received-at", help="when it was received, local time (default: now)")
+    cadd.add_argument("--dry-run", action="store_true", help="show what would happen; change nothing")
+    cadd.set_defaults(func=cmd_candidates_add)
+    for verb, what in (("withdraw", "withdraw it (its place goes to the waiting list)"),
+                       ("refuse", "refuse it, with the reason the member will read"),
+                       ("promote", "give a waiting candidature a place, beyond quota or capacity")):
+        caction = cands_sub.add_parser(verb, help=what)
+        caction.add_argument("id", help="candidature id, e.g. C0012 (see candidates list)")
+        caction.add_argument("--reason", required=True, help="why (French for refuse: the member reads it)")
+        caction.add_argument("--dry-run", action="store_true", help="show what would happen; change nothing")
+        caction.set_defaults(func=cmd_candidates_action, action=verb)
 
     digest = sub.add_parser("digest", help="the staff digest since the last one")
     how = digest.add_mutually_exclusive_group(required=True)

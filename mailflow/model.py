@@ -279,6 +279,8 @@ class Candidature:
     reason: str = ""
     missing: tuple[str, ...] = ()
     updated_at: datetime | None = None
+    forced: bool = False  # staff gave it a place beyond the rules: replays leave it alone
+    in_person: bool = False  # taken by staff (a departmental meeting): its profile was checked there
 
 
 @dataclass(frozen=True)
@@ -364,5 +366,6 @@ class State:
     token_hours: float = 72.0  # how long a confirmation code stays valid
 
     def of_group(self, group_id: str) -> list[Candidature]:
-        """The group's candidatures in arrival order."""
-        return sorted((c for c in self.candidatures if c.group_id == group_id), key=lambda c: c.seq)
+        """The group's candidatures in arrival order (a candidature taken in person at its time)."""
+        return sorted((c for c in self.candidatures if c.group_id == group_id),
+                      key=lambda c: (c.received_at, c.seq))

@@ -168,6 +168,8 @@ def candidature_to_json(c: Candidature) -> dict[str, Any]:
         "reason": c.reason,
         "missing": list(c.missing),
         "updated_at": _when(c.updated_at),
+        "forced": c.forced,
+        "in_person": c.in_person,
     }
 
 
@@ -189,6 +191,8 @@ def candidature_from_json(d: Mapping[str, Any]) -> Candidature:
         reason=d.get("reason", ""),
         missing=tuple(d.get("missing", ())),
         updated_at=_parse_when(d.get("updated_at")),
+        forced=bool(d.get("forced", False)),
+        in_person=bool(d.get("in_person", False)),
     )
 
 

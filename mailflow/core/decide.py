@@ -72,19 +72,24 @@ def calls(state: State, now: datetime) -> tuple[CallSummary, ...]:
     return tuple(call_summary(state, g, now) for g in state.groups.values())
 
 
-def _open_calls(state: State, now: datetime) -> tuple[CallSummary, ...]:
+def calls_open(state: State, now: datetime) -> tuple[CallSummary, ...]:
+    """The calls that take candidatures now (listed in help and refusal replies)."""
     return tuple(c for c in calls(state, now) if c.accepting)
 
 
-def place(state: State, cand: Candidature) -> tuple[Status, str, tuple[str, ...]]:
-    """Where a candidature goes now, the others standing as they are: the rules in order."""
+def place(state: State, cand: Candidature,
+          holders: list[Candidature] | None = None) -> tuple[Status, str, tuple[str, ...]]:
+    """Where a candidature goes now, the others standing as they are: the rules in order.
+
+    `holders` are the candidatures that hold a place before it (default: all that hold one now).
+    """
     group = state.groups[cand.group_id]
-    refusal, missing = evaluate(group, cand.profile)
+    # Staff checked an in-person candidature's profile themselves: only the hard rules apply.
+    refusal, missing = ("", ()) if cand.in_person else evaluate(group, cand.profile)
     if refusal:
         return Status.REFUSED, refusal, ()
-    holders = [
-        c for c in state.of_group(group.id) if c.status.holds_place and c.id != cand.id
-    ]
+    if holders is None:
+        holders = [c for c in state.of_group(group.id) if c.status.holds_place and c.id != cand.id]
     department = state.departments.get(cand.profile.department or "")
     if department is not None:
         quota = group.quota_for(department)
@@ -102,6 +107,38 @@ def place(state: State, cand: Candidature) -> tuple[Status, str, tuple[str, ...]
     if missing:
         return Status.NEEDS_INFO, "", missing
     return Status.CONFIRMED, "", ()
+
+
+def replay(state: State, group_id: str, now: datetime) -> tuple[State, list[Candidature],
+                                                                list[Candidature]]:
+    """Place the group's confirmed and waiting candidatures again, in arrival order.
+
+    Used when a candidature slots in by its time (taken at a departmental meeting): who it
+    displaces goes back to the waiting list. Held places (needs-info) and staff's forced places
+    stay as they are. Returns the new state, who moved up and who moved down.
+    """
+    holders: list[Candidature] = []
+    up: list[Candidature] = []
+    down: list[Candidature] = []
+    for cand in state.of_group(group_id):
+        if cand.status is Status.NEEDS_INFO or (cand.status is Status.CONFIRMED and cand.forced):
+            holders.append(cand)
+            continue
+        if cand.status not in (Status.CONFIRMED, Status.WAITLISTED):
+            continue
+        status, reason, _missing = place(state, cand, holders)
+        if status is Status.REFUSED:  # profile unchanged since it was placed: keep it as it is
+            status, reason = cand.status, cand.reason
+        if status is Status.NEEDS_INFO:
+            status, reason = Status.CONFIRMED, ""  # it was complete when placed
+        if status is Status.CONFIRMED:
+            holders.append(cand)
+        if status is not cand.status or reason != cand.reason:
+            moved = replace(cand, status=status, reason=reason, updated_at=now)
+            state = _with(state, moved)
+            if status is not cand.status:
+                (up if status is Status.CONFIRMED else down).append(moved)
+    return state, up, down
 
 
 def position(state: State, cand: Candidature) -> int:
@@ -126,7 +163,7 @@ def _reply(state: State, intent: Intent, outcome: Outcome, now: datetime, **fiel
         in_reply_to=message.message_id,
         references=message.references,
         subject=message.subject,
-        calls=_open_calls(state, now),
+        calls=calls_open(state, now),
     )
     return replace(base, **fields)
 
@@ -149,7 +186,7 @@ def _candidature_reply(state: State, cand: Candidature, now: datetime, *, to: In
         in_reply_to=to.message.message_id if to else cand.message_id,
         references=to.message.references if to else (),
         subject=to.message.subject if to else cand.subject,
-        calls=_open_calls(state, now),
+        calls=calls_open(state, now),
     )
 
 

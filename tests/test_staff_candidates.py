@@ -1,0 +1,134 @@
+"""Staff acting on candidatures: taken in person (placed by time), withdrawn, refused, promoted."""
+
+from __future__ import annotations
+
+import email
+import json
+from email import policy
+from email.message import EmailMessage
+from pathlib import Path
+
+import pytest
+
+from mailflow import config
+from mailflow.cli import main
+from mailflow.config import Settings
+from mailflow.store import Store
+
+from .conftest import local_config
+from .test_service import SAMPLES, deliver
+from .test_staff_groups import role_ot_applicants
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return config.load(local_config(tmp_path))
+
+
+def cli(capsys: pytest.CaptureFixture[str], settings: Settings, *args: str) -> tuple[int, str, str]:
+    code = main(["--config", str(settings.file), *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def outbox(settings: Settings) -> list[EmailMessage]:
+    assert settings.delivery.path is not None
+    return [email.message_from_bytes(p.read_bytes(), policy=policy.default)  # type: ignore[misc]
+            for p in sorted(settings.delivery.path.glob("*.eml"))]
+
+
+def listed(capsys: pytest.CaptureFixture[str], settings: Settings, group: str) -> list[dict[str, object]]:
+    _, out, _ = cli(capsys, settings, "candidates", "list", group, "--json")
+    rows: list[dict[str, object]] = json.loads(out)
+    return rows
+
+
+@pytest.fixture
+def full_role_ot(settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Settings:
+    """« Communiquer sur le rôle de l’OT » with its 15 places taken by email and one waiting."""
+    deliver(settings, role_ot_applicants(tmp_path, 16))
+    assert cli(capsys, settings, "run", "--once")[0] == 0
+    return settings
+
+
+def test_a_candidature_taken_at_a_departmental_meeting_takes_its_place_by_time(
+        full_role_ot: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+    before = len(outbox(full_role_ot))
+    args = ["candidates", "add", "role-ot", "--email", "Anne.Morel@ot-correze.fr", "--name",
+            "Anne Morel", "--department", "19", "--role", "Directrice",
+            "--received-at", "2026-11-20T10:30"]
+    code, out, _ = cli(capsys, full_role_ot, *args, "--dry-run")
+    assert code == 0 and "would send confirmed → anne.morel@ot-correze.fr" in out
+    assert "would send waitlisted → d14@ot.fr" in out
+    assert len(outbox(full_role_ot)) == before
+    code, out, _ = cli(capsys, full_role_ot, *args)
+    assert code == 0, out
+    rows = listed(capsys, full_role_ot, "role-ot")
+    assert (rows[0]["email"], rows[0]["status"], rows[0]["position"]) == (
+        "anne.morel@ot-correze.fr", "confirmed", 1)
+    status = {r["email"]: (r["status"], r["position"]) for r in rows}
+    assert status["d14@ot.fr"] == ("waitlisted", 1)  # the latest confirmed gives way, first in line
+    assert status["d15@ot.fr"] == ("waitlisted", 2)
+    sent = outbox(full_role_ot)[before:]
+    assert [(m["X-Mailflow-Outcome"], m["To"].addresses[0].addr_spec) for m in sent] == [
+        ("confirmed", "anne.morel@ot-correze.fr"), ("waitlisted", "d14@ot.fr")]
+    assert "réunion départementale" in sent[1].get_body(("plain",)).get_content()
+    with Store(full_role_ot.store_path, read_only=True) as store:
+        (entry,) = store.history()
+    assert entry["action"] == "candidate-add" and "taken in person" in entry["reason"]
+
+
+def test_staff_withdraw_promotes_the_next(full_role_ot: Settings,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    rows = listed(capsys, full_role_ot, "role-ot")
+    first = next(r for r in rows if r["email"] == "d0@ot.fr")
+    code, out, _ = cli(capsys, full_role_ot, "candidates", "withdraw", str(first["id"]),
+                       "--reason", "désistement annoncé par téléphone")
+    assert code == 0, out
+    withdrawn, promoted = outbox(full_role_ot)[-2:]
+    assert withdrawn["To"].addresses[0].addr_spec == "d0@ot.fr"
+    assert (promoted["X-Mailflow-Outcome"], promoted["To"].addresses[0].addr_spec) == ("confirmed", "d15@ot.fr")
+
+
+def test_staff_refuse_tells_the_reason_and_frees_the_place(full_role_ot: Settings,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    rows = listed(capsys, full_role_ot, "role-ot")
+    third = next(r for r in rows if r["email"] == "d2@ot.fr")
+    reason = "votre office a déjà un représentant dans ce groupe"
+    assert cli(capsys, full_role_ot, "candidates", "refuse", str(third["id"]), "--reason", reason)[0] == 0
+    refused, promoted = outbox(full_role_ot)[-2:]
+    assert refused["X-Mailflow-Outcome"] == "refused"
+    assert "déjà un représentant" in refused.get_body(("plain",)).get_content()
+    assert promoted["To"].addresses[0].addr_spec == "d15@ot.fr"
+
+
+def test_staff_promote_beyond_capacity(full_role_ot: Settings,
+                                       capsys: pytest.CaptureFixture[str]) -> None:
+    waiting = next(r for r in listed(capsys, full_role_ot, "role-ot") if r["status"] == "waitlisted")
+    assert cli(capsys, full_role_ot, "candidates", "promote", str(waiting["id"]),
+               "--reason", "décision du bureau")[0] == 0
+    _, out, _ = cli(capsys, full_role_ot, "status", "--json")
+    role = next(r for r in json.loads(out) if r["id"] == "role-ot")
+    assert (role["confirmed"], role["waiting"], role["left"]) == (16, 0, 0)
+    assert outbox(full_role_ot)[-1]["To"].addresses[0].addr_spec == "d15@ot.fr"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["candidates", "withdraw", "C9999", "--reason", "x"], "unknown candidature 'C9999'"),
+        (["candidates", "add", "role-ot", "--email", "a@b.fr", "--name", "A", "--department", "99"],
+         "unknown department '99'"),
+        (["candidates", "add", "role-ot", "--email", "pas une adresse", "--name", "A",
+          "--department", "24"], "not an email address"),
+        (["candidates", "add", "role-ot", "--email", "a@b.fr", "--name", "A", "--department", "24",
+          "--received-at", "2999-01-01T10:00"], "is in the future"),
+    ],
+)
+def test_refused_actions_say_why(settings: Settings, capsys: pytest.CaptureFixture[str],
+                                 args: list[str], message: str) -> None:
+    deliver(settings, SAMPLES[:1])
+    cli(capsys, settings, "run", "--once")
+    code, _, err = cli(capsys, settings, *args)
+    assert code == 2
+    assert message in err
