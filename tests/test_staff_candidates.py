@@ -87,7 +87,8 @@ def test_staff_withdraw_promotes_the_next(full_role_ot: Settings,
     assert code == 0, out
     withdrawn, promoted = outbox(full_role_ot)[-2:]
     assert withdrawn["To"].addresses[0].addr_spec == "d0@ot.fr"
-    assert (promoted["X-Mailflow-Outcome"], promoted["To"].addresses[0].addr_spec) == ("confirmed", "d15@ot.fr")
+    assert promoted["X-Mailflow-Outcome"] == "confirmed"
+    assert promoted["To"].addresses[0].addr_spec == "d15@ot.fr"
 
 
 def test_staff_refuse_tells_the_reason_and_frees_the_place(full_role_ot: Settings,
