@@ -16,7 +16,7 @@ from .adapters.imap import ImapSource
 from .adapters.maildir import MaildirSource
 from .adapters.outbox_dir import DirTransport
 from .adapters.smtp import SmtpTransport
-from .commands import newsletter
+from .commands import ideas, newsletter, records
 from .config import Settings
 from .core.decide import call_summary, closed_reason, position
 from .core.render import Renderer, format_date_fr
@@ -44,6 +44,7 @@ STATUS_FR = {
     Status.NEEDS_INFO: "infos demandées",
     Status.REFUSED: "refusé",
     Status.WITHDRAWN: "désisté",
+    Status.EXPIRED: "sans réponse",
 }
 
 
@@ -117,6 +118,7 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
         daemon.every(settings.poll_seconds, "mailbox", batch)
         daemon.every(min(settings.delivery.retry_seconds), "delivery", service.deliver)
         daemon.every(60, "digest", service.digest_if_due)
+        daemon.every(600, "holds", service.expire_holds)
         log.info("watching %s every %gs%s; replies go to %s",
                  settings.mailbox.path or settings.mailbox.url, settings.poll_seconds,
                  " and on IMAP IDLE" if settings.mailbox.server and settings.mailbox.idle else "",
@@ -504,6 +506,8 @@ def parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check-config", help="validate the configuration and say what it found")
     check.set_defaults(func=cmd_check_config)
     newsletter.register(sub)
+    ideas.register(sub)
+    records.register(sub, cands_sub)
     return top
 
 

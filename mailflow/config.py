@@ -111,6 +111,7 @@ class Settings:
     poll_seconds: float
     alert_after_minutes: float
     confirmation_hours: float
+    answer_within_days: float
     max_replies_per_sender_per_day: int
     templates_dir: Path
     groups: dict[str, Group]
@@ -439,6 +440,9 @@ def load(file: Path | str | None = None) -> Settings:
     confirmation = daemon.get("confirmation_hours", float, 72.0)
     if confirmation <= 0:
         raise daemon.fail("confirmation_hours", f"must be positive, found {confirmation}")
+    answer_days = daemon.get("answer_within_days", float, 14.0)
+    if answer_days <= 0:
+        raise daemon.fail("answer_within_days", f"must be positive, found {answer_days}")
     alert_after = daemon.get("alert_after_minutes", float, 15.0)
     if alert_after <= 0:
         raise daemon.fail("alert_after_minutes", f"must be positive, found {alert_after}")
@@ -465,6 +469,7 @@ def load(file: Path | str | None = None) -> Settings:
         poll_seconds=poll,
         alert_after_minutes=alert_after,
         confirmation_hours=confirmation,
+        answer_within_days=answer_days,
         max_replies_per_sender_per_day=cap,
         templates_dir=templates_dir,
         groups=groups,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 
 class Outcome(enum.StrEnum):
@@ -26,8 +26,18 @@ class Outcome(enum.StrEnum):
     MEETING_CHANGED = "meeting-changed"
     #: A withdrawal asked by email waits for the registered address to confirm it (token).
     CONFIRM_WITHDRAWAL = "withdrawal-to-confirm"
+    #: Where the member's candidatures stand, as they asked.
+    STATUS = "status"
+    #: A place held for an answer that never came went on to the next person.
+    HOLD_EXPIRED = "hold-expired"
     #: A confirmation token that is unknown to this address, used or expired.
     TOKEN_INVALID = "token-invalid"
+    #: The member sent the note d'intention of an idea (or staff recorded it).
+    IDEA_NOTE_RECEIVED = "idea-note-received"
+    #: Staff recorded the board's validation of an idea: the member is told.
+    IDEA_VALIDATED = "idea-validated"
+    #: Staff declined an idea: the member is told why.
+    IDEA_DECLINED = "idea-declined"
 
 
 class Status(enum.StrEnum):
@@ -38,6 +48,7 @@ class Status(enum.StrEnum):
     NEEDS_INFO = "needs-info"
     REFUSED = "refused"
     WITHDRAWN = "withdrawn"
+    EXPIRED = "expired"  # the member did not answer our question in time: the place went on
 
     @property
     def active(self) -> bool:
@@ -57,6 +68,7 @@ class IntentKind(enum.StrEnum):
     IDEA = "idea"
     WITHDRAWAL = "withdrawal"
     QUESTION = "question"
+    STATUS = "status"  # « où en est ma candidature ? »
     ROBOT = "robot"
 
 
@@ -296,6 +308,18 @@ class Idea:
     received_at: datetime
     message_key: str
     attachments: tuple[str, ...] = ()
+    #: Where the idea stands (see `mailflow.core.ideas.IdeaStatus`): received → discussion →
+    #: note-received → validated → drafted, or declined.
+    status: str = "received"
+    message_id: str | None = None  # the first message's, so replies thread with it
+    history: tuple[tuple[str, str, str], ...] = ()  # (when, what, who), oldest first
+    note: str = ""  # the text of the message that brought the note d'intention
+    note_received_at: datetime | None = None
+    validated_on: date | None = None  # the board's (Conseil d'administration) meeting
+    co_animated: bool | None = None  # whether the MONA team co-animates the group (5 a year)
+    declined_reason: str = ""
+    group_id: str | None = None  # the group drafted from it
+    updated_at: datetime | None = None
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from email.message import EmailMessage
 
 from .config import Settings
 from .core.classify import classify
-from .core.decide import apply, call_summary, decide
+from .core.decide import apply, call_summary, decide, expire_unanswered
 from .core.digest import Event, Undelivered, build_digest
 from .core.parse import parse
 from .core.render import Renderer
@@ -174,6 +174,23 @@ class Service:
                 last = max(holders, key=lambda c: (c.updated_at or c.received_at, c.seq))
                 self._alert("group-full", group=group.title, capacity=str(group.capacity),
                             last=f"{last.name or last.email} <{last.email}>")
+
+    def expire_holds(self) -> int:
+        """Places held for answers that did not come in time go on; the members are told."""
+        now = self.clock()
+        before = self.state()
+        after, decisions = expire_unanswered(before, now, self.settings.answer_within_days)
+        for decision in decisions:
+            for reply in decision.replies:
+                message = self.renderer.render(reply, now)
+                self.enqueue(reply.outcome.value, [reply.to], message, f"expiry:{reply.candidature_id}")
+            log.info("%s", decision.summary)
+        if decisions:
+            self.check_filled(before, after)
+            self.store.save_state(before, after)
+            self.store.commit()
+            self.deliver()
+        return len(decisions)
 
     # the daily digest
 

@@ -94,6 +94,10 @@ REPLIES: dict[str, Reply] = {
     "withdrawn": make(Outcome.WITHDRAWN, "withdrawn", group_id="ot-ruraux"),
     "help": make(Outcome.HELP, "help", calls=CALLS),
     "promoted": make(Outcome.CONFIRMED, "promoted", group_id="ot-ruraux", position=3),
+    "status": make(Outcome.STATUS, "status", group_id="ot-ruraux",
+                   reason="vous êtes sur la liste d’attente, en position 2"),
+    "hold_expired": make(Outcome.HOLD_EXPIRED, "hold_expired", group_id="ot-ruraux",
+                         missing=("fte", "population"), calls=CALLS),
     "confirm_withdrawal": make(Outcome.CONFIRM_WITHDRAWAL, "confirm_withdrawal", group_id="ot-ruraux",
                                token="MF-ABCDEFGH23", expires_at=datetime(2026, 12, 4, 9, 0, tzinfo=UTC)),
 }

@@ -96,3 +96,63 @@ def test_a_forged_withdrawal_changes_nothing(settings: Settings, tmp_path: Path)
     assert statuses(settings)[NADIA] == "waitlisted"
     sent = [m["X-Mailflow-Outcome"] for m in outbox(settings)]
     assert "withdrawn" not in sent and sent.count("confirmed") == 2  # Marie's and Luc's, long ago
+
+
+def test_an_unanswered_question_lets_the_place_go_on(settings: Settings, tmp_path: Path) -> None:
+    """Sophie does not say her team size; 14 days later her held place goes to the next person."""
+    from datetime import UTC, datetime, timedelta
+
+    from mailflow.cli import build_service
+
+    files = [SAMPLES[2]]  # Sophie, Creuse, ETP missing
+    for n in range(19):  # 19 complete directors fill the other places (2 per inland department)
+        department = ["16", "19", "24", "47", "79", "86", "87", "23", "16", "19", "24", "47", "79",
+                      "86", "87", "17", "33", "40", "64"][n]
+        f = tmp_path / f"fill{n}.eml"
+        f.write_bytes(SAMPLES[0].read_bytes()
+                      .replace(b"marie.dupont@ot-perigord-noir.fr", f"f{n}@ot.fr".encode())
+                      .replace(b"<01-candidature", f"<{n}-fill".encode())
+                      .replace("D=C3=A9partement : 24".encode(), f"D=C3=A9partement : {department}".encode()))
+        files.append(f)
+    waiting = tmp_path / "late.eml"
+    waiting.write_bytes(SAMPLES[0].read_bytes().replace(b"marie.dupont@ot-perigord-noir.fr", b"late@ot.fr")
+                        .replace(b"<01-candidature", b"<late-candidature")
+                        .replace("D=C3=A9partement : 24".encode(), "D=C3=A9partement : 23".encode()))
+    deliver(settings, [*files, waiting])
+    run_once(settings)
+    assert statuses(settings)["s.lacombe@tourisme-creuse-sud.fr"] == "needs-info"
+    assert statuses(settings)["late@ot.fr"] == "waitlisted"
+    service = build_service(settings, read_only=False)
+    try:
+        service.clock = lambda: datetime.now(UTC) + timedelta(days=13)
+        assert service.expire_holds() == 0
+        service.clock = lambda: datetime.now(UTC) + timedelta(days=15)
+        assert service.expire_holds() == 1
+    finally:
+        service.store.close()
+    assert statuses(settings)["s.lacombe@tourisme-creuse-sud.fr"] == "expired"
+    assert statuses(settings)["late@ot.fr"] == "confirmed"
+    expired, promoted = outbox(settings)[-2:]
+    assert expired["X-Mailflow-Outcome"] == "hold-expired"
+    assert "le nombre d’ETP de votre structure" in expired.get_body(("plain",)).get_content()
+    assert promoted["To"].addresses[0].addr_spec == "late@ot.fr"
+
+
+def test_a_waiting_member_asks_where_she_stands(settings: Settings, tmp_path: Path) -> None:
+    dordogne_story(settings)
+    question = tmp_path / "question.eml"
+    message = EmailMessage()
+    message["From"] = f"Nadia Roux <{NADIA}>"
+    message["To"] = "groupes@monatourisme.fr"
+    message["Subject"] = "Ma candidature"
+    message["Message-ID"] = "<nadia-question@ot-isle-auvezere.fr>"
+    message.set_content("Bonjour,\n\nOù en est ma candidature au groupe OT ruraux ? Suis-je bien "
+                        "sur la liste ?\n\nNadia Roux")
+    question.write_bytes(message.as_bytes())
+    deliver(settings, [question])
+    run_once(settings)
+    answer = outbox(settings)[-1]
+    assert answer["X-Mailflow-Outcome"] == "status"
+    text = answer.get_body(("plain",)).get_content()
+    assert "sur la liste d’attente, en position 1" in text
+    assert statuses(settings)[NADIA] == "waitlisted"

@@ -137,6 +137,13 @@ APPLYING = re.compile(
 )
 # An attached « fiche projet » is how the network asks for ideas, whatever the body says.
 IDEA_ATTACHMENT = re.compile(r"fiche[\W_]*projet|note[\W_]*d[\W_]*intention")
+# Asking where one stands (checked before candidature words, which these sentences often contain).
+STATUS_QUESTION = re.compile(
+    r"\b(ou en est ma candidature|ou en (est|sont) (ma|mes) (candidature|inscription)s?|ou en suis-je"
+    r"|(quelle|quel) est ma (position|place|situation)|ma (position|place) (sur|dans) la liste"
+    r"|suis-je (bien )?(inscrit|retenu|sur la liste)\w*|avez-vous (bien )?recu ma candidature"
+    r"|ma candidature (a-t-elle|est-elle) (bien )?(ete )?(recue|retenue|acceptee|enregistree))"
+)
 # Confirmation codes we send (« MF- » and ten letters or digits, without look-alikes).
 TOKEN = re.compile(r"\bMF-[A-HJ-NP-Z2-9]{10}\b")
 FORM_LINE = re.compile(r"^\s*[*\-•]?\s*(nom|structure|fonction|departement)\s*:", re.MULTILINE)
@@ -184,6 +191,8 @@ def classify(
     )
     if WITHDRAWAL.search(said):
         return intent(IntentKind.WITHDRAWAL)
+    if STATUS_QUESTION.search(said):
+        return intent(IntentKind.STATUS)
     idea = IDEA.search(said) or any(IDEA_ATTACHMENT.search(fold(a.filename)) for a in inbound.attachments)
     # An idea named as such in the subject stays an idea even when it mentions a group (the
     # newsletter's idea form has « Nom : » lines too); elsewhere a group and « I apply » win.

@@ -13,7 +13,6 @@ from ..model import (
     Candidature,
     Decision,
     Group,
-    Idea,
     Intent,
     IntentKind,
     Outcome,
@@ -25,6 +24,7 @@ from ..model import (
 from .rules import department_label, evaluate
 
 TEMPLATES = {
+    Outcome.STATUS: "status",
     Outcome.CONFIRM_WITHDRAWAL: "confirm_withdrawal",
     Outcome.CONFIRMED: "confirmed",
     Outcome.WAITLISTED: "waitlisted",
@@ -397,24 +397,50 @@ def _confirmation(state: State, intent: Intent, now: datetime) -> Decision | Non
 
 
 def _idea(state: State, intent: Intent, now: datetime) -> Decision:
-    message = intent.message
-    idea = Idea(
-        id=f"I{state.next_seq:04d}",
-        seq=state.next_seq,
-        email=intent.sender,
-        name=intent.name,
-        subject=message.subject,
-        summary=message.new_text[:2000],
-        received_at=now,
-        message_key=message.key,
-        attachments=tuple(a.filename for a in message.attachments if a.filename),
+    from .ideas import idea_decision  # ideas builds on this module: imported when first needed
+
+    return idea_decision(state, intent, now)
+
+
+def _status(state: State, intent: Intent, now: datetime) -> Decision:
+    """Where the sender's candidatures stand, one reply each; help when there is none."""
+    active = _active(state, intent.sender, intent.group_id) or _active(state, intent.sender)
+    if not active:
+        why = "nous n’avons trouvé aucune candidature en cours à votre adresse"
+        return Decision(Outcome.HELP, f"status asked by {intent.sender}: no candidature",
+                        replies=(_reply(state, intent, Outcome.HELP, now, reason=why),))
+    replies = tuple(
+        _reply(state, intent, Outcome.STATUS, now, group_id=c.group_id, candidature_id=c.id,
+               reason=_describe(state, c),
+               missing=c.missing if c.status is Status.NEEDS_INFO else ())
+        for c in active
     )
-    return Decision(
-        Outcome.IDEA_RECEIVED,
-        f"idea {idea.id} from {intent.sender}",
-        ideas=(idea,),
-        replies=(_reply(state, intent, Outcome.IDEA_RECEIVED, now),),
-    )
+    return Decision(Outcome.STATUS, f"status of {intent.sender}: {len(active)} candidature(s)",
+                    replies=replies, group_id=active[0].group_id)
+
+
+def expire_unanswered(state: State, now: datetime, days: float) -> tuple[State, list[Decision]]:
+    """Places held for an answer (needs-info) that did not come within `days`: they go on."""
+    decisions = []
+    limit = timedelta(days=days)
+    for cand in [c for c in state.candidatures if c.status is Status.NEEDS_INFO]:
+        if now - (cand.updated_at or cand.received_at) < limit:
+            continue
+        expired = replace(cand, status=Status.EXPIRED, updated_at=now,
+                          reason="sans réponse de votre part dans le délai, la place a été proposée "
+                                 "à la personne suivante")
+        after, promoted = promote(_with(state, expired), cand.group_id, now)
+        reply = Reply(outcome=Outcome.HOLD_EXPIRED, to=cand.email, to_name=cand.name,
+                      template="hold_expired", group_id=cand.group_id, candidature_id=cand.id,
+                      reason=expired.reason, missing=cand.missing, in_reply_to=cand.message_id,
+                      subject=cand.subject, calls=calls_open(after, now))
+        decisions.append(Decision(Outcome.HOLD_EXPIRED,
+                                  f"hold of {cand.email} in {cand.group_id} expired; promoted "
+                                  f"{len(promoted)}", candidatures=(expired, *promoted),
+                                  replies=(reply, *promotion_replies(after, promoted, now)),
+                                  group_id=cand.group_id))
+        state = after
+    return state, decisions
 
 
 def decide(state: State, intent: Intent, now: datetime, token: str = "") -> Decision:
@@ -430,6 +456,8 @@ def decide(state: State, intent: Intent, now: datetime, token: str = "") -> Deci
         return confirmed
     if intent.kind is IntentKind.WITHDRAWAL:
         return _withdrawal(state, intent, now, token)
+    if intent.kind is IntentKind.STATUS:
+        return _status(state, intent, now)
     if intent.kind is IntentKind.IDEA:
         return _idea(state, intent, now)
     pending = any(c.status is Status.NEEDS_INFO for c in _active(state, intent.sender))

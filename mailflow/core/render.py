@@ -47,6 +47,11 @@ REPLY_TEMPLATES = (
     "help",
     "promoted",
     "confirm_withdrawal",
+    "status",
+    "hold_expired",
+    "idea_note_received",
+    "idea_validated",
+    "idea_declined",
 )
 #: Reply templates sent on staff's initiative (not answering a member's message).
 STAFF_REPLY_TEMPLATES = (MEETING_CHANGED_TEMPLATE,)
