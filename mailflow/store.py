@@ -9,13 +9,14 @@ import json
 import os
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from tinydb import Query, TinyDB
 from tinydb.storages import Storage
 
+from .core.ideas import group_from_json, group_to_json
 from .errors import StoreError, StoreLockedError
 from .model import (
     CallStatus,
@@ -207,6 +208,16 @@ def idea_to_json(i: Idea) -> dict[str, Any]:
         "received_at": _when(i.received_at),
         "message_key": i.message_key,
         "attachments": list(i.attachments),
+        "status": i.status,
+        "message_id": i.message_id,
+        "history": [list(event) for event in i.history],
+        "note": i.note,
+        "note_received_at": _when(i.note_received_at),
+        "validated_on": i.validated_on.isoformat() if i.validated_on else None,
+        "co_animated": i.co_animated,
+        "declined_reason": i.declined_reason,
+        "group_id": i.group_id,
+        "updated_at": _when(i.updated_at),
     }
 
 
@@ -223,6 +234,16 @@ def idea_from_json(d: Mapping[str, Any]) -> Idea:
         received_at=received,
         message_key=d.get("message_key", ""),
         attachments=tuple(d.get("attachments", ())),
+        status=d.get("status", "received"),
+        message_id=d.get("message_id"),
+        history=tuple((str(w), str(what), str(who)) for w, what, who in d.get("history", ())),
+        note=d.get("note", ""),
+        note_received_at=_parse_when(d.get("note_received_at")),
+        validated_on=date.fromisoformat(d["validated_on"]) if d.get("validated_on") else None,
+        co_animated=d.get("co_animated"),
+        declined_reason=d.get("declined_reason", ""),
+        group_id=d.get("group_id"),
+        updated_at=_parse_when(d.get("updated_at")),
     )
 
 
@@ -468,7 +489,8 @@ class Store:
 
     def state(self, groups: dict[str, Group], departments: dict[str, Department]) -> State:
         """The decision state: configuration, staff's changes to it, and what the store holds."""
-        groups = apply_overrides(groups, self.group_overrides())
+        drafted = {k: g for k, g in self.drafted_groups().items() if k not in groups}
+        groups = apply_overrides({**groups, **drafted}, self.group_overrides())
         cands = tuple(
             sorted(
                 (candidature_from_json(d) for d in self._db.table("candidatures").all()),
@@ -489,10 +511,10 @@ class Store:
         changed = [c for c in after.candidatures if old.get(c.id) != c]
         for cand in changed:
             table.upsert(candidature_to_json(cand), Query().id == cand.id)
-        known = {i.id for i in before.ideas}
-        for idea in after.ideas:
-            if idea.id not in known:
-                self._db.table("ideas").insert(idea_to_json(idea))
+        old_ideas = {i.id: i for i in before.ideas}
+        for idea in after.ideas:  # new ideas inserted, changed ones (a later status) replaced
+            if old_ideas.get(idea.id) != idea:
+                self._db.table("ideas").upsert(idea_to_json(idea), Query().id == idea.id)
         old_pending = set(before.pending)
         for action in after.pending:
             if action not in old_pending:
@@ -573,6 +595,48 @@ class Store:
             if address in d["to"] and d["outcome"] != "staff-alert"
             and datetime.fromisoformat(d["created_at"]) >= since
         )
+
+    # records: what `mailflow privacy purge` rewrites
+
+    def rewrite_ledger(self, entries: list[LedgerEntry]) -> None:
+        """Replace records of messages (matched by key), e.g. anonymised; lookups follow."""
+        table = self._db.table("ledger")
+        for entry in entries:
+            table.update(entry.to_json(), Query().key == entry.key)
+        self._reindex()
+
+    def replace_history(self, events: list[dict[str, Any]]) -> None:
+        """The history rewritten as a whole, order kept (e.g. with addresses anonymised)."""
+        table = self._db.table("history")
+        table.truncate()
+        table.insert_multiple(dict(e) for e in events)
+
+    def forget_backup(self) -> None:
+        """Make the `.bak` a copy of the committed store, so data just purged is not kept there."""
+        bak = self.path.with_name(self.path.name + ".bak")
+        if self.read_only or not bak.exists():
+            return
+        tmp = self.path.with_name(f".{self.path.name}.bak.tmp")
+        try:
+            with contextlib.suppress(FileNotFoundError):
+                tmp.unlink()
+            os.link(self.path, tmp)
+            os.replace(tmp, bak)
+        except OSError as exc:
+            raise StoreError(f"{bak}: cannot replace the backup: {exc}; it still holds the data "
+                             f"before the purge, delete it by hand") from exc
+
+
+    # groups drafted from ideas (`mailflow ideas draft`), merged into the configured ones by `state`
+
+    def drafted_groups(self) -> dict[str, Group]:
+        """Groups staff drafted from validated ideas, as first written (staff's changes are overrides)."""
+        return {d["id"]: group_from_json(d) for d in self._db.table("drafted_groups").all()}
+
+    def save_drafted_group(self, group: Group, extra: Mapping[str, Any] | None = None) -> None:
+        """Keep a new group drafted from an idea; `extra` notes where it came from."""
+        self._db.table("drafted_groups").upsert({**group_to_json(group), **(extra or {})},
+                                                Query().id == group.id)
 
 
 @contextlib.contextmanager

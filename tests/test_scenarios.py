@@ -112,12 +112,12 @@ def test_an_unanswered_question_lets_the_place_go_on(settings: Settings, tmp_pat
         f.write_bytes(SAMPLES[0].read_bytes()
                       .replace(b"marie.dupont@ot-perigord-noir.fr", f"f{n}@ot.fr".encode())
                       .replace(b"<01-candidature", f"<{n}-fill".encode())
-                      .replace("D=C3=A9partement : 24".encode(), f"D=C3=A9partement : {department}".encode()))
+                      .replace(b"D=C3=A9partement : 24", f"D=C3=A9partement : {department}".encode()))
         files.append(f)
     waiting = tmp_path / "late.eml"
     waiting.write_bytes(SAMPLES[0].read_bytes().replace(b"marie.dupont@ot-perigord-noir.fr", b"late@ot.fr")
                         .replace(b"<01-candidature", b"<late-candidature")
-                        .replace("D=C3=A9partement : 24".encode(), "D=C3=A9partement : 23".encode()))
+                        .replace(b"D=C3=A9partement : 24", b"D=C3=A9partement : 23"))
     deliver(settings, [*files, waiting])
     run_once(settings)
     assert statuses(settings)["s.lacombe@tourisme-creuse-sud.fr"] == "needs-info"
