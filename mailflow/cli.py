@@ -45,6 +45,7 @@ STATUS_FR = {
     Status.REFUSED: "refusé",
     Status.WITHDRAWN: "désisté",
     Status.EXPIRED: "sans réponse",
+    Status.TO_CONFIRM: "à confirmer",
 }
 
 

@@ -315,6 +315,13 @@ def _criteria(table: _Table) -> Criteria:
     )
 
 
+def _positive(table: _Table, name: str) -> float | None:
+    value = table.get(name, float, None, required=False)
+    if value is not None and value <= 0:
+        raise table.fail(name, f"must be positive, found {value}")
+    return value
+
+
 def _group(table: _Table, tz: ZoneInfo) -> Group:
     group_id = table.text("id")
     if not group_id.replace("-", "").isalnum() or group_id != group_id.lower():
@@ -346,6 +353,7 @@ def _group(table: _Table, tz: ZoneInfo) -> Group:
         commitment=table.text("commitment"),
         call=table.choice("call", CallStatus, table.text("call", "open")),
         closes_at=_local_time(table, "closes_at", tz, required=False),
+        confirm_within_hours=_positive(table, "confirm_within_hours"),
     )
 
 

@@ -26,6 +26,8 @@ class Outcome(enum.StrEnum):
     MEETING_CHANGED = "meeting-changed"
     #: A withdrawal asked by email waits for the registered address to confirm it (token).
     CONFIRM_WITHDRAWAL = "withdrawal-to-confirm"
+    #: Double opt-in: the place is held until the member confirms their commitment with a code.
+    TO_CONFIRM = "to-confirm"
     #: Where the member's candidatures stand, as they asked.
     STATUS = "status"
     #: A place held for an answer that never came went on to the next person.
@@ -49,16 +51,17 @@ class Status(enum.StrEnum):
     REFUSED = "refused"
     WITHDRAWN = "withdrawn"
     EXPIRED = "expired"  # the member did not answer our question in time: the place went on
+    TO_CONFIRM = "to-confirm"  # double opt-in: the place is held until the member confirms
 
     @property
     def active(self) -> bool:
         """True while the candidature holds a place or a position."""
-        return self in (Status.CONFIRMED, Status.WAITLISTED, Status.NEEDS_INFO)
+        return self in (Status.CONFIRMED, Status.WAITLISTED, Status.NEEDS_INFO, Status.TO_CONFIRM)
 
     @property
     def holds_place(self) -> bool:
         """Confirmed places and places held while the member answers count against capacity."""
-        return self in (Status.CONFIRMED, Status.NEEDS_INFO)
+        return self in (Status.CONFIRMED, Status.NEEDS_INFO, Status.TO_CONFIRM)
 
 
 class IntentKind(enum.StrEnum):
@@ -167,6 +170,7 @@ class Group:
     commitment: str
     call: CallStatus
     closes_at: datetime | None = None
+    confirm_within_hours: float | None = None  # double opt-in: hold the place this long
 
     def quota_for(self, department: Department) -> int | None:
         """The department's quota in this group, or None when unlimited."""

@@ -7,7 +7,7 @@ import email
 import email.policy
 import re
 import shutil
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from mailflow import config
+from mailflow.core.ideas import validated_text
 from mailflow.core.render import (
     MISSING_LABELS,
     QUARANTINE_TEMPLATE,
@@ -98,8 +99,15 @@ REPLIES: dict[str, Reply] = {
                    reason="vous êtes sur la liste d’attente, en position 2"),
     "hold_expired": make(Outcome.HOLD_EXPIRED, "hold_expired", group_id="ot-ruraux",
                          missing=("fte", "population"), calls=CALLS),
+    "confirm_commitment": make(Outcome.TO_CONFIRM, "confirm_commitment", group_id="ot-ruraux",
+                               token="MF-ABCDEFGH23", expires_at=datetime(2026, 12, 3, 9, 0, tzinfo=UTC)),
     "confirm_withdrawal": make(Outcome.CONFIRM_WITHDRAWAL, "confirm_withdrawal", group_id="ot-ruraux",
                                token="MF-ABCDEFGH23", expires_at=datetime(2026, 12, 4, 9, 0, tzinfo=UTC)),
+    "idea_note_received": make(Outcome.IDEA_NOTE_RECEIVED, "idea_note_received"),
+    "idea_validated": make(Outcome.IDEA_VALIDATED, "idea_validated",
+                           reason=validated_text(date(2027, 1, 12), co_animated=True)),
+    "idea_declined": make(Outcome.IDEA_DECLINED, "idea_declined",
+                          reason="Un groupe très proche est déjà en place en Gironde."),
 }
 
 
@@ -198,7 +206,9 @@ def test_body_is_complete_french(renderer: Renderer, name: str) -> None:
     assert max(len(line) for line in text.splitlines()) <= 78
 
 
-@pytest.mark.parametrize("name", [n for n in REPLY_TEMPLATES if n not in ("help", "idea_received")])
+# Replies about an idea have no group yet.
+@pytest.mark.parametrize("name", [n for n in REPLY_TEMPLATES
+                                  if n != "help" and not n.startswith("idea_")])
 def test_group_title_in_guillemets(renderer: Renderer, name: str) -> None:
     _, text, html = render(renderer, name)
     title = {"closed": "Communiquer sur le rôle de l’Office de Tourisme"}.get(

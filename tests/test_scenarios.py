@@ -156,3 +156,45 @@ def test_a_waiting_member_asks_where_she_stands(settings: Settings, tmp_path: Pa
     text = answer.get_body(("plain",)).get_content()
     assert "sur la liste d’attente, en position 1" in text
     assert statuses(settings)[NADIA] == "waitlisted"
+
+
+def test_double_opt_in_holds_the_place_until_the_member_confirms(settings: Settings, tmp_path: Path) -> None:
+    """A group whose places must be confirmed: one member confirms, one lets the time pass."""
+    from datetime import UTC, datetime, timedelta
+
+    from mailflow.cli import build_service
+
+    text = Path(settings.file).read_text(encoding="utf-8")
+    groups = tmp_path / "groups.toml"
+    source = Path(text.split('groups = "', 1)[1].split('"', 1)[0])
+    groups.write_text(source.read_text(encoding="utf-8").replace(
+        'closes_at = 2027-09-01T18:00:00', 'closes_at = 2027-09-01T18:00:00\nconfirm_within_hours = 48'),
+        encoding="utf-8")
+    Path(settings.file).write_text(text.replace(str(source), str(groups)), encoding="utf-8")
+    settings = config.load(settings.file)
+    assert settings.groups["role-ot"].confirm_within_hours == 48
+    from .test_staff_groups import role_ot_applicants
+
+    deliver(settings, role_ot_applicants(tmp_path, 2))
+    run_once(settings)
+    first, _second = outbox(settings)
+    assert first["X-Mailflow-Outcome"] == "to-confirm"
+    assert "confirmez votre engagement" in first.get_body(("plain",)).get_content()
+    assert not any(p.get_content_type() == "text/calendar" for p in first.walk())
+    deliver(settings, [member_reply(first, "Je confirme mon engagement.", tmp_path)])
+    run_once(settings)
+    confirmed = outbox(settings)[-1]
+    assert (confirmed["X-Mailflow-Outcome"], confirmed["To"].addresses[0].addr_spec) == ("confirmed", "d0@ot.fr")
+    assert any(p.get_content_type() == "text/calendar" for p in confirmed.walk())
+    service = build_service(settings, read_only=False)
+    try:
+        service.clock = lambda: datetime.now(UTC) + timedelta(hours=49)
+        assert service.expire_holds() == 1
+    finally:
+        service.store.close()
+    with Store(settings.store_path, read_only=True) as store:
+        state = store.state(settings.groups, settings.departments)
+    assert {c.email: c.status.value for c in state.of_group("role-ot")} == {
+        "d0@ot.fr": "confirmed", "d1@ot.fr": "expired"}
+    assert outbox(settings)[-1]["X-Mailflow-Outcome"] == "hold-expired"
+    assert "confirmation de votre engagement" in outbox(settings)[-1].get_body(("plain",)).get_content()

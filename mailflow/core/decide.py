@@ -25,6 +25,7 @@ from .rules import department_label, evaluate
 
 TEMPLATES = {
     Outcome.STATUS: "status",
+    Outcome.TO_CONFIRM: "confirm_commitment",
     Outcome.CONFIRM_WITHDRAWAL: "confirm_withdrawal",
     Outcome.CONFIRMED: "confirmed",
     Outcome.WAITLISTED: "waitlisted",
@@ -37,6 +38,7 @@ TEMPLATES = {
     Outcome.HELP: "help",
 }
 STATUS_OUTCOME = {
+    Status.TO_CONFIRM: Outcome.TO_CONFIRM,
     Status.CONFIRMED: Outcome.CONFIRMED,
     Status.WAITLISTED: Outcome.WAITLISTED,
     Status.REFUSED: Outcome.REFUSED,
@@ -219,6 +221,8 @@ def _describe(state: State, cand: Candidature) -> str:
         return f"vous êtes inscrit ou inscrite (place {position(state, cand)} sur {capacity})"
     if cand.status is Status.WAITLISTED:
         return f"vous êtes sur la liste d’attente, en position {position(state, cand)}"
+    if cand.status is Status.TO_CONFIRM:
+        return "une place vous est réservée en attendant la confirmation de votre engagement"
     return "votre candidature attend les informations demandées"
 
 
@@ -256,7 +260,25 @@ def _active(state: State, email: str, group_id: str | None = None) -> list[Candi
     ]
 
 
-def _candidature(state: State, intent: Intent, now: datetime) -> Decision:
+def _ask_commitment(state: State, decision: Decision, now: datetime, token: str) -> Decision:
+    """Double opt-in: a place just given is held until its member confirms, by a code."""
+    cand = decision.candidatures[0] if decision.candidatures else None
+    group = state.groups[decision.group_id] if decision.group_id else None
+    if (cand is None or group is None or group.confirm_within_hours is None or not token
+            or cand.status is not Status.CONFIRMED):
+        return decision
+    expires = now + timedelta(hours=group.confirm_within_hours)
+    held = replace(cand, status=Status.TO_CONFIRM)
+    first = replace(decision.replies[0], outcome=Outcome.TO_CONFIRM, template="confirm_commitment",
+                    token=token, expires_at=expires)
+    action = PendingAction(token_hash(token), "commit", cand.id, cand.email, now, expires)
+    return replace(decision, outcome=Outcome.TO_CONFIRM,
+                   summary=decision.summary.replace("confirmed", "to-confirm"),
+                   candidatures=(held, *decision.candidatures[1:]),
+                   replies=(first, *decision.replies[1:]), pending=(action,))
+
+
+def _candidature(state: State, intent: Intent, now: datetime, token: str = "") -> Decision:
     pending = [c for c in _active(state, intent.sender) if c.status is Status.NEEDS_INFO]
     group_id = intent.group_id
     if group_id is None and len(pending) == 1 and not intent.ambiguous_groups:
@@ -275,7 +297,7 @@ def _candidature(state: State, intent: Intent, now: datetime) -> Decision:
         cand = replace(old, profile=profile, name=old.name or intent.name, updated_at=now)
         status, reason, missing = place(state, cand)
         cand = replace(cand, status=status, reason=reason, missing=missing)
-        return _settle(state, cand, intent, now, "completed")
+        return _ask_commitment(state, _settle(state, cand, intent, now, "completed"), now, token)
     if existing:
         old = existing[0]
         return Decision(
@@ -308,7 +330,7 @@ def _candidature(state: State, intent: Intent, now: datetime) -> Decision:
     )
     status, reason, missing = place(state, cand)
     cand = replace(cand, status=status, reason=reason, missing=missing)
-    return _settle(state, cand, intent, now, "new")
+    return _ask_commitment(state, _settle(state, cand, intent, now, "new"), now, token)
 
 
 def token_hash(token: str) -> str:
@@ -385,14 +407,23 @@ def _confirmation(state: State, intent: Intent, now: datetime) -> Decision | Non
             continue  # not ours, or someone else's code: it confirms nothing
         cand = next((c for c in state.candidatures if c.id == action.candidature_id), None)
         stale = action.used_at is not None or now >= action.expires_at
-        if stale or cand is None or not cand.status.active:
+        expected = (Status.TO_CONFIRM,) if action.kind == "commit" else tuple(
+            s for s in Status if s.active)
+        if stale or cand is None or cand.status not in expected:
             why = ("ce code de confirmation a expiré ou a déjà servi : pour vous désister, "
                    "écrivez-nous de nouveau « je me désiste » et confirmez avec le nouveau code")
             return Decision(Outcome.TOKEN_INVALID, f"stale confirmation code from {intent.sender}",
                             replies=(_reply(state, intent, Outcome.HELP, now, reason=why),),
                             pending=(replace(action, used_at=action.used_at or now),))
+        used = replace(action, used_at=now)
+        if action.kind == "commit":
+            confirmed = replace(cand, status=Status.CONFIRMED, updated_at=now)
+            reply = _candidature_reply(_with(state, confirmed), confirmed, now, to=intent)
+            return Decision(Outcome.CONFIRMED, f"commitment confirmed {cand.email} → {cand.group_id}",
+                            candidatures=(confirmed,), replies=(reply,), group_id=cand.group_id,
+                            pending=(used,))
         decision = withdraw(state, cand, now, "désistement confirmé par le membre", intent)
-        return replace(decision, pending=(replace(action, used_at=now),))
+        return replace(decision, pending=(used,))
     return None
 
 
@@ -423,12 +454,18 @@ def expire_unanswered(state: State, now: datetime, days: float) -> tuple[State, 
     """Places held for an answer (needs-info) that did not come within `days`: they go on."""
     decisions = []
     limit = timedelta(days=days)
-    for cand in [c for c in state.candidatures if c.status is Status.NEEDS_INFO]:
-        if now - (cand.updated_at or cand.received_at) < limit:
+    commitments = {p.candidature_id: p for p in state.pending if p.kind == "commit" and not p.used_at}
+    for cand in [c for c in state.candidatures if c.status in (Status.NEEDS_INFO, Status.TO_CONFIRM)]:
+        if cand.status is Status.TO_CONFIRM:
+            action = commitments.get(cand.id)
+            if action is None or now < action.expires_at:
+                continue
+            why = "votre engagement n’a pas été confirmé dans le délai"
+        elif now - (cand.updated_at or cand.received_at) < limit:
             continue
-        expired = replace(cand, status=Status.EXPIRED, updated_at=now,
-                          reason="sans réponse de votre part dans le délai, la place a été proposée "
-                                 "à la personne suivante")
+        else:
+            why = "sans réponse de votre part dans le délai, la place a été proposée à la personne suivante"
+        expired = replace(cand, status=Status.EXPIRED, updated_at=now, reason=why)
         after, promoted = promote(_with(state, expired), cand.group_id, now)
         reply = Reply(outcome=Outcome.HOLD_EXPIRED, to=cand.email, to_name=cand.name,
                       template="hold_expired", group_id=cand.group_id, candidature_id=cand.id,
@@ -462,7 +499,7 @@ def decide(state: State, intent: Intent, now: datetime, token: str = "") -> Deci
         return _idea(state, intent, now)
     pending = any(c.status is Status.NEEDS_INFO for c in _active(state, intent.sender))
     if intent.kind is IntentKind.CANDIDATURE or (pending and intent.group_id is None):
-        return _candidature(state, intent, now)
+        return _candidature(state, intent, now, token)
     return Decision(
         Outcome.HELP,
         f"help for {intent.sender}",

@@ -49,6 +49,7 @@ REPLY_TEMPLATES = (
     "confirm_withdrawal",
     "status",
     "hold_expired",
+    "confirm_commitment",
     "idea_note_received",
     "idea_validated",
     "idea_declined",
@@ -57,6 +58,8 @@ REPLY_TEMPLATES = (
 STAFF_REPLY_TEMPLATES = (MEETING_CHANGED_TEMPLATE,)
 #: The staff alert sent when a message is quarantined.
 QUARANTINE_TEMPLATE = "staff_quarantine"
+#: What a confirmation code confirms, as the prepared reply's subject says it.
+CONFIRMS = {"confirm_withdrawal": "du désistement", "confirm_commitment": "de mon engagement"}
 #: A confirmation code as subjects carry it.
 CODE_IN_SUBJECT = re.compile(r"\s*\[MF-[A-Z0-9]{10}\]")
 #: The daily digest sent to staff.
@@ -502,8 +505,8 @@ class Renderer:
             "expires_at": reply.expires_at,
             "confirm_link": mailto_link(
                 self.network.address,
-                f"Confirmation du désistement [{clean(reply.token)}]",
-                f"Je confirme mon désistement. Code : {clean(reply.token)}",
+                f"Confirmation {CONFIRMS.get(reply.template, 'de ma demande')} [{clean(reply.token)}]",
+                f"Je confirme. Code : {clean(reply.token)}",
             ) if reply.token else "",
         }
 
