@@ -6,7 +6,7 @@ import hashlib
 import logging
 import secrets
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -18,7 +18,7 @@ from .core.digest import Event, Undelivered, build_digest
 from .core.parse import parse
 from .core.render import Renderer
 from .errors import ParseError, RenderError, SourceError, TransportError
-from .model import Outcome, State
+from .model import Outcome, Reply, State
 from .ports import Clock, Folder, MailSource, Transport, Waiting
 from .store import LedgerEntry, OutboxItem, Store
 
@@ -184,6 +184,7 @@ class Service:
             for reply in decision.replies:
                 message = self.renderer.render(reply, now)
                 self.enqueue(reply.outcome.value, [reply.to], message, f"expiry:{reply.candidature_id}")
+            self.tell_staff_of_promotions(after, decision.replies)
             log.info("%s", decision.summary)
         if decisions:
             self.check_filled(before, after)
@@ -290,9 +291,20 @@ class Service:
             log.exception("%s: cannot decide", waiting.key)
             return self._quarantine(raw, digest, f"erreur interne de mailflow : {exc!r}", waiting.key,
                                     inbound.sender, inbound.subject, inbound.message_id)
+        after = apply(state, decision)
+        self.tell_staff_of_promotions(after, decision.replies)
         return _Outcome(decision.outcome, decision.summary, "processed", digest,
                         inbound.message_id, inbound.sender, inbound.subject,
-                        self._within_cap(messages, now), apply(state, decision))
+                        self._within_cap(messages, now), after)
+
+    def tell_staff_of_promotions(self, state: State, replies: Sequence[Reply]) -> None:
+        """Each member promoted from the waiting list: staff hear of it at once, too."""
+        for reply in replies:
+            if reply.template != "promoted" or reply.group_id not in state.groups:
+                continue
+            group = state.groups[reply.group_id]
+            self._alert("promoted", group=group.title, member=f"{reply.to_name or ''} <{reply.to}>".strip(),
+                        place=f"{reply.position} / {group.capacity}")
 
     def _within_cap(self, messages: list[tuple[str, list[str], EmailMessage]],
                     now: datetime) -> list[tuple[str, list[str], EmailMessage]]:

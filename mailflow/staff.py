@@ -241,6 +241,8 @@ def _finish(service: Service, action: str, summary: str, before: State, after: S
 def apply_candidate_change(service: Service, change: CandidateChange, reason: str) -> None:
     """Record the change, queue its mail, write the history, commit once, then send."""
     service.store.save_state(change.before, change.state)
+    if change.action != "promote":  # staff's own promotion needs no alert to staff
+        service.tell_staff_of_promotions(change.state, change.replies)
     for outcome, to, message in change.messages:
         service.enqueue(outcome, to, message, f"staff:{change.action}")
     service.store.record_history({

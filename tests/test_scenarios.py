@@ -32,8 +32,17 @@ def run_once(settings: Settings) -> None:
 
 def outbox(settings: Settings) -> list[EmailMessage]:
     assert settings.delivery.path is not None
-    return [email.message_from_bytes(p.read_bytes(), policy=policy.default)  # type: ignore[misc]
-            for p in sorted(settings.delivery.path.glob("*.eml"))]
+    messages = [email.message_from_bytes(p.read_bytes(), policy=policy.default)
+                for p in sorted(settings.delivery.path.glob("*.eml"))]
+    return [m for m in messages if m["X-Mailflow-Alert"] is None]  # type: ignore[misc]
+
+
+def alerts(settings: Settings, kind: str) -> list[EmailMessage]:
+    """What staff were told, of one kind."""
+    assert settings.delivery.path is not None
+    messages = [email.message_from_bytes(p.read_bytes(), policy=policy.default)
+                for p in sorted(settings.delivery.path.glob("*.eml"))]
+    return [m for m in messages if m["X-Mailflow-Alert"] == kind]  # type: ignore[misc]
 
 
 def statuses(settings: Settings) -> dict[str, str]:
@@ -70,6 +79,8 @@ def test_a_confirmed_withdrawal_promotes_the_next_eligible(settings: Settings, t
     assert "une place s’est libérée" in promoted.get_body(("plain",)).get_content()
     assert statuses(settings) == {"marie.dupont@ot-perigord-noir.fr": "confirmed", LUC: "withdrawn",
                                   NADIA: "confirmed"}
+    (told,) = alerts(settings, "promoted")  # staff hear of it at once
+    assert NADIA in told.get_body(("plain",)).get_content()
     # The code served once: sending it again changes nothing and says why.
     deliver(settings, [member_reply(request, "Je confirme encore.", tmp_path)])
     run_once(settings)

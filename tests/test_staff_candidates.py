@@ -33,8 +33,17 @@ def cli(capsys: pytest.CaptureFixture[str], settings: Settings, *args: str) -> t
 
 def outbox(settings: Settings) -> list[EmailMessage]:
     assert settings.delivery.path is not None
-    return [email.message_from_bytes(p.read_bytes(), policy=policy.default)  # type: ignore[misc]
-            for p in sorted(settings.delivery.path.glob("*.eml"))]
+    messages = [email.message_from_bytes(p.read_bytes(), policy=policy.default)
+                for p in sorted(settings.delivery.path.glob("*.eml"))]
+    return [m for m in messages if m["X-Mailflow-Alert"] is None]  # type: ignore[misc]
+
+
+def alerts(settings: Settings, kind: str) -> list[EmailMessage]:
+    """What staff were told, of one kind."""
+    assert settings.delivery.path is not None
+    messages = [email.message_from_bytes(p.read_bytes(), policy=policy.default)
+                for p in sorted(settings.delivery.path.glob("*.eml"))]
+    return [m for m in messages if m["X-Mailflow-Alert"] == kind]  # type: ignore[misc]
 
 
 def listed(capsys: pytest.CaptureFixture[str], settings: Settings, group: str) -> list[dict[str, object]]:
