@@ -312,11 +312,11 @@ def cmd_candidates_action(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_candidates_list(settings: Settings, args: argparse.Namespace) -> int:
-    if args.group not in settings.groups:
-        known = ", ".join(settings.groups)
+    state = _read_state(settings)  # with the groups staff drafted from ideas
+    if args.group not in state.groups:
+        known = ", ".join(state.groups)
         print(f"mailflow: unknown group {args.group!r}; known groups: {known}", file=sys.stderr)
         return 2
-    state = _read_state(settings)
     rows: list[dict[str, Any]] = []
     for cand in state.of_group(args.group):
         rows.append({
@@ -376,7 +376,7 @@ def cmd_check_config(settings: Settings, args: argparse.Namespace) -> int:
     try:
         with Store(settings.store_path, read_only=True) as store:
             state = store.state(settings.groups, settings.departments)
-            unknown = {c.group_id for c in state.candidatures} - set(settings.groups)
+            unknown = {c.group_id for c in state.candidatures} - set(state.groups)
             problems += [f"store holds candidatures of unknown group {g!r}" for g in unknown]
     except MailflowError as exc:
         problems.append(str(exc))

@@ -11,13 +11,15 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 
+from .attachments import describe
+from .commands.ideas import keep_idea_attachments
 from .config import Settings
 from .core.classify import classify
 from .core.decide import apply, call_summary, decide, expire_unanswered
 from .core.digest import Event, Undelivered, build_digest
 from .core.parse import parse
 from .core.render import Renderer
-from .errors import ParseError, RenderError, SourceError, TransportError
+from .errors import MailflowError, ParseError, RenderError, SourceError, TransportError
 from .model import Outcome, Reply, State
 from .ports import Clock, Folder, MailSource, Transport, Waiting
 from .store import LedgerEntry, OutboxItem, Store
@@ -77,6 +79,7 @@ class _Outcome:
     subject: str = ""
     messages: list[tuple[str, list[str], EmailMessage]] = field(default_factory=list)
     state: State | None = None
+    attachments: list[tuple[str, bytes]] = field(default_factory=list)  # (idea id, raw message)
 
 
 class Service:
@@ -115,6 +118,7 @@ class Service:
         report = BatchReport()
         before = state = self.state()
         acks: list[tuple[str, Folder]] = []
+        to_keep: list[tuple[str, bytes]] = []
         try:
             waiting_list = self.source.pending()
             self._check_validity()
@@ -129,6 +133,7 @@ class Service:
                 result = self._handle(waiting, state)
                 if result.state is not None:
                     state = result.state
+                to_keep += result.attachments
                 handled = self._record(waiting, result)
                 report.handled.append(handled)
                 acks.append((waiting.key, result.folder))
@@ -142,6 +147,7 @@ class Service:
         self.check_filled(before, state)
         self.store.save_state(before, state)
         self.store.commit()
+        self._keep_attachments(to_keep)
         self.deliver(report)
         for key, folder in acks:
             self.source.ack(key, folder)
@@ -162,6 +168,17 @@ class Service:
             self._alert("uidvalidity", folder=folder, old=str(stored.get("value")), new=validity)
         if not isinstance(stored, dict) or stored.get("value") != validity or stored.get("url") != url:
             self.store.set_meta("uidvalidity", {"url": url, "value": validity})
+
+    def _keep_attachments(self, pairs: list[tuple[str, bytes]]) -> None:
+        """Files sent with ideas, kept on disk once the ideas are recorded; a failure loses no mail."""
+        for idea_id, raw in pairs:
+            try:
+                saved = keep_idea_attachments(self.settings, idea_id, raw)
+            except (MailflowError, ValueError, OSError) as exc:
+                log.error("attachments of %s not kept: %s", idea_id, exc)
+                continue
+            for line in describe(saved):
+                log.info("%s: %s", idea_id, line)
 
     def check_filled(self, before: State, after: State) -> None:
         """Tell staff at once when a group has just taken its last place."""
@@ -277,7 +294,7 @@ class Service:
                             f"same message already decided ({inbound.message_id})", "processed",
                             digest, inbound.message_id, inbound.sender, inbound.subject)
         try:
-            intent = classify(inbound, self.settings.network, self.settings.groups,
+            intent = classify(inbound, self.settings.network, state.groups,
                               self.settings.departments)
             decision = decide(state, intent, now, self.new_token())
             messages = [
@@ -293,9 +310,10 @@ class Service:
                                     inbound.sender, inbound.subject, inbound.message_id)
         after = apply(state, decision)
         self.tell_staff_of_promotions(after, decision.replies)
+        kept = [(idea.id, raw) for idea in decision.ideas] if inbound.attachments else []
         return _Outcome(decision.outcome, decision.summary, "processed", digest,
                         inbound.message_id, inbound.sender, inbound.subject,
-                        self._within_cap(messages, now), after)
+                        self._within_cap(messages, now), after, kept)
 
     def tell_staff_of_promotions(self, state: State, replies: Sequence[Reply]) -> None:
         """Each member promoted from the waiting list: staff hear of it at once, too."""

@@ -13,14 +13,14 @@ from ..store import Store
 
 def cmd_newsletter(settings: Settings, args: argparse.Namespace) -> int:
     """Print the blocks of the groups asked (else of every open call) and the idea block."""
-    unknown = [g for g in args.groups if g not in settings.groups]
+    with Store(settings.store_path, read_only=True) as store:
+        state = store.state(settings.groups, settings.departments)  # drafted groups included
+    unknown = [g for g in args.groups if g not in state.groups]
     if unknown:
-        known = ", ".join(settings.groups)
+        known = ", ".join(state.groups)
         print(f"mailflow: unknown group {', '.join(map(repr, unknown))}; known groups: {known}",
               file=sys.stderr)
         return 2
-    with Store(settings.store_path, read_only=True) as store:
-        state = store.state(settings.groups, settings.departments)
     out = render_newsletter(settings.templates_dir, settings.network, state, datetime.now(UTC),
                             args.groups, html=args.format == "html")
     sys.stdout.write(out if out.endswith("\n") else out + "\n")

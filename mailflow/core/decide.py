@@ -514,7 +514,8 @@ def apply(state: State, decision: Decision) -> State:
     changed = {p.token_hash for p in decision.pending}
     return replace(
         _with(state, *decision.candidatures),
-        ideas=(*state.ideas, *decision.ideas),
+        ideas=(*[i for i in state.ideas if i.id not in {d.id for d in decision.ideas}],
+               *decision.ideas),
         next_seq=max([state.next_seq, *seqs]),
         pending=(*[p for p in state.pending if p.token_hash not in changed], *decision.pending),
     )

@@ -1,0 +1,476 @@
+"""Ideas for new working groups: their states, transitions, replies and drafted groups, all pure."""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time, timedelta, tzinfo
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from ..model import (
+    CallStatus,
+    Criteria,
+    Decision,
+    Group,
+    Idea,
+    Inbound,
+    Intent,
+    Meeting,
+    Outcome,
+    Reply,
+    Role,
+    Scale,
+    State,
+    Territory,
+)
+from .classify import IDEA, IDEA_ATTACHMENT
+from .decide import calls
+from .render import format_date_fr
+from .text import fold
+
+
+class IdeaStatus(enum.StrEnum):
+    """Where an idea stands, from the first email to a drafted group (or a refusal)."""
+
+    RECEIVED = "received"
+    DISCUSSION = "discussion"
+    NOTE_RECEIVED = "note-received"
+    VALIDATED = "validated"
+    DRAFTED = "drafted"
+    DECLINED = "declined"
+
+    @property
+    def final(self) -> bool:
+        """Nothing follows a drafted group or a declined idea."""
+        return self in (IdeaStatus.DRAFTED, IdeaStatus.DECLINED)
+
+
+#: The path of an idea, one step at a time; `declined` is reachable from every non-final state.
+NEXT: Mapping[IdeaStatus, IdeaStatus] = {
+    IdeaStatus.RECEIVED: IdeaStatus.DISCUSSION,
+    IdeaStatus.DISCUSSION: IdeaStatus.NOTE_RECEIVED,
+    IdeaStatus.NOTE_RECEIVED: IdeaStatus.VALIDATED,
+    IdeaStatus.VALIDATED: IdeaStatus.DRAFTED,
+}
+#: Every allowed transition, as data: the next step or `declined`; and a note d'intention may
+#: come by email before any discussion (received → note-received).
+TRANSITIONS: Mapping[IdeaStatus, frozenset[IdeaStatus]] = {
+    status: frozenset({NEXT[status], IdeaStatus.DECLINED}
+                      | ({IdeaStatus.NOTE_RECEIVED} if status is IdeaStatus.RECEIVED else set()))
+    if not status.final else frozenset()
+    for status in IdeaStatus
+}
+#: States in which a note d'intention sent by email is taken as this idea's note.
+AWAITING_NOTE = frozenset({IdeaStatus.RECEIVED, IdeaStatus.DISCUSSION})
+#: …and in which a later one completes it (the status stays).
+TAKES_NOTE = AWAITING_NOTE | {IdeaStatus.NOTE_RECEIVED}
+#: The steps `advance` takes; the others need their own command (and its data).
+ADVANCED_BY_HAND = frozenset({IdeaStatus.RECEIVED, IdeaStatus.DISCUSSION})
+#: The MONA team co-animates at most this many groups a calendar year.
+CO_ANIMATED_PER_YEAR = 5
+#: French labels for staff listings.
+STATUS_FR: Mapping[IdeaStatus, str] = {
+    IdeaStatus.RECEIVED: "reçue",
+    IdeaStatus.DISCUSSION: "en discussion",
+    IdeaStatus.NOTE_RECEIVED: "note d’intention reçue",
+    IdeaStatus.VALIDATED: "validée par le CA",
+    IdeaStatus.DRAFTED: "groupe en préparation",
+    IdeaStatus.DECLINED: "déclinée",
+}
+
+NOTE_RECEIVED_TEMPLATE = "idea_note_received"
+VALIDATED_TEMPLATE = "idea_validated"
+DECLINED_TEMPLATE = "idea_declined"
+
+#: What a drafted group starts with until staff set it (`mailflow groups set`).
+DRAFT_CAPACITY = 12
+DRAFT_MEETING_DELAY = timedelta(days=90)
+DRAFT_MEETING_TIME = time(9, 30)
+DRAFT_PLACE = "lieu à préciser"
+DRAFT_REQUIRED = ("name", "structure", "role", "department")
+DRAFT_PARTICIPANTS = "Ouvert aux membres du réseau de la MONA."
+DRAFT_COMMITMENT = ("suivre les deux journées en présentiel et au moins deux réunions à distance ; "
+                    "les frais de déplacement sont à la charge de la structure participante")
+DRAFT_PLACEHOLDERS = ("capacity", "first_meeting.starts_at", "first_meeting.place")
+
+
+class IdeaError(ValueError):
+    """A change to an idea that the rules do not allow; the message says why, for staff."""
+
+
+class UnknownIdeaError(IdeaError):
+    """No idea has this id."""
+
+
+class CoAnimationLimitError(IdeaError):
+    """Validating this idea would make one co-animated group too many in the board's year."""
+
+    def __init__(self, message: str, validated: tuple[Idea, ...]) -> None:
+        super().__init__(message)
+        self.validated = validated
+
+
+@dataclass(frozen=True)
+class IdeaChange:
+    """What a staff action does to an idea: the idea after, the member's mail, a drafted group."""
+
+    before: Idea
+    after: Idea
+    reply: Reply | None = None
+    group: Group | None = None
+    notes: tuple[str, ...] = ()
+
+
+# --- reading the state ---------------------------------------------------------------------------
+
+
+def status_of(idea: Idea) -> IdeaStatus:
+    """The idea's status as an enum value."""
+    return IdeaStatus(idea.status)
+
+
+def current(state: State) -> dict[str, Idea]:
+    """Each idea's latest version by id (within a batch the state may hold an older one too)."""
+    latest: dict[str, Idea] = {}
+    for idea in state.ideas:
+        latest[idea.id] = idea
+    return dict(sorted(latest.items(), key=lambda item: item[1].seq))
+
+
+def find(state: State, idea_id: str) -> Idea:
+    """The idea with this id (case-insensitive), or UnknownIdeaError naming the known ones."""
+    ideas = current(state)
+    wanted = idea_id.strip().upper()
+    if wanted in ideas:
+        return ideas[wanted]
+    known = ", ".join(ideas) or "none yet"
+    raise UnknownIdeaError(f"unknown idea {idea_id!r}; known ideas: {known}")
+
+
+def co_animated_in(state: State, year: int, *, besides: str = "") -> tuple[Idea, ...]:
+    """Ideas validated as co-animated groups by the board in that calendar year."""
+    return tuple(
+        i for i in current(state).values()
+        if i.id != besides and i.co_animated and i.validated_on is not None
+        and i.validated_on.year == year
+        and status_of(i) in (IdeaStatus.VALIDATED, IdeaStatus.DRAFTED)
+    )
+
+
+def can_move(source: IdeaStatus, target: IdeaStatus) -> bool:
+    """Whether the idea may go from `source` to `target` in one step."""
+    return target in TRANSITIONS[source]
+
+
+def _moved(idea: Idea, target: IdeaStatus, now: datetime, actor: str, what: str = "",
+           **fields: Any) -> Idea:
+    source = status_of(idea)
+    if not can_move(source, target):
+        raise IdeaError(f"idea {idea.id} is {source.value}: it cannot become {target.value}")
+    event = (now.isoformat(), what or target.value, actor)
+    return replace(idea, status=target.value, history=(*idea.history, event), updated_at=now,
+                   **fields)
+
+
+# --- mail from members ---------------------------------------------------------------------------
+
+
+def brings_note(message: Inbound) -> bool:
+    """Whether the message brings a note d'intention: said in the subject or text, or a file so named."""
+    texts = [fold(f"{message.subject}\n{message.new_text}"),
+             *(fold(a.filename) for a in message.attachments)]
+    return any(m.group(0).startswith("note")
+               for text in texts for m in IDEA_ATTACHMENT.finditer(text))
+
+
+def _awaiting_note(state: State, intent: Intent) -> Idea | None:
+    """The sender's open idea this note is for: the one the message answers, else the latest."""
+    sender = intent.sender.lower()
+    mine = [i for i in current(state).values()
+            if i.email.lower() == sender and status_of(i) in TAKES_NOTE]
+    thread = {intent.message.in_reply_to, *intent.message.references} - {None}
+    linked = [i for i in mine if i.message_id in thread]
+    return (linked or mine)[-1] if mine else None
+
+
+def _answer(state: State, intent: Intent, outcome: Outcome, template: str, now: datetime) -> Reply:
+    message = intent.message
+    return Reply(outcome=outcome, to=intent.sender, to_name=intent.name, template=template,
+                 in_reply_to=message.message_id, references=message.references,
+                 subject=message.subject,
+                 calls=tuple(c for c in calls(state, now) if c.accepting))
+
+
+def _filenames(message: Inbound) -> tuple[str, ...]:
+    return tuple(a.filename for a in message.attachments if a.filename)
+
+
+def idea_decision(state: State, intent: Intent, now: datetime) -> Decision:
+    """A message classified as an idea: a new idea, or the note d'intention of an open one."""
+    message = intent.message
+    idea = _awaiting_note(state, intent) if brings_note(message) else None
+    if idea is not None:
+        files = (*idea.attachments, *_filenames(message))
+        if status_of(idea) is IdeaStatus.NOTE_RECEIVED:  # a second note completes the first
+            event = (now.isoformat(), "note d'intention completed by email", intent.sender)
+            note = f"{idea.note}\n\n{message.new_text}".strip()[:8000]
+            noted = replace(idea, note=note, attachments=files, history=(*idea.history, event),
+                            updated_at=now)
+        else:
+            noted = _moved(idea, IdeaStatus.NOTE_RECEIVED, now, intent.sender,
+                           "note d'intention received by email", note=message.new_text[:4000],
+                           note_received_at=now, attachments=files)
+        return Decision(
+            Outcome.IDEA_NOTE_RECEIVED,
+            f"note d'intention for idea {idea.id} from {intent.sender}",
+            ideas=(noted,),
+            replies=(_answer(state, intent, Outcome.IDEA_NOTE_RECEIVED, NOTE_RECEIVED_TEMPLATE,
+                             now),),
+        )
+    idea = Idea(
+        id=f"I{state.next_seq:04d}",
+        seq=state.next_seq,
+        email=intent.sender,
+        name=intent.name,
+        subject=message.subject,
+        summary=message.new_text[:2000],
+        received_at=now,
+        message_key=message.key,
+        attachments=_filenames(message),
+        status=IdeaStatus.RECEIVED.value,
+        message_id=message.message_id,
+        history=((now.isoformat(), IdeaStatus.RECEIVED.value, intent.sender),),
+    )
+    return Decision(
+        Outcome.IDEA_RECEIVED,
+        f"idea {idea.id} from {intent.sender}",
+        ideas=(idea,),
+        replies=(_answer(state, intent, Outcome.IDEA_RECEIVED, "idea_received", now),),
+    )
+
+
+# --- staff actions -------------------------------------------------------------------------------
+
+
+def _tell(idea: Idea, outcome: Outcome, template: str, reason: str = "") -> Reply:
+    """A mail to the idea's author, in the thread of their first message."""
+    return Reply(outcome=outcome, to=idea.email, to_name=idea.name, template=template,
+                 in_reply_to=idea.message_id, subject=idea.subject, reason=reason)
+
+
+def advance(idea: Idea, now: datetime, actor: str) -> IdeaChange:
+    """One step by hand: received → discussion, discussion → note-received (the member is told)."""
+    source = status_of(idea)
+    if source not in ADVANCED_BY_HAND:
+        hint = {
+            IdeaStatus.NOTE_RECEIVED: f"record the board's decision with `mailflow ideas validate "
+                                      f"{idea.id} --board-date YYYY-MM-DD`",
+            IdeaStatus.VALIDATED: f"draft its group with `mailflow ideas draft {idea.id}`",
+        }.get(source, "nothing follows")
+        raise IdeaError(f"idea {idea.id} is {source.value}: {hint}")
+    target = NEXT[source]
+    if target is IdeaStatus.NOTE_RECEIVED:
+        after = _moved(idea, target, now, actor, "note d'intention recorded by staff",
+                       note_received_at=now)
+        reply = _tell(after, Outcome.IDEA_NOTE_RECEIVED, NOTE_RECEIVED_TEMPLATE)
+        return IdeaChange(idea, after, reply)
+    return IdeaChange(idea, _moved(idea, target, now, actor))
+
+
+def validated_text(board_date: date, co_animated: bool) -> str:
+    """What the validation mail says of the board's decision and of the co-animation."""
+    day = format_date_fr(datetime.combine(board_date, time()), ZoneInfo("UTC"))
+    text = (f"le Conseil d’administration de la MONA a validé votre proposition de groupe de "
+            f"travail lors de sa séance du {day}. ")
+    if co_animated:
+        return text + "L’équipe de la MONA co-animera ce groupe avec vous"
+    return text + ("Ce groupe ne fera pas partie de ceux que l’équipe de la MONA co-anime cette "
+                   "année : vous en assurerez l’animation, et l’équipe vous apportera son "
+                   "assistance technique")
+
+
+def validate(state: State, idea_id: str, board_date: date, co_animated: bool, now: datetime,
+             actor: str) -> IdeaChange:
+    """Record the board's validation; at most 5 co-animated groups per calendar year."""
+    idea = find(state, idea_id)
+    source = status_of(idea)
+    if source is not IdeaStatus.NOTE_RECEIVED:
+        hint = (f"; once its note d'intention is in, run `mailflow ideas advance {idea.id}`"
+                if source in ADVANCED_BY_HAND else "")
+        raise IdeaError(f"idea {idea.id} is {source.value}: the board validates an idea once its "
+                        f"note d'intention is received{hint}")
+    if board_date > (now + timedelta(days=1)).date():
+        raise IdeaError(f"the board date {board_date.isoformat()} is in the future")
+    if board_date < (idea.received_at - timedelta(days=1)).date():
+        raise IdeaError(f"the board date {board_date.isoformat()} is before the idea arrived "
+                        f"({idea.received_at.date().isoformat()})")
+    if co_animated:
+        already = co_animated_in(state, board_date.year, besides=idea.id)
+        if len(already) >= CO_ANIMATED_PER_YEAR:
+            listed = "; ".join(f"{i.id} \"{i.subject}\" (board {i.validated_on})" for i in already)
+            raise CoAnimationLimitError(
+                f"the MONA co-animates at most {CO_ANIMATED_PER_YEAR} groups a year and "
+                f"{len(already)} are already validated for {board_date.year}: {listed}. "
+                f"Use --not-co-animated if the MONA team will not co-animate this one",
+                already)
+    how = "co-animated" if co_animated else "not co-animated"
+    after = _moved(idea, IdeaStatus.VALIDATED, now, actor,
+                   f"validated by the board on {board_date.isoformat()} ({how})",
+                   validated_on=board_date, co_animated=co_animated)
+    reply = _tell(after, Outcome.IDEA_VALIDATED, VALIDATED_TEMPLATE,
+                  validated_text(board_date, co_animated))
+    return IdeaChange(idea, after, reply)
+
+
+def decline(idea: Idea, reason: str, now: datetime, actor: str) -> IdeaChange:
+    """Decline an idea that is not final; the member is told the reason."""
+    reason = " ".join(reason.split())
+    if not reason:
+        raise IdeaError("a reason is needed: the member is told why")
+    after = _moved(idea, IdeaStatus.DECLINED, now, actor, f"declined: {reason}",
+                   declined_reason=reason)
+    return IdeaChange(idea, after, _tell(after, Outcome.IDEA_DECLINED, DECLINED_TEMPLATE, reason))
+
+
+# --- the group drafted from an idea --------------------------------------------------------------
+
+_PREFIXES = re.compile(r"^(?:\s*(?:re|r[ée]f|tr|fwd?|aw|wg)\s*[:\u00a0\u202f]\s*)+", re.IGNORECASE)
+_ELIDED = re.compile(r"\b[cdjlmnst]'")
+_NOT_SLUG = re.compile(r"[^a-z0-9]+")
+_GREETING = re.compile(r"^(bonjour|bonsoir|hello|madame|monsieur|cher|chere|chers|cheres)\b")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s")
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+def draft_title(idea: Idea) -> str:
+    """A title from the idea's subject: without « Re : » nor « Idée de groupe… : »."""
+    subject = _PREFIXES.sub("", " ".join(idea.subject.split())).strip()
+    head, colon, tail = subject.rpartition(":")
+    if colon and len(tail.strip()) >= 3 and IDEA.search(fold(head)):
+        subject = tail.strip()
+    subject = subject.strip(" .:;-–")
+    return subject[:1].upper() + subject[1:] if subject else f"Groupe issu de l’idée {idea.id}"
+
+
+def slug(text: str, taken: Mapping[str, object] | None = None) -> str:
+    """A group id from a title: lower-case ASCII words joined by dashes, unique among `taken`."""
+    words = _NOT_SLUG.sub("-", _ELIDED.sub("", fold(text))).strip("-")
+    if len(words) > 40:
+        words = words[:41].rpartition("-")[0] or words[:40]
+    base = words.strip("-") or "groupe"
+    result, n = base, 2
+    while taken is not None and result in taken:
+        result, n = f"{base}-{n}", n + 1
+    return result
+
+
+def draft_context(idea: Idea, limit: int = 800) -> str:
+    """The idea's text as a group's context: one paragraph, without the greeting."""
+    lines = [line.strip() for line in idea.summary.splitlines()]
+    kept = [line for line in lines if line and not _GREETING.match(fold(line))]
+    text = " ".join(" ".join(kept).split())
+    if len(text) > limit:
+        cut = [m.start() for m in _SENTENCE_END.finditer(text) if m.start() <= limit]
+        text = text[:cut[-1]] if cut else text[:limit].rpartition(" ")[0] + " …"
+    return text or idea.subject
+
+
+def draft_group(state: State, idea_id: str, now: datetime, actor: str, tz: tzinfo, *,
+                group_id: str | None = None, title: str | None = None,
+                context: str | None = None) -> IdeaChange:
+    """A draft group from a validated idea: staff complete it, then open its call.
+
+    Capacity and first meeting are placeholders (12 places; the board date + 90 days at 9:30,
+    or today + 90 days when that is already past; place to be given) until `groups set`.
+    """
+    idea = find(state, idea_id)
+    source = status_of(idea)
+    if source is not IdeaStatus.VALIDATED:
+        raise IdeaError(f"idea {idea.id} is {source.value}: only a validated idea gets a group")
+    assert idea.validated_on is not None
+    title = " ".join((title or draft_title(idea)).split())
+    if group_id is not None:
+        if not SLUG.match(group_id):
+            raise IdeaError(f"group id {group_id!r}: use lower-case letters, digits and dashes")
+        if group_id in state.groups:
+            raise IdeaError(f"a group {group_id!r} already exists")
+    else:
+        group_id = slug(title, state.groups)
+    day = idea.validated_on + DRAFT_MEETING_DELAY
+    if day <= now.date():
+        day = now.date() + DRAFT_MEETING_DELAY
+    starts = datetime.combine(day, DRAFT_MEETING_TIME, tzinfo=tz)
+    group = Group(
+        id=group_id, title=title, aliases=(), context=" ".join((context or draft_context(idea)).split()),
+        objectives=(), participants=DRAFT_PARTICIPANTS, capacity=DRAFT_CAPACITY,
+        quota_coastal=None, quota_inland=None, criteria=Criteria(), required=DRAFT_REQUIRED,
+        first_meeting=Meeting(starts, DRAFT_PLACE), commitment=DRAFT_COMMITMENT,
+        call=CallStatus.DRAFT,
+    )
+    after = _moved(idea, IdeaStatus.DRAFTED, now, actor, f"group {group_id} drafted",
+                   group_id=group_id)
+    notes = (f"placeholders to set before opening: capacity {DRAFT_CAPACITY}, first meeting "
+             f"{starts.isoformat(timespec='minutes')} ({DRAFT_PLACE}); "
+             f"`mailflow groups set {group_id} --capacity N --meeting-date … --place …`, "
+             f"then `mailflow groups open {group_id}`",)
+    return IdeaChange(idea, after, group=group, notes=notes)
+
+
+def drafted_extra(idea: Idea, now: datetime) -> dict[str, Any]:
+    """What the store keeps beside a drafted group's values: its idea and its placeholders."""
+    return {"from_idea": idea.id, "drafted_at": now.isoformat(),
+            "placeholders": list(DRAFT_PLACEHOLDERS),
+            "note": "capacity and first meeting are placeholders until set with "
+                    "`mailflow groups set`"}
+
+
+# --- groups to JSON and back (the store's `drafted_groups` table) --------------------------------
+
+
+def group_to_json(g: Group) -> dict[str, Any]:
+    """A group as a JSON document."""
+    c = g.criteria
+    return {
+        "id": g.id, "title": g.title, "aliases": list(g.aliases), "context": g.context,
+        "objectives": list(g.objectives), "participants": g.participants,
+        "capacity": g.capacity, "quota_coastal": g.quota_coastal, "quota_inland": g.quota_inland,
+        "criteria": {
+            "roles": [r.value for r in c.roles] if c.roles is not None else None,
+            "excluded_territories": [t.value for t in c.excluded_territories],
+            "scale": c.scale.value if c.scale else None,
+            "fte_below": c.fte_below, "max_population": c.max_population,
+        },
+        "required": list(g.required),
+        "first_meeting": {"starts_at": g.first_meeting.starts_at.isoformat(),
+                          "place": g.first_meeting.place,
+                          "sequence": g.first_meeting.sequence},
+        "commitment": g.commitment, "call": g.call.value,
+        "closes_at": g.closes_at.isoformat() if g.closes_at else None,
+    }
+
+
+def group_from_json(d: Mapping[str, Any]) -> Group:
+    """A group from the document `group_to_json` wrote."""
+    c = d.get("criteria") or {}
+    meeting = d["first_meeting"]
+    roles = c.get("roles")
+    return Group(
+        id=d["id"], title=d["title"], aliases=tuple(d.get("aliases", ())),
+        context=d.get("context", ""), objectives=tuple(d.get("objectives", ())),
+        participants=d.get("participants", ""), capacity=int(d["capacity"]),
+        quota_coastal=d.get("quota_coastal"), quota_inland=d.get("quota_inland"),
+        criteria=Criteria(
+            roles=tuple(Role(r) for r in roles) if roles is not None else None,
+            excluded_territories=tuple(Territory(t) for t in c.get("excluded_territories", ())),
+            scale=Scale(c["scale"]) if c.get("scale") else None,
+            fte_below=c.get("fte_below"), max_population=c.get("max_population"),
+        ),
+        required=tuple(d.get("required", DRAFT_REQUIRED)),
+        first_meeting=Meeting(datetime.fromisoformat(meeting["starts_at"]), meeting["place"],
+                              int(meeting.get("sequence", 0))),
+        commitment=d.get("commitment", ""), call=CallStatus(d.get("call", "draft")),
+        closes_at=datetime.fromisoformat(d["closes_at"]) if d.get("closes_at") else None,
+    )

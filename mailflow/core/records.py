@@ -1,0 +1,625 @@
+"""Records for staff and for the RGPD: the CSV export, the audit trail, a person's data, the purge."""
+
+from __future__ import annotations
+
+import base64
+import csv
+import dataclasses
+import enum
+import hashlib
+import io
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from ..model import Candidature, Idea, PendingAction, Profile, State, Status
+from .decide import position
+from .rules import department_label
+
+STATUS_FR: Mapping[Status, str] = {
+    Status.CONFIRMED: "inscrit",
+    Status.WAITLISTED: "liste d’attente",
+    Status.NEEDS_INFO: "infos demandées",
+    Status.REFUSED: "refusé",
+    Status.WITHDRAWN: "désisté",
+}
+
+#: Short names of what a candidature still lacks, for staff (replies use longer sentences).
+MISSING_FR: Mapping[str, str] = {
+    "name": "nom",
+    "structure": "structure",
+    "role": "fonction",
+    "department": "département",
+    "fte": "ETP",
+    "population": "population",
+    "territory": "type de territoire",
+    "scale": "échelle d’intervention",
+    "group": "groupe",
+}
+
+CSV_HEADER = ("Rang", "Statut", "Nom", "Courriel", "Structure", "Fonction", "Département", "ETP",
+              "Population", "Reçue le", "Motif / informations manquantes")
+
+#: Leading characters that make Excel or LibreOffice read a cell as a formula (OWASP CSV injection).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+ANONYMOUS_DOMAIN = "invalid"  # RFC 2606: never deliverable, so a purged address can't be mailed
+
+
+# --- small helpers ------------------------------------------------------------------------
+
+
+def neutralise(cell: str) -> str:
+    """The cell as text a spreadsheet will not evaluate: a leading `'` before a formula start."""
+    return "'" + cell if cell.startswith(_FORMULA_START) else cell
+
+
+def local_stamp(value: datetime, tz: ZoneInfo) -> str:
+    """`dd/mm/yyyy hh:mm` in the network's time zone: what French Excel reads as a date."""
+    return _aware(value).astimezone(tz).strftime("%d/%m/%Y %H:%M")
+
+
+def _aware(value: datetime) -> datetime:
+    # Older records may lack a zone; the store writes UTC, so that is what they meant.
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _when(value: str | datetime | None) -> datetime | None:
+    if value is None or value == "":
+        return None
+    try:
+        parsed = value if isinstance(value, datetime) else datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return _aware(parsed)
+
+
+def _decimal(value: float) -> str:
+    return f"{value:g}".replace(".", ",")
+
+
+def _same(a: str | None, b: str) -> bool:
+    return a is not None and a.casefold() == b.casefold()
+
+
+def _texts(value: Any) -> Iterable[str]:
+    """Every string inside a JSON-like value (keys excluded)."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, Mapping):
+        for item in value.values():
+            yield from _texts(item)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from _texts(item)
+
+
+def word(needle: str) -> re.Pattern[str]:
+    """The needle as a whole word, any case: `marie@x.fr` is not found in `anne-marie@x.fr`."""
+    return re.compile(rf"(?<![\w.+-]){re.escape(needle)}(?![\w-]|\.\w)", re.IGNORECASE)
+
+
+def _mentions(value: Any, needles: Iterable[str]) -> bool:
+    patterns = [word(n) for n in needles if n]
+    return any(p.search(text) for text in _texts(value) for p in patterns)
+
+
+def _message(raw: bytes) -> EmailMessage | None:
+    if not raw:
+        return None
+    try:
+        msg = BytesParser(policy=policy.default).parsebytes(raw)
+    except (ValueError, LookupError, TypeError):  # policy.default is lazy but not always
+        return None
+    assert isinstance(msg, EmailMessage)
+    return msg
+
+
+def _raw(doc: Mapping[str, Any]) -> bytes:
+    return base64.b64decode(doc.get("raw_b64") or b"")
+
+
+def text_body(raw: bytes) -> str:
+    """The plain-text part of a message we sent, decoded ("" when there is none)."""
+    msg = _message(raw)
+    if msg is None:
+        return ""
+    try:
+        body = msg.get_body(("plain",))
+        # Sent mail has CRLF line ends; JSON readers want plain lines.
+        return str(body.get_content()).replace("\r\n", "\n") if body is not None else ""
+    except (KeyError, LookupError, ValueError):
+        return ""
+
+
+def _raw_mentions(raw: bytes, emails: Iterable[str]) -> bool:
+    """Whether a message names one of these addresses, in a header or any decoded part.
+
+    Parts are decoded first: an address in a base64 or quoted-printable part is not in the bytes.
+    """
+    wanted = [re.compile(word(e).pattern.encode(), re.IGNORECASE) for e in emails]
+    if not raw or not wanted:
+        return False
+    chunks = [raw]
+    msg = _message(raw)
+    if msg is not None:
+        for part in msg.walk():
+            if part.is_multipart():
+                continue
+            payload = part.get_payload(decode=True)
+            if isinstance(payload, bytes):
+                chunks.append(payload)
+    return any(w.search(chunk) for chunk in chunks for w in wanted)
+
+
+def _attachment_names(raw: bytes) -> list[str]:
+    msg = _message(raw)
+    if msg is None:
+        return []
+    return [part.get_filename() or part.get_content_type() for part in msg.iter_attachments()]
+
+
+# --- CSV for French Excel -------------------------------------------------------------------
+
+
+def _motif(cand: Candidature) -> str:
+    if cand.reason:
+        return cand.reason
+    if cand.missing:
+        return "manque : " + ", ".join(MISSING_FR.get(m, m) for m in cand.missing)
+    return ""
+
+
+def candidates_csv(state: State, group_id: str, tz: ZoneInfo) -> bytes:
+    """A group's candidatures in arrival order as a CSV that French Excel opens as it should.
+
+    UTF-8 with a BOM (else Excel reads ANSI), `;` (the French list separator), CRLF, decimal
+    commas, local dates; no `sep=;` line, which would make Excel ignore the BOM.
+    """
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, delimiter=";")
+    writer.writerow(CSV_HEADER)
+    for cand in state.of_group(group_id):
+        ranked = cand.status in (Status.CONFIRMED, Status.WAITLISTED)
+        p = cand.profile
+        row = [
+            str(position(state, cand)) if ranked else "",
+            STATUS_FR[cand.status],
+            cand.name or p.name or "",
+            cand.email,
+            p.structure or "",
+            p.role_text or "",
+            department_label(state.departments, p.department) if p.department else "",
+            _decimal(p.fte) if p.fte is not None else "",
+            str(p.population) if p.population is not None else "",
+            local_stamp(cand.received_at, tz),
+            _motif(cand),
+        ]
+        writer.writerow([neutralise(cell) for cell in row])
+    return out.getvalue().encode("utf-8-sig")
+
+
+# --- the audit trail ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Event:
+    """One line of the audit trail."""
+
+    at: datetime
+    kind: str  # action (staff), message (received), réponse (sent), candidature
+    text: str
+    group: str | None = None
+    email: str | None = None
+    outcome: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"at": self.at.isoformat(), "kind": self.kind, "group": self.group,
+                "email": self.email, "outcome": self.outcome, "text": self.text}
+
+    def line(self, tz: ZoneInfo) -> str:
+        return f"{local_stamp(self.at, tz)}  {self.kind:<11} {self.group or '-':<19} {self.text}"
+
+
+_KIND_ORDER = {"candidature": 0, "message": 1, "action": 2, "réponse": 3}
+
+
+def _names_group(text: str, group_id: str) -> bool:
+    return re.search(rf"(?<![\w-]){re.escape(group_id)}(?![\w-])", text) is not None
+
+
+def _staff_text(entry: Mapping[str, Any]) -> str:
+    skip = {"at", "actor", "action", "group"}
+    parts = [f"{entry.get('action', 'action')} par {entry.get('actor', '?')}"]
+    for key, value in entry.items():
+        if key in skip or value in (None, "", [], {}):
+            continue
+        if isinstance(value, Mapping):
+            shown = ", ".join(f"{k} → {v}" for k, v in value.items())
+        elif isinstance(value, (list, tuple)):
+            shown = "; ".join(str(v) for v in value)
+        else:
+            shown = str(value)
+        parts.append(f"{key} : {shown}")
+    return " — ".join(parts)
+
+
+def history_view(state: State, history: Sequence[Mapping[str, Any]],
+                 ledger: Sequence[Mapping[str, Any]], outbox: Sequence[Mapping[str, Any]],
+                 target: str | None = None) -> list[Event]:
+    """The audit trail, oldest first: staff actions, messages received and their outcome,
+    replies sent, candidatures as they stand; all of it, or one group's (id), or one address's.
+
+    A promotion shows as the reply that told the member (it was decided on someone else's
+    message); the store keeps a candidature's current status only, dated by its last change.
+    """
+    by_group = target is not None and target in state.groups
+    by_email = target is not None and not by_group
+    events: list[Event] = []
+    group_keys: set[str] = set()
+    cand_ids: list[str] = []  # the group's or the person's, as staff actions name them
+    for cand in state.candidatures:
+        if by_group and cand.group_id != target:
+            continue
+        if by_email and not _same(cand.email, target or ""):
+            continue
+        group_keys.add(cand.message_key)
+        cand_ids.append(cand.id)
+        who = f"{cand.name} <{cand.email}>" if cand.name else cand.email
+        events.append(Event(_aware(cand.received_at), "candidature",
+                            f"{cand.id} reçue de {who}", cand.group_id, cand.email))
+        if cand.updated_at is not None:
+            status = STATUS_FR[cand.status]
+            events.append(Event(_aware(cand.updated_at), "candidature",
+                                f"{cand.id} {cand.email} : {status}"
+                                + (f" ({cand.reason})" if cand.reason else ""),
+                                cand.group_id, cand.email, cand.status.value))
+    for entry in history:
+        at = _when(entry.get("at"))
+        if at is None:
+            continue
+        group = entry.get("group")
+        if not isinstance(group, str):  # candidate actions name their group in their summary
+            group = next((g for g in state.groups if _mentions(entry, [g])), None)
+        if by_group and group != target and not _mentions(entry, [target or "", *cand_ids]):
+            continue
+        if by_email and not _mentions(entry, [target or "", *cand_ids]):
+            continue
+        events.append(Event(at, "action", _staff_text(entry), group))
+    ledger_keys: set[str] = set()
+    decided: dict[str, tuple[datetime, str | None]] = {}  # message key → when, which group
+    for doc in ledger:
+        at = _when(doc.get("decided_at"))
+        if at is None:
+            continue
+        summary = str(doc.get("summary") or "")
+        group = next((g for g in state.groups if _names_group(summary, g)), None)
+        decided[str(doc.get("key"))] = (at, group)
+        if by_group and doc.get("key") not in group_keys and not _names_group(summary, target or ""):
+            continue
+        if by_email and not _same(doc.get("sender"), target or ""):
+            continue
+        ledger_keys.add(str(doc.get("key")))
+        subject = f" « {doc['subject']} »" if doc.get("subject") else ""
+        events.append(Event(at, "message",
+                            f"de {doc.get('sender') or 'expéditeur inconnu'}{subject} → "
+                            f"{doc.get('outcome')} : {summary}", group, doc.get("sender"),
+                            doc.get("outcome")))
+    for doc in outbox:
+        at = _when(doc.get("sent_at")) or _when(doc.get("created_at"))
+        if at is None:
+            continue
+        to = [str(t) for t in doc.get("to", ())]
+        key = str(doc.get("message_key") or "")
+        if by_group and key not in ledger_keys and key != f"staff:{target}":
+            continue
+        if by_email and not any(_same(t, target or "") for t in to):
+            continue
+        # A reply not yet sent is dated when it was rendered, a moment before its message's
+        # decision was written: it still comes after that decision.
+        cause_at, group = decided.get(key, (at, None))
+        if key.startswith("staff:"):
+            group = key.removeprefix("staff:")
+        subject = f" « {doc['subject']} »" if doc.get("subject") else ""
+        events.append(Event(
+            max(at, cause_at), "réponse",
+            f"{doc.get('outcome')} → {', '.join(to)}{subject} ({doc.get('status')})",
+            group, to[0] if len(to) == 1 else None, doc.get("outcome")))
+    return sorted(events, key=lambda e: (e.at, _KIND_ORDER.get(e.kind, 9)))
+
+
+# --- what we hold on one person --------------------------------------------------------------
+
+
+def _plain(value: Any) -> Any:
+    """A record as JSON values, every field of it: new fields join the export by themselves."""
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, (frozenset, set)):
+        return sorted(_plain(v) for v in value)
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    return value
+
+
+def _candidature_json(state: State, cand: Candidature) -> dict[str, Any]:
+    group = state.groups.get(cand.group_id)
+    ranked = cand.status in (Status.CONFIRMED, Status.WAITLISTED)
+    data: dict[str, Any] = _plain(cand)
+    data.pop("message_key", None)  # our internal arrival key, nothing about the person
+    return {**data, "group_title": group.title if group else None,
+            "status_fr": STATUS_FR[cand.status],
+            "position": position(state, cand) if ranked else None}
+
+
+def _idea_json(idea: Idea) -> dict[str, Any]:
+    data: dict[str, Any] = _plain(idea)
+    data.pop("message_key", None)
+    return data
+
+
+def _pending_json(action: PendingAction) -> dict[str, Any]:
+    data: dict[str, Any] = _plain(action)
+    data.pop("email", None)  # the export is about that address already
+    return data
+
+
+def _outbox_meta(doc: Mapping[str, Any]) -> dict[str, Any]:
+    return {key: doc.get(key) for key in ("id", "to", "outcome", "subject", "status", "created_at",
+                                          "sent_at", "attempts", "last_error")}
+
+
+def privacy_export(state: State, ledger: Sequence[Mapping[str, Any]],
+                   outbox: Sequence[Mapping[str, Any]], history: Sequence[Mapping[str, Any]],
+                   email: str, now: datetime) -> dict[str, Any]:
+    """Everything the store holds on one address (RGPD art. 15), as plain JSON values.
+
+    Replies to the person come with their text; staff messages that merely name them (digests,
+    alerts) are listed without their text, which tells about other people too.
+    """
+    cands = [c for c in state.candidatures if _same(c.email, email)]
+    ids = [c.id for c in cands]
+    replies, about = [], []
+    for doc in sorted(outbox, key=lambda d: int(d.get("seq", 0))):
+        raw = _raw(doc)
+        if any(_same(str(t), email) for t in doc.get("to", ())):
+            replies.append({**_outbox_meta(doc), "text": text_body(raw),
+                            "attachments": _attachment_names(raw),
+                            "body_kept": bool(raw)})
+        elif _raw_mentions(raw, [email]) or _mentions(doc.get("subject"), [email]):
+            about.append(_outbox_meta(doc))
+    return {
+        "email": email,
+        "exported_at": now.isoformat(),
+        "candidatures": [_candidature_json(state, c) for c in cands],
+        "ideas": [_idea_json(i) for i in state.ideas if _same(i.email, email)],
+        "messages_received": [dict(d) for d in ledger if _same(d.get("sender"), email)],
+        "replies_sent": replies,
+        "staff_messages_naming_them": about,
+        "history": [dict(h) for h in history if _mentions(h, [email, *ids])],
+        "pending_confirmations": [_pending_json(p) for p in state.pending
+                                  if _same(p.email, email) or p.candidature_id in ids],
+        "not_in_this_export": (
+            "Les messages d’origine restent dans la boîte aux lettres du réseau (dossiers de "
+            "messages traités et de quarantaine) et les copies des réponses dans son dossier "
+            "d’envoi : les chercher par l’adresse dans le client de messagerie."),
+    }
+
+
+# --- the purge ------------------------------------------------------------------------------
+
+
+def is_anonymous(email: str | None) -> bool:
+    return email is not None and email.casefold().endswith("@" + ANONYMOUS_DOMAIN)
+
+
+def pseudonym(email: str, salt: bytes) -> str:
+    """`anonyme-<sha256 prefix>@invalid`; the same for one address within one purge.
+
+    Salted (a fresh salt per purge): a bare hash of an address is undone by hashing the
+    members' directory.
+    """
+    if is_anonymous(email):
+        return email
+    digest = hashlib.sha256(salt + email.casefold().encode()).hexdigest()[:16]
+    return f"anonyme-{digest}@{ANONYMOUS_DOMAIN}"
+
+
+_QUOTED = re.compile(r"«[^»]*»")
+
+
+def _scrub(text: str, names: Mapping[str, str]) -> str:
+    """Addresses replaced by their pseudonyms; what a member wrote (quoted « … ») dropped."""
+    for real, alias in names.items():
+        text = word(real).sub(alias, text)
+    return _QUOTED.sub("«…»", text)
+
+
+def _scrub_json(value: Any, names: Mapping[str, str], people: Sequence[str] = ()) -> Any:
+    """Addresses replaced by their pseudonyms, and full names erased, in every string."""
+    if isinstance(value, str):
+        for real, alias in names.items():
+            value = word(real).sub(alias, value)
+        for person in people:
+            value = word(person).sub("[nom effacé]", value)
+        return value
+    if isinstance(value, Mapping):
+        return {k: _scrub_json(v, names, people) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_scrub_json(v, names, people) for v in value]
+    return value
+
+
+@dataclass
+class PurgePlan:
+    """What `privacy purge` changes; every list holds the new values of changed records only."""
+
+    before: datetime
+    groups: list[str] = field(default_factory=list)
+    candidatures: list[Candidature] = field(default_factory=list)
+    pending: list[PendingAction] = field(default_factory=list)
+    ledger: list[dict[str, Any]] = field(default_factory=list)
+    outbox: list[dict[str, Any]] = field(default_factory=list)
+    history: list[dict[str, Any]] | None = None  # the whole new history, when it changes
+    people: int = 0
+    kept_people: int = 0  # still in a running group: their messages wait for that group's end
+    other_messages: int = 0  # questions, robots, unreadable mail with nothing else kept
+    history_changed: int = 0
+    unknown_groups: list[str] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.candidatures or self.pending or self.ledger or self.outbox
+                    or self.history is not None)
+
+    def counts(self) -> dict[str, int]:
+        return {"candidatures": len(self.candidatures), "people": self.people,
+                "people_kept_for_a_running_group": self.kept_people,
+                "confirmations": len(self.pending), "ledger_entries": len(self.ledger),
+                "outbox_bodies": len(self.outbox), "other_messages": self.other_messages,
+                "history_entries": self.history_changed}
+
+    def lines(self) -> list[str]:
+        out = [f"groupes terminés avant le {self.before.date().isoformat()} : "
+               + (", ".join(self.groups) or "aucun")]
+        for g in self.unknown_groups:
+            out.append(f"note : candidatures du groupe {g!r}, absent de la configuration, gardées")
+        if self.empty:
+            out.append("rien à anonymiser")
+            return out
+        out.append(f"{len(self.candidatures)} candidature(s) anonymisée(s) ({self.people} "
+                   f"personne(s)), statuts, groupes, départements et dates gardés")
+        if self.kept_people:
+            out.append(f"{self.kept_people} personne(s) encore dans un groupe en cours : leurs "
+                       f"messages restent jusqu’à la fin de ce groupe")
+        if self.other_messages:
+            out.append(f"{self.other_messages} message(s) sans suite gardée (questions, robots, "
+                       f"illisibles) reçu(s) avant cette date : expéditeur anonymisé")
+        out.append(f"{len(self.ledger)} message(s) reçu(s) anonymisé(s) au registre, "
+                   f"{len(self.outbox)} texte(s) de réponse effacé(s), "
+                   f"{len(self.pending)} confirmation(s) anonymisée(s)"
+                   + (f", {self.history_changed} entrée(s) d’historique anonymisée(s)"
+                      if self.history_changed else ""))
+        return out
+
+
+def purge_plan(state: State, ledger: Sequence[Mapping[str, Any]],
+               outbox: Sequence[Mapping[str, Any]], history: Sequence[Mapping[str, Any]],
+               before: datetime, salt: bytes, staff: Iterable[str] = ()) -> PurgePlan:
+    """Anonymise the candidatures of groups whose first meeting came before `before`.
+
+    Kept so that every count stays right: group, status, department, order and dates. A person
+    loses their messages' trail (ledger, reply texts, history) only once none of their groups
+    still runs. Outbox items not yet sent keep their text: they still have to go, and a later
+    purge takes them (their message's record is anonymous by then). `staff` are the addresses
+    that are not members (staff, the network's own). Running the plan again on its result finds
+    nothing to do.
+    """
+    ours = {a.casefold() for a in staff}
+    plan = PurgePlan(before=before)
+    ended = {g.id for g in state.groups.values() if _aware(g.first_meeting.starts_at) < before}
+    plan.groups = sorted(ended)
+    plan.unknown_groups = sorted({c.group_id for c in state.candidatures} - set(state.groups))
+    purged = [c for c in state.candidatures if c.group_id in ended]
+    running = {c.email.casefold() for c in state.candidatures if c.group_id not in ended}
+    names: dict[str, str] = {}  # real address (folded) → pseudonym
+    for cand in purged:
+        alias = pseudonym(cand.email, salt)
+        if not is_anonymous(cand.email):
+            names[cand.email.casefold()] = alias
+        new = replace(
+            cand, email=alias, name=None,
+            profile=Profile(department=cand.profile.department),
+            message_id=None, subject="", reason=_scrub(cand.reason, {}),
+        )
+        if new != cand:
+            plan.candidatures.append(new)
+    purged_ids = {c.id for c in purged}
+    for action in state.pending:
+        if action.candidature_id in purged_ids and not is_anonymous(action.email):
+            plan.pending.append(replace(action, email=pseudonym(action.email, salt)))
+    gone = {real: alias for real, alias in names.items() if real not in running}
+    plan.people = len({c.email.casefold() for c in plan.candidatures})
+    plan.kept_people = len(set(names) - set(gone))
+    # Messages that led to nothing kept (questions, robots, unreadable mail) serve no one after
+    # a while: those decided before the date lose their sender too.
+    known = {c.email.casefold() for c in state.candidatures} | {i.email.casefold()
+                                                                for i in state.ideas}
+    idea_keys = {i.message_key for i in state.ideas}  # a kept idea keeps its message's record
+    aliases = dict(gone)
+    touched_keys: set[str] = set()
+    for doc in ledger:
+        sender = doc.get("sender")
+        folded = sender.casefold() if sender else None
+        if doc.get("key") in idea_keys:
+            continue
+        if folded is not None and folded in gone:
+            names_here = gone
+        elif _stray(doc, known, before):
+            names_here = {folded: pseudonym(str(sender), salt)} if folded else {}
+            aliases.update(names_here)
+        else:
+            continue
+        new_doc = {**doc, "sender": names_here.get(folded, sender) if folded else None,
+                   "subject": "", "message_id": None,
+                   "summary": _scrub(str(doc.get("summary") or ""), names_here)}
+        touched_keys.add(str(doc.get("key")))
+        if new_doc != dict(doc):
+            plan.ledger.append(new_doc)
+            if folded not in gone:
+                plan.other_messages += 1
+    for doc in outbox:
+        if doc.get("status") in ("pending", "sending"):
+            continue  # still to send: its text is needed; the next purge takes it
+        to = [str(t) for t in doc.get("to", ())]
+        raw = _raw(doc)
+        if not (any(t.casefold() in gone for t in to) or doc.get("message_key") in touched_keys
+                or _raw_mentions(raw, gone)):
+            continue
+        new_doc = {**doc, "to": [_recipient(t, aliases, known | ours, salt) for t in to],
+                   "raw_b64": "",
+                   "subject": "", "last_error": _scrub(str(doc.get("last_error") or ""), aliases)}
+        if new_doc != dict(doc):
+            plan.outbox.append(new_doc)
+    if gone:
+        old_history = [dict(h) for h in history]
+        # Staff write free text (a reason): a full name there goes too; short ones would hit
+        # ordinary words.
+        people = sorted({n for c in purged if c.email.casefold() in gone
+                         for n in (c.name, c.profile.name) if n and len(n) >= 5}, key=len,
+                        reverse=True)
+        new_history = [_scrub_json(h, gone, people) for h in old_history]
+        plan.history_changed = sum(a != b for a, b in zip(old_history, new_history, strict=True))
+        if plan.history_changed:
+            plan.history = new_history
+    return plan
+
+
+def _stray(doc: Mapping[str, Any], known: set[str], before: datetime) -> bool:
+    """A message decided before the date whose sender we hold nothing else about."""
+    decided = _when(doc.get("decided_at"))
+    if decided is None or decided >= before:
+        return False
+    sender = doc.get("sender")
+    # Already anonymous: nothing to change, but a reply sent since still has to lose its text.
+    return not sender or is_anonymous(sender) or sender.casefold() not in known
+
+
+def _recipient(address: str, aliases: Mapping[str, str], kept: set[str], salt: bytes) -> str:
+    """A recipient as the purge leaves it: members and strangers pseudonymised, staff kept."""
+    folded = address.casefold()
+    if folded in aliases:
+        return aliases[folded]
+    return address if folded in kept else pseudonym(address, salt)
