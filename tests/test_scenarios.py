@@ -210,3 +210,73 @@ def test_double_opt_in_holds_the_place_until_the_member_confirms(settings: Setti
         "d0@ot.fr": "confirmed", "d1@ot.fr": "expired"}
     assert outbox(settings)[-1]["X-Mailflow-Outcome"] == "hold-expired"
     assert "confirmation de votre engagement" in outbox(settings)[-1].get_body(("plain",)).get_content()
+
+
+def _director(tmp_path: Path, who: str, department: str) -> Path:
+    """A director of a rural office applying to « OT ruraux » through the newsletter form."""
+    path = tmp_path / f"{who}.eml"
+    path.write_bytes(SAMPLES[0].read_bytes()
+                     .replace(b"marie.dupont@ot-perigord-noir.fr", f"{who}@ot.fr".encode())
+                     .replace(b"<01-candidature", f"<{who}-candidature".encode())
+                     .replace(b"D=C3=A9partement : 24", f"D=C3=A9partement : {department}".encode()))
+    return path
+
+
+def test_a_withdrawal_skips_a_waiting_member_whose_department_is_full(settings: Settings,
+                                                                       tmp_path: Path) -> None:
+    # Twenty places: two per inland department, one per coastal one; then two wait.
+    inland, coastal = ["16", "19", "23", "24", "47", "79", "86", "87"], ["17", "33", "40", "64"]
+    members = [(f"i{d}{k}", d) for d in inland for k in "ab"] + [(f"c{d}", d) for d in coastal]
+    waiting = [("late24", "24"), ("late19", "19")]  # Dordogne is full; Corrèze will have room
+    deliver(settings, [_director(tmp_path, who, d) for who, d in [*members, *waiting]])
+    run_once(settings)
+    assert statuses(settings)["late24@ot.fr"] == statuses(settings)["late19@ot.fr"] == "waitlisted"
+    # A Corrèze member leaves, and confirms from her own address.
+    leave = tmp_path / "leave.eml"
+    message = EmailMessage()
+    message["From"] = "i19a@ot.fr"
+    message["To"] = "groupes@monatourisme.fr"
+    message["Subject"] = "Désistement OT ruraux"
+    message["Message-ID"] = "<leave-i19a@ot.fr>"
+    message.set_content("Bonjour, je me désiste du groupe OT ruraux. Cordialement.")
+    leave.write_bytes(message.as_bytes())
+    deliver(settings, [leave])
+    run_once(settings)
+    deliver(settings, [member_reply(outbox(settings)[-1], "Je confirme.", tmp_path)])
+    run_once(settings)
+    now = statuses(settings)
+    assert (now["i19a@ot.fr"], now["late24@ot.fr"], now["late19@ot.fr"]) == (
+        "withdrawn", "waitlisted", "confirmed")
+    with Store(settings.store_path, read_only=True) as store:
+        state = store.state(settings.groups, settings.departments)
+    skipped = next(c for c in state.candidatures if c.email == "late24@ot.fr")
+    assert "quota de 2 places pour le département Dordogne (24)" in skipped.reason
+
+
+def test_a_call_closes_on_its_date(settings: Settings, tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from mailflow.cli import build_service
+
+    text = Path(settings.file).read_text(encoding="utf-8")
+    source = Path(text.split('groups = "', 1)[1].split('"', 1)[0])
+    groups = tmp_path / "groups.toml"
+    groups.write_text(source.read_text(encoding="utf-8").replace(
+        "closes_at = 2027-09-01T18:00:00", "closes_at = 2027-03-01T18:00:00"), encoding="utf-8")
+    Path(settings.file).write_text(text.replace(str(source), str(groups)), encoding="utf-8")
+    settings = config.load(settings.file)
+    from .test_staff_groups import role_ot_applicants
+
+    first, second = role_ot_applicants(tmp_path, 2)
+    for when, file in ((datetime(2027, 3, 1, 16, 59, tzinfo=UTC), first),   # 17:59 in Paris
+                       (datetime(2027, 3, 1, 17, 0, tzinfo=UTC), second)):   # 18:00 in Paris
+        deliver(settings, [file])
+        service = build_service(settings, read_only=False)
+        service.clock = lambda when=when: when  # type: ignore[misc]
+        try:
+            service.run_batch()
+        finally:
+            service.store.close()
+    assert [m["X-Mailflow-Outcome"] for m in outbox(settings)] == ["confirmed", "closed"]
+    closed = outbox(settings)[-1].get_body(("plain",)).get_content()
+    assert "la date limite de l’appel à candidatures est passée" in closed
