@@ -31,18 +31,14 @@ def _docs(store: Store) -> tuple[list[dict[str, Any]], list[dict[str, Any]], lis
             store.history())
 
 
-def _unknown_group(settings: Settings, group: str) -> int:
-    print(f"mailflow: unknown group {group!r}; known groups: {', '.join(settings.groups)}",
-          file=sys.stderr)
-    return 2
-
-
 def cmd_candidates_export(settings: Settings, args: argparse.Namespace) -> int:
     """Write a group's candidatures as a CSV for French Excel, to a file or to stdout (bytes)."""
-    if args.group not in settings.groups:
-        return _unknown_group(settings, args.group)
     with Store(settings.store_path, read_only=True) as store:
-        state = store.state(settings.groups, settings.departments)
+        state = store.state(settings.groups, settings.departments)  # drafted groups included
+    if args.group not in state.groups:
+        print(f"mailflow: unknown group {args.group!r}; known groups: {', '.join(state.groups)}",
+              file=sys.stderr)
+        return 2
     data = candidates_csv(state, args.group, settings.tz)
     if args.output is None:
         sys.stdout.flush()
@@ -66,13 +62,13 @@ def cmd_candidates_export(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_history(settings: Settings, args: argparse.Namespace) -> int:
     """Print the audit trail, all of it or one group's or one address's, oldest first."""
     target: str | None = args.target
-    if target is not None and target not in settings.groups and "@" not in target:
-        print(f"mailflow: {target!r} is neither a group ({', '.join(settings.groups)}) nor an "
-              f"address", file=sys.stderr)
-        return 2
     with Store(settings.store_path, read_only=True) as store:
         state = store.state(settings.groups, settings.departments)
         ledger, outbox, history = _docs(store)
+    if target is not None and target not in state.groups and "@" not in target:
+        print(f"mailflow: {target!r} is neither a group ({', '.join(state.groups)}) nor an "
+              f"address", file=sys.stderr)
+        return 2
     events = history_view(state, history, ledger, outbox, target)
     if args.json:
         print(json.dumps([e.to_json() for e in events], ensure_ascii=False, indent=2))
