@@ -521,26 +521,47 @@ class _OwnerFolder:
             raise StoreError(f"{self.path}: cannot sync the folder: {exc.strerror}") from exc
 
     def load_index(self) -> list[dict[str, Any]]:
-        where = self.path / _INDEX
-        try:
-            fd = os.open(_INDEX, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=self.fd)
-        except FileNotFoundError:
-            return []
-        except OSError as exc:
-            raise StoreError(f"{where}: cannot read (a symbolic link?): {exc.strerror}") from exc
-        try:
-            with os.fdopen(fd, "rb") as handle:
-                loaded = json.loads(handle.read())
-        except (OSError, ValueError) as exc:
-            raise StoreError(f"{where}: unreadable: {exc}") from exc
-        entries = loaded.get("attachments") if isinstance(loaded, dict) else None
-        if not isinstance(entries, list) or not all(_valid_entry(e) for e in entries):
-            raise StoreError(f"{where}: not an attachments index")
-        return entries
+        return _load_index(self.fd, self.path / _INDEX)
 
     def save_index(self, entries: list[dict[str, Any]]) -> None:
         text = json.dumps({"version": 1, "attachments": entries}, ensure_ascii=False, indent=1)
         self.write(_INDEX, text.encode("utf-8") + b"\n")
+
+
+def _load_index(folder_fd: int, where: Path) -> list[dict[str, Any]]:
+    """The entries of an owner folder's index, read without following a link."""
+    try:
+        fd = os.open(_INDEX, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=folder_fd)
+    except FileNotFoundError:
+        return []
+    except OSError as exc:
+        raise StoreError(f"{where}: cannot read (a symbolic link?): {exc.strerror}") from exc
+    try:
+        with os.fdopen(fd, "rb") as handle:
+            loaded = json.loads(handle.read())
+    except (OSError, ValueError) as exc:
+        raise StoreError(f"{where}: unreadable: {exc}") from exc
+    entries = loaded.get("attachments") if isinstance(loaded, dict) else None
+    if not isinstance(entries, list) or not all(_valid_entry(e) for e in entries):
+        raise StoreError(f"{where}: not an attachments index")
+    return entries
+
+
+def kept(root: Path, owner_id: str) -> list[SavedAttachment]:
+    """What was kept (or refused) for an owner, from its folder's index; writes nothing."""
+    if not _OWNER.fullmatch(owner_id):
+        return []
+    folder = root / owner_id
+    try:
+        folder_fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except FileNotFoundError:
+        return []
+    except OSError as exc:
+        raise StoreError(f"{folder}: cannot open (a symbolic link?): {exc.strerror}") from exc
+    try:
+        return [_saved(e, folder) for e in _load_index(folder_fd, folder / _INDEX)]
+    finally:
+        os.close(folder_fd)
 
 
 def _valid_entry(entry: object) -> bool:

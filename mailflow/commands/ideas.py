@@ -5,15 +5,13 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import os
-import re
 from dataclasses import replace
 from datetime import date, datetime
 from email.message import EmailMessage
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..attachments import SavedAttachment, describe, save_attachments
+from ..attachments import SavedAttachment, describe, kept, save_attachments
 from ..config import Settings
 from ..core.ideas import (
     STATUS_FR,
@@ -28,7 +26,6 @@ from ..core.ideas import (
     status_of,
     validate,
 )
-from ..errors import StoreError
 from ..model import Idea, State
 from ..store import Store
 
@@ -40,8 +37,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("mailflow.ideas")
 
-_OWNER = re.compile(r"[A-Za-z0-9_-]{1,64}")
-_SAFE_NAME = re.compile(r"\d{2,}-[A-Za-z0-9_-]+(?:\.[a-z0-9]{1,10})?")
 
 
 # --- attachments -------------------------------------------------------------------------------
@@ -66,37 +61,7 @@ def keep_idea_attachments(settings: Settings, idea_id: str, raw: bytes) -> list[
 
 def kept_attachments(settings: Settings, idea_id: str) -> list[SavedAttachment]:
     """What was kept (or refused) for an idea, read from its folder's index; never follows a link."""
-    if not _OWNER.fullmatch(idea_id):
-        return []
-    folder = attachments_root(settings) / idea_id
-    index = folder / "index.json"
-    try:
-        if folder.is_symlink():
-            raise StoreError(f"{folder}: a symbolic link, not an attachments folder")
-        fd = os.open(index, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
-    except FileNotFoundError:
-        return []
-    except OSError as exc:
-        raise StoreError(f"{index}: cannot read: {exc.strerror}") from exc
-    try:
-        with os.fdopen(fd, "rb") as handle:
-            loaded = json.loads(handle.read())
-    except (OSError, ValueError) as exc:
-        raise StoreError(f"{index}: unreadable: {exc}") from exc
-    entries = loaded.get("attachments") if isinstance(loaded, dict) else None
-    if not isinstance(entries, list):
-        raise StoreError(f"{index}: not an attachments index")
-    result = []
-    for e in entries:
-        texts = ("name", "original", "content_type", "sha256", "refused")
-        if not (isinstance(e, dict) and all(isinstance(e.get(k), str) for k in texts)
-                and isinstance(e.get("size"), int) and _SAFE_NAME.fullmatch(e["name"])):
-            raise StoreError(f"{index}: not an attachments index")
-        result.append(SavedAttachment(
-            name=e["name"], original=e["original"], content_type=e["content_type"],
-            size=e["size"], sha256=e["sha256"],
-            path=None if e["refused"] else folder / e["name"], refused=e["refused"]))
-    return result
+    return kept(attachments_root(settings), idea_id)
 
 
 # --- reading -----------------------------------------------------------------------------------
