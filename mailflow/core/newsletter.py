@@ -16,7 +16,7 @@ from ..errors import RenderError
 from ..model import CallStatus, Group, Network, State
 from .decide import call_summary, closed_reason
 from .mailto import mailto_link
-from .render import NBSP, format_date_fr, french_typography, wrap_text
+from .render import NBSP, environment, format_date_fr, french_typography, wrap_text
 
 #: The two templates, one per format, and the macro file the HTML one imports.
 TEMPLATES = {"html": "newsletter.html.j2", "text": "newsletter.txt.j2"}
@@ -226,18 +226,6 @@ def call_blocks(state: State, network: Network, now: datetime,
     return tuple(call_block(state, network, group, now) for group in chosen)
 
 
-def _environment(templates_dir: Path, *, html: bool) -> jinja2.Environment:
-    """Set up as the replies' environments are: autoescaped HTML, StrictUndefined."""
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(templates_dir)),
-        autoescape=html,
-        undefined=jinja2.StrictUndefined,
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-
-
 def render_newsletter(templates_dir: Path, network: Network, state: State, now: datetime,
                       group_ids: Sequence[str] = (), *, html: bool) -> str:
     """The newsletter blocks (the calls, then the idea block) as an HTML fragment or plain text."""
@@ -247,8 +235,9 @@ def render_newsletter(templates_dir: Path, network: Network, state: State, now: 
         "calls": call_blocks(state, network, now, group_ids),
         "idea": idea_block(network),
     }
+    env = environment(Path(templates_dir), html=html, tz=ZoneInfo(network.timezone))
     try:
-        out = _environment(Path(templates_dir), html=html).get_template(name).render(context)
+        out = env.get_template(name).render(context)
     except jinja2.TemplateNotFound as exc:
         raise RenderError(f"{name}: template not found ({exc.name})") from exc
     except jinja2.TemplateError as exc:

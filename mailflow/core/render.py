@@ -270,7 +270,8 @@ class CallView:
     full: bool
 
 
-def _environment(templates_dir: Path, *, html: bool, tz: ZoneInfo) -> jinja2.Environment:
+def environment(templates_dir: Path, *, html: bool, tz: ZoneInfo) -> jinja2.Environment:
+    """A Jinja2 environment as every French template wants it: StrictUndefined, HTML autoescaped."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates_dir)),
         autoescape=html,
@@ -300,8 +301,8 @@ class Renderer:
         self.use_groups(groups)
         self.departments = dict(departments)
         self.tz = ZoneInfo(network.timezone)
-        self._text = _environment(self.templates_dir, html=False, tz=self.tz)
-        self._html = _environment(self.templates_dir, html=True, tz=self.tz)
+        self._text = environment(self.templates_dir, html=False, tz=self.tz)
+        self._html = environment(self.templates_dir, html=True, tz=self.tz)
 
     # -- public -----------------------------------------------------------------------
 
