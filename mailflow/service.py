@@ -26,6 +26,7 @@ from .store import LedgerEntry, OutboxItem, Store
 
 log = logging.getLogger("mailflow.service")
 
+QUARANTINE_COPY_BYTES = 1024 * 1024
 TOKEN_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: codes are read and typed
 
 
@@ -138,15 +139,15 @@ class Service:
                 report.handled.append(handled)
                 acks.append((waiting.key, result.folder))
                 log.info("%s %s: %s", waiting.key, result.outcome.value, result.summary)
+            if dry_run:
+                self.store.rollback()
+                return report
+            self.check_filled(before, state)
+            self.store.save_state(before, state)
+            self.store.commit()
         except BaseException:
             self.store.rollback()  # nothing half-decided may reach the disk later
             raise
-        if dry_run:
-            self.store.rollback()
-            return report
-        self.check_filled(before, state)
-        self.store.save_state(before, state)
-        self.store.commit()
         self._keep_attachments(to_keep)
         self.deliver(report)
         for key, folder in acks:
@@ -197,17 +198,23 @@ class Service:
         now = self.clock()
         before = self.state()
         after, decisions = expire_unanswered(before, now, self.settings.answer_within_days)
-        for decision in decisions:
-            for reply in decision.replies:
-                message = self.renderer.render(reply, now)
-                self.enqueue(reply.outcome.value, [reply.to], message, f"expiry:{reply.candidature_id}")
-            self.tell_staff_of_promotions(after, decision.replies)
-            log.info("%s", decision.summary)
-        if decisions:
+        if not decisions:
+            return 0
+        try:
+            for decision in decisions:
+                for reply in decision.replies:
+                    message = self.renderer.render(reply, now)
+                    self.enqueue(reply.outcome.value, [reply.to], message,
+                                 f"expiry:{reply.candidature_id}")
+                self.tell_staff_of_promotions(after, decision.replies)
+                log.info("%s", decision.summary)
             self.check_filled(before, after)
             self.store.save_state(before, after)
             self.store.commit()
-            self.deliver()
+        except BaseException:
+            self.store.rollback()  # all or nothing: never a reply without its state change
+            raise
+        self.deliver()
         return len(decisions)
 
     # the daily digest
@@ -340,8 +347,10 @@ class Service:
     def _quarantine(self, raw: bytes, digest: str, reason: str, key: str,
                     sender: str | None = None, subject: str = "",
                     message_id: str | None = None) -> _Outcome:
+        # The original stays in the quarantine folder; the alert carries at most its first MiB.
         alert = self.renderer.render_quarantine_alert(
-            key=key, reason=reason, sender=sender, subject=subject, raw=raw, now=self.clock()
+            key=key, reason=reason, sender=sender, subject=subject, raw=raw[:QUARANTINE_COPY_BYTES],
+            now=self.clock()
         )
         return _Outcome(Outcome.QUARANTINED, reason, "quarantine", digest, message_id, sender,
                         subject, [("staff-alert", list(self.settings.network.staff), alert)])
@@ -421,7 +430,15 @@ class Service:
         assert self.transport is not None
         alerts = 0
         try:
-            refused = self.transport.send(item.id, item.to, item.raw, f"{item.seq:06d}-{item.outcome}")
+            try:
+                refused = self.transport.send(item.id, item.to, item.raw,
+                                              f"{item.seq:06d}-{item.outcome}")
+            except TransportError:
+                raise
+            except Exception as unexpected:  # one bad item must not block every reply behind it
+                log.exception("reply %s: unexpected failure while sending", item.id)
+                raise TransportError(f"{type(unexpected).__name__}: {unexpected}",
+                                     permanent=True) from unexpected
         except TransportError as exc:
             item.attempts += 1
             item.last_error = str(exc)

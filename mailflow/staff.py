@@ -187,7 +187,7 @@ def plan_add(service: Service, group_id: str, *, email: str, name: str, departme
         raise StaffActionError(f"unknown department {department!r}; use a code such as "
                                f"{', '.join(sorted(state.departments)[:4])}…")
     address = email.strip().lower()
-    if "@" not in address or any(c.isspace() for c in address):
+    if "@" not in address or any(c.isspace() for c in address) or not address.isascii():
         raise StaffActionError(f"not an email address: {email!r}")
     if received_at > now:
         raise StaffActionError(f"--received-at is in the future: {received_at.isoformat()}")
@@ -214,12 +214,14 @@ def plan_add(service: Service, group_id: str, *, email: str, name: str, departme
                   position=position(after, placed), reason=placed.reason,
                   subject=placed.subject,
                   calendar_sequence=group.first_meeting.sequence)
+    # Who held a confirmed place had an invitation: the waiting-list reply cancels it.
     displaced = [Reply(outcome=Outcome.WAITLISTED, to=c.email, to_name=c.name,
                        template="waitlisted", group_id=group_id, candidature_id=c.id,
                        position=position(after, c),
                        reason="une candidature reçue avant la vôtre, lors d’une réunion "
                               "départementale, a pris la dernière place",
-                       in_reply_to=c.message_id, subject=c.subject)
+                       in_reply_to=c.message_id, subject=c.subject, cancels_invitation=True,
+                       calendar_sequence=group.first_meeting.sequence)
                  for c in down if c.id != cand.id]
     replies = [first, *displaced, *promotion_replies(after, up, now)]
     return _finish(service, "add", f"add {placed.id} ({address}, {group_id}): {placed.status.value}",

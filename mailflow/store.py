@@ -547,6 +547,8 @@ class Store:
 
     def _index(self, doc: Mapping[str, Any]) -> None:
         self._ledger_keys.add(doc["key"])
+        if doc.get("folder", "processed") != "processed":
+            return  # a quarantined message put back in the inbox by staff is read again
         self._ledger_hashes.add(doc["sha256"])
         if doc.get("message_id"):
             self._ledger_ids.add(doc["message_id"])

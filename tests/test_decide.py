@@ -413,3 +413,18 @@ def test_a_stale_code_is_refused_with_an_explanation(fresh_state: State, later: 
     assert "a expiré ou a déjà servi" in decision.replies[0].reason
     expected = Status.CONFIRMED if uses == 1 else Status.WITHDRAWN
     assert [c.status for c in state.candidatures] == [expected]
+
+
+def test_a_used_code_quoted_in_a_later_withdrawal_does_not_block_it(fresh_state: State) -> None:
+    state, member = _confirmed_member(fresh_state)
+    leave = intent(IntentKind.WITHDRAWAL, group=None, sender=member, profile=Profile())
+    state = apply(state, decide(state, leave, NOW, TOKEN))
+    state = apply(state, decide(state, Intent(IntentKind.QUESTION, inbound(member, "RE"), member,
+                                              None, tokens=(TOKEN,)), NOW))
+    assert [c.status for c in state.candidatures] == [Status.WITHDRAWN]
+    state, _ = run(state, apply_to("role-ot", 1))  # back in the group, in a new thread
+    again = Intent(IntentKind.WITHDRAWAL, inbound(member, "RE : RE : désistement"), member, None,
+                   tokens=(TOKEN,))  # Outlook quotes the old code
+    decision = decide(state, again, NOW, "MF-ZYXWVUTS98")
+    assert decision.outcome is Outcome.CONFIRM_WITHDRAWAL
+    assert decision.replies[0].token == "MF-ZYXWVUTS98"

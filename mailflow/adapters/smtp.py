@@ -77,6 +77,11 @@ class SmtpTransport:
         except CredentialError as exc:
             self.close()
             raise TransportError(str(exc)) from None
+        except (UnicodeError, ValueError) as exc:
+            # An address smtplib cannot write (non-ASCII without SMTPUTF8): final for this reply.
+            self.close()
+            raise TransportError(f"{where}: cannot address {list(recipients)}: {exc}",
+                                 permanent=True) from None
         except (OSError, smtplib.SMTPException) as exc:
             self.close()
             raise TransportError(f"{where} unreachable: {plain_words(exc, self.server)}") from None

@@ -287,6 +287,8 @@ def meeting_change_replies(state: State, group: Group, sequence: int, now: datet
 INVITATION_TEMPLATES = frozenset(("confirmed", "promoted", MEETING_CHANGED_TEMPLATE))
 #: The reply template that cancels the invitation when `Reply.cancels_invitation` is set.
 CANCEL_TEMPLATE = "withdrawn"
+#: Replies that may cancel it too: a confirmed member displaced to the waiting list.
+CANCEL_TEMPLATES = frozenset((CANCEL_TEMPLATE, "waitlisted"))
 
 
 def reply_calendar(reply: Reply, group: Group, network: Network,
@@ -303,7 +305,7 @@ def reply_calendar(reply: Reply, group: Group, network: Network,
     method: Method
     if reply.template in INVITATION_TEMPLATES:
         method, sequence = "REQUEST", reply.calendar_sequence
-    elif reply.template == CANCEL_TEMPLATE and reply.cancels_invitation:
+    elif reply.template in CANCEL_TEMPLATES and reply.cancels_invitation:
         method, sequence = "CANCEL", reply.calendar_sequence + 1
     else:
         return None

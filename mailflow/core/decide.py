@@ -123,7 +123,8 @@ def replay(state: State, group_id: str, now: datetime) -> tuple[State, list[Cand
     up: list[Candidature] = []
     down: list[Candidature] = []
     for cand in state.of_group(group_id):
-        if cand.status is Status.NEEDS_INFO or (cand.status is Status.CONFIRMED and cand.forced):
+        if cand.status in (Status.NEEDS_INFO, Status.TO_CONFIRM) or (
+                cand.status is Status.CONFIRMED and cand.forced):
             holders.append(cand)
             continue
         if cand.status not in (Status.CONFIRMED, Status.WAITLISTED):
@@ -410,8 +411,13 @@ def _confirmation(state: State, intent: Intent, now: datetime) -> Decision | Non
         expected = (Status.TO_CONFIRM,) if action.kind == "commit" else tuple(
             s for s in Status if s.active)
         if stale or cand is None or cand.status not in expected:
+            if intent.kind in (IntentKind.WITHDRAWAL, IntentKind.STATUS, IntentKind.IDEA):
+                continue  # an old code quoted in the thread: the message's own request counts
             why = ("ce code de confirmation a expiré ou a déjà servi : pour vous désister, "
-                   "écrivez-nous de nouveau « je me désiste » et confirmez avec le nouveau code")
+                   "écrivez-nous de nouveau « je me désiste » et confirmez avec le nouveau code"
+                   if action.kind == "withdraw" else
+                   "ce code de confirmation a expiré ou a déjà servi : si la place vous a été "
+                   "gardée, votre engagement est déjà enregistré ; sinon, candidatez de nouveau")
             return Decision(Outcome.TOKEN_INVALID, f"stale confirmation code from {intent.sender}",
                             replies=(_reply(state, intent, Outcome.HELP, now, reason=why),),
                             pending=(replace(action, used_at=action.used_at or now),))
@@ -454,8 +460,10 @@ def expire_unanswered(state: State, now: datetime, days: float) -> tuple[State, 
     """Places held for an answer (needs-info) that did not come within `days`: they go on."""
     decisions = []
     limit = timedelta(days=days)
-    commitments = {p.candidature_id: p for p in state.pending if p.kind == "commit" and not p.used_at}
-    for cand in [c for c in state.candidatures if c.status in (Status.NEEDS_INFO, Status.TO_CONFIRM)]:
+    # A code used late (refused) still expires its hold; one used in time moved it to confirmed.
+    commitments = {p.candidature_id: p for p in state.pending if p.kind == "commit"}
+    for cand in [c for c in state.candidatures if c.status in (Status.NEEDS_INFO, Status.TO_CONFIRM)
+                 and c.group_id in state.groups]:  # a group removed from the files: left alone
         if cand.status is Status.TO_CONFIRM:
             action = commitments.get(cand.id)
             if action is None or now < action.expires_at:

@@ -230,9 +230,16 @@ def parse(raw: bytes, key: str) -> Inbound:
     sender, name = _sender(msg)
     if sender is None:
         raise ParseError("aucune adresse d’expéditeur (From, Sender ou Reply-To)")
-    if not sender.partition("@")[0].isascii():
+    local, _, domain = sender.partition("@")
+    if not local.isascii():
         raise ParseError(f"l’adresse d’expéditeur {sender!r} contient des caractères non ASCII "
                          ": y répondre demande SMTPUTF8, à traiter à la main")
+    if not domain.isascii():
+        # An accented domain is written in IDNA (xn--…) so that any SMTP server takes it.
+        try:
+            sender = f"{local}@{domain.encode('idna').decode('ascii')}"
+        except UnicodeError:
+            raise ParseError(f"le domaine de l’adresse {sender!r} n’est pas valide") from None
     full = _body(msg)
     body, signature = split_reply(full)
     headers = tuple(

@@ -54,6 +54,9 @@ def html_to_text(html_text: str) -> str:
         text = inscriptis.get_text(html_text)
         if not isinstance(text, str):
             raise TypeError("inscriptis returned no text")
+        if not text.strip() and _strip_tags(html_text).strip():
+            # Deeply nested markup makes inscriptis give up silently: the crude way still reads it.
+            raise ValueError("inscriptis lost the text")
     except Exception:
         try:
             text = _strip_tags(html_text)
