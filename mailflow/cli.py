@@ -34,7 +34,7 @@ from .staff import (
     plan_candidate_action,
     plan_group_change,
 )
-from .store import Store
+from .store import Store, take_lock
 
 log = logging.getLogger("mailflow")
 
@@ -72,9 +72,17 @@ def build_transport(settings: Settings) -> Transport:
     return DirTransport(settings.delivery.path)
 
 
-def build_service(settings: Settings, *, read_only: bool) -> Service:
-    """Wire the configured adapters into a service."""
-    store = Store(settings.store_path, read_only=read_only)
+STAFF_WAIT_SECONDS = 30.0  # a staff command waits this long for the daemon to finish its job
+
+
+def build_service(settings: Settings, *, read_only: bool, hold_lock: bool = True) -> Service:
+    """Wire the configured adapters into a service.
+
+    A writing service holds the store's lock from the start (a command); the daemon passes
+    `hold_lock=False` and takes it for each job, so that staff commands can act in between.
+    """
+    store = Store(settings.store_path, read_only=read_only, hold_lock=hold_lock,
+                  wait=STAFF_WAIT_SECONDS)
     try:
         source = build_source(settings)
         transport = None if read_only else build_transport(settings)
@@ -103,32 +111,50 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
         finally:
             service.store.close()
         return 0
-    service = build_service(settings, read_only=False)
+    # One process reads the mailbox at a time: a second daemon (or a --once beside one) is refused.
+    mailbox_lock = take_lock(settings.store_path.with_name(settings.store_path.name + ".daemon.lock"),
+                             0.0, "another mailflow reads this mailbox ({holder}): stop it first")
     try:
-        if args.once:
-            _print_report(service.run_batch(), dry_run=False)
+        service = build_service(settings, read_only=False, hold_lock=args.once)
+        try:
+            if args.once:
+                _print_report(service.run_batch(), dry_run=False)
+                service.expire_holds()  # the digest has its own command: `digest --send`
+                return 0
+            _run_daemon(settings, service)
             return 0
-
-        def batch() -> None:
-            report = service.poll()
-            if report and (report.handled or report.sent or report.send_failed):
-                log.info("%s", report.summary())
-
-        waiter = service.source.wait if settings.mailbox.idle else sleep_until_stopped
-        daemon = Daemon(waiter, on_wake=batch)
-        daemon.every(settings.poll_seconds, "mailbox", batch)
-        daemon.every(min(settings.delivery.retry_seconds), "delivery", service.deliver)
-        daemon.every(60, "digest", service.digest_if_due)
-        daemon.every(600, "holds", service.expire_holds)
-        log.info("watching %s every %gs%s; replies go to %s",
-                 settings.mailbox.path or settings.mailbox.url, settings.poll_seconds,
-                 " and on IMAP IDLE" if settings.mailbox.server and settings.mailbox.idle else "",
-                 settings.delivery.path or settings.delivery.url)
-        daemon.run()
-        return 0
+        finally:
+            service.source.close()
+            service.store.close()
     finally:
-        service.source.close()
-        service.store.close()
+        mailbox_lock.close()
+
+
+def _run_daemon(settings: Settings, service: Service) -> None:
+    """The daemon's jobs, each in a store session so that staff commands can act in between."""
+
+    def in_session(job: Callable[[], object]) -> Callable[[], None]:
+        def run() -> None:
+            with service.store.session():
+                job()
+        return run
+
+    def batch() -> None:
+        report = service.poll()
+        if report and (report.handled or report.sent or report.send_failed):
+            log.info("%s", report.summary())
+
+    waiter = service.source.wait if settings.mailbox.idle else sleep_until_stopped
+    daemon = Daemon(waiter, on_wake=in_session(batch))
+    daemon.every(settings.poll_seconds, "mailbox", in_session(batch))
+    daemon.every(min(settings.delivery.retry_seconds), "delivery", in_session(service.deliver))
+    daemon.every(60, "digest", in_session(service.digest_if_due))
+    daemon.every(600, "holds", in_session(service.expire_holds))
+    log.info("watching %s every %gs%s; replies go to %s",
+             settings.mailbox.path or settings.mailbox.url, settings.poll_seconds,
+             " and on IMAP IDLE" if settings.mailbox.server and settings.mailbox.idle else "",
+             settings.delivery.path or settings.delivery.url)
+    daemon.run()
 
 
 

@@ -7,6 +7,7 @@ import contextlib
 import fcntl
 import json
 import os
+import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
@@ -390,18 +391,51 @@ def apply_overrides(groups: dict[str, Group], overrides: Mapping[str, Mapping[st
 # --- the store ---------------------------------------------------------------------------
 
 
+def _stamp(path: Path) -> tuple[int, int, int] | None:
+    """What tells that another process replaced the file: inode, size, modification time."""
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        return None
+    return info.st_ino, info.st_size, info.st_mtime_ns
+
+
+def take_lock(path: Path, wait: float, message: str) -> Any:
+    """An exclusive lock on `path`, waiting up to `wait` seconds; StoreLockedError names the holder."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle = path.open("a+")
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            break
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                handle.seek(0)
+                holder = handle.read().strip() or "another process"
+                handle.close()
+                raise StoreLockedError(message.format(holder=holder)) from None
+            time.sleep(0.05)
+    handle.seek(0)
+    handle.truncate()
+    handle.write(f"mailflow pid {os.getpid()}\n")
+    handle.flush()
+    return handle
+
+
 class Store:
     """The state on disk. Changes stay in memory until `commit`; `rollback` drops them.
 
     A read-only store takes no lock and refuses to commit: dry runs and reports use it.
     """
 
-    def __init__(self, path: Path, *, read_only: bool = False) -> None:
+    def __init__(self, path: Path, *, read_only: bool = False, hold_lock: bool = True,
+                 wait: float = 0.0) -> None:
         self.path = path
         self.read_only = read_only
         self._lock_handle: Any = None
-        if not read_only:
-            self._lock()
+        if not read_only and hold_lock:
+            self._lock(wait)
         try:
             self._db = TinyDB(str(path), storage=AtomicJSONStorage, read_only=read_only)
         except BaseException:
@@ -418,25 +452,34 @@ class Store:
         self._ledger_hashes: set[str] = set()
         self._ledger_ids: set[str] = set()
         self._reindex()
+        self._stamp = _stamp(path)
 
-    def _lock(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        lock_path = self.path.with_name(self.path.name + ".lock")
-        handle = lock_path.open("a+")
+    def _lock(self, wait: float) -> None:
+        self._lock_handle = take_lock(self.path.with_name(self.path.name + ".lock"), wait,
+                                      f"{self.path}: the store is in use by {{holder}}; "
+                                      "only one mailflow may write it at a time")
+
+    @contextlib.contextmanager
+    def session(self, wait: float = 60.0) -> Iterator[Store]:
+        """Hold the lock for one job, reading again what another process wrote meanwhile.
+
+        The daemon works in sessions, so staff commands can write the store between its jobs.
+        """
+        self._lock(wait)
         try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            handle.seek(0)
-            holder = handle.read().strip() or "another process"
-            handle.close()
-            raise StoreLockedError(
-                f"{self.path}: the store is in use by {holder}; only one mailflow may write it"
-            ) from None
-        handle.seek(0)
-        handle.truncate()
-        handle.write(f"mailflow pid {os.getpid()}\n")
-        handle.flush()
-        self._lock_handle = handle
+            self.refresh()
+            yield self
+        finally:
+            self._unlock()
+
+    def refresh(self) -> None:
+        """Read the store again if its file changed since this process last read or wrote it."""
+        stamp = _stamp(self.path)
+        if stamp != self._stamp:
+            self._storage.discard()
+            self._db.clear_cache()
+            self._reindex()
+            self._stamp = stamp
 
     def _unlock(self) -> None:
         if self._lock_handle is not None:
@@ -460,6 +503,7 @@ class Store:
     def commit(self) -> None:
         """Write every change since the last commit in one atomic replace."""
         self._storage.flush()
+        self._stamp = _stamp(self.path)
 
     def rollback(self) -> None:
         """Drop every change since the last commit."""

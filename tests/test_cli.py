@@ -256,11 +256,22 @@ def test_daemon_answers_while_running_and_stops_cleanly_on_sigterm(tmp_path: Pat
             assert time.monotonic() < deadline, "no reply within 15 s"
             assert proc.poll() is None
             time.sleep(0.1)
-        # A second daemon on the same store is kept out, with a clear message.
+        # A second reader of the mailbox is kept out, with a clear message...
         second = subprocess.run([sys.executable, "-m", "mailflow", "--config", str(cfg), "run",
                                  "--once"], cwd=ROOT, capture_output=True, text=True, timeout=30)
         assert second.returncode == 1
-        assert "in use by mailflow pid" in second.stderr
+        assert "another mailflow reads this mailbox (mailflow pid" in second.stderr
+        # ...but staff act while it runs (between its jobs), and it sees what they did.
+        staff = subprocess.run([sys.executable, "-m", "mailflow", "--config", str(cfg), "groups",
+                                "close", "ot-ruraux"], cwd=ROOT, capture_output=True, text=True,
+                               timeout=60)
+        assert staff.returncode == 0, staff.stderr
+        deliver(settings, SAMPLES[8:9])  # a candidature to the group just closed
+        while len(list(settings.delivery.path.glob("*.eml"))) < 3:
+            assert time.monotonic() < deadline + 15, "no reply to the third message"
+            time.sleep(0.1)
+        third = sorted(settings.delivery.path.glob("*.eml"))[-1]
+        assert b"X-Mailflow-Outcome: closed" in third.read_bytes()
         proc.send_signal(signal.SIGTERM)
         _, err = proc.communicate(timeout=15)
     finally:
