@@ -54,14 +54,15 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def build_source(settings: Settings) -> MailSource:
-    """The configured mailbox: a local Maildir or an IMAP server."""
+def build_source(settings: Settings, *, create: bool = True) -> MailSource:
+    """The configured mailbox: a local Maildir or an IMAP server (folders made unless `create` is off)."""
     box = settings.mailbox
     if box.server is not None:
         return ImapSource(box.server, box.processed_folder, box.quarantine_folder, box.sent_folder,
-                          box.fetch_batch)
+                          box.fetch_batch, create_folders=create)
     assert box.path is not None
-    return MaildirSource(box.path, box.processed_folder, box.quarantine_folder, box.sent_folder)
+    return MaildirSource(box.path, box.processed_folder, box.quarantine_folder, box.sent_folder,
+                         create=create)
 
 
 def build_transport(settings: Settings) -> Transport:
@@ -84,7 +85,7 @@ def build_service(settings: Settings, *, read_only: bool, hold_lock: bool = True
     store = Store(settings.store_path, read_only=read_only, hold_lock=hold_lock,
                   wait=STAFF_WAIT_SECONDS)
     try:
-        source = build_source(settings)
+        source = build_source(settings, create=not read_only)
         transport = None if read_only else build_transport(settings)
         renderer = Renderer(settings.templates_dir, settings.network, settings.groups,
                             settings.departments)

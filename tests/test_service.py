@@ -300,6 +300,7 @@ def test_dry_run_changes_nothing(workspace: Settings) -> None:
     assert workspace.delivery.path is not None and not list(workspace.delivery.path.glob("*.eml"))
     assert workspace.mailbox.path is not None
     assert len(list((workspace.mailbox.path / "new").iterdir())) == len(SAMPLES)
+    assert not folder_dir(workspace.mailbox.path, "Traités").exists()  # no folder made either
 
 
 def test_replies_to_one_address_are_capped(workspace: Settings, tmp_path: Path) -> None:

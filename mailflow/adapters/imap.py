@@ -37,8 +37,9 @@ class ImapSource:
     """A mailbox folder on an IMAP server; a message's key is "UIDVALIDITY:UID"."""
 
     def __init__(self, server: Server, processed: str, quarantine: str, sent: str = "",
-                 fetch_batch: int = 50) -> None:
+                 fetch_batch: int = 50, *, create_folders: bool = True) -> None:
         self.server = server
+        self.create_folders = create_folders  # a dry run changes nothing on the server
         self.folders: dict[Folder, str] = {"processed": processed, "quarantine": quarantine}
         self.sent_folder = sent
         self.fetch_batch = fetch_batch
@@ -65,7 +66,7 @@ class ImapSource:
                 client.login(server.auth.user, password(server.auth))
             self._capabilities = frozenset(client.capabilities())
             for name in (*self.folders.values(), self.sent_folder):
-                if name and not client.folder_exists(name):
+                if self.create_folders and name and not client.folder_exists(name):
                     client.create_folder(name)
                     log.info("created the folder %s", name)
             selected = client.select_folder(server.folder)

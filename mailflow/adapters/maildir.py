@@ -38,13 +38,17 @@ class MaildirSource:
 
     validity: str | None = None  # Maildir names never change meaning
 
-    def __init__(self, root: Path, processed: str, quarantine: str, sent: str = "") -> None:
+    def __init__(self, root: Path, processed: str, quarantine: str, sent: str = "", *,
+                 create: bool = True) -> None:
         self.root = root
         self.folders: dict[Folder, Path] = {
             "processed": folder_dir(root, processed),
             "quarantine": folder_dir(root, quarantine),
         }
         self.sent = folder_dir(root, sent) if sent else None
+        self._paths: dict[str, Path] = {}
+        if not create:
+            return  # a dry run creates nothing; a missing Maildir simply holds no message
         try:
             _make(root)
             for path in [*self.folders.values(), *([self.sent] if self.sent else [])]:
@@ -52,7 +56,6 @@ class MaildirSource:
                 (path / "maildirfolder").touch()
         except OSError as exc:
             raise SourceError(f"{root}: cannot prepare the Maildir: {exc}") from exc
-        self._paths: dict[str, Path] = {}
 
     @staticmethod
     def key_of(filename: str) -> str:
@@ -72,6 +75,8 @@ class MaildirSource:
         for sub in ("new", "cur"):
             try:
                 entries = list((self.root / sub).iterdir())
+            except FileNotFoundError:
+                entries = []  # not created yet (a dry run on a fresh set-up)
             except OSError as exc:
                 raise SourceError(f"{self.root / sub}: cannot list: {exc}") from exc
             for path in entries:
