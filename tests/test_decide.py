@@ -428,3 +428,52 @@ def test_a_used_code_quoted_in_a_later_withdrawal_does_not_block_it(fresh_state:
     decision = decide(state, again, NOW, "MF-ZYXWVUTS98")
     assert decision.outcome is Outcome.CONFIRM_WITHDRAWAL
     assert decision.replies[0].token == "MF-ZYXWVUTS98"
+
+
+# --- holds: double opt-in, late codes, replays ---------------------------------------------------
+
+
+def _opt_in(state: State, hours: float = 48) -> State:
+    group = replace(state.groups["role-ot"], confirm_within_hours=hours, capacity=2)
+    return replace(state, groups={**state.groups, "role-ot": group})
+
+
+def test_a_code_used_after_the_deadline_still_lets_the_hold_expire(fresh_state: State) -> None:
+    from mailflow.core.decide import expire_unanswered
+
+    state = _opt_in(fresh_state)
+    state = apply(state, decide(state, apply_to("role-ot", 1), NOW, TOKEN))  # type: ignore[arg-type]
+    assert [c.status for c in state.candidatures] == [Status.TO_CONFIRM]
+    late = NOW + timedelta(hours=49)
+    answer = Intent(IntentKind.QUESTION, inbound("m1@ot.fr", "RE"), "m1@ot.fr", None, tokens=(TOKEN,))
+    decision = decide(state, answer, late)
+    assert decision.outcome is Outcome.TOKEN_INVALID
+    state = apply(state, decision)
+    state, expired = expire_unanswered(state, late, days=14)
+    assert [d.outcome for d in expired] == [Outcome.HOLD_EXPIRED]
+    assert [c.status for c in state.candidatures] == [Status.EXPIRED]
+
+
+def test_places_held_for_confirmation_count_when_a_candidature_slots_in(fresh_state: State) -> None:
+    from mailflow.core.decide import replay
+
+    state = _opt_in(fresh_state)
+    for n in (1, 2, 3):
+        state = apply(state, decide(state, apply_to("role-ot", n), NOW, f"MF-AAAAAAAAA{n}"))  # type: ignore[arg-type]
+    assert [c.status for c in state.of_group("role-ot")] == [Status.TO_CONFIRM, Status.TO_CONFIRM,
+                                                              Status.WAITLISTED]
+    state, up, _down = replay(state, "role-ot", NOW)
+    assert up == []
+    holders = [c for c in state.of_group("role-ot") if c.status.holds_place]
+    assert len(holders) == 2
+
+
+def test_expiry_ignores_a_group_removed_from_the_configuration(fresh_state: State) -> None:
+    from mailflow.core.decide import expire_unanswered
+
+    partial = intent(group="role-ot", sender="p@ot.fr", profile=replace(director(1, "24"), role=None))
+    state = apply(fresh_state, decide(fresh_state, partial, NOW))
+    groups = {k: v for k, v in state.groups.items() if k != "role-ot"}
+    state = replace(state, groups=groups)
+    state, expired = expire_unanswered(state, NOW + timedelta(days=30), days=14)
+    assert expired == []

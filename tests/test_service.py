@@ -345,3 +345,29 @@ def test_a_corrupt_store_stops_with_a_clear_error(workspace: Settings) -> None:
     with pytest.raises(StoreError, match="not valid JSON"):
         Store(workspace.store_path)
     assert workspace.store_path.read_text(encoding="utf-8") == '{"candidatures": {"1": '
+
+
+def test_a_failure_after_deciding_keeps_nothing_half_done(workspace: Settings, tmp_path: Path) -> None:
+    from .test_staff_groups import role_ot_applicants
+
+    deliver(workspace, role_ot_applicants(tmp_path, 15))  # the 15th fills the group: staff alert
+    svc = build_service(workspace, read_only=False)
+
+    def broken_alert(*args: object, **kwargs: object) -> object:
+        raise RuntimeError("alert template broken")
+
+    svc.renderer.render_staff_alert = broken_alert  # type: ignore[method-assign, assignment]
+    try:
+        with pytest.raises(RuntimeError):
+            svc.run_batch()
+        svc.deliver()  # the delivery job of the daemon, a minute later: nothing may go out
+    finally:
+        svc.store.close()
+    assert outbox(workspace) == []
+    svc = build_service(workspace, read_only=False)
+    try:
+        report = svc.run_batch()
+    finally:
+        svc.store.close()
+    assert len(report.handled) == 15
+    assert [m["X-Mailflow-Outcome"] for m in outbox(workspace)].count("confirmed") == 15
