@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import email
 import importlib.util
 import itertools
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
+from email import policy
+from email.message import EmailMessage
 from pathlib import Path
 from types import ModuleType
 
@@ -81,6 +84,24 @@ def intent(kind: IntentKind = IntentKind.CANDIDATURE, group: str | None = "ot-ru
     """An intent as `classify` would give it."""
     return Intent(kind, inbound(sender, subject), sender, profile.name, group_id=group,
                   profile=profile)
+
+
+def sent_mail(settings: Settings) -> list[EmailMessage]:
+    """Every message the outbox folder holds, in sending order."""
+    assert settings.delivery.path is not None
+    messages = [email.message_from_bytes(p.read_bytes(), policy=policy.default)
+                for p in sorted(settings.delivery.path.glob("*.eml"))]
+    return [m for m in messages if isinstance(m, EmailMessage)]
+
+
+def member_mail(settings: Settings) -> list[EmailMessage]:
+    """What members were sent (staff alerts and digests left out)."""
+    return [m for m in sent_mail(settings) if m["X-Mailflow-Alert"] is None]
+
+
+def staff_mail(settings: Settings, kind: str) -> list[EmailMessage]:
+    """What staff were sent, of one kind (`X-Mailflow-Alert`: digest, group-full, promoted…)."""
+    return [m for m in sent_mail(settings) if m["X-Mailflow-Alert"] == kind]
 
 
 TOKEN = "MF-ABCDEFGH23"

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import email
 import os
 import shutil
 import subprocess
 from datetime import UTC, datetime, timedelta
-from email import policy
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -20,7 +18,7 @@ from mailflow.core.digest import build_digest
 from mailflow.model import State
 from mailflow.service import Service
 
-from .conftest import ROOT, local_config
+from .conftest import ROOT, local_config, staff_mail
 from .test_service import SAMPLES, deliver
 
 
@@ -35,16 +33,6 @@ class Clock:
 @pytest.fixture
 def workspace(tmp_path: Path) -> Settings:
     return config.load(local_config(tmp_path))
-
-
-def staff_mail(settings: Settings, kind: str) -> list[EmailMessage]:
-    assert settings.delivery.path is not None
-    found = []
-    for path in sorted(settings.delivery.path.glob("*.eml")):
-        message = email.message_from_bytes(path.read_bytes(), policy=policy.default)
-        if message["X-Mailflow-Alert"] == kind:
-            found.append(message)  # type: ignore[arg-type]
-    return found
 
 
 def with_service(settings: Settings, clock: Clock, action: str) -> object:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import email
-from email import policy
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -14,7 +12,7 @@ from mailflow.cli import main
 from mailflow.config import Settings
 from mailflow.store import Store
 
-from .conftest import local_config
+from .conftest import local_config, member_mail, staff_mail
 from .test_service import SAMPLES, deliver, member_reply
 
 LUC = "luc.garnier@ot-bastides-dordogne.fr"
@@ -31,18 +29,11 @@ def run_once(settings: Settings) -> None:
 
 
 def outbox(settings: Settings) -> list[EmailMessage]:
-    assert settings.delivery.path is not None
-    messages = [email.message_from_bytes(p.read_bytes(), policy=policy.default)
-                for p in sorted(settings.delivery.path.glob("*.eml"))]
-    return [m for m in messages if m["X-Mailflow-Alert"] is None]  # type: ignore[misc]
+    return member_mail(settings)
 
 
 def alerts(settings: Settings, kind: str) -> list[EmailMessage]:
-    """What staff were told, of one kind."""
-    assert settings.delivery.path is not None
-    messages = [email.message_from_bytes(p.read_bytes(), policy=policy.default)
-                for p in sorted(settings.delivery.path.glob("*.eml"))]
-    return [m for m in messages if m["X-Mailflow-Alert"] == kind]  # type: ignore[misc]
+    return staff_mail(settings, kind)
 
 
 def statuses(settings: Settings) -> dict[str, str]:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import email
 import json
-from email import policy
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -15,7 +13,7 @@ from mailflow.cli import main
 from mailflow.config import Settings
 from mailflow.store import Store
 
-from .conftest import local_config
+from .conftest import local_config, member_mail, staff_mail
 from .test_service import SAMPLES, deliver
 from .test_staff_groups import role_ot_applicants
 
@@ -32,18 +30,11 @@ def cli(capsys: pytest.CaptureFixture[str], settings: Settings, *args: str) -> t
 
 
 def outbox(settings: Settings) -> list[EmailMessage]:
-    assert settings.delivery.path is not None
-    messages = [email.message_from_bytes(p.read_bytes(), policy=policy.default)
-                for p in sorted(settings.delivery.path.glob("*.eml"))]
-    return [m for m in messages if m["X-Mailflow-Alert"] is None]  # type: ignore[misc]
+    return member_mail(settings)
 
 
 def alerts(settings: Settings, kind: str) -> list[EmailMessage]:
-    """What staff were told, of one kind."""
-    assert settings.delivery.path is not None
-    messages = [email.message_from_bytes(p.read_bytes(), policy=policy.default)
-                for p in sorted(settings.delivery.path.glob("*.eml"))]
-    return [m for m in messages if m["X-Mailflow-Alert"] == kind]  # type: ignore[misc]
+    return staff_mail(settings, kind)
 
 
 def listed(capsys: pytest.CaptureFixture[str], settings: Settings, group: str) -> list[dict[str, object]]:
