@@ -147,6 +147,20 @@ class _Table:
             raise self.fail(name, f"expected {kind.__name__}, found {type(value).__name__} {value!r}")
         return value
 
+    def positive(self, name: str, default: float) -> float:
+        """A number of seconds, hours or days: it must be above zero."""
+        value = self.get(name, float, default)
+        if value <= 0:
+            raise self.fail(name, f"must be positive, found {value}")
+        return value
+
+    def at_least(self, name: str, default: int, minimum: int) -> int:
+        """A count with a floor (capacity, batch size, byte limit)."""
+        value = self.get(name, int, default)
+        if value < minimum:
+            raise self.fail(name, f"must be at least {minimum}, found {value}")
+        return value
+
     def text(self, name: str, default: str | None = None) -> str:
         value = self.get(name, str, default)
         if not value.strip():
@@ -248,9 +262,7 @@ def _server(table: _Table, name: str, url: str, base: Path, env: str) -> Server:
                              f"{parts.scheme[:-1]}:// to connect without it")
         tls = "none"
     ca_file = table.get("ca_file", str, None, required=False)
-    timeout = table.get("timeout_seconds", float, 30.0)
-    if timeout <= 0:
-        raise table.fail("timeout_seconds", f"must be positive, found {timeout}")
+    timeout = table.positive("timeout_seconds", 30.0)
     return Server(
         scheme=parts.scheme,
         host=parts.hostname,
@@ -398,12 +410,8 @@ def load(file: Path | str | None = None) -> Settings:
     box = root.table("mailbox")
     box_url, box_path, box_server = _endpoint(box, "url", "maildir", ("imaps", "imap"), base,
                                               "MAILFLOW_IMAP_PASSWORD")
-    fetch_batch = box.get("fetch_batch", int, 50)
-    if fetch_batch < 1:
-        raise box.fail("fetch_batch", f"must be at least 1, found {fetch_batch}")
-    max_bytes = box.get("max_message_bytes", int, 25 * 1024 * 1024)
-    if max_bytes < 1024:
-        raise box.fail("max_message_bytes", f"must be at least 1024, found {max_bytes}")
+    fetch_batch = box.at_least("fetch_batch", 50, 1)
+    max_bytes = box.at_least("max_message_bytes", 25 * 1024 * 1024, 1024)
     mailbox = MailboxSettings(
         url=box_url,
         path=box_path,
@@ -422,12 +430,8 @@ def load(file: Path | str | None = None) -> Settings:
     retry = table.get("retry_seconds", list, [60, 300, 900, 3600])
     if not retry or not all(isinstance(r, int | float) and r > 0 for r in retry):
         raise table.fail("retry_seconds", f"expected a list of positive numbers, found {retry!r}")
-    give_up = table.get("give_up_after_hours", float, 48.0)
-    if give_up <= 0:
-        raise table.fail("give_up_after_hours", f"must be positive, found {give_up}")
-    late = table.get("alert_after_hours", float, 4.0)
-    if late <= 0:
-        raise table.fail("alert_after_hours", f"must be positive, found {late}")
+    give_up = table.positive("give_up_after_hours", 48.0)
+    late = table.positive("alert_after_hours", 4.0)
     delivery = DeliverySettings(out_url, out_path, out_server, tuple(float(r) for r in retry),
                                 give_up, late)
 
@@ -442,21 +446,11 @@ def load(file: Path | str | None = None) -> Settings:
 
     store = root.table("store")
     daemon = root.table("daemon", required=False)
-    poll = daemon.get("poll_seconds", float, 30.0)
-    if poll <= 0:
-        raise daemon.fail("poll_seconds", f"must be positive, found {poll}")
-    confirmation = daemon.get("confirmation_hours", float, 72.0)
-    if confirmation <= 0:
-        raise daemon.fail("confirmation_hours", f"must be positive, found {confirmation}")
-    answer_days = daemon.get("answer_within_days", float, 14.0)
-    if answer_days <= 0:
-        raise daemon.fail("answer_within_days", f"must be positive, found {answer_days}")
-    alert_after = daemon.get("alert_after_minutes", float, 15.0)
-    if alert_after <= 0:
-        raise daemon.fail("alert_after_minutes", f"must be positive, found {alert_after}")
-    cap = daemon.get("max_replies_per_sender_per_day", int, 10)
-    if cap < 1:
-        raise daemon.fail("max_replies_per_sender_per_day", f"must be at least 1, found {cap}")
+    poll = daemon.positive("poll_seconds", 30.0)
+    confirmation = daemon.positive("confirmation_hours", 72.0)
+    answer_days = daemon.positive("answer_within_days", 14.0)
+    alert_after = daemon.positive("alert_after_minutes", 15.0)
+    cap = daemon.at_least("max_replies_per_sender_per_day", 10, 1)
 
     files = root.table("files", required=False)
     groups_file = _resolve(base, files.text("groups", "groups.toml"))
