@@ -62,17 +62,22 @@ def test_no_digest_when_nothing_happened(workspace: Settings) -> None:
     assert build_digest(state, [], [], now - timedelta(days=1), now) is None
 
 
-def test_digest_tells_the_day(workspace: Settings) -> None:
+def digest_after_the_samples(workspace: Settings, *, send: bool) -> tuple[EmailMessage | None, Clock]:
+    """The 13 samples answered, then a digest a few minutes later (sent, or only written)."""
     deliver(workspace, SAMPLES)
     clock = Clock(datetime.now(UTC))
     with_service(workspace, clock, "run_batch")
     clock.now += timedelta(minutes=5)
-    service = build_service(workspace, read_only=False)
+    service = build_service(workspace, read_only=not send)
     service.clock = clock
     try:
-        message = service.digest(send=True)
+        return service.digest(send=send), clock
     finally:
         service.store.close()
+
+
+def test_digest_tells_the_day(workspace: Settings) -> None:
+    message, clock = digest_after_the_samples(workspace, send=True)
     assert isinstance(message, EmailMessage)
     assert message["To"].addresses[0].addr_spec == "animation@monatourisme.fr"
     assert message["Subject"].startswith("[mailflow] Le point du ")
@@ -168,16 +173,7 @@ def test_digest_renders_in_a_browser(workspace: Settings, tmp_path: Path) -> Non
         if os.environ.get("CI"):
             pytest.fail("chromium is not installed: CI must render the digest")
         pytest.skip("chromium is not installed")
-    deliver(workspace, SAMPLES)
-    clock = Clock(datetime.now(UTC))
-    with_service(workspace, clock, "run_batch")
-    clock.now += timedelta(minutes=1)
-    service = build_service(workspace, read_only=True)
-    service.clock = clock
-    try:
-        message = service.digest(send=False)
-    finally:
-        service.store.close()
+    message, _clock = digest_after_the_samples(workspace, send=False)
     assert message is not None
     page = tmp_path / "digest.html"
     page.write_text(html_of(message), encoding="utf-8")
