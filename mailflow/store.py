@@ -518,6 +518,8 @@ class Store:
         self._ledger_ids.clear()
         for doc in self._db.table("ledger").all():
             self._index(doc)
+        # The outbox's last sequence number, kept so that queuing a reply does not scan the outbox.
+        self._outbox_seq = max((int(d["seq"]) for d in self._db.table("outbox").all()), default=0)
 
     # state
 
@@ -619,11 +621,11 @@ class Store:
     # outbox
 
     def next_outbox_seq(self) -> int:
-        docs = self._db.table("outbox").all()
-        return max((int(d["seq"]) for d in docs), default=0) + 1
+        return self._outbox_seq + 1
 
     def enqueue(self, item: OutboxItem) -> None:
         self._db.table("outbox").insert(item.to_json())
+        self._outbox_seq = max(self._outbox_seq, item.seq)
 
     def outbox(self, *statuses: str) -> list[OutboxItem]:
         """Outbox items in sending order, all of them or those in the given states."""
