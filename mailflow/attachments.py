@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import StoreError
+from .files import private_dir
 
 MiB = 1024 * 1024
 
@@ -137,8 +138,8 @@ _WINDOWS_RESERVED = frozenset(
 _MAX_NAME = 80
 _MAX_DISPLAY = 200
 _INDEX = "index.json"
-_FILE_MODE = 0o640
-_DIR_MODE = 0o750
+_FILE_MODE = 0o600  # personal data: for the service's user only
+_DIR_MODE = 0o700
 _TRANSFER_ENCODINGS = frozenset({"", "7bit", "8bit", "binary", "quoted-printable", "base64"})
 
 
@@ -443,7 +444,7 @@ class _OwnerFolder:
     def __init__(self, root: Path, owner_id: str) -> None:
         self.path = root / owner_id
         try:
-            root.mkdir(parents=True, exist_ok=True, mode=_DIR_MODE)
+            private_dir(root)
             root_fd = os.open(root, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
         except OSError as exc:
             raise StoreError(f"{root}: cannot open the attachments folder: {exc.strerror}") from exc
@@ -659,6 +660,34 @@ def save_attachments(
         return result
     finally:
         folder.close()
+
+
+def clean_leftovers(root: Path) -> list[Path]:
+    """Remove temporary files a killed process left in the owners' folders (each locked first).
+
+    Only `.tmp-*` files, which `save_attachments` renames into place once written: one still
+    there was never finished. A file renamed but missing from `index.json` stays: the next save
+    of the same message finds it by its content.
+    """
+    removed: list[Path] = []
+    try:
+        owners = [p.name for p in root.iterdir() if _OWNER.fullmatch(p.name)]
+    except FileNotFoundError:
+        return removed
+    for owner in owners:
+        try:
+            folder = _OwnerFolder(root, owner)
+        except StoreError:
+            continue  # not a folder we made (a link, say): left alone
+        try:
+            for name in os.listdir(folder.fd):
+                if name.startswith(".tmp-"):
+                    with contextlib.suppress(FileNotFoundError):
+                        os.unlink(name, dir_fd=folder.fd)
+                        removed.append(folder.path / name)
+        finally:
+            folder.close()
+    return removed
 
 
 def describe(saved: list[SavedAttachment]) -> list[str]:

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
+import os
 import sys
+import tempfile
+import traceback
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,6 +22,7 @@ from .adapters.outbox_dir import DirTransport
 from .adapters.smtp import SmtpTransport
 from .commands import ideas, newsletter, records
 from .config import Settings
+from .core import french
 from .core.decide import call_summary, closed_reason, position
 from .core.render import Renderer, format_date_fr
 from .daemon import Daemon, sleep_until_stopped
@@ -37,17 +42,6 @@ from .staff import (
 from .store import Store, take_lock
 
 log = logging.getLogger("mailflow")
-
-STATUS_FR = {
-    Status.CONFIRMED: "inscrit",
-    Status.WAITLISTED: "liste d’attente",
-    Status.NEEDS_INFO: "infos demandées",
-    Status.REFUSED: "refusé",
-    Status.WITHDRAWN: "désisté",
-    Status.EXPIRED: "sans réponse",
-    Status.TO_CONFIRM: "à confirmer",
-}
-
 
 def utc_now() -> datetime:
     """The real clock; the core never calls it, the CLI passes it in."""
@@ -118,6 +112,8 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     try:
         service = build_service(settings, read_only=False, hold_lock=args.once)
         try:
+            with service.store.session() if not args.once else contextlib.nullcontext():
+                service.clean_leftovers()
             if args.once:
                 _print_report(service.run_batch(), dry_run=False)
                 service.expire_holds()  # the digest has its own command: `digest --send`
@@ -366,10 +362,10 @@ def cmd_candidates_list(settings: Settings, args: argparse.Namespace) -> int:
             return [f"aucune candidature pour {args.group}"]
         out = []
         for r in rows:
-            where = f"{STATUS_FR[Status(r['status'])]}"
+            where = french.STATUS[Status(r["status"])]
             if r["position"]:
                 where += f" #{r['position']}"
-            extra = r["reason"] or (", ".join(r["missing"]) if r["missing"] else "")
+            extra = r["reason"] or (", ".join(map(french.fact_short, r["missing"])) if r["missing"] else "")
             out.append(f"{r['id']}  {where:<20} {r['name'] or '?':<24} {r['email']:<32} "
                        f"{r['department'] or '?':>3}  {extra}")
         return out
@@ -539,6 +535,26 @@ def parser() -> argparse.ArgumentParser:
     return top
 
 
+#: Exit statuses: 0 done; 1 could not be done (a server, the store); 2 refused as asked (a
+#: wrong option, configuration or id); 70 (EX_SOFTWARE) an error mailflow did not expect.
+EXIT_FAILED, EXIT_REFUSED, EXIT_UNEXPECTED = 1, 2, 70
+
+
+def _crash_report(settings: Settings | None, exc: BaseException) -> Path | None:
+    """Write the details of an unexpected error where the operator keeps mailflow's files."""
+    folder = settings.store_path.parent if settings is not None else Path(tempfile.gettempdir())
+    report = folder / "mailflow-erreurs.log"
+    text = (f"--- {utc_now().isoformat(timespec='seconds')} mailflow {' '.join(sys.argv[1:])}\n"
+            + "".join(traceback.format_exception(exc)))
+    try:
+        fd = os.open(report, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        with os.fdopen(fd, "a", encoding="utf-8") as handle:
+            handle.write(text)
+    except OSError:
+        return None
+    return report
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     logging.basicConfig(
@@ -546,18 +562,29 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    settings: Settings | None = None
     try:
         settings = config_mod.load(args.config)
         code: int = args.func(settings, args)
         return code
     except ConfigError as exc:
-        print(f"mailflow: configuration error: {exc}", file=sys.stderr)
-        return 2
+        print(f"mailflow : erreur de configuration : {exc}", file=sys.stderr)
+        return EXIT_REFUSED
     except StaffActionError as exc:
-        print(f"mailflow: {exc}", file=sys.stderr)
-        return 2
+        print(f"mailflow : {exc}", file=sys.stderr)
+        return EXIT_REFUSED
     except MailflowError as exc:
-        print(f"mailflow: {exc}", file=sys.stderr)
-        return 1
+        print(f"mailflow : {exc}", file=sys.stderr)
+        return EXIT_FAILED
     except BrokenPipeError:
         return 0
+    except KeyboardInterrupt:
+        print("mailflow : interrompu", file=sys.stderr)
+        return 130
+    except Exception as exc:  # the last guard: no traceback for the person at the keyboard
+        log.debug("unexpected error", exc_info=exc)
+        report = _crash_report(settings, exc)
+        where = f" ; détails pour l’équipe technique dans {report}" if report else ""
+        print(f"mailflow : erreur inattendue ({type(exc).__name__} : {exc}){where}",
+              file=sys.stderr)
+        return EXIT_UNEXPECTED

@@ -18,6 +18,7 @@ from .model import (
     CallStatus,
     Criteria,
     Department,
+    Fact,
     Group,
     Meeting,
     Network,
@@ -27,7 +28,7 @@ from .model import (
 )
 
 DEFAULT_CONFIG = Path("config/mailflow.toml")
-PROFILE_FIELDS = ("name", "structure", "role", "department", "fte", "population", "territory", "scale")
+PROFILE_FIELDS = tuple(f.value for f in Fact if f is not Fact.GROUP)
 
 T = TypeVar("T")
 

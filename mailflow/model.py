@@ -64,6 +64,45 @@ class Status(enum.StrEnum):
         return self in (Status.CONFIRMED, Status.NEEDS_INFO, Status.TO_CONFIRM)
 
 
+class IdeaStatus(enum.StrEnum):
+    """Where an idea stands, from the first email to a drafted group (or a refusal)."""
+
+    RECEIVED = "received"
+    DISCUSSION = "discussion"
+    NOTE_RECEIVED = "note-received"
+    VALIDATED = "validated"
+    DRAFTED = "drafted"
+    DECLINED = "declined"
+
+    @property
+    def final(self) -> bool:
+        """Nothing follows a drafted group or a declined idea."""
+        return self in (IdeaStatus.DRAFTED, IdeaStatus.DECLINED)
+
+
+class Fact(enum.StrEnum):
+    """What a candidature may have to tell (a group's `required`, what a reply asks for)."""
+
+    NAME = "name"
+    STRUCTURE = "structure"
+    ROLE = "role"
+    DEPARTMENT = "department"
+    FTE = "fte"
+    POPULATION = "population"
+    TERRITORY = "territory"
+    SCALE = "scale"
+    GROUP = "group"  # which group: asked when a message names none
+
+
+class DeliveryStatus(enum.StrEnum):
+    """Where a reply waiting in the outbox stands."""
+
+    PENDING = "pending"
+    SENDING = "sending"  # written by versions before the accepted log; read as pending
+    SENT = "sent"
+    FAILED = "failed"
+
+
 class IntentKind(enum.StrEnum):
     """What a message asks for, once classified."""
 
@@ -312,7 +351,7 @@ class Idea:
     received_at: datetime
     message_key: str
     attachments: tuple[str, ...] = ()
-    #: Where the idea stands (see `mailflow.core.ideas.IdeaStatus`): received → discussion →
+    #: Where the idea stands (an `IdeaStatus` value): received → discussion →
     #: note-received → validated → drafted, or declined.
     status: str = "received"
     message_id: str | None = None  # the first message's, so replies thread with it

@@ -11,8 +11,9 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 
+from .attachments import clean_leftovers as clean_attachment_leftovers
 from .attachments import describe
-from .commands.ideas import keep_idea_attachments
+from .commands.ideas import attachments_root, keep_idea_attachments
 from .config import Settings
 from .core.classify import classify
 from .core.decide import apply, call_summary, decide, expire_unanswered
@@ -126,8 +127,11 @@ class Service:
             for waiting in waiting_list:
                 entry = self.store.ledger_entry(waiting.key)
                 if entry is not None:
-                    # Decided before a crash or a failed move: only the move is owed.
+                    # Decided before a crash or a failed move: only the move is owed, and the
+                    # idea's files if the process died before they were all written.
                     report.already += 1
+                    if entry.attachments_of:
+                        to_keep.append((entry.attachments_of, self.source.read(waiting.key)))
                     acks.append((waiting.key, "processed" if entry.folder == "processed"
                                  else "quarantine"))
                     continue
@@ -180,6 +184,18 @@ class Service:
                 continue
             for line in describe(saved):
                 log.info("%s: %s", idea_id, line)
+
+    def clean_leftovers(self) -> None:
+        """Remove what a killed process left half-written (store copies, attachment and reply
+        files); the store's lock must be held, so that nobody is writing them now."""
+        removed = [*self.store.clean_leftovers(),
+                   *clean_attachment_leftovers(attachments_root(self.settings))]
+        for adapter in (self.source, self.transport):
+            cleaner = getattr(adapter, "clean_leftovers", None)  # only local folders leave any
+            if cleaner is not None:
+                removed += cleaner()
+        for path in removed:
+            log.info("removed %s, left half-written by a process that was killed", path)
 
     def check_filled(self, before: State, after: State) -> None:
         """Tell staff at once when a group has just taken its last place."""
@@ -358,6 +374,7 @@ class Service:
     def _record(self, waiting: Waiting, result: _Outcome) -> Handled:
         """Queue the result's messages and write its ledger entry (in memory until commit)."""
         handled = Handled(waiting.key, result.outcome, result.summary)
+        owner = result.attachments[0][0] if result.attachments else None
         reply_ids = []
         for outcome, to, message in result.messages:
             reply_ids.append(self.enqueue(outcome, to, message, waiting.key))
@@ -366,7 +383,7 @@ class Service:
             key=waiting.key, sha256=result.sha256, message_id=result.message_id,
             sender=result.sender, subject=result.subject, outcome=result.outcome.value,
             summary=result.summary, decided_at=self.clock(), folder=result.folder,
-            replies=reply_ids,
+            replies=reply_ids, attachments_of=owner,
         ))
         return handled
 
@@ -400,6 +417,8 @@ class Service:
         due: list[OutboxItem] = []
         alerts = 0
         for item in self.store.outbox("pending", "sending"):
+            # « sending » is what older versions wrote before handing a reply over: the Sent
+            # folder tells whether it went. Replies accepted since are in the store's log.
             if item.status == "sending" and self._was_sent(item):
                 item.status, item.sent_at = "sent", now
                 self.store.update_outbox(item)
@@ -408,15 +427,9 @@ class Service:
                 blocked.update(item.to)
                 continue
             due.append(item)
-        for item in due:
-            item.status = "sending"
-            self.store.update_outbox(item)
-        self.store.commit()  # "sending" is on disk before anything leaves
         try:
             for item in due:
                 if blocked.intersection(item.to):
-                    item.status = "pending"
-                    self.store.update_outbox(item)
                     continue
                 alerts += self._send_one(item, now, blocked, report)
         finally:
@@ -464,6 +477,8 @@ class Service:
                 log.warning("reply %s to %s not sent (attempt %d, next at %s): %s", item.id,
                             item.to, item.attempts, item.next_attempt_at.isoformat(), exc)
         else:
+            # Before anything else (the Sent copy is a network step): never sent twice.
+            self.store.accepted(item.id, now)
             item.status, item.sent_at = "sent", now
             report.sent += 1
             if refused:

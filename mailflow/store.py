@@ -7,6 +7,7 @@ import contextlib
 import fcntl
 import json
 import os
+import re
 import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
@@ -17,8 +18,10 @@ from typing import Any
 from tinydb import Query, TinyDB
 from tinydb.storages import Storage
 
+from . import store_schema
 from .core.ideas import group_from_json, group_to_json
 from .errors import StoreError, StoreLockedError
+from .files import open_private, private_dir
 from .model import (
     CallStatus,
     Candidature,
@@ -38,6 +41,18 @@ from .model import (
 SCHEMA = 1
 
 
+def link_as(source: Path, target: Path) -> None:
+    """Make `target` a hard link to `source`, atomically (through a temporary link)."""
+    tmp = target.with_name(f".{target.name}.tmp")
+    with contextlib.suppress(FileNotFoundError):
+        tmp.unlink()
+    os.link(source, tmp)
+    os.replace(tmp, target)
+    # rename() between two links to one file does nothing: the temporary link would stay.
+    with contextlib.suppress(FileNotFoundError):
+        tmp.unlink()
+
+
 class AtomicJSONStorage(Storage):
     """TinyDB storage kept in memory; `flush` writes a temp file, fsyncs and atomically replaces."""
 
@@ -49,24 +64,39 @@ class AtomicJSONStorage(Storage):
 
     def _load(self) -> dict[str, Any] | None:
         try:
-            text = self.path.read_text(encoding="utf-8")
+            raw = self.path.read_bytes()
         except FileNotFoundError:
             return None
         except OSError as exc:
-            raise StoreError(f"{self.path}: cannot read the store: {exc.strerror}") from None
+            raise StoreError(f"{self.path} : lecture impossible du magasin : {exc.strerror}") from None
         try:
-            data = json.loads(text)
+            data = json.loads(raw.decode("utf-8"))
+        except UnicodeDecodeError as exc:
+            raise self._damaged(f"octets qui ne sont pas de l’UTF-8 à la position {exc.start} "
+                                "(un fichier tronqué ?)") from None
         except json.JSONDecodeError as exc:
-            raise StoreError(
-                f"{self.path}: the store is not valid JSON ({exc}); nothing was changed. "
-                f"The previous version is kept in {self.path}.bak: inspect both before restoring."
-            ) from None
+            raise self._damaged(f"ce n’est pas du JSON valide ({exc.msg}, ligne {exc.lineno}, "
+                                f"colonne {exc.colno})") from None
         if not isinstance(data, dict):
-            raise StoreError(f"{self.path}: the store does not hold a JSON object")
+            raise self._damaged("le fichier ne contient pas un objet JSON")
+        problem = store_schema.check(str(self.path), data)
+        if problem:
+            raise self._damaged(problem)
         return data
+
+    def _damaged(self, what: str) -> StoreError:
+        return StoreError(
+            f"{self.path} : le magasin est endommagé : {what}. Rien n’a été modifié ; mailflow ne "
+            f"démarre pas sur un magasin abîmé. La version précédente est gardée dans "
+            f"{self.path.name}.bak : comparez les deux fichiers avant de la remettre à sa place.")
 
     def read(self) -> dict[str, Any] | None:
         return self._data
+
+    @property
+    def tmp_name(self) -> str:
+        """The temporary file this process writes the next version to."""
+        return f".{self.path.name}.{os.getpid()}.tmp"
 
     def write(self, data: dict[str, Any]) -> None:
         # Read-only stores still change in memory, so a dry run takes the same path as a run.
@@ -84,19 +114,16 @@ class AtomicJSONStorage(Storage):
             return
         if self.read_only:
             raise StoreError(f"{self.path}: the store is open read-only; nothing was written")
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+        tmp = self.path.with_name(self.tmp_name)
         try:
-            with tmp.open("w", encoding="utf-8") as handle:
+            private_dir(self.path.parent)
+            fd = open_private(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
                 json.dump(self._data, handle, ensure_ascii=False, separators=(",", ":"))
                 handle.flush()
                 os.fsync(handle.fileno())
             if self.path.exists():
-                bak_tmp = self.path.with_name(f".{self.path.name}.bak.tmp")
-                with contextlib.suppress(FileNotFoundError):
-                    bak_tmp.unlink()
-                os.link(self.path, bak_tmp)
-                os.replace(bak_tmp, self.path.with_name(self.path.name + ".bak"))
+                link_as(self.path, self.path.with_name(self.path.name + ".bak"))
             os.replace(tmp, self.path)
             dir_fd = os.open(self.path.parent, os.O_RDONLY)
             try:
@@ -334,6 +361,9 @@ class LedgerEntry:
     decided_at: datetime
     folder: str
     replies: list[str] = field(default_factory=list)
+    #: The idea whose attachments this message carries: kept after the commit, and again by a
+    #: replay when the process died before they were all on disk.
+    attachments_of: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -347,6 +377,7 @@ class LedgerEntry:
             "decided_at": _when(self.decided_at),
             "folder": self.folder,
             "replies": self.replies,
+            "attachments_of": self.attachments_of,
         }
 
     @classmethod
@@ -364,6 +395,7 @@ class LedgerEntry:
             decided_at=decided,
             folder=d.get("folder", "processed"),
             replies=list(d.get("replies", ())),
+            attachments_of=d.get("attachments_of"),
         )
 
 
@@ -388,6 +420,71 @@ def apply_overrides(groups: dict[str, Group], overrides: Mapping[str, Mapping[st
     return result
 
 
+# --- replies the server accepted, recorded at once ----------------------------------------
+
+
+class AcceptedLog:
+    """An append-only file of the replies a server accepted (its `250`), one fsync each.
+
+    Sending is the one step that cannot be undone: the moment the server takes a reply, its
+    Message-ID is appended here and synced, before any other network step (the Sent copy comes
+    after). A restart reads it and never sends those again, so a reply can go twice only if the
+    process dies between the server's answer and that one local fsync. Once a commit has written
+    the replies as sent in the store, the log is emptied.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._fd: int | None = None
+
+    def read(self) -> dict[str, str]:
+        """Message-ID → when it was accepted; a line torn by a crash mid-write is skipped."""
+        try:
+            text = self.path.read_text(encoding="utf-8", errors="replace")
+        except FileNotFoundError:
+            return {}
+        except OSError as exc:
+            raise StoreError(f"{self.path}: cannot read: {exc.strerror}") from None
+        accepted: dict[str, str] = {}
+        for line in text.splitlines():
+            try:
+                entry = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(entry, dict) and isinstance(entry.get("id"), str):
+                accepted[entry["id"]] = str(entry.get("at", ""))
+        return accepted
+
+    def append(self, message_id: str, at: datetime) -> None:
+        """Record one accepted reply durably before anything else happens."""
+        line = json.dumps({"id": message_id, "at": at.isoformat()}, ensure_ascii=True) + "\n"
+        try:
+            if self._fd is None:
+                self._fd = open_private(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT)
+            os.write(self._fd, line.encode("ascii"))
+            os.fsync(self._fd)
+        except OSError as exc:
+            raise StoreError(f"{self.path}: cannot record a sent reply: {exc.strerror}") from exc
+
+    def clear(self) -> None:
+        """Empty the log once the store holds what it told."""
+        try:
+            if self._fd is not None:
+                os.ftruncate(self._fd, 0)
+                os.fsync(self._fd)
+            elif self.path.exists():
+                with self.path.open("r+b") as handle:
+                    handle.truncate(0)
+                    os.fsync(handle.fileno())
+        except OSError as exc:
+            raise StoreError(f"{self.path}: cannot empty: {exc.strerror}") from exc
+
+    def close(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+
 # --- the store ---------------------------------------------------------------------------
 
 
@@ -402,8 +499,8 @@ def _stamp(path: Path) -> tuple[int, int, int] | None:
 
 def take_lock(path: Path, wait: float, message: str) -> Any:
     """An exclusive lock on `path`, waiting up to `wait` seconds; StoreLockedError names the holder."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle = path.open("a+")
+    private_dir(path.parent)
+    handle = os.fdopen(open_private(path, os.O_RDWR | os.O_CREAT), "r+")
     deadline = time.monotonic() + wait
     while True:
         try:
@@ -451,8 +548,33 @@ class Store:
         self._ledger_keys: set[str] = set()
         self._ledger_hashes: set[str] = set()
         self._ledger_ids: set[str] = set()
-        self._reindex()
+        self._accepted = AcceptedLog(path.with_name(path.name + ".sent"))
+        self._logged = False  # the accepted log holds lines the store file does not hold yet
+        try:
+            self._reindex()
+        except BaseException:
+            self.close()
+            raise
         self._stamp = _stamp(path)
+
+    def clean_leftovers(self) -> list[Path]:
+        """Remove temporary files a killed process left beside the store (call with the lock held).
+
+        Only this store's own patterns: a copy being written (`.NAME.PID.tmp`) and the link made
+        for the backup (`.NAME.bak.tmp`); while the lock is held, nobody else is writing them.
+        """
+        removed: list[Path] = []
+        pattern = re.compile(rf"^\.{re.escape(self.path.name)}\.(\d+|bak)\.tmp$")
+        try:
+            entries = list(self.path.parent.iterdir())
+        except FileNotFoundError:
+            return removed
+        for entry in entries:
+            if pattern.match(entry.name) and entry.name != self._storage.tmp_name:
+                with contextlib.suppress(FileNotFoundError):
+                    entry.unlink()
+                    removed.append(entry)
+        return removed
 
     def _lock(self, wait: float) -> None:
         self._lock_handle = take_lock(self.path.with_name(self.path.name + ".lock"), wait,
@@ -490,6 +612,7 @@ class Store:
     def close(self) -> None:
         """Release the lock; uncommitted changes are dropped."""
         self._db.close()
+        self._accepted.close()
         self._unlock()
 
     def __enter__(self) -> Store:
@@ -502,8 +625,13 @@ class Store:
 
     def commit(self) -> None:
         """Write every change since the last commit in one atomic replace."""
+        if self._logged:
+            self._apply_accepted()  # whatever was logged is written as sent before the log goes
         self._storage.flush()
         self._stamp = _stamp(self.path)
+        if self._logged and not self.read_only:
+            self._accepted.clear()  # the store file now says they were sent
+            self._logged = False
 
     def rollback(self) -> None:
         """Drop every change since the last commit."""
@@ -520,6 +648,19 @@ class Store:
             self._index(doc)
         # The outbox's last sequence number, kept so that queuing a reply does not scan the outbox.
         self._outbox_seq = max((int(d["seq"]) for d in self._db.table("outbox").all()), default=0)
+        self._apply_accepted()
+
+    def _apply_accepted(self) -> None:
+        """Replies the log says a server accepted are sent, whatever the store file says."""
+        accepted = self._accepted.read()
+        if not accepted:
+            return
+        table = self._db.table("outbox")
+        for doc in table.search(Query().id.one_of(list(accepted))):
+            if doc.get("status") in ("pending", "sending"):
+                table.update({"status": "sent", "sent_at": accepted[doc["id"]] or None,
+                              "next_attempt_at": None}, doc_ids=[doc.doc_id])
+        self._logged = True
 
     # state
 
@@ -633,6 +774,13 @@ class Store:
         items = [OutboxItem.from_json(d) for d in docs if not statuses or d["status"] in statuses]
         return sorted(items, key=lambda i: i.seq)
 
+    def accepted(self, message_id: str, at: datetime) -> None:
+        """The server took this reply: say so on disk at once (see AcceptedLog)."""
+        if self.read_only:
+            return
+        self._accepted.append(message_id, at)
+        self._logged = True
+
     def update_outbox(self, item: OutboxItem) -> None:
         self._db.table("outbox").update(item.to_json(), Query().id == item.id)
 
@@ -664,12 +812,8 @@ class Store:
         bak = self.path.with_name(self.path.name + ".bak")
         if self.read_only or not bak.exists():
             return
-        tmp = self.path.with_name(f".{self.path.name}.bak.tmp")
         try:
-            with contextlib.suppress(FileNotFoundError):
-                tmp.unlink()
-            os.link(self.path, tmp)
-            os.replace(tmp, bak)
+            link_as(self.path, bak)
         except OSError as exc:
             raise StoreError(f"{bak}: cannot replace the backup: {exc}; it still holds the data "
                              f"before the purge, delete it by hand") from exc

@@ -533,10 +533,10 @@ def test_modes_do_not_depend_on_the_umask(tmp_path: Path, umask: int) -> None:
     finally:
         os.umask(old)
 
-    assert stat.S_IMODE((tmp_path / OWNER).stat().st_mode) == 0o750
+    assert stat.S_IMODE((tmp_path / OWNER).stat().st_mode) == 0o700
     for p in (tmp_path / OWNER).iterdir():
         assert stat.S_ISREG(p.lstat().st_mode)
-        assert stat.S_IMODE(p.stat().st_mode) == 0o640, p.name
+        assert stat.S_IMODE(p.stat().st_mode) == 0o600, p.name
     assert sum(s.kept for s in saved) == 2
 
 

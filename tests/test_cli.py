@@ -106,7 +106,7 @@ def test_candidates_list(cfg: Path, capsys: pytest.CaptureFixture[str]) -> None:
     ]
     assert rows[1]["missing"] == ["fte"]
     code, out, _ = run_cli(capsys, "--config", str(cfg), "candidates", "list", "ot-ruraux")
-    assert "infos demandées" in out and "fte" in out
+    assert "informations demandées" in out and "ETP" in out
 
 
 def test_candidates_list_of_an_unknown_group(cfg: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -354,6 +354,35 @@ def test_crash_after_send_before_it_is_recorded(dovecot: Dovecot, mail_user: Mai
     assert outcomes(sink) == ["confirmed", "confirmed", "needs-info"]
 
 
+def test_a_reply_the_server_took_is_never_sent_again(dovecot: Dovecot, mail_user: MailUser,
+                                                     sink: SmtpSink,
+                                                     make_service: Callable[..., Service]) -> None:
+    """The process dies after the server's 250, while the copy goes to Sent: the reply was recorded
+    as accepted before that network step, so a restart does not send it a second time."""
+    deliver_samples(dovecot, mail_user, SAMPLES[:3])
+    first = make_service()
+    real_save = first.source.save_sent
+    saved = 0
+
+    def die_on_second_copy(raw: bytes) -> None:
+        nonlocal saved
+        saved += 1
+        if saved == 2:
+            raise Crash
+        real_save(raw)
+
+    first.source.save_sent = die_on_second_copy  # type: ignore[method-assign]
+    with pytest.raises(Crash):
+        first.run_batch()
+    first.source.close()
+    first.store.close()
+    assert len(sink.messages) == 2
+    make_service().run_batch()
+    assert outcomes(sink) == ["confirmed", "confirmed", "needs-info"]
+    ids = [m.parsed()["Message-ID"] for m in sink.messages]
+    assert len(ids) == len(set(ids))
+
+
 def crash_before_the_moves(service: Service) -> None:
     """Run a batch whose process dies when it starts moving the handled messages."""
 

@@ -115,13 +115,13 @@ def test_the_csv_opens_in_french_excel(settings: Settings, tmp_path: Path,
     by_mail = {r[3]: r for r in rows[1:]}
     assert [r[3] for r in rows[1:]] == [MARIE, "s.lacombe@tourisme-creuse-sud.fr", LUC, NADIA,
                                         HACKER]  # arrival order
-    assert by_mail[MARIE][:3] == ["1", "inscrit", "Marie Dupont"]
+    assert by_mail[MARIE][:3] == ["1", "inscrit·e", "Marie Dupont"]
     assert by_mail[MARIE][6] == "Dordogne (24)" and by_mail[MARIE][8] == "9800"
-    assert by_mail[LUC][:2] == ["2", "inscrit"] and by_mail[LUC][7] == "4,5"  # decimal comma
+    assert by_mail[LUC][:2] == ["2", "inscrit·e"] and by_mail[LUC][7] == "4,5"  # decimal comma
     assert by_mail[NADIA][:2] == ["1", "liste d’attente"]
     assert "quota" in by_mail[NADIA][10]
     sophie = by_mail["s.lacombe@tourisme-creuse-sud.fr"]
-    assert sophie[:2] == ["", "infos demandées"] and sophie[10] == "manque : ETP"
+    assert sophie[:2] == ["", "informations demandées"] and sophie[10] == "manque : ETP"
     tricky = by_mail[HACKER]
     assert tricky[0] == "3" and tricky[2] == '\'=HYPERLINK("http://x")'
     assert tricky[4] == "'+33 5 55 00 00 00 Office de Tourisme Haute-Corrèze"

@@ -64,7 +64,7 @@ def deliver(settings: Settings, files: Sequence[Path]) -> list[str]:
     keys = []
     for i, file in enumerate(files):
         now = time.time_ns()
-        key = f"{now // 1_000_000_000}.M{(now // 1000) % 1_000_000:06d}P{i}Q{i}.{file.stem}"
+        key = f"{now // 1_000_000_000}.M{(now // 1000) % 1_000_000}P{i}Q{i}.{file.stem}"
         shutil.copyfile(file, new / key)
         keys.append(key)
         time.sleep(0.002)
@@ -342,7 +342,7 @@ def test_store_writes_are_atomic_and_keep_a_backup(workspace: Settings) -> None:
 
 def test_a_corrupt_store_stops_with_a_clear_error(workspace: Settings) -> None:
     workspace.store_path.write_text('{"candidatures": {"1": ', encoding="utf-8")
-    with pytest.raises(StoreError, match="not valid JSON"):
+    with pytest.raises(StoreError, match="pas du JSON valide"):
         Store(workspace.store_path)
     assert workspace.store_path.read_text(encoding="utf-8") == '{"candidatures": {"1": '
 

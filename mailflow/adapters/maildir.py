@@ -13,10 +13,16 @@ from pathlib import Path
 from imapclient import imap_utf7
 
 from ..errors import SourceError
+from ..files import open_private, private_dir
 from ..ports import Folder, Waiting
 
-# Maildir unique names start with the delivery time: "1732790000.M123456P42Q1.host".
-_UNIQUE = re.compile(r"^(\d{9,})\.(?:[^.]*?M(\d{1,6}))?")
+# A Maildir unique name is "SECONDS.ID.HOST[,S=…][:2,FLAGS]", where ID is a run of fields, a
+# letter and digits each (cr.yp.to/proto/maildir.html): M the microseconds, P the pid, Q the
+# process's delivery count, R random, V and I the device and inode. Python's `mailbox` writes
+# "1700000000.M7807P42Q3.host", Dovecot "1700000000.M7807P1234.host,S=…": the microseconds are
+# never zero-padded (M7807 is 7,807 µs, not 780,700).
+_UNIQUE = re.compile(r"^(?P<secs>\d{9,})\.(?P<id>[^.:,]*)")
+_FIELD = re.compile(r"([A-Z])([0-9a-fA-F]*)")
 
 
 _counter = itertools.count(1)
@@ -30,7 +36,7 @@ def folder_dir(root: Path, name: str) -> Path:
 
 def _make(path: Path) -> None:
     for sub in ("new", "cur", "tmp"):
-        (path / sub).mkdir(parents=True, exist_ok=True)
+        private_dir(path / sub)
 
 
 class MaildirSource:
@@ -53,7 +59,7 @@ class MaildirSource:
             _make(root)
             for path in [*self.folders.values(), *([self.sent] if self.sent else [])]:
                 _make(path)
-                (path / "maildirfolder").touch()
+                os.close(open_private(path / "maildirfolder", os.O_WRONLY | os.O_CREAT))
         except OSError as exc:
             raise SourceError(f"{root}: cannot prepare the Maildir: {exc}") from exc
 
@@ -62,16 +68,34 @@ class MaildirSource:
         """A message's arrival key: its unique name without the flags Maildir readers add."""
         return filename.split(":", 1)[0]
 
-    def _order(self, path: Path) -> tuple[int, str]:
+    @staticmethod
+    def arrival(name: str, mtime_ns: int | None = None) -> tuple[int, int, str]:
+        """The sort key of a message: delivery time in ns, delivery count, name.
+
+        Read from the unique name as its writer wrote it; the file's time is used only where the
+        name says nothing (no time at all, or seconds without microseconds).
+        """
+        match = _UNIQUE.match(name)
+        if match is None:
+            return (mtime_ns or 0, 0, name)
+        seconds = int(match["secs"]) * 1_000_000_000
+        fields = {letter: digits for letter, digits in _FIELD.findall(match["id"])}
+        micros, count = fields.get("M", ""), fields.get("Q", "")
+        if micros.isdigit() and int(micros) < 1_000_000:
+            within = int(micros) * 1000
+        elif mtime_ns is not None and 0 <= mtime_ns - seconds < 1_000_000_000:
+            within = mtime_ns - seconds  # no microseconds: the file's time within that second
+        else:
+            within = 0
+        return (seconds + within, int(count) if count.isdigit() else 0, name)
+
+    def _order(self, path: Path) -> tuple[int, int, str]:
         match = _UNIQUE.match(path.name)
-        if match:
-            micros = (match.group(2) or "0").ljust(6, "0")
-            return int(match.group(1)) * 1_000_000_000 + int(micros) * 1000, path.name
-        # Files dropped in by hand: the time they were written, then their name.
-        return path.stat().st_mtime_ns, path.name
+        needs_time = match is None or "M" not in dict(_FIELD.findall(match["id"]))
+        return self.arrival(path.name, path.stat().st_mtime_ns if needs_time else None)
 
     def pending(self) -> list[Waiting]:
-        found: list[tuple[tuple[int, str], Path]] = []
+        found: list[tuple[tuple[int, int, str], Path]] = []
         for sub in ("new", "cur"):
             try:
                 entries = list((self.root / sub).iterdir())
@@ -125,7 +149,8 @@ class MaildirSource:
                f"P{os.getpid()}Q{next(_counter)}.mailflow"
         tmp = self.sent / "tmp" / name
         try:
-            tmp.write_bytes(raw)
+            with os.fdopen(open_private(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL), "wb") as handle:
+                handle.write(raw)
             os.replace(tmp, self.sent / "cur" / f"{name}:2,S")
         except OSError as exc:
             raise SourceError(f"{self.sent}: cannot save a copy of a reply: {exc}") from exc
@@ -140,6 +165,17 @@ class MaildirSource:
             if needle in head.partition(b"\r\n\r\n")[0]:
                 return True
         return False
+
+    def clean_leftovers(self) -> list[Path]:
+        """Remove copies of replies a killed process left half-written in the Sent folder's tmp/."""
+        removed: list[Path] = []
+        if self.sent is None:
+            return removed
+        for tmp in (self.sent / "tmp").glob("*.mailflow"):
+            with contextlib.suppress(FileNotFoundError):
+                tmp.unlink()
+                removed.append(tmp)
+        return removed
 
     def wait(self, seconds: float, stop: threading.Event) -> bool:
         stop.wait(seconds)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 from collections.abc import Sequence
 from pathlib import Path
 
 from ..errors import TransportError
+from ..files import open_private, private_dir
 
 
 class DirTransport:
@@ -16,7 +18,7 @@ class DirTransport:
     def __init__(self, root: Path) -> None:
         self.root = root
         try:
-            root.mkdir(parents=True, exist_ok=True)
+            private_dir(root)
         except OSError as exc:
             raise TransportError(f"{root}: cannot create the outbox folder: {exc}") from exc
 
@@ -30,7 +32,7 @@ class DirTransport:
             return {}  # written before a crash: never twice
         tmp = target.with_name(f".{target.name}.tmp")
         try:
-            with tmp.open("wb") as handle:
+            with os.fdopen(open_private(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC), "wb") as handle:
                 handle.write(raw)
                 handle.flush()
                 os.fsync(handle.fileno())
@@ -38,6 +40,15 @@ class DirTransport:
         except OSError as exc:
             raise TransportError(f"{target}: cannot write: {exc}") from exc
         return {}
+
+    def clean_leftovers(self) -> list[Path]:
+        """Remove half-written files a killed process left (only ours: `.NAME.eml.tmp`)."""
+        removed = []
+        for tmp in self.root.glob(".*.eml.tmp"):
+            with contextlib.suppress(FileNotFoundError):
+                tmp.unlink()
+                removed.append(tmp)
+        return removed
 
     def close(self) -> None:
         pass

@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 from ..attachments import SavedAttachment, describe, kept, save_attachments
 from ..config import Settings
+from ..core.french import IDEA_STATUS
 from ..core.ideas import (
-    STATUS_FR,
     IdeaChange,
     IdeaError,
     advance,
@@ -131,7 +131,7 @@ def cmd_ideas_show(settings: Settings, args: argparse.Namespace) -> int:
         actions = [h for h in store.history() if h.get("idea") == idea.id]
     data = {
         **_row(settings, idea),
-        "status_fr": STATUS_FR[status_of(idea)],
+        "status_fr": IDEA_STATUS[status_of(idea)],
         "message_id": idea.message_id,
         "summary": idea.summary,
         "note": idea.note,
@@ -156,7 +156,7 @@ def cmd_ideas_show(settings: Settings, args: argparse.Namespace) -> int:
     out = [f"{idea.id}  {idea.subject}",
            f"from: {idea.name + ' ' if idea.name else ''}<{idea.email}>, "
            f"received {idea.received_at.astimezone(settings.tz).isoformat(timespec='minutes')}",
-           f"status: {idea.status} ({STATUS_FR[status_of(idea)]})"]
+           f"status: {idea.status} ({IDEA_STATUS[status_of(idea)]})"]
     if idea.validated_on:
         out.append(f"validated by the board on {idea.validated_on.isoformat()}, "
                    + ("co-animated by the MONA" if idea.co_animated else "not co-animated"))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import secrets
 import sys
 from dataclasses import replace
@@ -14,6 +13,7 @@ from typing import Any, TypeAlias
 
 from ..config import Settings
 from ..core.records import candidates_csv, history_view, privacy_export, purge_plan
+from ..files import write_private
 from ..staff import StaffActionError, actor
 from ..store import LedgerEntry, OutboxItem, Store
 
@@ -46,13 +46,11 @@ def cmd_candidates_export(settings: Settings, args: argparse.Namespace) -> int:
         sys.stdout.buffer.flush()
         return 0
     output: Path = args.output
-    tmp = output.with_name(f".{output.name}.{os.getpid()}.tmp")
     try:
-        tmp.write_bytes(data)
-        os.replace(tmp, output)  # Excel may hold the old file open: never leave it half-written
+        # Whole or not at all (Excel may hold the old file open), and for its owner only.
+        write_private(output, data, sync=False)
     except OSError as exc:
         print(f"mailflow: {output}: cannot write: {exc.strerror}", file=sys.stderr)
-        tmp.unlink(missing_ok=True)
         return 1
     rows = data.count(b"\r\n") - 1
     print(f"{output}: {rows} candidature(s) of {args.group}")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -16,6 +15,7 @@ from ..model import (
     Decision,
     Group,
     Idea,
+    IdeaStatus,
     Inbound,
     Intent,
     Meeting,
@@ -30,23 +30,6 @@ from .classify import IDEA, IDEA_ATTACHMENT
 from .decide import calls
 from .render import format_date_fr
 from .text import fold
-
-
-class IdeaStatus(enum.StrEnum):
-    """Where an idea stands, from the first email to a drafted group (or a refusal)."""
-
-    RECEIVED = "received"
-    DISCUSSION = "discussion"
-    NOTE_RECEIVED = "note-received"
-    VALIDATED = "validated"
-    DRAFTED = "drafted"
-    DECLINED = "declined"
-
-    @property
-    def final(self) -> bool:
-        """Nothing follows a drafted group or a declined idea."""
-        return self in (IdeaStatus.DRAFTED, IdeaStatus.DECLINED)
-
 
 #: The path of an idea, one step at a time; `declined` is reachable from every non-final state.
 NEXT: Mapping[IdeaStatus, IdeaStatus] = {
@@ -71,15 +54,6 @@ TAKES_NOTE = AWAITING_NOTE | {IdeaStatus.NOTE_RECEIVED}
 ADVANCED_BY_HAND = frozenset({IdeaStatus.RECEIVED, IdeaStatus.DISCUSSION})
 #: The MONA team co-animates at most this many groups a calendar year.
 CO_ANIMATED_PER_YEAR = 5
-#: French labels for staff listings.
-STATUS_FR: Mapping[IdeaStatus, str] = {
-    IdeaStatus.RECEIVED: "reçue",
-    IdeaStatus.DISCUSSION: "en discussion",
-    IdeaStatus.NOTE_RECEIVED: "note d’intention reçue",
-    IdeaStatus.VALIDATED: "validée par le CA",
-    IdeaStatus.DRAFTED: "groupe en préparation",
-    IdeaStatus.DECLINED: "déclinée",
-}
 
 NOTE_RECEIVED_TEMPLATE = "idea_note_received"
 VALIDATED_TEMPLATE = "idea_validated"

@@ -20,28 +20,8 @@ from zoneinfo import ZoneInfo
 
 from ..model import Candidature, Idea, PendingAction, Profile, State, Status
 from .decide import position
+from .french import STATUS, fact_short
 from .rules import department_label
-
-STATUS_FR: Mapping[Status, str] = {
-    Status.CONFIRMED: "inscrit",
-    Status.WAITLISTED: "liste d’attente",
-    Status.NEEDS_INFO: "infos demandées",
-    Status.REFUSED: "refusé",
-    Status.WITHDRAWN: "désisté",
-}
-
-#: Short names of what a candidature still lacks, for staff (replies use longer sentences).
-MISSING_FR: Mapping[str, str] = {
-    "name": "nom",
-    "structure": "structure",
-    "role": "fonction",
-    "department": "département",
-    "fte": "ETP",
-    "population": "population",
-    "territory": "type de territoire",
-    "scale": "échelle d’intervention",
-    "group": "groupe",
-}
 
 CSV_HEADER = ("Rang", "Statut", "Nom", "Courriel", "Structure", "Fonction", "Département", "ETP",
               "Population", "Reçue le", "Motif / informations manquantes")
@@ -172,7 +152,7 @@ def _motif(cand: Candidature) -> str:
     if cand.reason:
         return cand.reason
     if cand.missing:
-        return "manque : " + ", ".join(MISSING_FR.get(m, m) for m in cand.missing)
+        return "manque : " + ", ".join(fact_short(m) for m in cand.missing)
     return ""
 
 
@@ -190,7 +170,7 @@ def candidates_csv(state: State, group_id: str, tz: ZoneInfo) -> bytes:
         p = cand.profile
         row = [
             str(position(state, cand)) if ranked else "",
-            STATUS_FR[cand.status],
+            STATUS[cand.status],
             cand.name or p.name or "",
             cand.email,
             p.structure or "",
@@ -275,7 +255,7 @@ def history_view(state: State, history: Sequence[Mapping[str, Any]],
         events.append(Event(_aware(cand.received_at), "candidature",
                             f"{cand.id} reçue de {who}", cand.group_id, cand.email))
         if cand.updated_at is not None:
-            status = STATUS_FR[cand.status]
+            status = STATUS[cand.status]
             events.append(Event(_aware(cand.updated_at), "candidature",
                                 f"{cand.id} {cand.email} : {status}"
                                 + (f" ({cand.reason})" if cand.reason else ""),
@@ -360,7 +340,7 @@ def _candidature_json(state: State, cand: Candidature) -> dict[str, Any]:
     data: dict[str, Any] = _plain(cand)
     data.pop("message_key", None)  # our internal arrival key, nothing about the person
     return {**data, "group_title": group.title if group else None,
-            "status_fr": STATUS_FR[cand.status],
+            "status_fr": STATUS[cand.status],
             "position": position(state, cand) if ranked else None}
 
 

@@ -25,10 +25,11 @@ from zoneinfo import ZoneInfo
 import jinja2
 
 from ..errors import RenderError
-from ..model import CallSummary, Department, Group, Network, Reply
+from ..model import CallSummary, Department, Fact, Group, Network, Reply
 from .calendar import MEETING_CHANGED_TEMPLATE, Method, reply_calendar
 from .calendar import WITHDRAW_PHRASE as WITHDRAW_PHRASE  # still importable from here
 from .digest import Digest
+from .french import FACT, STATUS, fact_short
 from .mailto import mailto_link
 
 NBSP = "\u00a0"
@@ -106,19 +107,10 @@ def template_files() -> list[str]:
     return [*SHARED_TEMPLATES, *pairs]
 
 
-#: What to ask for, per missing profile field (`Reply.missing` keys).
-MISSING_LABELS: Mapping[str, str] = {
-    "name": "vos nom et prénom",
-    "structure": "le nom de votre structure",
-    "role": "votre fonction",
-    "department": "votre département",
-    "fte": "le nombre d’ETP de votre structure",
-    "population": "la population de la plus grande commune de votre territoire",
-    "territory": "le type de territoire (rural, littoral, montagne)",
-    "scale": "l’échelle d’intervention de votre office (communale ou intercommunale)",
-}
+#: What to ask for, per missing profile field (`Reply.missing` keys); « group » is asked apart.
+MISSING_LABELS: Mapping[str, str] = {f.value: w.asked for f, w in FACT.items() if f is not Fact.GROUP}
 #: A `Reply.missing` key without label: the group itself, asked for when `group_id` is None.
-MISSING_GROUP = "group"
+MISSING_GROUP = Fact.GROUP.value
 
 DEFAULT_SUBJECT = "Votre message au réseau MONA"
 
@@ -283,6 +275,8 @@ def environment(templates_dir: Path, *, html: bool, tz: ZoneInfo) -> jinja2.Envi
     env.filters["date_fr"] = lambda value: format_date_fr(value, tz)
     env.filters["clause"] = _clause
     env.filters["wrap"] = wrap_text
+    env.filters["fact_short"] = fact_short
+    env.globals["status_fr"] = {status.value: words for status, words in STATUS.items()}
     return env
 
 

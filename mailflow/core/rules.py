@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from ..model import Department, Group, Profile, Role, Scale, Territory
+from .french import TERRITORY
 
 
 @dataclass(frozen=True)
@@ -17,13 +18,6 @@ class Verdict:
 
 
 PASS = Verdict()
-
-TERRITORY_WORDS = {
-    Territory.COASTAL: "littoral",
-    Territory.MOUNTAIN: "de montagne",
-    Territory.URBAN: "urbain",
-    Territory.RURAL: "rural",
-}
 
 
 def _number(value: float) -> str:
@@ -52,10 +46,10 @@ def territory_rule(group: Group, profile: Profile) -> Verdict:
         return PASS
     clash = [t for t in excluded if t in profile.territories]
     if clash:
-        words = " ni ".join(TERRITORY_WORDS[t] for t in excluded)
+        words = " ni ".join(TERRITORY[t] for t in excluded)
         return Verdict(
             f"ce groupe s’adresse aux offices de territoires ni {words} ; "
-            f"votre message indique un territoire {TERRITORY_WORDS[clash[0]]}"
+            f"votre message indique un territoire {TERRITORY[clash[0]]}"
         )
     # "Rural" answers the question; so does saying it is none of the excluded kinds.
     if Territory.RURAL in profile.territories or all(t in profile.not_territories for t in excluded):

@@ -1,0 +1,152 @@
+"""French words for every value people read: one table per enum, the only copy of each."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ..model import (
+    CallStatus,
+    DeliveryStatus,
+    Fact,
+    IdeaStatus,
+    IntentKind,
+    Outcome,
+    Role,
+    Scale,
+    Status,
+    Territory,
+)
+
+#: Where a candidature stands, as staff read it in listings, the digest and exports.
+STATUS: Mapping[Status, str] = {
+    Status.CONFIRMED: "inscrit·e",
+    Status.WAITLISTED: "liste d’attente",
+    Status.NEEDS_INFO: "informations demandées",
+    Status.REFUSED: "refusé·e",
+    Status.WITHDRAWN: "désisté·e",
+    Status.EXPIRED: "sans réponse (place passée)",
+    Status.TO_CONFIRM: "engagement à confirmer",
+}
+
+#: What became of a message (`X-Mailflow-Outcome`), as staff read it.
+OUTCOME: Mapping[Outcome, str] = {
+    Outcome.CONFIRMED: "inscription confirmée",
+    Outcome.WAITLISTED: "liste d’attente",
+    Outcome.REFUSED: "candidature refusée",
+    Outcome.NEEDS_INFO: "informations demandées",
+    Outcome.DUPLICATE: "candidature en double",
+    Outcome.CLOSED: "appel clos",
+    Outcome.IDEA_RECEIVED: "idée reçue",
+    Outcome.WITHDRAWN: "désistement",
+    Outcome.HELP: "aide envoyée",
+    Outcome.NO_REPLY: "sans réponse (message automatique)",
+    Outcome.QUARANTINED: "mis en quarantaine",
+    Outcome.ALREADY_PROCESSED: "déjà traité",
+    Outcome.MEETING_CHANGED: "rencontre modifiée",
+    Outcome.CONFIRM_WITHDRAWAL: "désistement à confirmer",
+    Outcome.TO_CONFIRM: "engagement à confirmer",
+    Outcome.STATUS: "point sur la candidature",
+    Outcome.HOLD_EXPIRED: "place passée à la personne suivante",
+    Outcome.TOKEN_INVALID: "code de confirmation périmé",
+    Outcome.IDEA_NOTE_RECEIVED: "note d’intention reçue",
+    Outcome.IDEA_VALIDATED: "idée validée",
+    Outcome.IDEA_DECLINED: "idée déclinée",
+}
+
+#: Where an idea stands.
+IDEA_STATUS: Mapping[IdeaStatus, str] = {
+    IdeaStatus.RECEIVED: "reçue",
+    IdeaStatus.DISCUSSION: "en discussion",
+    IdeaStatus.NOTE_RECEIVED: "note d’intention reçue",
+    IdeaStatus.VALIDATED: "validée par le CA",
+    IdeaStatus.DRAFTED: "groupe en préparation",
+    IdeaStatus.DECLINED: "déclinée",
+}
+
+#: A group's call for candidates.
+CALL: Mapping[CallStatus, str] = {
+    CallStatus.DRAFT: "en préparation",
+    CallStatus.OPEN: "ouvert",
+    CallStatus.CLOSED: "clos",
+}
+
+#: What a message asks for.
+INTENT: Mapping[IntentKind, str] = {
+    IntentKind.CANDIDATURE: "candidature",
+    IntentKind.IDEA: "idée de groupe",
+    IntentKind.WITHDRAWAL: "désistement",
+    IntentKind.QUESTION: "question",
+    IntentKind.STATUS: "demande de suivi",
+    IntentKind.ROBOT: "message automatique",
+}
+
+#: The roles the rules know.
+ROLE: Mapping[Role, str] = {
+    Role.DIRECTOR: "directeur ou directrice",
+    Role.OTHER: "autre fonction",
+}
+
+#: Territories, as an adjective after « territoire » (« un territoire littoral »).
+TERRITORY: Mapping[Territory, str] = {
+    Territory.RURAL: "rural",
+    Territory.COASTAL: "littoral",
+    Territory.MOUNTAIN: "de montagne",
+    Territory.URBAN: "urbain",
+}
+
+#: The scale an office works at, after « échelle ».
+SCALE: Mapping[Scale, str] = {
+    Scale.COMMUNAL: "communale",
+    Scale.INTERCOMMUNAL: "intercommunale",
+}
+
+#: A reply in the outbox.
+DELIVERY: Mapping[DeliveryStatus, str] = {
+    DeliveryStatus.PENDING: "à envoyer",
+    DeliveryStatus.SENDING: "en cours d’envoi",
+    DeliveryStatus.SENT: "envoyée",
+    DeliveryStatus.FAILED: "non remise",
+}
+
+
+@dataclass(frozen=True)
+class FactWords:
+    """A fact named two ways: short for staff's tables, as a question's object for members."""
+
+    short: str
+    asked: str
+
+
+#: What a candidature tells, or what a reply asks for.
+FACT: Mapping[Fact, FactWords] = {
+    Fact.NAME: FactWords("nom", "vos nom et prénom"),
+    Fact.STRUCTURE: FactWords("structure", "le nom de votre structure"),
+    Fact.ROLE: FactWords("fonction", "votre fonction"),
+    Fact.DEPARTMENT: FactWords("département", "votre département"),
+    Fact.FTE: FactWords("ETP", "le nombre d’ETP de votre structure"),
+    Fact.POPULATION: FactWords("population", "la population de la plus grande commune de votre "
+                                             "territoire"),
+    Fact.TERRITORY: FactWords("type de territoire", "le type de territoire (rural, littoral, "
+                                                    "montagne)"),
+    Fact.SCALE: FactWords("échelle d’intervention", "l’échelle d’intervention de votre office "
+                                                     "(communale ou intercommunale)"),
+    Fact.GROUP: FactWords("groupe", "le groupe de travail qui vous intéresse"),
+}
+
+#: Every table above with its enum, so that one test checks each value has its words.
+TABLES: tuple[tuple[type[enum.Enum], Mapping[Any, object]], ...] = (
+    (Status, STATUS), (Outcome, OUTCOME), (IdeaStatus, IDEA_STATUS), (CallStatus, CALL),
+    (IntentKind, INTENT), (Role, ROLE), (Territory, TERRITORY), (Scale, SCALE),
+    (DeliveryStatus, DELIVERY), (Fact, FACT),
+)
+
+
+def fact_short(key: str) -> str:
+    """A fact's short name for staff; an unknown key (an older store) is shown as it is."""
+    try:
+        return FACT[Fact(key)].short
+    except ValueError:
+        return key
