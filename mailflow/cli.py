@@ -409,6 +409,10 @@ def cmd_check_config(settings: Settings, args: argparse.Namespace) -> int:
           f"staff {', '.join(settings.network.staff)}, time zone {settings.network.timezone}")
     print(f"mailbox: {settings.mailbox.url} (processed → {settings.mailbox.processed_folder}, "
           f"quarantine → {settings.mailbox.quarantine_folder})")
+    authserv = settings.mailbox.trusted_authserv_id
+    print("sender check: " + (
+        f"DMARC (else aligned SPF or DKIM) as « {authserv} » stamps it in Authentication-Results"
+        if authserv else "off (no mailbox.trusted_authserv_id): a forged From is not detected"))
     print(f"delivery: {settings.delivery.url}")
     print(f"store: {settings.store_path}"
           + (f" ({len(state.candidatures)} candidatures, {len(state.ideas)} ideas)" if state else ""))

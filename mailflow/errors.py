@@ -16,8 +16,8 @@ class ConfigError(MailflowError):
         self.file = str(file)
         self.key = key
         self.problem = problem
-        where = f"{self.file}: {key}" if key else self.file
-        super().__init__(f"{where}: {problem}")
+        where = f"{self.file} : {key}" if key else self.file
+        super().__init__(f"{where} : {problem}")
 
 
 class ParseError(MailflowError):

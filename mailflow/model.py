@@ -275,6 +275,8 @@ class Inbound:
     content_type: str = "text/plain"
     attachments: tuple[Attachment, ...] = ()
     calendar_method: str | None = None  # an iMIP part's METHOD (REPLY: an answer to an invitation)
+    #: Every Authentication-Results header, from the top down (the receiving server's first).
+    authentication_results: tuple[str, ...] = ()
 
     def header(self, name: str) -> str | None:
         """The first value of a header kept for classification, case-insensitively."""

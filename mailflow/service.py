@@ -15,13 +15,14 @@ from .attachments import clean_leftovers as clean_attachment_leftovers
 from .attachments import describe
 from .commands.ideas import attachments_root, keep_idea_attachments
 from .config import Settings
+from .core import authres
 from .core.classify import classify
 from .core.decide import apply, call_summary, decide, expire_unanswered
 from .core.digest import Event, Undelivered, build_digest
 from .core.parse import parse
 from .core.render import Renderer
 from .errors import MailflowError, ParseError, RenderError, SourceError, TransportError
-from .model import Outcome, Reply, State
+from .model import Inbound, Outcome, Reply, State
 from .ports import Clock, Folder, MailSource, Transport, Waiting
 from .store import LedgerEntry, OutboxItem, Store
 
@@ -316,6 +317,10 @@ class Service:
             return _Outcome(Outcome.ALREADY_PROCESSED,
                             f"same message already decided ({inbound.message_id})", "processed",
                             digest, inbound.message_id, inbound.sender, inbound.subject)
+        forged = self._forged(inbound)
+        if forged:
+            return self._quarantine(raw, digest, forged, waiting.key, inbound.sender,
+                                    inbound.subject, inbound.message_id)
         try:
             intent = classify(inbound, self.settings.network, state.groups,
                               self.settings.departments)
@@ -337,6 +342,20 @@ class Service:
         return _Outcome(decision.outcome, decision.summary, "processed", digest,
                         inbound.message_id, inbound.sender, inbound.subject,
                         self._within_cap(messages, now), after, kept)
+
+    def _forged(self, inbound: Inbound) -> str:
+        """Why the receiving server does not vouch for the sender, or "" (see core.authres).
+
+        A message staff put back from quarantine is theirs to vouch for: it is not checked again.
+        """
+        authserv = self.settings.mailbox.trusted_authserv_id
+        if not authserv or inbound.sender is None or self.store.quarantined_before(inbound.sha256):
+            return ""
+        verdict = authres.check(inbound.authentication_results, authserv,
+                                inbound.sender.rpartition("@")[2])
+        if verdict.passed is None:
+            log.warning("%s: %s; the sender is not checked", inbound.key, verdict.reason)
+        return f"expéditeur non authentifié : {verdict.reason}" if verdict.passed is False else ""
 
     def tell_staff_of_promotions(self, state: State, replies: Sequence[Reply]) -> None:
         """Each member promoted from the waiting list: staff hear of it at once, too."""

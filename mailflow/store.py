@@ -548,6 +548,7 @@ class Store:
         self._ledger_keys: set[str] = set()
         self._ledger_hashes: set[str] = set()
         self._ledger_ids: set[str] = set()
+        self._quarantined: set[str] = set()
         self._accepted = AcceptedLog(path.with_name(path.name + ".sent"))
         self._logged = False  # the accepted log holds lines the store file does not hold yet
         try:
@@ -644,6 +645,7 @@ class Store:
         self._ledger_keys.clear()
         self._ledger_hashes.clear()
         self._ledger_ids.clear()
+        self._quarantined.clear()
         for doc in self._db.table("ledger").all():
             self._index(doc)
         # The outbox's last sequence number, kept so that queuing a reply does not scan the outbox.
@@ -735,6 +737,7 @@ class Store:
     def _index(self, doc: Mapping[str, Any]) -> None:
         self._ledger_keys.add(doc["key"])
         if doc.get("folder", "processed") != "processed":
+            self._quarantined.add(doc["sha256"])
             return  # a quarantined message put back in the inbox by staff is read again
         self._ledger_hashes.add(doc["sha256"])
         if doc.get("message_id"):
@@ -750,6 +753,10 @@ class Store:
     def seen_before(self, sha256: str, message_id: str | None) -> bool:
         """Whether the same message (same bytes, or same Message-ID) was already decided."""
         return sha256 in self._ledger_hashes or bool(message_id and message_id in self._ledger_ids)
+
+    def quarantined_before(self, sha256: str) -> bool:
+        """Whether these very bytes were quarantined once: staff put the message back."""
+        return sha256 in self._quarantined
 
     def record(self, entry: LedgerEntry) -> None:
         doc = entry.to_json()

@@ -150,7 +150,8 @@ def test_check_config_names_the_key_and_the_file(tmp_path: Path,
                                                            str(groups)), encoding="utf-8")
     code, _, err = run_cli(capsys, "--config", str(cfg), "check-config")
     assert code == 2
-    assert f"{groups}: group[1].capacity: expected int, found str 'vingt'" in err
+    assert (f"{groups} : groupe « ot-ruraux » (n° 2) : capacity : nombre entier attendu, "
+            "trouvé « vingt »") in err
 
 
 BASE = (ROOT / "config" / "mailflow.toml").read_text(encoding="utf-8")
@@ -159,16 +160,17 @@ BASE = (ROOT / "config" / "mailflow.toml").read_text(encoding="utf-8")
 @pytest.mark.parametrize(
     ("old", "new", "key", "problem"),
     [
-        ('address = "groupes@monatourisme.fr"', "", "network.address", "missing"),
+        ('address = "groupes@monatourisme.fr"', "", "network.address", "absente"),
         ('address = "groupes@monatourisme.fr"', 'address = "groupes"', "network.address",
-         "not an email address"),
+         "pas une adresse électronique"),
         ('timezone = "Europe/Paris"', 'timezone = "Europe/Bordeaux"', "network.timezone",
-         "unknown time zone"),
-        ('staff = ["animation@monatourisme.fr"]', "staff = []", "network.staff", "at least one"),
-        ('url = "maildir:../var/mailbox"', 'url = "pop3://x"', "mailbox.url", "unsupported 'pop3'"),
-        ("poll_seconds = 30", "poll_seconds = -1", "daemon.poll_seconds", "must be positive"),
-        ("poll_seconds = 30", 'poll_seconds = "30"', "daemon.poll_seconds", "expected float"),
-        ('[store]\npath = "../var/mailflow.json"', "", "store", "missing"),
+         "fuseau horaire inconnu"),
+        ('staff = ["animation@monatourisme.fr"]', "staff = []", "network.staff", "au moins une adresse"),
+        ('url = "maildir:../var/mailbox"', 'url = "pop3://x"', "mailbox.url",
+         "« pop3 » n’est pas pris en charge"),
+        ("poll_seconds = 30", "poll_seconds = -1", "daemon.poll_seconds", "doit être positif"),
+        ("poll_seconds = 30", 'poll_seconds = "30"', "daemon.poll_seconds", "nombre attendu"),
+        ('[store]\npath = "../var/mailflow.json"', "", "store", "absente"),
     ],
 )
 def test_configuration_errors_name_the_key(tmp_path: Path, old: str, new: str, key: str,
@@ -191,19 +193,22 @@ def test_configuration_errors_name_the_key(tmp_path: Path, old: str, new: str, k
 @pytest.mark.parametrize(
     ("old", "new", "key", "problem"),
     [
-        ('roles = ["director"]', 'roles = ["mayor"]', "group[1].criteria.roles", "unknown value"),
-        ('id = "role-ot"', 'id = "ot-ruraux"', "group[2].id", "defined twice"),
-        ('id = "role-ot"', 'id = "Rôle OT"', "group[2].id", "lower-case"),
-        ("capacity = 15\nrequired", "capacity = 0\nrequired", "group[0].capacity", "at least 1"),
+        ('roles = ["director"]', 'roles = ["mayor"]', "groupe « ot-ruraux » (n° 2) : criteria.roles",
+         "valeur inconnue « mayor » ; valeurs possibles : director, other"),
+        ('id = "role-ot"', 'id = "ot-ruraux"', "groupe « ot-ruraux » (n° 3) : id", "défini deux fois"),
+        ('id = "role-ot"', 'id = "Rôle OT"', "groupe « Rôle OT » (n° 3) : id", "lettres minuscules"),
+        ("capacity = 15\nrequired", "capacity = 0\nrequired",
+         "groupe « porteurs-de-projet » (n° 1) : capacity", "au moins 1"),
         ('required = ["name", "structure", "role", "department"]\ncommitment = "suivre les deux '
          'journées en présentiel et au moins deux réunions à distance ; les frais de déplacement '
          'sont à la charge de la structure participante"\ncall = "open"\ncloses_at',
          'required = ["name", "age"]\ncommitment = "x"\ncall = "open"\ncloses_at',
-         "group[2].required", "unknown field 'age'"),
-        ("starts_at = 2027-04-06T09:30:00", 'starts_at = "bientôt"', "group[1].first_meeting.starts_at",
-         "expected a date and time"),
-        ('call = "open"\n\n[group.quotas]', 'call = "ouvert"\n\n[group.quotas]', "group[1].call",
-         "unknown value 'ouvert'"),
+         "groupe « role-ot » (n° 3) : required", "champ inconnu « age »"),
+        ("starts_at = 2027-04-06T09:30:00", 'starts_at = "bientôt"',
+         "groupe « ot-ruraux » (n° 2) : first_meeting.starts_at", "date et heure attendues"),
+        ('call = "open"\n\n[group.quotas]', 'call = "ouvert"\n\n[group.quotas]',
+         "groupe « ot-ruraux » (n° 2) : call",
+         "valeur inconnue « ouvert » ; valeurs possibles : draft, open, closed"),
     ],
 )
 def test_group_file_errors_name_the_key(tmp_path: Path, old: str, new: str, key: str,
@@ -222,13 +227,13 @@ def test_a_missing_configuration_file_is_named(tmp_path: Path,
                                                capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run_cli(capsys, "--config", str(tmp_path / "nope.toml"), "status")
     assert code == 2
-    assert f"{tmp_path / 'nope.toml'}: configuration file not found" in err
+    assert f"{tmp_path / 'nope.toml'} : fichier de configuration introuvable" in err
 
 
 def test_invalid_toml_is_reported_with_its_line(tmp_path: Path) -> None:
     bad = tmp_path / "mailflow.toml"
     bad.write_text("[network]\nname = \n", encoding="utf-8")
-    with pytest.raises(ConfigError, match=r"not valid TOML.*line 2"):
+    with pytest.raises(ConfigError, match=r"pas du TOML valide.*line 2"):
         config.load(bad)
 
 
@@ -294,16 +299,16 @@ def _mailbox_config(tmp_path: Path, mailbox: str) -> Path:
     ("mailbox", "key", "problem"),
     [
         ('url = "imap://groupes@mail.example.fr/INBOX"\nallow_plaintext = "yes"',
-         "mailbox.allow_plaintext", "write exactly 'passwords and mail travel unencrypted'"),
+         "mailbox.allow_plaintext", "écrivez exactement « passwords and mail travel unencrypted »"),
         ('url = "imaps://groupes@mail.example.fr/INBOX"\n'
          'allow_plaintext = "passwords and mail travel unencrypted"',
-         "mailbox.allow_plaintext", "imaps:// always uses TLS"),
-        ('url = "imaps://mail.example.fr/INBOX"', "mailbox.url", "no user"),
-        ('url = "imaps://groupes@mail.example.fr:port/INBOX"', "mailbox.url", "bad port"),
+         "mailbox.allow_plaintext", "imaps:// passe toujours par TLS"),
+        ('url = "imaps://mail.example.fr/INBOX"', "mailbox.url", "aucun utilisateur"),
+        ('url = "imaps://groupes@mail.example.fr:port/INBOX"', "mailbox.url", "port invalide"),
         ('url = "imaps://groupes@mail.example.fr/INBOX"\nauth = "xoauth2"',
-         "mailbox.oauth_token_command", "needs oauth_token_command or oauth_token_file"),
+         "mailbox.oauth_token_command", "demande oauth_token_command ou oauth_token_file"),
         ('url = "imaps://groupes@mail.example.fr/INBOX"\nauth = "kerberos"', "mailbox.auth",
-         "use \"password\" or \"xoauth2\""),
+         "valeurs possibles : password, xoauth2"),
     ],
 )
 def test_server_settings_errors(tmp_path: Path, mailbox: str, key: str, problem: str) -> None:
@@ -349,3 +354,36 @@ def test_readme_server_examples_are_valid(tmp_path: Path, example: str) -> None:
     assert settings.mailbox.server is not None and settings.delivery.server is not None
     assert settings.mailbox.server.auth.user == "groupes@monatourisme.fr"
     assert settings.delivery.server.tls == "starttls"
+
+
+@pytest.mark.parametrize(("file", "old", "new", "key", "hint"), [
+    ("mailflow.toml", "[daemon]", "[deamon]", "deamon", "vouliez-vous dire « daemon » ?"),
+    ("mailflow.toml", "poll_seconds = 30", "poll_second = 30", "daemon.poll_second",
+     "vouliez-vous dire « poll_seconds » ?"),
+    ("mailflow.toml", "[network]\n", "[network]\naliasses = []\n", "network.aliasses", "clés possibles"),
+    ("groups.toml", "[group.quotas]", "[group.quota]", "groupe « ot-ruraux » (n° 2) : quota",
+     "vouliez-vous dire « quotas » ?"),
+    ("groups.toml", 'call = "open"\ncloses_at', 'call = "open"\nconfirm_within_hour = 48\ncloses_at',
+     "groupe « role-ot » (n° 3) : confirm_within_hour", "vouliez-vous dire « confirm_within_hours » ?"),
+    ("groups.toml", "aliases = [\n  \"OT ruraux\",", "aliasses = [\n  \"OT ruraux\",",
+     "groupe « ot-ruraux » (n° 2) : aliasses", "vouliez-vous dire « aliases » ?"),
+    ("groups.toml", "fte_below = 10", "fte_bellow = 10", "groupe « ot-ruraux » (n° 2) : criteria.fte_bellow",
+     "vouliez-vous dire « fte_below » ?"),
+    ("departments.toml", "coastal = true", "coastal = true\nlittoral = true",
+     "département « 17 » (n° 2) : littoral", "clé inconnue"),
+])
+def test_a_misspelt_key_is_an_error_that_names_it_and_the_nearest_known_one(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], file: str, old: str, new: str, key: str,
+        hint: str) -> None:
+    folder = tmp_path / "config"
+    folder.mkdir()
+    for name in ("mailflow.toml", "groups.toml", "departments.toml"):
+        text = (ROOT / "config" / name).read_text(encoding="utf-8")
+        if name == file:
+            assert old in text
+            text = text.replace(old, new, 1)
+        (folder / name).write_text(text, encoding="utf-8")
+    (tmp_path / "templates").symlink_to(ROOT / "templates")
+    code, out, err = run_cli(capsys, "--config", str(folder / "mailflow.toml"), "check-config")
+    assert code == 2 and "configuration OK" not in out
+    assert f"{folder / file} : {key} : clé inconnue" in err and hint in err

@@ -639,3 +639,23 @@ def test_kept_headers_are_lower_cased_on_one_line() -> None:
     assert inbound.header("Auto-Submitted") == "auto-replied; by=exchange"
     assert inbound.header("x-auto-response-suppress") == "All"
     assert inbound.header("x-mailer") is None  # not kept: classification never reads it
+
+
+@pytest.mark.parametrize("subtype", ["plain", "html"])
+def test_a_huge_message_is_read_from_its_first_part_only(subtype: str) -> None:
+    """24 MB of text (under the size limit): what a person wrote is at the top, and only the
+    first part is read, so that no message holds everyone else's replies back."""
+    from mailflow.core.parse import READ_CHARS
+
+    filler = "Ligne de journal sans intérêt, 12 rue des Lilas 24200, tél. 05 53 00 00 00.\n" * 320_000
+    form = ("Nom : Marie Dupont\nStructure : Office de Tourisme du Périgord Noir\n"
+            "Fonction : directrice\nDépartement : 24\n\n")
+    body = form + filler
+    if subtype == "html":
+        body = "<html><body><p>" + body.replace("\n", "<br>") + "</p></body></html>"
+    raw = (f"From: marie.dupont@ot-perigord-noir.fr\nSubject: Candidature OT ruraux\n"
+           f"Content-Type: text/{subtype}; charset=utf-8\n\n{body}").encode()
+    assert len(raw) > 24_000_000
+    inbound = parse(raw, "k")
+    assert len(inbound.text) <= READ_CHARS and len(inbound.new_text) <= READ_CHARS
+    assert "Nom : Marie Dupont" in inbound.new_text
