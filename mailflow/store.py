@@ -26,6 +26,7 @@ from .model import (
     CallStatus,
     Candidature,
     Department,
+    Figure,
     Group,
     Idea,
     Meeting,
@@ -151,6 +152,26 @@ def _parse_when(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
 
+def figure_to_json(f: Figure | None) -> float | dict[str, Any] | None:
+    """An exact figure as a plain number (as older stores wrote it), a range as its ends."""
+    if f is None:
+        return None
+    if f.is_exact and not f.said:
+        return f.low
+    return {"low": f.low, "high": None if f.high == float("inf") else f.high,
+            "low_open": f.low_open, "high_open": f.high_open, "said": f.said}
+
+
+def figure_from_json(d: Any) -> Figure | None:
+    if d is None:
+        return None
+    if isinstance(d, int | float):
+        return Figure.exact(float(d))
+    high = d.get("high")
+    return Figure(float(d["low"]), float("inf") if high is None else float(high),
+                  bool(d.get("low_open")), bool(d.get("high_open")), str(d.get("said", "")))
+
+
 def profile_to_json(p: Profile) -> dict[str, Any]:
     return {
         "name": p.name,
@@ -158,8 +179,8 @@ def profile_to_json(p: Profile) -> dict[str, Any]:
         "role": p.role.value if p.role else None,
         "role_text": p.role_text,
         "department": p.department,
-        "fte": p.fte,
-        "population": p.population,
+        "fte": figure_to_json(p.fte),
+        "population": figure_to_json(p.population),
         "territories": sorted(t.value for t in p.territories),
         "not_territories": sorted(t.value for t in p.not_territories),
         "scale": p.scale.value if p.scale else None,
@@ -173,8 +194,8 @@ def profile_from_json(d: Mapping[str, Any]) -> Profile:
         role=Role(d["role"]) if d.get("role") else None,
         role_text=d.get("role_text"),
         department=d.get("department"),
-        fte=d.get("fte"),
-        population=d.get("population"),
+        fte=figure_from_json(d.get("fte")),
+        population=figure_from_json(d.get("population")),
         territories=frozenset(Territory(t) for t in d.get("territories", ())),
         not_territories=frozenset(Territory(t) for t in d.get("not_territories", ())),
         scale=Scale(d["scale"]) if d.get("scale") else None,

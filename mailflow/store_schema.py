@@ -73,13 +73,20 @@ TABLE = _kind("un objet", lambda v: isinstance(v, dict))
 TABLE_OR_NULL = _kind("un objet", lambda v: isinstance(v, dict), optional=True)
 ANY_LIST = _kind("une liste", lambda v: isinstance(v, list))
 
+FIGURE_OR_NULL = _kind(
+    "un nombre ou un intervalle {low, high}",
+    lambda v: (isinstance(v, int | float) and not isinstance(v, bool)) or (
+        isinstance(v, dict) and isinstance(v.get("low"), int | float)
+        and (v.get("high") is None or isinstance(v.get("high"), int | float))),
+    optional=True)
+
 #: Per table: the fields a record must have, and those it may have, with their checks.
 Fields = tuple[Mapping[str, Check], Mapping[str, Check]]
 
 PROFILE: Fields = ({}, {
     "name": TEXT_OR_NULL, "structure": TEXT_OR_NULL, "role": _one_of(Role, optional=True),
-    "role_text": TEXT_OR_NULL, "department": TEXT_OR_NULL, "fte": NUMBER_OR_NULL,
-    "population": INT_OR_NULL, "territories": _list_of(Territory),
+    "role_text": TEXT_OR_NULL, "department": TEXT_OR_NULL, "fte": FIGURE_OR_NULL,
+    "population": FIGURE_OR_NULL, "territories": _list_of(Territory),
     "not_territories": _list_of(Territory), "scale": _one_of(Scale, optional=True),
 })
 

@@ -20,6 +20,7 @@ from mailflow.config import Settings
 from mailflow.core.decide import apply, decide
 from mailflow.model import (
     Decision,
+    Figure,
     Inbound,
     Intent,
     IntentKind,
@@ -73,7 +74,7 @@ def inbound(sender: str = "marie.dupont@ot-sarlat.fr", subject: str = "Candidatu
 
 RURAL_DIRECTOR = Profile(
     name="Marie Dupont", structure="Office de Tourisme du Sarladais", role=Role.DIRECTOR,
-    role_text="Directrice", department="24", fte=6.0, population=9000,
+    role_text="Directrice", department="24", fte=Figure.exact(6), population=Figure.exact(9000),
     territories=frozenset({Territory.RURAL}), scale=Scale.INTERCOMMUNAL,
 )
 

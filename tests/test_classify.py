@@ -16,7 +16,7 @@ import pytest
 from mailflow.config import Settings
 from mailflow.core.classify import ROBOT_RULES, classify
 from mailflow.core.parse import parse
-from mailflow.model import Intent, IntentKind, Role, Scale, Territory
+from mailflow.model import Figure, Intent, IntentKind, Role, Scale, Territory
 
 # --- Building raw messages -------------------------------------------------------------------
 
@@ -350,8 +350,8 @@ def test_newsletter_form_candidature(settings: Settings) -> None:
     assert profile.role is Role.DIRECTOR
     assert profile.role_text == "Directrice"
     assert profile.department == "19"
-    assert profile.fte == 7.5
-    assert profile.population == 2800
+    assert profile.fte == Figure.exact(7.5)
+    assert profile.population == Figure.exact(2800)
     assert profile.territories == frozenset({Territory.RURAL})
     assert Territory.COASTAL in profile.not_territories
     assert Territory.MOUNTAIN in profile.not_territories
@@ -600,7 +600,7 @@ def test_withdrawal_words_only_in_quoted_footer_do_not_withdraw(history: str, se
     intent = classify_raw(mail("RE : Candidature – groupe « Offices de Tourisme ruraux »", body), settings)
     assert intent.kind is IntentKind.CANDIDATURE
     assert intent.group_id == "ot-ruraux"
-    assert intent.profile.fte == 6.0
+    assert intent.profile.fte == Figure.exact(6)
 
 
 # --- HTML-only Outlook -----------------------------------------------------------------------

@@ -15,6 +15,7 @@ from mailflow.core.decide import apply, calls, decide, position
 from mailflow.model import (
     CallStatus,
     Decision,
+    Figure,
     Intent,
     IntentKind,
     Outcome,
@@ -61,10 +62,18 @@ def apply_to(group: str, n: int, department: str = "24", **changes: object) -> o
         ({"territories": frozenset({Territory.COASTAL})}, Outcome.REFUSED, "littoral"),
         ({"territories": frozenset({Territory.MOUNTAIN})}, Outcome.REFUSED, "montagne"),
         ({"scale": Scale.COMMUNAL}, Outcome.REFUSED, "intercommunale"),
-        ({"fte": 12.0}, Outcome.REFUSED, "moins de 10 ETP"),
-        ({"fte": 10.0}, Outcome.REFUSED, "10 ETP"),
-        ({"population": 25000}, Outcome.REFUSED, "20\u202f000"),
-        ({"population": 20000}, Outcome.CONFIRMED, ""),
+        ({"fte": Figure.exact(12)}, Outcome.REFUSED, "moins de 10 ETP"),
+        ({"fte": Figure.exact(10)}, Outcome.REFUSED, "10 ETP"),
+        ({"population": Figure.exact(25000)}, Outcome.REFUSED, "20\u202f000"),
+        ({"population": Figure.exact(20000)}, Outcome.CONFIRMED, ""),
+        # Figures said roughly: settled when the whole range is on one side, else asked about.
+        ({"fte": Figure(0, 10, high_open=True, said="moins de 10 ETP")}, Outcome.CONFIRMED, ""),
+        ({"fte": Figure(10, 12, low_open=True, said="un peu plus de 10 ETP")}, Outcome.REFUSED,
+         "plus de"),
+        ({"population": Figure(11250, 13750, said="environ 12 500")}, Outcome.CONFIRMED, ""),
+        ({"population": Figure(18000, 22000, said="environ 20 000")}, Outcome.NEEDS_INFO, ""),
+        ({"fte": Figure(0, 12, low_open=True, said="une dizaine de salariés")},
+         Outcome.NEEDS_INFO, ""),
         ({"fte": None}, Outcome.NEEDS_INFO, ""),
         ({"role": None}, Outcome.NEEDS_INFO, ""),
         ({"territories": frozenset()}, Outcome.NEEDS_INFO, ""),
@@ -221,12 +230,12 @@ def test_answer_to_needs_info_completes_in_the_original_place(fresh_state: State
     assert first[0].outcome is Outcome.NEEDS_INFO
     # The answer names no group and tells only the missing figure.
     answer = intent(IntentKind.QUESTION, group=None, sender="early@ot.fr",
-                    profile=Profile(fte=4.0))
+                    profile=Profile(fte=Figure.exact(4)))
     state, (second,) = run(state, answer)
     assert second.outcome is Outcome.CONFIRMED
     cand = next(c for c in state.candidatures if c.email == "early@ot.fr")
     assert cand.seq == first[0].candidatures[0].seq
-    assert cand.profile.fte == 4.0
+    assert cand.profile.fte == Figure.exact(4)
 
 
 def test_held_place_counts_against_capacity(fresh_state: State) -> None:

@@ -9,8 +9,9 @@ import pytest
 
 from mailflow.config import load_departments, load_groups
 from mailflow.core.extract import extract_profile, match_groups
+from mailflow.core.figures import describe
 from mailflow.core.text import split_reply
-from mailflow.model import Department, Group, Profile, Role, Scale, Territory
+from mailflow.model import Department, Figure, Group, Profile, Role, Scale, Territory
 
 CONFIG = Path(__file__).resolve().parent.parent / "config"
 
@@ -73,8 +74,8 @@ def test_form_is_read(departments: dict[str, Department]) -> None:
         role=Role.DIRECTOR,
         role_text="Directrice",
         department="24",
-        fte=6.5,
-        population=12000,
+        fte=Figure.exact(6.5),
+        population=Figure.exact(12000),
         territories=frozenset({R}),
         not_territories=frozenset({C, M}),
         scale=Scale.INTERCOMMUNAL,
@@ -88,8 +89,8 @@ def test_form_variant_is_read(departments: dict[str, Department]) -> None:
         role=Role.OTHER,
         role_text="chargée de communication",
         department="64",
-        fte=4.0,
-        population=9500,
+        fte=Figure.exact(4),
+        population=Figure.exact(9500),
         territories=frozenset({C}),
         not_territories=frozenset(),
         scale=Scale.COMMUNAL,
@@ -291,36 +292,65 @@ def test_department(departments: dict[str, Department], text: str, expected: str
 
 
 # --- FTE ------------------------------------------------------------------------------------
+#
+# A figure is what the member said, as a range when they said it roughly (figures.describe
+# writes it back in French): « moins de 10 » settles "fewer than 10", « environ 6 » does not
+# settle "fewer than 6".
 
 
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("Nous sommes 6 ETP.", 6.0),
-        ("Nous sommes 6,5 ETP.", 6.5),
-        ("Nous sommes 3.5 ETP.", 3.5),
-        ("ETP : 4", 4.0),
-        ("Nombre d'ETP : 7,5", 7.5),
-        ("Nombre d'ETP\u00a0: huit", 8.0),
-        ("L'équipe représente 4 équivalents temps plein.", 4.0),
-        ("Nous avons une équipe de 8 personnes.", 8.0),
-        ("L'office compte 8 salariés.", 8.0),
-        ("Nous sommes sept salariés.", 7.0),
-        ("Nous sommes douze salariés à l'année.", 12.0),
-        ("Nous sommes dix-sept salariés l'été.", 17.0),
-        ("Une équipe de 9 personnes, soit 6,5 ETP.", 6.5),
-        ("Nous sommes moins de 10 ETP.", None),
-        ("Nombre d'ETP : moins de 10", None),
+        ("Nous sommes 6 ETP.", "6"),
+        ("Nous sommes 6,5 ETP.", "6,5"),
+        ("Nous sommes 3.5 ETP.", "3,5"),
+        ("ETP : 4", "4"),
+        ("Nombre d'ETP : 7,5", "7,5"),
+        ("Nombre d'ETP\u00a0: huit", "8"),
+        ("L'équipe représente 4 équivalents temps plein.", "4"),
+        ("Une équipe de 9 personnes, soit 6,5 ETP.", "6,5"),
+        ("quatre ETP", "4"),
+        ("4.5 ETP", "4,5"),
+        ("3 ETP et demi", "3,5"),
+        ("2 temps pleins et un mi-temps", "2,5"),
+        ("deux temps pleins et un mi-temps", "2,5"),
+        ("moins de 10 ETP, 8 exactement", "8"),
+        # Said roughly: a range.
+        ("Nous sommes moins de 10 ETP.", "moins de 10"),
+        ("Nombre d'ETP : moins de 10", "moins de 10"),
+        ("environ 6 ETP", "5,4 à 6,6"),
+        ("6 ETP environ", "5,4 à 6,6"),
+        ("un peu plus de 4 ETP", "4 à 4,6"),
+        ("près de 5 ETP", "4,5 à 5"),
+        ("entre 5 et 6 ETP", "5 à 6"),
+        ("au moins 3 ETP", "au moins 3"),
+        # A headcount says at most that many full-time equivalents.
+        ("Nous avons une équipe de 8 personnes.", "au plus 8"),
+        ("L'office compte 8 salariés.", "au plus 8"),
+        ("Nous sommes sept salariés.", "au plus 7"),
+        ("Nous sommes douze salariés à l'année.", "au plus 12"),
+        ("Nous sommes dix-sept salariés l'été.", "au plus 17"),
+        ("Une équipe de moins de 10 personnes.", "moins de 10"),
+        ("moins de 10 salariés", "moins de 10"),
+        ("une dizaine de salariés", "au plus 12"),
+        # Not a team size.
         ("Nombre d'ETP : …", None),
-        ("Une équipe de moins de 10 personnes.", None),
         ("La plus grande commune compte 12 000 habitants.", None),
         ("Tél. 05 53 51 82 60", None),
         ("Je suis un agent d'accueil.", None),
         ("Je candidate.", None),
     ],
 )
-def test_fte(departments: dict[str, Department], text: str, expected: float | None) -> None:
-    assert extract_profile(text, departments).fte == expected
+def test_fte(departments: dict[str, Department], text: str, expected: str | None) -> None:
+    fte = extract_profile(text, departments).fte
+    assert (describe(fte) if fte else None) == expected
+
+
+def test_figures_in_the_signature_are_never_an_answer(departments: dict[str, Department]) -> None:
+    profile = extract_profile("Voici ma candidature.", departments,
+                              signature="Office de Tourisme — 12 salariés à votre service\n"
+                                        "24200 Sarlat, 10 000 habitants")
+    assert (profile.fte, profile.population) == (None, None)
 
 
 # --- Population -----------------------------------------------------------------------------
@@ -329,41 +359,50 @@ def test_fte(departments: dict[str, Department], text: str, expected: float | No
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("Sarlat : 12 000 habitants.", 12000),
-        ("Sarlat : 12\u00a0000 habitants.", 12000),
-        ("Sarlat : 12\u202f000 habitants.", 12000),
-        ("Sarlat : 12.000 hab.", 12000),
-        ("Sarlat : 12000 hab", 12000),
-        ("La plus grande commune compte 8 500 habitants.", 8500),
-        ("Commune la plus grande : 12 000 habitants", 12000),
-        ("Population de la plus grande commune : 9500", 9500),
-        ("Commune la plus grande : Sarlat (9 800 habitants)", 9800),
+        ("Sarlat : 12 000 habitants.", "12 000"),
+        ("Sarlat : 12\u00a0000 habitants.", "12 000"),
+        ("Sarlat : 12\u202f000 habitants.", "12 000"),
+        ("Sarlat : 12.000 hab.", "12 000"),
+        ("Sarlat : 12000 hab", "12 000"),
+        ("7 000 hab.", "7 000"),
+        ("7k habitants", "7 000"),
+        ("vingt mille habitants", "20 000"),
+        ("La plus grande commune compte 8 500 habitants.", "8 500"),
+        ("Commune la plus grande : 12 000 habitants", "12 000"),
+        ("Population de la plus grande commune : 9500", "9 500"),
+        ("Commune la plus grande : Sarlat (9 800 habitants)", "9 800"),
         ("Commune la plus grande : [à compléter]", None),
         # The town figure wins over the territory figure, whatever the order.
         (
             "Notre territoire compte 45 000 habitants et la plus grande commune 8 500 habitants.",
-            8500,
+            "8 500",
         ),
         (
             "La plus grande commune compte 8 500 habitants, sur les 45 000 habitants du territoire.",
-            8500,
+            "8 500",
         ),
         (
             "Notre communauté de communes de 45 000 habitants. La ville-centre : 9 000 habitants.",
-            9000,
+            "9 000",
         ),
-        ("La plus grande commune de notre territoire compte 7 000 habitants.", 7000),
+        ("La plus grande commune de notre territoire compte 7 000 habitants.", "7 000"),
         # A territory figure alone does not tell the largest town's population.
         ("Notre territoire compte 45 000 habitants.", None),
         ("Nous sommes une communauté de communes de 45 000 habitants.", None),
         ("Nos 25 communes totalisent 30 000 habitants.", None),
-        # A bound is not a figure; nor are other numbers.
-        ("La plus grande commune compte moins de 20 000 habitants.", None),
+        # Said roughly: a range.
+        ("La plus grande commune compte moins de 20 000 habitants.", "moins de 20 000"),
+        ("environ 12 500 habitants", "11 250 à 13 750"),
+        ("Population de la plus grande commune : environ 20 000", "18 000 à 22 000"),
+        ("un peu moins de 20 000 habitants dans la plus grande commune", "17 000 à 20 000"),
+        # Other numbers are not a population.
         ("Nous sommes 6 ETP, Tél. 05 53 51 82 60, 24290 Montignac.", None),
     ],
 )
-def test_population(departments: dict[str, Department], text: str, expected: int | None) -> None:
-    assert extract_profile(text, departments).population == expected
+def test_population(departments: dict[str, Department], text: str, expected: str | None) -> None:
+    population = extract_profile(text, departments).population
+    # describe() groups thousands with a narrow no-break space, as French typography wants.
+    assert (describe(population).replace("\u202f", " ") if population else None) == expected
 
 
 # --- Territories ----------------------------------------------------------------------------
@@ -471,8 +510,8 @@ def test_free_text_email_after_split(
         role=Role.DIRECTOR,
         role_text="directrice",
         department="24",
-        fte=6.5,
-        population=9500,
+        fte=Figure.exact(6.5),
+        population=Figure.exact(9500),
         territories=frozenset({R}),
         not_territories=frozenset({C, M}),
         scale=Scale.INTERCOMMUNAL,

@@ -37,6 +37,7 @@ from mailflow.core.parse import parse
 from mailflow.model import (
     CallStatus,
     Candidature,
+    Figure,
     Group,
     IntentKind,
     Outcome,
@@ -91,7 +92,7 @@ EXPECTED: dict[str, Profile] = {
     ),
     "ot-ruraux": Profile(
         name="Marie Dupont", structure="Office de Tourisme du Périgord Noir", role=Role.DIRECTOR,
-        department="24", fte=6.5, population=9800, territories=frozenset({Territory.RURAL}),
+        department="24", fte=Figure.exact(6.5), population=Figure.exact(9800), territories=frozenset({Territory.RURAL}),
         scale=Scale.INTERCOMMUNAL,
     ),
     "role-ot": Profile(

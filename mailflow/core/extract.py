@@ -7,9 +7,12 @@ import functools
 import re
 import unicodedata
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from ..model import Department, Group, Profile, Role, Scale, Territory
+from text_to_num import alpha2digit
+
+from ..model import Department, Figure, Group, Profile, Role, Scale, Territory
+from .figures import APPROX_WORD, NUMBER, number, reading
 from .text import fold, is_closing_line
 
 # --- Aligned folding -------------------------------------------------------------------------
@@ -520,76 +523,106 @@ def _department(doc: _Doc, departments: Mapping[str, Department]) -> str | None:
     return next(iter(explicit), None) or _postal_department(doc, departments) or next(iter(rivers), None)
 
 
-# --- Numbers ---------------------------------------------------------------------------------
+# --- Figures: team size and population ------------------------------------------------------
+#
+# Read from the body only (never the signature, nor the quoted part, which the body no longer
+# holds), on a copy whose numbers in words are digits (text2num); each figure keeps the words
+# around it that make it a range: « environ », « moins de », « une dizaine », « exactement »…
 
-_NUMBER_WORDS: Mapping[str, int] = {
-    "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6, "sept": 7, "huit": 8, "neuf": 9,
-    "dix": 10, "onze": 11, "douze": 12, "treize": 13, "quatorze": 14, "quinze": 15, "seize": 16,
-    "dix-sept": 17, "dix-huit": 18, "dix-neuf": 19, "vingt": 20, "vingt et un": 21,
-    "vingt-deux": 22, "vingt-trois": 23, "vingt-quatre": 24, "vingt-cinq": 25, "trente": 30,
-}  # fmt: skip
-_WORDS = "|".join(sorted((re.escape(w) for w in _NUMBER_WORDS), key=len, reverse=True))
-_DECIMAL = rf"(?<![\w.,-])(?:\d+(?:[.,]\d+)?|{_WORDS})(?![\w-]|[.,]\d)"
-_BOUND = re.compile(
-    r"(?<!\w)(moins de|plus de|au moins|au plus|jusqu'a|pas plus de|inferieure? a|superieure? a"
-    r"|max\.?|maximum|minimum|env\.|une dizaine de|<|>|<=|>=)\s*$"
-)
-
-
-def _to_float(number: str) -> float:
-    return float(_NUMBER_WORDS.get(number) or number.replace(",", "."))
-
-
-def _is_bound(text: str, pos: int) -> bool:
-    """True when the figure at `pos` follows « moins de », « plus de »..., a bound not a figure."""
-    window = text[max(pos - 25, 0) : pos]
-    return _BOUND.search(window[window.rfind("\n") + 1 :]) is not None
-
-
-# --- FTE -------------------------------------------------------------------------------------
-
+_QTY = (rf"(?P<q>{APPROX_WORD}|(?:entre\s+)?{NUMBER}\s*(?:et|a|-)\s*{NUMBER}(?=\s*[a-z])"
+        rf"|(?<![\w.,-]){NUMBER})")
 _ETP = r"(?:etp|e\.t\.p\.?|equivalents?[- ]temps[- ]pleins?)"
-_HEADCOUNT = r"(?:salaries?|salariees?|agents|employes|collaborat(?:eurs|rices)|permanents)"
+_HEADCOUNT = r"(?:salaries?|salariees?|agents|employes|collaborat(?:eurs|rices)|permanents|personnes)"
 _FTE_PATTERNS = (
-    re.compile(rf"(?P<n>{_DECIMAL})\s*{_ETP}(?!\w)"),
-    re.compile(rf"(?<!\w){_ETP}\s*(?:de|:|=)?\s*(?P<n>{_DECIMAL})"),
+    re.compile(rf"{_QTY}\s*{_ETP}(?!\w)"),
+    re.compile(rf"(?<!\w){_ETP}\s*(?:de|:|=)?\s*{_QTY}(?![\w-])"),
+    # « moins de 10 ETP, 8 exactement »: the exact figure said right after the unit.
+    re.compile(rf"(?<!\w){_ETP}\s*[,(;-]\s*(?:soit |en fait |plus precisement |dont )?"
+               rf"(?P<q>{NUMBER})\s+(?=exactement|precisement|pile|tout rond)"),
 )
+# « 2 temps pleins et un mi-temps »: whole posts plus half posts.
+_POSTS = re.compile(rf"(?:(?P<q>{NUMBER}|un|une)\s+(?:postes?\s+(?:a|en)\s+)?temps\s+pleins?)"
+                    rf"(?:\s*(?:et|\+|,)\s*(?P<half>{NUMBER}|un|une)\s+mi-?temps)?")
 _HEADCOUNT_PATTERNS = (
-    re.compile(
-        rf"(?:equipe|effectif) (?:de |d'environ |d')?(?P<n>{_DECIMAL}) (?:personnes|{_HEADCOUNT})"
-    ),
-    re.compile(rf"(?P<n>{_DECIMAL}) {_HEADCOUNT}(?!\w)"),
-    re.compile(rf"nous sommes (?P<n>{_DECIMAL})(?: personnes| dans l'equipe| a l'office)"),
+    re.compile(rf"(?:equipe|effectif) (?:de |d')?{_QTY} (?:{_HEADCOUNT})"),
+    re.compile(rf"{_QTY} {_HEADCOUNT}(?!\w)"),
+    re.compile(rf"nous sommes {_QTY}(?: dans l'equipe| a l'office|(?=[ ,.]))"),
 )
-_FIGURE = re.compile(_DECIMAL)
+_POPULATION = re.compile(rf"{_QTY}\s*(?:habitants?|hab\b\.?|h\.)")
+_HEADCOUNT_LABEL = re.compile(r"salari|effectif|equipe|personnes")
 
 
-def _first_figure(text: str, patterns: tuple[re.Pattern[str], ...]) -> float | None:
-    hits = sorted((m.start("n"), m["n"]) for pattern in patterns for m in pattern.finditer(text))
-    for start, number in hits:
-        if not _is_bound(text, start):
-            return _to_float(number)
-    return None
+def _numbers_doc(text: str) -> _Doc:
+    """The text with numbers in words as digits (« douze mille cinq cents » → 12500)."""
+    try:
+        converted = alpha2digit(text, "fr", threshold=1.5)  # « un » stays an article
+    except Exception:  # a library failure must not lose the message's other facts
+        converted = text
+    return _Doc.of(converted)
 
 
-def _fte(doc: _Doc) -> float | None:
+def _reading(doc: _Doc, start: int, end: int, span_end: int | None = None) -> Figure:
+    """The figure at [start, end) of the scan, with the member's words from its qualifier (the
+    « environ » or « moins de » before it) to the end of its unit."""
+    line_start = doc.scan.rfind("\n", 0, start) + 1
+    before = doc.scan[max(line_start, start - 60):start]
+    after = doc.scan[end:end + 30].split("\n", 1)[0]
+    figure, used = reading(before, doc.scan[start:end], after)
+    said = " ".join(doc.original(start - used, span_end or end).split())
+    return replace(figure, said=said)
+
+
+def _headcount_bound(figure: Figure) -> Figure:
+    """A team of N people works at most N full-time equivalents."""
+    return Figure(0.0, figure.high, True, figure.high_open, figure.said)
+
+
+def _narrowed(figures: list[Figure]) -> Figure | None:
+    found: Figure | None = None
+    for figure in figures:
+        found = figure if found is None else found.narrowed(figure)
+    return found
+
+
+def _posts(doc: _Doc) -> list[Figure]:
+    found = []
+    for m in _POSTS.finditer(doc.scan):
+        whole = 1.0 if m["q"] in ("un", "une") else number(m["q"])
+        half = m["half"]
+        halves = 0.0 if half is None else (1.0 if half in ("un", "une") else number(half))
+        said = " ".join(doc.original(m.start(), m.end()).split())
+        found.append(Figure.exact(whole + 0.5 * halves, said))
+    return found
+
+
+def _fte(doc: _Doc) -> Figure | None:
     value = doc.form.get("fte")
     if value:
-        folded = _fold_aligned(value)
-        m = _FIGURE.search(folded)
-        return None if m is None or _is_bound(folded, m.start()) else _to_float(m[0])
-    found = _first_figure(doc.scan, _FTE_PATTERNS)
-    return found if found is not None else _first_figure(doc.scan, _HEADCOUNT_PATTERNS)
+        line = _Doc.of(value)
+        m = re.search(_QTY, line.scan)
+        if m is None:
+            return None
+        figure = _reading(line, m.start("q"), m.end("q"), len(value))
+        label = next((f.label for f in doc.fields if f.value == value), "")
+        return _headcount_bound(figure) if _HEADCOUNT_LABEL.search(label) else figure
+    hits = sorted({(m.start("q"), m.end("q"), m.end()) for pattern in _FTE_PATTERNS
+                   for m in pattern.finditer(doc.scan)})
+    stated = [_reading(doc, start, end, whole) for start, end, whole in hits] + _posts(doc)
+    if stated:
+        return _narrowed(stated)
+    spans: dict[tuple[int, int], int] = {}
+    for pattern in _HEADCOUNT_PATTERNS:
+        for m in pattern.finditer(doc.scan):  # the same figure seen twice: with its unit, longest
+            spans[m.start("q"), m.end("q")] = max(spans.get((m.start("q"), m.end("q")), 0), m.end())
+    heads = sorted((start, end, whole) for (start, end), whole in spans.items())
+    return _narrowed([_headcount_bound(_reading(doc, start, end, whole))
+                      for start, end, whole in heads])
 
 
-# --- Population ------------------------------------------------------------------------------
-#
 # Every "N habitants" figure is classed by the words closest to it in its sentence: the largest
 # town (taken first), the whole territory (never taken as the town's population), or neutral
 # (taken when no town figure is given). A territory figure alone gives None.
 
-_INTEGER = r"(?<![\d.,])(?:\d{1,3}(?:[ .]\d{3})+|\d+)(?![\d])"
-_POPULATION = re.compile(rf"(?P<n>{_INTEGER})\s*(?:habitants?|hab\b\.?|h\.)")
 # Sentences end at punctuation or a blank line (plain text mail is hard-wrapped).
 _SENTENCE_END = re.compile(r"[!?;]|\.(?!\d)|\n[ \t]*\n")
 _TOWN_WORDS = re.compile(
@@ -617,9 +650,10 @@ def _classify(before: str, after: str) -> str:
     return "neutral"
 
 
-def _figures(text: str) -> Iterator[tuple[str, int]]:
-    """(class, value) of each population figure in `text` that is not a bound."""
-    matches = [m for m in _POPULATION.finditer(text) if not _is_bound(text, m.start("n"))]
+def _figures(doc: _Doc) -> Iterator[tuple[str, Figure]]:
+    """(class, figure) of each population figure in the text."""
+    text = doc.scan
+    matches = list(_POPULATION.finditer(text))
     stops = [(e.start(), e.end()) for e in _SENTENCE_END.finditer(text)]
     starts, ends = [start for start, _ in stops], [end for _, end in stops]
     for i, m in enumerate(matches):
@@ -635,23 +669,23 @@ def _figures(text: str) -> Iterator[tuple[str, int]]:
             matches[i + 1].start() if i + 1 < len(matches) else len(text),
             m.end() + _REACH,
         )
-        number = int(re.sub(r"\D", "", m["n"]))
-        yield _classify(text[start : m.start()], text[m.end() : end]), number
+        kind = _classify(text[start : m.start()], text[m.end() : end])
+        yield kind, _reading(doc, m.start("q"), m.end("q"), m.end())
 
 
-def _population(doc: _Doc) -> int | None:
+def _population(doc: _Doc) -> Figure | None:
     value = doc.form.get("population")
     if value:
-        folded = _fold_aligned(value)
-        kinds = [kind for kind, _ in _figures(folded)]
-        m = re.search(_INTEGER, folded)
-        if m and "territory" not in kinds and not _is_bound(folded, m.start()):
-            return int(re.sub(r"\D", "", m[0]))
-    figures = list(_figures(doc.scan))
+        line = _Doc.of(value)
+        kinds = [kind for kind, _ in _figures(line)]
+        m = re.search(_QTY, line.scan)
+        if m and "territory" not in kinds:
+            return _reading(line, m.start("q"), m.end("q"), len(value))
+    figures = list(_figures(doc))
     for wanted in ("town", "neutral"):
-        for kind, number in figures:
+        for kind, figure in figures:
             if kind == wanted:
-                return number
+                return figure
     return None
 
 
@@ -742,10 +776,17 @@ def _scale(doc: _Doc) -> Scale | None:
 
 
 def extract_profile(
-    text: str, departments: Mapping[str, Department], fallback_name: str | None = None
+    text: str, departments: Mapping[str, Department], fallback_name: str | None = None,
+    signature: str = "",
 ) -> Profile:
-    """What the message (body and signature) tells about its sender; None where it does not."""
-    doc = _Doc.of(text)
+    """What the message tells about its sender; None where it does not.
+
+    `text` is what the sender wrote in this message (no quoted part); the signature adds who
+    they are (name, office, role, department) but never a figure: a phone number, a postal code
+    or an office's slogan is not an answer.
+    """
+    doc = _Doc.of(f"{text}\n{signature}" if signature else text)
+    numbers = _numbers_doc(text)
     role, role_text = _role(doc)
     territories, not_territories = _territories(doc)
     return Profile(
@@ -754,8 +795,8 @@ def extract_profile(
         role=role,
         role_text=role_text,
         department=_department(doc, departments),
-        fte=_fte(doc),
-        population=_population(doc),
+        fte=_fte(numbers),
+        population=_population(numbers),
         territories=territories,
         not_territories=not_territories,
         scale=_scale(doc),

@@ -9,63 +9,10 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from ..model import Figure
+from .french import number as french_number
 
 INF = math.inf
-
-
-@dataclass(frozen=True)
-class Figure:
-    """What a member said of a quantity: low ≤ x ≤ high, an end excluded where it is open."""
-
-    low: float
-    high: float
-    low_open: bool = False
-    high_open: bool = False
-    said: str = ""  # the member's words, for replies that quote them
-
-    @classmethod
-    def exact(cls, value: float, said: str = "") -> Figure:
-        return cls(value, value, said=said)
-
-    @property
-    def is_exact(self) -> bool:
-        return self.low == self.high and not (self.low_open or self.high_open)
-
-    @property
-    def value(self) -> float | None:
-        """One number for tables: the exact value, else the middle of a bounded range."""
-        if self.is_exact:
-            return self.low
-        if math.isfinite(self.high) and self.low > 0:
-            return (self.low + self.high) / 2
-        return None
-
-    def below(self, limit: float) -> bool | None:
-        """Strictly below `limit`: True, False, or None when the figure cannot tell."""
-        if self.high < limit or (self.high == limit and self.high_open):
-            return True
-        if self.low >= limit:
-            return False
-        return None
-
-    def at_most(self, limit: float) -> bool | None:
-        """At most `limit`: True, False, or None when the figure cannot tell."""
-        if self.high <= limit:
-            return True
-        if self.low > limit or (self.low == limit and self.low_open):
-            return False
-        return None
-
-    def narrowed(self, other: Figure) -> Figure:
-        """Both statements at once (« moins de 10 ETP, 8 exactement » is 8); the later one when
-        they contradict each other."""
-        low, low_open = max((self.low, self.low_open), (other.low, other.low_open))
-        high, high_open = min((self.high, not self.high_open), (other.high, not other.high_open))
-        if low > high or (low == high and (low_open or not high_open)):
-            return other
-        said = other.said if other.said else self.said
-        return Figure(low, high, low_open, not high_open, said)
 
 
 # --- reading -------------------------------------------------------------------------------------
@@ -103,7 +50,7 @@ _EXACT_AFTER = re.compile(r"^\s*(?:[a-z.]+\s+)?(?:exactement|tout rond|pile|prec
 _APPROX_AFTER = re.compile(r"^\s*(?:[a-z.]+\s+)?(?:environ|a peu pres|approximativement|grosso modo)\b")
 _MAX_AFTER = re.compile(r"^\s*(?:[a-z.]+\s+)?(?:au plus|maximum|max\b|au maximum|tout au plus)")
 _HALF_AFTER = re.compile(r"^\s*(?:[a-z.]+\s+)?et demie?\b")
-_RANGE = re.compile(rf"(?:entre\s+)?(?P<a>{NUMBER})\s*(?:et|a|-|/)\s*(?P<b>{NUMBER})(?=\s*[a-z])")
+_RANGE = re.compile(rf"(?:entre\s+)?(?P<a>{NUMBER})\s*(?:et|a|-|/)\s*(?P<b>{NUMBER})")
 
 
 def number(text: str) -> float:
@@ -117,53 +64,52 @@ def number(text: str) -> float:
     return float(text.replace(",", ".")) * scale
 
 
-def _shape(value: float, shape: tuple[float | None, bool, float | None, bool], said: str) -> Figure:
+def _shape(value: float, shape: tuple[float | None, bool, float | None, bool]) -> Figure:
     low_factor, low_open, high_factor, high_open = shape
     low = 0.0 if low_factor is None else value * low_factor
     high = INF if high_factor is None else value * high_factor
     if low_factor is None:
         low_open = False
-    return Figure(low, high, low_open, high_open, said)
+    return Figure(low, high, low_open, high_open)
 
 
-def reading(before: str, token: str, after: str, said: str) -> Figure:
-    """The figure `token` stands for, read with the words just before and after it (folded)."""
+def reading(before: str, token: str, after: str) -> tuple[Figure, int]:
+    """The figure `token` stands for, read with the words just before and after it (folded),
+    and how many characters of `before` belong to it (its qualifier, « environ », « moins de »)."""
     approx = re.fullmatch(rf"(?:une?|d'une?) (?:petite |bonne )?(?P<w>{'|'.join(_APPROX_WORDS)})"
                           r"(?: de| d')?", token.strip())
     if approx:
         low, high = _APPROX_WORDS[approx["w"]]
-        return Figure(low, high, said=said)
+        return Figure(low, high), 0
     ranged = _RANGE.fullmatch(token.strip())
     if ranged:
         a, b = number(ranged["a"]), number(ranged["b"])
-        return Figure(min(a, b), max(a, b), said=said)
+        return Figure(min(a, b), max(a, b)), 0
     value = number(token)
     if _HALF_AFTER.match(after):
         value += 0.5
     if _EXACT_AFTER.match(after):
-        return Figure.exact(value, said)
+        return Figure.exact(value), 0
     if _APPROX_AFTER.match(after):
-        return _shape(value, (0.9, False, 1.1, False), said)
+        return _shape(value, (0.9, False, 1.1, False)), 0
     if _MAX_AFTER.match(after):
-        return _shape(value, (None, False, 1.0, False), said)
+        return _shape(value, (None, False, 1.0, False)), 0
     clause = re.split(r"[,;:.!?\n]| et | mais ", before)[-1] if before else ""
     for pattern, shape in _BEFORE_PATTERNS:
-        if pattern.search(clause):
-            return _shape(value, shape, said)
-    return Figure.exact(value, said)
+        found = pattern.search(clause)
+        if found:
+            used = len(clause) - found.start() - (1 if clause[found.start()] in " (:" else 0)
+            return _shape(value, shape), used
+    return Figure.exact(value), 0
 
 
 def describe(figure: Figure, unit: str = "") -> str:
     """A figure in French words, as staff tables show it: « 6,5 », « moins de 10 », « 11 à 14 »."""
-    def shown(value: float) -> str:
-        text = f"{value:,.1f}".rstrip("0").rstrip(".") if value % 1 else f"{int(value):,}"
-        return text.replace(",", "\u202f").replace(".", ",")
-
     suffix = f" {unit}" if unit else ""
     if figure.is_exact:
-        return shown(figure.low) + suffix
+        return french_number(figure.low) + suffix
     if figure.high == INF:
-        return f"{'plus de' if figure.low_open else 'au moins'} {shown(figure.low)}{suffix}"
+        return f"{'plus de' if figure.low_open else 'au moins'} {french_number(figure.low)}{suffix}"
     if figure.low == 0:
-        return f"{'moins de' if figure.high_open else 'au plus'} {shown(figure.high)}{suffix}"
-    return f"{shown(figure.low)} à {shown(figure.high)}{suffix}"
+        return f"{'moins de' if figure.high_open else 'au plus'} {french_number(figure.high)}{suffix}"
+    return f"{french_number(figure.low)} à {french_number(figure.high)}{suffix}"

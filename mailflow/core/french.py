@@ -144,6 +144,12 @@ TABLES: tuple[tuple[type[enum.Enum], Mapping[Any, object]], ...] = (
 )
 
 
+def number(value: float) -> str:
+    """A number as French writes it: « 6,5 », « 20 000 » (a narrow no-break space per thousand)."""
+    text = f"{value:,.1f}".rstrip("0").rstrip(".") if value % 1 else f"{int(value):,}"
+    return text.replace(",", "\u202f").replace(".", ",")
+
+
 def fact_short(key: str) -> str:
     """A fact's short name for staff; an unknown key (an older store) is shown as it is."""
     try:

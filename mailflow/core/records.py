@@ -18,8 +18,9 @@ from email.parser import BytesParser
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from ..model import Candidature, Idea, PendingAction, Profile, State, Status
+from ..model import Candidature, Figure, Idea, PendingAction, Profile, State, Status
 from .decide import position
+from .figures import describe
 from .french import STATUS, fact_short
 from .rules import department_label
 
@@ -62,6 +63,13 @@ def _when(value: str | datetime | None) -> datetime | None:
 
 def _decimal(value: float) -> str:
     return f"{value:g}".replace(".", ",")
+
+
+def _figure(figure: Figure | None) -> str:
+    """An exact figure as a number Excel reads (decimal comma), a range in words (« moins de 10 »)."""
+    if figure is None:
+        return ""
+    return _decimal(figure.low) if figure.is_exact else describe(figure)
 
 
 def _same(a: str | None, b: str) -> bool:
@@ -176,8 +184,8 @@ def candidates_csv(state: State, group_id: str, tz: ZoneInfo) -> bytes:
             p.structure or "",
             p.role_text or "",
             department_label(state.departments, p.department) if p.department else "",
-            _decimal(p.fte) if p.fte is not None else "",
-            str(p.population) if p.population is not None else "",
+            _figure(p.fte),
+            _figure(p.population),
             local_stamp(cand.received_at, tz),
             _motif(cand),
         ]
@@ -321,6 +329,11 @@ def _plain(value: Any) -> Any:
     """A record as JSON values, every field of it: new fields join the export by themselves."""
     if isinstance(value, enum.Enum):
         return value.value
+    if isinstance(value, Figure):  # as said: a number, or a range with the member's words
+        if value.is_exact:
+            return value.low
+        return {"from": value.low, "to": None if value.high == float("inf") else value.high,
+                "said": value.said}
     if isinstance(value, (datetime, date)):
         return value.isoformat()
     if dataclasses.is_dataclass(value) and not isinstance(value, type):

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from ..model import Department, Group, Profile, Role, Scale, Territory
-from .french import TERRITORY
+from ..model import Department, Figure, Group, Profile, Role, Scale, Territory
+from .figures import describe
+from .french import TERRITORY, number
 
 
 @dataclass(frozen=True)
@@ -15,15 +16,10 @@ class Verdict:
 
     refusal: str = ""
     missing: str = ""
+    unclear: str = ""  # why what the member said does not settle it (a figure too rough)
 
 
 PASS = Verdict()
-
-
-def _number(value: float) -> str:
-    """A number as French writes it: 6,5 and 20 000 (narrow no-break space)."""
-    text = f"{value:,.1f}".rstrip("0").rstrip(".") if value % 1 else f"{int(value):,}"
-    return text.replace(",", "\u202f").replace(".", ",")
 
 
 def role_rule(group: Group, profile: Profile) -> Verdict:
@@ -71,17 +67,28 @@ def scale_rule(group: Group, profile: Profile) -> Verdict:
     return PASS
 
 
+def _told(figure: Figure, unit: str = "") -> str:
+    """A figure as the member said it when they said it roughly, else its value."""
+    return f"« {figure.said} »" if figure.said and not figure.is_exact else describe(figure, unit)
+
+
 def fte_rule(group: Group, profile: Profile) -> Verdict:
     limit = group.criteria.fte_below
     if limit is None:
         return PASS
     if profile.fte is None:
         return Verdict(missing="fte")
-    if profile.fte >= limit:
+    below = profile.fte.below(limit)
+    if below is False:
         return Verdict(
-            f"ce groupe s’adresse aux structures de moins de {_number(limit)} ETP ; "
-            f"votre message en indique {_number(profile.fte)}"
+            f"ce groupe s’adresse aux structures de moins de {number(limit)} ETP ; "
+            f"votre message en indique {_told(profile.fte)}"
         )
+    if below is None:
+        return Verdict(missing="fte", unclear=(
+            f"vous indiquez « {profile.fte.said or describe(profile.fte)} » : ce groupe s’adresse "
+            f"aux structures de moins de {number(limit)} ETP, et ce chiffre ne permet pas de "
+            f"savoir si la vôtre en fait partie ; pouvez-vous nous donner le nombre exact d’ETP ?"))
     return PASS
 
 
@@ -91,11 +98,19 @@ def population_rule(group: Group, profile: Profile) -> Verdict:
         return PASS
     if profile.population is None:
         return Verdict(missing="population")
-    if profile.population > limit:
+    within = profile.population.at_most(limit)
+    if within is False:
         return Verdict(
             f"ce groupe s’adresse aux territoires dont la plus grande commune compte au plus "
-            f"{_number(limit)} habitants ; votre message indique {_number(profile.population)} habitants"
+            f"{number(limit)} habitants ; votre message indique "
+            f"{_told(profile.population, 'habitants')}"
         )
+    if within is None:
+        return Verdict(missing="population", unclear=(
+            f"vous indiquez « {profile.population.said or describe(profile.population)} » : ce "
+            f"groupe s’adresse aux territoires dont la plus grande commune compte au plus "
+            f"{number(limit)} habitants, et ce chiffre ne permet pas de le savoir ; pouvez-vous "
+            f"nous donner la population exacte de la plus grande commune ?"))
     return PASS
 
 
@@ -137,6 +152,16 @@ def evaluate(group: Group, profile: Profile) -> tuple[str, tuple[str, ...]]:
         if verdict.missing and verdict.missing not in missing:
             missing.append(verdict.missing)
     return "", tuple(missing)
+
+
+def unclear(group: Group, profile: Profile) -> tuple[str, ...]:
+    """What the member said that does not settle a criterion, each with why, for the reply."""
+    return tuple(v.unclear for rule in PROFILE_RULES if (v := rule.check(group, profile)).unclear)
+
+
+def eligible(group: Group, profile: Profile) -> bool:
+    """Whether nothing known of the member rules this group out (missing facts do not)."""
+    return not evaluate(group, profile)[0]
 
 
 def department_label(departments: Mapping[str, Department], code: str) -> str:
