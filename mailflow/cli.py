@@ -23,7 +23,7 @@ from .adapters.smtp import SmtpTransport
 from .commands import ideas, newsletter, records
 from .config import Settings
 from .core import french
-from .core.decide import call_summary, closed_reason, position
+from .core.places import call_summary, closed_reason, position
 from .core.render import Renderer, format_date_fr
 from .daemon import Daemon, sleep_until_stopped
 from .errors import ConfigError, MailflowError

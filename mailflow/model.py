@@ -41,6 +41,14 @@ class Outcome(enum.StrEnum):
     IDEA_VALIDATED = "idea-validated"
     #: Staff declined an idea: the member is told why.
     IDEA_DECLINED = "idea-declined"
+    #: A question only a person can answer: forwarded to staff, the member told.
+    QUESTION_FORWARDED = "question-forwarded"
+    #: A staff member answered a member's question (the mailbox in copy): it is closed.
+    QUESTION_ANSWERED = "question-answered"
+    #: A member's thanks in a thread: nothing to answer, nothing changes.
+    THANKS = "thanks"
+    #: A message from staff that is no question's answer: staff mail never gets a member's reply.
+    STAFF_MESSAGE = "staff-message"
 
 
 class Status(enum.StrEnum):
@@ -104,6 +112,23 @@ class DeliveryStatus(enum.StrEnum):
     FAILED = "failed"
 
 
+class QuestionStatus(enum.StrEnum):
+    """Whether a question handed to staff has been answered."""
+
+    OPEN = "open"
+    ANSWERED = "answered"
+
+
+class CaseKind(enum.StrEnum):
+    """What a message we sent was about, so that an answer to it is read in that light."""
+
+    CANDIDATURE = "candidature"
+    IDEA = "idea"
+    QUESTION = "question"
+    REQUEST = "request"  # an application that named no group: we asked which one
+    HELP = "help"  # a general answer, about nothing in particular
+
+
 class IntentKind(enum.StrEnum):
     """What a message asks for, once classified."""
 
@@ -113,6 +138,8 @@ class IntentKind(enum.StrEnum):
     QUESTION = "question"
     STATUS = "status"  # « où en est ma candidature ? »
     ROBOT = "robot"
+    THANKS = "thanks"  # « merci ! » in a thread: nothing to answer
+    STAFF = "staff"  # written by a staff member (an answer to a question, say)
 
 
 class CallStatus(enum.StrEnum):
@@ -360,6 +387,8 @@ class Intent:
     profile: Profile = field(default_factory=Profile)
     reason: str = ""
     tokens: tuple[str, ...] = ()  # confirmation codes (« MF-… ») the message quotes
+    #: What the message answers, when it is a reply in one of our threads (see core.conversation).
+    case: Case | None = None
 
 
 @dataclass(frozen=True)
@@ -428,6 +457,55 @@ class Idea:
 
 
 @dataclass(frozen=True)
+class Question:
+    """A question only a person can answer, handed to staff until one of them answers it."""
+
+    id: str
+    seq: int
+    email: str
+    name: str | None
+    subject: str
+    text: str  # what the member wrote (without quotes), as staff read it in the digest
+    received_at: datetime
+    message_key: str
+    message_id: str | None = None
+    group_id: str | None = None
+    about: str | None = None  # the candidature or idea whose thread it was asked in
+    status: QuestionStatus = QuestionStatus.OPEN
+    answered_at: datetime | None = None
+    answered_by: str | None = None
+    follow_ups: int = 0  # later messages of the member in the same thread
+
+
+@dataclass(frozen=True)
+class Case:
+    """What an incoming message answers: one of our messages' subject, found by `how`."""
+
+    kind: CaseKind
+    id: str  # C0003, I0004, Q0002; for a request or help, our message's Message-ID
+    how: str  # "thread", "code", "subject" or "sender": how the message was tied to it
+    asked: tuple[str, ...] = ()  # the facts our message asked for (« group » included)
+    group_id: str | None = None
+    profile: Profile | None = None  # a request's facts so far
+    status: str | None = None  # a candidature's status when the message arrived
+
+
+@dataclass(frozen=True)
+class Sent:
+    """A message we sent, with what it was about: the key to reading the answers to it."""
+
+    message_id: str
+    to: str
+    subject: str
+    kind: CaseKind
+    case_id: str
+    sent_at: datetime
+    asked: tuple[str, ...] = ()
+    group_id: str | None = None
+    profile: Profile | None = None  # a request's facts, kept until the group is named
+
+
+@dataclass(frozen=True)
 class CallSummary:
     """Where a group's call stands, as replies and status show it."""
 
@@ -467,6 +545,12 @@ class Reply:
     calendar_sequence: int = 0
     #: A withdrawal from a confirmed place: the reply cancels the member's invitation.
     cancels_invitation: bool = False
+    idea_id: str | None = None
+    question_id: str | None = None
+    #: Why a figure the member gave does not settle a criterion (one sentence each).
+    unclear: tuple[str, ...] = ()
+    #: What we know of the member (their role makes the greeting; a request keeps its facts).
+    profile: Profile | None = None
 
 
 @dataclass(frozen=True)
@@ -480,6 +564,7 @@ class Decision:
     replies: tuple[Reply, ...] = ()
     group_id: str | None = None
     pending: tuple[PendingAction, ...] = ()  # new or used confirmations
+    questions: tuple[Question, ...] = ()  # new, followed up or answered
 
 
 @dataclass(frozen=True)
@@ -493,6 +578,8 @@ class State:
     next_seq: int = 1
     pending: tuple[PendingAction, ...] = ()
     token_hours: float = 72.0  # how long a confirmation code stays valid
+    questions: tuple[Question, ...] = ()
+    answer_days: float = 14.0  # how long a place is held while the member answers our question
 
     def of_group(self, group_id: str) -> list[Candidature]:
         """The group's candidatures in arrival order (a candidature taken in person at its time)."""

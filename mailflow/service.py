@@ -17,9 +17,10 @@ from .commands.ideas import attachments_root, keep_idea_attachments
 from .config import Settings
 from .core import authres
 from .core.classify import classify
-from .core.decide import apply, call_summary, decide, expire_unanswered
+from .core.decide import apply, decide, expire_unanswered
 from .core.digest import Event, Undelivered, build_digest
 from .core.parse import parse
+from .core.places import call_summary
 from .core.render import Renderer
 from .errors import MailflowError, ParseError, RenderError, SourceError, TransportError
 from .model import Inbound, Outcome, Reply, State

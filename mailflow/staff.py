@@ -10,16 +10,9 @@ from email.message import EmailMessage
 from typing import Any
 
 from .core.calendar import meeting_change_replies
-from .core.decide import (
-    apply,
-    call_summary,
-    calls_open,
-    position,
-    promote,
-    promotion_replies,
-    replay,
-    withdraw,
-)
+from .core.decide import apply, withdraw
+from .core.places import call_summary, calls_open, position, promote, replay
+from .core.replies import promotion_replies
 from .errors import MailflowError
 from .model import CallStatus, Candidature, Group, Outcome, Profile, Reply, State, Status
 from .service import Service

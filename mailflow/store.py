@@ -19,12 +19,14 @@ from tinydb import Query, TinyDB
 from tinydb.storages import Storage
 
 from . import store_schema
+from .core.conversation import thread_subject
 from .core.ideas import group_from_json, group_to_json
 from .errors import StoreError, StoreLockedError
 from .files import open_private, private_dir
 from .model import (
     CallStatus,
     Candidature,
+    CaseKind,
     Department,
     Figure,
     Group,
@@ -32,8 +34,11 @@ from .model import (
     Meeting,
     PendingAction,
     Profile,
+    Question,
+    QuestionStatus,
     Role,
     Scale,
+    Sent,
     State,
     Status,
     Territory,
@@ -307,6 +312,42 @@ def pending_from_json(d: Mapping[str, Any]) -> PendingAction:
     assert created is not None and expires is not None
     return PendingAction(d["token_hash"], d["kind"], d["candidature_id"], d["email"], created,
                          expires, _parse_when(d.get("used_at")))
+
+
+def question_to_json(q: Question) -> dict[str, Any]:
+    return {"id": q.id, "seq": q.seq, "email": q.email, "name": q.name, "subject": q.subject,
+            "text": q.text, "received_at": _when(q.received_at), "message_key": q.message_key,
+            "message_id": q.message_id, "group_id": q.group_id, "about": q.about,
+            "status": q.status.value, "answered_at": _when(q.answered_at),
+            "answered_by": q.answered_by, "follow_ups": q.follow_ups}
+
+
+def question_from_json(d: Mapping[str, Any]) -> Question:
+    received = _parse_when(d["received_at"])
+    assert received is not None
+    return Question(
+        id=d["id"], seq=int(d["seq"]), email=d["email"], name=d.get("name"),
+        subject=d.get("subject", ""), text=d.get("text", ""), received_at=received,
+        message_key=d.get("message_key", ""), message_id=d.get("message_id"),
+        group_id=d.get("group_id"), about=d.get("about"),
+        status=QuestionStatus(d.get("status", "open")), answered_at=_parse_when(d.get("answered_at")),
+        answered_by=d.get("answered_by"), follow_ups=int(d.get("follow_ups", 0)))
+
+
+def sent_to_json(s: Sent) -> dict[str, Any]:
+    return {"message_id": s.message_id, "to": s.to, "subject": s.subject, "kind": s.kind.value,
+            "case_id": s.case_id, "sent_at": _when(s.sent_at), "asked": list(s.asked),
+            "group_id": s.group_id,
+            "profile": profile_to_json(s.profile) if s.profile is not None else None}
+
+
+def sent_from_json(d: Mapping[str, Any]) -> Sent:
+    at = _parse_when(d["sent_at"])
+    assert at is not None
+    return Sent(message_id=d["message_id"], to=d["to"], subject=d.get("subject", ""),
+                kind=CaseKind(d["kind"]), case_id=d["case_id"], sent_at=at,
+                asked=tuple(d.get("asked", ())), group_id=d.get("group_id"),
+                profile=profile_from_json(d["profile"]) if d.get("profile") else None)
 
 
 @dataclass
@@ -669,6 +710,10 @@ class Store:
         self._quarantined.clear()
         for doc in self._db.table("ledger").all():
             self._index(doc)
+        self._sent: dict[str, Mapping[str, Any]] = {d["message_id"]: d
+                                                    for d in self._db.table("sent").all()}
+        self._sent_subjects = {(d["to"], thread_subject(d["subject"])): d["message_id"]
+                               for d in sorted(self._sent.values(), key=lambda d: d["sent_at"])}
         # The outbox's last sequence number, kept so that queuing a reply does not scan the outbox.
         self._outbox_seq = max((int(d["seq"]) for d in self._db.table("outbox").all()), default=0)
         self._apply_accepted()
@@ -711,8 +756,11 @@ class Store:
             sorted((idea_from_json(d) for d in self._db.table("ideas").all()), key=lambda i: i.seq)
         )
         pending = tuple(pending_from_json(d) for d in self._db.table("pending").all())
+        questions = tuple(sorted((question_from_json(d) for d in self._db.table("questions").all()),
+                                 key=lambda q: q.seq))
         return State(groups=groups, departments=departments, candidatures=cands, ideas=ideas,
-                     next_seq=int(self.meta("next_seq") or 1), pending=pending)
+                     next_seq=int(self.meta("next_seq") or 1), pending=pending,
+                     questions=questions)
 
     def save_state(self, before: State, after: State) -> None:
         """Record what changed between two states (candidatures, ideas, sequence)."""
@@ -730,8 +778,32 @@ class Store:
             if action not in old_pending:
                 self._db.table("pending").upsert(pending_to_json(action),
                                                  Query().token_hash == action.token_hash)
+        old_questions = {q.id: q for q in before.questions}
+        for question in after.questions:
+            if old_questions.get(question.id) != question:
+                self._db.table("questions").upsert(question_to_json(question),
+                                                   Query().id == question.id)
         if after.next_seq != before.next_seq:
             self.set_meta("next_seq", after.next_seq)
+
+    # what each message we sent was about (conversations)
+
+    def remember_sent(self, sent: Sent) -> None:
+        """Keep what a message we send is about, so that answers to it are read in that light."""
+        doc = sent_to_json(sent)
+        self._db.table("sent").insert(doc)
+        self._sent[sent.message_id] = doc
+        self._sent_subjects[sent.to, thread_subject(sent.subject)] = sent.message_id
+
+    def sent(self, message_id: str) -> Sent | None:
+        """Our message with this Message-ID, and what it was about."""
+        doc = self._sent.get(message_id)
+        return sent_from_json(doc) if doc is not None else None
+
+    def sent_with_subject(self, to: str, subject: str) -> Sent | None:
+        """Our latest message to this address under this subject (prefixes and codes aside)."""
+        message_id = self._sent_subjects.get((to, thread_subject(subject)))
+        return self.sent(message_id) if message_id else None
 
     # history of staff actions
 

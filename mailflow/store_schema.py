@@ -7,7 +7,17 @@ from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from typing import Any
 
-from .model import CallStatus, DeliveryStatus, IdeaStatus, Role, Scale, Status, Territory
+from .model import (
+    CallStatus,
+    CaseKind,
+    DeliveryStatus,
+    IdeaStatus,
+    QuestionStatus,
+    Role,
+    Scale,
+    Status,
+    Territory,
+)
 
 Check = Callable[[Any], str]  # "" when the value is right, else what is wrong with it
 
@@ -127,6 +137,17 @@ TABLES: Mapping[str, Fields] = {
         "folder": TEXT, "replies": TEXTS, "attachments_of": TEXT_OR_NULL,
     }),
     "history": ({"at": WHEN}, {}),
+    "questions": ({
+        "id": TEXT, "seq": INT, "email": TEXT, "received_at": WHEN,
+    }, {
+        "name": TEXT_OR_NULL, "subject": TEXT, "text": TEXT, "message_key": TEXT,
+        "message_id": TEXT_OR_NULL, "group_id": TEXT_OR_NULL, "about": TEXT_OR_NULL,
+        "status": _one_of(QuestionStatus), "answered_at": WHEN_OR_NULL,
+        "answered_by": TEXT_OR_NULL, "follow_ups": INT,
+    }),
+    "sent": ({
+        "message_id": TEXT, "to": TEXT, "kind": _one_of(CaseKind), "case_id": TEXT, "sent_at": WHEN,
+    }, {"subject": TEXT, "asked": TEXTS, "group_id": TEXT_OR_NULL, "profile": TABLE_OR_NULL}),
     "groups": ({"id": TEXT}, {
         "call": _one_of(CallStatus), "capacity": INT, "closes_at": WHEN_OR_NULL,
         "meeting_starts_at": WHEN_OR_NULL, "meeting_place": TEXT_OR_NULL, "meeting_sequence": INT,

@@ -11,7 +11,8 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
 from mailflow.config import Settings
-from mailflow.core.decide import apply, calls, decide, position
+from mailflow.core.decide import apply, decide
+from mailflow.core.places import calls, position
 from mailflow.model import (
     CallStatus,
     Decision,
@@ -464,7 +465,7 @@ def test_a_code_used_after_the_deadline_still_lets_the_hold_expire(fresh_state: 
 
 
 def test_places_held_for_confirmation_count_when_a_candidature_slots_in(fresh_state: State) -> None:
-    from mailflow.core.decide import replay
+    from mailflow.core.places import replay
 
     state = _opt_in(fresh_state)
     for n in (1, 2, 3):

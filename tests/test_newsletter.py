@@ -92,7 +92,8 @@ EXPECTED: dict[str, Profile] = {
     ),
     "ot-ruraux": Profile(
         name="Marie Dupont", structure="Office de Tourisme du Périgord Noir", role=Role.DIRECTOR,
-        department="24", fte=Figure.exact(6.5), population=Figure.exact(9800), territories=frozenset({Territory.RURAL}),
+        department="24", fte=Figure.exact(6.5), population=Figure.exact(9800),
+        territories=frozenset({Territory.RURAL}),
         scale=Scale.INTERCOMMUNAL,
     ),
     "role-ot": Profile(

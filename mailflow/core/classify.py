@@ -6,7 +6,8 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from ..model import Department, Group, Inbound, Intent, IntentKind, Network
+from ..model import Case, CaseKind, Department, Group, Inbound, Intent, IntentKind, Network, Profile
+from .conversation import TOKEN
 from .extract import extract_profile, match_groups
 from .text import fold
 
@@ -137,16 +138,30 @@ APPLYING = re.compile(
 )
 # An attached « fiche projet » is how the network asks for ideas, whatever the body says.
 IDEA_ATTACHMENT = re.compile(r"fiche[\W_]*projet|note[\W_]*d[\W_]*intention")
+NOTE = re.compile(r"note[\W_]*d[\W_]*intention")
 # Asking where one stands (checked before candidature words, which these sentences often contain).
 STATUS_QUESTION = re.compile(
-    r"\b(ou en est ma candidature|ou en (est|sont) (ma|mes) (candidature|inscription)s?|ou en suis-je"
-    r"|(quelle|quel) est ma (position|place|situation)|ma (position|place) (sur|dans) la liste"
-    r"|suis-je (bien )?(inscrit|retenu|sur la liste)\w*|avez-vous (bien )?recu ma candidature"
-    r"|ma candidature (a-t-elle|est-elle) (bien )?(ete )?(recue|retenue|acceptee|enregistree))"
+    r"\b(ou en est ma candidature|ou en (est|sont) (ma|mes|notre|nos) (candidature|inscription"
+    r"|proposition|idee|projet|demande)s?|ou en suis-je|ou en sommes-nous|ou en est (le|notre) projet"
+    r"|ou en est (la|cette) (proposition|idee)|(quelle|quel) est ma (position|place|situation)"
+    r"|ma (position|place) (sur|dans) la liste|suis-je (bien )?(inscrit|retenu|sur la liste)\w*"
+    r"|avez-vous (bien )?recu ma (candidature|proposition|note|idee)"
+    r"|(des|avez-vous des) nouvelles de (ma|notre|mon) (candidature|proposition|idee|projet)"
+    r"|(ma candidature|ma proposition|mon idee|notre idee|notre proposition) "
+    r"(a-t-elle|est-elle) (bien )?(ete )?(recue|retenue|acceptee|enregistree|validee|etudiee))"
 )
-# Confirmation codes we send (« MF- » and ten letters or digits, without look-alikes).
-TOKEN = re.compile(r"\bMF-[A-HJ-NP-Z2-9]{10}\b")
 FORM_LINE = re.compile(r"^\s*[*\-•]?\s*(nom|structure|fonction|departement)\s*:", re.MULTILINE)
+
+
+# A message that only thanks us (in a thread): nothing to answer.
+THANKS = re.compile(
+    r"^(?:(?:bonjour|bonsoir|re)\W*)?(?:un )?(?:grand |tres )?(?:merci(?: beaucoup| bien| infiniment"
+    r"| pour (?:votre|cette|la|ce) (?:reponse|retour|message|information|confirmation|mail|envoi))?"
+    r"|je vous remercie(?: pour (?:votre|cette) (?:reponse|confirmation))?|parfait|super|top"
+    r"|tres bien|c'est note|bien note|bien recu|c'est parfait|entendu|ok(?: merci)?|d'accord"
+    r")(?:[\s,.!]+(?:merci|a bientot|bonne journee|bonne soiree|au plaisir|c'est note|bien note"
+    r"|parfait|et a bientot|bien a vous|cordialement|a tres vite|!)*)*[\s,.!]*$"
+)
 
 
 def robot_reason(inbound: Inbound, network: Network) -> RobotRule | None:
@@ -154,24 +169,35 @@ def robot_reason(inbound: Inbound, network: Network) -> RobotRule | None:
     return next((rule for rule in ROBOT_RULES if rule.test(inbound, network)), None)
 
 
+def only_thanks(text: str) -> bool:
+    """True when the text says nothing but thanks (« Merci beaucoup, bien reçu ! »)."""
+    folded = fold(text)
+    return bool(folded) and len(folded) <= 200 and THANKS.match(folded) is not None
+
+
 def classify(
     inbound: Inbound,
     network: Network,
     groups: Mapping[str, Group],
     departments: Mapping[str, Department],
+    case: Case | None = None,
 ) -> Intent:
-    """The intent of one parsed message."""
+    """The intent of one parsed message, in the light of the case it answers (if any).
+
+    In a thread, what the member wrote now counts: never the old subject nor the quoted part.
+    """
     sender = inbound.sender or ""
     robot = robot_reason(inbound, network)
     if robot is not None:
         return Intent(IntentKind.ROBOT, inbound, sender, inbound.sender_name,
                       reason=f"{robot.name}: {robot.reason}")
-    said = fold(f"{inbound.subject}\n{inbound.new_text}")
-    profile = extract_profile(
-        f"{inbound.new_text}\n{inbound.signature}", departments, inbound.sender_name
-    )
-    named = match_groups(inbound.subject, inbound.new_text, groups)
-    in_subject = match_groups(inbound.subject, "", groups)
+    in_thread = case is not None
+    subject = "" if in_thread else inbound.subject
+    said = fold(f"{subject}\n{inbound.new_text}")
+    profile = extract_profile(inbound.new_text, departments, inbound.sender_name,
+                              signature=inbound.signature)
+    named = match_groups(subject, inbound.new_text, groups)
+    in_subject = match_groups(subject, "", groups)
     group_id = named[0] if len(named) == 1 or in_subject else None
     ambiguous = named if group_id is None and len(named) > 1 else ()
     name = profile.name or inbound.sender_name
@@ -179,10 +205,12 @@ def classify(
     # Codes are looked for in the whole text: a reply quotes the message that carried the code.
     tokens = tuple(dict.fromkeys(TOKEN.findall(f"{inbound.subject}\n{inbound.text}")))
 
-    def intent(kind: IntentKind) -> Intent:
-        return Intent(kind, inbound, sender, name, group_id=group_id,
-                      ambiguous_groups=ambiguous, profile=profile, tokens=tokens)
+    def intent(kind: IntentKind, group: str | None = group_id, told: Profile = profile) -> Intent:
+        return Intent(kind, inbound, sender, name, group_id=group,
+                      ambiguous_groups=ambiguous, profile=told, tokens=tokens, case=case)
 
+    if sender in network.staff:
+        return intent(IntentKind.STAFF)
     asks = "?" in inbound.new_text
     applies = bool(
         FORM_LINE.search(fold(inbound.new_text))
@@ -190,15 +218,62 @@ def classify(
         or (CANDIDATURE.search(said) and not asks)
     )
     if WITHDRAWAL.search(said):
-        return intent(IntentKind.WITHDRAWAL)
+        return intent(IntentKind.WITHDRAWAL, group_id or (case.group_id if case else None))
     if STATUS_QUESTION.search(said):
-        return intent(IntentKind.STATUS)
+        return intent(IntentKind.STATUS, group_id or (case.group_id if case else None))
+    if case is not None and case.kind is not CaseKind.HELP:
+        return _in_thread(case, inbound, intent, profile, named, applies, asks)
     idea = IDEA.search(said) or any(IDEA_ATTACHMENT.search(fold(a.filename)) for a in inbound.attachments)
     # An idea named as such in the subject stays an idea even when it mentions a group (the
     # newsletter's idea form has « Nom : » lines too); elsewhere a group and « I apply » win.
-    if idea and (IDEA.search(fold(inbound.subject)) or not (named and applies)):
+    if idea and (IDEA.search(fold(subject)) or not (named and applies)):
         return intent(IntentKind.IDEA)
     if applies:
         return intent(IntentKind.CANDIDATURE)
+    if in_thread and only_thanks(inbound.new_text):
+        return intent(IntentKind.THANKS)
     # A group named with nothing that says "I apply" is a question about it.
     return intent(IntentKind.QUESTION)
+
+
+_TOLD_FACTS = ("structure", "role", "department", "fte", "population", "territories",
+               "not_territories", "scale")
+
+
+def _tells_something(profile: Profile) -> bool:
+    """Whether the text gives any fact of a candidature (a name alone comes from the From)."""
+    return any(getattr(profile, fact) for fact in _TOLD_FACTS)
+
+
+def _in_thread(case: Case, inbound: Inbound, intent: Callable[..., Intent], profile: Profile,
+               named: tuple[str, ...], applies: bool, asks: bool) -> Intent:
+    """A reply in one of our threads, read as an answer to what our message asked."""
+    thanks = only_thanks(inbound.new_text)
+    if case.kind is CaseKind.REQUEST:  # we asked which group
+        known = case.profile.merged(profile) if case.profile is not None else profile
+        if named:
+            return intent(IntentKind.CANDIDATURE, named[0] if len(named) == 1 else None, known)
+        if thanks:
+            return intent(IntentKind.THANKS, None)
+        return intent(IntentKind.QUESTION if asks else IntentKind.CANDIDATURE, None, known)
+    if case.kind is CaseKind.CANDIDATURE:
+        settling = case.status in ("needs-info", "refused", "expired")
+        # Another group named and applied to: a new candidature; else this one's answer.
+        other = next((g for g in named if g != case.group_id), None) if applies else None
+        if other is not None:
+            return intent(IntentKind.CANDIDATURE, other)
+        if settling and (_tells_something(profile) or (case.status == "needs-info" and not asks
+                                                       and not thanks)):
+            return intent(IntentKind.CANDIDATURE, case.group_id)
+        if thanks:
+            return intent(IntentKind.THANKS, case.group_id)
+        return intent(IntentKind.QUESTION, case.group_id)
+    if case.kind is CaseKind.IDEA:
+        if NOTE.search(fold(f"{inbound.subject}\n{inbound.new_text}")) or any(
+                IDEA_ATTACHMENT.search(fold(a.filename)) for a in inbound.attachments):
+            return intent(IntentKind.IDEA, None)  # the note d'intention, or a file for it
+        if thanks:
+            return intent(IntentKind.THANKS, None)
+        return intent(IntentKind.QUESTION, None)
+    # A question's thread: a follow-up, or thanks for the answer.
+    return intent(IntentKind.THANKS if thanks else IntentKind.QUESTION, case.group_id)

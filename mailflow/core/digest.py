@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from ..model import CallSummary, Candidature, Group, Idea, State, Status
-from .decide import call_summary, closed_reason, position
+from .places import call_summary, closed_reason, position
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+
 from ..model import Figure
 from .french import number as french_number
 

@@ -9,11 +9,13 @@ from typing import Any
 
 from ..model import (
     CallStatus,
+    CaseKind,
     DeliveryStatus,
     Fact,
     IdeaStatus,
     IntentKind,
     Outcome,
+    QuestionStatus,
     Role,
     Scale,
     Status,
@@ -54,6 +56,10 @@ OUTCOME: Mapping[Outcome, str] = {
     Outcome.IDEA_NOTE_RECEIVED: "note d’intention reçue",
     Outcome.IDEA_VALIDATED: "idée validée",
     Outcome.IDEA_DECLINED: "idée déclinée",
+    Outcome.QUESTION_FORWARDED: "question transmise à l’équipe",
+    Outcome.QUESTION_ANSWERED: "question répondue par l’équipe",
+    Outcome.THANKS: "remerciement (sans réponse)",
+    Outcome.STAFF_MESSAGE: "message de l’équipe (sans réponse)",
 }
 
 #: Where an idea stands.
@@ -81,6 +87,23 @@ INTENT: Mapping[IntentKind, str] = {
     IntentKind.QUESTION: "question",
     IntentKind.STATUS: "demande de suivi",
     IntentKind.ROBOT: "message automatique",
+    IntentKind.THANKS: "remerciement",
+    IntentKind.STAFF: "message de l’équipe",
+}
+
+#: A question handed to staff.
+QUESTION_STATUS: Mapping[QuestionStatus, str] = {
+    QuestionStatus.OPEN: "en attente de réponse",
+    QuestionStatus.ANSWERED: "répondue",
+}
+
+#: What a message we sent was about.
+CASE: Mapping[CaseKind, str] = {
+    CaseKind.CANDIDATURE: "candidature",
+    CaseKind.IDEA: "idée de groupe",
+    CaseKind.QUESTION: "question",
+    CaseKind.REQUEST: "candidature sans groupe",
+    CaseKind.HELP: "aide",
 }
 
 #: The roles the rules know.
@@ -140,7 +163,7 @@ FACT: Mapping[Fact, FactWords] = {
 TABLES: tuple[tuple[type[enum.Enum], Mapping[Any, object]], ...] = (
     (Status, STATUS), (Outcome, OUTCOME), (IdeaStatus, IDEA_STATUS), (CallStatus, CALL),
     (IntentKind, INTENT), (Role, ROLE), (Territory, TERRITORY), (Scale, SCALE),
-    (DeliveryStatus, DELIVERY), (Fact, FACT),
+    (DeliveryStatus, DELIVERY), (Fact, FACT), (QuestionStatus, QUESTION_STATUS), (CaseKind, CASE),
 )
 
 

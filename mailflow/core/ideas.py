@@ -27,7 +27,7 @@ from ..model import (
     Territory,
 )
 from .classify import IDEA, IDEA_ATTACHMENT
-from .decide import calls
+from .places import calls
 from .render import format_date_fr
 from .text import fold
 

@@ -14,8 +14,8 @@ import jinja2
 
 from ..errors import RenderError
 from ..model import CallStatus, Group, Network, State
-from .decide import call_summary, closed_reason
 from .mailto import mailto_link
+from .places import call_summary, closed_reason
 from .render import NBSP, environment, format_date_fr, french_typography, wrap_text
 
 #: The two templates, one per format, and the macro file the HTML one imports.

@@ -19,9 +19,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from ..model import Candidature, Figure, Idea, PendingAction, Profile, State, Status
-from .decide import position
 from .figures import describe
 from .french import STATUS, fact_short
+from .places import position
 from .rules import department_label
 
 CSV_HEADER = ("Rang", "Statut", "Nom", "Courriel", "Structure", "Fonction", "Département", "ETP",
