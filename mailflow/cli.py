@@ -287,8 +287,8 @@ def cmd_groups_set(settings: Settings, args: argparse.Namespace) -> int:
         for note in change.notes:
             print(f"note: {note}")
         verb = "would send" if args.dry_run else "sends"
-        for outcome, to, message in change.messages:
-            print(f"    {verb} {outcome} → {', '.join(to)}: {message['Subject']}")
+        for item in change.messages:
+            print(f"    {verb} {item.outcome} → {', '.join(item.to)}: {item.subject}")
         if args.dry_run:
             print("dry run, nothing changed")
             return 0
@@ -307,8 +307,8 @@ def _run_candidate_change(settings: Settings, args: argparse.Namespace,
         change = plan(service)
         print(change.summary)
         verb = "would send" if args.dry_run else "sends"
-        for outcome, to, message in change.messages:
-            print(f"    {verb} {outcome} → {', '.join(to)}: {message['Subject']}")
+        for item in change.messages:
+            print(f"    {verb} {item.outcome} → {', '.join(item.to)}: {item.subject}")
         if args.dry_run:
             print("dry run, nothing changed")
             return 0

@@ -545,7 +545,7 @@ class Reply:
     calendar_sequence: int = 0
     #: A withdrawal from a confirmed place: the reply cancels the member's invitation.
     cancels_invitation: bool = False
-    idea_id: str | None = None
+    idea: Idea | None = None  # the idea a reply is about (its stage, its subject)
     question_id: str | None = None
     #: Why a figure the member gave does not settle a criterion (one sentence each).
     unclear: tuple[str, ...] = ()

@@ -17,13 +17,14 @@ from .commands.ideas import attachments_root, keep_idea_attachments
 from .config import Settings
 from .core import authres
 from .core.classify import classify
+from .core.conversation import resolve, sent_about
 from .core.decide import apply, decide, expire_unanswered
 from .core.digest import Event, Undelivered, build_digest
 from .core.parse import parse
 from .core.places import call_summary
 from .core.render import Renderer
 from .errors import MailflowError, ParseError, RenderError, SourceError, TransportError
-from .model import Inbound, Outcome, Reply, State
+from .model import CaseKind, Decision, Inbound, Outcome, Reply, Sent, State
 from .ports import Clock, Folder, MailSource, Transport, Waiting
 from .store import LedgerEntry, OutboxItem, Store
 
@@ -70,6 +71,21 @@ class BatchReport:
         )
 
 
+@dataclass(frozen=True)
+class Outgoing:
+    """A rendered message to queue, with the reply it was rendered from (what it is about)."""
+
+    outcome: str
+    to: list[str]
+    message: EmailMessage
+    reply: Reply | None = None
+    about: Sent | None = None  # what it is about, when it is no reply to a member
+
+    @property
+    def subject(self) -> str:
+        return str(self.message["Subject"] or "")
+
+
 @dataclass
 class _Outcome:
     """One message's result before it is recorded: ledger fields, replies, new state."""
@@ -81,7 +97,7 @@ class _Outcome:
     message_id: str | None = None
     sender: str | None = None
     subject: str = ""
-    messages: list[tuple[str, list[str], EmailMessage]] = field(default_factory=list)
+    messages: list[Outgoing] = field(default_factory=list)
     state: State | None = None
     attachments: list[tuple[str, bytes]] = field(default_factory=list)  # (idea id, raw message)
 
@@ -113,7 +129,8 @@ class Service:
     def state(self) -> State:
         """The current state; replies are written with the groups as staff last changed them."""
         state = replace(self.store.state(self.settings.groups, self.settings.departments),
-                        token_hours=self.settings.confirmation_hours)
+                        token_hours=self.settings.confirmation_hours,
+                        answer_days=self.settings.answer_within_days)
         self.renderer.use_groups(state.groups)
         return state
 
@@ -221,9 +238,7 @@ class Service:
         try:
             for decision in decisions:
                 for reply in decision.replies:
-                    message = self.renderer.render(reply, now)
-                    self.enqueue(reply.outcome.value, [reply.to], message,
-                                 f"expiry:{reply.candidature_id}")
+                    self.enqueue(self.outgoing(reply, now), f"expiry:{reply.candidature_id}")
                 self.tell_staff_of_promotions(after, decision.replies)
                 log.info("%s", decision.summary)
             self.check_filled(before, after)
@@ -256,7 +271,7 @@ class Service:
         message = self.renderer.render_digest(digest, now) if digest else None
         if send:
             if message is not None:
-                self.enqueue("digest", list(self.settings.network.staff), message, "digest")
+                self.enqueue(Outgoing("digest", list(self.settings.network.staff), message), "digest")
             self.store.set_meta("digest_last_at", now.isoformat())
             self.store.set_meta("digest_last_day", now.astimezone(self.settings.tz).date().isoformat())
             self.store.commit()
@@ -323,12 +338,13 @@ class Service:
             return self._quarantine(raw, digest, forged, waiting.key, inbound.sender,
                                     inbound.subject, inbound.message_id)
         try:
+            case = resolve(inbound, state, self.store, self.settings.network.staff)
             intent = classify(inbound, self.settings.network, state.groups,
-                              self.settings.departments)
+                              self.settings.departments, case)
             decision = decide(state, intent, now, self.new_token())
-            messages = [
-                (r.outcome.value, [r.to], self.renderer.render(r, now)) for r in decision.replies
-            ]
+            messages = [self.outgoing(r, now) for r in decision.replies]
+            if decision.outcome is Outcome.QUESTION_FORWARDED:
+                messages += self._forward(decision, inbound, raw, now)
         except RenderError as exc:
             log.error("%s: cannot write the reply: %s", waiting.key, exc)
             return self._quarantine(raw, digest, f"impossible de rédiger la réponse : {exc}", waiting.key,
@@ -340,9 +356,21 @@ class Service:
         after = apply(state, decision)
         self.tell_staff_of_promotions(after, decision.replies)
         kept = [(idea.id, raw) for idea in decision.ideas] if inbound.attachments else []
-        return _Outcome(decision.outcome, decision.summary, "processed", digest,
+        summary = decision.summary + (f" [reply to {case.kind.value} {case.id}, by {case.how}]"
+                                      if case is not None else "")
+        return _Outcome(decision.outcome, summary, "processed", digest,
                         inbound.message_id, inbound.sender, inbound.subject,
                         self._within_cap(messages, now), after, kept)
+
+    def _forward(self, decision: Decision, inbound: Inbound, raw: bytes,
+                 now: datetime) -> list[Outgoing]:
+        """The member's question to staff, the original attached; « Répondre » reaches her."""
+        question = decision.questions[0]
+        message = self.renderer.render_question(question, inbound, raw[:QUARANTINE_COPY_BYTES], now)
+        about = Sent(str(message["Message-ID"]), self.settings.network.staff[0],
+                     str(message["Subject"]), CaseKind.QUESTION, question.id, now,
+                     group_id=question.group_id)
+        return [Outgoing("staff-question", list(self.settings.network.staff), message, about=about)]
 
     def _forged(self, inbound: Inbound) -> str:
         """Why the receiving server does not vouch for the sender, or "" (see core.authres).
@@ -367,17 +395,19 @@ class Service:
             self._alert("promoted", group=group.title, member=f"{reply.to_name or ''} <{reply.to}>".strip(),
                         place=f"{reply.position} / {group.capacity}")
 
-    def _within_cap(self, messages: list[tuple[str, list[str], EmailMessage]],
-                    now: datetime) -> list[tuple[str, list[str], EmailMessage]]:
-        """Drop replies to an address that already had its share today (mail loops)."""
+    def _within_cap(self, messages: list[Outgoing], now: datetime) -> list[Outgoing]:
+        """Drop replies to an address that already had its share today (mail loops); the
+        question forwarded with a dropped reply goes too (the digest still lists it)."""
         cap = self.settings.max_replies_per_sender_per_day
-        kept = []
         since = now - timedelta(hours=24)
-        for outcome, to, message in messages:
-            if self.store.replies_since(to[0], since) >= cap:
-                log.warning("reply to %s suppressed: %d replies in 24 hours", to[0], cap)
+        kept: list[Outgoing] = []
+        for item in messages:
+            if item.outcome == "staff-question" and not any(k.reply is not None for k in kept):
+                continue  # its member reply was dropped: the member is looping
+            if item.reply is not None and self.store.replies_since(item.to[0], since) >= cap:
+                log.warning("reply to %s suppressed: %d replies in 24 hours", item.to[0], cap)
                 continue
-            kept.append((outcome, to, message))
+            kept.append(item)
         return kept
 
     def _quarantine(self, raw: bytes, digest: str, reason: str, key: str,
@@ -389,16 +419,16 @@ class Service:
             now=self.clock()
         )
         return _Outcome(Outcome.QUARANTINED, reason, "quarantine", digest, message_id, sender,
-                        subject, [("staff-alert", list(self.settings.network.staff), alert)])
+                        subject, [Outgoing("staff-alert", list(self.settings.network.staff), alert)])
 
     def _record(self, waiting: Waiting, result: _Outcome) -> Handled:
         """Queue the result's messages and write its ledger entry (in memory until commit)."""
         handled = Handled(waiting.key, result.outcome, result.summary)
         owner = result.attachments[0][0] if result.attachments else None
         reply_ids = []
-        for outcome, to, message in result.messages:
-            reply_ids.append(self.enqueue(outcome, to, message, waiting.key))
-            handled.replies.append((outcome, ", ".join(to), str(message["Subject"])))
+        for item in result.messages:
+            reply_ids.append(self.enqueue(item, waiting.key))
+            handled.replies.append((item.outcome, ", ".join(item.to), item.subject))
         self.store.record(LedgerEntry(
             key=waiting.key, sha256=result.sha256, message_id=result.message_id,
             sender=result.sender, subject=result.subject, outcome=result.outcome.value,
@@ -517,15 +547,24 @@ class Service:
     def _alert(self, kind: str, **facts: str) -> int:
         """Queue an alert to staff (sent with the next delivery round)."""
         message = self.renderer.render_staff_alert(kind, facts, self.clock())
-        self.enqueue("staff-alert", list(self.settings.network.staff), message, f"alert:{kind}")
+        self.enqueue(Outgoing("staff-alert", list(self.settings.network.staff), message), f"alert:{kind}")
         log.warning("staff alerted: %s %s", kind, facts)
         return 1
 
-    def enqueue(self, outcome: str, to: list[str], message: EmailMessage, key: str) -> str:
-        message_id = str(message["Message-ID"])
+    def outgoing(self, reply: Reply, now: datetime) -> Outgoing:
+        """A reply rendered, ready to queue."""
+        return Outgoing(reply.outcome.value, [reply.to], self.renderer.render(reply, now), reply)
+
+    def enqueue(self, item: Outgoing, key: str) -> str:
+        """Queue a message (its Message-ID fixed) and remember what a reply is about."""
+        message_id = str(item.message["Message-ID"])
+        now = self.clock()
         self.store.enqueue(OutboxItem(
-            id=message_id, seq=self.store.next_outbox_seq(), to=to, outcome=outcome,
-            message_key=key, created_at=self.clock(), raw=message.as_bytes(),
-            subject=str(message["Subject"] or ""),
+            id=message_id, seq=self.store.next_outbox_seq(), to=item.to, outcome=item.outcome,
+            message_key=key, created_at=now, raw=item.message.as_bytes(), subject=item.subject,
         ))
+        about = item.about or (sent_about(item.reply, message_id, item.subject, now)
+                               if item.reply is not None else None)
+        if about is not None:
+            self.store.remember_sent(about)
         return message_id

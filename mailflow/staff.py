@@ -6,7 +6,6 @@ import getpass
 import logging
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from email.message import EmailMessage
 from typing import Any
 
 from .core.calendar import meeting_change_replies
@@ -15,7 +14,7 @@ from .core.places import call_summary, calls_open, position, promote, replay
 from .core.replies import promotion_replies
 from .errors import MailflowError
 from .model import CallStatus, Candidature, Group, Outcome, Profile, Reply, State, Status
-from .service import Service
+from .service import Outgoing, Service
 from .store import apply_overrides
 
 log = logging.getLogger("mailflow.staff")
@@ -34,7 +33,7 @@ class GroupChange:
     after: Group
     override: dict[str, Any]
     state: State
-    messages: list[tuple[str, list[str], EmailMessage]] = field(default_factory=list)
+    messages: list[Outgoing] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
 
@@ -88,7 +87,7 @@ def plan_group_change(service: Service, group_id: str, *, call: CallStatus | Non
     replies += promotion_replies(new_state, promoted, now)
     change = GroupChange(group_id, before, after, override, new_state, notes=notes)
     service.renderer.use_groups(new_state.groups)  # the mail tells the group as it will be
-    change.messages = [(r.outcome.value, [r.to], service.renderer.render(r, now)) for r in replies]
+    change.messages = [service.outgoing(r, now) for r in replies]
     return change
 
 
@@ -99,12 +98,12 @@ def apply_group_change(service: Service, change: GroupChange) -> None:
     before = service.state()
     service.store.set_group_override(change.group_id, change.override)
     service.store.save_state(before, change.state)
-    for outcome, to, message in change.messages:
-        service.enqueue(outcome, to, message, f"staff:{change.group_id}")
+    for item in change.messages:
+        service.enqueue(item, f"staff:{change.group_id}")
     service.store.record_history({
         "at": service.clock().isoformat(), "actor": actor(), "action": "group-change",
         "group": change.group_id, "changes": change.override,
-        "sent": [f"{o} → {', '.join(t)}" for o, t, _ in change.messages],
+        "sent": [f"{m.outcome} → {', '.join(m.to)}" for m in change.messages],
     })
     service.check_filled(before, change.state)
     service.store.commit()
@@ -124,7 +123,7 @@ class CandidateChange:
     before: State
     state: State
     replies: list[Reply]
-    messages: list[tuple[str, list[str], EmailMessage]] = field(default_factory=list)
+    messages: list[Outgoing] = field(default_factory=list)
 
 
 def _find(state: State, candidature_id: str) -> Candidature:
@@ -229,7 +228,7 @@ def _replace_candidature(state: State, cand: Candidature) -> State:
 def _finish(service: Service, action: str, summary: str, before: State, after: State,
             replies: list[Reply], now: datetime) -> CandidateChange:
     change = CandidateChange(action, summary, before, after, replies)
-    change.messages = [(r.outcome.value, [r.to], service.renderer.render(r, now)) for r in replies]
+    change.messages = [service.outgoing(r, now) for r in replies]
     return change
 
 
@@ -238,12 +237,12 @@ def apply_candidate_change(service: Service, change: CandidateChange, reason: st
     service.store.save_state(change.before, change.state)
     if change.action != "promote":  # staff's own promotion needs no alert to staff
         service.tell_staff_of_promotions(change.state, change.replies)
-    for outcome, to, message in change.messages:
-        service.enqueue(outcome, to, message, f"staff:{change.action}")
+    for item in change.messages:
+        service.enqueue(item, f"staff:{change.action}")
     service.store.record_history({
         "at": service.clock().isoformat(), "actor": actor(), "action": f"candidate-{change.action}",
         "summary": change.summary, "reason": reason,
-        "sent": [f"{o} → {', '.join(t)}" for o, t, _ in change.messages],
+        "sent": [f"{m.outcome} → {', '.join(m.to)}" for m in change.messages],
     })
     service.check_filled(change.before, change.state)
     service.store.commit()

@@ -795,6 +795,18 @@ class Store:
         self._sent[sent.message_id] = doc
         self._sent_subjects[sent.to, thread_subject(sent.subject)] = sent.message_id
 
+    def sent_records(self) -> list[dict[str, Any]]:
+        """What every message we sent was about, as the store writes it (for the purge)."""
+        return [dict(d) for d in self._db.table("sent").all()]
+
+    def rewrite_sent(self, docs: list[dict[str, Any]]) -> None:
+        """Replace records of sent messages (matched by Message-ID), e.g. anonymised."""
+        table = self._db.table("sent")
+        for doc in docs:
+            table.update(doc, Query().message_id == doc["message_id"])
+        if docs:
+            self._reindex()
+
     def sent(self, message_id: str) -> Sent | None:
         """Our message with this Message-ID, and what it was about."""
         doc = self._sent.get(message_id)

@@ -270,7 +270,8 @@ def test_candidature_without_group_asks_which(fresh_state: State) -> None:
     [
         (IntentKind.ROBOT, Outcome.NO_REPLY, None),
         (IntentKind.IDEA, Outcome.IDEA_RECEIVED, "idea_received"),
-        (IntentKind.QUESTION, Outcome.HELP, "help"),
+        # Only a person can answer a question: staff get it, the member is told so.
+        (IntentKind.QUESTION, Outcome.QUESTION_FORWARDED, "question_received"),
     ],
 )
 def test_other_intents(fresh_state: State, kind: IntentKind, outcome: Outcome,
@@ -403,7 +404,7 @@ def test_the_code_from_another_address_confirms_nothing(fresh_state: State) -> N
     stolen = Intent(IntentKind.QUESTION, inbound("intrus@example.com", "RE : confirmation"),
                     "intrus@example.com", None, tokens=(TOKEN,))
     decision = decide(state, stolen, NOW)
-    assert decision.outcome is Outcome.HELP
+    assert decision.outcome is Outcome.QUESTION_FORWARDED  # a person looks at it; nothing changes
     assert [c.status for c in apply(state, decision).candidatures] == [Status.CONFIRMED]
 
 

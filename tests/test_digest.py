@@ -96,8 +96,8 @@ def test_digest_tells_the_day(workspace: Settings) -> None:
         "fiche-projet-accueil-hors-les-murs.pdf",
         "Messages mis en quarantaine (1)",
         "contenu binaire, pas un e-mail",
-        "Messages non compris (1)",
-        "claire.fontaine@ot-vienne-gartempe.fr — « Renseignements »",
+        "Questions en attente d’une réponse de l’équipe (1)",
+        "Claire Fontaine — « Renseignements »",
     ]:
         assert expected in text, expected
     html = html_of(message)

@@ -29,7 +29,7 @@ from mailflow.core.render import (
     wrap_text,
 )
 from mailflow.errors import RenderError
-from mailflow.model import CallSummary, Outcome, Reply
+from mailflow.model import CallSummary, Idea, Outcome, Reply
 
 ROOT = Path(__file__).resolve().parents[1]
 PARIS = ZoneInfo("Europe/Paris")
@@ -88,7 +88,7 @@ REPLIES: dict[str, Reply] = {
         Outcome.CLOSED,
         "closed",
         group_id="role-ot",
-        reason="l’appel à candidatures est clos depuis le mercredi 1er septembre 2027 à 18 h",
+        reason="l’appel à candidatures est clos depuis le mercredi 1er septembre 2027 à\u00a018\u00a0h",
         calls=CALLS,
     ),
     "idea_received": make(Outcome.IDEA_RECEIVED, "idea_received"),
@@ -108,6 +108,13 @@ REPLIES: dict[str, Reply] = {
                            reason=validated_text(date(2027, 1, 12), co_animated=True)),
     "idea_declined": make(Outcome.IDEA_DECLINED, "idea_declined",
                           reason="Un groupe très proche est déjà en place en Gironde."),
+    "question_received": make(Outcome.QUESTION_FORWARDED, "question_received", group_id="ot-ruraux",
+                              question_id="Q0004", calls=CALLS),
+    "idea_status": make(Outcome.STATUS, "idea_status", idea=Idea(
+        id="I0002", seq=2, email="zoe.lefevre@ot-perigord-noir.fr", name=NAME,
+        subject="Idée de groupe : l’accueil hors les murs", summary="…",
+        received_at=datetime(2026, 11, 20, 10, 0, tzinfo=UTC), message_key="k2",
+        status="note-received", note_received_at=datetime(2026, 11, 27, 15, 0, tzinfo=UTC))),
 }
 
 
@@ -230,8 +237,8 @@ def test_confirmed(renderer: Renderer) -> None:
     words = flat(text)
     assert "la place 3 sur 20" in words
     assert "<strong>3</strong> sur <strong>20</strong>" in html
-    assert f"Première réunion{NBSP}: mardi 6 avril 2027 à 9 h 30" in text
-    assert "mardi 6 avril 2027 à 9 h 30" in html
+    assert f"Première réunion{NBSP}: mardi 6 avril 2027 à\u00a09\u00a0h\u00a030" in text
+    assert "mardi 6 avril 2027 à\u00a09\u00a0h\u00a030" in html
     assert "Montignac (Dordogne)" in text and "Montignac (Dordogne)" in html
     assert "suivre les deux journées en présentiel" in words
     assert f"«{NBSP}je me désiste{NBSP}»" in text
@@ -243,7 +250,7 @@ def test_promoted(renderer: Renderer) -> None:
     assert "une place s’est libérée" in words
     assert "désormais confirmée" in words
     assert "la place 3 sur 20" in words
-    assert "mardi 6 avril 2027 à 9 h 30" in text
+    assert "mardi 6 avril 2027 à\u00a09\u00a0h\u00a030" in text
     assert "je me désiste" in text and "je me désiste" in html
 
 
@@ -265,7 +272,7 @@ def test_refused_lists_other_open_calls(renderer: Renderer) -> None:
     assert quoted("Accompagnement des porteurs de projets") in text
     assert "11 places disponibles sur 15" in text
     assert "1 place disponible sur 15" in text
-    assert "Candidatures jusqu’au mercredi 1er septembre 2027 à 18 h" in text
+    assert "Candidatures jusqu’au mercredi 1er septembre 2027 à\u00a018\u00a0h" in text
     # The refused group itself is not offered again.
     assert words.count("Offices de Tourisme ruraux") == 1
     assert quoted("Accompagnement des porteurs de projets") in html
@@ -327,7 +334,7 @@ def test_duplicate(renderer: Renderer) -> None:
 def test_closed_lists_other_calls(renderer: Renderer) -> None:
     _, text, _ = render(renderer, "closed")
     words = flat(text)
-    assert "clos depuis le mercredi 1er septembre 2027 à 18 h" in words
+    assert "clos depuis le mercredi 1er septembre 2027 à\u00a018\u00a0h" in words
     assert quoted("Accompagnement des porteurs de projets") in text
     assert words.count("Communiquer sur le rôle") == 1
 
@@ -360,7 +367,7 @@ def test_help(renderer: Renderer) -> None:
     assert "11 places disponibles sur 15" in text
     assert "Complet, liste d’attente" in text
     assert "complet, liste d’attente" in html
-    assert "lundi 30 août 2027 à 9 h 30" in text
+    assert "lundi 30 août 2027 à\u00a09\u00a0h\u00a030" in text
     for item in ("le nom du groupe choisi", "vos nom et prénom", "le nom de votre structure",
                  "votre fonction", "votre département"):
         assert item in text and item in html
@@ -493,13 +500,13 @@ def test_no_in_reply_to(renderer: Renderer) -> None:
 @pytest.mark.parametrize(
     ("value", "expected"),
     [
-        (datetime(2027, 4, 6, 9, 30, tzinfo=PARIS), "mardi 6 avril 2027 à 9 h 30"),
+        (datetime(2027, 4, 6, 9, 30, tzinfo=PARIS), "mardi 6 avril 2027 à\u00a09\u00a0h\u00a030"),
         (datetime(2027, 4, 6, 0, 0, tzinfo=PARIS), "mardi 6 avril 2027"),
-        (datetime(2027, 9, 1, 18, 0, tzinfo=PARIS), "mercredi 1er septembre 2027 à 18 h"),
-        (datetime(2027, 8, 15, 14, 5, tzinfo=PARIS), "dimanche 15 août 2027 à 14 h 05"),
-        (datetime(2027, 2, 1, 8, 30, tzinfo=UTC), "lundi 1er février 2027 à 9 h 30"),
+        (datetime(2027, 9, 1, 18, 0, tzinfo=PARIS), "mercredi 1er septembre 2027 à\u00a018\u00a0h"),
+        (datetime(2027, 8, 15, 14, 5, tzinfo=PARIS), "dimanche 15 août 2027 à\u00a014\u00a0h\u00a005"),
+        (datetime(2027, 2, 1, 8, 30, tzinfo=UTC), "lundi 1er février 2027 à\u00a09\u00a0h\u00a030"),
         (datetime(2027, 12, 31, 23, 0, tzinfo=UTC), "samedi 1er janvier 2028"),
-        (datetime(2027, 4, 6, 9, 30), "mardi 6 avril 2027 à 9 h 30"),
+        (datetime(2027, 4, 6, 9, 30), "mardi 6 avril 2027 à\u00a09\u00a0h\u00a030"),
     ],
 )
 def test_format_date_fr(value: datetime, expected: str) -> None:
@@ -556,7 +563,7 @@ def test_quarantine_alert(renderer: Renderer, settings: config.Settings) -> None
         assert "None" not in body and "{{" not in body
     assert "Jean <jean@ot-exemple.fr>" in text
     assert "Jean &lt;jean@ot-exemple.fr&gt;" in html
-    assert f"Date{NBSP}: mardi 2 mars 2027 à 14 h 05" in text
+    assert f"Date{NBSP}: mardi 2 mars 2027 à\u00a014\u00a0h\u00a005" in text
 
 
 def test_quarantine_alert_unknown_sender_and_subject(renderer: Renderer) -> None:

@@ -61,7 +61,7 @@ def test_show(cfg: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, cfg, "groups", "show", "ot-ruraux")
     assert code == 0
     assert "« Offices de Tourisme ruraux » (ot-ruraux)" in out
-    assert "première rencontre : mardi 6 avril 2027 à 9 h 30, Montignac (Dordogne)" in out
+    assert "première rencontre : mardi 6 avril 2027 à\u00a09\u00a0h\u00a030, Montignac (Dordogne)" in out
     assert "quotas : 1 par département littoral, 2 par autre département" in out
     code, out, _ = run(capsys, cfg, "groups", "show", "ot-ruraux", "--json")
     row = json.loads(out)
@@ -129,7 +129,7 @@ def test_a_new_meeting_date_updates_every_confirmed_calendar(cfg: Path, tmp_path
     assert int(update["SEQUENCE"]) == 1
     assert update.decoded("DTSTART").isoformat() == "2027-04-13T10:00:00+02:00"
     assert str(update["LOCATION"]) == "Sarlat-la-Canéda (Dordogne)"
-    assert "mardi 13 avril 2027 à 10 h" in marie.get_body(("plain",)).get_content()
+    assert "mardi 13 avril 2027 à\u00a010\u00a0h" in marie.get_body(("plain",)).get_content()
     # Later confirmations carry the new meeting; a withdrawal cancels above the last update.
     _, out, _ = run(capsys, cfg, "groups", "show", "ot-ruraux", "--json")
     assert json.loads(out)["meeting_sequence"] == 1

@@ -244,9 +244,12 @@ def _apply(service: Service, before: State, change: IdeaChange, message: EmailMe
     service.store.save_state(before, after)
     if change.group is not None:
         service.store.save_drafted_group(change.group, drafted_extra(idea, now))
+    from ..service import Outgoing  # the service imports this module
+
     sent: list[str] = []
     if message is not None and change.reply is not None:
-        service.enqueue(change.reply.outcome.value, [change.reply.to], message, f"staff:{idea.id}")
+        service.enqueue(Outgoing(change.reply.outcome.value, [change.reply.to], message, change.reply),
+                        f"staff:{idea.id}")
         sent.append(f"{change.reply.outcome.value} → {change.reply.to}")
     service.store.record_history({
         "at": now.isoformat(), "actor": _actor(), "action": action, "idea": idea.id,

@@ -106,7 +106,8 @@ def cmd_privacy_purge(settings: Settings, args: argparse.Namespace) -> int:
         state = store.state(settings.groups, settings.departments)
         ledger, outbox, history = _docs(store)
         plan = purge_plan(state, ledger, outbox, history, before, secrets.token_bytes(16),
-                          staff=(*settings.network.staff, settings.network.address))
+                          staff=(*settings.network.staff, settings.network.address),
+                          sent=store.sent_records())
         for line in plan.lines():
             print(line)
         if plan.empty:
@@ -121,6 +122,7 @@ def cmd_privacy_purge(settings: Settings, args: argparse.Namespace) -> int:
             pending=(*[p for p in state.pending
                        if p.token_hash not in {q.token_hash for q in plan.pending}],
                      *plan.pending),
+            questions=tuple({q.id: q for q in (*state.questions, *plan.questions)}.values()),
         )
         store.save_state(state, after)
         store.rewrite_ledger([LedgerEntry.from_json(d) for d in plan.ledger])
@@ -128,6 +130,7 @@ def cmd_privacy_purge(settings: Settings, args: argparse.Namespace) -> int:
             store.update_outbox(OutboxItem.from_json(doc))
         if plan.history is not None:
             store.replace_history(plan.history)
+        store.rewrite_sent(plan.sent)
         # The record names no one: counts only, so the trail stays without the data it erased.
         store.record_history({"at": _now().isoformat(), "actor": actor(),
                               "action": "privacy-purge", "before": before.isoformat(),

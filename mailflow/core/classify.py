@@ -258,10 +258,11 @@ def _in_thread(case: Case, inbound: Inbound, intent: Callable[..., Intent], prof
         return intent(IntentKind.QUESTION if asks else IntentKind.CANDIDATURE, None, known)
     if case.kind is CaseKind.CANDIDATURE:
         settling = case.status in ("needs-info", "refused", "expired")
-        # Another group named and applied to: a new candidature; else this one's answer.
-        other = next((g for g in named if g != case.group_id), None) if applies else None
-        if other is not None:
-            return intent(IntentKind.CANDIDATURE, other)
+        # Applying again (another group: a new candidature; the same: a duplicate), else an
+        # answer about this one.
+        if applies:
+            return intent(IntentKind.CANDIDATURE,
+                          next((g for g in named if g != case.group_id), case.group_id))
         if settling and (_tells_something(profile) or (case.status == "needs-info" and not asks
                                                        and not thanks)):
             return intent(IntentKind.CANDIDATURE, case.group_id)

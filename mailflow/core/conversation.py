@@ -5,9 +5,21 @@ from __future__ import annotations
 
 import hashlib
 import re
+from datetime import datetime
 from typing import Protocol
 
-from ..model import Case, CaseKind, Idea, IdeaStatus, Inbound, QuestionStatus, Sent, State
+from ..model import (
+    Case,
+    CaseKind,
+    Fact,
+    Idea,
+    IdeaStatus,
+    Inbound,
+    QuestionStatus,
+    Reply,
+    Sent,
+    State,
+)
 from .text import fold
 
 # A leading chain of reply/forward prefixes: « Re: », « RE : », « Réf : », « TR : », « Fwd: »,
@@ -120,3 +132,19 @@ def resolve(message: Inbound, state: State, threads: Threads, staff: tuple[str, 
         if len(cases) == 1:
             return cases[0]
     return None
+
+
+def sent_about(reply: Reply, message_id: str, subject: str, at: datetime) -> Sent:
+    """What a reply we send is about, kept so that the member's answer is read in its light."""
+    if reply.candidature_id:
+        kind, case_id = CaseKind.CANDIDATURE, reply.candidature_id
+    elif reply.idea is not None:
+        kind, case_id = CaseKind.IDEA, reply.idea.id
+    elif reply.question_id:
+        kind, case_id = CaseKind.QUESTION, reply.question_id
+    elif Fact.GROUP.value in reply.missing:
+        kind, case_id = CaseKind.REQUEST, message_id
+    else:
+        kind, case_id = CaseKind.HELP, message_id
+    keep = reply.profile if kind is CaseKind.REQUEST else None
+    return Sent(message_id, reply.to, subject, kind, case_id, at, reply.missing, reply.group_id, keep)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import datetime, timedelta
 
 from ..model import (
     Candidature,
+    CaseKind,
     Decision,
     Intent,
     IntentKind,
@@ -17,7 +19,7 @@ from ..model import (
     Status,
 )
 from .conversation import token_hash
-from .ideas import idea_decision
+from .ideas import idea_decision, idea_status_decision, ideas_of
 from .places import (
     active,
     calls_open,
@@ -27,6 +29,7 @@ from .places import (
     promote,
     with_candidatures,
 )
+from .questions import question_decision, staff_decision
 from .replies import (
     STATUS_OUTCOME,
     TEMPLATES,
@@ -35,6 +38,7 @@ from .replies import (
     describe_place,
     promotion_replies,
 )
+from .text import fold
 
 
 def _settle(state: State, cand: Candidature, intent: Intent, now: datetime,
@@ -113,12 +117,18 @@ def _candidature(state: State, intent: Intent, now: datetime, token: str = "") -
             replies=(answer(state, intent, Outcome.CLOSED, now, group_id=group_id, reason=reason),),
             group_id=group_id,
         )
+    # An answer to our refusal (or to a place that went on): the facts given then still count.
+    case = intent.case
+    previous = next((c for c in state.candidatures if case is not None and c.id == case.id
+                     and c.group_id == group_id and c.status in (Status.REFUSED, Status.EXPIRED)),
+                    None)
+    profile = previous.profile.merged(intent.profile) if previous else intent.profile
     cand = Candidature(
         id=f"C{state.next_seq:04d}",
         group_id=group_id,
         email=intent.sender,
-        name=intent.name,
-        profile=intent.profile,
+        name=intent.name or (previous.name if previous else None),
+        profile=profile,
         status=Status.NEEDS_INFO,
         seq=state.next_seq,
         received_at=now,
@@ -225,17 +235,29 @@ def _confirmation(state: State, intent: Intent, now: datetime) -> Decision | Non
     return None
 
 
+_ABOUT_IDEA = re.compile(r"propos|idee|projet|note")
+
+
 def _status(state: State, intent: Intent, now: datetime) -> Decision:
-    """Where the sender's candidatures stand, one reply each; help when there is none."""
-    mine = active(state, intent.sender, intent.group_id) or active(state, intent.sender)
+    """Where the sender's candidatures (or ideas) stand, one reply each; help when none."""
+    case = intent.case
+    asks_idea = (case is not None and case.kind is CaseKind.IDEA) or (
+        _ABOUT_IDEA.search(fold(intent.message.new_text)) is not None)
+    if case is not None and case.kind is CaseKind.CANDIDATURE:
+        mine = [c for c in state.candidatures if c.id == case.id]
+    else:
+        mine = active(state, intent.sender, intent.group_id) or active(state, intent.sender)
+    ideas = ideas_of(state, intent.sender, case.id if case is not None
+                     and case.kind is CaseKind.IDEA else None)
+    if ideas and (asks_idea or not mine):
+        return idea_status_decision(state, intent, now, ideas)
     if not mine:
-        why = "nous n’avons trouvé aucune candidature en cours à votre adresse"
+        why = "nous n’avons trouvé aucune candidature ni proposition en cours à votre adresse"
         return Decision(Outcome.HELP, f"status asked by {intent.sender}: no candidature",
                         replies=(answer(state, intent, Outcome.HELP, now, reason=why),))
     replies = tuple(
-        answer(state, intent, Outcome.STATUS, now, group_id=c.group_id, candidature_id=c.id,
-               reason=describe_place(state, c),
-               missing=c.missing if c.status is Status.NEEDS_INFO else ())
+        replace(candidature_reply(state, c, now, to=intent), outcome=Outcome.STATUS,
+                template=TEMPLATES[Outcome.STATUS], reason=describe_place(state, c))
         for c in mine
     )
     return Decision(Outcome.STATUS, f"status of {intent.sender}: {len(mine)} candidature(s)",
@@ -282,9 +304,13 @@ def decide(state: State, intent: Intent, now: datetime, token: str = "") -> Deci
     """
     if intent.kind is IntentKind.ROBOT:
         return Decision(Outcome.NO_REPLY, f"no reply to {intent.sender}: {intent.reason}")
+    if intent.kind is IntentKind.STAFF:
+        return staff_decision(state, intent, now)
     confirmed = _confirmation(state, intent, now)
     if confirmed is not None:
         return confirmed
+    if intent.kind is IntentKind.THANKS:
+        return Decision(Outcome.THANKS, f"thanks from {intent.sender}: nothing to answer")
     if intent.kind is IntentKind.WITHDRAWAL:
         return _withdrawal(state, intent, now, token)
     if intent.kind is IntentKind.STATUS:
@@ -292,24 +318,23 @@ def decide(state: State, intent: Intent, now: datetime, token: str = "") -> Deci
     if intent.kind is IntentKind.IDEA:
         return idea_decision(state, intent, now)
     pending = any(c.status is Status.NEEDS_INFO for c in active(state, intent.sender))
-    if intent.kind is IntentKind.CANDIDATURE or (pending and intent.group_id is None):
+    if intent.kind is IntentKind.CANDIDATURE or (pending and intent.group_id is None
+                                                 and intent.case is None):
         return _candidature(state, intent, now, token)
-    return Decision(
-        Outcome.HELP,
-        f"help for {intent.sender}",
-        replies=(answer(state, intent, Outcome.HELP, now, group_id=intent.group_id),),
-        group_id=intent.group_id,
-    )
+    return question_decision(state, intent, now)
 
 
 def apply(state: State, decision: Decision) -> State:
-    """The state after a decision: candidatures and ideas upserted, the sequence moved on."""
-    seqs = [c.seq + 1 for c in decision.candidatures] + [i.seq + 1 for i in decision.ideas]
+    """The state after a decision: candidatures, ideas and questions upserted, the sequence on."""
+    seqs = [c.seq + 1 for c in decision.candidatures] + [i.seq + 1 for i in decision.ideas] + [
+        q.seq + 1 for q in decision.questions]
     changed = {p.token_hash for p in decision.pending}
+    asked = {q.id for q in decision.questions}
     return replace(
         with_candidatures(state, *decision.candidatures),
         ideas=(*[i for i in state.ideas if i.id not in {d.id for d in decision.ideas}],
                *decision.ideas),
         next_seq=max([state.next_seq, *seqs]),
         pending=(*[p for p in state.pending if p.token_hash not in changed], *decision.pending),
+        questions=(*[q for q in state.questions if q.id not in asked], *decision.questions),
     )

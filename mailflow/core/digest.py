@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from ..model import CallSummary, Candidature, Group, Idea, State, Status
+from ..model import CallSummary, Candidature, Group, Idea, Question, State, Status
 from .places import call_summary, closed_reason, position
+from .questions import open_questions
+
+
+#: An open question older than this makes every day's digest until someone answers it.
+QUESTION_REMINDER = timedelta(days=3)
 
 
 @dataclass(frozen=True)
@@ -62,7 +67,8 @@ class Digest:
     new_ideas: tuple[Idea, ...]
     ideas: tuple[Idea, ...]
     quarantined: tuple[Event, ...]
-    not_understood: tuple[Event, ...]
+    #: Questions handed to staff and not answered yet, oldest first: listed until answered.
+    questions: tuple[Question, ...]
     undelivered: tuple[Undelivered, ...]
 
     @property
@@ -72,7 +78,7 @@ class Digest:
     @property
     def needs_a_human(self) -> int:
         """How many lines of the « needs you » part there are."""
-        return (len(self.quarantined) + len(self.not_understood) + len(self.undelivered)
+        return (len(self.quarantined) + len(self.questions) + len(self.undelivered)
                 + sum(len(g.awaiting_answer) for g in self.groups))
 
 
@@ -93,10 +99,13 @@ def build_digest(state: State, events: Sequence[Event], undelivered: Sequence[Un
                                   filled))
     new_ideas = tuple(i for i in state.ideas if since <= i.received_at < now)
     quarantined = tuple(e for e in events if e.outcome == "quarantined")
-    not_understood = tuple(e for e in events if e.outcome == "help")
+    questions = open_questions(state)
     digest = Digest(since, now, tuple(groups), new_ideas, state.ideas, quarantined,
-                    not_understood, tuple(undelivered))
-    happened = (digest.new_candidatures or new_ideas or quarantined or not_understood
+                    questions, tuple(undelivered))
+    # A question waiting for days comes back every day; one asked today makes the day not quiet.
+    waiting_questions = any(since <= q.received_at or now - q.received_at >= QUESTION_REMINDER
+                            for q in questions)
+    happened = (digest.new_candidatures or new_ideas or quarantined or waiting_questions
                 or undelivered or any(g.filled_since for g in groups)
                 or any(e.outcome in ("withdrawn", "refused") for e in events))
     return digest if happened else None

@@ -179,3 +179,15 @@ def fact_short(key: str) -> str:
         return FACT[Fact(key)].short
     except ValueError:
         return key
+
+
+def greeting(name: str | None, role_text: str | None = None) -> str:
+    """How a reply greets the member: by name; else by role when it says who they are."""
+    if name:
+        return f"Bonjour {name},"
+    role = (role_text or "").casefold()
+    if role.startswith("directrice"):
+        return "Bonjour Madame la Directrice,"
+    if role.startswith("directeur"):
+        return "Bonjour Monsieur le Directeur,"
+    return "Bonjour,"

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from ..model import (
     CallStatus,
+    CaseKind,
     Criteria,
     Decision,
     Group,
@@ -56,6 +57,7 @@ ADVANCED_BY_HAND = frozenset({IdeaStatus.RECEIVED, IdeaStatus.DISCUSSION})
 CO_ANIMATED_PER_YEAR = 5
 
 NOTE_RECEIVED_TEMPLATE = "idea_note_received"
+STATUS_TEMPLATE = "idea_status"
 VALIDATED_TEMPLATE = "idea_validated"
 DECLINED_TEMPLATE = "idea_declined"
 
@@ -166,8 +168,25 @@ def _awaiting_note(state: State, intent: Intent) -> Idea | None:
     mine = [i for i in current(state).values()
             if i.email.lower() == sender and status_of(i) in TAKES_NOTE]
     thread = {intent.message.in_reply_to, *intent.message.references} - {None}
-    linked = [i for i in mine if i.message_id in thread]
+    case = intent.case.id if intent.case is not None and intent.case.kind is CaseKind.IDEA else None
+    linked = [i for i in mine if i.message_id in thread or i.id == case]
     return (linked or mine)[-1] if mine else None
+
+
+def ideas_of(state: State, email: str, idea_id: str | None = None) -> list[Idea]:
+    """The sender's ideas (just this one when the message answers its thread), oldest first."""
+    sender = email.lower()
+    return [i for i in current(state).values()
+            if i.email.lower() == sender and (idea_id is None or i.id == idea_id)]
+
+
+def idea_status_decision(state: State, intent: Intent, now: datetime,
+                         ideas: list[Idea]) -> Decision:
+    """« Où en est ma proposition ? »: each idea's stage and what comes next; nothing changes."""
+    replies = tuple(replace(_answer(state, intent, Outcome.STATUS, STATUS_TEMPLATE, now), idea=i)
+                    for i in ideas)
+    return Decision(Outcome.STATUS, f"status of {len(ideas)} idea(s) asked by {intent.sender}",
+                    replies=replies)
 
 
 def _answer(state: State, intent: Intent, outcome: Outcome, template: str, now: datetime) -> Reply:
@@ -175,7 +194,7 @@ def _answer(state: State, intent: Intent, outcome: Outcome, template: str, now: 
     return Reply(outcome=outcome, to=intent.sender, to_name=intent.name, template=template,
                  in_reply_to=message.message_id, references=message.references,
                  subject=message.subject,
-                 calls=tuple(c for c in calls(state, now) if c.accepting))
+                 calls=tuple(c for c in calls(state, now) if c.accepting), profile=intent.profile)
 
 
 def _filenames(message: Inbound) -> tuple[str, ...]:
@@ -201,8 +220,8 @@ def idea_decision(state: State, intent: Intent, now: datetime) -> Decision:
             Outcome.IDEA_NOTE_RECEIVED,
             f"note d'intention for idea {idea.id} from {intent.sender}",
             ideas=(noted,),
-            replies=(_answer(state, intent, Outcome.IDEA_NOTE_RECEIVED, NOTE_RECEIVED_TEMPLATE,
-                             now),),
+            replies=(replace(_answer(state, intent, Outcome.IDEA_NOTE_RECEIVED,
+                                     NOTE_RECEIVED_TEMPLATE, now), idea=noted),),
         )
     idea = Idea(
         id=f"I{state.next_seq:04d}",
@@ -222,7 +241,8 @@ def idea_decision(state: State, intent: Intent, now: datetime) -> Decision:
         Outcome.IDEA_RECEIVED,
         f"idea {idea.id} from {intent.sender}",
         ideas=(idea,),
-        replies=(_answer(state, intent, Outcome.IDEA_RECEIVED, "idea_received", now),),
+        replies=(replace(_answer(state, intent, Outcome.IDEA_RECEIVED, "idea_received", now),
+                         idea=idea),),
     )
 
 
@@ -232,7 +252,7 @@ def idea_decision(state: State, intent: Intent, now: datetime) -> Decision:
 def _tell(idea: Idea, outcome: Outcome, template: str, reason: str = "") -> Reply:
     """A mail to the idea's author, in the thread of their first message."""
     return Reply(outcome=outcome, to=idea.email, to_name=idea.name, template=template,
-                 in_reply_to=idea.message_id, subject=idea.subject, reason=reason)
+                 in_reply_to=idea.message_id, subject=idea.subject, reason=reason, idea=idea)
 
 
 def advance(idea: Idea, now: datetime, actor: str) -> IdeaChange:

@@ -147,15 +147,6 @@ def places_text(left: int, capacity: int) -> str:
     return f"{left} place{plural} disponible{plural} sur {capacity}"
 
 
-_TIME = re.compile(r"à (\d{1,2}) h(?: (\d{2}))?")
-
-
-def date_text(value: datetime, tz: ZoneInfo) -> str:
-    """`format_date_fr` with its time kept on one line: « à 9 h 30 » with no-break spaces."""
-    return _TIME.sub(lambda m: NBSP.join(("à", m[1], "h", *([m[2]] if m[2] else []))),
-                     format_date_fr(value, tz))
-
-
 def _sentence(reason: str) -> str:
     return reason[:1].upper() + reason[1:] + "." if reason else ""
 
@@ -172,7 +163,7 @@ def call_block(state: State, network: Network, group: Group, now: datetime) -> C
         button = "M’inscrire sur la liste d’attente"
     else:
         subject, body, button = candidature_subject(group), candidature_form(group), "Je candidate"
-    closes_date = date_text(group.closes_at, tz) if group.closes_at and kind != "closed" else ""
+    closes_date = format_date_fr(group.closes_at, tz) if group.closes_at and kind != "closed" else ""
     fr = french_typography
     return CallBlock(
         group_id=group.id,
@@ -182,7 +173,7 @@ def call_block(state: State, network: Network, group: Group, now: datetime) -> C
         context=fr(group.context),
         participants=fr(group.participants),
         commitment=fr(group.commitment),
-        meeting_date=date_text(group.first_meeting.starts_at, tz),
+        meeting_date=format_date_fr(group.first_meeting.starts_at, tz),
         meeting_place=fr(group.first_meeting.place),
         capacity=summary.capacity,
         places_left=summary.places_left,

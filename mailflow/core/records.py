@@ -18,7 +18,7 @@ from email.parser import BytesParser
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from ..model import Candidature, Figure, Idea, PendingAction, Profile, State, Status
+from ..model import Candidature, Figure, Idea, PendingAction, Profile, Question, State, Status
 from .figures import describe
 from .french import STATUS, fact_short
 from .places import position
@@ -401,6 +401,7 @@ def privacy_export(state: State, ledger: Sequence[Mapping[str, Any]],
         "messages_received": [dict(d) for d in ledger if _same(d.get("sender"), email)],
         "replies_sent": replies,
         "staff_messages_naming_them": about,
+        "questions": [_plain(q) for q in state.questions if _same(q.email, email)],
         "history": [dict(h) for h in history if _mentions(h, [email, *ids])],
         "pending_confirmations": [_pending_json(p) for p in state.pending
                                   if _same(p.email, email) or p.candidature_id in ids],
@@ -466,6 +467,8 @@ class PurgePlan:
     ledger: list[dict[str, Any]] = field(default_factory=list)
     outbox: list[dict[str, Any]] = field(default_factory=list)
     history: list[dict[str, Any]] | None = None  # the whole new history, when it changes
+    questions: list[Question] = field(default_factory=list)
+    sent: list[dict[str, Any]] = field(default_factory=list)  # what our messages were about
     people: int = 0
     kept_people: int = 0  # still in a running group: their messages wait for that group's end
     other_messages: int = 0  # questions, robots, unreadable mail with nothing else kept
@@ -475,13 +478,14 @@ class PurgePlan:
     @property
     def empty(self) -> bool:
         return not (self.candidatures or self.pending or self.ledger or self.outbox
-                    or self.history is not None)
+                    or self.history is not None or self.questions or self.sent)
 
     def counts(self) -> dict[str, int]:
         return {"candidatures": len(self.candidatures), "people": self.people,
                 "people_kept_for_a_running_group": self.kept_people,
                 "confirmations": len(self.pending), "ledger_entries": len(self.ledger),
                 "outbox_bodies": len(self.outbox), "other_messages": self.other_messages,
+                "questions": len(self.questions), "conversations": len(self.sent),
                 "history_entries": self.history_changed}
 
     def lines(self) -> list[str]:
@@ -510,7 +514,8 @@ class PurgePlan:
 
 def purge_plan(state: State, ledger: Sequence[Mapping[str, Any]],
                outbox: Sequence[Mapping[str, Any]], history: Sequence[Mapping[str, Any]],
-               before: datetime, salt: bytes, staff: Iterable[str] = ()) -> PurgePlan:
+               before: datetime, salt: bytes, staff: Iterable[str] = (),
+               sent: Sequence[Mapping[str, Any]] = ()) -> PurgePlan:
     """Anonymise the candidatures of groups whose first meeting came before `before`.
 
     Kept so that every count stays right: group, status, department, order and dates. A person
@@ -586,6 +591,20 @@ def purge_plan(state: State, ledger: Sequence[Mapping[str, Any]],
                    "subject": "", "last_error": _scrub(str(doc.get("last_error") or ""), aliases)}
         if new_doc != dict(doc):
             plan.outbox.append(new_doc)
+    # Questions and what our messages were about follow their person: gone, or a stray asker.
+    for question in state.questions:
+        folded = question.email.casefold()
+        stray = question.received_at < before and folded not in known
+        if (folded in gone or stray) and not is_anonymous(question.email):
+            alias = gone.get(folded) or aliases.setdefault(folded, pseudonym(question.email, salt))
+            plan.questions.append(replace(question, email=alias, name=None, subject="", text=""))
+    for doc in sent:
+        folded = str(doc.get("to", "")).casefold()
+        if folded in aliases or folded in gone:
+            new_doc = {**doc, "to": aliases.get(folded) or gone[folded], "subject": "",
+                       "profile": None}
+            if new_doc != dict(doc):
+                plan.sent.append(new_doc)
     if gone:
         old_history = [dict(h) for h in history]
         # Staff write free text (a reason): a full name there goes too; short ones would hit

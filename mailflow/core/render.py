@@ -12,7 +12,8 @@ import textwrap
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import date, datetime, time
+from email import message_from_bytes
 from email.errors import MessageError
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -25,11 +26,12 @@ from zoneinfo import ZoneInfo
 import jinja2
 
 from ..errors import RenderError
-from ..model import CallSummary, Department, Fact, Group, Network, Reply
+from ..model import CallSummary, Department, Fact, Group, Inbound, Network, Question, Reply
 from .calendar import MEETING_CHANGED_TEMPLATE, Method, reply_calendar
 from .calendar import WITHDRAW_PHRASE as WITHDRAW_PHRASE  # still importable from here
+from .conversation import strip_prefixes
 from .digest import Digest
-from .french import FACT, STATUS, fact_short
+from .french import FACT, STATUS, fact_short, greeting
 from .mailto import mailto_link
 
 NBSP = "\u00a0"
@@ -54,11 +56,15 @@ REPLY_TEMPLATES = (
     "idea_note_received",
     "idea_validated",
     "idea_declined",
+    "question_received",
+    "idea_status",
 )
 #: Reply templates sent on staff's initiative (not answering a member's message).
 STAFF_REPLY_TEMPLATES = (MEETING_CHANGED_TEMPLATE,)
 #: The staff alert sent when a message is quarantined.
 QUARANTINE_TEMPLATE = "staff_quarantine"
+#: A member's question forwarded to staff, for a person to answer.
+QUESTION_TEMPLATE = "staff_question"
 #: What a confirmation code confirms, as the prepared reply's subject says it.
 CONFIRMS = {"confirm_withdrawal": "du désistement", "confirm_commitment": "de mon engagement"}
 #: A confirmation code as subjects carry it.
@@ -100,8 +106,8 @@ def template_files() -> list[str]:
     """Every file the templates folder must hold: shared layouts, then each text/HTML pair."""
     pairs = [
         f"{name}.{kind}.j2"
-        for name in (*REPLY_TEMPLATES, *STAFF_REPLY_TEMPLATES, QUARANTINE_TEMPLATE, ALERT_TEMPLATE,
-                     DIGEST_TEMPLATE)
+        for name in (*REPLY_TEMPLATES, *STAFF_REPLY_TEMPLATES, QUARANTINE_TEMPLATE, QUESTION_TEMPLATE,
+                     ALERT_TEMPLATE, DIGEST_TEMPLATE)
         for kind in ("txt", "html")
     ]
     return [*SHARED_TEMPLATES, *pairs]
@@ -155,6 +161,12 @@ def clean(value: str | None) -> str:
     return _SPACES.sub(" ", chars).strip(" ")
 
 
+def clean_block(value: str) -> str:
+    """Several lines of someone's text, each cleaned like `clean`, blank runs kept short."""
+    lines = [clean(line) for line in value.replace("\r\n", "\n").split("\n")]
+    return _BLANKS.sub("\n\n", "\n".join(lines)).strip()
+
+
 def _clean_msgid(value: str | None) -> str:
     """A message-id with every control character and blank removed."""
     return "".join(clean(value).split())
@@ -174,18 +186,21 @@ def reply_subject(original: str, group_title: str | None = None) -> str:
     return DEFAULT_SUBJECT
 
 
-def format_date_fr(value: datetime, tz: ZoneInfo) -> str:
+def format_date_fr(value: datetime | date, tz: ZoneInfo) -> str:
     """« mardi 6 avril 2027 à 9 h 30 » in `tz`; « à 9 h » on the hour; just the date at midnight.
 
     A naive datetime is taken as local time in `tz`.
     """
+    if not isinstance(value, datetime):  # a day (a board's meeting): no time to tell
+        value = datetime.combine(value, time(0, 0), tzinfo=tz)
     local = value.replace(tzinfo=tz) if value.tzinfo is None else value.astimezone(tz)
     day = "1er" if local.day == 1 else str(local.day)
     text = f"{_DAYS[local.weekday()]} {day} {_MONTHS[local.month - 1]} {local.year}"
     if local.hour == 0 and local.minute == 0:
         return text
-    minutes = f" {local.minute:02d}" if local.minute else ""
-    return f"{text} à {local.hour} h{minutes}"
+    # No line may break inside the time: « 9 h 30 » holds together.
+    minutes = f"{NBSP}{local.minute:02d}" if local.minute else ""
+    return f"{text} à{NBSP}{local.hour}{NBSP}h{minutes}"
 
 
 def wrap_text(text: str, width: int = 72) -> str:
@@ -276,6 +291,7 @@ def environment(templates_dir: Path, *, html: bool, tz: ZoneInfo) -> jinja2.Envi
     env.filters["clause"] = _clause
     env.filters["wrap"] = wrap_text
     env.filters["fact_short"] = fact_short
+    env.filters["typo"] = french_typography
     env.globals["status_fr"] = {status.value: words for status, words in STATUS.items()}
     return env
 
@@ -396,6 +412,40 @@ class Renderer:
         msg["Content-Language"] = "fr"  # set last: add_attachment moves Content-* headers
         return msg
 
+    def render_question(self, question: Question, inbound: Inbound, raw: bytes,
+                        now: datetime) -> EmailMessage:
+        """A member's question for staff: her words quoted, the original attached, and a
+        Reply-To that makes « Répondre » reach her (the mailbox in Cc closes the question)."""
+        asker = (f"{clean(question.name)} <{question.email}>" if question.name
+                 else question.email)
+        group = self.groups.get(question.group_id) if question.group_id else None
+        context: dict[str, Any] = {
+            **self._base_context(now), "name": None, "question": question, "asker": asker,
+            "group": group, "about": clean(question.about) or None,
+            "text": clean_block(inbound.new_text or inbound.text)[:8000] or "(message vide)",
+        }
+        text, html = self._render_pair(QUESTION_TEMPLATE, context)
+        msg = EmailMessage(policy=SMTP)
+        msg["From"] = self._from()
+        msg["To"] = [Address(addr_spec=s) for s in self.network.staff]
+        # Only staff receive it; the mailbox in Cc makes « Répondre à tous » copy it.
+        msg["Cc"] = self._from()
+        msg["Reply-To"] = self._address(question.name, question.email, QUESTION_TEMPLATE)
+        subject = clean(strip_prefixes(question.subject)) or "(sans objet)"
+        msg["Subject"] = f"Question de {clean(question.name) or question.email}{NBSP}: {subject}"
+        msg["Date"] = format_datetime(now)
+        msg["Message-ID"] = make_msgid(domain=self.network.domain)
+        member_id = _clean_msgid(question.message_id)
+        if member_id:
+            msg["References"] = member_id  # staff's answer threads with her message
+        msg["Auto-Submitted"] = "auto-generated"
+        msg["X-Mailflow-Alert"] = "question"
+        self._set_body(msg, text, html)
+        original = message_from_bytes(raw, policy=SMTP)
+        msg.add_attachment(original, disposition="attachment", filename="message-original.eml")
+        msg["Content-Language"] = "fr"  # set last: add_attachment moves Content-* headers
+        return msg
+
     def render_staff_alert(self, kind: str, facts: Mapping[str, str], now: datetime) -> EmailMessage:
         """An alert to staff about something that needs a human, with its facts in a table."""
         title, fields = ALERTS[kind]
@@ -473,6 +523,7 @@ class Renderer:
 
     def _base_context(self, now: datetime) -> dict[str, Any]:
         return {
+            "greeting": "Bonjour,",
             "network": self.network,
             "now": now,
             "departments": self.departments,
@@ -487,11 +538,16 @@ class Renderer:
             if key not in MISSING_LABELS:
                 raise RenderError(f"{reply.template}: unknown missing field {key!r}")
             missing.append(MISSING_LABELS[key])
+        name = clean(reply.to_name) or None
         return {
             **self._base_context(now),
+            "greeting": greeting(name, reply.profile.role_text if reply.profile else None),
             "outcome": reply.outcome.value,
             "template": reply.template,
-            "name": clean(reply.to_name) or None,
+            "name": name,
+            "unclear": [french_typography(clean(u)) for u in reply.unclear],
+            "idea": reply.idea,
+            "question_id": reply.question_id,
             "email": _clean_msgid(reply.to),
             "group": group,
             "position": reply.position,

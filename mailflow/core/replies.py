@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from ..model import Candidature, Intent, Outcome, Reply, State, Status
-from .places import calls_open, position
+from .places import calls_for, position
+from .rules import unclear
 
 TEMPLATES = {
     Outcome.STATUS: "status",
@@ -22,6 +23,8 @@ TEMPLATES = {
     Outcome.IDEA_RECEIVED: "idea_received",
     Outcome.WITHDRAWN: "withdrawn",
     Outcome.HELP: "help",
+    Outcome.QUESTION_FORWARDED: "question_received",
+    Outcome.HOLD_EXPIRED: "hold_expired",
 }
 STATUS_OUTCOME = {
     Status.TO_CONFIRM: Outcome.TO_CONFIRM,
@@ -29,11 +32,16 @@ STATUS_OUTCOME = {
     Status.WAITLISTED: Outcome.WAITLISTED,
     Status.REFUSED: Outcome.REFUSED,
     Status.NEEDS_INFO: Outcome.NEEDS_INFO,
+    Status.WITHDRAWN: Outcome.WITHDRAWN,
+    Status.EXPIRED: Outcome.HOLD_EXPIRED,
 }
 
 
 def answer(state: State, intent: Intent, outcome: Outcome, now: datetime, **fields: Any) -> Reply:
+    """A reply to the message behind `intent`, in its thread; the open calls it offers are those
+    the member can join as far as the message tells (never the reply's own group)."""
     message = intent.message
+    besides = fields.get("group_id")
     base = Reply(
         outcome=outcome,
         to=intent.sender,
@@ -42,15 +50,26 @@ def answer(state: State, intent: Intent, outcome: Outcome, now: datetime, **fiel
         in_reply_to=message.message_id,
         references=message.references,
         subject=message.subject,
-        calls=calls_open(state, now),
+        calls=calls_for(state, intent.profile, now, besides),
+        profile=intent.profile,
     )
     return replace(base, **fields)
 
 
+def held_until(state: State, cand: Candidature) -> datetime:
+    """Until when a place held for an answer (needs-info) stays held."""
+    return (cand.updated_at or cand.received_at) + timedelta(days=state.answer_days)
+
+
 def candidature_reply(state: State, cand: Candidature, now: datetime, *, to: Intent | None,
-                       promoted: bool = False) -> Reply:
+                      promoted: bool = False) -> Reply:
+    """What a member is told of their candidature as it stands now (answering `to`, or in the
+    thread of their first message): place n of N, waiting list position p, what is missing and
+    until when the place is held, why not; and the open calls they could join instead."""
     outcome = STATUS_OUTCOME[cand.status]
     template = "promoted" if promoted and cand.status is Status.CONFIRMED else TEMPLATES[outcome]
+    asking = cand.status is Status.NEEDS_INFO
+    group = state.groups.get(cand.group_id)
     return Reply(
         outcome=outcome,
         to=cand.email,
@@ -61,11 +80,14 @@ def candidature_reply(state: State, cand: Candidature, now: datetime, *, to: Int
         position=position(state, cand) if cand.status in (Status.CONFIRMED, Status.WAITLISTED)
         else None,
         reason=cand.reason,
-        missing=cand.missing if cand.status is Status.NEEDS_INFO else (),
+        missing=cand.missing if asking else (),
         in_reply_to=to.message.message_id if to else cand.message_id,
         references=to.message.references if to else (),
         subject=to.message.subject if to else cand.subject,
-        calls=calls_open(state, now),
+        calls=calls_for(state, cand.profile, now, besides=cand.group_id),
+        expires_at=held_until(state, cand) if asking else None,
+        unclear=unclear(group, cand.profile) if asking and group is not None else (),
+        profile=cand.profile,
     )
 
 
@@ -82,4 +104,11 @@ def describe_place(state: State, cand: Candidature) -> str:
         return f"vous êtes sur la liste d’attente, en position {position(state, cand)}"
     if cand.status is Status.TO_CONFIRM:
         return "une place vous est réservée en attendant la confirmation de votre engagement"
+    if cand.status is Status.REFUSED:
+        return "votre candidature n’a pas été retenue" + (f" : {cand.reason}" if cand.reason else "")
+    if cand.status is Status.WITHDRAWN:
+        return "vous vous êtes retiré ou retirée de ce groupe"
+    if cand.status is Status.EXPIRED:
+        return ("faute de réponse dans le délai, votre place a été proposée à la personne "
+                "suivante ; vous pouvez candidater de nouveau si l’appel est ouvert")
     return "votre candidature attend les informations demandées"
