@@ -10,7 +10,6 @@ from ..model import CallSummary, Candidature, Group, Idea, Question, State, Stat
 from .places import call_summary, closed_reason, position
 from .questions import open_questions
 
-
 #: An open question older than this makes every day's digest until someone answers it.
 QUESTION_REMINDER = timedelta(days=3)
 
