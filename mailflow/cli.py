@@ -20,7 +20,7 @@ from .adapters.imap import ImapSource
 from .adapters.maildir import MaildirSource
 from .adapters.outbox_dir import DirTransport
 from .adapters.smtp import SmtpTransport
-from .commands import ideas, newsletter, records
+from .commands import ideas, newsletter, questions, records
 from .config import Settings
 from .core import french
 from .core.places import call_summary, closed_reason, position
@@ -535,6 +535,7 @@ def parser() -> argparse.ArgumentParser:
     check.set_defaults(func=cmd_check_config)
     newsletter.register(sub)
     ideas.register(sub)
+    questions.register(sub)
     records.register(sub, cands_sub)
     return top
 

@@ -112,7 +112,10 @@ def test_empty_form_tells_nothing(departments: dict[str, Department]) -> None:
         ("Nom et prénom : Marie Dupont", None, "Marie Dupont"),
         ("Prénom : Marie\nNom : Marie Dupont", None, "Marie Dupont"),
         ("Nom : …\nJe candidate.", "Jean Martin", "Jean Martin"),
-        ("Je candidate.", "DUPONT Marie", "DUPONT Marie"),
+        ("Je candidate.", "DUPONT Marie", "Marie Dupont"),  # as people write it
+        ("Je candidate.", "ETCHEVERRY Jean-Michel", "Jean-Michel Etcheverry"),
+        ("Je candidate.", "Etcheverry, Jean-Michel", "Jean-Michel Etcheverry"),
+        ("Je candidate.", "jean-michel etcheverry", "Jean-Michel Etcheverry"),
         ("Je candidate.", '"Marie Dupont"', "Marie Dupont"),
         ("Je candidate.", "  Marie   Dupont ", "Marie Dupont"),
         ("Je candidate.\nCordialement,\nJeanne Martin\nDirectrice", "accueil@ot-sarlat.fr", "Jeanne Martin"),
@@ -505,7 +508,7 @@ def test_free_text_email_after_split(
     body, signature = split_reply(FREE_TEXT_EMAIL)
     profile = extract_profile(f"{body}\n{signature}", departments, "accueil@fenelon-tourisme.fr")
     assert profile == Profile(
-        name="Jeanne MARTIN",
+        name="Jeanne Martin",  # as people write it
         structure="Office de Tourisme du Pays de Fénelon",
         role=Role.DIRECTOR,
         role_text="directrice",

@@ -105,6 +105,8 @@ COMMAND_LINES = {
     "mailflow ideas decline": ["ideas", "decline", "I0005", "--reason", "hors sujet"],
     "mailflow ideas draft": ["ideas", "draft", "I0005"],
     "mailflow history": ["history"],
+    "mailflow questions list": ["questions", "list", "--all"],
+    "mailflow questions done": ["questions", "done", "Q0008"],
     "mailflow privacy export": ["privacy", "export", "marie.dupont@ot-perigord-noir.fr"],
     "mailflow privacy purge": ["privacy", "purge", "--before", "2030-01-01", "--dry-run"],
 }
@@ -139,7 +141,7 @@ def test_every_command_answers_on_a_store_holding_every_status(
     if json_flag:
         if command not in ("mailflow status", "mailflow groups list", "mailflow groups show",
                            "mailflow candidates list", "mailflow ideas list", "mailflow ideas show",
-                           "mailflow history"):
+                           "mailflow history", "mailflow questions list"):
             pytest.skip("this command has no --json")
         args.append("--json")
     code = main(args)

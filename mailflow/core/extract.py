@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterator, Mapping
@@ -243,8 +244,47 @@ def _signature_name(doc: _Doc) -> str | None:
 def _name(doc: _Doc, fallback_name: str | None) -> str | None:
     last, first = doc.form.get("name"), doc.form.get("first_name")
     if last and first:
-        return last if fold(first) in fold(last) else f"{first} {last}"
-    return last or first or _clean_display_name(fallback_name) or _signature_name(doc)
+        found = last if fold(first) in fold(last) else f"{first} {last}"
+    else:
+        found = last or first or _clean_display_name(fallback_name) or _signature_name(doc)
+    return person_name(found) if found else None
+
+
+_CAPS_WORD = re.compile(r"^[^\W\d_][^\W\d_'’-]*(?:[-'’][^\W\d_]+)*$")
+
+
+def _capitalised(word: str) -> str:
+    """« ETCHEVERRY » → « Etcheverry », « JEAN-MICHEL » → « Jean-Michel », « D'ARTAGNAN » →
+    « d'Artagnan »; particles stay lower case."""
+    if fold(word) in _NAME_PARTICLES:
+        return word.lower()
+    parts = re.split(r"([-'’])", word.lower())
+    out = []
+    for i, part in enumerate(parts):
+        elided = i + 1 < len(parts) and parts[i + 1] in "'’" and fold(part) in ("d", "l")
+        out.append(part if elided or part in "-'’" else part[:1].upper() + part[1:])
+    return "".join(out)
+
+
+def person_name(name: str) -> str:
+    """A name as people write it: « Jean-Michel Etcheverry », whether the mail said
+    « ETCHEVERRY Jean-Michel », « Etcheverry, Jean-Michel » or « jean-michel etcheverry »."""
+    text = " ".join(name.split())
+    if text.count(",") == 1:  # « Etcheverry, Jean-Michel » (a directory's order)
+        last, first = (part.strip() for part in text.split(","))
+        if last and first and " " not in last:
+            text = f"{first} {last}"
+    words = text.split()
+    if not words or not all(_CAPS_WORD.match(w) for w in words):
+        return text
+    shouting = [w for w in words if w.isupper() and len(w) > 1]
+    if shouting and len(shouting) < len(words) and words[0] in shouting:
+        # « ETCHEVERRY Jean-Michel »: the family name in capitals first, as directories write it.
+        lead = len(list(itertools.takewhile(lambda w: w in shouting, words)))
+        words = words[lead:] + words[:lead]
+    if any(w.isupper() and len(w) > 1 for w in words) or all(w.islower() for w in words):
+        return " ".join(_capitalised(w) for w in words)
+    return " ".join(words)
 
 
 # --- Structure -------------------------------------------------------------------------------
