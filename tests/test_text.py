@@ -329,3 +329,23 @@ def test_split_reply_full_outlook_reply() -> None:
         "Bien cordialement,\n\nMarie DUPONT\nDirectrice\nOffice de Tourisme du Sarladais\n"
         "24200 Sarlat-la-Canéda\nTél. 05 53 31 45 45"
     )
+
+
+@pytest.mark.parametrize(("text", "body"), [
+    # Zimbra's attribution line starts with a dash.
+    ("Je confirme ma venue.\n\n- Le 2026-12-01 10:02, MONA <groupes@monatourisme.fr> a écrit :\n> Merci",
+     "Je confirme ma venue."),
+    # A German Outlook's header block.
+    ("Nous sommes 6 ETP.\n\nVon: MONA <groupes@monatourisme.fr>\nGesendet: 01.12.2026 10:02\n"
+     "An: Sophie\nBetreff: Re : Candidature\n\nMerci pour votre candidature", "Nous sommes 6 ETP."),
+    # « N'imprimez ce mail qu'en cas de nécessité » is a footer, not what the member wrote.
+    ("Nous sommes 6 ETP.\n\nN'imprimez ce mail qu'en cas de nécessité.", "Nous sommes 6 ETP."),
+])
+def test_more_clients_quoting_and_footers(text: str, body: str) -> None:
+    assert split_reply(text)[0] == body
+
+
+@pytest.mark.parametrize("closing", ["Best regards,", "Kind regards", "Mit freundlichen Grüßen"])
+def test_english_and_german_closings_start_the_signature(closing: str) -> None:
+    body, signature = split_reply(f"Nous sommes 6 ETP.\n\n{closing}\nSophie Lacombe")
+    assert body == "Nous sommes 6 ETP." and "Sophie Lacombe" in signature

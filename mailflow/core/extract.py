@@ -464,8 +464,13 @@ def _role(doc: _Doc) -> tuple[Role | None, str | None]:
         return hits[0].rule.role, value[hits[0].start : hits[0].end]
     hit = _first_person_role(doc) or _free_role(doc)
     if hit is None:
-        return None, None
+        leads = _LEADS.search(doc.scan)  # « je dirige l’office… » says it without the word
+        return (Role.DIRECTOR, doc.original(*leads.span())) if leads else (None, None)
     return hit.rule.role, doc.original(hit.start, hit.end)
+
+
+_LEADS = re.compile(r"(?<!\w)(je dirige|j'assure la direction d[eu']|je suis a la tete d[eu'])\s*"
+                    r"(l'|le |la |cet |cette )?(office|ot|oti|pat|structure|equipe|bureau)")
 
 
 # --- Department ------------------------------------------------------------------------------

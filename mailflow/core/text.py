@@ -82,11 +82,11 @@ _HISTORY_SEPARATORS = (
 _WROTE = re.compile(r"^(le|on) .*\d.*(a ecrit|wrote) ?:?$")
 
 # Outlook header lines of a quoted message.
-_HEADER_FROM = re.compile(r"^\*?(de|from|expediteur) ?\*? ?:")
+_HEADER_FROM = re.compile(r"^\*?(de|from|expediteur|von) ?\*? ?:")
 _HEADER_KINDS = (
-    ("date", re.compile(r"^\*?(envoye|envoye le|date|sent|le) ?\*? ?:")),
-    ("to", re.compile(r"^\*?(a|to|destinataire|pour) ?\*? ?:")),
-    ("subject", re.compile(r"^\*?(objet|subject|sujet) ?\*? ?:")),
+    ("date", re.compile(r"^\*?(envoye|envoye le|date|sent|le|gesendet|datum) ?\*? ?:")),
+    ("to", re.compile(r"^\*?(a|to|destinataire|pour|an) ?\*? ?:")),
+    ("subject", re.compile(r"^\*?(objet|subject|sujet|betreff) ?\*? ?:")),
 )
 _HEADER_WINDOW = 6
 _RULE = re.compile(r"^_{8,}$")
@@ -112,9 +112,10 @@ def _is_header_block(folded: list[str], start: int) -> bool:
 
 def _wrote_line_at(folded: list[str], index: int) -> bool:
     """True when the line at `index`, possibly wrapped over the next two, is a "wrote:" line."""
-    if not folded[index].startswith(("le ", "on ")):
+    first = folded[index].removeprefix("- ")  # Zimbra writes « - Le …, X a écrit : »
+    if not first.startswith(("le ", "on ")):
         return False
-    joined = folded[index]
+    joined = first
     for extra in range(3):
         if extra:
             if index + extra >= len(folded) or not folded[index + extra]:
@@ -162,6 +163,8 @@ _CLOSING_FORMULAS = (
     r"merci (d'avance|par avance|d'avance pour votre retour)",
     r"a (bientot|tres bientot)",
     r"au plaisir( de vous lire)?",
+    r"(best|kind|warm)? ?regards",
+    r"mit freundlichen grussen|(viele|beste|liebe) grusse",
 )
 _CLOSING = re.compile(rf"^({'|'.join(_CLOSING_FORMULAS)}) ?[,.!]*$")
 
@@ -176,6 +179,7 @@ _DISCLAIMER_WORDS = (
     "confidentiel",
     "pensez a l'environnement",
     "avant d'imprimer",
+    "n'imprimez ce",
     "this e-mail and any attachments",
     "this email and any attachments",
     "confidential",
@@ -186,6 +190,7 @@ _BODY_DISCLAIMER_WORDS = (
     "ce courriel et ses pieces jointes",
     "pensez a l'environnement",
     "avant d'imprimer",
+    "n'imprimez ce",
     "this e-mail and any attachments",
     "this email and any attachments",
 )
