@@ -338,9 +338,8 @@ def check_end(spec: dict[str, Any], run: Run) -> list[str]:
         open_count = sum(q.status is QuestionStatus.OPEN for q in state.questions)
         if open_count != end["open_questions"]:
             problems.append(f"{open_count} open question(s), expected {end['open_questions']}")
-    if "questions" in end:
-        if len(state.questions) != end["questions"]:
-            problems.append(f"{len(state.questions)} question(s), expected {end['questions']}")
+    if "questions" in end and len(state.questions) != end["questions"]:
+        problems.append(f"{len(state.questions)} question(s), expected {end['questions']}")
     return problems
 
 

@@ -7,7 +7,16 @@ from pathlib import Path
 import pytest
 
 from .conftest import local_config
-from .conversation import check_end, check_step, cli_once, conversations, load, maildir_deliverer, play, workspace
+from .conversation import (
+    check_end,
+    check_step,
+    cli_once,
+    conversations,
+    load,
+    maildir_deliverer,
+    play,
+    workspace,
+)
 
 
 def test_there_are_enough_conversations() -> None:

@@ -12,7 +12,7 @@ from mailflow.cli import main
 from mailflow.config import Settings
 from mailflow.store import Store
 
-from .conftest import local_config, member_mail, staff_mail
+from .conftest import ROOT, local_config, member_mail, staff_mail
 from .test_service import SAMPLES, deliver, member_reply
 
 LUC = "luc.garnier@ot-bastides-dordogne.fr"
@@ -271,3 +271,25 @@ def test_a_call_closes_on_its_date(settings: Settings, tmp_path: Path) -> None:
     assert [m["X-Mailflow-Outcome"] for m in outbox(settings)] == ["confirmed", "closed"]
     closed = outbox(settings)[-1].get_body(("plain",)).get_content()
     assert "la date limite de l’appel à candidatures est passée" in closed
+
+
+def test_the_readme_conversation(settings: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+    """The README's « Try it », second part: Sophie answers our question in the thread, and a staff
+    member answers Claire's question with the mailbox in copy."""
+    deliver(settings, SAMPLES)
+    run_once(settings)
+    replies = sorted((ROOT / "samples" / "replies").glob("*.eml"))
+    deliver(settings, replies)
+    run_once(settings)
+    capsys.readouterr()
+    sophie = [m for m in outbox(settings)
+              if m["To"].addresses[0].addr_spec == "s.lacombe@tourisme-creuse-sud.fr"]
+    assert [m["X-Mailflow-Outcome"] for m in sophie] == ["needs-info", "confirmed"]
+    text = " ".join(sophie[-1].get_body(("plain",)).get_content().replace("\u00a0", " ").split())
+    assert "place 2 sur 20" in text  # her place of arrival, before Luc's, was held for her
+    assert statuses(settings)["s.lacombe@tourisme-creuse-sud.fr"] == "confirmed"
+    # The staff member's answer closed Claire's question and got no reply.
+    assert main(["--config", str(settings.file), "questions", "list"]) == 0
+    assert "aucune question en attente" in capsys.readouterr().out
+    assert not [m for m in outbox(settings) if m["To"].addresses[0].addr_spec == "animation@monatourisme.fr"
+                and m["X-Mailflow-Alert"] is None]

@@ -243,6 +243,7 @@ def _signature_name(doc: _Doc) -> str | None:
 
 def _name(doc: _Doc, fallback_name: str | None) -> str | None:
     last, first = doc.form.get("name"), doc.form.get("first_name")
+    found: str | None
     if last and first:
         found = last if fold(first) in fold(last) else f"{first} {last}"
     else:
@@ -582,7 +583,7 @@ _FTE_PATTERNS = (
     re.compile(rf"{_QTY}\s*{_ETP}(?!\w)"),
     re.compile(rf"(?<!\w){_ETP}\s*(?:de|:|=)?\s*{_QTY}(?![\w-])"),
     # « moins de 10 ETP, 8 exactement »: the exact figure said right after the unit.
-    re.compile(rf"(?<!\w){_ETP}\s*[,(;-]\s*(?:soit |en fait |plus precisement |dont )?"
+    re.compile(rf"(?<!\w){_ETP}\s*[,(;:-]\s*(?:soit |en fait |plus precisement |dont )?"
                rf"(?P<q>{NUMBER})\s+(?=exactement|precisement|pile|tout rond)"),
 )
 # « 2 temps pleins et un mi-temps »: whole posts plus half posts.
