@@ -20,6 +20,8 @@ from mailflow.model import (
     IdeaStatus,
     PendingAction,
     Profile,
+    Question,
+    QuestionStatus,
     Status,
 )
 from mailflow.store import OutboxItem, Store
@@ -62,9 +64,18 @@ def every_status_store(settings: Settings) -> None:
         seq += len(ideas)
         pending = PendingAction("0" * 64, "commit", extra[-1].id, extra[-1].email, T0,
                                 T0 + timedelta(hours=72))
+        questions = tuple(Question(
+            id=f"Q{seq + i:04d}", seq=seq + i, email=f"curieux{i}@ot-exemple.fr", name=None,
+            subject="Une question", text="Qui peut participer ?", received_at=T0,
+            message_key=f"q{i}", group_id="ot-ruraux", status=status,
+            answered_at=T0 + timedelta(hours=2) if status is QuestionStatus.ANSWERED else None,
+            answered_by="animation@monatourisme.fr" if status is QuestionStatus.ANSWERED else None)
+            for i, status in enumerate(QuestionStatus))
+        seq += len(questions)
         after = replace(before, candidatures=(*before.candidatures, *extra),
                         ideas=(*before.ideas, *ideas), next_seq=seq,
-                        pending=(*before.pending, pending))
+                        pending=(*before.pending, pending),
+                        questions=(*before.questions, *questions))
         store.save_state(before, after)
         raw = (SAMPLES[0]).read_bytes()
         for i, status in enumerate(DeliveryStatus):
