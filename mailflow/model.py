@@ -503,6 +503,7 @@ class Sent:
     asked: tuple[str, ...] = ()
     group_id: str | None = None
     profile: Profile | None = None  # a request's facts, kept until the group is named
+    thread: str = ""  # the subject as threads compare it (no prefixes, no code, folded)
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from .commands.ideas import attachments_root, keep_idea_attachments
 from .config import Settings
 from .core import authres
 from .core.classify import classify
-from .core.conversation import resolve, sent_about
+from .core.conversation import resolve, sent_about, thread_subject
 from .core.decide import apply, decide, expire_unanswered
 from .core.digest import Event, Undelivered, build_digest
 from .core.parse import parse
@@ -369,7 +369,7 @@ class Service:
         message = self.renderer.render_question(question, inbound, raw[:QUARANTINE_COPY_BYTES], now)
         about = Sent(str(message["Message-ID"]), self.settings.network.staff[0],
                      str(message["Subject"]), CaseKind.QUESTION, question.id, now,
-                     group_id=question.group_id)
+                     group_id=question.group_id, thread=thread_subject(str(message["Subject"])))
         return [Outgoing("staff-question", list(self.settings.network.staff), message, about=about)]
 
     def _forged(self, inbound: Inbound) -> str:

@@ -10,12 +10,12 @@ from typing import Any
 
 from .core.calendar import meeting_change_replies
 from .core.decide import apply, withdraw
+from .core.groups import with_overrides as apply_overrides
 from .core.places import call_summary, calls_open, position, promote, replay
 from .core.replies import promotion_replies
 from .errors import MailflowError
 from .model import CallStatus, Candidature, Group, Outcome, Profile, Reply, State, Status
 from .service import Outgoing, Service
-from .store import apply_overrides
 
 log = logging.getLogger("mailflow.staff")
 

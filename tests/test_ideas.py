@@ -33,8 +33,6 @@ from mailflow.core.ideas import (
     decline,
     draft_group,
     draft_title,
-    group_from_json,
-    group_to_json,
     slug,
     validate,
 )
@@ -43,6 +41,7 @@ from mailflow.core.render import Renderer
 from mailflow.errors import StoreError
 from mailflow.model import Attachment, Idea, Inbound, Intent, IntentKind, Outcome, State
 from mailflow.store import Store
+from mailflow.store.codecs import group_from_json, group_to_json
 
 from .conftest import ROOT, local_config
 from .test_service import SAMPLES, deliver

@@ -339,7 +339,11 @@ def test_store_writes_are_atomic_and_keep_a_backup(workspace: Settings) -> None:
     data = json.loads(workspace.store_path.read_text(encoding="utf-8"))
     assert len(data["candidatures"]) == 2
     backup = workspace.store_path.with_name(workspace.store_path.name + ".bak")
-    assert json.loads(backup.read_text(encoding="utf-8"))["ledger"]
+    assert "candidatures" in json.loads(backup.read_text(encoding="utf-8"))
+    # What grows with time is in the journal beside the state, appended, one record a line.
+    journal = workspace.store_path.with_name(workspace.store_path.name + ".journal")
+    lines = [json.loads(line) for f in journal.glob("*.jsonl") for line in f.read_text().splitlines()]
+    assert sum(r["t"] == "ledger" for r in lines) == 2
     assert not list(workspace.store_path.parent.glob(".*.tmp"))
 
 

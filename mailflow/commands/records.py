@@ -15,7 +15,7 @@ from ..config import Settings
 from ..core.records import candidates_csv, history_view, privacy_export, purge_plan
 from ..files import write_private
 from ..staff import StaffActionError, actor
-from ..store import LedgerEntry, OutboxItem, Store
+from ..store import LedgerEntry, Store
 
 # A string: argparse's class is generic for type checkers only.
 SubParsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
@@ -27,8 +27,7 @@ def _now() -> datetime:
 
 def _docs(store: Store) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
     """The ledger, the outbox and the history as the store writes them (JSON values)."""
-    return ([e.to_json() for e in store.ledger()], [i.to_json() for i in store.outbox()],
-            store.history())
+    return [e.to_json() for e in store.ledger()], store.outbox_docs(), store.history()
 
 
 def cmd_candidates_export(settings: Settings, args: argparse.Namespace) -> int:
@@ -126,8 +125,8 @@ def cmd_privacy_purge(settings: Settings, args: argparse.Namespace) -> int:
         )
         store.save_state(state, after)
         store.rewrite_ledger([LedgerEntry.from_json(d) for d in plan.ledger])
-        for doc in plan.outbox:
-            store.update_outbox(OutboxItem.from_json(doc))
+        store.rewrite_delivered([{k: v for k, v in doc.items() if k != "raw_b64"}
+                                 for doc in plan.outbox])
         if plan.history is not None:
             store.replace_history(plan.history)
         store.rewrite_sent(plan.sent)

@@ -61,8 +61,8 @@ class Threads(Protocol):
         """Our message with this Message-ID, if we sent one."""
         ...
 
-    def sent_with_subject(self, to: str, subject: str) -> Sent | None:
-        """Our latest message to `to` under this subject, prefixes and codes aside."""
+    def sent_in_thread(self, to: str, thread: str) -> Sent | None:
+        """Our latest message to `to` whose subject has this `thread_subject`."""
         ...
 
 
@@ -124,7 +124,7 @@ def resolve(message: Inbound, state: State, threads: Threads, staff: tuple[str, 
             if found is not None:
                 return found
     if strip_prefixes(message.subject):
-        sent = threads.sent_with_subject(sender, message.subject)
+        sent = threads.sent_in_thread(sender, thread_subject(message.subject))
         if sent is not None and is_reply(message):
             return _case(sent, state, "subject")
     if is_reply(message):
@@ -147,4 +147,5 @@ def sent_about(reply: Reply, message_id: str, subject: str, at: datetime) -> Sen
     else:
         kind, case_id = CaseKind.HELP, message_id
     keep = reply.profile if kind is CaseKind.REQUEST else None
-    return Sent(message_id, reply.to, subject, kind, case_id, at, reply.missing, reply.group_id, keep)
+    return Sent(message_id, reply.to, subject, kind, case_id, at, reply.missing, reply.group_id, keep,
+                thread_subject(subject))

@@ -22,10 +22,7 @@ from ..model import (
     Meeting,
     Outcome,
     Reply,
-    Role,
-    Scale,
     State,
-    Territory,
 )
 from .classify import IDEA, IDEA_ATTACHMENT
 from .places import calls
@@ -419,52 +416,3 @@ def drafted_extra(idea: Idea, now: datetime) -> dict[str, Any]:
             "placeholders": list(DRAFT_PLACEHOLDERS),
             "note": "capacity and first meeting are placeholders until set with "
                     "`mailflow groups set`"}
-
-
-# --- groups to JSON and back (the store's `drafted_groups` table) --------------------------------
-
-
-def group_to_json(g: Group) -> dict[str, Any]:
-    """A group as a JSON document."""
-    c = g.criteria
-    return {
-        "id": g.id, "title": g.title, "aliases": list(g.aliases), "context": g.context,
-        "objectives": list(g.objectives), "participants": g.participants,
-        "capacity": g.capacity, "quota_coastal": g.quota_coastal, "quota_inland": g.quota_inland,
-        "criteria": {
-            "roles": [r.value for r in c.roles] if c.roles is not None else None,
-            "excluded_territories": [t.value for t in c.excluded_territories],
-            "scale": c.scale.value if c.scale else None,
-            "fte_below": c.fte_below, "max_population": c.max_population,
-        },
-        "required": list(g.required),
-        "first_meeting": {"starts_at": g.first_meeting.starts_at.isoformat(),
-                          "place": g.first_meeting.place,
-                          "sequence": g.first_meeting.sequence},
-        "commitment": g.commitment, "call": g.call.value,
-        "closes_at": g.closes_at.isoformat() if g.closes_at else None,
-    }
-
-
-def group_from_json(d: Mapping[str, Any]) -> Group:
-    """A group from the document `group_to_json` wrote."""
-    c = d.get("criteria") or {}
-    meeting = d["first_meeting"]
-    roles = c.get("roles")
-    return Group(
-        id=d["id"], title=d["title"], aliases=tuple(d.get("aliases", ())),
-        context=d.get("context", ""), objectives=tuple(d.get("objectives", ())),
-        participants=d.get("participants", ""), capacity=int(d["capacity"]),
-        quota_coastal=d.get("quota_coastal"), quota_inland=d.get("quota_inland"),
-        criteria=Criteria(
-            roles=tuple(Role(r) for r in roles) if roles is not None else None,
-            excluded_territories=tuple(Territory(t) for t in c.get("excluded_territories", ())),
-            scale=Scale(c["scale"]) if c.get("scale") else None,
-            fte_below=c.get("fte_below"), max_population=c.get("max_population"),
-        ),
-        required=tuple(d.get("required", DRAFT_REQUIRED)),
-        first_meeting=Meeting(datetime.fromisoformat(meeting["starts_at"]), meeting["place"],
-                              int(meeting.get("sequence", 0))),
-        commitment=d.get("commitment", ""), call=CallStatus(d.get("call", "draft")),
-        closes_at=datetime.fromisoformat(d["closes_at"]) if d.get("closes_at") else None,
-    )

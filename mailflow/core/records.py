@@ -408,7 +408,8 @@ def privacy_export(state: State, ledger: Sequence[Mapping[str, Any]],
         "not_in_this_export": (
             "Les messages d’origine restent dans la boîte aux lettres du réseau (dossiers de "
             "messages traités et de quarantaine) et les copies des réponses dans son dossier "
-            "d’envoi : les chercher par l’adresse dans le client de messagerie."),
+            "d’envoi : les chercher par l’adresse dans le client de messagerie. Le texte d’une "
+            "réponse n’est gardé par mailflow que jusqu’à son envoi."),
     }
 
 

@@ -1,4 +1,4 @@
-"""What every record of the store must hold, checked when it is opened: fields, types, values."""
+"""What every record of the store must hold, checked when it is read: fields, types, values."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from typing import Any
 
-from .model import (
+from ..model import (
     CallStatus,
     CaseKind,
     DeliveryStatus,
@@ -126,7 +126,8 @@ TABLES: Mapping[str, Fields] = {
         "id": TEXT, "seq": INT, "to": TEXTS, "outcome": TEXT, "message_key": TEXT,
         "created_at": WHEN,
     }, {
-        "raw_b64": TEXT, "subject": TEXT, "status": _one_of(DeliveryStatus), "attempts": INT,
+        "raw_b64": TEXT, "sha256": TEXT, "subject": TEXT, "status": _one_of(DeliveryStatus),
+        "attempts": INT,
         "last_error": TEXT, "sent_at": WHEN_OR_NULL, "next_attempt_at": WHEN_OR_NULL,
         "alerted": BOOL,
     }),
@@ -147,7 +148,8 @@ TABLES: Mapping[str, Fields] = {
     }),
     "sent": ({
         "message_id": TEXT, "to": TEXT, "kind": _one_of(CaseKind), "case_id": TEXT, "sent_at": WHEN,
-    }, {"subject": TEXT, "asked": TEXTS, "group_id": TEXT_OR_NULL, "profile": TABLE_OR_NULL}),
+    }, {"subject": TEXT, "asked": TEXTS, "group_id": TEXT_OR_NULL, "profile": TABLE_OR_NULL,
+        "thread": TEXT}),
     "groups": ({"id": TEXT}, {
         "call": _one_of(CallStatus), "capacity": INT, "closes_at": WHEN_OR_NULL,
         "meeting_starts_at": WHEN_OR_NULL, "meeting_place": TEXT_OR_NULL, "meeting_sequence": INT,
@@ -159,8 +161,13 @@ TABLES: Mapping[str, Fields] = {
         "aliases": TEXTS, "objectives": TEXTS, "required": TEXTS,
     }),
     "meta": ({}, {"schema": INT, "next_seq": INT, "digest_last_at": WHEN_OR_NULL,
-                  "digest_last_day": DAY_OR_NULL, "uidvalidity": TABLE_OR_NULL}),
+                  "digest_last_day": DAY_OR_NULL, "uidvalidity": TABLE_OR_NULL, "batch": INT,
+                  "tail_file": TEXT}),
+    "tail": ({"t": TEXT}, {"b": INT, "i": INT}),
 }
+
+#: The journal's record types and the table whose fields each holds.
+RECORDS = {"ledger": "ledger", "sent": "sent", "delivered": "outbox"}
 
 
 def _fields(record: Mapping[str, Any], fields: Fields) -> tuple[str, str] | None:
@@ -207,7 +214,21 @@ def describe(record: Any) -> str:
     return ""
 
 
-def check(path: str, data: Mapping[str, Any]) -> str:
+def check_record(record: Mapping[str, Any]) -> str:
+    """What is wrong with one journal record, or ""."""
+    kind = record.get("t")
+    if kind == "history":
+        return "" if isinstance(record.get("event"), dict) else "champ « event » : absent"
+    if kind not in RECORDS:
+        return f"type inconnu « {kind} »"
+    found = problem(RECORDS[str(kind)], dict(record))
+    if found is None:
+        return ""
+    field, what = found
+    return f"{kind} {describe(record)}, champ « {field} » : {what}"
+
+
+def check(data: Mapping[str, Any]) -> str:
     """The first problem of a whole store file, as a sentence for staff, or "" when it is sound."""
     for table in TABLES:
         records = data.get(table, {})

@@ -1,0 +1,404 @@
+"""The store's records as JSON and back: every value the store writes, in one place."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from ..model import (
+    CallStatus,
+    Candidature,
+    CaseKind,
+    Criteria,
+    Figure,
+    Group,
+    Idea,
+    Meeting,
+    PendingAction,
+    Profile,
+    Question,
+    QuestionStatus,
+    Role,
+    Scale,
+    Sent,
+    Status,
+    Territory,
+)
+
+DRAFT_REQUIRED = ("name", "structure", "role", "department")
+
+
+# --- values to JSON and back -------------------------------------------------------------
+
+
+def _when(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _parse_when(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def figure_to_json(f: Figure | None) -> float | dict[str, Any] | None:
+    """An exact figure as a plain number (as older stores wrote it), a range as its ends."""
+    if f is None:
+        return None
+    if f.is_exact and not f.said:
+        return f.low
+    return {"low": f.low, "high": None if f.high == float("inf") else f.high,
+            "low_open": f.low_open, "high_open": f.high_open, "said": f.said}
+
+
+def figure_from_json(d: Any) -> Figure | None:
+    if d is None:
+        return None
+    if isinstance(d, int | float):
+        return Figure.exact(float(d))
+    high = d.get("high")
+    return Figure(float(d["low"]), float("inf") if high is None else float(high),
+                  bool(d.get("low_open")), bool(d.get("high_open")), str(d.get("said", "")))
+
+
+def profile_to_json(p: Profile) -> dict[str, Any]:
+    return {
+        "name": p.name,
+        "structure": p.structure,
+        "role": p.role.value if p.role else None,
+        "role_text": p.role_text,
+        "department": p.department,
+        "fte": figure_to_json(p.fte),
+        "population": figure_to_json(p.population),
+        "territories": sorted(t.value for t in p.territories),
+        "not_territories": sorted(t.value for t in p.not_territories),
+        "scale": p.scale.value if p.scale else None,
+    }
+
+
+def profile_from_json(d: Mapping[str, Any]) -> Profile:
+    return Profile(
+        name=d.get("name"),
+        structure=d.get("structure"),
+        role=Role(d["role"]) if d.get("role") else None,
+        role_text=d.get("role_text"),
+        department=d.get("department"),
+        fte=figure_from_json(d.get("fte")),
+        population=figure_from_json(d.get("population")),
+        territories=frozenset(Territory(t) for t in d.get("territories", ())),
+        not_territories=frozenset(Territory(t) for t in d.get("not_territories", ())),
+        scale=Scale(d["scale"]) if d.get("scale") else None,
+    )
+
+
+def candidature_to_json(c: Candidature) -> dict[str, Any]:
+    return {
+        "id": c.id,
+        "group_id": c.group_id,
+        "email": c.email,
+        "name": c.name,
+        "profile": profile_to_json(c.profile),
+        "status": c.status.value,
+        "seq": c.seq,
+        "received_at": _when(c.received_at),
+        "message_key": c.message_key,
+        "message_id": c.message_id,
+        "subject": c.subject,
+        "reason": c.reason,
+        "missing": list(c.missing),
+        "updated_at": _when(c.updated_at),
+        "forced": c.forced,
+        "in_person": c.in_person,
+    }
+
+
+def candidature_from_json(d: Mapping[str, Any]) -> Candidature:
+    received = _parse_when(d["received_at"])
+    assert received is not None
+    return Candidature(
+        id=d["id"],
+        group_id=d["group_id"],
+        email=d["email"],
+        name=d.get("name"),
+        profile=profile_from_json(d.get("profile", {})),
+        status=Status(d["status"]),
+        seq=int(d["seq"]),
+        received_at=received,
+        message_key=d.get("message_key", ""),
+        message_id=d.get("message_id"),
+        subject=d.get("subject", ""),
+        reason=d.get("reason", ""),
+        missing=tuple(d.get("missing", ())),
+        updated_at=_parse_when(d.get("updated_at")),
+        forced=bool(d.get("forced", False)),
+        in_person=bool(d.get("in_person", False)),
+    )
+
+
+def idea_to_json(i: Idea) -> dict[str, Any]:
+    return {
+        "id": i.id,
+        "seq": i.seq,
+        "email": i.email,
+        "name": i.name,
+        "subject": i.subject,
+        "summary": i.summary,
+        "received_at": _when(i.received_at),
+        "message_key": i.message_key,
+        "attachments": list(i.attachments),
+        "status": i.status,
+        "message_id": i.message_id,
+        "history": [list(event) for event in i.history],
+        "note": i.note,
+        "note_received_at": _when(i.note_received_at),
+        "validated_on": i.validated_on.isoformat() if i.validated_on else None,
+        "co_animated": i.co_animated,
+        "declined_reason": i.declined_reason,
+        "group_id": i.group_id,
+        "updated_at": _when(i.updated_at),
+    }
+
+
+def idea_from_json(d: Mapping[str, Any]) -> Idea:
+    received = _parse_when(d["received_at"])
+    assert received is not None
+    return Idea(
+        id=d["id"],
+        seq=int(d["seq"]),
+        email=d["email"],
+        name=d.get("name"),
+        subject=d.get("subject", ""),
+        summary=d.get("summary", ""),
+        received_at=received,
+        message_key=d.get("message_key", ""),
+        attachments=tuple(d.get("attachments", ())),
+        status=d.get("status", "received"),
+        message_id=d.get("message_id"),
+        history=tuple((str(w), str(what), str(who)) for w, what, who in d.get("history", ())),
+        note=d.get("note", ""),
+        note_received_at=_parse_when(d.get("note_received_at")),
+        validated_on=date.fromisoformat(d["validated_on"]) if d.get("validated_on") else None,
+        co_animated=d.get("co_animated"),
+        declined_reason=d.get("declined_reason", ""),
+        group_id=d.get("group_id"),
+        updated_at=_parse_when(d.get("updated_at")),
+    )
+
+
+def pending_to_json(p: PendingAction) -> dict[str, Any]:
+    return {"token_hash": p.token_hash, "kind": p.kind, "candidature_id": p.candidature_id,
+            "email": p.email, "created_at": _when(p.created_at), "expires_at": _when(p.expires_at),
+            "used_at": _when(p.used_at)}
+
+
+def pending_from_json(d: Mapping[str, Any]) -> PendingAction:
+    created, expires = _parse_when(d["created_at"]), _parse_when(d["expires_at"])
+    assert created is not None and expires is not None
+    return PendingAction(d["token_hash"], d["kind"], d["candidature_id"], d["email"], created,
+                         expires, _parse_when(d.get("used_at")))
+
+
+def question_to_json(q: Question) -> dict[str, Any]:
+    return {"id": q.id, "seq": q.seq, "email": q.email, "name": q.name, "subject": q.subject,
+            "text": q.text, "received_at": _when(q.received_at), "message_key": q.message_key,
+            "message_id": q.message_id, "group_id": q.group_id, "about": q.about,
+            "status": q.status.value, "answered_at": _when(q.answered_at),
+            "answered_by": q.answered_by, "follow_ups": q.follow_ups}
+
+
+def question_from_json(d: Mapping[str, Any]) -> Question:
+    received = _parse_when(d["received_at"])
+    assert received is not None
+    return Question(
+        id=d["id"], seq=int(d["seq"]), email=d["email"], name=d.get("name"),
+        subject=d.get("subject", ""), text=d.get("text", ""), received_at=received,
+        message_key=d.get("message_key", ""), message_id=d.get("message_id"),
+        group_id=d.get("group_id"), about=d.get("about"),
+        status=QuestionStatus(d.get("status", "open")), answered_at=_parse_when(d.get("answered_at")),
+        answered_by=d.get("answered_by"), follow_ups=int(d.get("follow_ups", 0)))
+
+
+def sent_to_json(s: Sent) -> dict[str, Any]:
+    return {"message_id": s.message_id, "to": s.to, "subject": s.subject, "thread": s.thread,
+            "kind": s.kind.value,
+            "case_id": s.case_id, "sent_at": _when(s.sent_at), "asked": list(s.asked),
+            "group_id": s.group_id,
+            "profile": profile_to_json(s.profile) if s.profile is not None else None}
+
+
+def sent_from_json(d: Mapping[str, Any]) -> Sent:
+    at = _parse_when(d["sent_at"])
+    assert at is not None
+    return Sent(message_id=d["message_id"], to=d["to"], subject=d.get("subject", ""),
+                thread=d.get("thread", ""),
+                kind=CaseKind(d["kind"]), case_id=d["case_id"], sent_at=at,
+                asked=tuple(d.get("asked", ())), group_id=d.get("group_id"),
+                profile=profile_from_json(d["profile"]) if d.get("profile") else None)
+
+
+@dataclass
+class OutboxItem:
+    """A rendered message waiting to be sent, or sent, with its fixed Message-ID (`raw` is b""
+    once it is sent: the bytes are not kept)."""
+
+    id: str
+    seq: int
+    to: list[str]
+    outcome: str
+    message_key: str
+    created_at: datetime
+    raw: bytes
+    subject: str = ""
+    status: str = "pending"  # pending → sending → sent, or failed
+    attempts: int = 0
+    last_error: str = ""
+    sent_at: datetime | None = None
+    next_attempt_at: datetime | None = None
+    alerted: bool = False  # staff were told it is late
+    #: The reply's bytes are kept (as a file beside the store) only until it is sent; what is
+    #: kept after is their hash, for the record.
+    sha256: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "seq": self.seq,
+            "to": self.to,
+            "outcome": self.outcome,
+            "message_key": self.message_key,
+            "created_at": _when(self.created_at),
+            "sha256": self.sha256 or hashlib.sha256(self.raw).hexdigest(),
+            "subject": self.subject,
+            "status": self.status,
+            "attempts": self.attempts,
+            "last_error": self.last_error,
+            "sent_at": _when(self.sent_at),
+            "next_attempt_at": _when(self.next_attempt_at),
+            "alerted": self.alerted,
+        }
+
+    @classmethod
+    def from_json(cls, d: Mapping[str, Any]) -> OutboxItem:
+        created = _parse_when(d["created_at"])
+        assert created is not None
+        return cls(
+            id=d["id"],
+            seq=int(d["seq"]),
+            to=list(d["to"]),
+            outcome=d["outcome"],
+            message_key=d["message_key"],
+            created_at=created,
+            raw=base64.b64decode(d["raw_b64"]) if d.get("raw_b64") else b"",
+            subject=d.get("subject", ""),
+            sha256=d.get("sha256", ""),
+            status=d.get("status", "pending"),
+            attempts=int(d.get("attempts", 0)),
+            last_error=d.get("last_error", ""),
+            sent_at=_parse_when(d.get("sent_at")),
+            next_attempt_at=_parse_when(d.get("next_attempt_at")),
+            alerted=bool(d.get("alerted", False)),
+        )
+
+
+@dataclass
+class LedgerEntry:
+    """The record of one message: where it came from, what it was, what we decided."""
+
+    key: str
+    sha256: str
+    message_id: str | None
+    sender: str | None
+    subject: str
+    outcome: str
+    summary: str
+    decided_at: datetime
+    folder: str
+    replies: list[str] = field(default_factory=list)
+    #: The idea whose attachments this message carries: kept after the commit, and again by a
+    #: replay when the process died before they were all on disk.
+    attachments_of: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "sha256": self.sha256,
+            "message_id": self.message_id,
+            "sender": self.sender,
+            "subject": self.subject,
+            "outcome": self.outcome,
+            "summary": self.summary,
+            "decided_at": _when(self.decided_at),
+            "folder": self.folder,
+            "replies": self.replies,
+            "attachments_of": self.attachments_of,
+        }
+
+    @classmethod
+    def from_json(cls, d: Mapping[str, Any]) -> LedgerEntry:
+        decided = _parse_when(d["decided_at"])
+        assert decided is not None
+        return cls(
+            key=d["key"],
+            sha256=d["sha256"],
+            message_id=d.get("message_id"),
+            sender=d.get("sender"),
+            subject=d.get("subject", ""),
+            outcome=d["outcome"],
+            summary=d.get("summary", ""),
+            decided_at=decided,
+            folder=d.get("folder", "processed"),
+            replies=list(d.get("replies", ())),
+            attachments_of=d.get("attachments_of"),
+        )
+
+
+
+# --- groups drafted from ideas (the `drafted_groups` table) -------------------------------------
+
+
+def group_to_json(g: Group) -> dict[str, Any]:
+    """A group as a JSON document."""
+    c = g.criteria
+    return {
+        "id": g.id, "title": g.title, "aliases": list(g.aliases), "context": g.context,
+        "objectives": list(g.objectives), "participants": g.participants,
+        "capacity": g.capacity, "quota_coastal": g.quota_coastal, "quota_inland": g.quota_inland,
+        "criteria": {
+            "roles": [r.value for r in c.roles] if c.roles is not None else None,
+            "excluded_territories": [t.value for t in c.excluded_territories],
+            "scale": c.scale.value if c.scale else None,
+            "fte_below": c.fte_below, "max_population": c.max_population,
+        },
+        "required": list(g.required),
+        "first_meeting": {"starts_at": g.first_meeting.starts_at.isoformat(),
+                          "place": g.first_meeting.place,
+                          "sequence": g.first_meeting.sequence},
+        "commitment": g.commitment, "call": g.call.value,
+        "closes_at": g.closes_at.isoformat() if g.closes_at else None,
+    }
+
+
+def group_from_json(d: Mapping[str, Any]) -> Group:
+    """A group from the document `group_to_json` wrote."""
+    c = d.get("criteria") or {}
+    meeting = d["first_meeting"]
+    roles = c.get("roles")
+    return Group(
+        id=d["id"], title=d["title"], aliases=tuple(d.get("aliases", ())),
+        context=d.get("context", ""), objectives=tuple(d.get("objectives", ())),
+        participants=d.get("participants", ""), capacity=int(d["capacity"]),
+        quota_coastal=d.get("quota_coastal"), quota_inland=d.get("quota_inland"),
+        criteria=Criteria(
+            roles=tuple(Role(r) for r in roles) if roles is not None else None,
+            excluded_territories=tuple(Territory(t) for t in c.get("excluded_territories", ())),
+            scale=Scale(c["scale"]) if c.get("scale") else None,
+            fte_below=c.get("fte_below"), max_population=c.get("max_population"),
+        ),
+        required=tuple(d.get("required", DRAFT_REQUIRED)),
+        first_meeting=Meeting(datetime.fromisoformat(meeting["starts_at"]), meeting["place"],
+                              int(meeting.get("sequence", 0))),
+        commitment=d.get("commitment", ""), call=CallStatus(d.get("call", "draft")),
+        closes_at=datetime.fromisoformat(d["closes_at"]) if d.get("closes_at") else None,
+    )

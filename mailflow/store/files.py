@@ -1,0 +1,207 @@
+"""The store's files: an atomic JSON file, the log of accepted replies, reply bodies, locks."""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+from ..errors import StoreError, StoreLockedError
+from ..files import open_private, private_dir
+
+
+def fsync_dir(path: Path) -> None:
+    """Make the renames in a folder survive a crash."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def link_as(source: Path, target: Path) -> None:
+    """Make `target` a hard link to `source`, atomically (through a temporary link)."""
+    tmp = target.with_name(f".{target.name}.tmp")
+    with contextlib.suppress(FileNotFoundError):
+        tmp.unlink()
+    os.link(source, tmp)
+    os.replace(tmp, target)
+    # rename() between two links to one file does nothing: the temporary link would stay.
+    with contextlib.suppress(FileNotFoundError):
+        tmp.unlink()
+
+
+def write_json(path: Path, data: Any, *, backup: bool) -> None:
+    """Write `path` whole: a private temporary file, fsync, a `.bak` link to the old version,
+    an atomic replace, then the folder synced."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        private_dir(path.parent)
+        fd = open_private(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(data, handle, ensure_ascii=False, separators=(",", ":"))
+            handle.flush()
+            os.fsync(handle.fileno())
+        if backup and path.exists():
+            link_as(path, path.with_name(path.name + ".bak"))
+        os.replace(tmp, path)
+        fsync_dir(path.parent)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise StoreError(f"{path} : écriture impossible : {exc}") from exc
+
+
+def stamp(path: Path) -> tuple[int, int, int] | None:
+    """What tells that another process replaced the file: inode, size, modification time."""
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        return None
+    return info.st_ino, info.st_size, info.st_mtime_ns
+
+
+def take_lock(path: Path, wait: float, message: str) -> Any:
+    """An exclusive lock on `path`, waiting up to `wait` seconds; StoreLockedError names the holder."""
+    private_dir(path.parent)
+    handle = os.fdopen(open_private(path, os.O_RDWR | os.O_CREAT), "r+")
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            break
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                handle.seek(0)
+                holder = handle.read().strip() or "another process"
+                handle.close()
+                raise StoreLockedError(message.format(holder=holder)) from None
+            time.sleep(0.05)
+    handle.seek(0)
+    handle.truncate()
+    handle.write(f"mailflow pid {os.getpid()}\n")
+    handle.flush()
+    return handle
+
+
+class AcceptedLog:
+    """An append-only file of the replies a server accepted (its `250`), one fsync each.
+
+    Sending is the one step that cannot be undone: the moment the server takes a reply, its
+    Message-ID is appended here and synced, before any other network step (the Sent copy comes
+    after). A restart reads it and never sends those again, so a reply can go twice only if the
+    process dies between the server's answer and that one local fsync. Once a commit has written
+    the replies as sent, the log is emptied.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._fd: int | None = None
+
+    def read(self) -> dict[str, str]:
+        """Message-ID → when it was accepted; a line torn by a crash mid-write is skipped."""
+        try:
+            text = self.path.read_text(encoding="utf-8", errors="replace")
+        except FileNotFoundError:
+            return {}
+        except OSError as exc:
+            raise StoreError(f"{self.path} : lecture impossible : {exc.strerror}") from None
+        accepted: dict[str, str] = {}
+        for line in text.splitlines():
+            try:
+                entry = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(entry, dict) and isinstance(entry.get("id"), str):
+                accepted[entry["id"]] = str(entry.get("at", ""))
+        return accepted
+
+    def append(self, message_id: str, at: str) -> None:
+        """Record one accepted reply durably before anything else happens."""
+        line = json.dumps({"id": message_id, "at": at}, ensure_ascii=True) + "\n"
+        try:
+            if self._fd is None:
+                self._fd = open_private(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT)
+            os.write(self._fd, line.encode("ascii"))
+            os.fsync(self._fd)
+        except OSError as exc:
+            raise StoreError(f"{self.path} : impossible de noter une réponse envoyée : "
+                             f"{exc.strerror}") from exc
+
+    def clear(self) -> None:
+        """Empty the log once the store holds what it told."""
+        try:
+            if self._fd is not None:
+                os.ftruncate(self._fd, 0)
+                os.fsync(self._fd)
+            elif self.path.exists():
+                with self.path.open("r+b") as handle:
+                    handle.truncate(0)
+                    os.fsync(handle.fileno())
+        except OSError as exc:
+            raise StoreError(f"{self.path} : impossible de vider le journal : {exc.strerror}") from exc
+
+    def close(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+
+class Bodies:
+    """The bytes of replies waiting to be sent, one file each beside the store, until sent.
+
+    A body is written (fsynced) before the commit that queues its reply, and removed once the
+    reply is sent and that is committed: a file no queued reply names is a leftover.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    @staticmethod
+    def name(message_id: str) -> str:
+        return hashlib.sha256(message_id.encode()).hexdigest()[:32] + ".eml"
+
+    def write(self, message_id: str, raw: bytes) -> None:
+        target = self.folder / self.name(message_id)
+        tmp = target.with_name(f".{target.name}.tmp")
+        try:
+            private_dir(self.folder)
+            with os.fdopen(open_private(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC), "wb") as out:
+                out.write(raw)
+                out.flush()
+                os.fsync(out.fileno())
+            os.replace(tmp, target)
+        except OSError as exc:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+            raise StoreError(f"{target} : écriture impossible : {exc.strerror}") from exc
+
+    def sync(self) -> None:
+        if self.folder.exists():
+            fsync_dir(self.folder)
+
+    def read(self, message_id: str) -> bytes:
+        try:
+            return (self.folder / self.name(message_id)).read_bytes()
+        except FileNotFoundError:
+            return b""
+        except OSError as exc:
+            raise StoreError(f"{self.folder} : lecture impossible : {exc.strerror}") from exc
+
+    def remove(self, message_id: str) -> None:
+        with contextlib.suppress(FileNotFoundError):
+            (self.folder / self.name(message_id)).unlink()
+
+    def leftovers(self, kept: set[str]) -> list[Path]:
+        """Files no queued reply names (their reply was sent, or a killed commit wrote them),
+        and half-written temporary files."""
+        if not self.folder.exists():
+            return []
+        wanted = {self.name(message_id) for message_id in kept}
+        return [p for p in self.folder.iterdir()
+                if p.name.startswith(".") or (p.suffix == ".eml" and p.name not in wanted)]
