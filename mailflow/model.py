@@ -288,8 +288,9 @@ class Figure:
         return None
 
     def narrowed(self, other: Figure) -> Figure:
-        """Both statements at once (« moins de 10 ETP, 8 exactement » is 8); the later one when
-        they contradict each other."""
+        """Both statements at once (« moins de 10 ETP, 8 exactement » is 8). Two that contradict
+        each other (« 6 ETP, 12 ETP en haute saison ») span both: a criterion between them is
+        asked about, never decided on one of them."""
         if self.low == other.low:
             low, low_open = self.low, self.low_open or other.low_open
         else:
@@ -298,9 +299,10 @@ class Figure:
             high, high_open = self.high, self.high_open or other.high_open
         else:
             high, high_open = min((self.high, self.high_open), (other.high, other.high_open))
+        said = " ; ".join(w for w in (self.said, other.said) if w)
         if low > high or (low == high and (low_open or high_open)):
-            return other
-        return Figure(low, high, low_open, high_open, " ; ".join(w for w in (self.said, other.said) if w))
+            return Figure(min(self.low, other.low), max(self.high, other.high), said=said)
+        return Figure(low, high, low_open, high_open, said)
 
 
 @dataclass(frozen=True)
@@ -317,6 +319,12 @@ class Profile:
     territories: frozenset[Territory] = frozenset()
     not_territories: frozenset[Territory] = frozenset()
     scale: Scale | None = None
+
+    @property
+    def tells_something(self) -> bool:
+        """Whether any fact of a candidature is known (a name alone comes from the From)."""
+        return any((self.structure, self.role, self.department, self.fte, self.population,
+                    self.territories, self.not_territories, self.scale))
 
     def merged(self, newer: Profile) -> Profile:
         """This profile completed by what a later message tells (later values win)."""
@@ -389,6 +397,7 @@ class Intent:
     tokens: tuple[str, ...] = ()  # confirmation codes (« MF-… ») the message quotes
     #: What the message answers, when it is a reply in one of our threads (see core.conversation).
     case: Case | None = None
+    asks: bool = False  # the new text asks something (a « ? »): a person may have to answer
 
 
 @dataclass(frozen=True)
@@ -566,6 +575,7 @@ class Decision:
     group_id: str | None = None
     pending: tuple[PendingAction, ...] = ()  # new or used confirmations
     questions: tuple[Question, ...] = ()  # new, followed up or answered
+    forward: Question | None = None  # the member's question to hand to staff with this message
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from .core.parse import parse
 from .core.places import call_summary
 from .core.render import Renderer
 from .errors import MailflowError, ParseError, RenderError, SourceError, TransportError
-from .model import CaseKind, Decision, Inbound, Outcome, Reply, Sent, State
+from .model import CaseKind, Inbound, Outcome, Question, Reply, Sent, State
 from .ports import Clock, Folder, MailSource, Transport, Waiting
 from .store import LedgerEntry, OutboxItem, Store
 
@@ -343,8 +343,8 @@ class Service:
                               self.settings.departments, case)
             decision = decide(state, intent, now, self.new_token())
             messages = [self.outgoing(r, now) for r in decision.replies]
-            if decision.outcome is Outcome.QUESTION_FORWARDED:
-                messages += self._forward(decision, inbound, raw, now)
+            if decision.forward is not None:
+                messages += self._forward(decision.forward, inbound, raw, now)
         except RenderError as exc:
             log.error("%s: cannot write the reply: %s", waiting.key, exc)
             return self._quarantine(raw, digest, f"impossible de rédiger la réponse : {exc}", waiting.key,
@@ -362,10 +362,9 @@ class Service:
                         inbound.message_id, inbound.sender, inbound.subject,
                         self._within_cap(messages, now), after, kept)
 
-    def _forward(self, decision: Decision, inbound: Inbound, raw: bytes,
+    def _forward(self, question: Question, inbound: Inbound, raw: bytes,
                  now: datetime) -> list[Outgoing]:
         """The member's question to staff, the original attached; « Répondre » reaches her."""
-        question = decision.questions[0]
         message = self.renderer.render_question(question, inbound, raw[:QUARANTINE_COPY_BYTES], now)
         about = Sent(str(message["Message-ID"]), self.settings.network.staff[0],
                      str(message["Subject"]), CaseKind.QUESTION, question.id, now,

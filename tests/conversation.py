@@ -53,6 +53,7 @@ class Step:
     spec: dict[str, Any]
     message_id: str = ""
     sender: str = ""
+    raw: bytes = b""
 
 
 @dataclass
@@ -181,7 +182,14 @@ def build(step: Step, run: Run, when: datetime) -> bytes:
     sender = spec.get("from")
     answers = spec.get("answers")
     ours: EmailMessage | None = None
-    if answers is not None:
+    if spec.get("answers_step") is not None:  # a reply to another message of the story itself
+        earlier_step = run.steps[spec["answers_step"] - 1]
+        parsed = email.message_from_bytes(earlier_step.raw, policy=policy.default)
+        assert isinstance(parsed, EmailMessage)
+        ours = parsed
+        if sender is None:
+            sender = str(ours["To"])
+    elif answers is not None:
         earlier = run.steps[answers - 1]
         kind = spec.get("answers_kind")
         replies = [m for m in run.replies_to(earlier)
@@ -197,7 +205,10 @@ def build(step: Step, run: Run, when: datetime) -> bytes:
     step.sender = addr.lower()
     msg["From"] = Address(name, addr_spec=addr) if name else addr
     mailbox_address = "MONA – Groupes de travail <groupes@monatourisme.fr>"
-    if spec.get("answers_staff") and ours is not None:  # « Répondre à tous » to the forward
+    if spec.get("answers_step") is not None and ours is not None:  # « Répondre à tous »
+        msg["To"] = spec.get("to", str(ours["From"]))
+        msg["Cc"] = spec.get("cc", mailbox_address)
+    elif spec.get("answers_staff") and ours is not None:  # « Répondre à tous » to the forward
         msg["To"] = spec.get("to", str(ours["Reply-To"]))
         msg["Cc"] = spec.get("cc", mailbox_address)
     else:
@@ -267,7 +278,8 @@ def play(spec: dict[str, Any], settings: Settings, deliver: Callable[[list[bytes
     for number, message in enumerate(spec["message"], 1):
         step = Step(number, message)
         run.steps.append(step)
-        pending.append(build(step, run, datetime.now(UTC)))
+        step.raw = build(step, run, datetime.now(UTC))
+        pending.append(step.raw)
         if message.get("with_next"):
             continue
         deliver(pending)

@@ -153,14 +153,18 @@ STATUS_QUESTION = re.compile(
 FORM_LINE = re.compile(r"^\s*[*\-•]?\s*(nom|structure|fonction|departement)\s*:", re.MULTILINE)
 
 
-# A message that only thanks us (in a thread): nothing to answer.
-THANKS = re.compile(
-    r"^(?:(?:bonjour|bonsoir|re)\W*)?(?:un )?(?:grand |tres )?(?:merci(?: beaucoup| bien| infiniment"
-    r"| pour (?:votre|cette|la|ce) (?:reponse|retour|message|information|confirmation|mail|envoi))?"
-    r"|je vous remercie(?: pour (?:votre|cette) (?:reponse|confirmation))?|parfait|super|top"
-    r"|tres bien|c'est note|bien note|bien recu|c'est parfait|entendu|ok(?: merci)?|d'accord"
-    r")(?:[\s,.!]+(?:merci|a bientot|bonne journee|bonne soiree|au plaisir|c'est note|bien note"
-    r"|parfait|et a bientot|bien a vous|cordialement|a tres vite|!)*)*[\s,.!]*$"
+# What people write to thank and greet: a message made of these alone (in a thread) needs no reply.
+COURTESY = re.compile(
+    r"(?<!\w)(bonjour|bonsoir|re|hello|coucou|(un )?(grand |tres |mille )?merci(s)?( beaucoup| bien"
+    r"| infiniment| a vous| a toi| encore| d'avance)*|je vous (en )?remercie|remerciements"
+    r"|pour (votre |ta |cette |la |ce |cet |l'|les |vos |ces )(rapide )?(reponses?|retours?|messages?"
+    r"|informations?|infos?|precisions?|confirmations?|mails?|envois?|aide|accueil)( rapides?)?"
+    r"|bien recu|bien note|c'est note|je note|note|parfait|genial|super|top|tres bien|c'est parfait"
+    r"|entendu|ok|d'accord|excellent|formidable|ca marche|a bientot|a tres vite|a tres bientot"
+    r"|au plaisir|bonne (journee|soiree|semaine|fin de journee|fin de semaine)|belle (journee|soiree"
+    r"|semaine)|bon (week-end|weekend|dimanche)|cordialement|bien a vous|amicalement|et|a|le|la"
+    r"|(le )?\d{1,2}(er)? ?(janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre"
+    r"|novembre|decembre))(?!\w)"
 )
 
 
@@ -170,9 +174,14 @@ def robot_reason(inbound: Inbound, network: Network) -> RobotRule | None:
 
 
 def only_thanks(text: str) -> bool:
-    """True when the text says nothing but thanks (« Merci beaucoup, bien reçu ! »)."""
+    """True when the text says nothing but thanks (« Merci beaucoup, bien reçu ! », « Merci pour
+    l'info ! À bientôt le 6 avril. »): no question, nothing else once courtesy is taken out."""
     folded = fold(text)
-    return bool(folded) and len(folded) <= 200 and THANKS.match(folded) is not None
+    if not folded or "?" in folded or len(folded) > 300:
+        return False
+    rest = re.sub(r"[\W_]+", " ", COURTESY.sub(" ", folded)).split()
+    return len(rest) <= 1 and bool(re.search(r"merci|remerci|note|recu|parfait|genial|super|top"
+                                             r"|entendu|ok|d'accord", folded))
 
 
 def classify(
@@ -205,9 +214,13 @@ def classify(
     # Codes are looked for in the whole text: a reply quotes the message that carried the code.
     tokens = tuple(dict.fromkeys(TOKEN.findall(f"{inbound.subject}\n{inbound.text}")))
 
+    if case is not None and case.profile is not None:  # what the thread's first message told
+        profile = case.profile.merged(profile)
+
     def intent(kind: IntentKind, group: str | None = group_id, told: Profile = profile) -> Intent:
         return Intent(kind, inbound, sender, name, group_id=group,
-                      ambiguous_groups=ambiguous, profile=told, tokens=tokens, case=case)
+                      ambiguous_groups=ambiguous, profile=told, tokens=tokens, case=case,
+                      asks="?" in inbound.new_text)
 
     if sender in network.staff:
         return intent(IntentKind.STAFF)
@@ -219,7 +232,9 @@ def classify(
     )
     if WITHDRAWAL.search(said):
         return intent(IntentKind.WITHDRAWAL, group_id or (case.group_id if case else None))
-    if STATUS_QUESTION.search(said):
+    answering = (case is not None and case.kind is CaseKind.CANDIDATURE
+                 and case.status == "needs-info" and profile.tells_something)
+    if STATUS_QUESTION.search(said) and not answering:  # the answer's reply says where she stands
         return intent(IntentKind.STATUS, group_id or (case.group_id if case else None))
     if case is not None and case.kind is not CaseKind.HELP:
         return _in_thread(case, inbound, intent, profile, named, applies, asks)
@@ -232,17 +247,10 @@ def classify(
         return intent(IntentKind.CANDIDATURE)
     if in_thread and only_thanks(inbound.new_text):
         return intent(IntentKind.THANKS)
+    if in_thread and case is not None and case.profile is not None and named and not asks:
+        return intent(IntentKind.CANDIDATURE)  # « alors les OT ruraux » after a closed call
     # A group named with nothing that says "I apply" is a question about it.
     return intent(IntentKind.QUESTION)
-
-
-_TOLD_FACTS = ("structure", "role", "department", "fte", "population", "territories",
-               "not_territories", "scale")
-
-
-def _tells_something(profile: Profile) -> bool:
-    """Whether the text gives any fact of a candidature (a name alone comes from the From)."""
-    return any(getattr(profile, fact) for fact in _TOLD_FACTS)
 
 
 def _in_thread(case: Case, inbound: Inbound, intent: Callable[..., Intent], profile: Profile,
@@ -263,8 +271,8 @@ def _in_thread(case: Case, inbound: Inbound, intent: Callable[..., Intent], prof
         if applies:
             return intent(IntentKind.CANDIDATURE,
                           next((g for g in named if g != case.group_id), case.group_id))
-        if settling and (_tells_something(profile) or (case.status == "needs-info" and not asks
-                                                       and not thanks)):
+        if settling and (profile.tells_something or (case.status == "needs-info" and not asks
+                                                     and not thanks)):
             return intent(IntentKind.CANDIDATURE, case.group_id)
         if thanks:
             return intent(IntentKind.THANKS, case.group_id)
@@ -276,5 +284,7 @@ def _in_thread(case: Case, inbound: Inbound, intent: Callable[..., Intent], prof
         if thanks:
             return intent(IntentKind.THANKS, None)
         return intent(IntentKind.QUESTION, None)
-    # A question's thread: a follow-up, or thanks for the answer.
+    # A question's thread: applying at last, a follow-up, or thanks for the answer.
+    if applies and named:
+        return intent(IntentKind.CANDIDATURE, named[0])
     return intent(IntentKind.THANKS if thanks else IntentKind.QUESTION, case.group_id)

@@ -74,6 +74,10 @@ def _case(sent: Sent, state: State, how: str) -> Case:
     return Case(sent.kind, sent.case_id, how, sent.asked, sent.group_id, sent.profile, status)
 
 
+def _asked_by(state: State, question_id: str, sender: str) -> bool:
+    return any(q.id == question_id and q.email == sender for q in state.questions)
+
+
 def _candidature_case(state: State, candidature_id: str, how: str) -> Case | None:
     cand = next((c for c in state.candidatures if c.id == candidature_id), None)
     if cand is None:
@@ -114,7 +118,10 @@ def resolve(message: Inbound, state: State, threads: Threads, staff: tuple[str, 
         sent = threads.sent(message_id) if message_id else None
         if sent is None:
             continue
-        if sent.to == sender or (sender in staff and sent.kind is CaseKind.QUESTION):
+        if sent.to == sender or (sent.kind is CaseKind.QUESTION and (
+                sender in staff or _asked_by(state, sent.case_id, sender))):
+            # Our forward of a question is in the thread of staff's answer and of the asker's
+            # reply to it (« Répondre à tous »): both are about that question.
             return _case(sent, state, "thread")
     for token in TOKEN.findall(f"{message.subject}\n{message.text}"):
         digest = token_hash(token)
@@ -146,6 +153,9 @@ def sent_about(reply: Reply, message_id: str, subject: str, at: datetime) -> Sen
         kind, case_id = CaseKind.REQUEST, message_id
     else:
         kind, case_id = CaseKind.HELP, message_id
-    keep = reply.profile if kind is CaseKind.REQUEST else None
+    # A request, a closed call, a refusal before any candidature: the facts the member gave go on
+    # into her answer.
+    keep = reply.profile if kind in (CaseKind.REQUEST, CaseKind.HELP) and reply.profile and (
+        reply.profile.tells_something) else None
     return Sent(message_id, reply.to, subject, kind, case_id, at, reply.missing, reply.group_id, keep,
                 thread_subject(subject))

@@ -29,7 +29,7 @@ from .places import (
     promote,
     with_candidatures,
 )
-from .questions import question_decision, staff_decision
+from .questions import question_decision, staff_decision, with_question
 from .replies import (
     STATUS_OUTCOME,
     TEMPLATES,
@@ -120,7 +120,7 @@ def _candidature(state: State, intent: Intent, now: datetime, token: str = "") -
     # An answer to our refusal (or to a place that went on): the facts given then still count.
     case = intent.case
     previous = next((c for c in state.candidatures if case is not None and c.id == case.id
-                     and c.group_id == group_id and c.status in (Status.REFUSED, Status.EXPIRED)),
+                     and (c.group_id != group_id or c.status in (Status.REFUSED, Status.EXPIRED))),
                     None)
     profile = previous.profile.merged(intent.profile) if previous else intent.profile
     cand = Candidature(
@@ -247,6 +247,9 @@ def _status(state: State, intent: Intent, now: datetime) -> Decision:
         mine = [c for c in state.candidatures if c.id == case.id]
     else:
         mine = active(state, intent.sender, intent.group_id) or active(state, intent.sender)
+    if not mine:  # nothing running: her last word from us, refused or withdrawn as it may be
+        latest = {c.group_id: c for c in state.candidatures if c.email == intent.sender}
+        mine = list(latest.values())
     ideas = ideas_of(state, intent.sender, case.id if case is not None
                      and case.kind is CaseKind.IDEA else None)
     if ideas and (asks_idea or not mine):
@@ -318,9 +321,15 @@ def decide(state: State, intent: Intent, now: datetime, token: str = "") -> Deci
     if intent.kind is IntentKind.IDEA:
         return idea_decision(state, intent, now)
     pending = any(c.status is Status.NEEDS_INFO for c in active(state, intent.sender))
-    if intent.kind is IntentKind.CANDIDATURE or (pending and intent.group_id is None
-                                                 and intent.case is None):
-        return _candidature(state, intent, now, token)
+    # A new message from someone whose place is held for an answer: the answer, if it tells
+    # facts or asks nothing; a question otherwise.
+    answers_hold = (pending and intent.group_id is None and intent.case is None
+                    and (intent.profile.tells_something or not intent.asks))
+    if intent.kind is IntentKind.CANDIDATURE or answers_hold:
+        decision = _candidature(state, intent, now, token)
+        if intent.asks and intent.case is not None and intent.profile.tells_something:
+            return with_question(state, intent, decision, now)  # the facts, and a question
+        return decision
     return question_decision(state, intent, now)
 
 

@@ -592,10 +592,13 @@ _POSTS = re.compile(rf"(?:(?P<q>{NUMBER}|un|une)\s+(?:postes?\s+(?:a|en)\s+)?tem
 _HEADCOUNT_PATTERNS = (
     re.compile(rf"(?:equipe|effectif) (?:de |d')?{_QTY} (?:{_HEADCOUNT})"),
     re.compile(rf"{_QTY} {_HEADCOUNT}(?!\w)"),
-    re.compile(rf"nous sommes {_QTY}(?: dans l'equipe| a l'office|(?=[ ,.]))"),
+    re.compile(rf"nous sommes {_QTY}(?: dans l'equipe| a l'office|(?=[ ,.]))(?! ?habitant)"),
 )
-_POPULATION = re.compile(rf"{_QTY}\s*(?:habitants?|hab\b\.?|h\.)")
+_POPULATION = re.compile(rf"{_QTY}\s*(?:habitants?|hab\b\.?)")
 _HEADCOUNT_LABEL = re.compile(r"salari|effectif|equipe|personnes")
+#: No office has more people than this: a larger number next to « ETP » is a year or a count of
+#: something else (« ETP 2025 : 8 », « nous sommes 12 000 habitants »).
+MAX_FTE = 200
 
 
 def _numbers_doc(text: str) -> _Doc:
@@ -653,7 +656,8 @@ def _fte(doc: _Doc) -> Figure | None:
         return _headcount_bound(figure) if _HEADCOUNT_LABEL.search(label) else figure
     hits = sorted({(m.start("q"), m.end("q"), m.end()) for pattern in _FTE_PATTERNS
                    for m in pattern.finditer(doc.scan)})
-    stated = [_reading(doc, start, end, whole) for start, end, whole in hits] + _posts(doc)
+    stated = [f for f in (_reading(doc, start, end, whole) for start, end, whole in hits)
+              if f.low <= MAX_FTE] + _posts(doc)
     if stated:
         return _narrowed(stated)
     spans: dict[tuple[int, int], int] = {}
@@ -661,8 +665,10 @@ def _fte(doc: _Doc) -> Figure | None:
         for m in pattern.finditer(doc.scan):  # the same figure seen twice: with its unit, longest
             spans[m.start("q"), m.end("q")] = max(spans.get((m.start("q"), m.end("q")), 0), m.end())
     heads = sorted((start, end, whole) for (start, end), whole in spans.items())
-    return _narrowed([_headcount_bound(_reading(doc, start, end, whole))
-                      for start, end, whole in heads])
+    # Several headcounts (« 3 agents à l'accueil et 11 personnes au total »): the largest bounds.
+    counts = [f for f in (_reading(doc, start, end, whole) for start, end, whole in heads)
+              if f.low <= MAX_FTE]
+    return _headcount_bound(max(counts, key=lambda f: f.high)) if counts else None
 
 
 # Every "N habitants" figure is classed by the words closest to it in its sentence: the largest
@@ -675,6 +681,7 @@ _TOWN_WORDS = re.compile(
     r"plus (grande|grosse|importante|peuplee) (commune|ville)"
     r"|(commune|ville) la plus (grande|grosse|importante|peuplee)"
     r"|(ville|commune|bourg)[- ]centre|(ville|commune) principale|ville[- ]siege"
+    r"|(la|notre) plus (grande|grosse|importante|peuplee)(,| compte| a | avec| :| regroupe)"
 )
 _TERRITORY_WORDS = re.compile(
     r"territoire|communaute (de communes|d'agglomeration|urbaine)|intercommunalite|(?<!\w)epci"

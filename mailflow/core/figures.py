@@ -22,7 +22,8 @@ INF = math.inf
 # (text2num: « douze mille cinq cents » → 12500); the patterns below read what surrounds them.
 
 _THOUSANDS = r"\d{1,3}(?:[ .]\d{3})+(?![\d.,]\d)"
-NUMBER = rf"(?:{_THOUSANDS}|\d+(?:[.,]\d+)?)(?:\s?k(?![a-z]))?"
+# A number is whole: « 12 000 » is never read as « 12 » followed by something else.
+NUMBER = rf"(?:{_THOUSANDS}|\d+(?:[.,]\d+)?(?![ .]\d{{3}}\b))(?:\s?k(?![a-z]))?"
 _APPROX_WORDS = {  # « une dizaine » and its kin: the range people mean
     "dizaine": (8, 12), "douzaine": (10, 14), "quinzaine": (13, 17), "vingtaine": (17, 23),
     "trentaine": (27, 33), "quarantaine": (37, 43), "cinquantaine": (45, 55), "centaine": (90, 110),

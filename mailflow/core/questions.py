@@ -6,6 +6,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from ..model import CaseKind, Decision, Intent, Outcome, Question, QuestionStatus, State
+from .places import calls_for
 from .replies import answer
 
 #: How much of a member's text the question keeps for the digest (the forward carries it all).
@@ -44,10 +45,24 @@ def question_decision(state: State, intent: Intent, now: datetime) -> Decision:
             message_key=intent.message.key, message_id=intent.message.message_id,
             group_id=intent.group_id, about=_about(intent))
         summary = f"question {question.id} from {intent.sender} handed to staff"
-    reply = answer(state, intent, Outcome.QUESTION_FORWARDED, now, group_id=question.group_id,
-                   question_id=question.id)
+    # The group she asks about is among the open calls the reply lists: she may want to apply.
+    reply = replace(answer(state, intent, Outcome.QUESTION_FORWARDED, now, group_id=question.group_id,
+                           question_id=question.id),
+                    calls=calls_for(state, intent.profile, now))
     return Decision(Outcome.QUESTION_FORWARDED, summary, replies=(reply,),
-                    group_id=question.group_id, questions=(question,))
+                    group_id=question.group_id, questions=(question,), forward=question)
+
+
+def with_question(state: State, intent: Intent, decision: Decision, now: datetime) -> Decision:
+    """A decision on a message that also asks something a person must answer: the question goes
+    to staff too, and the member's reply says so."""
+    asked = question_decision(state, intent, now)
+    question = asked.questions[0]
+    replies = decision.replies
+    if replies:
+        replies = (replace(replies[0], question_id=question.id), *replies[1:])
+    return replace(decision, replies=replies, questions=(*decision.questions, question),
+                   forward=question, summary=f"{decision.summary}; {asked.summary}")
 
 
 def staff_decision(state: State, intent: Intent, now: datetime) -> Decision:

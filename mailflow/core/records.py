@@ -566,7 +566,7 @@ def purge_plan(state: State, ledger: Sequence[Mapping[str, Any]],
             continue
         if folded is not None and folded in gone:
             names_here = gone
-        elif _stray(doc, known, before):
+        elif _stray(doc, known | ours, before):
             names_here = {folded: pseudonym(str(sender), salt)} if folded else {}
             aliases.update(names_here)
         else:
@@ -599,13 +599,17 @@ def purge_plan(state: State, ledger: Sequence[Mapping[str, Any]],
         if (folded in gone or stray) and not is_anonymous(question.email):
             alias = gone.get(folded) or aliases.setdefault(folded, pseudonym(question.email, salt))
             plan.questions.append(replace(question, email=alias, name=None, subject="", text=""))
+    purged_questions = {q.id for q in plan.questions}
     for doc in sent:
         folded = str(doc.get("to", "")).casefold()
+        new_doc = dict(doc)
+        if doc.get("kind") == "question" and doc.get("case_id") in purged_questions:
+            new_doc.update(subject="", thread="")  # the forward's « Question de <name> : … »
         if folded in aliases or folded in gone:
-            new_doc = {**doc, "to": aliases.get(folded) or gone[folded], "subject": "",
-                       "profile": None}
-            if new_doc != dict(doc):
-                plan.sent.append(new_doc)
+            new_doc.update(to=aliases.get(folded) or gone[folded], subject="", thread="",
+                           profile=None)
+        if new_doc != dict(doc):
+            plan.sent.append(new_doc)
     if gone:
         old_history = [dict(h) for h in history]
         # Staff write free text (a reason): a full name there goes too; short ones would hit

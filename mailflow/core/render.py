@@ -421,6 +421,7 @@ class Renderer:
         group = self.groups.get(question.group_id) if question.group_id else None
         context: dict[str, Any] = {
             **self._base_context(now), "name": None, "question": question, "asker": asker,
+            "written_at": now,
             "group": group, "about": clean(question.about) or None,
             "text": clean_block(inbound.new_text or inbound.text)[:8000] or "(message vide)",
         }
@@ -435,7 +436,7 @@ class Renderer:
         msg["Subject"] = f"Question de {clean(question.name) or question.email}{NBSP}: {subject}"
         msg["Date"] = format_datetime(now)
         msg["Message-ID"] = make_msgid(domain=self.network.domain)
-        member_id = _clean_msgid(question.message_id)
+        member_id = _clean_msgid(inbound.message_id or question.message_id)
         if member_id:
             msg["References"] = member_id  # staff's answer threads with her message
         msg["Auto-Submitted"] = "auto-generated"
@@ -554,7 +555,12 @@ class Renderer:
             "reason": french_typography(clean(reply.reason)),
             "missing": missing,
             "missing_keys": list(reply.missing),
-            "calls": self._calls(reply.calls, exclude=reply.group_id),
+            # Alternatives leave out the reply's own group; an answer to a question lists it too.
+            "calls": self._calls(reply.calls, exclude=None if reply.question_id and (
+                reply.template == "question_received") else reply.group_id),
+            "group_call": next(iter(self._calls(tuple(c for c in reply.calls
+                                                      if c.group_id == reply.group_id),
+                                                exclude=None)), None),
             "token": clean(reply.token),
             "expires_at": reply.expires_at,
             "confirm_link": mailto_link(
