@@ -6,6 +6,7 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Literal, Protocol
 
 Folder = Literal["processed", "quarantine"]
@@ -68,3 +69,35 @@ class Transport(Protocol):
     def close(self) -> None:
         """Release connections."""
         ...
+
+
+@dataclass(frozen=True)
+class AttachmentFile:
+    """One attachment of a message, decided: the content to keep under a safe name, or why not."""
+
+    original: str  # the sender's name for it, cleaned for display
+    content_type: str  # the type decided when kept; the declared one when refused
+    data: bytes  # decoded content (the encoded text when it could not be decoded)
+    size: int
+    sha256: str
+    refused: str  # "" when it may be kept, else why not
+    safe_stem: str  # [A-Za-z0-9_-] only
+    ext: str
+
+
+@dataclass(frozen=True)
+class SavedAttachment:
+    """One attachment of a message: kept on disk at `path`, or refused with the reason."""
+
+    name: str  # safe file name (on disk when kept; what it would have been when refused)
+    original: str
+    content_type: str
+    size: int  # decoded bytes (the encoded ones when the content could not be decoded)
+    sha256: str
+    path: Path | None  # None when refused
+    refused: str = ""  # "" when kept, else why not
+
+    @property
+    def kept(self) -> bool:
+        """True when the file is on disk."""
+        return not self.refused

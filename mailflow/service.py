@@ -11,8 +11,8 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 
-from .attachments import clean_leftovers as clean_attachment_leftovers
-from .attachments import describe
+from .adapters.attachment_dir import clean_leftovers as clean_attachment_leftovers
+from .adapters.attachment_dir import describe
 from .commands.ideas import attachments_root, keep_idea_attachments
 from .config import Settings
 from .core import authres

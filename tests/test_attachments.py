@@ -23,19 +23,11 @@ from hypothesis import given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
-from mailflow.attachments import (
-    DOCX,
-    JPEG,
-    ODT,
-    PDF,
-    TXT,
-    XLSX,
-    AttachmentPolicy,
-    SavedAttachment,
-    describe,
-    save_attachments,
-)
+from mailflow.adapters.attachment_dir import describe
+from mailflow.app.attachments import save_attachments
+from mailflow.core.attachments import DOCX, JPEG, ODT, PDF, TXT, XLSX, AttachmentPolicy
 from mailflow.errors import StoreError
+from mailflow.ports import SavedAttachment
 
 ROOT = Path(__file__).resolve().parent.parent
 OWNER = "I-0007"

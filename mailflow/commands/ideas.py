@@ -11,7 +11,8 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..attachments import SavedAttachment, describe, kept, save_attachments
+from ..adapters.attachment_dir import describe, kept
+from ..app.attachments import save_attachments
 from ..config import Settings
 from ..core.french import IDEA_STATUS
 from ..core.ideas import (
@@ -27,6 +28,7 @@ from ..core.ideas import (
     validate,
 )
 from ..model import Idea, State
+from ..ports import SavedAttachment
 from ..store import Store
 
 if TYPE_CHECKING:

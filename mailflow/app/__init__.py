@@ -1,0 +1,1 @@
+"""The application: what the daemon and the commands do with the core and the adapters."""
