@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from email.headerregistry import Address
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Any, TypeVar
 from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -28,6 +28,7 @@ from .model import (
     Scale,
     Territory,
 )
+from .ports import Auth, Server
 
 DEFAULT_CONFIG = Path("config/mailflow.toml")
 PROFILE_FIELDS = tuple(f.value for f in Fact if f is not Fact.GROUP)
@@ -39,32 +40,6 @@ T = TypeVar("T")
 PLAINTEXT_CONSENT = "passwords and mail travel unencrypted"
 SCHEMES = {"imaps": ("implicit", 993), "imap": ("starttls", 143),
            "smtps": ("implicit", 465), "smtp": ("starttls", 587)}
-
-
-@dataclass(frozen=True)
-class Auth:
-    """How to log in: a password (environment or file) or an XOAUTH2 token (command or file)."""
-
-    method: Literal["password", "xoauth2"]
-    user: str
-    password_env: str
-    password_file: Path | None = None
-    token_command: str | None = None
-    token_file: Path | None = None
-
-
-@dataclass(frozen=True)
-class Server:
-    """A mail server to connect to, from a URL such as imaps://user@host:993/INBOX."""
-
-    scheme: str
-    host: str
-    port: int
-    folder: str
-    tls: Literal["implicit", "starttls", "none"]
-    ca_file: Path | None
-    auth: Auth
-    timeout: float
 
 
 @dataclass(frozen=True)

@@ -46,3 +46,7 @@ class TransportError(MailflowError):
     def __init__(self, message: str, *, permanent: bool = False) -> None:
         self.permanent = permanent
         super().__init__(message)
+
+
+class StaffActionError(MailflowError):
+    """A staff action that cannot be carried out as asked (an unknown id, a wrong value); says why."""

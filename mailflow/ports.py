@@ -1,13 +1,15 @@
-"""The small interfaces the service talks to: a mail source, a transport and a clock."""
+"""What the application and its adapters exchange: the ports and the values that cross them."""
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
+
+from .model import Department, Group, Sent, State
 
 Folder = Literal["processed", "quarantine"]
 Clock = Callable[[], datetime]
@@ -101,3 +103,127 @@ class SavedAttachment:
     def kept(self) -> bool:
         """True when the file is on disk."""
         return not self.refused
+
+
+# --- connecting to servers --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Auth:
+    """How to log in: a password (environment or file) or an XOAUTH2 token (command or file)."""
+
+    method: Literal["password", "xoauth2"]
+    user: str
+    password_env: str
+    password_file: Path | None = None
+    token_command: str | None = None
+    token_file: Path | None = None
+
+
+@dataclass(frozen=True)
+class Server:
+    """A mail server to connect to, from a URL such as imaps://user@host:993/INBOX."""
+
+    scheme: str
+    host: str
+    port: int
+    folder: str
+    tls: Literal["implicit", "starttls", "none"]
+    ca_file: Path | None
+    auth: Auth
+    timeout: float
+
+
+# --- what the store keeps of messages and replies ---------------------------------------------
+
+
+@dataclass
+class OutboxItem:
+    """A rendered message waiting to be sent, or sent, with its fixed Message-ID (`raw` is b""
+    once it is sent: the bytes are not kept)."""
+
+    id: str
+    seq: int
+    to: list[str]
+    outcome: str
+    message_key: str
+    created_at: datetime
+    raw: bytes
+    subject: str = ""
+    status: str = "pending"  # pending → sending → sent, or failed
+    attempts: int = 0
+    last_error: str = ""
+    sent_at: datetime | None = None
+    next_attempt_at: datetime | None = None
+    alerted: bool = False  # staff were told it is late
+    #: The reply's bytes are kept (as a file beside the store) only until it is sent; what is
+    #: kept after is their hash, for the record.
+    sha256: str = ""
+    group: str | None = None  # the group it is about, when it is about one
+
+
+@dataclass
+class LedgerEntry:
+    """The record of one message: where it came from, what it was, what we decided."""
+
+    key: str
+    sha256: str
+    message_id: str | None
+    sender: str | None
+    subject: str
+    outcome: str
+    summary: str
+    decided_at: datetime
+    folder: str
+    replies: list[str] = field(default_factory=list)
+    #: The idea whose attachments this message carries: kept after the commit, and again by a
+    #: replay when the process died before they were all on disk.
+    attachments_of: str | None = None
+    group: str | None = None  # the group the decision was about, when it was about one
+
+
+class StatePort(Protocol):
+    """The store as the application sees it: the state of the calls, the journal, the outbox.
+
+    Changes stay in memory until `commit`, which writes them at once (or `rollback`).
+    """
+
+    path: Path
+
+    def state(self, groups: dict[str, Group], departments: dict[str, Department]) -> State:
+        """The state, with the configured groups as staff changed them and those they drafted."""
+        ...
+
+    def save_state(self, before: State, after: State) -> None:
+        """Record what changed between two states (candidatures, ideas, questions, codes)."""
+        ...
+
+    def set_group_override(self, group_id: str, changes: Mapping[str, Any]) -> None: ...
+    def save_drafted_group(self, group: Group, extra: Mapping[str, Any] | None = None) -> None: ...
+    def meta(self, key: str) -> Any: ...
+    def set_meta(self, key: str, value: Any) -> None: ...
+    def record_history(self, event: Mapping[str, Any]) -> None: ...
+    def history(self) -> list[dict[str, Any]]: ...
+    def ledger_entry(self, key: str) -> LedgerEntry | None: ...
+    def seen_before(self, sha256: str, message_id: str | None) -> bool: ...
+    def quarantined_before(self, sha256: str) -> bool: ...
+    def record(self, entry: LedgerEntry) -> None: ...
+    def ledger_since(self, since: datetime) -> list[LedgerEntry]: ...
+    def next_outbox_seq(self) -> int: ...
+    def enqueue(self, item: OutboxItem) -> None: ...
+    def outbox(self, *statuses: str) -> list[OutboxItem]: ...
+    def update_outbox(self, item: OutboxItem) -> None: ...
+
+    def accepted(self, message_id: str, at: datetime) -> None:
+        """A server took this reply: written to disk at once, before anything else happens."""
+        ...
+
+    def replies_since(self, address: str, since: datetime) -> int: ...
+    def remember_sent(self, sent: Sent) -> None: ...
+    def sent(self, message_id: str) -> Sent | None: ...
+    def sent_in_thread(self, to: str, thread: str) -> Sent | None: ...
+    def session(self, wait: float = 60.0) -> Any: ...
+    def clean_leftovers(self) -> list[Path]: ...
+    def commit(self) -> None: ...
+    def rollback(self) -> None: ...
+    def close(self) -> None: ...

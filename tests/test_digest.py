@@ -12,11 +12,12 @@ from pathlib import Path
 import pytest
 
 from mailflow import config
-from mailflow.cli import build_service, main
+from mailflow.app.service import Service
+from mailflow.app.wiring import build_service
+from mailflow.cli import main
 from mailflow.config import Settings
 from mailflow.core.digest import build_digest
 from mailflow.model import State
-from mailflow.service import Service
 
 from .conftest import ROOT, local_config, staff_mail
 from .test_service import SAMPLES, deliver

@@ -16,8 +16,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from mailflow import config
+from mailflow.app.attachments import keep_idea_attachments, kept_attachments
 from mailflow.cli import main
-from mailflow.commands.ideas import keep_idea_attachments, kept_attachments
 from mailflow.config import Settings
 from mailflow.core.classify import classify
 from mailflow.core.decide import apply, decide

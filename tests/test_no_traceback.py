@@ -24,7 +24,8 @@ from mailflow.model import (
     QuestionStatus,
     Status,
 )
-from mailflow.store import OutboxItem, Store
+from mailflow.ports import OutboxItem
+from mailflow.store import Store
 
 from .conftest import local_config
 from .test_cli import commands
@@ -170,7 +171,7 @@ def test_an_unexpected_error_is_one_line_and_its_details_are_kept(
     def broken(*_args: object) -> int:
         raise KeyError("received_at")
 
-    monkeypatch.setattr("mailflow.cli.cmd_status", broken)  # a bug in any command
+    monkeypatch.setattr("mailflow.commands.groups.cmd_status", broken)  # a bug in any command
     code = main(["--config", str(cfg), "status"])
     out, err = capsys.readouterr()
     assert code == EXIT_UNEXPECTED

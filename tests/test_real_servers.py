@@ -20,10 +20,11 @@ from imapclient import IMAPClient
 from mailflow import config
 from mailflow.adapters.imap import ImapSource
 from mailflow.adapters.smtp import SmtpTransport
-from mailflow.cli import build_service, main
+from mailflow.app.service import Service
+from mailflow.app.wiring import build_service
+from mailflow.cli import main
 from mailflow.config import Settings
 from mailflow.errors import MailflowError, SourceError
-from mailflow.service import Service
 
 from .conftest import ROOT, local_config
 from .mailservers import (  # noqa: F401 - fixtures, found by pytest through their names
@@ -219,7 +220,7 @@ def test_server_restarted_in_the_middle_of_a_batch(dovecot: Dovecot, mail_user: 
     assert not service.settings.store_path.exists() or service.state().candidatures == ()
     dovecot.start()
     source.read = real_read  # type: ignore[method-assign]
-    service._retry_at = None  # no need to wait for the backoff in a test
+    service.poller.retry_at = None  # no need to wait for the backoff in a test
     report = service.poll()
     assert report is not None and len(report.handled) == 4
     assert outcomes(sink) == ["confirmed", "confirmed", "needs-info", "refused"]
@@ -237,15 +238,15 @@ def test_login_refused_is_reported_and_retried_later(dovecot: Dovecot, mail_user
     assert "login refused" in caplog.text
     # Still refused after the alert delay: staff are told once.
     clock.advance(minutes=20)
-    service._retry_at = None
+    service.poller.retry_at = None
     assert service.poll() is None
     clock.advance(minutes=5)
-    service._retry_at = None
+    service.poller.retry_at = None
     service.poll()
     alerts = [m for m in sink.messages if m.parsed()["X-Mailflow-Alert"] == "mailbox-unreachable"]
     assert len(alerts) == 1 and alerts[0].rcpt_tos == [STAFF]
     monkeypatch.setenv("MAILFLOW_IMAP_PASSWORD", mail_user.password)
-    service._retry_at = None
+    service.poller.retry_at = None
     report = service.poll()
     assert report is not None and [h.outcome.value for h in report.handled] == ["confirmed"]
 

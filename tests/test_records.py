@@ -19,6 +19,7 @@ from mailflow.config import Settings
 from mailflow.core.records import CSV_HEADER, neutralise, purge_plan, word
 from mailflow.model import Candidature, Profile, State, Status
 from mailflow.store import Store
+from mailflow.store.codecs import ledger_to_json, outbox_to_json
 
 from .conftest import local_config
 from .test_scenarios import outbox
@@ -356,8 +357,8 @@ def test_someone_still_in_a_running_group_keeps_their_messages(settings: Setting
                         Status.WAITLISTED, 99, marie.received_at, "k99")
     state = State(state.groups, state.departments, (*state.candidatures, again), state.ideas)
     with Store(settings.store_path, read_only=True) as store:
-        ledger = [e.to_json() for e in store.ledger()]
-        items = [i.to_json() for i in store.outbox()]
+        ledger = [ledger_to_json(e) for e in store.ledger()]
+        items = [outbox_to_json(i) for i in store.outbox()]
     plan = purge_plan(state, ledger, items, [], datetime(2027, 5, 1, tzinfo=UTC), b"salt")
     assert marie.id in {c.id for c in plan.candidatures} and plan.kept_people == 1
     assert not any(d["key"] == marie.message_key for d in plan.ledger)
@@ -368,8 +369,8 @@ def test_someone_still_in_a_running_group_keeps_their_messages(settings: Setting
 def test_a_reply_still_to_send_keeps_its_text_until_the_next_purge(settings: Settings) -> None:
     state = read_state(settings)
     with Store(settings.store_path, read_only=True) as store:
-        ledger = [e.to_json() for e in store.ledger()]
-        items = [i.to_json() for i in store.outbox()]
+        ledger = [ledger_to_json(e) for e in store.ledger()]
+        items = [outbox_to_json(i) for i in store.outbox()]
     late = next(d for d in items if d["to"] == [LUC])
     late["status"] = "pending"  # the SMTP server was down
     before, staff = datetime(2027, 5, 1, tzinfo=UTC), ["animation@monatourisme.fr"]

@@ -17,16 +17,15 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from mailflow import config
+from mailflow.core.french import format_date_fr, wrap_text
 from mailflow.core.ideas import validated_text
 from mailflow.core.render import (
     MISSING_LABELS,
     QUARANTINE_TEMPLATE,
     REPLY_TEMPLATES,
     Renderer,
-    format_date_fr,
     reply_subject,
     template_files,
-    wrap_text,
 )
 from mailflow.errors import RenderError
 from mailflow.model import CallSummary, Idea, Outcome, Reply

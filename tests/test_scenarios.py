@@ -104,7 +104,7 @@ def test_an_unanswered_question_lets_the_place_go_on(settings: Settings, tmp_pat
     """Sophie does not say her team size; 14 days later her held place goes to the next person."""
     from datetime import UTC, datetime, timedelta
 
-    from mailflow.cli import build_service
+    from mailflow.app.wiring import build_service
 
     files = [SAMPLES[2]]  # Sophie, Creuse, ETP missing
     for n in range(19):  # 19 complete directors fill the other places (2 per inland department)
@@ -164,7 +164,7 @@ def test_double_opt_in_holds_the_place_until_the_member_confirms(settings: Setti
     """A group whose places must be confirmed: one member confirms, one lets the time pass."""
     from datetime import UTC, datetime, timedelta
 
-    from mailflow.cli import build_service
+    from mailflow.app.wiring import build_service
 
     text = Path(settings.file).read_text(encoding="utf-8")
     groups = tmp_path / "groups.toml"
@@ -247,7 +247,7 @@ def test_a_withdrawal_skips_a_waiting_member_whose_department_is_full(settings: 
 def test_a_call_closes_on_its_date(settings: Settings, tmp_path: Path) -> None:
     from datetime import UTC, datetime
 
-    from mailflow.cli import build_service
+    from mailflow.app.wiring import build_service
 
     text = Path(settings.file).read_text(encoding="utf-8")
     source = Path(text.split('groups = "', 1)[1].split('"', 1)[0])

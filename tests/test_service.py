@@ -17,12 +17,12 @@ import pytest
 from mailflow import config
 from mailflow.adapters.maildir import MaildirSource, folder_dir
 from mailflow.adapters.outbox_dir import DirTransport
-from mailflow.cli import build_service, utc_now
+from mailflow.app.service import Service
+from mailflow.app.wiring import build_service, utc_now
 from mailflow.config import Settings
 from mailflow.core.render import Renderer
 from mailflow.errors import StoreError, StoreLockedError
 from mailflow.model import Status
-from mailflow.service import Service
 from mailflow.store import Store
 
 from .conftest import ROOT, local_config

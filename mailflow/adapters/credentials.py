@@ -6,8 +6,8 @@ import os
 import shlex
 import subprocess
 
-from ..config import Auth
 from ..errors import MailflowError
+from ..ports import Auth
 
 
 class CredentialError(MailflowError):

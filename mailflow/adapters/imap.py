@@ -16,9 +16,8 @@ from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError, LoginError
 from imapclient.imapclient import SEEN, SocketTimeout
 
-from ..config import Server
 from ..errors import SourceError
-from ..ports import Folder, Waiting
+from ..ports import Folder, Server, Waiting
 from .credentials import oauth_token, password
 
 log = logging.getLogger("mailflow.imap")

@@ -7,8 +7,8 @@ import logging
 import smtplib
 from collections.abc import Sequence
 
-from ..config import Server
 from ..errors import TransportError
+from ..ports import Server
 from .credentials import CredentialError, oauth_token, password, xoauth2_string
 from .imap import plain_words, tls_context
 

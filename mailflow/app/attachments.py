@@ -1,12 +1,17 @@
-"""Keeping a message's attachments: the core decides, the attachment folder keeps."""
+"""Files sent with ideas: the core decides what may be kept, the attachment folder keeps it."""
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
-from ..adapters.attachment_dir import keep
+from ..adapters.attachment_dir import describe, kept
+from ..adapters.attachment_dir import keep as keep_files
+from ..config import Settings
 from ..core.attachments import DEFAULT_POLICY, AttachmentPolicy, files_to_keep
 from ..ports import SavedAttachment
+
+log = logging.getLogger("mailflow.attachments")
 
 
 def save_attachments(
@@ -16,4 +21,26 @@ def save_attachments(
 
     Idempotent: the same message saved again writes nothing and lists the same entries.
     """
-    return keep(root, owner_id, files_to_keep(raw, policy))
+    return keep_files(root, owner_id, files_to_keep(raw, policy))
+
+
+def attachments_root(settings: Settings) -> Path:
+    """Where the attachments of ideas are kept: `attachments/` beside the store."""
+    return settings.store_path.parent / "attachments"
+
+
+def keep_idea_attachments(settings: Settings, idea_id: str, raw: bytes) -> list[SavedAttachment]:
+    """Keep the attachments of a message about an idea under `<store folder>/attachments/<id>/`.
+
+    Call it once the idea is committed, with the raw message; calling it again for the same
+    message writes nothing. Refused files (type, size, count) are listed with the reason.
+    """
+    saved = save_attachments(raw, idea_id, attachments_root(settings))
+    for line in describe(saved):
+        log.info("idea %s: attachment %s", idea_id, line)
+    return saved
+
+
+def kept_attachments(settings: Settings, idea_id: str) -> list[SavedAttachment]:
+    """What was kept (or refused) for an idea, read from its folder's index; never follows a link."""
+    return kept(attachments_root(settings), idea_id)

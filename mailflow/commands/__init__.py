@@ -1,1 +1,1 @@
-"""Sub-commands kept out of cli.py, each registering itself on the top-level parser."""
+"""The command line's commands, one module per family; each `cmd_*` takes the settings and the arguments."""

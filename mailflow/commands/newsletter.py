@@ -25,17 +25,3 @@ def cmd_newsletter(settings: Settings, args: argparse.Namespace) -> int:
                             args.groups, html=args.format == "html")
     sys.stdout.write(out if out.endswith("\n") else out + "\n")
     return 0
-
-
-def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add `newsletter [GROUP ...] (--html | --text)` to the command line."""
-    news = subparsers.add_parser(
-        "newsletter", help="print the open calls as blocks for the MONA Infos newsletter")
-    news.add_argument("groups", nargs="*", metavar="GROUP",
-                      help="group ids (default: every open call); closed ones then say so")
-    fmt = news.add_mutually_exclusive_group(required=True)
-    fmt.add_argument("--html", dest="format", action="store_const", const="html",
-                     help="an HTML fragment (tables and inline styles) to paste")
-    fmt.add_argument("--text", dest="format", action="store_const", const="text",
-                     help="plain text, links written out")
-    news.set_defaults(func=cmd_newsletter)

@@ -4,19 +4,16 @@ from __future__ import annotations
 
 import argparse
 import json
-from dataclasses import replace
-from datetime import UTC, datetime
 
+from ..app.apply import apply_plan
+from ..app.wiring import build_service, utc_now
 from ..config import Settings
 from ..core import french
-from ..core.questions import close, find
-from ..core.render import format_date_fr
+from ..core.french import format_date_fr
+from ..core.staff import plan_question_done
 from ..model import QuestionStatus
 from ..store import Store
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
+from .common import actor
 
 
 def cmd_questions_list(settings: Settings, args: argparse.Namespace) -> int:
@@ -50,16 +47,12 @@ def cmd_questions_list(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_questions_done(settings: Settings, args: argparse.Namespace) -> int:
     """Close a question answered outside the mailbox (by phone, from another address)."""
-    from ..staff import StaffActionError, actor  # the staff module imports the service
-
-    with Store(settings.store_path, read_only=args.dry_run, wait=30.0) as store:
-        state = store.state(settings.groups, settings.departments)
-        question = find(state, args.id)
-        if question is None:
-            known = ", ".join(q.id for q in state.questions if q.status is QuestionStatus.OPEN)
-            raise StaffActionError(f"question inconnue « {args.id} » ; questions en attente : "
-                                   f"{known or 'aucune'}")
-        if question.status is QuestionStatus.ANSWERED:
+    service = build_service(settings, read_only=args.dry_run)
+    try:
+        who = actor()
+        plan = plan_question_done(service.state(), args.id, who, utc_now())
+        question = next(q for q in plan.before.questions if q.id == plan.history["question"])
+        if plan.empty:
             print(f"{question.id} : déjà répondue ({question.answered_by or '?'})")
             return 0
         print(f"{question.id} : « {question.subject or '(sans objet)'} » de {question.email} "
@@ -67,29 +60,8 @@ def cmd_questions_done(settings: Settings, args: argparse.Namespace) -> int:
         if args.dry_run:
             print("essai à blanc : rien n’a changé")
             return 0
-        who = actor()
-        answered = close(question, who, _now())
-        after = replace(state, questions=tuple(answered if q.id == question.id else q
-                                               for q in state.questions))
-        store.save_state(state, after)
-        store.record_history({"at": _now().isoformat(), "actor": who, "action": "question-done",
-                              "question": question.id, "group": question.group_id,
-                              "email": question.email})
-        store.commit()
+        apply_plan(service, plan, [], who)
+    finally:
+        service.close()
     print(f"{question.id} : fermée")
     return 0
-
-
-def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add `questions list|done` to the command line."""
-    questions = subparsers.add_parser(
-        "questions", help="the questions handed to staff (a person answers them)")
-    sub = questions.add_subparsers(dest="questions_command", required=True, metavar="ACTION")
-    qlist = sub.add_parser("list", help="the questions waiting for an answer, oldest first")
-    qlist.add_argument("--all", action="store_true", help="answered ones too")
-    qlist.add_argument("--json", action="store_true", help="print JSON")
-    qlist.set_defaults(func=cmd_questions_list)
-    done = sub.add_parser("done", help="close a question answered outside the mailbox")
-    done.add_argument("id", help="question id, e.g. Q0004 (see questions list)")
-    done.add_argument("--dry-run", action="store_true", help="show what would change; change nothing")
-    done.set_defaults(func=cmd_questions_done)

@@ -9,16 +9,15 @@ import sys
 from dataclasses import replace
 from datetime import UTC, date, datetime, time
 from pathlib import Path
-from typing import Any, TypeAlias
+from typing import Any
 
 from ..config import Settings
 from ..core.records import candidates_csv, history_view, privacy_export, purge_plan
+from ..errors import StaffActionError
 from ..files import write_private
-from ..staff import StaffActionError, actor
-from ..store import LedgerEntry, Store
-
-# A string: argparse's class is generic for type checkers only.
-SubParsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
+from ..store import Store
+from ..store.codecs import ledger_from_json, ledger_to_json
+from .common import actor
 
 
 def _now() -> datetime:
@@ -27,7 +26,7 @@ def _now() -> datetime:
 
 def _docs(store: Store) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
     """The ledger, the outbox and the history as the store writes them (JSON values)."""
-    return [e.to_json() for e in store.ledger()], store.outbox_docs(), store.history()
+    return [ledger_to_json(e) for e in store.ledger()], store.outbox_docs(), store.history()
 
 
 def cmd_candidates_export(settings: Settings, args: argparse.Namespace) -> int:
@@ -124,7 +123,7 @@ def cmd_privacy_purge(settings: Settings, args: argparse.Namespace) -> int:
             questions=tuple({q.id: q for q in (*state.questions, *plan.questions)}.values()),
         )
         store.save_state(state, after)
-        store.rewrite_ledger([LedgerEntry.from_json(d) for d in plan.ledger])
+        store.rewrite_ledger([ledger_from_json(d) for d in plan.ledger])
         store.rewrite_delivered([{k: v for k, v in doc.items() if k != "raw_b64"}
                                  for doc in plan.outbox])
         if plan.history is not None:
@@ -138,35 +137,3 @@ def cmd_privacy_purge(settings: Settings, args: argparse.Namespace) -> int:
         store.forget_backup()
     print("done")
     return 0
-
-
-def register(subparsers: SubParsers, candidates: SubParsers) -> None:
-    """Add `candidates export`, `history` and `privacy export|purge` to the command line.
-
-    `candidates` is the existing `candidates` group's subparsers, which `export` joins.
-    """
-    export = candidates.add_parser(
-        "export", help="a group's candidatures as CSV for French Excel (UTF-8 BOM, ';')")
-    export.add_argument("group", help="group id, e.g. ot-ruraux")
-    export.add_argument("--output", type=Path, default=None,
-                        help="write this file (default: standard output)")
-    export.set_defaults(func=cmd_candidates_export)
-
-    hist = subparsers.add_parser(
-        "history", help="the audit trail: staff actions, messages, replies, oldest first")
-    hist.add_argument("target", nargs="?", default=None, metavar="GROUP|EMAIL",
-                      help="only this group (its id) or this address (any case)")
-    hist.add_argument("--json", action="store_true", help="print JSON")
-    hist.set_defaults(func=cmd_history)
-
-    privacy = subparsers.add_parser("privacy", help="personal data (RGPD): export, purge")
-    privacy_sub = privacy.add_subparsers(dest="privacy_command", required=True, metavar="ACTION")
-    pexport = privacy_sub.add_parser("export", help="everything held on one address, as JSON")
-    pexport.add_argument("email", help="the person's address")
-    pexport.set_defaults(func=cmd_privacy_export)
-    purge = privacy_sub.add_parser(
-        "purge", help="anonymise the candidatures of groups that met before DATE, counts kept")
-    purge.add_argument("--before", required=True, metavar="DATE",
-                       help="groups whose first meeting is before this date (2027-01-31)")
-    purge.add_argument("--dry-run", action="store_true", help="show what would change; change nothing")
-    purge.set_defaults(func=cmd_privacy_purge)

@@ -25,8 +25,8 @@ from ..model import (
     State,
 )
 from .classify import IDEA, IDEA_ATTACHMENT
+from .french import format_date_fr
 from .places import calls
-from .render import format_date_fr
 from .text import fold
 
 #: The path of an idea, one step at a time; `declined` is reachable from every non-final state.

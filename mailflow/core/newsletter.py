@@ -14,9 +14,10 @@ import jinja2
 
 from ..errors import RenderError
 from ..model import CallStatus, Group, Network, State
+from .french import NBSP, format_date_fr, french_typography, wrap_text
 from .mailto import mailto_link
 from .places import call_summary, closed_reason
-from .render import NBSP, environment, format_date_fr, french_typography, wrap_text
+from .render import environment
 
 #: The two templates, one per format, and the macro file the HTML one imports.
 TEMPLATES = {"html": "newsletter.html.j2", "text": "newsletter.txt.j2"}

@@ -223,7 +223,7 @@ def _names_group(text: str, group_id: str) -> bool:
 
 
 def _staff_text(entry: Mapping[str, Any]) -> str:
-    skip = {"at", "actor", "action", "group"}
+    skip = {"at", "actor", "action", "group", "candidature"}
     parts = [f"{entry.get('action', 'action')} par {entry.get('actor', '?')}"]
     for key, value in entry.items():
         if key in skip or value in (None, "", [], {}):
@@ -273,7 +273,7 @@ def history_view(state: State, history: Sequence[Mapping[str, Any]],
         if at is None:
             continue
         group = entry.get("group")
-        if not isinstance(group, str):  # candidate actions name their group in their summary
+        if "group" not in entry:  # written before events named their group: found in the text
             group = next((g for g in state.groups if _mentions(entry, [g])), None)
         if by_group and group != target and not _mentions(entry, [target or "", *cand_ids]):
             continue
@@ -287,9 +287,12 @@ def history_view(state: State, history: Sequence[Mapping[str, Any]],
         if at is None:
             continue
         summary = str(doc.get("summary") or "")
-        group = next((g for g in state.groups if _names_group(summary, g)), None)
+        if "group" in doc:
+            group = doc["group"]
+        else:  # written before messages named their group: found in the summary
+            group = next((g for g in state.groups if _names_group(summary, g)), None)
         decided[str(doc.get("key"))] = (at, group)
-        if by_group and doc.get("key") not in group_keys and not _names_group(summary, target or ""):
+        if by_group and doc.get("key") not in group_keys and group != target:
             continue
         if by_email and not _same(doc.get("sender"), target or ""):
             continue
@@ -305,15 +308,17 @@ def history_view(state: State, history: Sequence[Mapping[str, Any]],
             continue
         to = [str(t) for t in doc.get("to", ())]
         key = str(doc.get("message_key") or "")
-        if by_group and key not in ledger_keys and key != f"staff:{target}":
-            continue
-        if by_email and not any(_same(t, target or "") for t in to):
-            continue
         # A reply not yet sent is dated when it was rendered, a moment before its message's
         # decision was written: it still comes after that decision.
         cause_at, group = decided.get(key, (at, None))
-        if key.startswith("staff:"):
+        if "group" in doc:
+            group = doc["group"] or group
+        elif key.startswith("staff:"):  # written before replies named their group
             group = key.removeprefix("staff:")
+        if by_group and key not in ledger_keys and group != target:
+            continue
+        if by_email and not any(_same(t, target or "") for t in to):
+            continue
         subject = f" « {doc['subject']} »" if doc.get("subject") else ""
         events.append(Event(
             max(at, cause_at), "réponse",

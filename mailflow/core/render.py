@@ -8,11 +8,10 @@ cleaned of control characters before it reaches a header, so no header can be in
 from __future__ import annotations
 
 import re
-import textwrap
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import date, datetime, time
+from datetime import datetime
 from email import message_from_bytes
 from email.errors import MessageError
 from email.headerregistry import Address
@@ -31,11 +30,17 @@ from .calendar import MEETING_CHANGED_TEMPLATE, Method, reply_calendar
 from .calendar import WITHDRAW_PHRASE as WITHDRAW_PHRASE  # still importable from here
 from .conversation import strip_prefixes
 from .digest import Digest
-from .french import FACT, STATUS, fact_short, greeting
+from .french import (
+    FACT,
+    NBSP,
+    STATUS,
+    fact_short,
+    format_date_fr,
+    french_typography,
+    greeting,
+    wrap_text,
+)
 from .mailto import mailto_link
-
-NBSP = "\u00a0"
-NNBSP = "\u202f"
 
 #: Every reply template name (the `Reply.template` values).
 REPLY_TEMPLATES = (
@@ -120,22 +125,6 @@ MISSING_GROUP = Fact.GROUP.value
 
 DEFAULT_SUBJECT = "Votre message au réseau MONA"
 
-_DAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
-_MONTHS = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
-
 # A leading chain of reply/forward prefixes: « Re: », « RE : », « Réf : », « TR : », « Fwd: »,
 # « Fw: », « AW: », « WG: », « Re[2]: », with or without a (non-breaking) space before the colon.
 _PREFIX = re.compile(
@@ -145,11 +134,6 @@ _PREFIX = re.compile(
 _CONTROL = frozenset(("Cc", "Cf", "Zl", "Zp"))
 _SPACES = re.compile(r" {2,}")
 _BLANKS = re.compile(r"\n{3,}")
-# A plain space before a colon that ends a word group (not « http:// » nor « 9:30 »).
-_BEFORE_COLON = re.compile(r" (?=:(?:\s|$))")
-_BEFORE_PUNCT = re.compile(r" ([;!?])")
-_AFTER_OPEN = re.compile(r"« ?(?=\S)")
-_BEFORE_CLOSE = re.compile(r"(?<=\S) ?»")
 _TEMPLATE_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -184,62 +168,6 @@ def reply_subject(original: str, group_title: str | None = None) -> str:
     if group_title and clean(group_title):
         return f"Groupe de travail «{NBSP}{clean(group_title)}{NBSP}»"
     return DEFAULT_SUBJECT
-
-
-def format_date_fr(value: datetime | date, tz: ZoneInfo) -> str:
-    """« mardi 6 avril 2027 à 9 h 30 » in `tz`; « à 9 h » on the hour; just the date at midnight.
-
-    A naive datetime is taken as local time in `tz`.
-    """
-    if not isinstance(value, datetime):  # a day (a board's meeting): no time to tell
-        value = datetime.combine(value, time(0, 0), tzinfo=tz)
-    local = value.replace(tzinfo=tz) if value.tzinfo is None else value.astimezone(tz)
-    day = "1er" if local.day == 1 else str(local.day)
-    text = f"{_DAYS[local.weekday()]} {day} {_MONTHS[local.month - 1]} {local.year}"
-    if local.hour == 0 and local.minute == 0:
-        return text
-    # No line may break inside the time: « 9 h 30 » holds together.
-    minutes = f"{NBSP}{local.minute:02d}" if local.minute else ""
-    return f"{text} à{NBSP}{local.hour}{NBSP}h{minutes}"
-
-
-def wrap_text(text: str, width: int = 72) -> str:
-    """Each line wrapped at `width` on ASCII spaces only (non-breaking spaces hold).
-
-    Continuation lines keep the line's indentation, plus two spaces after a « - » bullet;
-    blank lines and line breaks are kept as they are.
-    """
-    out: list[str] = []
-    for line in text.split("\n"):
-        body = line.lstrip(" ")
-        indent = line[: len(line) - len(body)]
-        if not body or len(line) <= width:
-            out.append(line.rstrip(" "))
-            continue
-        hanging = indent + ("  " if body.startswith("- ") else "")
-        out.extend(
-            textwrap.wrap(
-                body,
-                width=width,
-                initial_indent=indent,
-                subsequent_indent=hanging,
-                break_long_words=False,
-                break_on_hyphens=False,
-            )
-        )
-    return "\n".join(out)
-
-
-def french_typography(text: str) -> str:
-    """Prose with the French spaces: NBSP inside « » and before « : », NNBSP before ; ! ?.
-
-    Only plain spaces are replaced (or added after « and before »), so the text of staff
-    and members is kept as written otherwise; applying it twice changes nothing.
-    """
-    text = _BEFORE_COLON.sub(NBSP, text)
-    text = _BEFORE_PUNCT.sub(lambda m: NNBSP + m.group(1), text)
-    text = _AFTER_OPEN.sub("«" + NBSP, text)
-    return _BEFORE_CLOSE.sub(NBSP + "»", text)
 
 
 def _french_group(group: Group) -> Group:

@@ -62,15 +62,18 @@ def held_until(state: State, cand: Candidature) -> datetime:
 
 
 def candidature_reply(state: State, cand: Candidature, now: datetime, *, to: Intent | None,
-                      promoted: bool = False) -> Reply:
+                      promoted: bool = False, **fields: Any) -> Reply:
     """What a member is told of their candidature as it stands now (answering `to`, or in the
     thread of their first message): place n of N, waiting list position p, what is missing and
-    until when the place is held, why not; and the open calls they could join instead."""
+    until when the place is held, why not; and the open calls they could join instead.
+
+    `fields` set what the occasion says otherwise (a cancelled invitation, the reason given).
+    """
     outcome = STATUS_OUTCOME[cand.status]
     template = "promoted" if promoted and cand.status is Status.CONFIRMED else TEMPLATES[outcome]
     asking = cand.status is Status.NEEDS_INFO
     group = state.groups.get(cand.group_id)
-    return Reply(
+    reply = Reply(
         outcome=outcome,
         to=cand.email,
         to_name=cand.name,
@@ -88,7 +91,9 @@ def candidature_reply(state: State, cand: Candidature, now: datetime, *, to: Int
         expires_at=held_until(state, cand) if asking else None,
         unclear=unclear(group, cand.profile) if asking and group is not None else (),
         profile=cand.profile,
+        calendar_sequence=group.first_meeting.sequence if group is not None else 0,
     )
+    return replace(reply, **fields) if fields else reply
 
 
 def promotion_replies(state: State, promoted: list[Candidature], now: datetime) -> tuple[Reply, ...]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import hashlib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -28,6 +27,7 @@ from ..model import (
     Status,
     Territory,
 )
+from ..ports import LedgerEntry, OutboxItem
 
 DRAFT_REQUIRED = ("name", "structure", "role", "department")
 
@@ -238,121 +238,84 @@ def sent_from_json(d: Mapping[str, Any]) -> Sent:
                 profile=profile_from_json(d["profile"]) if d.get("profile") else None)
 
 
-@dataclass
-class OutboxItem:
-    """A rendered message waiting to be sent, or sent, with its fixed Message-ID (`raw` is b""
-    once it is sent: the bytes are not kept)."""
-
-    id: str
-    seq: int
-    to: list[str]
-    outcome: str
-    message_key: str
-    created_at: datetime
-    raw: bytes
-    subject: str = ""
-    status: str = "pending"  # pending → sending → sent, or failed
-    attempts: int = 0
-    last_error: str = ""
-    sent_at: datetime | None = None
-    next_attempt_at: datetime | None = None
-    alerted: bool = False  # staff were told it is late
-    #: The reply's bytes are kept (as a file beside the store) only until it is sent; what is
-    #: kept after is their hash, for the record.
-    sha256: str = ""
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "seq": self.seq,
-            "to": self.to,
-            "outcome": self.outcome,
-            "message_key": self.message_key,
-            "created_at": _when(self.created_at),
-            "sha256": self.sha256 or hashlib.sha256(self.raw).hexdigest(),
-            "subject": self.subject,
-            "status": self.status,
-            "attempts": self.attempts,
-            "last_error": self.last_error,
-            "sent_at": _when(self.sent_at),
-            "next_attempt_at": _when(self.next_attempt_at),
-            "alerted": self.alerted,
-        }
-
-    @classmethod
-    def from_json(cls, d: Mapping[str, Any]) -> OutboxItem:
-        created = _parse_when(d["created_at"])
-        assert created is not None
-        return cls(
-            id=d["id"],
-            seq=int(d["seq"]),
-            to=list(d["to"]),
-            outcome=d["outcome"],
-            message_key=d["message_key"],
-            created_at=created,
-            raw=base64.b64decode(d["raw_b64"]) if d.get("raw_b64") else b"",
-            subject=d.get("subject", ""),
-            sha256=d.get("sha256", ""),
-            status=d.get("status", "pending"),
-            attempts=int(d.get("attempts", 0)),
-            last_error=d.get("last_error", ""),
-            sent_at=_parse_when(d.get("sent_at")),
-            next_attempt_at=_parse_when(d.get("next_attempt_at")),
-            alerted=bool(d.get("alerted", False)),
-        )
+def outbox_to_json(item: OutboxItem) -> dict[str, Any]:
+    """A reply as the store keeps it: everything but its bytes (their hash instead)."""
+    return {
+        "id": item.id,
+        "seq": item.seq,
+        "to": item.to,
+        "outcome": item.outcome,
+        "message_key": item.message_key,
+        "created_at": _when(item.created_at),
+        "sha256": item.sha256 or hashlib.sha256(item.raw).hexdigest(),
+        "subject": item.subject,
+        "status": item.status,
+        "attempts": item.attempts,
+        "last_error": item.last_error,
+        "sent_at": _when(item.sent_at),
+        "next_attempt_at": _when(item.next_attempt_at),
+        "alerted": item.alerted,
+        "group": item.group,
+    }
 
 
-@dataclass
-class LedgerEntry:
-    """The record of one message: where it came from, what it was, what we decided."""
+def outbox_from_json(d: Mapping[str, Any]) -> OutboxItem:
+    created = _parse_when(d["created_at"])
+    assert created is not None
+    return OutboxItem(
+        id=d["id"],
+        seq=int(d["seq"]),
+        to=list(d["to"]),
+        outcome=d["outcome"],
+        message_key=d["message_key"],
+        created_at=created,
+        raw=base64.b64decode(d["raw_b64"]) if d.get("raw_b64") else b"",
+        subject=d.get("subject", ""),
+        sha256=d.get("sha256", ""),
+        status=d.get("status", "pending"),
+        attempts=int(d.get("attempts", 0)),
+        last_error=d.get("last_error", ""),
+        sent_at=_parse_when(d.get("sent_at")),
+        next_attempt_at=_parse_when(d.get("next_attempt_at")),
+        alerted=bool(d.get("alerted", False)),
+        group=d.get("group"),
+    )
 
-    key: str
-    sha256: str
-    message_id: str | None
-    sender: str | None
-    subject: str
-    outcome: str
-    summary: str
-    decided_at: datetime
-    folder: str
-    replies: list[str] = field(default_factory=list)
-    #: The idea whose attachments this message carries: kept after the commit, and again by a
-    #: replay when the process died before they were all on disk.
-    attachments_of: str | None = None
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "key": self.key,
-            "sha256": self.sha256,
-            "message_id": self.message_id,
-            "sender": self.sender,
-            "subject": self.subject,
-            "outcome": self.outcome,
-            "summary": self.summary,
-            "decided_at": _when(self.decided_at),
-            "folder": self.folder,
-            "replies": self.replies,
-            "attachments_of": self.attachments_of,
-        }
+def ledger_to_json(entry: LedgerEntry) -> dict[str, Any]:
+    return {
+        "key": entry.key,
+        "sha256": entry.sha256,
+        "message_id": entry.message_id,
+        "sender": entry.sender,
+        "subject": entry.subject,
+        "outcome": entry.outcome,
+        "summary": entry.summary,
+        "decided_at": _when(entry.decided_at),
+        "folder": entry.folder,
+        "replies": entry.replies,
+        "attachments_of": entry.attachments_of,
+        "group": entry.group,
+    }
 
-    @classmethod
-    def from_json(cls, d: Mapping[str, Any]) -> LedgerEntry:
-        decided = _parse_when(d["decided_at"])
-        assert decided is not None
-        return cls(
-            key=d["key"],
-            sha256=d["sha256"],
-            message_id=d.get("message_id"),
-            sender=d.get("sender"),
-            subject=d.get("subject", ""),
-            outcome=d["outcome"],
-            summary=d.get("summary", ""),
-            decided_at=decided,
-            folder=d.get("folder", "processed"),
-            replies=list(d.get("replies", ())),
-            attachments_of=d.get("attachments_of"),
-        )
 
+def ledger_from_json(d: Mapping[str, Any]) -> LedgerEntry:
+    decided = _parse_when(d["decided_at"])
+    assert decided is not None
+    return LedgerEntry(
+        key=d["key"],
+        sha256=d["sha256"],
+        message_id=d.get("message_id"),
+        sender=d.get("sender"),
+        subject=d.get("subject", ""),
+        outcome=d["outcome"],
+        summary=d.get("summary", ""),
+        decided_at=decided,
+        folder=d.get("folder", "processed"),
+        replies=list(d.get("replies", ())),
+        attachments_of=d.get("attachments_of"),
+        group=d.get("group"),
+    )
 
 
 # --- groups drafted from ideas (the `drafted_groups` table) -------------------------------------

@@ -36,16 +36,19 @@ from tinydb.storages import Storage
 from ..core.groups import with_overrides
 from ..errors import StoreError
 from ..model import Department, Group, Sent, State
+from ..ports import LedgerEntry, OutboxItem
 from . import migrate, schema
 from .codecs import (
-    LedgerEntry,
-    OutboxItem,
     candidature_from_json,
     candidature_to_json,
     group_from_json,
     group_to_json,
     idea_from_json,
     idea_to_json,
+    ledger_from_json,
+    ledger_to_json,
+    outbox_from_json,
+    outbox_to_json,
     pending_from_json,
     pending_to_json,
     question_from_json,
@@ -352,7 +355,7 @@ class Store:
         self._absorb_accepted()
         for item in self._done:
             self._table("outbox").remove(Query().id == item.id)
-            self._record("delivered", item.to_json())
+            self._record("delivered", outbox_to_json(item))
         self._done = []
         if not (self._storage.dirty or self._batch or self._bodies or self._rewrites):
             return
@@ -494,10 +497,10 @@ class Store:
 
     def record(self, entry: LedgerEntry) -> None:
         self._ensure_index()
-        self._record("ledger", entry.to_json())
+        self._record("ledger", ledger_to_json(entry))
 
     def ledger(self) -> list[LedgerEntry]:
-        return [LedgerEntry.from_json(r) for r in self._journal_view() if r["t"] == "ledger"]
+        return [ledger_from_json(r) for r in self._journal_view() if r["t"] == "ledger"]
 
     def ledger_since(self, since: datetime) -> list[LedgerEntry]:
         """The messages decided since that time (the digest's day)."""
@@ -510,7 +513,7 @@ class Store:
 
     def enqueue(self, item: OutboxItem) -> None:
         """Queue a reply: its bytes become a file at the commit, its record a state entry."""
-        doc = item.to_json()
+        doc = outbox_to_json(item)
         self._table("outbox").insert(doc)
         self._bodies[item.id] = item.raw
         self._outbox_seq = max(self._outbox_seq, item.seq)
@@ -524,7 +527,7 @@ class Store:
         items: list[OutboxItem] = []
         for doc in self._table("outbox").all():
             if not statuses or doc.get("status") in statuses:
-                item = OutboxItem.from_json(doc)
+                item = outbox_from_json(doc)
                 migrated = self._migrated[1] if self._migrated is not None else {}
                 item.raw = (self._bodies.get(item.id) or migrated.get(item.id)
                             or self.bodies.read(item.id))
@@ -534,7 +537,7 @@ class Store:
             for record in self._journal_view():
                 if record["t"] == "delivered" and record["id"] not in queued and (
                         not statuses or record.get("status") in statuses):
-                    items.append(OutboxItem.from_json(record))
+                    items.append(outbox_from_json(record))
         return sorted(items, key=lambda i: i.seq)
 
     def update_outbox(self, item: OutboxItem) -> None:
@@ -543,7 +546,7 @@ class Store:
             self._done = [i for i in self._done if i.id != item.id] + [item]
             self._table("outbox").update({"status": item.status}, Query().id == item.id)
             return
-        self._table("outbox").update(item.to_json(), Query().id == item.id)
+        self._table("outbox").update(outbox_to_json(item), Query().id == item.id)
 
     def accepted(self, message_id: str, at: datetime) -> None:
         """The server took this reply: say so on disk at once (see AcceptedLog)."""
@@ -562,7 +565,7 @@ class Store:
         for doc in self._table("outbox").all():
             if doc["id"] in accepted and doc["id"] not in done and doc.get("status") in (
                     "pending", "sending"):
-                item = OutboxItem.from_json(doc)
+                item = outbox_from_json(doc)
                 when = accepted[doc["id"]]
                 item.status = "sent"
                 item.sent_at = datetime.fromisoformat(when) if when else None
@@ -601,7 +604,7 @@ class Store:
     # records: what `mailflow privacy purge` rewrites (applied to the journal at the commit)
 
     def rewrite_ledger(self, entries: list[LedgerEntry]) -> None:
-        self._rewrites += [("ledger", e.to_json()) for e in entries]
+        self._rewrites += [("ledger", ledger_to_json(e)) for e in entries]
 
     def rewrite_delivered(self, docs: list[Mapping[str, Any]]) -> None:
         self._rewrites += [("delivered", d) for d in docs]
@@ -659,7 +662,7 @@ class Store:
     def outbox_docs(self) -> list[dict[str, Any]]:
         """Every reply as JSON, queued and sent, with the bytes of those still queued (base64,
         as records and the purge read them); a sent reply's bytes are not kept."""
-        return [{**item.to_json(), "raw_b64": base64.b64encode(item.raw).decode("ascii")}
+        return [{**outbox_to_json(item), "raw_b64": base64.b64encode(item.raw).decode("ascii")}
                 for item in self.outbox()]
 
 

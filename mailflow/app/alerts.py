@@ -1,0 +1,45 @@
+"""Staff told at once: a group full, a member promoted, a reply that cannot be delivered."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+from ..core.places import call_summary
+from ..model import Reply, State
+from .context import Context
+from .outbox import Outgoing, enqueue
+
+log = logging.getLogger("mailflow.alerts")
+
+
+def alert(ctx: Context, kind: str, **facts: str) -> int:
+    """Queue an alert to staff (sent with the next delivery round); returns 1, the count."""
+    now = ctx.clock()
+    message = ctx.renderer.render_staff_alert(kind, facts, now)
+    enqueue(ctx.store, Outgoing("staff-alert", ctx.staff, message), f"alert:{kind}", now)
+    log.warning("staff alerted: %s %s", kind, facts)
+    return 1
+
+
+def check_filled(ctx: Context, before: State, after: State) -> None:
+    """Tell staff at once when a group has just taken its last place."""
+    now = ctx.clock()
+    for group in after.groups.values():
+        was = call_summary(before, group, now)
+        is_now = call_summary(after, group, now)
+        if was.places_left > 0 and is_now.places_left == 0:
+            holders = [c for c in after.of_group(group.id) if c.status.holds_place]
+            last = max(holders, key=lambda c: (c.updated_at or c.received_at, c.seq))
+            alert(ctx, "group-full", group=group.title, capacity=str(group.capacity),
+                  last=f"{last.name or last.email} <{last.email}>")
+
+
+def tell_staff_of_promotions(ctx: Context, state: State, replies: Sequence[Reply]) -> None:
+    """Each member promoted from the waiting list: staff hear of it at once, too."""
+    for reply in replies:
+        if reply.template != "promoted" or reply.group_id not in state.groups:
+            continue
+        group = state.groups[reply.group_id]
+        alert(ctx, "promoted", group=group.title, member=f"{reply.to_name or ''} <{reply.to}>".strip(),
+              place=f"{reply.position} / {group.capacity}")

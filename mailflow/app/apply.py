@@ -1,0 +1,49 @@
+"""The one way a staff change is applied, from a command or an email: render, commit, send."""
+
+from __future__ import annotations
+
+import logging
+
+from ..core.staff import Plan
+from .alerts import check_filled, tell_staff_of_promotions
+from .context import Context
+from .delivery import deliver
+from .outbox import Outgoing, enqueue, outgoing
+
+log = logging.getLogger("mailflow.staff")
+
+
+def render_plan(ctx: Context, plan: Plan) -> list[Outgoing]:
+    """The mail the plan sends, written with the groups as they will be."""
+    now = ctx.clock()
+    ctx.renderer.use_groups(plan.after.groups)
+    return [outgoing(ctx.renderer, reply, now) for reply in plan.replies]
+
+
+def apply_plan(ctx: Context, plan: Plan, messages: list[Outgoing], actor: str) -> None:
+    """Record the change, queue its mail, write the history naming `actor`: one commit, then send.
+
+    The plan must have been made from the store's current state (the store's lock held since).
+    """
+    store = ctx.store
+    now = ctx.clock()
+    try:
+        store.save_state(plan.before, plan.after)
+        if plan.override and plan.group_id is not None:
+            store.set_group_override(plan.group_id, plan.override)
+        if plan.drafted is not None:
+            store.save_drafted_group(*plan.drafted)
+        if plan.alert_promotions:
+            tell_staff_of_promotions(ctx, plan.after, plan.replies)
+        for item in messages:
+            enqueue(store, item, plan.key, now)
+        sent = {"sent": [f"{m.outcome} → {', '.join(m.to)}" for m in messages]} if plan.lists_sent else {}
+        store.record_history({"at": now.isoformat(), "actor": actor, "action": plan.action,
+                              **plan.history, **sent})
+        check_filled(ctx, plan.before, plan.after)
+        store.commit()
+    except BaseException:
+        store.rollback()
+        raise
+    log.info("%s by %s: %s", plan.action, actor, plan.summary)
+    deliver(ctx)

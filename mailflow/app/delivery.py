@@ -1,0 +1,137 @@
+"""Delivery: send what is due in order per recipient, retry 4xx later, tell staff of 5xx."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from ..errors import SourceError, TransportError
+from ..ports import OutboxItem
+from .alerts import alert
+from .context import Context
+from .report import BatchReport
+
+log = logging.getLogger("mailflow.delivery")
+
+QUIET = ("staff-alert", "digest")  # alerting about an alert or the digest would loop
+
+
+def deliver(ctx: Context, report: BatchReport | None = None) -> None:
+    """Send what is due; a second round sends the alerts the first one raised."""
+    if ctx.transport is None:
+        return
+    report = report or BatchReport()
+    for _round in range(2):
+        if not _round_of_sending(ctx, report):
+            break
+
+
+def _retry_delay(ctx: Context, attempts: int) -> timedelta:
+    delays = ctx.settings.delivery.retry_seconds
+    return timedelta(seconds=delays[min(attempts, len(delays)) - 1])
+
+
+def _was_sent(ctx: Context, item: OutboxItem) -> bool:
+    """After a crash mid-send: the Sent folder tells whether the server took it."""
+    try:
+        return ctx.source.has_sent(item.id)
+    except SourceError as exc:
+        log.warning("cannot look for %s in the Sent folder: %s", item.id, exc)
+        return False
+
+
+def _round_of_sending(ctx: Context, report: BatchReport) -> bool:
+    """One pass over the queue; True when it raised alerts (to send in a second pass)."""
+    assert ctx.transport is not None
+    now = ctx.clock()
+    blocked: set[str] = set()  # recipients with an earlier reply still owed: keep the order
+    due: list[OutboxItem] = []
+    alerts = 0
+    for item in ctx.store.outbox("pending", "sending"):
+        # « sending » is what older versions wrote before handing a reply over: the Sent
+        # folder tells whether it went. Replies accepted since are in the store's log.
+        if item.status == "sending" and _was_sent(ctx, item):
+            item.status, item.sent_at = "sent", now
+            ctx.store.update_outbox(item)
+            continue
+        if blocked.intersection(item.to) or (item.next_attempt_at and item.next_attempt_at > now):
+            blocked.update(item.to)
+            continue
+        due.append(item)
+    try:
+        for item in due:
+            if blocked.intersection(item.to):
+                continue
+            alerts += _send_one(ctx, item, now, blocked, report)
+    finally:
+        ctx.transport.close()
+        ctx.store.commit()
+    return alerts > 0
+
+
+def _send_one(ctx: Context, item: OutboxItem, now: datetime, blocked: set[str],
+              report: BatchReport) -> int:
+    """Send one item and record what happened; return how many staff alerts it raised."""
+    assert ctx.transport is not None
+    try:
+        try:
+            refused = ctx.transport.send(item.id, item.to, item.raw, f"{item.seq:06d}-{item.outcome}")
+        except TransportError:
+            raise
+        except Exception as unexpected:  # one bad item must not block every reply behind it
+            log.exception("reply %s: unexpected failure while sending", item.id)
+            raise TransportError(f"{type(unexpected).__name__}: {unexpected}",
+                                 permanent=True) from unexpected
+    except TransportError as exc:
+        alerts = _failed(ctx, item, exc, now, blocked)
+        report.send_failed += 1
+    else:
+        alerts = _accepted(ctx, item, refused, now)
+        report.sent += 1
+    ctx.store.update_outbox(item)
+    return alerts
+
+
+def _failed(ctx: Context, item: OutboxItem, exc: TransportError, now: datetime,
+            blocked: set[str]) -> int:
+    """Retry later (4xx), or give up and tell staff (5xx, or too long)."""
+    delivery = ctx.settings.delivery
+    item.attempts += 1
+    item.last_error = str(exc)
+    if exc.permanent or now - item.created_at > timedelta(hours=delivery.give_up_after_hours):
+        item.status = "failed"
+        log.error("reply %s to %s failed for good: %s", item.id, item.to, exc)
+        if item.outcome in QUIET:
+            return 0
+        return alert(ctx, "delivery-failed", to=", ".join(item.to), subject=item.subject,
+                     outcome=item.outcome, error=str(exc), attempts=str(item.attempts))
+    item.status = "pending"
+    item.next_attempt_at = now + _retry_delay(ctx, item.attempts)
+    blocked.update(item.to)
+    log.warning("reply %s to %s not sent (attempt %d, next at %s): %s", item.id, item.to,
+                item.attempts, item.next_attempt_at.isoformat(), exc)
+    late = now - item.created_at >= timedelta(hours=delivery.alert_after_hours)
+    if not late or item.alerted or item.outcome in QUIET:
+        return 0
+    item.alerted = True
+    return alert(ctx, "delivery-late", to=", ".join(item.to), subject=item.subject,
+                 since=item.created_at.isoformat(timespec="minutes"),
+                 attempts=str(item.attempts), error=str(exc))
+
+
+def _accepted(ctx: Context, item: OutboxItem, refused: dict[str, str], now: datetime) -> int:
+    """The server took it: on disk first (never sent twice), then the Sent copy."""
+    ctx.store.accepted(item.id, now)
+    item.status, item.sent_at = "sent", now
+    alerts = 0
+    if refused:
+        item.last_error = f"refused: {refused}"
+        log.error("reply %s: recipients refused: %s", item.id, refused)
+        if item.outcome != "staff-alert":
+            alerts = alert(ctx, "recipient-refused", to=", ".join(refused), subject=item.subject,
+                           error="; ".join(refused.values()))
+    try:
+        ctx.source.save_sent(item.raw)
+    except SourceError as exc:
+        log.warning("reply %s sent, but its copy in the Sent folder failed: %s", item.id, exc)
+    return alerts

@@ -1,0 +1,246 @@
+"""One batch: fetch → parse → classify → decide → render → commit → send → acknowledge.
+
+A backlog is taken in chunks, each committed, delivered and acknowledged before the next: the
+first members get their answers while the rest is still being read, and a commit stays small.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from ..adapters.attachment_dir import describe
+from ..core import authres
+from ..core.classify import classify
+from ..core.conversation import resolve, thread_subject
+from ..core.decide import apply, decide
+from ..core.parse import parse
+from ..errors import MailflowError, ParseError, RenderError
+from ..model import CaseKind, Inbound, Outcome, Question, Sent, State
+from ..ports import Folder, LedgerEntry, Waiting
+from .alerts import alert, check_filled, tell_staff_of_promotions
+from .attachments import keep_idea_attachments
+from .context import Context
+from .delivery import deliver
+from .outbox import Outgoing, enqueue, outgoing
+from .report import BatchReport, Handled
+
+log = logging.getLogger("mailflow.intake")
+
+QUARANTINE_COPY_BYTES = 1024 * 1024
+CHUNK = 200  # messages decided per commit
+
+
+@dataclass
+class _Result:
+    """One message's result before it is recorded: ledger fields, replies, new state."""
+
+    outcome: Outcome
+    summary: str
+    folder: Folder
+    sha256: str
+    message_id: str | None = None
+    sender: str | None = None
+    subject: str = ""
+    messages: list[Outgoing] = field(default_factory=list)
+    state: State | None = None
+    attachments: list[tuple[str, bytes]] = field(default_factory=list)  # (idea id, raw message)
+    group: str | None = None
+
+
+def run_batch(ctx: Context, *, dry_run: bool = False, chunk: int = CHUNK) -> BatchReport:
+    """Decide every waiting message, a chunk at a time: commit, deliver, then move them.
+
+    A dry run decides everything in memory and writes, sends and moves nothing.
+    """
+    report = BatchReport()
+    waiting = list(ctx.source.pending())
+    _check_validity(ctx)
+    size = len(waiting) if dry_run else chunk
+    chunks = [waiting[i:i + size] for i in range(0, len(waiting), max(size, 1))] or [[]]
+    for part in chunks:
+        _run_chunk(ctx, part, report, dry_run=dry_run)
+    return report
+
+
+def _run_chunk(ctx: Context, waiting: list[Waiting], report: BatchReport, *, dry_run: bool) -> None:
+    before = state = ctx.state()
+    acks: list[tuple[str, Folder]] = []
+    to_keep: list[tuple[str, bytes]] = []
+    try:
+        for item in waiting:
+            entry = ctx.store.ledger_entry(item.key)
+            if entry is not None:
+                # Decided before a crash or a failed move: only the move is owed, and the
+                # idea's files if the process died before they were all written.
+                report.already += 1
+                if entry.attachments_of:
+                    to_keep.append((entry.attachments_of, ctx.source.read(item.key)))
+                acks.append((item.key, "processed" if entry.folder == "processed" else "quarantine"))
+                continue
+            result = _handle(ctx, item, state)
+            if result.state is not None:
+                state = result.state
+            to_keep += result.attachments
+            report.handled.append(_record(ctx, item, result))
+            acks.append((item.key, result.folder))
+            log.info("%s %s: %s", item.key, result.outcome.value, result.summary)
+        if dry_run:
+            ctx.store.rollback()
+            return
+        check_filled(ctx, before, state)
+        ctx.store.save_state(before, state)
+        ctx.store.commit()
+    except BaseException:
+        ctx.store.rollback()  # nothing half-decided may reach the disk later
+        raise
+    _keep_attachments(ctx, to_keep)
+    deliver(ctx, report)
+    for key, folder in acks:
+        ctx.source.ack(key, folder)
+        report.acked += 1
+
+
+def _check_validity(ctx: Context) -> None:
+    """Notice when the server renumbered the mailbox (UIDVALIDITY), and tell staff."""
+    validity = ctx.source.validity
+    if validity is None:
+        return
+    box = ctx.settings.mailbox
+    stored = ctx.store.meta("uidvalidity")
+    if isinstance(stored, dict) and stored.get("url") == box.url and stored.get("value") != validity:
+        log.warning("UIDVALIDITY changed from %s to %s: messages are recognised by their hash",
+                    stored.get("value"), validity)
+        alert(ctx, "uidvalidity", folder=box.server.folder if box.server else box.url,
+              old=str(stored.get("value")), new=validity)
+    if not isinstance(stored, dict) or stored.get("value") != validity or stored.get("url") != box.url:
+        ctx.store.set_meta("uidvalidity", {"url": box.url, "value": validity})
+
+
+def _keep_attachments(ctx: Context, pairs: list[tuple[str, bytes]]) -> None:
+    """Files sent with ideas, kept on disk once the ideas are recorded; a failure loses no mail."""
+    for idea_id, raw in pairs:
+        try:
+            saved = keep_idea_attachments(ctx.settings, idea_id, raw)
+        except (MailflowError, ValueError, OSError) as exc:
+            log.error("attachments of %s not kept: %s", idea_id, exc)
+            continue
+        for line in describe(saved):
+            log.info("%s: %s", idea_id, line)
+
+
+def _handle(ctx: Context, waiting: Waiting, state: State) -> _Result:
+    now = ctx.clock()
+    limit = ctx.settings.mailbox.max_message_bytes
+    if waiting.size > limit:
+        # Only the start is fetched: enough for staff to see what it was.
+        head = ctx.source.read(waiting.key, limit=64 * 1024)
+        return _quarantine(ctx, head, hashlib.sha256(head).hexdigest(), f"message trop volumineux "
+                           f"({waiting.size} octets, limite {limit})", waiting.key)
+    raw = ctx.source.read(waiting.key)
+    digest = hashlib.sha256(raw).hexdigest()
+    try:
+        inbound = parse(raw, waiting.key)
+    except ParseError as exc:
+        return _quarantine(ctx, raw, digest, str(exc), waiting.key)
+    if ctx.store.seen_before(inbound.sha256, inbound.message_id):
+        return _Result(Outcome.ALREADY_PROCESSED, f"same message already decided ({inbound.message_id})",
+                       "processed", digest, inbound.message_id, inbound.sender, inbound.subject)
+    forged = _forged(ctx, inbound)
+    if forged:
+        return _quarantine(ctx, raw, digest, forged, waiting.key, inbound)
+    try:
+        case = resolve(inbound, state, ctx.store, ctx.settings.network.staff)
+        intent = classify(inbound, ctx.settings.network, state.groups, ctx.settings.departments, case)
+        decision = decide(state, intent, now, ctx.new_token())
+        messages = [outgoing(ctx.renderer, r, now) for r in decision.replies]
+        if decision.forward is not None:
+            messages += _forward(ctx, decision.forward, inbound, raw, now)
+    except RenderError as exc:
+        log.error("%s: cannot write the reply: %s", waiting.key, exc)
+        return _quarantine(ctx, raw, digest, f"impossible de rédiger la réponse : {exc}", waiting.key,
+                           inbound)
+    except Exception as exc:  # one message must never stop the daemon
+        log.exception("%s: cannot decide", waiting.key)
+        return _quarantine(ctx, raw, digest, f"erreur interne de mailflow : {exc!r}", waiting.key,
+                           inbound)
+    after = apply(state, decision)
+    tell_staff_of_promotions(ctx, after, decision.replies)
+    kept = [(idea.id, raw) for idea in decision.ideas] if inbound.attachments else []
+    summary = decision.summary + (f" [reply to {case.kind.value} {case.id}, by {case.how}]"
+                                  if case is not None else "")
+    return _Result(decision.outcome, summary, "processed", digest, inbound.message_id, inbound.sender,
+                   inbound.subject, _within_cap(ctx, messages, now), after, kept, decision.group_id)
+
+
+def _forward(ctx: Context, question: Question, inbound: Inbound, raw: bytes,
+             now: datetime) -> list[Outgoing]:
+    """The member's question to staff, the original attached; « Répondre » reaches her."""
+    message = ctx.renderer.render_question(question, inbound, raw[:QUARANTINE_COPY_BYTES], now)
+    subject = str(message["Subject"])
+    about = Sent(str(message["Message-ID"]), ctx.staff[0], subject, CaseKind.QUESTION, question.id,
+                 now, group_id=question.group_id, thread=thread_subject(subject))
+    return [Outgoing("staff-question", ctx.staff, message, about=about)]
+
+
+def _forged(ctx: Context, inbound: Inbound) -> str:
+    """Why the receiving server does not vouch for the sender, or "" (see core.authres).
+
+    A message staff put back from quarantine is theirs to vouch for: it is not checked again.
+    """
+    authserv = ctx.settings.mailbox.trusted_authserv_id
+    if not authserv or inbound.sender is None or ctx.store.quarantined_before(inbound.sha256):
+        return ""
+    verdict = authres.check(inbound.authentication_results, authserv, inbound.sender.rpartition("@")[2])
+    if verdict.passed is None:
+        log.warning("%s: %s; the sender is not checked", inbound.key, verdict.reason)
+    return f"expéditeur non authentifié : {verdict.reason}" if verdict.passed is False else ""
+
+
+def _within_cap(ctx: Context, messages: list[Outgoing], now: datetime) -> list[Outgoing]:
+    """Drop replies to an address that already had its share today (mail loops); the
+    question forwarded with a dropped reply goes too (the digest still lists it)."""
+    cap = ctx.settings.max_replies_per_sender_per_day
+    since = now - timedelta(hours=24)
+    kept: list[Outgoing] = []
+    for item in messages:
+        if item.outcome == "staff-question" and not any(k.reply is not None for k in kept):
+            continue  # its member reply was dropped: the member is looping
+        if item.reply is not None and ctx.store.replies_since(item.to[0], since) >= cap:
+            log.warning("reply to %s suppressed: %d replies in 24 hours", item.to[0], cap)
+            continue
+        kept.append(item)
+    return kept
+
+
+def _quarantine(ctx: Context, raw: bytes, digest: str, reason: str, key: str,
+                inbound: Inbound | None = None) -> _Result:
+    # The original stays in the quarantine folder; the alert carries at most its first MiB.
+    sender = inbound.sender if inbound else None
+    subject = inbound.subject if inbound else ""
+    message = ctx.renderer.render_quarantine_alert(
+        key=key, reason=reason, sender=sender, subject=subject, raw=raw[:QUARANTINE_COPY_BYTES],
+        now=ctx.clock())
+    return _Result(Outcome.QUARANTINED, reason, "quarantine", digest,
+                   inbound.message_id if inbound else None, sender, subject,
+                   [Outgoing("staff-alert", ctx.staff, message)])
+
+
+def _record(ctx: Context, waiting: Waiting, result: _Result) -> Handled:
+    """Queue the result's messages and write its ledger entry (in memory until commit)."""
+    handled = Handled(waiting.key, result.outcome, result.summary)
+    now = ctx.clock()
+    reply_ids = []
+    for item in result.messages:
+        reply_ids.append(enqueue(ctx.store, item, waiting.key, now))
+        handled.replies.append((item.outcome, ", ".join(item.to), item.subject))
+    ctx.store.record(LedgerEntry(
+        key=waiting.key, sha256=result.sha256, message_id=result.message_id, sender=result.sender,
+        subject=result.subject, outcome=result.outcome.value, summary=result.summary,
+        decided_at=now, folder=result.folder, replies=reply_ids,
+        attachments_of=result.attachments[0][0] if result.attachments else None,
+        group=result.group,
+    ))
+    return handled

@@ -1,0 +1,76 @@
+"""`mailflow candidates list|add|withdraw|refuse|promote`: a group's candidatures, and staff's acts."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import datetime
+from typing import Any
+
+from ..config import Settings
+from ..core import french
+from ..core.places import position
+from ..core.staff import Plan, plan_add, plan_candidate_action
+from ..model import State, Status
+from .common import emit, local_time, read_state, run_plan
+
+
+def _run(settings: Settings, args: argparse.Namespace, make: Any) -> int:
+    return run_plan(settings, args, make, header=lambda plan: [plan.summary],
+                    done=lambda plan, sent: f"done; {len(sent)} message(s) sent")
+
+
+def cmd_candidates_add(settings: Settings, args: argparse.Namespace) -> int:
+    received = local_time(settings, args.received_at, "--received-at") if args.received_at else None
+
+    def make(state: State, now: datetime) -> Plan:
+        return plan_add(state, args.group, now, email=args.email, name=args.name,
+                        department=args.department, structure=args.structure, role=args.role,
+                        received_at=received or now)
+
+    return _run(settings, args, make)
+
+
+def cmd_candidates_action(settings: Settings, args: argparse.Namespace) -> int:
+    return _run(settings, args, lambda state, now: plan_candidate_action(
+        state, args.action, args.id, args.reason, now))
+
+
+def cmd_candidates_list(settings: Settings, args: argparse.Namespace) -> int:
+    state = read_state(settings)  # with the groups staff drafted from ideas
+    if args.group not in state.groups:
+        known = ", ".join(state.groups)
+        print(f"mailflow: unknown group {args.group!r}; known groups: {known}", file=sys.stderr)
+        return 2
+    rows: list[dict[str, Any]] = []
+    for cand in state.of_group(args.group):
+        rows.append({
+            "id": cand.id,
+            "status": cand.status.value,
+            "position": position(state, cand) if cand.status in (Status.CONFIRMED,
+                                                                  Status.WAITLISTED) else None,
+            "name": cand.name,
+            "email": cand.email,
+            "structure": cand.profile.structure,
+            "role": cand.profile.role_text,
+            "department": cand.profile.department,
+            "received_at": cand.received_at.isoformat(),
+            "reason": cand.reason,
+            "missing": list(cand.missing),
+        })
+
+    def lines() -> list[str]:
+        if not rows:
+            return [f"aucune candidature pour {args.group}"]
+        out = []
+        for r in rows:
+            where = french.STATUS[Status(r["status"])]
+            if r["position"]:
+                where += f" #{r['position']}"
+            extra = r["reason"] or (", ".join(map(french.fact_short, r["missing"])) if r["missing"] else "")
+            out.append(f"{r['id']}  {where:<20} {r['name'] or '?':<24} {r['email']:<32} "
+                       f"{r['department'] or '?':>3}  {extra}")
+        return out
+
+    return emit(args, rows, lines)
+

@@ -1,0 +1,223 @@
+"""Staff actions planned before anything is written: what changes, who is told, what history says.
+
+Each `plan_*` returns a `Plan` from the current state alone; the application shows it (a dry
+run, or the confirmation staff are asked for by email) and applies it in one commit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
+
+from ..errors import StaffActionError
+from ..model import CallStatus, Candidature, Group, Profile, Question, QuestionStatus, Reply, State, Status
+from .calendar import meeting_change_replies
+from .decide import apply, withdraw
+from .groups import with_overrides
+from .ideas import IdeaChange, drafted_extra
+from .places import call_summary, calls_open, promote, replay, with_candidatures
+from .questions import close, find
+from .replies import candidature_reply, promotion_replies
+
+#: Why a member placed before the others is displaced, as the waiting-list reply says it.
+DISPLACED = ("une candidature reçue avant la vôtre, lors d’une réunion départementale, a pris la "
+             "dernière place")
+
+
+@dataclass
+class Plan:
+    """A staff change worked out, not yet applied."""
+
+    action: str  # the history's name for it: group-change, candidate-refuse, idea-validate…
+    summary: str  # one line for the command's output and the log
+    before: State
+    after: State
+    replies: list[Reply] = field(default_factory=list)
+    history: dict[str, Any] = field(default_factory=dict)  # what the history event records
+    notes: list[str] = field(default_factory=list)  # what staff should know before confirming
+    key: str = "staff"  # the message key its mail is filed under
+    group_id: str | None = None
+    override: dict[str, Any] = field(default_factory=dict)  # staff's change to a group's settings
+    drafted: tuple[Group, dict[str, Any]] | None = None  # a group drafted from an idea
+    alert_promotions: bool = True  # staff hear of promotions they did not ask for themselves
+    lists_sent: bool = True  # the history event lists the mail sent
+
+    @property
+    def empty(self) -> bool:
+        """Nothing would change."""
+        return self.before == self.after and not self.override and self.drafted is None
+
+
+def _group(state: State, group_id: str) -> Group:
+    if group_id not in state.groups:
+        raise StaffActionError(f"unknown group {group_id!r}; known groups: {', '.join(state.groups)}")
+    return state.groups[group_id]
+
+
+# --- groups ------------------------------------------------------------------------------------
+
+
+def plan_group_change(state: State, group_id: str, now: datetime, *, call: CallStatus | None = None,
+                      capacity: int | None = None, starts_at: datetime | None = None,
+                      place: str | None = None, closes_at: datetime | str | None = "keep") -> Plan:
+    """A change to a group during its call: who is promoted, who gets an updated invitation."""
+    before = _group(state, group_id)
+    override: dict[str, Any] = {}
+    notes: list[str] = []
+    if call is not None and call is not before.call:
+        override["call"] = call.value
+    if capacity is not None and capacity != before.capacity:
+        if capacity < 1:
+            raise StaffActionError(f"capacity must be at least 1, found {capacity}")
+        taken = call_summary(state, before, now).taken
+        if capacity < taken:
+            notes.append(f"{taken} places are already taken: nobody loses theirs; "
+                         f"new candidates wait until fewer than {capacity} hold a place")
+        override["capacity"] = capacity
+    if closes_at != "keep":
+        assert closes_at is None or isinstance(closes_at, datetime)
+        override["closes_at"] = closes_at.isoformat() if closes_at else None
+    meeting = before.first_meeting
+    moved = (starts_at is not None and starts_at != meeting.starts_at) or (
+        place is not None and place != meeting.place)
+    if moved:
+        if starts_at is not None and starts_at <= now:
+            raise StaffActionError(f"the first meeting must be in the future, found {starts_at}")
+        override["meeting_starts_at"] = (starts_at or meeting.starts_at).isoformat()
+        override["meeting_place"] = place or meeting.place
+        override["meeting_sequence"] = meeting.sequence + 1
+    groups = with_overrides(dict(state.groups), {group_id: override})
+    after = replace(state, groups=groups)
+    replies: list[Reply] = []
+    if moved:
+        group = groups[group_id]
+        replies += meeting_change_replies(after, group, group.first_meeting.sequence, now)
+    after, promoted = promote(after, group_id, now)
+    replies += promotion_replies(after, promoted, now)
+    return Plan("group-change", f"{group_id}: {override}", state, after, replies,
+                history={"group": group_id, "changes": override}, notes=notes,
+                key=f"staff:{group_id}", group_id=group_id, override=override)
+
+
+# --- one candidature ---------------------------------------------------------------------------
+
+
+def find_candidature(state: State, candidature_id: str) -> Candidature:
+    """The candidature with this id, in any case (« c0012 » is C0012)."""
+    wanted = candidature_id.strip().upper()
+    found = next((c for c in state.candidatures if c.id.upper() == wanted), None)
+    if found is None:
+        raise StaffActionError(f"unknown candidature {candidature_id!r}; "
+                               "see `mailflow candidates list GROUP`")
+    return found
+
+
+def plan_candidate_action(state: State, action: str, candidature_id: str, reason: str,
+                          now: datetime) -> Plan:
+    """Withdraw, refuse or promote one candidature: who is told what."""
+    cand = find_candidature(state, candidature_id)
+    if action in ("withdraw", "refuse") and not cand.status.active:
+        raise StaffActionError(f"{cand.id} is {cand.status.value}: nothing to {action}")
+    if action == "withdraw":
+        decision = withdraw(state, cand, now, f"retrait par l’équipe : {reason}")
+        after, replies = apply(state, decision), list(decision.replies)
+    elif action == "refuse":
+        refused = replace(cand, status=Status.REFUSED, reason=reason, updated_at=now)
+        after = with_candidatures(state, refused)
+        promoted: list[Candidature] = []
+        if cand.status.holds_place:
+            after, promoted = promote(after, cand.group_id, now)
+        replies = [candidature_reply(after, refused, now, to=None, calls=calls_open(after, now)),
+                   *promotion_replies(after, promoted, now)]
+    elif action == "promote":
+        if cand.status is not Status.WAITLISTED:
+            raise StaffActionError(f"{cand.id} is {cand.status.value}: only the waiting list is promoted")
+        moved = replace(cand, status=Status.CONFIRMED, reason="", forced=True, updated_at=now)
+        after = with_candidatures(state, moved)
+        replies = list(promotion_replies(after, [moved], now))
+    else:
+        raise StaffActionError(f"unknown action {action!r}")
+    summary = f"{action} {cand.id} ({cand.email}, {cand.group_id})"
+    return Plan(f"candidate-{action}", summary, state, after, replies,
+                history={"summary": summary, "reason": reason, "group": cand.group_id,
+                         "candidature": cand.id},
+                key=f"staff:{action}", group_id=cand.group_id,
+                alert_promotions=action != "promote")  # staff's own promotion needs no alert
+
+
+def plan_add(state: State, group_id: str, now: datetime, *, email: str, name: str, department: str,
+             structure: str | None, role: str | None, received_at: datetime) -> Plan:
+    """A candidature taken in person: placed in the queue by its time, displacing later ones."""
+    group = _group(state, group_id)
+    if department not in state.departments:
+        raise StaffActionError(f"unknown department {department!r}; use a code such as "
+                               f"{', '.join(sorted(state.departments)[:4])}…")
+    address = email.strip().lower()
+    if "@" not in address or any(c.isspace() for c in address) or not address.isascii():
+        raise StaffActionError(f"not an email address: {email!r}")
+    if received_at > now:
+        raise StaffActionError(f"--received-at is in the future: {received_at.isoformat()}")
+    if any(c.email == address and c.group_id == group_id and c.status.active
+           for c in state.candidatures):
+        raise StaffActionError(f"{address} already has a candidature in {group_id}")
+    profile = Profile(name=name, structure=structure, role_text=role, department=department)
+    cand = Candidature(
+        id=f"C{state.next_seq:04d}", group_id=group_id, email=address, name=name, profile=profile,
+        status=Status.WAITLISTED, seq=state.next_seq, received_at=received_at,
+        message_key="staff", subject=f"Candidature – groupe « {group.title} »", in_person=True,
+    )
+    added = replace(state, candidatures=(*state.candidatures, cand), next_seq=state.next_seq + 1)
+    after, up, down = replay(added, group_id, now)
+    placed = next(c for c in after.candidatures if c.id == cand.id)
+    # Who held a confirmed place had an invitation: the waiting-list reply cancels it.
+    displaced = [candidature_reply(after, c, now, to=None, reason=DISPLACED, cancels_invitation=True,
+                                   calls=())
+                 for c in down if c.id != cand.id]
+    replies = [candidature_reply(after, placed, now, to=None, calls=()), *displaced,
+               *promotion_replies(after, [c for c in up if c.id != cand.id], now)]
+    summary = f"add {placed.id} ({address}, {group_id}): {placed.status.value}"
+    return Plan("candidate-add", summary, state, after, replies,
+                history={"summary": summary, "reason": f"taken in person, received at "
+                         f"{received_at.isoformat()}", "group": group_id, "candidature": placed.id},
+                key="staff:add", group_id=group_id)
+
+
+# --- ideas and questions -----------------------------------------------------------------------
+
+
+def plan_idea(state: State, change: IdeaChange, action: str, now: datetime) -> Plan:
+    """An idea moved on (advanced, validated, declined, drafted into a group)."""
+    idea = change.after
+    after = replace(state, ideas=(*[i for i in state.ideas if i.id != idea.id], idea))
+    drafted = None
+    if change.group is not None:
+        after = replace(after, groups={**after.groups, change.group.id: change.group})
+        drafted = (change.group, drafted_extra(idea, now))
+    changes = {"validated_on": idea.validated_on.isoformat() if idea.validated_on else None,
+               "co_animated": idea.co_animated, "declined_reason": idea.declined_reason or None,
+               "group": idea.group_id}
+    return Plan(action, f"{idea.id}: {change.before.status} → {idea.status}", state, after,
+                [change.reply] if change.reply is not None else [],
+                history={"idea": idea.id, "from": change.before.status, "to": idea.status,
+                         "changes": {k: v for k, v in changes.items() if v is not None}},
+                notes=list(change.notes), key=f"staff:{idea.id}", drafted=drafted,
+                group_id=change.group.id if change.group is not None else None)
+
+
+def plan_question_done(state: State, question_id: str, actor: str, now: datetime) -> Plan:
+    """A question answered outside the mailbox (by phone, from another address), closed."""
+    question = find(state, question_id)
+    if question is None:
+        known = ", ".join(q.id for q in state.questions if q.status is QuestionStatus.OPEN)
+        raise StaffActionError(f"question inconnue « {question_id} » ; questions en attente : "
+                               f"{known or 'aucune'}")
+    answered: Question = question
+    if question.status is QuestionStatus.OPEN:
+        answered = close(question, actor, now)
+    after = replace(state, questions=tuple(answered if q.id == question.id else q
+                                           for q in state.questions))
+    return Plan("question-done", f"{question.id}", state, after,
+                history={"question": question.id, "group": question.group_id,
+                         "email": question.email},
+                key=f"staff:{question.id}", group_id=question.group_id, lists_sent=False)
