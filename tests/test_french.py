@@ -6,11 +6,11 @@ import enum
 
 import pytest
 
-from mailflow import model
+from mailflow import enums
 from mailflow.core import french
 
-ENUMS = [value for value in vars(model).values()
-         if isinstance(value, type) and issubclass(value, enum.Enum) and value.__module__ == model.__name__]
+ENUMS = [value for value in vars(enums).values()
+         if isinstance(value, type) and issubclass(value, enum.Enum) and value.__module__ == enums.__name__]
 
 
 def test_every_enum_of_the_model_has_its_table() -> None:

@@ -16,7 +16,8 @@ import pytest
 from mailflow import config
 from mailflow.cli import main
 from mailflow.config import Settings
-from mailflow.core.records import CSV_HEADER, neutralise, purge_plan, word
+from mailflow.core.privacy import purge_plan
+from mailflow.core.records import CSV_HEADER, neutralise, word
 from mailflow.model import Candidature, Profile, State, Status
 from mailflow.store import Store
 from mailflow.store.codecs import ledger_to_json, outbox_to_json

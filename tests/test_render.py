@@ -18,15 +18,10 @@ import pytest
 
 from mailflow import config
 from mailflow.core.french import format_date_fr, wrap_text
+from mailflow.core.headers import reply_subject
 from mailflow.core.ideas import validated_text
-from mailflow.core.render import (
-    MISSING_LABELS,
-    QUARANTINE_TEMPLATE,
-    REPLY_TEMPLATES,
-    Renderer,
-    reply_subject,
-    template_files,
-)
+from mailflow.core.render import Renderer
+from mailflow.core.templates import MISSING_LABELS, QUARANTINE_TEMPLATE, REPLY_TEMPLATES, template_files
 from mailflow.errors import RenderError
 from mailflow.model import CallSummary, Idea, Outcome, Reply
 

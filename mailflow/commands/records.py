@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from ..config import Settings
-from ..core.records import candidates_csv, history_view, privacy_export, purge_plan
+from ..core.privacy import privacy_export, purge_plan
+from ..core.records import candidates_csv, history_view
 from ..errors import StaffActionError
 from ..files import write_private
 from ..store import Store

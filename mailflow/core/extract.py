@@ -2,184 +2,16 @@
 
 from __future__ import annotations
 
-import bisect
-import functools
 import itertools
 import re
-import unicodedata
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, replace
+from collections.abc import Mapping
+from dataclasses import dataclass
 
-from text_to_num import alpha2digit
-
-from ..model import Department, Figure, Group, Profile, Role, Scale, Territory
-from .figures import APPROX_WORD, NUMBER, number, reading
+from ..model import Department, Group, Profile, Role
+from .reading import Doc, fold_aligned, line_bounds
+from .sizes import fte, numbers_doc, population
+from .territories import scale, territories
 from .text import fold, is_closing_line
-
-# --- Aligned folding -------------------------------------------------------------------------
-#
-# Free-text patterns run on a folded copy of the text that keeps one character per original
-# character, so a match's span also slices the original (to keep the sender's casing).
-
-_APOSTROPHE_LIKE = "’‘`´ʼ′"
-_ASCII_FOLD = str.maketrans(
-    {
-        **{chr(c): chr(c).lower() for c in range(ord("A"), ord("Z") + 1)},
-        "`": "'", "\t": " ", "\r": " ", "\v": " ", "\f": " ",
-        "\x1c": " ", "\x1d": " ", "\x1e": " ", "\x1f": " ",
-    }
-)  # fmt: skip
-
-
-@functools.lru_cache(maxsize=4096)
-def _fold_char(ch: str) -> str:
-    if ch in _APOSTROPHE_LIKE:
-        return "'"
-    if ch in "\u2010\u2011":
-        return "-"
-    if ch == "\n":
-        return ch
-    if ch.isspace():
-        return " "
-    decomposed = unicodedata.normalize("NFKD", ch)
-    bare = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
-    if len(bare) == 1:
-        return bare
-    lowered = ch.lower()
-    return lowered if len(lowered) == 1 else ch
-
-
-def _fold_aligned(text: str) -> str:
-    """Folded text with exactly one character per character of `text` (newlines kept)."""
-    if text.isascii():
-        return text.translate(_ASCII_FOLD)
-    return "".join(_fold_char(ch) for ch in text)
-
-
-def _blanked(text: str, spans: list[tuple[int, int]]) -> str:
-    """`text` with each [start, end) span replaced by spaces, keeping its length."""
-    chars = list(text)
-    for start, end in spans:
-        chars[start:end] = " " * (end - start)
-    return "".join(chars)
-
-
-_REACH = 200
-
-
-def _line_bounds(text: str, pos: int) -> tuple[int, int]:
-    """Start and end offsets of the line holding `pos`, at most `_REACH` characters away."""
-    low, high = max(pos - _REACH, 0), min(pos + _REACH, len(text))
-    start = text.rfind("\n", low, pos)
-    end = text.find("\n", pos, high)
-    return (low if start < 0 else start + 1), (high if end < 0 else end)
-
-
-# --- Form lines ------------------------------------------------------------------------------
-
-_FORM_LINE = re.compile(
-    r"^[ \t>*•·\-–—]*+(?P<label>[^:\n]{1,60}?)[ \t*]*+:[ \t*]*+(?P<value>.*)$", re.M
-)
-_PARENTHESES = re.compile(r"\([^)]*\)")
-
-# Field kind -> the labels it is written with (fullmatch on the folded label, no parentheses).
-_FORM_LABELS: tuple[tuple[str, str], ...] = (
-    ("first_name", r"(votre )?prenom"),
-    (
-        "name",
-        r"(votre )?(nom|nom complet|identite|nom du candidat|nom de la candidate"
-        r"|nom ?(et|&|/|-|,)? ?prenom|prenom ?(et|&|/|-|,)? ?nom|nom et prenom du candidat)",
-    ),
-    (
-        "structure",
-        r"(votre |nom de (la |votre |l')?)?(structure|organisme|etablissement|employeur"
-        r"|collectivite|entite|office( de tourisme)?|ot)",
-    ),
-    ("role", r"(votre |intitule (du |de )?)?(fonction|poste|role|qualite|metier)"),
-    ("department", r"(votre |n° de |numero de |numero du |code )?(departement|dept\.?|dpt\.?)"),
-    (
-        "fte",
-        r"(nombre |nb |nbre )?(d')?(etp|e\.t\.p\.?)( de la structure| de l'equipe)?"
-        r"|(nombre d')?equivalents? temps pleins?|effectif( en etp)?|taille de l'equipe"
-        r"|nombre de salaries",
-    ),
-    (
-        "population",
-        r"(population|nombre d'habitants|habitants|taille)"
-        r"( de la| de votre)?( commune la plus grande| plus grande commune| plus grosse commune"
-        r"| ville[- ]centre| commune principale)?"
-        r"|(la )?(commune la plus grande|plus grande commune|plus grosse commune|ville[- ]centre)"
-        r"( population| nombre d'habitants)?",
-    ),
-    ("territory", r"(type|typologie) (de|du) territoire|territoire"),
-    ("scale", r"echelle( d'intervention| de la structure| de competence)?|perimetre"),
-)
-_FORM_KINDS = tuple((kind, re.compile(pattern)) for kind, pattern in _FORM_LABELS)
-
-# A form value that tells nothing: empty, dots, dashes, underscores, "[à compléter]", "NC"...
-_PLACEHOLDER = re.compile(
-    r"^[\s.…_\-–—?x*/\[\]<>()]*$"
-    r"|^[\s\[(<]*(a completer|a renseigner|non renseigne|non communique|n/?c|n/?a|tbd|xx+)"
-    r"[\s\])>.…]*$"
-)
-
-
-@dataclass(frozen=True)
-class _Field:
-    """One `Label : value` line: its folded label and its original value."""
-
-    label: str
-    value: str
-
-
-def _label_kind(label: str) -> str | None:
-    cleaned = fold(_PARENTHESES.sub(" ", label)).strip(" *_")
-    for kind, pattern in _FORM_KINDS:
-        if pattern.fullmatch(cleaned):
-            return kind
-    return None
-
-
-def _is_placeholder(value: str) -> bool:
-    return _PLACEHOLDER.match(fold(value)) is not None
-
-
-# --- The analysed message --------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Doc:
-    """The text, its aligned fold, its form fields, and the fold with form labels masked."""
-
-    text: str
-    folded: str
-    fields: tuple[_Field, ...]
-    form: Mapping[str, str]
-    scan: str
-
-    @classmethod
-    def of(cls, text: str) -> _Doc:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-        text = text.replace("\u00a0", " ").replace("\u202f", " ")
-        folded = _fold_aligned(text)
-        fields: list[_Field] = []
-        form: dict[str, str] = {}
-        masked: list[tuple[int, int]] = []
-        for match in _FORM_LINE.finditer(text):
-            value = match["value"].strip()
-            fields.append(_Field(fold(match["label"]), value))
-            kind = _label_kind(match["label"])
-            if kind is None:
-                continue
-            placeholder = _is_placeholder(value)
-            masked.append((match.start(), match.end() if placeholder else match.start("value")))
-            if not placeholder and kind not in form:
-                form[kind] = value
-        return cls(text, folded, tuple(fields), form, _blanked(folded, masked))
-
-    def original(self, start: int, end: int) -> str:
-        return self.text[start:end]
-
 
 # --- Name ------------------------------------------------------------------------------------
 
@@ -220,10 +52,10 @@ def _looks_like_person(line: str) -> bool:
         return False
     if not all(_NAME_WORD.match(w) and w[0].isupper() for w in names):
         return False
-    return not _has_generic_word(line) and not _role_matches(_fold_aligned(line))
+    return not _has_generic_word(line) and not _role_matches(fold_aligned(line))
 
 
-def _signature_name(doc: _Doc) -> str | None:
+def _signature_name(doc: Doc) -> str | None:
     """A person name on the first line after a closing formula or a `--` delimiter."""
     lines = doc.text.split("\n")
     for index, line in enumerate(lines):
@@ -241,7 +73,7 @@ def _signature_name(doc: _Doc) -> str | None:
     return None
 
 
-def _name(doc: _Doc, fallback_name: str | None) -> str | None:
+def _name(doc: Doc, fallback_name: str | None) -> str | None:
     last, first = doc.form.get("name"), doc.form.get("first_name")
     found: str | None
     if last and first:
@@ -308,7 +140,7 @@ _STRUCTURE_STOP = re.compile(
 _NOT_A_NAME = frozenset({"rural", "ruraux", "rurale", ""})
 
 
-def _structure_at(doc: _Doc, match: re.Match[str]) -> str | None:
+def _structure_at(doc: Doc, match: re.Match[str]) -> str | None:
     head = match["head"]
     if head in _UPPERCASE_HEADS and doc.original(*match.span("head")) != head.upper():
         return None
@@ -322,7 +154,7 @@ def _structure_at(doc: _Doc, match: re.Match[str]) -> str | None:
     return doc.original(match.start("head"), end).strip()
 
 
-def _structure(doc: _Doc) -> str | None:
+def _structure(doc: Doc) -> str | None:
     if "structure" in doc.form:
         return doc.form["structure"]
     for match in _STRUCTURE_HEAD.finditer(doc.scan):
@@ -425,7 +257,7 @@ def _role_at(folded: str, pos: int) -> _RoleHit | None:
     return max(hits, key=lambda hit: hit.end - hit.start) if hits else None
 
 
-def _first_person_role(doc: _Doc) -> _RoleHit | None:
+def _first_person_role(doc: Doc) -> _RoleHit | None:
     for intro in _FIRST_PERSON.finditer(doc.scan):
         filler = _FILLER.match(doc.scan, intro.end())
         hit = _role_at(doc.scan, filler.end() if filler else intro.end())
@@ -434,17 +266,17 @@ def _first_person_role(doc: _Doc) -> _RoleHit | None:
     return None
 
 
-def _someone_else(doc: _Doc, hit: _RoleHit) -> bool:
+def _someone_else(doc: Doc, hit: _RoleHit) -> bool:
     return _SOMEONE_ELSE.search(doc.scan[max(hit.start - 12, 0) : hit.start]) is not None
 
 
-def _opens_line(doc: _Doc, hit: _RoleHit) -> bool:
-    line_start, _ = _line_bounds(doc.scan, hit.start)
+def _opens_line(doc: Doc, hit: _RoleHit) -> bool:
+    line_start, _ = line_bounds(doc.scan, hit.start)
     before = doc.scan[line_start : hit.start]
     return _LINE_OPENING.search(before) is not None and not _someone_else(doc, hit)
 
 
-def _free_role(doc: _Doc) -> _RoleHit | None:
+def _free_role(doc: Doc) -> _RoleHit | None:
     """A role opening a line (signature style), else one safe to take mid-sentence."""
     hits = _role_matches(doc.scan)
     for hit in hits:
@@ -456,10 +288,10 @@ def _free_role(doc: _Doc) -> _RoleHit | None:
     return None
 
 
-def _role(doc: _Doc) -> tuple[Role | None, str | None]:
+def _role(doc: Doc) -> tuple[Role | None, str | None]:
     value = doc.form.get("role")
     if value:
-        hits = _role_matches(_fold_aligned(value))
+        hits = _role_matches(fold_aligned(value))
         if not hits:
             return Role.OTHER, value
         return hits[0].rule.role, value[hits[0].start : hits[0].end]
@@ -542,9 +374,9 @@ def _named_departments(
     return [(code, river) for _, _, code, river in sorted(found)]
 
 
-def _postal_department(doc: _Doc, departments: Mapping[str, Department]) -> str | None:
+def _postal_department(doc: Doc, departments: Mapping[str, Department]) -> str | None:
     for m in _POSTAL_CODE.finditer(doc.scan):
-        line_start, line_end = _line_bounds(doc.scan, m.start())
+        line_start, line_end = line_bounds(doc.scan, m.start())
         if _NOT_AN_ADDRESS_LINE.search(doc.scan[line_start:line_end]):
             continue
         if not doc.text[m.start("next")].isupper() or m["next"] in _NOT_A_TOWN:
@@ -554,275 +386,19 @@ def _postal_department(doc: _Doc, departments: Mapping[str, Department]) -> str 
     return None
 
 
-def _department(doc: _Doc, departments: Mapping[str, Department]) -> str | None:
+def _department(doc: Doc, departments: Mapping[str, Department]) -> str | None:
     value = doc.form.get("department")
     if value:
         code = re.search(r"(?<!\d)(\d{2})(?!\d)", value)
         if code and code[1] in departments:
             return code[1]
-        named = _named_departments(value, _fold_aligned(value), departments, any_case=True)
+        named = _named_departments(value, fold_aligned(value), departments, any_case=True)
         if named:
             return named[0][0]
     named = _named_departments(doc.text, doc.scan, departments, any_case=False)
     explicit = [code for code, river in named if not river]
     rivers = [code for code, river in named if river]
     return next(iter(explicit), None) or _postal_department(doc, departments) or next(iter(rivers), None)
-
-
-# --- Figures: team size and population ------------------------------------------------------
-#
-# Read from the body only (never the signature, nor the quoted part, which the body no longer
-# holds), on a copy whose numbers in words are digits (text2num); each figure keeps the words
-# around it that make it a range: « environ », « moins de », « une dizaine », « exactement »…
-
-_QTY = (rf"(?P<q>{APPROX_WORD}|(?:entre\s+)?{NUMBER}\s*(?:et|a|-)\s*{NUMBER}(?=\s*[a-z])"
-        rf"|(?<![\w.,-]){NUMBER})")
-_ETP = r"(?:etp|e\.t\.p\.?|equivalents?[- ]temps[- ]pleins?)"
-_HEADCOUNT = r"(?:salaries?|salariees?|agents|employes|collaborat(?:eurs|rices)|permanents|personnes)"
-_FTE_PATTERNS = (
-    re.compile(rf"{_QTY}\s*{_ETP}(?!\w)"),
-    re.compile(rf"(?<!\w){_ETP}\s*(?:de|:|=)?\s*{_QTY}(?![\w-])"),
-    # « moins de 10 ETP, 8 exactement »: the exact figure said right after the unit.
-    re.compile(rf"(?<!\w){_ETP}\s*[,(;:-]\s*(?:soit |en fait |plus precisement |dont )?"
-               rf"(?P<q>{NUMBER})\s+(?=exactement|precisement|pile|tout rond)"),
-)
-# « 2 temps pleins et un mi-temps »: whole posts plus half posts.
-_POSTS = re.compile(rf"(?:(?P<q>{NUMBER}|un|une)\s+(?:postes?\s+(?:a|en)\s+)?temps\s+pleins?)"
-                    rf"(?:\s*(?:et|\+|,)\s*(?P<half>{NUMBER}|un|une)\s+mi-?temps)?")
-_HEADCOUNT_PATTERNS = (
-    re.compile(rf"(?:equipe|effectif) (?:de |d')?{_QTY} (?:{_HEADCOUNT})"),
-    re.compile(rf"{_QTY} {_HEADCOUNT}(?!\w)"),
-    re.compile(rf"nous sommes {_QTY}(?: dans l'equipe| a l'office|(?=[ ,.]))(?! ?habitant)"),
-)
-_POPULATION = re.compile(rf"{_QTY}\s*(?:habitants?|hab\b\.?)")
-_HEADCOUNT_LABEL = re.compile(r"salari|effectif|equipe|personnes")
-#: No office has more people than this: a larger number next to « ETP » is a year or a count of
-#: something else (« ETP 2025 : 8 », « nous sommes 12 000 habitants »).
-MAX_FTE = 200
-
-
-def _numbers_doc(text: str) -> _Doc:
-    """The text with numbers in words as digits (« douze mille cinq cents » → 12500)."""
-    try:
-        converted = alpha2digit(text, "fr", threshold=1.5)  # « un » stays an article
-    except Exception:  # a library failure must not lose the message's other facts
-        converted = text
-    return _Doc.of(converted)
-
-
-def _reading(doc: _Doc, start: int, end: int, span_end: int | None = None) -> Figure:
-    """The figure at [start, end) of the scan, with the member's words from its qualifier (the
-    « environ » or « moins de » before it) to the end of its unit."""
-    line_start = doc.scan.rfind("\n", 0, start) + 1
-    before = doc.scan[max(line_start, start - 60):start]
-    after = doc.scan[end:end + 30].split("\n", 1)[0]
-    figure, used = reading(before, doc.scan[start:end], after)
-    said = " ".join(doc.original(start - used, span_end or end).split())
-    return replace(figure, said=said)
-
-
-def _headcount_bound(figure: Figure) -> Figure:
-    """A team of N people works at most N full-time equivalents."""
-    return Figure(0.0, figure.high, True, figure.high_open, figure.said)
-
-
-def _narrowed(figures: list[Figure]) -> Figure | None:
-    found: Figure | None = None
-    for figure in figures:
-        found = figure if found is None else found.narrowed(figure)
-    return found
-
-
-def _posts(doc: _Doc) -> list[Figure]:
-    found = []
-    for m in _POSTS.finditer(doc.scan):
-        whole = 1.0 if m["q"] in ("un", "une") else number(m["q"])
-        half = m["half"]
-        halves = 0.0 if half is None else (1.0 if half in ("un", "une") else number(half))
-        said = " ".join(doc.original(m.start(), m.end()).split())
-        found.append(Figure.exact(whole + 0.5 * halves, said))
-    return found
-
-
-def _fte(doc: _Doc) -> Figure | None:
-    value = doc.form.get("fte")
-    if value:
-        line = _Doc.of(value)
-        m = re.search(_QTY, line.scan)
-        if m is None:
-            return None
-        figure = _reading(line, m.start("q"), m.end("q"), len(value))
-        label = next((f.label for f in doc.fields if f.value == value), "")
-        return _headcount_bound(figure) if _HEADCOUNT_LABEL.search(label) else figure
-    hits = sorted({(m.start("q"), m.end("q"), m.end()) for pattern in _FTE_PATTERNS
-                   for m in pattern.finditer(doc.scan)})
-    stated = [f for f in (_reading(doc, start, end, whole) for start, end, whole in hits)
-              if f.low <= MAX_FTE] + _posts(doc)
-    if stated:
-        return _narrowed(stated)
-    spans: dict[tuple[int, int], int] = {}
-    for pattern in _HEADCOUNT_PATTERNS:
-        for m in pattern.finditer(doc.scan):  # the same figure seen twice: with its unit, longest
-            spans[m.start("q"), m.end("q")] = max(spans.get((m.start("q"), m.end("q")), 0), m.end())
-    heads = sorted((start, end, whole) for (start, end), whole in spans.items())
-    # Several headcounts (« 3 agents à l'accueil et 11 personnes au total »): the largest bounds.
-    counts = [f for f in (_reading(doc, start, end, whole) for start, end, whole in heads)
-              if f.low <= MAX_FTE]
-    return _headcount_bound(max(counts, key=lambda f: f.high)) if counts else None
-
-
-# Every "N habitants" figure is classed by the words closest to it in its sentence: the largest
-# town (taken first), the whole territory (never taken as the town's population), or neutral
-# (taken when no town figure is given). A territory figure alone gives None.
-
-# Sentences end at punctuation or a blank line (plain text mail is hard-wrapped).
-_SENTENCE_END = re.compile(r"[!?;]|\.(?!\d)|\n[ \t]*\n")
-_TOWN_WORDS = re.compile(
-    r"plus (grande|grosse|importante|peuplee) (commune|ville)"
-    r"|(commune|ville) la plus (grande|grosse|importante|peuplee)"
-    r"|(ville|commune|bourg)[- ]centre|(ville|commune) principale|ville[- ]siege"
-    r"|(la|notre) plus (grande|grosse|importante|peuplee)(,| compte| a | avec| :| regroupe)"
-)
-_TERRITORY_WORDS = re.compile(
-    r"territoire|communaute (de communes|d'agglomeration|urbaine)|intercommunalite|(?<!\w)epci"
-    r"|agglomeration|(?<!\w)cdc(?!\w)|(?<!\w)communes(?!\w)|bassin|destination|departement"
-    r"|(?<!\w)pays(?!\w)|au total|en tout|population totale|perimetre"
-)
-_WEAK_TOWN_WORDS = re.compile(r"(?<!\w)(commune|ville|bourg)(?!\w)")
-
-
-def _classify(before: str, after: str) -> str:
-    """ "town", "territory" or "neutral" for a figure, from the words either side of it."""
-    for text in (before, after):
-        if _TOWN_WORDS.search(text):
-            return "town"
-        if _TERRITORY_WORDS.search(text):
-            return "territory"
-        if _WEAK_TOWN_WORDS.search(text):
-            return "town"
-    return "neutral"
-
-
-def _figures(doc: _Doc) -> Iterator[tuple[str, Figure]]:
-    """(class, figure) of each population figure in the text."""
-    text = doc.scan
-    matches = list(_POPULATION.finditer(text))
-    stops = [(e.start(), e.end()) for e in _SENTENCE_END.finditer(text)]
-    starts, ends = [start for start, _ in stops], [end for _, end in stops]
-    for i, m in enumerate(matches):
-        before = bisect.bisect_right(ends, m.start())
-        after = bisect.bisect_left(starts, m.end())
-        start = max(
-            ends[before - 1] if before else 0,
-            matches[i - 1].end() if i else 0,
-            m.start() - _REACH,
-        )
-        end = min(
-            starts[after] if after < len(starts) else len(text),
-            matches[i + 1].start() if i + 1 < len(matches) else len(text),
-            m.end() + _REACH,
-        )
-        kind = _classify(text[start : m.start()], text[m.end() : end])
-        yield kind, _reading(doc, m.start("q"), m.end("q"), m.end())
-
-
-def _population(doc: _Doc) -> Figure | None:
-    value = doc.form.get("population")
-    if value:
-        line = _Doc.of(value)
-        kinds = [kind for kind, _ in _figures(line)]
-        m = re.search(_QTY, line.scan)
-        if m and "territory" not in kinds:
-            return _reading(line, m.start("q"), m.end("q"), len(value))
-    figures = list(_figures(doc))
-    for wanted in ("town", "neutral"):
-        for kind, figure in figures:
-            if kind == wanted:
-                return figure
-    return None
-
-
-# --- Territories and scale -------------------------------------------------------------------
-
-_TERRITORY_WORDINGS: tuple[tuple[Territory, str], ...] = (
-    (Territory.RURAL, r"rura(l|le|les|ux)"),
-    (
-        Territory.COASTAL,
-        r"littora(l|le|les|ux)|cotier(e|s|es)?|bord de (la )?mer|(stations? )?balneaires?"
-        r"|front de mer",
-    ),
-    (Territory.MOUNTAIN, r"montagnes?|montagnarde?s?|stations? de ski|sports d'hiver"),
-    (Territory.URBAN, r"urbaine?s?"),
-)
-_TERRITORY_PATTERNS = tuple(
-    (territory, re.compile(rf"(?<!\w)(?:{pattern})(?!\w)"))
-    for territory, pattern in _TERRITORY_WORDINGS
-)
-# Group names that say "rural" without telling anything about the sender's territory.
-_GROUP_NAMES = re.compile(
-    r"(?<!\w)(groupe (des |de travail )?)?((offices|ot) (de tourisme )?ruraux|groupe rural)(?!\w)"
-)
-_CLAUSE_CUT = re.compile(r"[.,;:!?()\n]|(?<!\w)(et|mais|plutot|donc|car)(?!\w)")
-_NEGATION = re.compile(r"(?<!\w)(ni|pas|non|hors|sans|aucune?|jamais|loin)(?!\w)")
-_YES_NO = re.compile(r"^\W*(oui|non)\b")
-_TERRITORY_LABEL_PREFIX = re.compile(r"^(territoire|zone|secteur|station) (de |d')?")
-
-
-def _negated(text: str, pos: int) -> bool:
-    """True when a negation precedes `pos` in its clause (« ni littoral », « pas en montagne »)."""
-    window = text[max(pos - 50, 0) : pos]
-    cuts = [m.end() for m in _CLAUSE_CUT.finditer(window)]
-    return _NEGATION.search(window[max(cuts, default=0) :]) is not None
-
-
-def _form_territories(doc: _Doc) -> tuple[set[Territory], set[Territory]]:
-    """Yes/no form lines such as `Littoral : non` or `Zone de montagne : oui`."""
-    said: set[Territory] = set()
-    denied: set[Territory] = set()
-    for field in doc.fields:
-        answer = _YES_NO.match(fold(field.value))
-        label = _TERRITORY_LABEL_PREFIX.sub("", field.label)
-        for territory, pattern in _TERRITORY_PATTERNS:
-            if answer and pattern.fullmatch(label):
-                (said if answer[1] == "oui" else denied).add(territory)
-    return said, denied
-
-
-def _territories(doc: _Doc) -> tuple[frozenset[Territory], frozenset[Territory]]:
-    scan = _GROUP_NAMES.sub(lambda m: " " * len(m[0]), doc.scan)
-    said, denied = _form_territories(doc)
-    for territory, pattern in _TERRITORY_PATTERNS:
-        for m in pattern.finditer(scan):
-            (denied if _negated(scan, m.start()) else said).add(territory)
-    return frozenset(said - denied), frozenset(denied)
-
-
-_SCALE_PATTERNS: tuple[tuple[Scale, re.Pattern[str]], ...] = (
-    (
-        Scale.INTERCOMMUNAL,
-        re.compile(
-            r"(?<![\w-])(intercommuna(l|le|les|ux)|communautaires?|communaute (de communes"
-            r"|d'agglomeration|urbaine)|epci|cdc|oti)(?!\w)"
-        ),
-    ),
-    (Scale.COMMUNAL, re.compile(r"(?<![\w-])(communa(l|le|les|ux)|municipa(l|le|les|ux))(?!\w)")),
-)
-
-
-def _first_scale(text: str) -> Scale | None:
-    hits = sorted(
-        (m.start(), scale)
-        for scale, pattern in _SCALE_PATTERNS
-        for m in pattern.finditer(text)
-        if not _negated(text, m.start())
-    )
-    return hits[0][1] if hits else None
-
-
-def _scale(doc: _Doc) -> Scale | None:
-    value = doc.form.get("scale")
-    found = _first_scale(_fold_aligned(value)) if value else None
-    return found or _first_scale(doc.scan)
 
 
 # --- Public API ------------------------------------------------------------------------------
@@ -838,21 +414,21 @@ def extract_profile(
     they are (name, office, role, department) but never a figure: a phone number, a postal code
     or an office's slogan is not an answer.
     """
-    doc = _Doc.of(f"{text}\n{signature}" if signature else text)
-    numbers = _numbers_doc(text)
+    doc = Doc.of(f"{text}\n{signature}" if signature else text)
+    numbers = numbers_doc(text)
     role, role_text = _role(doc)
-    territories, not_territories = _territories(doc)
+    found, not_found = territories(doc)
     return Profile(
         name=_name(doc, fallback_name),
         structure=_structure(doc),
         role=role,
         role_text=role_text,
         department=_department(doc, departments),
-        fte=_fte(numbers),
-        population=_population(numbers),
-        territories=territories,
-        not_territories=not_territories,
-        scale=_scale(doc),
+        fte=fte(numbers),
+        population=population(numbers),
+        territories=found,
+        not_territories=not_found,
+        scale=scale(doc),
     )
 
 

@@ -8,7 +8,6 @@ cleaned of control characters before it reaches a header, so no header can be in
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -25,13 +24,11 @@ from zoneinfo import ZoneInfo
 import jinja2
 
 from ..errors import RenderError
-from ..model import CallSummary, Department, Fact, Group, Inbound, Network, Question, Reply
-from .calendar import MEETING_CHANGED_TEMPLATE, Method, reply_calendar
-from .calendar import WITHDRAW_PHRASE as WITHDRAW_PHRASE  # still importable from here
+from ..model import CallSummary, Department, Group, Inbound, Network, Question, Reply
+from .calendar import MEETING_CHANGED_TEMPLATE, WITHDRAW_PHRASE, Method, reply_calendar
 from .conversation import strip_prefixes
 from .digest import Digest
 from .french import (
-    FACT,
     NBSP,
     STATUS,
     fact_short,
@@ -40,134 +37,23 @@ from .french import (
     greeting,
     wrap_text,
 )
+from .headers import BLANKS, clean, clean_block, clean_msgid, reply_subject
 from .mailto import mailto_link
-
-#: Every reply template name (the `Reply.template` values).
-REPLY_TEMPLATES = (
-    "confirmed",
-    "waitlisted",
-    "refused",
-    "needs_info",
-    "duplicate",
-    "closed",
-    "idea_received",
-    "withdrawn",
-    "help",
-    "promoted",
-    "confirm_withdrawal",
-    "status",
-    "hold_expired",
-    "confirm_commitment",
-    "idea_note_received",
-    "idea_validated",
-    "idea_declined",
-    "question_received",
-    "idea_status",
+from .templates import (
+    ALERT_TEMPLATE,
+    ALERTS,
+    CODE_IN_SUBJECT,
+    CONFIRMS,
+    DIGEST_TEMPLATE,
+    GROUP_TEMPLATES,
+    MISSING_GROUP,
+    MISSING_LABELS,
+    QUARANTINE_TEMPLATE,
+    QUESTION_TEMPLATE,
+    template_files,
 )
-#: Reply templates sent on staff's initiative (not answering a member's message).
-STAFF_REPLY_TEMPLATES = (MEETING_CHANGED_TEMPLATE,)
-#: The staff alert sent when a message is quarantined.
-QUARANTINE_TEMPLATE = "staff_quarantine"
-#: A member's question forwarded to staff, for a person to answer.
-QUESTION_TEMPLATE = "staff_question"
-#: What a confirmation code confirms, as the prepared reply's subject says it.
-CONFIRMS = {"confirm_withdrawal": "du désistement", "confirm_commitment": "de mon engagement"}
-#: A confirmation code as subjects carry it.
-CODE_IN_SUBJECT = re.compile(r"\s*\[MF-[A-Z0-9]{10}\]")
-#: The daily digest sent to staff.
-DIGEST_TEMPLATE = "digest"
-#: The other staff alerts (delivery failures, mailbox events), one template told apart by `kind`.
-ALERT_TEMPLATE = "staff_alert"
-#: What each alert kind says in its subject and which facts it lists, with their French labels.
-ALERTS: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
-    "delivery-failed": ("Réponse non remise", (("to", "Destinataire"), ("subject", "Objet"),
-                                               ("outcome", "Issue"), ("error", "Erreur"),
-                                               ("attempts", "Essais"))),
-    "recipient-refused": ("Destinataires refusés", (("to", "Destinataires refusés"),
-                                                    ("subject", "Objet"), ("error", "Réponse"))),
-    "uidvalidity": ("Dossier renuméroté sur le serveur", (("folder", "Dossier"),
-                                                          ("old", "Ancienne UIDVALIDITY"),
-                                                          ("new", "Nouvelle UIDVALIDITY"))),
-    "mailbox-unreachable": ("Boîte aux lettres injoignable", (("since", "Depuis"),
-                                                              ("error", "Dernière erreur"))),
-    "promoted": ("Place attribuée depuis la liste d’attente", (("group", "Groupe"),
-                                                               ("member", "Membre"),
-                                                               ("place", "Place"))),
-    "group-full": ("Groupe complet", (("group", "Groupe"), ("capacity", "Places"),
-                                      ("last", "Dernière place prise par"))),
-    "delivery-late": ("Réponse en souffrance", (("to", "Destinataire"), ("subject", "Objet"),
-                                                ("since", "En attente depuis"),
-                                                ("attempts", "Essais"), ("error", "Dernière erreur"))),
-}
-#: Shared files the templates extend or import.
-SHARED_TEMPLATES = ("_layout.txt.j2", "_layout.html.j2", "_macros.txt.j2", "_macros.html.j2")
 
-#: Reply templates that cannot be written without a group.
-GROUP_TEMPLATES = frozenset(("confirmed", "waitlisted", "duplicate", "withdrawn", "promoted",
-                             MEETING_CHANGED_TEMPLATE))
-
-
-def template_files() -> list[str]:
-    """Every file the templates folder must hold: shared layouts, then each text/HTML pair."""
-    pairs = [
-        f"{name}.{kind}.j2"
-        for name in (*REPLY_TEMPLATES, *STAFF_REPLY_TEMPLATES, QUARANTINE_TEMPLATE, QUESTION_TEMPLATE,
-                     ALERT_TEMPLATE, DIGEST_TEMPLATE)
-        for kind in ("txt", "html")
-    ]
-    return [*SHARED_TEMPLATES, *pairs]
-
-
-#: What to ask for, per missing profile field (`Reply.missing` keys); « group » is asked apart.
-MISSING_LABELS: Mapping[str, str] = {f.value: w.asked for f, w in FACT.items() if f is not Fact.GROUP}
-#: A `Reply.missing` key without label: the group itself, asked for when `group_id` is None.
-MISSING_GROUP = Fact.GROUP.value
-
-DEFAULT_SUBJECT = "Votre message au réseau MONA"
-
-# A leading chain of reply/forward prefixes: « Re: », « RE : », « Réf : », « TR : », « Fwd: »,
-# « Fw: », « AW: », « WG: », « Re[2]: », with or without a (non-breaking) space before the colon.
-_PREFIX = re.compile(
-    r"^(?:\s*(?:re|r[ée]f|tr|fwd?|aw|wg)(?:\s*\[\d+\])?[\s\u00a0\u202f]*:)+\s*",
-    re.IGNORECASE,
-)
-_CONTROL = frozenset(("Cc", "Cf", "Zl", "Zp"))
-_SPACES = re.compile(r" {2,}")
-_BLANKS = re.compile(r"\n{3,}")
 _TEMPLATE_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
-
-
-def clean(value: str | None) -> str:
-    """`value` with control and line-separator characters turned into spaces, runs collapsed."""
-    if not value:
-        return ""
-    chars = "".join(" " if unicodedata.category(c) in _CONTROL else c for c in value)
-    return _SPACES.sub(" ", chars).strip(" ")
-
-
-def clean_block(value: str) -> str:
-    """Several lines of someone's text, each cleaned like `clean`, blank runs kept short."""
-    lines = [clean(line) for line in value.replace("\r\n", "\n").split("\n")]
-    return _BLANKS.sub("\n\n", "\n".join(lines)).strip()
-
-
-def _clean_msgid(value: str | None) -> str:
-    """A message-id with every control character and blank removed."""
-    return "".join(clean(value).split())
-
-
-def reply_subject(original: str, group_title: str | None = None) -> str:
-    """« Re : » + the original subject without its chain of Re:/TR:/Fwd:… prefixes.
-
-    An empty subject gives « Groupe de travail « <title> » » when a group is known, else
-    « Votre message au réseau MONA » (no « Re : » prefix: there is nothing to answer to).
-    """
-    subject = _PREFIX.sub("", clean(original)).strip()
-    if subject:
-        return f"Re{NBSP}: {subject}"
-    if group_title and clean(group_title):
-        return f"Groupe de travail «{NBSP}{clean(group_title)}{NBSP}»"
-    return DEFAULT_SUBJECT
 
 
 def _french_group(group: Group) -> Group:
@@ -283,8 +169,8 @@ class Renderer:
             msg.replace_header("Subject", f"{msg['Subject']} [{clean(reply.token)}]")
         msg["Date"] = format_datetime(now)
         msg["Message-ID"] = make_msgid(domain=self.network.domain)
-        in_reply_to = _clean_msgid(reply.in_reply_to)
-        references = [r for r in (_clean_msgid(x) for x in reply.references) if r]
+        in_reply_to = clean_msgid(reply.in_reply_to)
+        references = [r for r in (clean_msgid(x) for x in reply.references) if r]
         if in_reply_to:
             msg["In-Reply-To"] = in_reply_to
             if in_reply_to not in references:
@@ -364,7 +250,7 @@ class Renderer:
         msg["Subject"] = f"Question de {clean(question.name) or question.email}{NBSP}: {subject}"
         msg["Date"] = format_datetime(now)
         msg["Message-ID"] = make_msgid(domain=self.network.domain)
-        member_id = _clean_msgid(inbound.message_id or question.message_id)
+        member_id = clean_msgid(inbound.message_id or question.message_id)
         if member_id:
             msg["References"] = member_id  # staff's answer threads with her message
         msg["Auto-Submitted"] = "auto-generated"
@@ -438,7 +324,7 @@ class Renderer:
 
     def _address(self, name: str | None, addr: str, template: str) -> Address:
         try:
-            return Address(clean(name), addr_spec=_clean_msgid(addr))
+            return Address(clean(name), addr_spec=clean_msgid(addr))
         except (ValueError, IndexError, MessageError) as exc:
             raise RenderError(f"{template}: cannot address the reply to {addr!r}: {exc}") from None
 
@@ -477,7 +363,7 @@ class Renderer:
             "unclear": [french_typography(clean(u)) for u in reply.unclear],
             "idea": reply.idea,
             "question_id": reply.question_id,
-            "email": _clean_msgid(reply.to),
+            "email": clean_msgid(reply.to),
             "group": group,
             "position": reply.position,
             "reason": french_typography(clean(reply.reason)),
@@ -522,7 +408,7 @@ class Renderer:
             raise RenderError(f"{name!r}: not a template name")
         text = self._render_one(self._text, f"{name}.txt.j2", context)
         html = self._render_one(self._html, f"{name}.html.j2", context)
-        return _BLANKS.sub("\n\n", text).strip("\n") + "\n", html
+        return BLANKS.sub("\n\n", text).strip("\n") + "\n", html
 
     @staticmethod
     def _render_one(env: jinja2.Environment, file: str, context: Mapping[str, Any]) -> str:

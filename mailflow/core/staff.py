@@ -11,10 +11,20 @@ from datetime import datetime
 from typing import Any
 
 from ..errors import StaffActionError
-from ..model import CallStatus, Candidature, Group, Profile, Question, QuestionStatus, Reply, State, Status
+from ..model import (
+    CallStatus,
+    Candidature,
+    Group,
+    Meeting,
+    Profile,
+    Question,
+    QuestionStatus,
+    Reply,
+    State,
+    Status,
+)
 from .calendar import meeting_change_replies
 from .decide import apply, withdraw
-from .groups import with_overrides
 from .ideas import IdeaChange, drafted_extra
 from .places import call_summary, calls_open, promote, replay, with_candidatures
 from .questions import close, find
@@ -75,9 +85,11 @@ def plan_group_change(state: State, group_id: str, now: datetime, *, call: CallS
             notes.append(f"{taken} places are already taken: nobody loses theirs; "
                          f"new candidates wait until fewer than {capacity} hold a place")
         override["capacity"] = capacity
+    closes = before.closes_at
     if closes_at != "keep":
         assert closes_at is None or isinstance(closes_at, datetime)
         override["closes_at"] = closes_at.isoformat() if closes_at else None
+        closes = closes_at
     meeting = before.first_meeting
     moved = (starts_at is not None and starts_at != meeting.starts_at) or (
         place is not None and place != meeting.place)
@@ -87,11 +99,14 @@ def plan_group_change(state: State, group_id: str, now: datetime, *, call: CallS
         override["meeting_starts_at"] = (starts_at or meeting.starts_at).isoformat()
         override["meeting_place"] = place or meeting.place
         override["meeting_sequence"] = meeting.sequence + 1
-    groups = with_overrides(dict(state.groups), {group_id: override})
-    after = replace(state, groups=groups)
+    group = replace(
+        before, call=call or before.call, capacity=override.get("capacity", before.capacity),
+        closes_at=closes,
+        first_meeting=Meeting(starts_at or meeting.starts_at, place or meeting.place,
+                              meeting.sequence + 1) if moved else meeting)
+    after = replace(state, groups={**state.groups, group_id: group})
     replies: list[Reply] = []
     if moved:
-        group = groups[group_id]
         replies += meeting_change_replies(after, group, group.first_meeting.sequence, now)
     after, promoted = promote(after, group_id, now)
     replies += promotion_replies(after, promoted, now)

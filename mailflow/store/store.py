@@ -21,19 +21,14 @@ from __future__ import annotations
 import base64
 import contextlib
 import fcntl
-import json
-import os
 import re
-from collections import defaultdict, deque
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from tinydb import Query, TinyDB
-from tinydb.storages import Storage
 
-from ..core.groups import with_overrides
 from ..errors import StoreError
 from ..model import Department, Group, Sent, State
 from ..ports import LedgerEntry, OutboxItem
@@ -55,119 +50,20 @@ from .codecs import (
     question_to_json,
     sent_from_json,
     sent_to_json,
+    with_overrides,
 )
-from .files import AcceptedLog, Bodies, link_as, stamp, take_lock, write_json
+from .files import AcceptedLog, Bodies, link_as, stamp, take_lock
+from .index import JournalIndex
 from .journal import Journal, Record
+from .statefile import StateStorage
 
 SCHEMA = 2
 STATE_TABLES = ("meta", "candidatures", "ideas", "questions", "pending", "groups",
                 "drafted_groups", "outbox", "tail")
 
 
-class StateStorage(Storage):
-    """TinyDB's storage for the state file: read once, kept in memory, written by `flush`."""
-
-    def __init__(self, path: str, read_only: bool = False) -> None:
-        self.path = Path(path)
-        self.read_only = read_only
-        self._data: dict[str, Any] | None = self.load()
-        self.dirty = False
-
-    def load(self) -> dict[str, Any] | None:
-        try:
-            raw = self.path.read_bytes()
-        except FileNotFoundError:
-            return None
-        except OSError as exc:
-            raise StoreError(f"{self.path} : lecture impossible du magasin : {exc.strerror}") from None
-        try:
-            data = json.loads(raw.decode("utf-8"))
-        except UnicodeDecodeError as exc:
-            raise self.damaged(f"octets qui ne sont pas de l’UTF-8 à la position {exc.start} "
-                               "(un fichier tronqué ?)") from None
-        except json.JSONDecodeError as exc:
-            raise self.damaged(f"ce n’est pas du JSON valide ({exc.msg}, ligne {exc.lineno}, "
-                               f"colonne {exc.colno})") from None
-        if not isinstance(data, dict):
-            raise self.damaged("le fichier ne contient pas un objet JSON")
-        problem = schema.check(data)
-        if problem:
-            raise self.damaged(problem)
-        return data
-
-    def damaged(self, what: str) -> StoreError:
-        return StoreError(
-            f"{self.path} : le magasin est endommagé : {what}. Rien n’a été modifié ; mailflow ne "
-            f"démarre pas sur un magasin abîmé. La version précédente est gardée dans "
-            f"{self.path.name}.bak : comparez les deux fichiers avant de la remettre à sa place.")
-
-    def read(self) -> dict[str, Any] | None:
-        return self._data
-
-    def write(self, data: dict[str, Any]) -> None:
-        # Read-only stores still change in memory, so a dry run takes the same path as a run.
-        self._data = data
-        self.dirty = True
-
-    def discard(self) -> None:
-        """Forget changes made since the last flush."""
-        self._data = self.load()
-        self.dirty = False
-
-    def flush(self) -> None:
-        if not self.dirty or self._data is None:
-            return
-        if self.read_only:
-            raise StoreError(f"{self.path} : le magasin est ouvert en lecture seule ; rien n’a été écrit")
-        write_json(self.path, self._data, backup=True)
-        self.dirty = False
-
-    @property
-    def tmp_name(self) -> str:
-        return f".{self.path.name}.{os.getpid()}.tmp"
-
-    def close(self) -> None:
-        pass
-
-
 def _month(at: datetime) -> str:
     return f"{at.astimezone(UTC):%Y-%m}.jsonl"
-
-
-class _Index:
-    """What the journal tells, kept in memory so that no lookup reads the disk."""
-
-    def __init__(self) -> None:
-        self.keys: dict[str, tuple[str, str | None]] = {}  # message key → (folder, idea of files)
-        self.hashes: set[str] = set()  # processed messages' bytes
-        self.ids: set[str] = set()  # processed messages' Message-IDs
-        self.quarantined: set[str] = set()
-        self.sent: dict[str, Mapping[str, Any]] = {}  # our Message-ID → what it was about
-        self.threads: dict[tuple[str, str], str] = {}  # (to, thread subject) → our Message-ID
-        self.recent: dict[str, deque[datetime]] = defaultdict(deque)  # address → reply times
-        self.outbox_seq = 0
-        self.batches: set[tuple[int, int]] = set()  # (batch, index) of the last batch only
-
-    def add(self, record: Record) -> None:
-        kind = record["t"]
-        if kind == "ledger":
-            folder = record.get("folder", "processed")
-            self.keys[record["key"]] = (folder, record.get("attachments_of"))
-            if folder != "processed":
-                self.quarantined.add(record["sha256"])
-            else:
-                self.hashes.add(record["sha256"])
-                if record.get("message_id"):
-                    self.ids.add(record["message_id"])
-        elif kind == "sent":
-            self.sent[record["message_id"]] = record
-            self.threads[record["to"], record.get("thread", "")] = record["message_id"]
-        elif kind == "delivered":
-            self.outbox_seq = max(self.outbox_seq, int(record["seq"]))
-            if record.get("outcome") not in ("staff-alert", "digest", "staff-question"):
-                at = datetime.fromisoformat(record["created_at"])
-                for to in record.get("to", ()):
-                    self.recent[to].append(at)
 
 
 class Store:
@@ -207,7 +103,7 @@ class Store:
         self._bodies: dict[str, bytes] = {}  # bodies of replies queued since the last commit
         self._done: list[OutboxItem] = []  # replies sent or failed since the last commit
         self._rewrites: list[tuple[str, Mapping[str, Any]]] = []  # purge: journal records changed
-        self._index: _Index | None = None
+        self._index: JournalIndex | None = None
         self._logged = False
         self._migrated: tuple[list[Record], dict[str, bytes]] | None = None
         if migrate.needed(self._data()):
@@ -268,9 +164,9 @@ class Store:
                 yield dict(doc)
         yield from self._batch
 
-    def _ensure_index(self) -> _Index:
+    def _ensure_index(self) -> JournalIndex:
         if self._index is None:
-            index = _Index()
+            index = JournalIndex()
             for record in self._journal_view():
                 index.add(record)
             self._index = index

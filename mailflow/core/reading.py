@@ -1,0 +1,177 @@
+"""A message as the extraction reads it: its text, an aligned fold of it, and its form lines."""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from .text import fold
+
+# --- Aligned folding -------------------------------------------------------------------------
+#
+# Free-text patterns run on a folded copy of the text that keeps one character per original
+# character, so a match's span also slices the original (to keep the sender's casing).
+
+_APOSTROPHE_LIKE = "’‘`´ʼ′"
+_ASCII_FOLD = str.maketrans(
+    {
+        **{chr(c): chr(c).lower() for c in range(ord("A"), ord("Z") + 1)},
+        "`": "'", "\t": " ", "\r": " ", "\v": " ", "\f": " ",
+        "\x1c": " ", "\x1d": " ", "\x1e": " ", "\x1f": " ",
+    }
+)  # fmt: skip
+
+
+@functools.lru_cache(maxsize=4096)
+def _fold_char(ch: str) -> str:
+    if ch in _APOSTROPHE_LIKE:
+        return "'"
+    if ch in "\u2010\u2011":
+        return "-"
+    if ch == "\n":
+        return ch
+    if ch.isspace():
+        return " "
+    decomposed = unicodedata.normalize("NFKD", ch)
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    if len(bare) == 1:
+        return bare
+    lowered = ch.lower()
+    return lowered if len(lowered) == 1 else ch
+
+
+def fold_aligned(text: str) -> str:
+    """Folded text with exactly one character per character of `text` (newlines kept)."""
+    if text.isascii():
+        return text.translate(_ASCII_FOLD)
+    return "".join(_fold_char(ch) for ch in text)
+
+
+def blanked(text: str, spans: list[tuple[int, int]]) -> str:
+    """`text` with each [start, end) span replaced by spaces, keeping its length."""
+    chars = list(text)
+    for start, end in spans:
+        chars[start:end] = " " * (end - start)
+    return "".join(chars)
+
+
+REACH = 200
+
+
+def line_bounds(text: str, pos: int) -> tuple[int, int]:
+    """Start and end offsets of the line holding `pos`, at most `REACH` characters away."""
+    low, high = max(pos - REACH, 0), min(pos + REACH, len(text))
+    start = text.rfind("\n", low, pos)
+    end = text.find("\n", pos, high)
+    return (low if start < 0 else start + 1), (high if end < 0 else end)
+
+
+# --- Form lines ------------------------------------------------------------------------------
+
+_FORM_LINE = re.compile(
+    r"^[ \t>*•·\-–—]*+(?P<label>[^:\n]{1,60}?)[ \t*]*+:[ \t*]*+(?P<value>.*)$", re.M
+)
+_PARENTHESES = re.compile(r"\([^)]*\)")
+
+# Field kind -> the labels it is written with (fullmatch on the folded label, no parentheses).
+_FORM_LABELS: tuple[tuple[str, str], ...] = (
+    ("first_name", r"(votre )?prenom"),
+    (
+        "name",
+        r"(votre )?(nom|nom complet|identite|nom du candidat|nom de la candidate"
+        r"|nom ?(et|&|/|-|,)? ?prenom|prenom ?(et|&|/|-|,)? ?nom|nom et prenom du candidat)",
+    ),
+    (
+        "structure",
+        r"(votre |nom de (la |votre |l')?)?(structure|organisme|etablissement|employeur"
+        r"|collectivite|entite|office( de tourisme)?|ot)",
+    ),
+    ("role", r"(votre |intitule (du |de )?)?(fonction|poste|role|qualite|metier)"),
+    ("department", r"(votre |n° de |numero de |numero du |code )?(departement|dept\.?|dpt\.?)"),
+    (
+        "fte",
+        r"(nombre |nb |nbre )?(d')?(etp|e\.t\.p\.?)( de la structure| de l'equipe)?"
+        r"|(nombre d')?equivalents? temps pleins?|effectif( en etp)?|taille de l'equipe"
+        r"|nombre de salaries",
+    ),
+    (
+        "population",
+        r"(population|nombre d'habitants|habitants|taille)"
+        r"( de la| de votre)?( commune la plus grande| plus grande commune| plus grosse commune"
+        r"| ville[- ]centre| commune principale)?"
+        r"|(la )?(commune la plus grande|plus grande commune|plus grosse commune|ville[- ]centre)"
+        r"( population| nombre d'habitants)?",
+    ),
+    ("territory", r"(type|typologie) (de|du) territoire|territoire"),
+    ("scale", r"echelle( d'intervention| de la structure| de competence)?|perimetre"),
+)
+_FORM_KINDS = tuple((kind, re.compile(pattern)) for kind, pattern in _FORM_LABELS)
+
+# A form value that tells nothing: empty, dots, dashes, underscores, "[à compléter]", "NC"...
+_PLACEHOLDER = re.compile(
+    r"^[\s.…_\-–—?x*/\[\]<>()]*$"
+    r"|^[\s\[(<]*(a completer|a renseigner|non renseigne|non communique|n/?c|n/?a|tbd|xx+)"
+    r"[\s\])>.…]*$"
+)
+
+
+@dataclass(frozen=True)
+class Field:
+    """One `Label : value` line: its folded label and its original value."""
+
+    label: str
+    value: str
+
+
+def _label_kind(label: str) -> str | None:
+    cleaned = fold(_PARENTHESES.sub(" ", label)).strip(" *_")
+    for kind, pattern in _FORM_KINDS:
+        if pattern.fullmatch(cleaned):
+            return kind
+    return None
+
+
+def _is_placeholder(value: str) -> bool:
+    return _PLACEHOLDER.match(fold(value)) is not None
+
+
+# --- The analysed message --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Doc:
+    """The text, its aligned fold, its form fields, and the fold with form labels masked."""
+
+    text: str
+    folded: str
+    fields: tuple[Field, ...]
+    form: Mapping[str, str]
+    scan: str
+
+    @classmethod
+    def of(cls, text: str) -> Doc:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+        text = text.replace("\u00a0", " ").replace("\u202f", " ")
+        folded = fold_aligned(text)
+        fields: list[Field] = []
+        form: dict[str, str] = {}
+        masked: list[tuple[int, int]] = []
+        for match in _FORM_LINE.finditer(text):
+            value = match["value"].strip()
+            fields.append(Field(fold(match["label"]), value))
+            kind = _label_kind(match["label"])
+            if kind is None:
+                continue
+            placeholder = _is_placeholder(value)
+            masked.append((match.start(), match.end() if placeholder else match.start("value")))
+            if not placeholder and kind not in form:
+                form[kind] = value
+        return cls(text, folded, tuple(fields), form, blanked(folded, masked))
+
+    def original(self, start: int, end: int) -> str:
+        return self.text[start:end]
+
+

@@ -1,0 +1,80 @@
+"""The state file as TinyDB's storage: read and checked once, kept in memory, written on flush."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from tinydb.storages import Storage
+
+from ..errors import StoreError
+from . import schema
+from .files import write_json
+
+
+class StateStorage(Storage):
+    """TinyDB's storage for the state file: read once, kept in memory, written by `flush`."""
+
+    def __init__(self, path: str, read_only: bool = False) -> None:
+        self.path = Path(path)
+        self.read_only = read_only
+        self._data: dict[str, Any] | None = self.load()
+        self.dirty = False
+
+    def load(self) -> dict[str, Any] | None:
+        try:
+            raw = self.path.read_bytes()
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            raise StoreError(f"{self.path} : lecture impossible du magasin : {exc.strerror}") from None
+        try:
+            data = json.loads(raw.decode("utf-8"))
+        except UnicodeDecodeError as exc:
+            raise self.damaged(f"octets qui ne sont pas de l’UTF-8 à la position {exc.start} "
+                               "(un fichier tronqué ?)") from None
+        except json.JSONDecodeError as exc:
+            raise self.damaged(f"ce n’est pas du JSON valide ({exc.msg}, ligne {exc.lineno}, "
+                               f"colonne {exc.colno})") from None
+        if not isinstance(data, dict):
+            raise self.damaged("le fichier ne contient pas un objet JSON")
+        problem = schema.check(data)
+        if problem:
+            raise self.damaged(problem)
+        return data
+
+    def damaged(self, what: str) -> StoreError:
+        return StoreError(
+            f"{self.path} : le magasin est endommagé : {what}. Rien n’a été modifié ; mailflow ne "
+            f"démarre pas sur un magasin abîmé. La version précédente est gardée dans "
+            f"{self.path.name}.bak : comparez les deux fichiers avant de la remettre à sa place.")
+
+    def read(self) -> dict[str, Any] | None:
+        return self._data
+
+    def write(self, data: dict[str, Any]) -> None:
+        # Read-only stores still change in memory, so a dry run takes the same path as a run.
+        self._data = data
+        self.dirty = True
+
+    def discard(self) -> None:
+        """Forget changes made since the last flush."""
+        self._data = self.load()
+        self.dirty = False
+
+    def flush(self) -> None:
+        if not self.dirty or self._data is None:
+            return
+        if self.read_only:
+            raise StoreError(f"{self.path} : le magasin est ouvert en lecture seule ; rien n’a été écrit")
+        write_json(self.path, self._data, backup=True)
+        self.dirty = False
+
+    @property
+    def tmp_name(self) -> str:
+        return f".{self.path.name}.{os.getpid()}.tmp"
+
+    def close(self) -> None:
+        pass
