@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal, Protocol
@@ -37,12 +37,13 @@ class MailSource(Protocol):
         """The raw bytes of one message (at most `limit` bytes), without marking it read."""
         ...
 
-    def ack(self, key: str, folder: Folder) -> None:
-        """Move a handled message out of the inbox; a message already moved is not an error."""
+    def ack(self, keys: Sequence[str], folder: Folder) -> None:
+        """Move handled messages out of the inbox, at once where the server allows it; a message
+        already moved is not an error."""
         ...
 
-    def save_sent(self, raw: bytes) -> None:
-        """Keep a copy of a sent reply in the mailbox's Sent folder, when one is configured."""
+    def save_sent(self, raws: Sequence[bytes]) -> None:
+        """Keep copies of sent replies in the mailbox's Sent folder, when one is configured."""
         ...
 
     def has_sent(self, message_id: str) -> bool:
@@ -175,7 +176,6 @@ class LedgerEntry:
     summary: str
     decided_at: datetime
     folder: str
-    replies: list[str] = field(default_factory=list)
     #: The idea whose attachments this message carries: kept after the commit, and again by a
     #: replay when the process died before they were all on disk.
     attachments_of: str | None = None

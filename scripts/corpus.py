@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from mailflow import config  # noqa: E402
-from mailflow.cli import build_service  # noqa: E402
+from mailflow.app.wiring import build_service  # noqa: E402
 from mailflow.store import Store  # noqa: E402
 
 # Manifest categories whose messages are written by programs, and notes that say so.

@@ -78,9 +78,9 @@ class Run:
         """What mailflow sent in answer to this step's message (members and staff)."""
         with Store(self.settings.store_path, read_only=True) as store:
             entry = next((e for e in store.ledger() if e.message_id == step.message_id), None)
-        if entry is None:
-            return []
-        ids = set(entry.replies)
+            if entry is None:
+                return []
+            ids = {item.id for item in store.outbox() if item.message_key == entry.key}
         return [m for m in self.sent() if str(m["Message-ID"]) in ids]
 
     def outcome_of(self, step: Step) -> str | None:

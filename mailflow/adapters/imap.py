@@ -8,7 +8,7 @@ import socket
 import ssl
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -24,6 +24,7 @@ log = logging.getLogger("mailflow.imap")
 
 # Errors that mean "this connection is gone": drop it and connect again next time.
 CONNECTION_ERRORS = (OSError, socket.timeout, ssl.SSLError, IMAPClientError, EOFError)
+ACK_BATCH = 500  # UIDs per MOVE and messages per MULTIAPPEND: commands stay a sane length
 IDLE_RENEW_SECONDS = 10 * 60  # RFC 2177 allows 29 minutes; servers and NATs often cut earlier
 
 
@@ -180,34 +181,46 @@ class ImapSource:
             if isinstance(body, bytes):
                 self._cache[f"{self.validity}:{uid}"] = body
 
-    def ack(self, key: str, folder: Folder) -> None:
-        uid = self._uid(key)
-        if uid is None:
-            return  # an older UIDVALIDITY: the message is found again by its hash, then moved
+    def ack(self, keys: Sequence[str], folder: Folder) -> None:
+        uids = [uid for key in keys if (uid := self._uid(key)) is not None]
+        # Keys of an older UIDVALIDITY are skipped: found again by their hash, then moved.
+        if not uids:
+            return
         target = self.folders[folder]
-        with self._session(f"moving message {key} to {target}") as client:
-            if b"MOVE" in self._capabilities:
-                client.move([uid], target)
-            elif b"UIDPLUS" in self._capabilities:
-                client.copy([uid], target)
-                client.add_flags([uid], [b"\\Deleted"])
-                client.uid_expunge([uid])
-            else:
-                # Without UIDPLUS an EXPUNGE would also remove what other clients flagged.
-                client.copy([uid], target)
-                client.add_flags([uid], [b"\\Deleted"])
-                log.warning("server has neither MOVE nor UIDPLUS: message %s copied to %s and "
-                            "flagged deleted; the mail client will expunge it", key, target)
-        self._cache.pop(key, None)
+        with self._session(f"moving {len(uids)} message(s) to {target}") as client:
+            for start in range(0, len(uids), ACK_BATCH):
+                part = uids[start:start + ACK_BATCH]
+                if b"MOVE" in self._capabilities:
+                    client.move(part, target)
+                elif b"UIDPLUS" in self._capabilities:
+                    client.copy(part, target)
+                    client.add_flags(part, [b"\\Deleted"])
+                    client.uid_expunge(part)
+                else:
+                    # Without UIDPLUS an EXPUNGE would also remove what other clients flagged.
+                    client.copy(part, target)
+                    client.add_flags(part, [b"\\Deleted"])
+                    log.warning("server has neither MOVE nor UIDPLUS: %d message(s) copied to %s "
+                                "and flagged deleted; the mail client will expunge them", len(part),
+                                target)
+        for key in keys:
+            self._cache.pop(key, None)
 
     # Sent folder
 
-    def save_sent(self, raw: bytes) -> None:
-        """Put a copy of a sent reply in the Sent folder, so staff see the conversation."""
-        if not self.sent_folder:
+    def save_sent(self, raws: Sequence[bytes]) -> None:
+        """Put copies of sent replies in the Sent folder, so staff see the conversations; in one
+        MULTIAPPEND where the server offers it (RFC 3502)."""
+        if not self.sent_folder or not raws:
             return
-        with self._session(f"saving a copy in {self.sent_folder}") as client:
-            client.append(self.sent_folder, raw, flags=[SEEN])
+        with self._session(f"saving {len(raws)} copies in {self.sent_folder}") as client:
+            if b"MULTIAPPEND" in self._capabilities:
+                for start in range(0, len(raws), ACK_BATCH):
+                    client.multiappend(self.sent_folder, [{"msg": raw, "flags": [SEEN]}
+                                                          for raw in raws[start:start + ACK_BATCH]])
+            else:
+                for raw in raws:
+                    client.append(self.sent_folder, raw, flags=[SEEN])
 
     def has_sent(self, message_id: str) -> bool:
         """Whether a reply with this Message-ID is already in the Sent folder."""

@@ -8,6 +8,7 @@ import os
 import re
 import threading
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 from imapclient import imap_utf7
@@ -128,32 +129,34 @@ class MaildirSource:
         except OSError as exc:
             raise SourceError(f"message {key}: cannot read: {exc}") from exc
 
-    def ack(self, key: str, folder: Folder) -> None:
-        try:
-            path = self._path(key)
-        except SourceError:
-            return  # already moved: acknowledging twice is harmless
-        target = self.folders[folder] / "cur" / f"{key}:2,S"
-        try:
-            os.replace(path, target)
-        except FileNotFoundError:
-            return
-        except OSError as exc:
-            raise SourceError(f"message {key}: cannot move to {target.parent}: {exc}") from exc
-        self._paths.pop(key, None)
+    def ack(self, keys: Sequence[str], folder: Folder) -> None:
+        for key in keys:
+            try:
+                path = self._path(key)
+            except SourceError:
+                continue  # already moved: acknowledging twice is harmless
+            target = self.folders[folder] / "cur" / f"{key}:2,S"
+            try:
+                os.replace(path, target)
+            except FileNotFoundError:
+                continue
+            except OSError as exc:
+                raise SourceError(f"message {key}: cannot move to {target.parent}: {exc}") from exc
+            self._paths.pop(key, None)
 
-    def save_sent(self, raw: bytes) -> None:
+    def save_sent(self, raws: Sequence[bytes]) -> None:
         if self.sent is None:
             return
-        name = f"{time.time_ns() // 1_000_000_000}.M{time.time_ns() // 1000 % 1_000_000:06d}" \
-               f"P{os.getpid()}Q{next(_counter)}.mailflow"
-        tmp = self.sent / "tmp" / name
-        try:
-            with os.fdopen(open_private(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL), "wb") as handle:
-                handle.write(raw)
-            os.replace(tmp, self.sent / "cur" / f"{name}:2,S")
-        except OSError as exc:
-            raise SourceError(f"{self.sent}: cannot save a copy of a reply: {exc}") from exc
+        for raw in raws:
+            name = f"{time.time_ns() // 1_000_000_000}.M{time.time_ns() // 1000 % 1_000_000:06d}" \
+                   f"P{os.getpid()}Q{next(_counter)}.mailflow"
+            tmp = self.sent / "tmp" / name
+            try:
+                with os.fdopen(open_private(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL), "wb") as out:
+                    out.write(raw)
+                os.replace(tmp, self.sent / "cur" / f"{name}:2,S")
+            except OSError as exc:
+                raise SourceError(f"{self.sent}: cannot save a copy of a reply: {exc}") from exc
 
     def has_sent(self, message_id: str) -> bool:
         if self.sent is None:

@@ -58,19 +58,30 @@ def _round_of_sending(ctx: Context, report: BatchReport) -> bool:
             blocked.update(item.to)
             continue
         due.append(item)
+    copies: list[bytes] = []  # for the Sent folder, once the round is over
     try:
         for item in due:
             if blocked.intersection(item.to):
                 continue
-            alerts += _send_one(ctx, item, now, blocked, report)
+            alerts += _send_one(ctx, item, now, blocked, report, copies)
     finally:
         ctx.transport.close()
         ctx.store.commit()
+        _copy_to_sent(ctx, copies)
     return alerts > 0
 
 
+def _copy_to_sent(ctx: Context, copies: list[bytes]) -> None:
+    """Copies of the replies sent, in the mailbox's Sent folder; a failure loses no reply."""
+    try:
+        ctx.source.save_sent(copies)
+    except SourceError as exc:
+        log.warning("%d reply(ies) sent, but their copies in the Sent folder failed: %s",
+                    len(copies), exc)
+
+
 def _send_one(ctx: Context, item: OutboxItem, now: datetime, blocked: set[str],
-              report: BatchReport) -> int:
+              report: BatchReport, copies: list[bytes]) -> int:
     """Send one item and record what happened; return how many staff alerts it raised."""
     assert ctx.transport is not None
     try:
@@ -87,6 +98,7 @@ def _send_one(ctx: Context, item: OutboxItem, now: datetime, blocked: set[str],
         report.send_failed += 1
     else:
         alerts = _accepted(ctx, item, refused, now)
+        copies.append(item.raw)
         report.sent += 1
     ctx.store.update_outbox(item)
     return alerts
@@ -120,7 +132,7 @@ def _failed(ctx: Context, item: OutboxItem, exc: TransportError, now: datetime,
 
 
 def _accepted(ctx: Context, item: OutboxItem, refused: dict[str, str], now: datetime) -> int:
-    """The server took it: on disk first (never sent twice), then the Sent copy."""
+    """The server took it: on disk at once, before anything else (never sent twice)."""
     ctx.store.accepted(item.id, now)
     item.status, item.sent_at = "sent", now
     alerts = 0
@@ -130,8 +142,4 @@ def _accepted(ctx: Context, item: OutboxItem, refused: dict[str, str], now: date
         if item.outcome != "staff-alert":
             alerts = alert(ctx, "recipient-refused", to=", ".join(refused), subject=item.subject,
                            error="; ".join(refused.values()))
-    try:
-        ctx.source.save_sent(item.raw)
-    except SourceError as exc:
-        log.warning("reply %s sent, but its copy in the Sent folder failed: %s", item.id, exc)
     return alerts

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -60,8 +61,14 @@ def run_batch(ctx: Context, *, dry_run: bool = False, chunk: int = CHUNK) -> Bat
     _check_validity(ctx)
     size = len(waiting) if dry_run else chunk
     chunks = [waiting[i:i + size] for i in range(0, len(waiting), max(size, 1))] or [[]]
+    done = 0
     for part in chunks:
+        started = time.perf_counter()
         _run_chunk(ctx, part, report, dry_run=dry_run)
+        done += len(part)
+        if len(chunks) > 1:  # a backlog: say how far it has gone
+            log.info("backlog: %d of %d messages done (the last %d in %.3f s)", done, len(waiting),
+                     len(part), time.perf_counter() - started)
     return report
 
 
@@ -98,9 +105,11 @@ def _run_chunk(ctx: Context, waiting: list[Waiting], report: BatchReport, *, dry
         raise
     _keep_attachments(ctx, to_keep)
     deliver(ctx, report)
-    for key, folder in acks:
-        ctx.source.ack(key, folder)
-        report.acked += 1
+    for folder in ("processed", "quarantine"):
+        keys = [key for key, where in acks if where == folder]
+        if keys:
+            ctx.source.ack(keys, folder)
+            report.acked += len(keys)
 
 
 def _check_validity(ctx: Context) -> None:
@@ -232,14 +241,13 @@ def _record(ctx: Context, waiting: Waiting, result: _Result) -> Handled:
     """Queue the result's messages and write its ledger entry (in memory until commit)."""
     handled = Handled(waiting.key, result.outcome, result.summary)
     now = ctx.clock()
-    reply_ids = []
     for item in result.messages:
-        reply_ids.append(enqueue(ctx.store, item, waiting.key, now))
+        enqueue(ctx.store, item, waiting.key, now)
         handled.replies.append((item.outcome, ", ".join(item.to), item.subject))
     ctx.store.record(LedgerEntry(
         key=waiting.key, sha256=result.sha256, message_id=result.message_id, sender=result.sender,
         subject=result.subject, outcome=result.outcome.value, summary=result.summary,
-        decided_at=now, folder=result.folder, replies=reply_ids,
+        decided_at=now, folder=result.folder,
         attachments_of=result.attachments[0][0] if result.attachments else None,
         group=result.group,
     ))

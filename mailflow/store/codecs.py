@@ -294,7 +294,6 @@ def ledger_to_json(entry: LedgerEntry) -> dict[str, Any]:
         "summary": entry.summary,
         "decided_at": _when(entry.decided_at),
         "folder": entry.folder,
-        "replies": entry.replies,
         "attachments_of": entry.attachments_of,
         "group": entry.group,
     }
@@ -313,10 +312,23 @@ def ledger_from_json(d: Mapping[str, Any]) -> LedgerEntry:
         summary=d.get("summary", ""),
         decided_at=decided,
         folder=d.get("folder", "processed"),
-        replies=list(d.get("replies", ())),
         attachments_of=d.get("attachments_of"),
         group=d.get("group"),
     )
+
+
+#: Journal fields written even when empty: a null group says « about no group », where its
+#: absence says « written before records named their group ».
+_ALWAYS = frozenset({"group"})
+
+
+def lean(record: Mapping[str, Any]) -> dict[str, Any]:
+    """A journal record without the fields that say nothing (null, empty, zero, false, the
+    default folder): readers take those as the defaults. Years of records stay small."""
+    return {k: v for k, v in record.items()
+            if k in _ALWAYS or not (v is None or v == "" or v == [] or v == {} or v is False
+                                    or (v == 0 and not isinstance(v, bool) and k != "seq")
+                                    or (k == "folder" and v == "processed"))}
 
 
 # --- groups drafted from ideas (the `drafted_groups` table) -------------------------------------

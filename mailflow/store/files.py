@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import fcntl
-import hashlib
 import json
 import os
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -153,55 +154,58 @@ class AcceptedLog:
 
 
 class Bodies:
-    """The bytes of replies waiting to be sent, one file each beside the store, until sent.
-
-    A body is written (fsynced) before the commit that queues its reply, and removed once the
-    reply is sent and that is committed: a file no queued reply names is a leftover.
-    """
+    """The bytes of replies waiting to be sent: one pack per commit beside the store (a JSON file,
+    each body in base64), written and synced before the commit that queues its replies, removed
+    once no queued reply names it. A pack no queued reply names is a leftover."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
+        self._packs: dict[str, dict[str, str]] = {}  # packs read, while replies still need them
 
-    @staticmethod
-    def name(message_id: str) -> str:
-        return hashlib.sha256(message_id.encode()).hexdigest()[:32] + ".eml"
-
-    def write(self, message_id: str, raw: bytes) -> None:
-        target = self.folder / self.name(message_id)
+    def write(self, name: str, bodies: Mapping[str, bytes]) -> None:
+        """Write one pack whole and sync it (the commit that names it comes after)."""
+        target = self.folder / name
         tmp = target.with_name(f".{target.name}.tmp")
+        data = {message_id: base64.b64encode(raw).decode("ascii") for message_id, raw in bodies.items()}
         try:
             private_dir(self.folder)
-            with os.fdopen(open_private(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC), "wb") as out:
-                out.write(raw)
+            with os.fdopen(open_private(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC), "w") as out:
+                json.dump(data, out, separators=(",", ":"))
                 out.flush()
                 os.fsync(out.fileno())
             os.replace(tmp, target)
+            fsync_dir(self.folder)
         except OSError as exc:
             with contextlib.suppress(OSError):
                 tmp.unlink()
             raise StoreError(f"{target} : écriture impossible : {exc.strerror}") from exc
+        self._packs[name] = data
 
-    def sync(self) -> None:
-        if self.folder.exists():
-            fsync_dir(self.folder)
+    def read(self, name: str, message_id: str) -> bytes:
+        """A queued reply's bytes from its pack; b"" when the pack does not hold it."""
+        pack = self._packs.get(name)
+        if pack is None:
+            path = self.folder / name
+            try:
+                loaded = json.loads(path.read_bytes())
+            except FileNotFoundError:
+                return b""
+            except (OSError, ValueError) as exc:
+                raise StoreError(f"{path} : lecture impossible : {exc}") from exc
+            pack = self._packs[name] = loaded if isinstance(loaded, dict) else {}
+        text = pack.get(message_id)
+        return base64.b64decode(text) if isinstance(text, str) else b""
 
-    def read(self, message_id: str) -> bytes:
-        try:
-            return (self.folder / self.name(message_id)).read_bytes()
-        except FileNotFoundError:
-            return b""
-        except OSError as exc:
-            raise StoreError(f"{self.folder} : lecture impossible : {exc.strerror}") from exc
+    def keep_only(self, used: set[str]) -> None:
+        """Remove the packs no queued reply names any more (their replies were all sent)."""
+        for path in self.leftovers(used):
+            if not path.name.startswith("."):
+                with contextlib.suppress(FileNotFoundError):
+                    path.unlink()
+        self._packs = {name: pack for name, pack in self._packs.items() if name in used}
 
-    def remove(self, message_id: str) -> None:
-        with contextlib.suppress(FileNotFoundError):
-            (self.folder / self.name(message_id)).unlink()
-
-    def leftovers(self, kept: set[str]) -> list[Path]:
-        """Files no queued reply names (their reply was sent, or a killed commit wrote them),
-        and half-written temporary files."""
+    def leftovers(self, used: set[str]) -> list[Path]:
+        """Packs no queued reply names, and half-written temporary files."""
         if not self.folder.exists():
             return []
-        wanted = {self.name(message_id) for message_id in kept}
-        return [p for p in self.folder.iterdir()
-                if p.name.startswith(".") or (p.suffix == ".eml" and p.name not in wanted)]
+        return [p for p in self.folder.iterdir() if p.name.startswith(".") or p.name not in used]

@@ -12,6 +12,8 @@ from .journal import Journal, Record
 
 #: Tables of a schema-1 store that now live in the journal.
 JOURNAL_TABLES = ("ledger", "history", "sent")
+#: The pack that holds the bytes of the replies a migrated store still had to send.
+MIGRATED_PACK = "00000000.json"
 _WHEN = {"ledger": "decided_at", "history": "at", "sent": "sent_at", "delivered": "created_at"}
 
 
@@ -41,7 +43,7 @@ def split(data: dict[str, Any]) -> tuple[dict[str, Any], list[Record], dict[str,
 
     Nothing is lost: handled messages, history and what each reply was about go to the journal;
     replies sent or failed go there too, without their bytes (a sent reply's copy is in the
-    mailbox's Sent folder); replies still to send keep their bytes, as files.
+    mailbox's Sent folder); replies still to send keep their bytes, in a pack beside the store.
     """
     records: list[Record] = []
     for doc in (data.get("ledger") or {}).values():
@@ -59,7 +61,7 @@ def split(data: dict[str, Any]) -> tuple[dict[str, Any], list[Record], dict[str,
         if doc.get("status") in ("sent", "failed"):
             records.append({"t": "delivered", **kept})
         else:
-            queued[doc_id] = kept
+            queued[doc_id] = {**kept, "body": MIGRATED_PACK}
             bodies[doc["id"]] = raw
     records = [{**r, "b": 0, "i": i} for i, r in enumerate(records)]
     state = {k: v for k, v in data.items() if k not in JOURNAL_TABLES}
@@ -74,9 +76,8 @@ def write(journal: Journal, bodies: Bodies, records: list[Record], raw: dict[str
     """Write the journal's files and the bodies first: the state file, written after, is what
     says the migration is done (a crash before it makes the next start migrate again, writing
     the same files)."""
-    for message_id, data in raw.items():
-        bodies.write(message_id, data)
-    bodies.sync()
+    if raw:
+        bodies.write(MIGRATED_PACK, raw)
     months: dict[str, list[Record]] = {}
     for record in records:
         months.setdefault(_month(record), []).append(record)

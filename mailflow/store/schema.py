@@ -129,7 +129,7 @@ TABLES: Mapping[str, Fields] = {
         "raw_b64": TEXT, "sha256": TEXT, "subject": TEXT, "status": _one_of(DeliveryStatus),
         "attempts": INT,
         "last_error": TEXT, "sent_at": WHEN_OR_NULL, "next_attempt_at": WHEN_OR_NULL,
-        "alerted": BOOL,
+        "alerted": BOOL, "body": TEXT, "group": TEXT_OR_NULL,
     }),
     "ledger": ({
         "key": TEXT, "sha256": TEXT, "outcome": TEXT, "decided_at": WHEN,

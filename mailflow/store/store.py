@@ -6,14 +6,15 @@ Files beside `store.path` (say `var/mailflow.json`):
   and the journal records of the last commit (its tail);
 - `mailflow.json.journal/YYYY-MM.jsonl`: the messages handled (ledger), the history, the
   replies sent, what each reply was about; append-only, read once and then incrementally;
-- `mailflow.json.pending/`: the bytes of replies waiting to be sent, a file each;
+- `mailflow.json.pending/`: the bytes of replies waiting to be sent, one pack per commit;
 - `mailflow.json.sent`: the replies a server accepted since the last commit (AcceptedLog);
 - `mailflow.json.lock`: one writer at a time.
 
-A commit writes the reply bodies, then the state file (atomic replace) holding this commit's
-journal records as its tail, then appends that tail to the journal. A crash before the state
-file is replaced changes nothing; after it, the next writer to open the store appends what the
-journal lacks. So the journal never misses a commit and never holds one twice.
+A commit writes the pack of the reply bodies it queues, then the state file (atomic replace)
+holding this commit's journal records as its tail, then appends that tail to the journal. A
+crash before the state file is replaced changes nothing; after it, the next writer to open the
+store appends what the journal lacks. So the journal never misses a commit and never holds one
+twice.
 """
 
 from __future__ import annotations
@@ -23,11 +24,11 @@ import contextlib
 import fcntl
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from tinydb import Query, TinyDB
+from tinydb import TinyDB
 
 from ..errors import StoreError
 from ..model import Department, Group, Sent, State
@@ -40,6 +41,7 @@ from .codecs import (
     group_to_json,
     idea_from_json,
     idea_to_json,
+    lean,
     ledger_from_json,
     ledger_to_json,
     outbox_from_json,
@@ -48,14 +50,14 @@ from .codecs import (
     pending_to_json,
     question_from_json,
     question_to_json,
-    sent_from_json,
     sent_to_json,
     with_overrides,
 )
 from .files import AcceptedLog, Bodies, link_as, stamp, take_lock
-from .index import JournalIndex
+from .index import NOT_REPLIES, JournalIndex, digest
 from .journal import Journal, Record
 from .statefile import StateStorage
+from .tables import Tables
 
 SCHEMA = 2
 STATE_TABLES = ("meta", "candidatures", "ideas", "questions", "pending", "groups",
@@ -87,6 +89,7 @@ class Store:
             storage = self._db.storage
             assert isinstance(storage, StateStorage)
             self._storage = storage
+            self.tables = Tables(self._db)
             self._open()
         except BaseException:
             self._unlock()
@@ -108,7 +111,7 @@ class Store:
         self._migrated: tuple[list[Record], dict[str, bytes]] | None = None
         if migrate.needed(self._data()):
             self._migrate()
-        self._outbox_seq = max((int(d["seq"]) for d in self._table("outbox").all()), default=0)
+        self._outbox_seq = max((int(d["seq"]) for d in self.tables.all("outbox")), default=0)
         self._stamp = stamp(self.path)
         if not self.read_only and self._lock_handle is not None:
             self._repair_journal()
@@ -125,6 +128,7 @@ class Store:
         state, records, bodies = migrate.split(self._data())
         self._storage.write(state)
         self._db.clear_cache()
+        self.tables.discard()
         if self.read_only:
             self._migrated = (records, bodies)
             return
@@ -169,6 +173,8 @@ class Store:
             index = JournalIndex()
             for record in self._journal_view():
                 index.add(record)
+            for doc in self.tables.all("outbox"):  # queued, not yet in the journal
+                index.queued(doc)
             self._index = index
         return self._index
 
@@ -183,8 +189,7 @@ class Store:
                 if pattern.match(entry.name) and entry.name != self._storage.tmp_name:
                     entry.unlink(missing_ok=True)
                     removed.append(entry)
-        queued = {d["id"] for d in self._table("outbox").all()}
-        for entry in [*self.journal.leftovers(), *self.bodies.leftovers(queued)]:
+        for entry in [*self.journal.leftovers(), *self.bodies.leftovers(self._packs_in_use())]:
             entry.unlink(missing_ok=True)
             removed.append(entry)
         return removed
@@ -213,8 +218,9 @@ class Store:
         if stamp(self.path) != self._stamp:
             self._storage.discard()
             self._db.clear_cache()
+            self.tables.discard()
             self._stamp = stamp(self.path)
-            self._outbox_seq = max((int(d["seq"]) for d in self._table("outbox").all()),
+            self._outbox_seq = max((int(d["seq"]) for d in self.tables.all("outbox")),
                                    default=self._outbox_seq)
             self._index = None  # another writer's journal records: read again when needed
             return
@@ -247,24 +253,23 @@ class Store:
     # transactions
 
     def commit(self) -> None:
-        """Write every change since the last commit: bodies, the state file, then the journal."""
+        """Write every change since the last commit: the bodies' pack, the state file, then the
+        journal; the packs whose replies are all sent go."""
         self._absorb_accepted()
         for item in self._done:
-            self._table("outbox").remove(Query().id == item.id)
+            self.tables.delete("outbox", item.id)
             self._record("delivered", outbox_to_json(item))
-        self._done = []
-        if not (self._storage.dirty or self._batch or self._bodies or self._rewrites):
+        delivered, self._done = bool(self._done), []
+        if not (self._storage.dirty or self.tables.pending() or self._batch or self._bodies
+                or self._rewrites):
             return
         if self.read_only:
             raise StoreError(f"{self.path} : le magasin est ouvert en lecture seule ; rien n’a été écrit")
-        for message_id, raw in self._bodies.items():
-            self.bodies.write(message_id, raw)
         if self._bodies:
-            self.bodies.sync()
+            self.bodies.write(self._pack_name(), self._bodies)
         if self._rewrites:
             self._apply_rewrites()
-        meta = self._meta_doc()
-        batch = int(meta.get("batch", 0)) + 1
+        batch = int(self._meta_doc().get("batch", 0)) + 1
         name = _month(datetime.now(UTC))
         records = [{**r, "b": batch, "i": i} for i, r in enumerate(self._batch)]
         tail = self._table("tail")
@@ -272,28 +277,36 @@ class Store:
         if records:
             tail.insert_multiple(records)
         self._set_meta_values({"batch": batch, "tail_file": name})
+        self.tables.flush()
         self._storage.flush()
         self._stamp = stamp(self.path)
         self.journal.append(name, records)
-        for record in records:
-            if record["t"] == "delivered":
-                self.bodies.remove(record["id"])
+        if delivered:
+            self.bodies.keep_only(self._packs_in_use())
         self._batch = []
         self._bodies = {}
         if self._logged:
             self._accepted.clear()  # the journal now says they were sent
             self._logged = False
 
+    def _pack_name(self) -> str:
+        """The pack of the bodies queued until the next commit (named after that commit)."""
+        return f"{int(self._meta_doc().get('batch', 0)) + 1:08d}.json"
+
+    def _packs_in_use(self) -> set[str]:
+        return {str(d["body"]) for d in self.tables.all("outbox") if d.get("body")}
+
     def rollback(self) -> None:
         """Drop every change since the last commit."""
         self._storage.discard()
         self._db.clear_cache()
+        self.tables.discard()
         self._batch, self._bodies, self._done, self._rewrites = [], {}, [], []
-        self._outbox_seq = max((int(d["seq"]) for d in self._table("outbox").all()), default=0)
+        self._outbox_seq = max((int(d["seq"]) for d in self.tables.all("outbox")), default=0)
         self._index = None
 
     def _record(self, kind: str, record: Mapping[str, Any]) -> None:
-        entry = {"t": kind, **record}
+        entry = {"t": kind, **(record if kind == "history" else lean(record))}
         self._batch.append(entry)
         if self._index is not None:
             self._index.add(entry)
@@ -302,24 +315,22 @@ class Store:
 
     def group_overrides(self) -> dict[str, dict[str, Any]]:
         """What staff changed in each group since the configuration (call, capacity, meeting)."""
-        return {d["id"]: dict(d) for d in self._table("groups").all()}
+        return {d["id"]: d for d in self.tables.all("groups")}
 
     def set_group_override(self, group_id: str, changes: Mapping[str, Any]) -> None:
-        table = self._table("groups")
-        current = table.get(Query().id == group_id)
-        merged = {**(dict(current) if current else {"id": group_id}), **changes}
-        table.upsert(merged, Query().id == group_id)
+        current = self.tables.get("groups", group_id) or {"id": group_id}
+        self.tables.put("groups", {**current, **changes})
 
     def state(self, groups: dict[str, Group], departments: dict[str, Department]) -> State:
         """The decision state: configuration, staff's changes to it, and what the store holds."""
         drafted = {k: g for k, g in self.drafted_groups().items() if k not in groups}
         groups = with_overrides({**groups, **drafted}, self.group_overrides())
-        cands = tuple(sorted((candidature_from_json(d) for d in self._table("candidatures").all()),
+        cands = tuple(sorted((candidature_from_json(d) for d in self.tables.all("candidatures")),
                              key=lambda c: c.seq))
-        ideas = tuple(sorted((idea_from_json(d) for d in self._table("ideas").all()),
+        ideas = tuple(sorted((idea_from_json(d) for d in self.tables.all("ideas")),
                              key=lambda i: i.seq))
-        pending = tuple(pending_from_json(d) for d in self._table("pending").all())
-        questions = tuple(sorted((question_from_json(d) for d in self._table("questions").all()),
+        pending = tuple(pending_from_json(d) for d in self.tables.all("pending"))
+        questions = tuple(sorted((question_from_json(d) for d in self.tables.all("questions")),
                                  key=lambda q: q.seq))
         return State(groups=groups, departments=departments, candidatures=cands, ideas=ideas,
                      next_seq=int(self.meta("next_seq") or 1), pending=pending,
@@ -333,17 +344,15 @@ class Store:
         old_pending = set(before.pending)
         for action in after.pending:
             if action not in old_pending:
-                self._table("pending").upsert(pending_to_json(action),
-                                              Query().token_hash == action.token_hash)
+                self.tables.put("pending", pending_to_json(action))
         if after.next_seq != before.next_seq:
             self.set_meta("next_seq", after.next_seq)
 
     def _save(self, before: Iterable[Any], after: Iterable[Any], table: str, codec: Any) -> None:
         old = {r.id: r for r in before}
-        changed = [r for r in after if old.get(r.id) != r]
-        docs = self._table(table)
-        for record in changed:
-            docs.upsert(codec(record), Query().id == record.id)
+        for record in after:
+            if old.get(record.id) != record:
+                self.tables.put(table, codec(record))
 
     # settings the daemon keeps between runs
 
@@ -375,21 +384,20 @@ class Store:
 
     def ledger_entry(self, key: str) -> LedgerEntry | None:
         """The record of a message by its arrival key (what the index keeps of it)."""
-        found = self._ensure_index().keys.get(key)
-        if found is None:
+        index = self._ensure_index()
+        folder = index.folders.get(key)
+        if folder is None:
             return None
-        folder, attachments_of = found
         return LedgerEntry(key, "", None, None, "", "", "", datetime.now(UTC), folder,
-                           attachments_of=attachments_of)
+                           attachments_of=index.files.get(key))
 
     def seen_before(self, sha256: str, message_id: str | None) -> bool:
         """Whether the same message (same bytes, or same Message-ID) was already decided."""
-        index = self._ensure_index()
-        return sha256 in index.hashes or bool(message_id and message_id in index.ids)
+        return self._ensure_index().seen(sha256, message_id)
 
     def quarantined_before(self, sha256: str) -> bool:
         """Whether these very bytes were quarantined once: staff put the message back."""
-        return sha256 in self._ensure_index().quarantined
+        return digest(sha256) in self._ensure_index().quarantined
 
     def record(self, entry: LedgerEntry) -> None:
         self._ensure_index()
@@ -408,25 +416,23 @@ class Store:
         return max(self._outbox_seq, self._ensure_index().outbox_seq) + 1
 
     def enqueue(self, item: OutboxItem) -> None:
-        """Queue a reply: its bytes become a file at the commit, its record a state entry."""
-        doc = outbox_to_json(item)
-        self._table("outbox").insert(doc)
+        """Queue a reply: its bytes go into the commit's pack, its record into the state."""
+        self.tables.put("outbox", {**outbox_to_json(item), "body": self._pack_name()})
         self._bodies[item.id] = item.raw
         self._outbox_seq = max(self._outbox_seq, item.seq)
-        if item.outcome not in ("staff-alert", "digest", "staff-question"):
-            for to in item.to:
-                self._ensure_index().recent[to].append(item.created_at)
+        if item.outcome not in NOT_REPLIES:
+            self._ensure_index().replied(item.to, item.created_at)
 
     def outbox(self, *statuses: str) -> list[OutboxItem]:
         """Replies in sending order: those queued (with their bytes) and those sent or failed
         (without), all of them or those in the given states."""
         items: list[OutboxItem] = []
-        for doc in self._table("outbox").all():
+        for doc in self.tables.all("outbox"):
             if not statuses or doc.get("status") in statuses:
                 item = outbox_from_json(doc)
                 migrated = self._migrated[1] if self._migrated is not None else {}
                 item.raw = (self._bodies.get(item.id) or migrated.get(item.id)
-                            or self.bodies.read(item.id))
+                            or (self.bodies.read(str(doc["body"]), item.id) if doc.get("body") else b""))
                 items.append(item)
         if not statuses or {"sent", "failed"} & set(statuses):
             queued = {i.id for i in items}
@@ -438,11 +444,11 @@ class Store:
 
     def update_outbox(self, item: OutboxItem) -> None:
         """A queued reply's new state; once sent or failed it leaves the state for the journal."""
+        doc = self.tables.get("outbox", item.id)
+        body = {"body": doc["body"]} if doc and doc.get("body") else {}
         if item.status in ("sent", "failed"):
             self._done = [i for i in self._done if i.id != item.id] + [item]
-            self._table("outbox").update({"status": item.status}, Query().id == item.id)
-            return
-        self._table("outbox").update(outbox_to_json(item), Query().id == item.id)
+        self.tables.put("outbox", {**outbox_to_json(item), **body})
 
     def accepted(self, message_id: str, at: datetime) -> None:
         """The server took this reply: say so on disk at once (see AcceptedLog)."""
@@ -458,7 +464,7 @@ class Store:
             return
         self._logged = True
         done = {i.id for i in self._done}
-        for doc in self._table("outbox").all():
+        for doc in self.tables.all("outbox"):
             if doc["id"] in accepted and doc["id"] not in done and doc.get("status") in (
                     "pending", "sending"):
                 item = outbox_from_json(doc)
@@ -470,10 +476,7 @@ class Store:
 
     def replies_since(self, address: str, since: datetime) -> int:
         """How many automatic replies went (or will go) to this address since that time."""
-        times = self._ensure_index().recent[address]
-        while times and times[0] < since - timedelta(days=1):
-            times.popleft()  # older than any question asked: forgotten
-        return sum(1 for t in times if t >= since)
+        return sum(1 for t in self._ensure_index().recent.get(address, ()) if t >= since)
 
     # what each message we sent was about (conversations)
 
@@ -484,8 +487,7 @@ class Store:
 
     def sent(self, message_id: str) -> Sent | None:
         """Our message with this Message-ID, and what it was about."""
-        doc = self._ensure_index().sent.get(message_id)
-        return sent_from_json(doc) if doc is not None else None
+        return self._ensure_index().sent.get(message_id)
 
     def sent_in_thread(self, to: str, thread: str) -> Sent | None:
         """Our latest message to this address whose subject has this thread key."""
@@ -548,12 +550,11 @@ class Store:
 
     def drafted_groups(self) -> dict[str, Group]:
         """Groups staff drafted from validated ideas, as first written (staff's changes are overrides)."""
-        return {d["id"]: group_from_json(d) for d in self._table("drafted_groups").all()}
+        return {d["id"]: group_from_json(d) for d in self.tables.all("drafted_groups")}
 
     def save_drafted_group(self, group: Group, extra: Mapping[str, Any] | None = None) -> None:
         """Keep a new group drafted from an idea; `extra` notes where it came from."""
-        self._table("drafted_groups").upsert({**group_to_json(group), **(extra or {})},
-                                             Query().id == group.id)
+        self.tables.put("drafted_groups", {**group_to_json(group), **(extra or {})})
 
     def outbox_docs(self) -> list[dict[str, Any]]:
         """Every reply as JSON, queued and sent, with the bytes of those still queued (base64,
