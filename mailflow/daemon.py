@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import signal
 import threading
@@ -14,15 +15,36 @@ log = logging.getLogger("mailflow.daemon")
 
 
 def guarded(name: str, job: Callable[[], object]) -> Callable[[], None]:
-    """A job that logs its failure and lets the scheduler run it again at its next time."""
+    """A job that logs its failure and lets the scheduler run it again at its next time; the
+    memory it used goes back to the system when it is done."""
 
     def run() -> None:
         try:
             job()
         except Exception:  # a failing job must not stop the daemon
             log.exception("job %s failed; it runs again at its next time", name)
+        finally:
+            give_back_memory()
 
     return run
+
+
+def _malloc_trim() -> Callable[[int], int] | None:
+    try:
+        trim: Callable[[int], int] = ctypes.CDLL(None).malloc_trim
+    except (AttributeError, OSError):  # not glibc: nothing to do
+        return None
+    return trim
+
+
+_TRIM = _malloc_trim()
+
+
+def give_back_memory() -> None:
+    """Return the memory a job freed to the system: glibc otherwise keeps it for the process,
+    and a daemon that once read a large backlog would stay large while it waits."""
+    if _TRIM is not None:
+        _TRIM(0)
 
 
 Waiter = Callable[[float, threading.Event], bool]

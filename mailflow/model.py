@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from typing import NamedTuple
 
 from .enums import (
     CallStatus,
@@ -363,7 +364,7 @@ class Case:
     status: str | None = None  # a candidature's status when the message arrived
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # years of them are looked up in memory: kept small
 class Sent:
     """A message we sent, with what it was about: the key to reading the answers to it."""
 
@@ -455,8 +456,89 @@ class State:
     token_hours: float = 72.0  # how long a confirmation code stays valid
     questions: tuple[Question, ...] = ()
     answer_days: float = 14.0  # how long a place is held while the member answers our question
+    #: What was worked out from this very state (its groups' candidatures, their calls): a state
+    #: never changes, so each is worked out once. `replace` starts a new one.
+    memo: dict[object, object] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def of_group(self, group_id: str) -> list[Candidature]:
         """The group's candidatures in arrival order (a candidature taken in person at its time)."""
-        return sorted((c for c in self.candidatures if c.group_id == group_id),
-                      key=lambda c: (c.received_at, c.seq))
+        return list(self.by_group().get(group_id, ()))
+
+    def by_group(self) -> dict[str, tuple[Candidature, ...]]:
+        """Every group's candidatures in arrival order."""
+        return self.indexes()[0]
+
+    def candidature(self, candidature_id: str) -> Candidature | None:
+        return self.indexes()[1].get(candidature_id)
+
+    def of_email(self, email: str) -> tuple[Candidature, ...]:
+        """This address's candidatures, oldest first."""
+        return self.indexes()[2].get(email, ())
+
+    def counts(self, group_id: str) -> tuple[int, int]:
+        """(places held, waiting list) in the group."""
+        return self.indexes()[3].get(group_id, (0, 0))
+
+    def indexes(self) -> Indexes:
+        found = self.memo.get("indexes")
+        if found is None:
+            found = self.memo["indexes"] = Indexes.of(self.candidatures)
+        assert isinstance(found, Indexes)
+        return found
+
+    def evolve(self, **changes: object) -> State:
+        """The state with these fields changed; what was worked out from the candidatures stays
+        when they did not change."""
+        after = replace(self, **changes)  # type: ignore[arg-type]
+        if "candidatures" not in changes and "indexes" in self.memo:
+            after.memo["indexes"] = self.memo["indexes"]
+        return after
+
+
+class Indexes(NamedTuple):
+    """A state's candidatures looked up without a scan: by group (arrival order), by id, by
+    address, and each group's counts; carried from state to state as candidatures change."""
+
+    by_group: dict[str, tuple[Candidature, ...]]
+    by_id: dict[str, Candidature]
+    by_email: dict[str, tuple[Candidature, ...]]
+    counts: dict[str, tuple[int, int]]
+
+    @classmethod
+    def of(cls, candidatures: tuple[Candidature, ...]) -> Indexes:
+        groups: dict[str, list[Candidature]] = {}
+        emails: dict[str, list[Candidature]] = {}
+        for cand in sorted(candidatures, key=arrival):
+            groups.setdefault(cand.group_id, []).append(cand)
+        for cand in candidatures:
+            emails.setdefault(cand.email, []).append(cand)
+        by_group = {g: tuple(cs) for g, cs in groups.items()}
+        return cls(by_group, {c.id: c for c in candidatures},
+                   {e: tuple(cs) for e, cs in emails.items()},
+                   {g: _counts(cs) for g, cs in by_group.items()})
+
+    def changed(self, *changed: Candidature) -> Indexes:
+        """The indexes with these candidatures added or replaced (a candidature keeps its group)."""
+        ids = {c.id for c in changed}
+        by_group, by_id, by_email = dict(self.by_group), dict(self.by_id), dict(self.by_email)
+        counts = dict(self.counts)
+        for group_id in {c.group_id for c in changed}:
+            kept = [c for c in by_group.get(group_id, ()) if c.id not in ids]
+            by_group[group_id] = tuple(sorted([*kept, *(c for c in changed if c.group_id == group_id)],
+                                              key=arrival))
+            counts[group_id] = _counts(by_group[group_id])
+        for email in {c.email for c in changed} | {by_id[i].email for i in ids if i in by_id}:
+            kept = [c for c in by_email.get(email, ()) if c.id not in ids]
+            by_email[email] = (*kept, *(c for c in changed if c.email == email))
+        by_id.update({c.id: c for c in changed})
+        return Indexes(by_group, by_id, by_email, counts)
+
+
+def _counts(cands: tuple[Candidature, ...]) -> tuple[int, int]:
+    return (sum(c.status.holds_place for c in cands),
+            sum(c.status is Status.WAITLISTED for c in cands))
+
+
+def arrival(cand: Candidature) -> tuple[datetime, int]:
+    """The order of first come: time of arrival, then the order mailflow read them in."""
+    return cand.received_at, cand.seq

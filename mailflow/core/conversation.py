@@ -69,7 +69,7 @@ class Threads(Protocol):
 def _case(sent: Sent, state: State, how: str) -> Case:
     status = None
     if sent.kind is CaseKind.CANDIDATURE:
-        cand = next((c for c in state.candidatures if c.id == sent.case_id), None)
+        cand = state.candidature(sent.case_id)
         status = cand.status.value if cand is not None else None
     return Case(sent.kind, sent.case_id, how, sent.asked, sent.group_id, sent.profile, status)
 
@@ -79,7 +79,7 @@ def _asked_by(state: State, question_id: str, sender: str) -> bool:
 
 
 def _candidature_case(state: State, candidature_id: str, how: str) -> Case | None:
-    cand = next((c for c in state.candidatures if c.id == candidature_id), None)
+    cand = state.candidature(candidature_id)
     if cand is None:
         return None
     return Case(CaseKind.CANDIDATURE, cand.id, how, cand.missing, cand.group_id, None,
@@ -90,7 +90,7 @@ def open_cases(state: State, sender: str) -> list[Case]:
     """The sender's cases still waiting for something: a candidature that is not settled, an
     idea on its way, a question not answered yet."""
     cases = [Case(CaseKind.CANDIDATURE, c.id, "sender", c.missing, c.group_id, None, c.status.value)
-             for c in state.candidatures if c.email == sender and c.status.active]
+             for c in state.of_email(sender) if c.status.active]
     cases += [Case(CaseKind.IDEA, i.id, "sender") for i in _latest_ideas(state)
               if i.email == sender and not IdeaStatus(i.status).final]
     cases += [Case(CaseKind.QUESTION, q.id, "sender", group_id=q.group_id) for q in state.questions

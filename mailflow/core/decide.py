@@ -119,9 +119,10 @@ def _candidature(state: State, intent: Intent, now: datetime, token: str = "") -
         )
     # An answer to our refusal (or to a place that went on): the facts given then still count.
     case = intent.case
-    previous = next((c for c in state.candidatures if case is not None and c.id == case.id
-                     and (c.group_id != group_id or c.status in (Status.REFUSED, Status.EXPIRED))),
-                    None)
+    previous = state.candidature(case.id) if case is not None else None
+    if previous is not None and not (previous.group_id != group_id
+                                     or previous.status in (Status.REFUSED, Status.EXPIRED)):
+        previous = None
     profile = previous.profile.merged(intent.profile) if previous else intent.profile
     cand = Candidature(
         id=f"C{state.next_seq:04d}",
@@ -208,7 +209,7 @@ def _confirmation(state: State, intent: Intent, now: datetime) -> Decision | Non
         action = next((p for p in state.pending if p.token_hash == digest), None)
         if action is None or action.email != intent.sender:
             continue  # not ours, or someone else's code: it confirms nothing
-        cand = next((c for c in state.candidatures if c.id == action.candidature_id), None)
+        cand = state.candidature(action.candidature_id)
         stale = action.used_at is not None or now >= action.expires_at
         expected = (Status.TO_CONFIRM,) if action.kind == "commit" else tuple(
             s for s in Status if s.active)
@@ -244,11 +245,11 @@ def _status(state: State, intent: Intent, now: datetime) -> Decision:
     asks_idea = (case is not None and case.kind is CaseKind.IDEA) or (
         _ABOUT_IDEA.search(fold(intent.message.new_text)) is not None)
     if case is not None and case.kind is CaseKind.CANDIDATURE:
-        mine = [c for c in state.candidatures if c.id == case.id]
+        mine = [c for c in [state.candidature(case.id)] if c is not None]
     else:
         mine = active(state, intent.sender, intent.group_id) or active(state, intent.sender)
     if not mine:  # nothing running: her last word from us, refused or withdrawn as it may be
-        latest = {c.group_id: c for c in state.candidatures if c.email == intent.sender}
+        latest = {c.group_id: c for c in state.of_email(intent.sender)}
         mine = list(latest.values())
     ideas = ideas_of(state, intent.sender, case.id if case is not None
                      and case.kind is CaseKind.IDEA else None)
@@ -339,8 +340,7 @@ def apply(state: State, decision: Decision) -> State:
         q.seq + 1 for q in decision.questions]
     changed = {p.token_hash for p in decision.pending}
     asked = {q.id for q in decision.questions}
-    return replace(
-        with_candidatures(state, *decision.candidatures),
+    return with_candidatures(state, *decision.candidatures).evolve(
         ideas=(*[i for i in state.ideas if i.id not in {d.id for d in decision.ideas}],
                *decision.ideas),
         next_seq=max([state.next_seq, *seqs]),

@@ -22,14 +22,9 @@ def closed_reason(group: Group, now: datetime) -> str:
 
 def call_summary(state: State, group: Group, now: datetime) -> CallSummary:
     """Places taken, waiting list and whether the call takes candidatures."""
-    mine = state.of_group(group.id)
-    return CallSummary(
-        group_id=group.id,
-        capacity=group.capacity,
-        taken=sum(c.status.holds_place for c in mine),
-        waiting=sum(c.status is Status.WAITLISTED for c in mine),
-        accepting=not closed_reason(group, now),
-    )
+    taken, waiting = state.counts(group.id)
+    return CallSummary(group_id=group.id, capacity=group.capacity, taken=taken, waiting=waiting,
+                       accepting=not closed_reason(group, now))
 
 
 def calls(state: State, now: datetime) -> tuple[CallSummary, ...]:
@@ -122,9 +117,13 @@ def position(state: State, cand: Candidature) -> int:
 
 
 def with_candidatures(state: State, *changed: Candidature) -> State:
+    """The state with these candidatures added or replaced (each by its id); its lookups are
+    carried over, so that a decision stays cheap however many candidatures the store holds."""
     ids = {c.id for c in changed}
-    return replace(state, candidatures=(*[c for c in state.candidatures if c.id not in ids],
-                                        *changed))
+    after = replace(state, candidatures=(*[c for c in state.candidatures if c.id not in ids],
+                                         *changed))
+    after.memo["indexes"] = state.indexes().changed(*changed)
+    return after
 
 
 def promote(state: State, group_id: str, now: datetime) -> tuple[State, list[Candidature]]:
@@ -147,12 +146,10 @@ def promote(state: State, group_id: str, now: datetime) -> tuple[State, list[Can
 
 def held(state: State, cand: Candidature) -> bool:
     """Whether this candidature held a place before the change."""
-    old = next((c for c in state.candidatures if c.id == cand.id), None)
+    old = state.candidature(cand.id)
     return old is not None and old.status.holds_place
 
 
 def active(state: State, email: str, group_id: str | None = None) -> list[Candidature]:
-    return [
-        c for c in state.candidatures
-        if c.email == email and c.status.active and (group_id is None or c.group_id == group_id)
-    ]
+    return [c for c in state.of_email(email)
+            if c.status.active and (group_id is None or c.group_id == group_id)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 import unicodedata
@@ -18,6 +19,16 @@ _SPACES = re.compile(r"\s+")
 
 def fold(text: str) -> str:
     """Accent-, case- and whitespace-insensitive normal form of `text`, for matching."""
+    # The same names, labels and short lines are folded again and again: those are remembered.
+    return _fold_short(text) if len(text) <= 120 else _fold(text)
+
+
+@functools.lru_cache(maxsize=4096)
+def _fold_short(text: str) -> str:
+    return _fold(text)
+
+
+def _fold(text: str) -> str:
     bare = text.translate(_APOSTROPHES).translate(_QUOTES)
     if not bare.isascii():
         decomposed = unicodedata.normalize("NFKD", bare)

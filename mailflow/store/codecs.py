@@ -319,16 +319,22 @@ def ledger_from_json(d: Mapping[str, Any]) -> LedgerEntry:
 
 #: Journal fields written even when empty: a null group says « about no group », where its
 #: absence says « written before records named their group ».
-_ALWAYS = frozenset({"group"})
+_ALWAYS = frozenset({"group", "co_animated"})
 
 
 def lean(record: Mapping[str, Any]) -> dict[str, Any]:
-    """A journal record without the fields that say nothing (null, empty, zero, false, the
-    default folder): readers take those as the defaults. Years of records stay small."""
-    return {k: v for k, v in record.items()
-            if k in _ALWAYS or not (v is None or v == "" or v == [] or v == {} or v is False
-                                    or (v == 0 and not isinstance(v, bool) and k != "seq")
-                                    or (k == "folder" and v == "processed"))}
+    """A record without the fields that say nothing (null, empty, zero, false, the default
+    folder), its profile too: readers take those as the defaults. Years of records stay small.
+    `co_animated` keeps its false (« not co-animated » is not « not decided yet »)."""
+    out: dict[str, Any] = {}
+    for k, v in record.items():
+        if k == "profile" and isinstance(v, Mapping):
+            v = lean(v)
+        if k in _ALWAYS or not (v is None or v == "" or v == [] or v == {} or v is False
+                                or (v == 0 and not isinstance(v, bool) and k != "seq")
+                                or (k == "folder" and v == "processed")):
+            out[k] = v
+    return out
 
 
 # --- groups drafted from ideas (the `drafted_groups` table) -------------------------------------

@@ -196,6 +196,10 @@ class Bodies:
         text = pack.get(message_id)
         return base64.b64decode(text) if isinstance(text, str) else b""
 
+    def forget(self) -> None:
+        """Drop the packs read (they are read again when needed)."""
+        self._packs = {}
+
     def keep_only(self, used: set[str]) -> None:
         """Remove the packs no queued reply names any more (their replies were all sent)."""
         for path in self.leftovers(used):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import sys
 from collections import defaultdict, deque
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from ..model import Sent
@@ -60,9 +61,10 @@ class JournalIndex:
                 if record.get("message_id"):
                     self.ids.add(message_id_key(record["message_id"]))
         elif kind == "sent":
-            sent = sent_from_json(record)
+            # What reading an answer needs; the subject stays in the journal.
+            sent = replace(sent_from_json(record), subject="", to=sys.intern(record["to"]))
             self.sent[sent.message_id] = sent
-            self.threads[sys.intern(sent.to), sent.thread] = sent.message_id
+            self.threads[sent.to, sent.thread] = sent.message_id
         elif kind == "delivered":
             self.queued(record)
 

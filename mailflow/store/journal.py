@@ -20,6 +20,7 @@ from ..files import open_private, private_dir
 from .files import fsync_dir
 
 Record = dict[str, Any]
+READ_BLOCK = 1024 * 1024
 
 
 class Journal:
@@ -35,8 +36,9 @@ class Journal:
             return []
         return sorted(p for p in self.folder.glob("*.jsonl") if not p.name.startswith("."))
 
-    def _lines(self, data: bytes, where: Path) -> Iterator[Record]:
-        for number, line in enumerate(data.split(b"\n"), 1):
+    def _lines(self, data: bytes, where: Path, before: int = 0) -> Iterator[Record]:
+        """The records of complete lines (the last one may be torn); `before` lines precede."""
+        for number, line in enumerate(data.split(b"\n"), before + 1):
             if not line.strip():
                 continue
             try:
@@ -55,15 +57,24 @@ class Journal:
             yield record
 
     def read(self) -> Iterator[Record]:
-        """Every record, oldest first; remembers how far each file was read."""
+        """Every record, oldest first, a block at a time (years of records are never all in
+        memory at once); remembers how far each file was read."""
         self._offsets = {}
         for path in self.files():
+            done, number, rest = 0, 0, b""
             try:
-                data = path.read_bytes()
+                with path.open("rb") as handle:
+                    while block := handle.read(READ_BLOCK):
+                        data = rest + block
+                        cut = data.rfind(b"\n") + 1
+                        yield from self._lines(data[:cut], path, number)
+                        number += data.count(b"\n", 0, cut)
+                        done += cut
+                        rest = data[cut:]
             except OSError as exc:
                 raise StoreError(f"{path} : lecture impossible : {exc.strerror}") from None
-            self._offsets[path.name] = data.rfind(b"\n") + 1
-            yield from self._lines(data, path)
+            yield from self._lines(rest, path, number)  # a line torn by a crash is skipped
+            self._offsets[path.name] = done
 
     def read_new(self) -> list[Record] | None:
         """Records appended by another process since the last read; None when the journal was

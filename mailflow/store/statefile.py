@@ -15,12 +15,14 @@ from .files import write_json
 
 
 class StateStorage(Storage):
-    """TinyDB's storage for the state file: read once, kept in memory, written by `flush`."""
+    """TinyDB's storage for the state file: read once, kept in memory, written by `flush`;
+    `forget` lets an idle daemon give the memory back (read again at the next use)."""
 
     def __init__(self, path: str, read_only: bool = False) -> None:
         self.path = Path(path)
         self.read_only = read_only
         self._data: dict[str, Any] | None = self.load()
+        self._loaded = True
         self.dirty = False
 
     def load(self) -> dict[str, Any] | None:
@@ -52,16 +54,23 @@ class StateStorage(Storage):
             f"{self.path.name}.bak : comparez les deux fichiers avant de la remettre à sa place.")
 
     def read(self) -> dict[str, Any] | None:
+        if not self._loaded:
+            self._data, self._loaded = self.load(), True
         return self._data
+
+    def forget(self) -> None:
+        """Drop the data read (nothing unwritten may be pending); read again when next needed."""
+        if not self.dirty:
+            self._data, self._loaded = None, False
 
     def write(self, data: dict[str, Any]) -> None:
         # Read-only stores still change in memory, so a dry run takes the same path as a run.
-        self._data = data
+        self._data, self._loaded = data, True
         self.dirty = True
 
     def discard(self) -> None:
         """Forget changes made since the last flush."""
-        self._data = self.load()
+        self._data, self._loaded = self.load(), True
         self.dirty = False
 
     def flush(self) -> None:

@@ -173,8 +173,8 @@ class Store:
             index = JournalIndex()
             for record in self._journal_view():
                 index.add(record)
-            for doc in self.tables.all("outbox"):  # queued, not yet in the journal
-                index.queued(doc)
+            for doc in self.tables.docs("outbox"):  # queued, not yet in the journal
+                index.queued(dict(doc))
             self._index = index
         return self._index
 
@@ -212,6 +212,16 @@ class Store:
             yield self
         finally:
             self._unlock()
+            self.release()
+
+    def release(self) -> None:
+        """Between jobs: let go of the state read (the next job reads it again); what the
+        journal tells (the index) stays, so that no job reads years of records again."""
+        if not (self._storage.dirty or self.tables.pending() or self._batch or self._bodies):
+            self._storage.forget()
+            self._db.clear_cache()
+            self.tables.discard()
+            self.bodies.forget()
 
     def refresh(self) -> None:
         """Read the store again if another process changed it since this process last did."""
@@ -294,7 +304,7 @@ class Store:
         return f"{int(self._meta_doc().get('batch', 0)) + 1:08d}.json"
 
     def _packs_in_use(self) -> set[str]:
-        return {str(d["body"]) for d in self.tables.all("outbox") if d.get("body")}
+        return {str(d["body"]) for d in self.tables.docs("outbox") if d.get("body")}
 
     def rollback(self) -> None:
         """Drop every change since the last commit."""
@@ -315,7 +325,7 @@ class Store:
 
     def group_overrides(self) -> dict[str, dict[str, Any]]:
         """What staff changed in each group since the configuration (call, capacity, meeting)."""
-        return {d["id"]: d for d in self.tables.all("groups")}
+        return {d["id"]: dict(d) for d in self.tables.docs("groups")}
 
     def set_group_override(self, group_id: str, changes: Mapping[str, Any]) -> None:
         current = self.tables.get("groups", group_id) or {"id": group_id}
@@ -325,12 +335,12 @@ class Store:
         """The decision state: configuration, staff's changes to it, and what the store holds."""
         drafted = {k: g for k, g in self.drafted_groups().items() if k not in groups}
         groups = with_overrides({**groups, **drafted}, self.group_overrides())
-        cands = tuple(sorted((candidature_from_json(d) for d in self.tables.all("candidatures")),
+        cands = tuple(sorted((candidature_from_json(d) for d in self.tables.docs("candidatures")),
                              key=lambda c: c.seq))
-        ideas = tuple(sorted((idea_from_json(d) for d in self.tables.all("ideas")),
+        ideas = tuple(sorted((idea_from_json(d) for d in self.tables.docs("ideas")),
                              key=lambda i: i.seq))
-        pending = tuple(pending_from_json(d) for d in self.tables.all("pending"))
-        questions = tuple(sorted((question_from_json(d) for d in self.tables.all("questions")),
+        pending = tuple(pending_from_json(d) for d in self.tables.docs("pending"))
+        questions = tuple(sorted((question_from_json(d) for d in self.tables.docs("questions")),
                                  key=lambda q: q.seq))
         return State(groups=groups, departments=departments, candidatures=cands, ideas=ideas,
                      next_seq=int(self.meta("next_seq") or 1), pending=pending,
@@ -344,7 +354,7 @@ class Store:
         old_pending = set(before.pending)
         for action in after.pending:
             if action not in old_pending:
-                self.tables.put("pending", pending_to_json(action))
+                self.tables.put("pending", lean(pending_to_json(action)))
         if after.next_seq != before.next_seq:
             self.set_meta("next_seq", after.next_seq)
 
@@ -352,7 +362,7 @@ class Store:
         old = {r.id: r for r in before}
         for record in after:
             if old.get(record.id) != record:
-                self.tables.put(table, codec(record))
+                self.tables.put(table, lean(codec(record)))
 
     # settings the daemon keeps between runs
 
@@ -427,7 +437,7 @@ class Store:
         """Replies in sending order: those queued (with their bytes) and those sent or failed
         (without), all of them or those in the given states."""
         items: list[OutboxItem] = []
-        for doc in self.tables.all("outbox"):
+        for doc in self.tables.docs("outbox"):
             if not statuses or doc.get("status") in statuses:
                 item = outbox_from_json(doc)
                 migrated = self._migrated[1] if self._migrated is not None else {}
@@ -550,7 +560,7 @@ class Store:
 
     def drafted_groups(self) -> dict[str, Group]:
         """Groups staff drafted from validated ideas, as first written (staff's changes are overrides)."""
-        return {d["id"]: group_from_json(d) for d in self.tables.all("drafted_groups")}
+        return {d["id"]: group_from_json(d) for d in self.tables.docs("drafted_groups")}
 
     def save_drafted_group(self, group: Group, extra: Mapping[str, Any] | None = None) -> None:
         """Keep a new group drafted from an idea; `extra` notes where it came from."""

@@ -51,6 +51,13 @@ class Tables:
         self.flush(table)
         return [dict(doc) for doc in self._db.table(table).all()]
 
+    def docs(self, table: str) -> list[Mapping[str, Any]]:
+        """Every record of the table as it is held, changes included: to read, never to change
+        (no copy is made: reading the state costs no second copy of it)."""
+        self.flush(table)
+        data = self._db.storage.read() or {}
+        return list((data.get(table) or {}).values())
+
     def pending(self) -> bool:
         return any(self._changes.values())
 
