@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import math
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
@@ -503,6 +504,7 @@ class Indexes(NamedTuple):
     by_id: dict[str, Candidature]
     by_email: dict[str, tuple[Candidature, ...]]
     counts: dict[str, tuple[int, int]]
+    positions: dict[str, int]  # where each is in `State.candidatures`
 
     @classmethod
     def of(cls, candidatures: tuple[Candidature, ...]) -> Indexes:
@@ -515,23 +517,48 @@ class Indexes(NamedTuple):
         by_group = {g: tuple(cs) for g, cs in groups.items()}
         return cls(by_group, {c.id: c for c in candidatures},
                    {e: tuple(cs) for e, cs in emails.items()},
-                   {g: _counts(cs) for g, cs in by_group.items()})
+                   {g: _counts(cs) for g, cs in by_group.items()},
+                   {c.id: i for i, c in enumerate(candidatures)})
 
-    def changed(self, *changed: Candidature) -> Indexes:
-        """The indexes with these candidatures added or replaced (a candidature keeps its group)."""
-        ids = {c.id for c in changed}
+    def changed(self, candidatures: list[Candidature], *changed: Candidature) -> Indexes:
+        """The indexes with these candidatures added or replaced (a candidature keeps its group
+        and its place); `candidatures`, the state's list, is changed in place to match."""
+        positions = dict(self.positions)
+        for cand in changed:
+            at = positions.get(cand.id)
+            if at is None:
+                positions[cand.id] = len(candidatures)
+                candidatures.append(cand)
+            else:
+                candidatures[at] = cand
         by_group, by_id, by_email = dict(self.by_group), dict(self.by_id), dict(self.by_email)
         counts = dict(self.counts)
-        for group_id in {c.group_id for c in changed}:
-            kept = [c for c in by_group.get(group_id, ()) if c.id not in ids]
-            by_group[group_id] = tuple(sorted([*kept, *(c for c in changed if c.group_id == group_id)],
-                                              key=arrival))
-            counts[group_id] = _counts(by_group[group_id])
-        for email in {c.email for c in changed} | {by_id[i].email for i in ids if i in by_id}:
-            kept = [c for c in by_email.get(email, ()) if c.id not in ids]
-            by_email[email] = (*kept, *(c for c in changed if c.email == email))
-        by_id.update({c.id: c for c in changed})
-        return Indexes(by_group, by_id, by_email, counts)
+        for cand in changed:
+            old = by_id.get(cand.id)
+            group = list(by_group.get(cand.group_id, ()))
+            taken, waiting = counts.get(cand.group_id, (0, 0))
+            if old is not None:  # found by its arrival in O(log n), then by id among equals
+                at = bisect.bisect_left(group, arrival(old), key=arrival)
+                while at < len(group) and group[at].id != old.id:
+                    at += 1
+                if at < len(group):
+                    del group[at]
+                    taken -= old.status.holds_place
+                    waiting -= old.status is Status.WAITLISTED
+            bisect.insort(group, cand, key=arrival)
+            by_group[cand.group_id] = tuple(group)
+            counts[cand.group_id] = (taken + cand.status.holds_place,
+                                     waiting + (cand.status is Status.WAITLISTED))
+            by_id[cand.id] = cand
+        for cand in changed:  # an address's few candidatures, in their place in the state
+            mine = list(by_email.get(cand.email, ()))
+            at = next((i for i, c in enumerate(mine) if c.id == cand.id), None)
+            if at is None:
+                mine.append(cand)
+            else:
+                mine[at] = cand
+            by_email[cand.email] = tuple(mine)
+        return Indexes(by_group, by_id, by_email, counts, positions)
 
 
 def _counts(cands: tuple[Candidature, ...]) -> tuple[int, int]:

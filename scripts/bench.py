@@ -22,7 +22,6 @@ Nothing is asserted: speed is read, not tested.
 from __future__ import annotations
 
 import argparse
-import email
 import logging
 import os
 import re
@@ -103,7 +102,8 @@ def _context(dovecot: Dovecot) -> object:
     return ssl.create_default_context(cafile=str(dovecot.cafile))
 
 
-def server_config(work: Path, dovecot: Dovecot, user: MailUser, sink: SmtpSink) -> tuple[Path, dict[str, str]]:
+def server_config(work: Path, dovecot: Dovecot, user: MailUser,
+                  sink: SmtpSink) -> tuple[Path, dict[str, str]]:
     cfg = workspace(work, mailbox_url=f"imaps://{user.address}@127.0.0.1:{dovecot.imaps_port}/INBOX",
                     delivery_url=f"smtp://{sink.user}@127.0.0.1:{sink.port}")
     text = cfg.read_text(encoding="utf-8")
@@ -219,7 +219,8 @@ def help_start(runs: int = 15) -> tuple[float, float]:
 
 
 def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="2000,10000", help="backlog sizes (default 2000,10000)")
     parser.add_argument("--records", default="1000,100000", help="journal sizes for one message")
     args = parser.parse_args(argv[1:])

@@ -26,6 +26,7 @@ from mailflow.model import (
 )
 from mailflow.ports import OutboxItem
 from mailflow.store import Store
+from mailflow.store.files import read_json_bytes
 
 from .conftest import local_config
 from .test_cli import commands
@@ -231,10 +232,21 @@ def test_a_damaged_store_is_refused_with_what_and_where(
         answered: Settings, damage: object, said: str, command: list[str],
         capsys: pytest.CaptureFixture[str]) -> None:
     path = answered.store_path
-    damaged = damage(path.read_bytes())  # type: ignore[operator]
-    path.write_bytes(damaged)
+    damaged = damage(read_json_bytes(path.read_bytes()))  # type: ignore[operator]
+    path.write_bytes(damaged)  # as a hand edit leaves it: plain JSON, which is read too
     code = main(["--config", str(answered.file), *command])
     out, err = capsys.readouterr()
     assert code == 1 and "Traceback" not in out + err
     assert str(path) in err and said in err and f"{path.name}.bak" in err
     assert path.read_bytes() == damaged  # nothing changed
+
+
+def test_a_compressed_store_cut_short_is_refused(answered: Settings,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    path = answered.store_path
+    cut = path.read_bytes()[:-20]  # a copy cut short (the disk filled up, a transfer stopped)
+    path.write_bytes(cut)
+    assert main(["--config", str(answered.file), "status"]) == 1
+    out, err = capsys.readouterr()
+    assert "Traceback" not in out + err and "le fichier compressé est illisible" in err
+    assert f"{path.name}.bak" in err and path.read_bytes() == cut

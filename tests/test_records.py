@@ -21,6 +21,7 @@ from mailflow.core.records import CSV_HEADER, neutralise, word
 from mailflow.model import Candidature, Profile, State, Status
 from mailflow.store import Store
 from mailflow.store.codecs import ledger_to_json, outbox_to_json
+from mailflow.store.files import read_json_bytes
 
 from .conftest import local_config
 from .test_scenarios import outbox
@@ -270,10 +271,10 @@ def test_privacy_export_of_a_stranger_is_empty(settings: Settings,
 
 
 def store_bytes(settings: Settings) -> tuple[bytes, ...]:
-    """The state file, its backup and the journal's files."""
+    """The state file, its backup (decompressed) and the journal's files."""
     bak = settings.store_path.with_name(settings.store_path.name + ".bak")
     journal = settings.store_path.with_name(settings.store_path.name + ".journal")
-    return (settings.store_path.read_bytes(), bak.read_bytes(),
+    return (read_json_bytes(settings.store_path.read_bytes()), read_json_bytes(bak.read_bytes()),
             *(f.read_bytes() for f in sorted(journal.glob("*.jsonl"))))
 
 

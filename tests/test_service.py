@@ -24,6 +24,7 @@ from mailflow.core.render import Renderer
 from mailflow.errors import StoreError, StoreLockedError
 from mailflow.model import Status
 from mailflow.store import Store
+from mailflow.store.files import read_json_bytes
 
 from .conftest import ROOT, local_config
 
@@ -336,10 +337,10 @@ def test_store_writes_are_atomic_and_keep_a_backup(workspace: Settings) -> None:
         svc.run_batch()
     finally:
         svc.store.close()
-    data = json.loads(workspace.store_path.read_text(encoding="utf-8"))
+    data = json.loads(read_json_bytes(workspace.store_path.read_bytes()))
     assert len(data["candidatures"]) == 2
     backup = workspace.store_path.with_name(workspace.store_path.name + ".bak")
-    assert "candidatures" in json.loads(backup.read_text(encoding="utf-8"))
+    assert "candidatures" in json.loads(read_json_bytes(backup.read_bytes()))
     # What grows with time is in the journal beside the state, appended, one record a line.
     journal = workspace.store_path.with_name(workspace.store_path.name + ".journal")
     lines = [json.loads(line) for f in journal.glob("*.jsonl") for line in f.read_text().splitlines()]

@@ -14,6 +14,7 @@ from mailflow.cli import main
 from mailflow.config import Settings
 from mailflow.errors import StoreError
 from mailflow.store import Store
+from mailflow.store.files import read_json_bytes
 
 from .conftest import ROOT, local_config, member_mail
 from .test_service import SAMPLES, Crash, deliver
@@ -56,7 +57,7 @@ def test_a_store_written_before_the_journal_is_migrated_at_start(
         assert [len(i.raw) > 0 for i in store.outbox("pending")] == [True, True]
     # The first writer migrates; the replies that waited go out, byte for byte as queued.
     run_once(settings)
-    state = json.loads(settings.store_path.read_text(encoding="utf-8"))
+    state = json.loads(read_json_bytes(settings.store_path.read_bytes()))
     assert not {"ledger", "history", "sent"} & set(state) and state["outbox"] == {}
     assert state["meta"]["1"]["schema"] == 2
     kinds = [r["t"] for r in journal_records(settings)]

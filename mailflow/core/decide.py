@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from ..model import (
     Candidature,
@@ -39,6 +41,8 @@ from .replies import (
     promotion_replies,
 )
 from .text import fold
+
+T = TypeVar("T")
 
 
 def _settle(state: State, cand: Candidature, intent: Intent, now: datetime,
@@ -338,12 +342,18 @@ def apply(state: State, decision: Decision) -> State:
     """The state after a decision: candidatures, ideas and questions upserted, the sequence on."""
     seqs = [c.seq + 1 for c in decision.candidatures] + [i.seq + 1 for i in decision.ideas] + [
         q.seq + 1 for q in decision.questions]
-    changed = {p.token_hash for p in decision.pending}
-    asked = {q.id for q in decision.questions}
-    return with_candidatures(state, *decision.candidatures).evolve(
-        ideas=(*[i for i in state.ideas if i.id not in {d.id for d in decision.ideas}],
-               *decision.ideas),
-        next_seq=max([state.next_seq, *seqs]),
-        pending=(*[p for p in state.pending if p.token_hash not in changed], *decision.pending),
-        questions=(*[q for q in state.questions if q.id not in asked], *decision.questions),
-    )
+    changes: dict[str, object] = {"next_seq": max([state.next_seq, *seqs])}
+    if decision.ideas:  # only what changed is copied: most decisions touch one table or none
+        changes["ideas"] = _upserted(state.ideas, decision.ideas, lambda i: i.id)
+    if decision.pending:
+        changes["pending"] = _upserted(state.pending, decision.pending, lambda p: p.token_hash)
+    if decision.questions:
+        changes["questions"] = _upserted(state.questions, decision.questions, lambda q: q.id)
+    after = with_candidatures(state, *decision.candidatures) if decision.candidatures else state
+    return after.evolve(**changes)
+
+
+def _upserted(records: tuple[T, ...], changed: tuple[T, ...], key: Callable[[T], str]) -> tuple[T, ...]:
+    """The records with the changed ones at the end, in place of those with the same key."""
+    keys = {key(r) for r in changed}
+    return (*[r for r in records if key(r) not in keys], *changed)

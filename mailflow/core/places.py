@@ -117,12 +117,13 @@ def position(state: State, cand: Candidature) -> int:
 
 
 def with_candidatures(state: State, *changed: Candidature) -> State:
-    """The state with these candidatures added or replaced (each by its id); its lookups are
-    carried over, so that a decision stays cheap however many candidatures the store holds."""
-    ids = {c.id for c in changed}
-    after = replace(state, candidatures=(*[c for c in state.candidatures if c.id not in ids],
-                                         *changed))
-    after.memo["indexes"] = state.indexes().changed(*changed)
+    """The state with these candidatures added (at the end) or replaced (in their place, by
+    id); its lookups are carried over, so that a decision stays cheap however many candidatures
+    the store holds."""
+    cands = list(state.candidatures)
+    indexes = state.indexes().changed(cands, *changed)
+    after = replace(state, candidatures=tuple(cands))
+    after.memo["indexes"] = indexes
     return after
 
 

@@ -222,7 +222,8 @@ def question_from_json(d: Mapping[str, Any]) -> Question:
 
 
 def sent_to_json(s: Sent) -> dict[str, Any]:
-    return {"message_id": s.message_id, "to": s.to, "subject": s.subject, "thread": s.thread,
+    # The subject is the delivered reply's (in its own record): the thread key is what counts.
+    return {"message_id": s.message_id, "to": s.to, "thread": s.thread,
             "kind": s.kind.value,
             "case_id": s.case_id, "sent_at": _when(s.sent_at), "asked": list(s.asked),
             "group_id": s.group_id,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import fcntl
+import gzip
 import json
 import os
 import time
@@ -14,6 +15,8 @@ from typing import Any
 
 from ..errors import StoreError, StoreLockedError
 from ..files import open_private, private_dir
+
+GZIP_MAGIC = b"\x1f\x8b"
 
 
 def fsync_dir(path: Path) -> None:
@@ -38,14 +41,19 @@ def link_as(source: Path, target: Path) -> None:
 
 
 def write_json(path: Path, data: Any, *, backup: bool) -> None:
-    """Write `path` whole: a private temporary file, fsync, a `.bak` link to the old version,
-    an atomic replace, then the folder synced."""
+    """Write `path` whole, gzip-compressed (`zcat` reads it): a private temporary file, fsync, a
+    `.bak` link to the old version, an atomic replace, then the folder synced.
+
+    The state is JSON that repeats itself: compressed, it is a tenth of its size on disk and to
+    sync, for a few milliseconds of work.
+    """
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     try:
         private_dir(path.parent)
         fd = open_private(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(data, handle, ensure_ascii=False, separators=(",", ":"))
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(gzip.compress(text, compresslevel=1, mtime=0))
             handle.flush()
             os.fsync(handle.fileno())
         if backup and path.exists():
@@ -56,6 +64,11 @@ def write_json(path: Path, data: Any, *, backup: bool) -> None:
         with contextlib.suppress(OSError):
             tmp.unlink()
         raise StoreError(f"{path} : écriture impossible : {exc}") from exc
+
+
+def read_json_bytes(raw: bytes) -> bytes:
+    """The JSON text of a state file, compressed (gzip) or plain (written before compression)."""
+    return gzip.decompress(raw) if raw[:2] == GZIP_MAGIC else raw
 
 
 def stamp(path: Path) -> tuple[int, int, int] | None:

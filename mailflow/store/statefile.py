@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +12,7 @@ from tinydb.storages import Storage
 
 from ..errors import StoreError
 from . import schema
-from .files import write_json
+from .files import read_json_bytes, write_json
 
 
 class StateStorage(Storage):
@@ -33,7 +34,9 @@ class StateStorage(Storage):
         except OSError as exc:
             raise StoreError(f"{self.path} : lecture impossible du magasin : {exc.strerror}") from None
         try:
-            data = json.loads(raw.decode("utf-8"))
+            data = json.loads(read_json_bytes(raw).decode("utf-8"))
+        except (OSError, EOFError, zlib.error) as exc:  # a compressed file cut short
+            raise self.damaged(f"le fichier compressé est illisible ({exc})") from None
         except UnicodeDecodeError as exc:
             raise self.damaged(f"octets qui ne sont pas de l’UTF-8 à la position {exc.start} "
                                "(un fichier tronqué ?)") from None
@@ -51,7 +54,8 @@ class StateStorage(Storage):
         return StoreError(
             f"{self.path} : le magasin est endommagé : {what}. Rien n’a été modifié ; mailflow ne "
             f"démarre pas sur un magasin abîmé. La version précédente est gardée dans "
-            f"{self.path.name}.bak : comparez les deux fichiers avant de la remettre à sa place.")
+            f"{self.path.name}.bak (compressé : « zcat {self.path.name}.bak » le montre) : comparez "
+            f"les deux fichiers avant de la remettre à sa place.")
 
     def read(self) -> dict[str, Any] | None:
         if not self._loaded:
