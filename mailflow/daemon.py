@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ctypes
+import gc
 import logging
 import signal
 import threading
@@ -43,6 +44,7 @@ _TRIM = _malloc_trim()
 def give_back_memory() -> None:
     """Return the memory a job freed to the system: glibc otherwise keeps it for the process,
     and a daemon that once read a large backlog would stay large while it waits."""
+    gc.collect()  # messages and replies hold reference cycles: collected now, not some day
     if _TRIM is not None:
         _TRIM(0)
 

@@ -158,8 +158,10 @@ def rss_mb(pid: int) -> float:
     return float("nan")
 
 
-def idle_daemon_rss(cfg: Path, env: dict[str, str], log: Path, settle: float = 3.0) -> float:
-    """Start the daemon on a mailbox with nothing waiting; its RSS once it sleeps."""
+def idle_daemon_rss(cfg: Path, env: dict[str, str], log: Path, message: bytes | None = None,
+                    deliver: object = None, settle: float = 3.0) -> float:
+    """Start the daemon; when `message` is given, have it handle that one too (so that it works
+    with everything the store holds in hand); its RSS once it sleeps."""
     with log.open("ab") as out:
         process = subprocess.Popen([sys.executable, "-m", "mailflow", "--config", str(cfg), "run"],
                                    stdout=subprocess.DEVNULL, stderr=out, env=env, cwd=ROOT)
@@ -167,6 +169,11 @@ def idle_daemon_rss(cfg: Path, env: dict[str, str], log: Path, settle: float = 3
         deadline = time.monotonic() + 60
         while b"watching" not in log.read_bytes() and time.monotonic() < deadline:
             time.sleep(0.1)
+        if message is not None and callable(deliver):
+            before = handled(cfg)
+            deliver(message)
+            while handled(cfg) == before and time.monotonic() < deadline:
+                time.sleep(0.2)
         time.sleep(settle)
         return rss_mb(process.pid)
     finally:
@@ -233,7 +240,7 @@ def main(argv: list[str]) -> int:
     try:
         print(f"machine: {os.cpu_count()} cores; Dovecot IMAPS and an SMTP server (STARTTLS, AUTH) on "
               f"loopback; {len(SAMPLES)} kinds of message from {MEMBERS} members")
-        last: tuple[Path, dict[str, str], int] | None = None
+        last: tuple[Path, dict[str, str], int, MailUser] | None = None
         for size in sizes:
             user = dovecot.fresh_user()
             sink.clear()
@@ -258,14 +265,17 @@ def main(argv: list[str]) -> int:
                 early, late = cost_at(costs, 2000), cost_at(costs, size)
                 print(f"    per-message cost: {early * 1000:.2f} ms around the 2,000th, "
                       f"{late * 1000:.2f} ms around the {size:,}th; ratio {late / early:.2f}")
-            last = (cfg, env, size)
+            last = (cfg, env, size, user)
         fresh_cfg = workspace(base / "fresh")
         print(f"idle daemon RSS: {idle_daemon_rss(fresh_cfg, dict(os.environ), base / 'fresh.log'):.1f} MB "
               "(fresh, embedded default)")
         if last is not None:
-            cfg, env, size = last
-            print(f"idle daemon RSS: {idle_daemon_rss(cfg, env, cfg.parent / 'daemon.log'):.1f} MB "
-                  f"(after the {size:,}-message backlog, its store open)")
+            cfg, env, size, user = last
+            one = messages(1, first=size)[0]
+            rss = idle_daemon_rss(cfg, env, cfg.parent / "daemon.log", one,
+                                  lambda raw: append_backlog(dovecot, user, [raw]))
+            print(f"idle daemon RSS: {rss:.1f} MB (on the store of the {size:,}-message backlog, "
+                  "after handling one more message)")
         costs_by_records = {}
         for records in (int(r) for r in args.records.split(",")):
             costs_by_records[records] = one_message_cost(base / f"records-{records}", records)

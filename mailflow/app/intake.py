@@ -59,8 +59,15 @@ def run_batch(ctx: Context, *, dry_run: bool = False, chunk: int = CHUNK) -> Bat
     report = BatchReport()
     waiting = list(ctx.source.pending())
     _check_validity(ctx)
+    if not waiting:  # a look at an empty inbox: replies still owed go, the state is not read
+        if not dry_run:
+            ctx.store.commit()  # a new UIDVALIDITY, if any
+            deliver(ctx, report)
+        else:
+            ctx.store.rollback()
+        return report
     size = len(waiting) if dry_run else chunk
-    chunks = [waiting[i:i + size] for i in range(0, len(waiting), max(size, 1))] or [[]]
+    chunks = [waiting[i:i + size] for i in range(0, len(waiting), max(size, 1))]
     done = 0
     for part in chunks:
         started = time.perf_counter()

@@ -42,6 +42,7 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
         try:
             with service.store.session() if not args.once else contextlib.nullcontext():
                 service.clean_leftovers()
+                service.store.load_index()
             if args.once:
                 _print_report(service.run_batch(), dry_run=False)
                 service.expire_holds()  # the digest has its own command: `digest --send`

@@ -36,9 +36,12 @@ class Journal:
             return []
         return sorted(p for p in self.folder.glob("*.jsonl") if not p.name.startswith("."))
 
-    def _lines(self, data: bytes, where: Path, before: int = 0) -> Iterator[Record]:
-        """The records of complete lines (the last one may be torn); `before` lines precede."""
+    def _lines(self, data: bytes, where: Path, before: int = 0) -> Iterator[tuple[int, Record]]:
+        """(where each starts in `data`, the record) of complete lines (the last one may be
+        torn); `before` lines precede `data` in its file."""
+        start = 0
         for number, line in enumerate(data.split(b"\n"), before + 1):
+            at, start = start, start + len(line) + 1
             if not line.strip():
                 continue
             try:
@@ -54,11 +57,16 @@ class Journal:
             if problem:
                 raise StoreError(f"{where} : le journal est endommagé : ligne {number} : {problem}. "
                                  "Rien n’a été modifié.")
-            yield record
+            yield at, record
 
     def read(self) -> Iterator[Record]:
-        """Every record, oldest first, a block at a time (years of records are never all in
-        memory at once); remembers how far each file was read."""
+        """Every record, oldest first."""
+        for _name, _at, record in self.read_placed():
+            yield record
+
+    def read_placed(self) -> Iterator[tuple[str, int, Record]]:
+        """Every record with its file and where its line starts, oldest first, a block at a time
+        (years of records are never all in memory at once); remembers how far each file was read."""
         self._offsets = {}
         for path in self.files():
             done, number, rest = 0, 0, b""
@@ -67,22 +75,24 @@ class Journal:
                     while block := handle.read(READ_BLOCK):
                         data = rest + block
                         cut = data.rfind(b"\n") + 1
-                        yield from self._lines(data[:cut], path, number)
+                        for at, record in self._lines(data[:cut], path, number):
+                            yield path.name, done + at, record
                         number += data.count(b"\n", 0, cut)
                         done += cut
                         rest = data[cut:]
             except OSError as exc:
                 raise StoreError(f"{path} : lecture impossible : {exc.strerror}") from None
-            yield from self._lines(rest, path, number)  # a line torn by a crash is skipped
+            for at, record in self._lines(rest, path, number):  # a line torn by a crash is skipped
+                yield path.name, done + at, record
             self._offsets[path.name] = done
 
-    def read_new(self) -> list[Record] | None:
-        """Records appended by another process since the last read; None when the journal was
-        rewritten (a purge) or a file vanished, and must be read again whole."""
+    def read_new(self) -> list[tuple[str, int, Record]] | None:
+        """Records appended by another process since the last read, with their places; None when
+        the journal was rewritten (a purge) or a file vanished, and must be read again whole."""
         files = self.files()
         if any(name not in {p.name for p in files} for name in self._offsets):
             return None
-        found: list[Record] = []
+        found: list[tuple[str, int, Record]] = []
         for path in files:
             start = self._offsets.get(path.name, 0)
             try:
@@ -98,23 +108,54 @@ class Journal:
                 raise StoreError(f"{path} : lecture impossible : {exc.strerror}") from None
             complete = data[: data.rfind(b"\n") + 1]
             self._offsets[path.name] = start + len(complete)
-            found.extend(self._lines(complete, path))
+            found.extend((path.name, start + at, r) for at, r in self._lines(complete, path))
         return found
 
-    def records_of(self, name: str) -> list[Record]:
+    def record_at(self, name: str, offset: int) -> Record | None:
+        """The record whose line starts there (an index points at it), or None."""
         path = self.folder / name
         try:
-            return list(self._lines(path.read_bytes(), path))
+            with path.open("rb") as handle:
+                handle.seek(offset)
+                line = handle.readline()
+        except OSError:
+            return None
+        found = list(self._lines(line, path))
+        return found[0][1] if found else None
+
+    def last_records(self, name: str, count: int) -> list[Record]:
+        """The last `count` complete records of one month's file (read from its end: a month of
+        records is not read to check the last commit)."""
+        path = self.folder / name
+        try:
+            with path.open("rb") as handle:
+                size = handle.seek(0, os.SEEK_END)
+                data = b""
+                start = size
+                while start > 0 and data.count(b"\n") <= count:
+                    start = max(0, start - READ_BLOCK)
+                    handle.seek(start)
+                    data = handle.read(size - start)
         except FileNotFoundError:
             return []
+        except OSError as exc:
+            raise StoreError(f"{path} : lecture impossible : {exc.strerror}") from None
+        complete = data[: data.rfind(b"\n") + 1]
+        lines = complete.split(b"\n")[:-1]
+        if start > 0:
+            lines = lines[1:]  # the first line read may be cut: the count is reached without it
+        return [r for _at, r in self._lines(b"".join(line + b"\n" for line in lines[-count:]), path)]
 
-    def append(self, name: str, records: list[Record]) -> None:
-        """Append records to one month's file, synced; a torn last line is cut off first."""
+    def append(self, name: str, records: list[Record]) -> list[int]:
+        """Append records to one month's file, synced; a torn last line is cut off first.
+        Returns where each record's line starts in the file."""
         if not records:
-            return
+            return []
         path = self.folder / name
-        data = b"".join(json.dumps(r, ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
-                        for r in records)
+        lines = [json.dumps(r, ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
+                 for r in records]
+        data = b"".join(lines)
+        end = 0
         try:
             private_dir(self.folder)
             created = not path.exists()
@@ -127,6 +168,8 @@ class Journal:
                     if not tail.endswith(b"\n"):
                         cut = size - len(tail) + tail.rfind(b"\n") + 1
                         os.ftruncate(fd, cut)  # the torn line of a crash
+                        size = cut
+                end = size
                 os.write(fd, data)
                 os.fsync(fd)
             finally:
@@ -137,13 +180,18 @@ class Journal:
             raise StoreError(f"{path} : écriture impossible : {exc.strerror}") from exc
         if name in self._offsets:
             self._offsets[name] = path.stat().st_size  # what we appended, we know
+        offsets = []
+        for line in lines:
+            offsets.append(end)
+            end += len(line)
+        return offsets
 
     def rewrite(self, change: Callable[[Record], Record]) -> int:
         """Every record rewritten through `change` (a purge), each file replaced atomically;
         how many records changed."""
         changed = 0
         for path in self.files():
-            old = list(self._lines(path.read_bytes(), path))
+            old = [r for _at, r in self._lines(path.read_bytes(), path)]
             new = [change(dict(r)) for r in old]
             if new == old:
                 continue

@@ -54,7 +54,7 @@ from .codecs import (
     with_overrides,
 )
 from .files import AcceptedLog, Bodies, link_as, stamp, take_lock
-from .index import NOT_REPLIES, JournalIndex, digest
+from .index import NOT_REPLIES, JournalIndex
 from .journal import Journal, Record
 from .statefile import StateStorage
 from .tables import Tables
@@ -149,7 +149,7 @@ class Store:
             return
         meta = self._table("meta").get(doc_id=1) or {}
         name = str(meta.get("tail_file") or _month(datetime.now(UTC)))
-        present = {(r.get("b"), r.get("i")) for r in self.journal.records_of(name)}
+        present = {(r.get("b"), r.get("i")) for r in self.journal.last_records(name, len(tail))}
         missing = [r for r in tail if (r.get("b"), r.get("i")) not in present]
         if missing:
             self.journal.append(name, missing)
@@ -168,13 +168,29 @@ class Store:
                 yield dict(doc)
         yield from self._batch
 
+    def load_index(self) -> None:
+        """Read the journal's index now (a daemon does it at start, before its first job: the
+        index, kept for years, then lies in memory apart from each job's passing data)."""
+        self._ensure_index()
+
     def _ensure_index(self) -> JournalIndex:
+        """The index of the journal, read once (then kept up to date, commit by commit)."""
         if self._index is None:
-            index = JournalIndex()
-            for record in self._journal_view():
+            index = JournalIndex(self.journal.record_at)
+            for record in self._migrated[0] if self._migrated is not None else ():
+                index.add(record)
+            seen: set[tuple[Any, Any]] = set()
+            for name, offset, record in self.journal.read_placed():
+                seen.add((record.get("b"), record.get("i")))
+                index.add(record, (name, offset))
+            for doc in self._table("tail").all():  # the last commit's, if a crash kept them out
+                if (doc.get("b"), doc.get("i")) not in seen:
+                    index.add(dict(doc))
+            for record in self._batch:
                 index.add(record)
             for doc in self.tables.docs("outbox"):  # queued, not yet in the journal
                 index.queued(dict(doc))
+            index.settle()
             self._index = index
         return self._index
 
@@ -239,8 +255,8 @@ class Store:
             if new is None:
                 self._index = None
             else:
-                for record in new:
-                    self._index.add(record)
+                for name, offset, record in new:
+                    self._index.add(record, (name, offset))
 
     def _unlock(self) -> None:
         if self._lock_handle is not None:
@@ -290,7 +306,9 @@ class Store:
         self.tables.flush()
         self._storage.flush()
         self._stamp = stamp(self.path)
-        self.journal.append(name, records)
+        offsets = self.journal.append(name, records)
+        if self._index is not None:
+            self._index.placed(name, records, offsets)
         if delivered:
             self.bodies.keep_only(self._packs_in_use())
         self._batch = []
@@ -395,7 +413,7 @@ class Store:
     def ledger_entry(self, key: str) -> LedgerEntry | None:
         """The record of a message by its arrival key (what the index keeps of it)."""
         index = self._ensure_index()
-        folder = index.folders.get(key)
+        folder = index.folder(key)
         if folder is None:
             return None
         return LedgerEntry(key, "", None, None, "", "", "", datetime.now(UTC), folder,
@@ -407,7 +425,7 @@ class Store:
 
     def quarantined_before(self, sha256: str) -> bool:
         """Whether these very bytes were quarantined once: staff put the message back."""
-        return digest(sha256) in self._ensure_index().quarantined
+        return self._ensure_index().quarantined(sha256)
 
     def record(self, entry: LedgerEntry) -> None:
         self._ensure_index()
@@ -486,7 +504,7 @@ class Store:
 
     def replies_since(self, address: str, since: datetime) -> int:
         """How many automatic replies went (or will go) to this address since that time."""
-        return sum(1 for t in self._ensure_index().recent.get(address, ()) if t >= since)
+        return self._ensure_index().replies_since(address, since)
 
     # what each message we sent was about (conversations)
 
@@ -497,12 +515,11 @@ class Store:
 
     def sent(self, message_id: str) -> Sent | None:
         """Our message with this Message-ID, and what it was about."""
-        return self._ensure_index().sent.get(message_id)
+        return self._ensure_index().about(message_id)
 
     def sent_in_thread(self, to: str, thread: str) -> Sent | None:
         """Our latest message to this address whose subject has this thread key."""
-        message_id = self._ensure_index().threads.get((to, thread))
-        return self.sent(message_id) if message_id else None
+        return self._ensure_index().in_thread(to, thread)
 
     def sent_records(self) -> list[dict[str, Any]]:
         """What every message we sent was about, as the store writes it (for the purge)."""
