@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import bisect
-import math
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import NamedTuple
@@ -22,190 +21,30 @@ from .enums import (
     Status,
     Territory,
 )
+from .network import Criteria, Department, Group, Meeting, Network
+from .people import Figure, Profile
 
 __all__ = [
     "CallStatus",
     "CaseKind",
+    "Criteria",
     "DeliveryStatus",
+    "Department",
     "Fact",
+    "Figure",
+    "Group",
     "IdeaStatus",
     "IntentKind",
+    "Meeting",
+    "Network",
     "Outcome",
+    "Profile",
     "QuestionStatus",
     "Role",
     "Scale",
     "Status",
     "Territory",
 ]
-
-
-@dataclass(frozen=True)
-class Department:
-    """One department of the region."""
-
-    code: str
-    name: str
-    coastal: bool
-
-
-@dataclass(frozen=True)
-class Network:
-    """The network running the mailbox."""
-
-    name: str
-    address: str
-    staff: tuple[str, ...]
-    timezone: str
-
-    @property
-    def domain(self) -> str:
-        """The domain of the network's address, used for our Message-IDs."""
-        return self.address.rpartition("@")[2]
-
-
-@dataclass(frozen=True)
-class Criteria:
-    """A group's profile criteria; None means the criterion does not apply."""
-
-    roles: tuple[Role, ...] | None = None
-    excluded_territories: tuple[Territory, ...] = ()
-    scale: Scale | None = None
-    fte_below: float | None = None
-    max_population: int | None = None
-
-
-@dataclass(frozen=True)
-class Meeting:
-    """A group's first meeting."""
-
-    starts_at: datetime
-    place: str
-    #: The SEQUENCE of the invitations last sent for it: 0, raised by one at each change.
-    sequence: int = 0
-
-
-@dataclass(frozen=True)
-class Group:
-    """A working group as configured by staff."""
-
-    id: str
-    title: str
-    aliases: tuple[str, ...]
-    context: str
-    objectives: tuple[str, ...]
-    participants: str
-    capacity: int
-    quota_coastal: int | None
-    quota_inland: int | None
-    criteria: Criteria
-    required: tuple[str, ...]
-    first_meeting: Meeting
-    commitment: str
-    call: CallStatus
-    closes_at: datetime | None = None
-    confirm_within_hours: float | None = None  # double opt-in: hold the place this long
-
-    def quota_for(self, department: Department) -> int | None:
-        """The department's quota in this group, or None when unlimited."""
-        return self.quota_coastal if department.coastal else self.quota_inland
-
-
-@dataclass(frozen=True)
-class Figure:
-    """What a member said of a quantity: low ≤ x ≤ high, an end excluded where it is open."""
-
-    low: float
-    high: float
-    low_open: bool = False
-    high_open: bool = False
-    said: str = field(default="", compare=False)  # the member's words, for replies to quote
-
-    @classmethod
-    def exact(cls, value: float, said: str = "") -> Figure:
-        return cls(value, value, said=said)
-
-    @property
-    def is_exact(self) -> bool:
-        return self.low == self.high and not (self.low_open or self.high_open)
-
-    @property
-    def value(self) -> float | None:
-        """One number for tables: the exact value, else the middle of a bounded range."""
-        if self.is_exact:
-            return self.low
-        if self.high != math.inf and self.low > 0:
-            return (self.low + self.high) / 2
-        return None
-
-    def below(self, limit: float) -> bool | None:
-        """Strictly below `limit`: True, False, or None when the figure cannot tell."""
-        if self.high < limit or (self.high == limit and self.high_open):
-            return True
-        if self.low >= limit:
-            return False
-        return None
-
-    def at_most(self, limit: float) -> bool | None:
-        """At most `limit`: True, False, or None when the figure cannot tell."""
-        if self.high <= limit:
-            return True
-        if self.low > limit or (self.low == limit and self.low_open):
-            return False
-        return None
-
-    def narrowed(self, other: Figure) -> Figure:
-        """Both statements at once (« moins de 10 ETP, 8 exactement » is 8). Two that contradict
-        each other (« 6 ETP, 12 ETP en haute saison ») span both: a criterion between them is
-        asked about, never decided on one of them."""
-        if self.low == other.low:
-            low, low_open = self.low, self.low_open or other.low_open
-        else:
-            low, low_open = max((self.low, self.low_open), (other.low, other.low_open))
-        if self.high == other.high:
-            high, high_open = self.high, self.high_open or other.high_open
-        else:
-            high, high_open = min((self.high, self.high_open), (other.high, other.high_open))
-        said = " ; ".join(w for w in (self.said, other.said) if w)
-        if low > high or (low == high and (low_open or high_open)):
-            return Figure(min(self.low, other.low), max(self.high, other.high), said=said)
-        return Figure(low, high, low_open, high_open, said)
-
-
-@dataclass(frozen=True)
-class Profile:
-    """What a member tells about themselves; None where the message does not say."""
-
-    name: str | None = None
-    structure: str | None = None
-    role: Role | None = None
-    role_text: str | None = None
-    department: str | None = None
-    fte: Figure | None = None  # full-time equivalents, as said (a range when approximate)
-    population: Figure | None = None  # of the largest town of the territory
-    territories: frozenset[Territory] = frozenset()
-    not_territories: frozenset[Territory] = frozenset()
-    scale: Scale | None = None
-
-    @property
-    def tells_something(self) -> bool:
-        """Whether any fact of a candidature is known (a name alone comes from the From)."""
-        return any((self.structure, self.role, self.department, self.fte, self.population,
-                    self.territories, self.not_territories, self.scale))
-
-    def merged(self, newer: Profile) -> Profile:
-        """This profile completed by what a later message tells (later values win)."""
-        return Profile(
-            name=newer.name or self.name,
-            structure=newer.structure or self.structure,
-            role=newer.role or self.role,
-            role_text=newer.role_text or self.role_text,
-            department=newer.department or self.department,
-            fte=newer.fte if newer.fte is not None else self.fte,
-            population=newer.population if newer.population is not None else self.population,
-            territories=(self.territories - newer.not_territories) | newer.territories,
-            not_territories=(self.not_territories - newer.territories) | newer.not_territories,
-            scale=newer.scale or self.scale,
-        )
 
 
 @dataclass(frozen=True)

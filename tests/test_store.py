@@ -81,7 +81,7 @@ def test_a_migration_cut_short_is_done_again_the_same(settings: Settings,
     def crash(*_args: object, **_kwargs: object) -> None:
         raise Crash  # the process dies after the journal, before the state file
 
-    monkeypatch.setattr("mailflow.store.store.StateStorage.flush", crash)
+    monkeypatch.setattr("mailflow.store.statefile.StateStorage.flush", crash)
     with pytest.raises(Crash):
         Store(settings.store_path)
     monkeypatch.undo()
