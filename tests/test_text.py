@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from mailflow.core import text as text_module
 from mailflow.core.text import fold, html_to_text, is_closing_line, split_reply
 
 # --- fold ------------------------------------------------------------------------------------
@@ -103,7 +102,7 @@ def test_html_to_text_falls_back_to_stripping_tags(monkeypatch: pytest.MonkeyPat
     def explode(_: str) -> str:
         raise ValueError("parser failure")
 
-    monkeypatch.setattr(text_module.inscriptis, "get_text", explode)
+    monkeypatch.setattr("inscriptis.get_text", explode)
     result = html_to_text(OUTLOOK_HTML)
     assert "Je souhaite candidater au groupe « OT ruraux »." in result.split("\n")
     assert "Nous sommes à 6,5 ETP." in result.split("\n")

@@ -7,8 +7,6 @@ import html
 import re
 import unicodedata
 
-import inscriptis
-
 # Characters folded to a plain apostrophe (and hyphens to '-'), and quotes folded to a space.
 _APOSTROPHES = str.maketrans(
     {"’": "'", "‘": "'", "`": "'", "´": "'", "ʼ": "'", "′": "'", "\u2010": "-", "\u2011": "-"}
@@ -62,6 +60,9 @@ def _strip_tags(markup: str) -> str:
 def html_to_text(html_text: str) -> str:
     """Readable plain text of an HTML body; never raises, falls back to stripping tags."""
     try:
+        # Imported at the first HTML-only message: lxml is large, and most mail has a text part.
+        import inscriptis
+
         text = inscriptis.get_text(html_text)
         if not isinstance(text, str):
             raise TypeError("inscriptis returned no text")

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import StoreError, StoreLockedError
-from ..files import open_private, private_dir
+from ..files import open_private, private_dir, write_private
 
 GZIP_MAGIC = b"\x1f\x8b"
 
@@ -178,19 +178,12 @@ class Bodies:
     def write(self, name: str, bodies: Mapping[str, bytes]) -> None:
         """Write one pack whole and sync it (the commit that names it comes after)."""
         target = self.folder / name
-        tmp = target.with_name(f".{target.name}.tmp")
         data = {message_id: base64.b64encode(raw).decode("ascii") for message_id, raw in bodies.items()}
         try:
             private_dir(self.folder)
-            with os.fdopen(open_private(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC), "w") as out:
-                json.dump(data, out, separators=(",", ":"))
-                out.flush()
-                os.fsync(out.fileno())
-            os.replace(tmp, target)
+            write_private(target, json.dumps(data, separators=(",", ":")).encode("ascii"))
             fsync_dir(self.folder)
         except OSError as exc:
-            with contextlib.suppress(OSError):
-                tmp.unlink()
             raise StoreError(f"{target} : écriture impossible : {exc.strerror}") from exc
         self._packs[name] = data
 
