@@ -296,9 +296,34 @@ class State:
     token_hours: float = 72.0  # how long a confirmation code stays valid
     questions: tuple[Question, ...] = ()
     answer_days: float = 14.0  # how long a place is held while the member answers our question
+    #: The last number given in each series of ids (C candidatures, I ideas, Q questions): each
+    #: series counts on its own, C0001, C0002… beside I0001…
+    numbers: dict[str, int] = field(default_factory=dict)
     #: What was worked out from this very state (its groups' candidatures, their calls): a state
     #: never changes, so each is worked out once. `replace` starts a new one.
     memo: dict[object, object] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def new_id(self, series: str) -> str:
+        """The next id of a series: « C », « I » or « Q » and four digits (more past 9999)."""
+        return f"{series}{self.last_number(series) + 1:04d}"
+
+    def last_number(self, series: str) -> int:
+        """The last number given in a series (read from the records when not counted yet)."""
+        if series in self.numbers:
+            return self.numbers[series]
+        ids = ([c.id for c in self.candidatures] if series == "C" else
+               [i.id for i in self.ideas] if series == "I" else
+               [q.id for q in self.questions] if series == "Q" else [])
+        return max((int(i[1:]) for i in ids if i[:1] == series and i[1:].isdigit()), default=0)
+
+    def numbered(self, *ids: str) -> dict[str, int]:
+        """The numbers of each series once these ids are given."""
+        numbers = dict(self.numbers)
+        for given in ids:
+            series, digits = given[:1], given[1:]
+            if digits.isdigit():
+                numbers[series] = max(numbers.get(series, self.last_number(series)), int(digits))
+        return numbers
 
     def of_group(self, group_id: str) -> list[Candidature]:
         """The group's candidatures in arrival order (a candidature taken in person at its time)."""

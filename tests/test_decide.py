@@ -488,3 +488,16 @@ def test_expiry_ignores_a_group_removed_from_the_configuration(fresh_state: Stat
     state = replace(state, groups=groups)
     state, expired = expire_unanswered(state, NOW + timedelta(days=30), days=14)
     assert expired == []
+
+
+def test_candidatures_and_ideas_are_numbered_each_in_their_own_series(settings: Settings) -> None:
+    state = State(groups=settings.groups, departments=settings.departments)
+    state, _ = run(state, intent(sender="rural@ot-confolentais.fr"))
+    idea = intent(IntentKind.IDEA, None, "idee@ot-medoc.fr")
+    state, _ = run(state, idea)
+    state, _ = run(state, intent(sender="autre@ot-gers.fr"))
+    assert [c.id for c in state.candidatures] == ["C0001", "C0002"]
+    assert [i.id for i in state.ideas] == ["I0001"]
+    assert state.new_id("Q") == "Q0001" and state.new_id("C") == "C0003"
+    # a store from before the series counts from the ids it holds
+    assert replace(state, numbers={}).new_id("I") == "I0002"

@@ -129,7 +129,7 @@ def _candidature(state: State, intent: Intent, now: datetime, token: str = "") -
         previous = None
     profile = previous.profile.merged(intent.profile) if previous else intent.profile
     cand = Candidature(
-        id=f"C{state.next_seq:04d}",
+        id=state.new_id("C"),
         group_id=group_id,
         email=intent.sender,
         name=intent.name or (previous.name if previous else None),
@@ -343,6 +343,10 @@ def apply(state: State, decision: Decision) -> State:
     seqs = [c.seq + 1 for c in decision.candidatures] + [i.seq + 1 for i in decision.ideas] + [
         q.seq + 1 for q in decision.questions]
     changes: dict[str, object] = {"next_seq": max([state.next_seq, *seqs])}
+    given = [*(c.id for c in decision.candidatures), *(i.id for i in decision.ideas),
+             *(q.id for q in decision.questions)]
+    if given:
+        changes["numbers"] = state.numbered(*given)
     if decision.ideas:  # only what changed is copied: most decisions touch one table or none
         changes["ideas"] = _upserted(state.ideas, decision.ideas, lambda i: i.id)
     if decision.pending:

@@ -221,7 +221,7 @@ def idea_decision(state: State, intent: Intent, now: datetime) -> Decision:
                                      NOTE_RECEIVED_TEMPLATE, now), idea=noted),),
         )
     idea = Idea(
-        id=f"I{state.next_seq:04d}",
+        id=state.new_id("I"),
         seq=state.next_seq,
         email=intent.sender,
         name=intent.name,

@@ -40,7 +40,7 @@ def question_decision(state: State, intent: Intent, now: datetime) -> Decision:
         summary = f"follow-up of question {question.id} from {intent.sender}"
     else:
         question = Question(
-            id=f"Q{state.next_seq:04d}", seq=state.next_seq, email=intent.sender, name=intent.name,
+            id=state.new_id("Q"), seq=state.next_seq, email=intent.sender, name=intent.name,
             subject=intent.message.subject, text=text, received_at=now,
             message_key=intent.message.key, message_id=intent.message.message_id,
             group_id=intent.group_id, about=_about(intent))

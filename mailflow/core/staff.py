@@ -178,11 +178,12 @@ def plan_add(state: State, group_id: str, now: datetime, *, email: str, name: st
         raise StaffActionError(f"{address} already has a candidature in {group_id}")
     profile = Profile(name=name, structure=structure, role_text=role, department=department)
     cand = Candidature(
-        id=f"C{state.next_seq:04d}", group_id=group_id, email=address, name=name, profile=profile,
+        id=state.new_id("C"), group_id=group_id, email=address, name=name, profile=profile,
         status=Status.WAITLISTED, seq=state.next_seq, received_at=received_at,
         message_key="staff", subject=f"Candidature – groupe « {group.title} »", in_person=True,
     )
-    added = replace(state, candidatures=(*state.candidatures, cand), next_seq=state.next_seq + 1)
+    added = replace(state, candidatures=(*state.candidatures, cand), next_seq=state.next_seq + 1,
+                    numbers=state.numbered(cand.id))
     after, up, down = replay(added, group_id, now)
     placed = next(c for c in after.candidatures if c.id == cand.id)
     # Who held a confirmed place had an invitation: the waiting-list reply cancels it.

@@ -162,7 +162,7 @@ TABLES: Mapping[str, Fields] = {
     }),
     "meta": ({}, {"schema": INT, "next_seq": INT, "digest_last_at": WHEN_OR_NULL,
                   "digest_last_day": DAY_OR_NULL, "uidvalidity": TABLE_OR_NULL, "batch": INT,
-                  "tail_file": TEXT}),
+                  "tail_file": TEXT, "numbers": TABLE}),
     "tail": ({"t": TEXT}, {"b": INT, "i": INT}),
 }
 

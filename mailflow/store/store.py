@@ -61,9 +61,11 @@ class Store(DiskStore):
         pending = tuple(pending_from_json(d) for d in self.tables.docs("pending"))
         questions = tuple(sorted((question_from_json(d) for d in self.tables.docs("questions")),
                                  key=lambda q: q.seq))
+        numbers = self.meta("numbers")  # absent in a store from before the series: the state
+        numbers = numbers if isinstance(numbers, dict) else {}  # counts from the ids given
         return State(groups=groups, departments=departments, candidatures=cands, ideas=ideas,
                      next_seq=int(self.meta("next_seq") or 1), pending=pending,
-                     questions=questions)
+                     questions=questions, numbers={k: int(v) for k, v in numbers.items()})
 
     def save_state(self, before: State, after: State) -> None:
         """Record what changed between two states (candidatures, ideas, questions, sequence)."""
@@ -76,6 +78,8 @@ class Store(DiskStore):
                 self.tables.put("pending", lean(pending_to_json(action)))
         if after.next_seq != before.next_seq:
             self.set_meta("next_seq", after.next_seq)
+        if after.numbers != before.numbers:
+            self.set_meta("numbers", after.numbers)
 
     def _save(self, before: Iterable[Any], after: Iterable[Any], table: str, codec: Any) -> None:
         old = {r.id: r for r in before}
