@@ -9,13 +9,14 @@ import argparse
 import importlib
 import logging
 import os
+import re
 import sys
 import tempfile
 import traceback
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeAlias
+from typing import TYPE_CHECKING, Any, NoReturn, TypeAlias
 
 if TYPE_CHECKING:
     from .config import Settings
@@ -23,9 +24,71 @@ if TYPE_CHECKING:
 log = logging.getLogger("mailflow")
 
 # A string: argparse's class is generic for type checkers only.
-SubParsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
+SubParsers: TypeAlias = "argparse._SubParsersAction[FrenchParser]"
 
-DRY_RUN_HELP = "show what would happen; change nothing"
+DRY_RUN_HELP = "montrer ce qui changerait et les messages qui partiraient ; ne rien changer"
+
+# argparse's own messages (Python 3.11 to 3.13), as French staff read them.
+_ARGPARSE_FR = (
+    (re.compile(r"^the following arguments are required: (.*)$"), r"à indiquer : \1"),
+    (re.compile(r"^unrecognized arguments: (.*)$"), r"argument inconnu : \1"),
+    (re.compile(r"^one of the arguments (.*) is required$"), r"l’un de ces arguments est demandé : \1"),
+    (re.compile(r"^argument (\S+): not allowed with argument (.*)$"),
+     r"l’argument \1 ne va pas avec \2"),
+    (re.compile(r"^argument (\S+): invalid choice: (.*) \(choose from (.*)\)$"),
+     r"argument \1 : \2 n’est pas possible ; choix possibles : \3"),
+    (re.compile(r"^argument (\S+): invalid int value: (.*)$"),
+     r"argument \1 : nombre entier attendu, et non \2"),
+    (re.compile(r"^argument (\S+): expected one argument$"), r"argument \1 : une valeur est attendue"),
+    (re.compile(r"^ambiguous option: (\S+) could match (.*)$"),
+     r"option ambiguë : \1 peut être \2"),
+    (re.compile(r"^argument (\S+): (.*)$"), r"argument \1 : \2"),
+)
+
+
+def french_error(message: str) -> str:
+    """An argparse error message in French (one it does not know is kept as it is)."""
+    for pattern, french in _ARGPARSE_FR:
+        if pattern.match(message):
+            return pattern.sub(french, message)
+    return message
+
+
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    """argparse's help in French: « utilisation : », and a space before each title's colon."""
+
+    def add_usage(self, usage: str | None, actions: Any, groups: Any, prefix: str | None = None) -> None:
+        super().add_usage(usage, actions, groups, "utilisation : " if prefix is None else prefix)
+
+    def start_section(self, heading: str | None) -> None:
+        super().start_section(f"{heading} " if heading else heading)  # « options : »
+
+
+class FrenchParser(argparse.ArgumentParser):
+    """An argument parser whose help, titles and errors are in French; examples in its epilog."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _Formatter)
+        kwargs["add_help"] = False
+        super().__init__(*args, **kwargs)
+        self._positionals.title = "arguments"
+        self._optionals.title = "options"
+        self.add_argument("-h", "--help", action="help", default=argparse.SUPPRESS,
+                          help="afficher cette aide et s’arrêter")
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog} : erreur : {french_error(message)}\n")
+
+
+def _examples(*lines: str) -> str:
+    return "exemples :\n" + "\n".join(f"  {line}" for line in lines)
+
+
+def _add(sub: SubParsers, name: str, help_text: str, *examples: str) -> FrenchParser:
+    """A command with its help and one or two examples (shown by `mailflow … --help`)."""
+    return sub.add_parser(name, help=help_text, description=help_text[:1].upper() + help_text[1:] + ".",
+                          epilog=_examples(*examples) if examples else None)
 
 
 def _command(parser: argparse.ArgumentParser, handler: str, **defaults: Any) -> None:
@@ -34,177 +97,236 @@ def _command(parser: argparse.ArgumentParser, handler: str, **defaults: Any) -> 
 
 
 def _json(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--json", action="store_true", help="print JSON")
+    parser.add_argument("--json", action="store_true", help="écrire du JSON (pour un programme)")
 
 
 def _dry_run(parser: argparse.ArgumentParser, text: str = DRY_RUN_HELP) -> None:
     parser.add_argument("--dry-run", action="store_true", help=text)
 
 
+def _actions(parser: FrenchParser, dest: str) -> SubParsers:
+    return parser.add_subparsers(dest=dest, required=True, metavar="ACTION", title="actions")
+
+
 def _groups(sub: SubParsers) -> None:
-    status = sub.add_parser("status", help="each group: places taken and left, waiting list")
+    status = _add(sub, "status", "chaque groupe : places prises et libres, liste d’attente",
+                  "mailflow status", "mailflow status --json")
     _json(status)
     _command(status, "groups:cmd_status")
-    groups = sub.add_parser("groups", help="the working groups")
-    groups_sub = groups.add_subparsers(dest="groups_command", required=True, metavar="ACTION")
-    glist = groups_sub.add_parser("list", help="list the groups and their calls")
+    groups = _add(sub, "groups", "les groupes de travail : les voir, ouvrir ou clore leur appel, "
+                  "les modifier", "mailflow groups show ot-ruraux", "mailflow groups close role-ot")
+    groups_sub = _actions(groups, "groups_command")
+    glist = _add(groups_sub, "list", "les groupes, leur appel et leur première rencontre",
+                 "mailflow groups list")
     _json(glist)
     _command(glist, "groups:cmd_groups_list")
-    gshow = groups_sub.add_parser("show", help="one group: its call, places, meeting and rules")
-    gshow.add_argument("group", help="group id, e.g. ot-ruraux")
+    gshow = _add(groups_sub, "show", "un groupe : son appel, ses places, sa rencontre, ses quotas et "
+                 "qui peut candidater", "mailflow groups show ot-ruraux")
+    gshow.add_argument("group", metavar="GROUPE", help="identifiant du groupe, par exemple ot-ruraux")
     _json(gshow)
     _command(gshow, "groups:cmd_groups_show")
-    for verb, call_value in (("open", "open"), ("close", "closed")):
-        gcall = groups_sub.add_parser(verb, help=f"{verb} the group's call for candidates")
-        gcall.add_argument("group", help="group id")
+    for verb, call_value, what in (
+            ("open", "open", "ouvrir l’appel à candidatures (la liste d’attente reçoit les places "
+                             "libres, chacun est prévenu)"),
+            ("close", "closed", "clore l’appel à candidatures")):
+        gcall = _add(groups_sub, verb, what, f"mailflow groups {verb} role-ot --dry-run",
+                     f"mailflow groups {verb} role-ot")
+        gcall.add_argument("group", metavar="GROUPE", help="identifiant du groupe")
         _dry_run(gcall)
         _command(gcall, "groups:cmd_groups_set", call=call_value, capacity=None, meeting_date=None,
                  place=None, closes_at=None)
-    gset = groups_sub.add_parser("set", help="change a group during its call; members are told")
-    gset.add_argument("group", help="group id")
-    gset.add_argument("--capacity", type=int, help="places in the group (raising it promotes)")
-    gset.add_argument("--meeting-date", help="first meeting, local time: 2027-04-06T09:30 "
-                      "(confirmed members get an updated invitation)")
-    gset.add_argument("--place", help="first meeting's place (confirmed members are told)")
-    gset.add_argument("--closes-at", help="closing of the call, local time, or « none »")
+    gset = _add(groups_sub, "set", "modifier un groupe pendant son appel ; les membres concernés "
+                "sont prévenus", "mailflow groups set ot-ruraux --capacity 22 --dry-run",
+                "mailflow groups set ot-ruraux --meeting-date 2027-04-13T09:30 --place \"Sarlat\"")
+    gset.add_argument("group", metavar="GROUPE", help="identifiant du groupe")
+    gset.add_argument("--capacity", type=int, metavar="N",
+                      help="nombre de places (plus de places : la liste d’attente en reçoit)")
+    gset.add_argument("--meeting-date", metavar="DATE", help="première rencontre, heure locale : "
+                      "2027-04-06T09:30 (les inscrits reçoivent une invitation à jour)")
+    gset.add_argument("--place", metavar="LIEU",
+                      help="lieu de la première rencontre (les inscrits sont prévenus)")
+    gset.add_argument("--closes-at", metavar="DATE",
+                      help="clôture de l’appel, heure locale, ou « aucune » pour l’enlever")
     _dry_run(gset)
     _command(gset, "groups:cmd_groups_set", call=None)
 
 
 def _candidates(sub: SubParsers) -> None:
-    cands = sub.add_parser("candidates", help="the candidatures")
-    cands_sub = cands.add_subparsers(dest="candidates_command", required=True, metavar="ACTION")
-    clist = cands_sub.add_parser("list", help="list a group's candidatures in arrival order")
-    clist.add_argument("group", help="group id, e.g. ot-ruraux")
+    cands = _add(sub, "candidates", "les candidatures : les voir, en ajouter, retirer, refuser, "
+                 "donner une place", "mailflow candidates list ot-ruraux",
+                 "mailflow candidates refuse C0042 --reason \"hors profil\" --dry-run")
+    cands_sub = _actions(cands, "candidates_command")
+    clist = _add(cands_sub, "list", "les candidatures d’un groupe par ordre d’arrivée",
+                 "mailflow candidates list ot-ruraux")
+    clist.add_argument("group", metavar="GROUPE", help="identifiant du groupe, par exemple ot-ruraux")
     _json(clist)
     _command(clist, "candidates:cmd_candidates_list")
-    cadd = cands_sub.add_parser("add", help="a candidature taken in person, placed by its time")
-    cadd.add_argument("group", help="group id")
-    cadd.add_argument("--email", required=True, help="the member's address (they are told)")
-    cadd.add_argument("--name", required=True, help="first and last name")
-    cadd.add_argument("--department", required=True, help="department code, e.g. 24")
-    cadd.add_argument("--structure", help="the member's office or structure")
-    cadd.add_argument("--role", help="the member's function, as said")
-    cadd.add_argument("--received-at", help="when it was received, local time (default: now)")
+    cadd = _add(cands_sub, "add", "une candidature reçue en personne, placée à son heure",
+                "mailflow candidates add ot-ruraux --email jeanne.martin@ot-confolentais.fr "
+                "--name \"Jeanne Martin\" --department 16 --received-at 2027-03-03T10:00 --dry-run")
+    cadd.add_argument("group", metavar="GROUPE", help="identifiant du groupe")
+    cadd.add_argument("--email", required=True, metavar="ADRESSE",
+                      help="l’adresse du membre (il est prévenu)")
+    cadd.add_argument("--name", required=True, metavar="NOM", help="prénom et nom")
+    cadd.add_argument("--department", required=True, metavar="CODE",
+                      help="code du département, par exemple 24")
+    cadd.add_argument("--structure", metavar="TEXTE", help="l’office ou la structure du membre")
+    cadd.add_argument("--role", metavar="TEXTE", help="la fonction du membre, telle qu’il la dit")
+    cadd.add_argument("--received-at", metavar="DATE",
+                      help="quand elle a été reçue, heure locale (par défaut : maintenant)")
     _dry_run(cadd)
     _command(cadd, "candidates:cmd_candidates_add")
-    for verb, what in (("withdraw", "withdraw it (its place goes to the waiting list)"),
-                       ("refuse", "refuse it, with the reason the member will read"),
-                       ("promote", "give a waiting candidature a place, beyond quota or capacity")):
-        caction = cands_sub.add_parser(verb, help=what)
-        caction.add_argument("id", help="candidature id, e.g. C0012 (see candidates list)")
-        caction.add_argument("--reason", required=True, help="why (French for refuse: the member reads it)")
+    for verb, what in (("withdraw", "retirer une candidature (sa place va à la liste d’attente)"),
+                       ("refuse", "refuser une candidature ; le membre lit le motif"),
+                       ("promote", "donner une place à une candidature en attente, au-delà du "
+                                   "quota ou des places")):
+        caction = _add(cands_sub, verb, what,
+                       f"mailflow candidates {verb} C0012 --reason \"appel du 2 mars\" --dry-run")
+        caction.add_argument("id", metavar="ID",
+                             help="numéro de la candidature, par exemple C0012 (majuscules ou "
+                                  "minuscules ; voir candidates list)")
+        caction.add_argument("--reason", required=True, metavar="MOTIF",
+                             help="pourquoi (en français pour refuse : le membre le lit)")
         _dry_run(caction)
         _command(caction, "candidates:cmd_candidates_action", action=verb)
-    export = cands_sub.add_parser(
-        "export", help="a group's candidatures as CSV for French Excel (UTF-8 BOM, ';')")
-    export.add_argument("group", help="group id, e.g. ot-ruraux")
-    export.add_argument("--output", type=Path, default=None,
-                        help="write this file (default: standard output)")
+    export = _add(cands_sub, "export", "les candidatures d’un groupe en CSV pour Excel (UTF-8 avec "
+                  "BOM, « ; »)", "mailflow candidates export ot-ruraux --output ot-ruraux.csv")
+    export.add_argument("group", metavar="GROUPE", help="identifiant du groupe, par exemple ot-ruraux")
+    export.add_argument("--output", type=Path, default=None, metavar="FICHIER",
+                        help="écrire ce fichier (par défaut : la sortie standard)")
     _command(export, "records:cmd_candidates_export")
 
 
 def _ideas(sub: SubParsers) -> None:
-    ideas = sub.add_parser("ideas", help="the ideas of new working groups")
-    ideas_sub = ideas.add_subparsers(dest="ideas_command", required=True, metavar="ACTION")
-    ilist = ideas_sub.add_parser("list", help="every idea: id, date, sender, status, subject")
+    ideas = _add(sub, "ideas", "les idées de nouveaux groupes de travail", "mailflow ideas list",
+                 "mailflow ideas validate I0003 --board-date 2027-03-12 --dry-run")
+    ideas_sub = _actions(ideas, "ideas_command")
+    ilist = _add(ideas_sub, "list", "toutes les idées : numéro, date, étape, expéditeur, objet",
+                 "mailflow ideas list")
     _json(ilist)
     _command(ilist, "ideas:cmd_ideas_list")
-    ishow = ideas_sub.add_parser("show", help="one idea: its text, note, history and attachments")
-    ishow.add_argument("idea", help="idea id, e.g. I0005")
+    ishow = _add(ideas_sub, "show", "une idée : son texte, sa note, son historique, ses pièces jointes",
+                 "mailflow ideas show I0005")
+    ishow.add_argument("idea", metavar="ID", help="numéro de l’idée, par exemple I0005")
     _json(ishow)
     _command(ishow, "ideas:cmd_ideas_show")
 
-    def changing(name: str, help_text: str) -> argparse.ArgumentParser:
-        p = ideas_sub.add_parser(name, help=help_text)
-        p.add_argument("idea", help="idea id, e.g. I0005")
-        _dry_run(p, "show what would change and be sent; change nothing")
+    def changing(name: str, help_text: str, *examples: str) -> FrenchParser:
+        p = _add(ideas_sub, name, help_text, *examples)
+        p.add_argument("idea", metavar="ID", help="numéro de l’idée, par exemple I0005")
+        _dry_run(p)
         return p
 
-    _command(changing("advance", "received → discussion → note-received (the member is told)"),
-             "ideas:cmd_ideas_advance")
-    ival = changing("validate", "record the board's validation (the member is told)")
-    ival.add_argument("--board-date", required=True, help="the board's meeting: 2027-01-12")
+    _command(changing("advance", "reçue → en discussion → note d’intention reçue (le membre est "
+                      "prévenu)", "mailflow ideas advance I0005 --dry-run"), "ideas:cmd_ideas_advance")
+    ival = changing("validate", "enregistrer la validation par le CA (le membre est prévenu)",
+                    "mailflow ideas validate I0005 --board-date 2027-01-12",
+                    "mailflow ideas validate I0005 --board-date 2027-01-12 --not-co-animated")
+    ival.add_argument("--board-date", required=True, metavar="DATE",
+                      help="la séance du CA : 2027-01-12")
     ival.add_argument("--not-co-animated", action="store_true",
-                      help="the MONA team will not co-animate it (outside the 5 a year)")
+                      help="l’équipe de la MONA ne le co-anime pas (hors des 5 par an)")
     _command(ival, "ideas:cmd_ideas_validate")
-    idec = changing("decline", "decline the idea (the member is told why)")
-    idec.add_argument("--reason", required=True, help="why, in French: the member reads it")
+    idec = changing("decline", "décliner l’idée (le membre lit le motif)",
+                    "mailflow ideas decline I0005 --reason \"un groupe proche existe déjà\"")
+    idec.add_argument("--reason", required=True, metavar="MOTIF",
+                      help="pourquoi, en français : le membre le lit")
     _command(idec, "ideas:cmd_ideas_decline")
-    idra = changing("draft", "draft a group from a validated idea, to complete and open")
-    idra.add_argument("--group-id", help="the new group's id (default: from the subject)")
-    idra.add_argument("--title", help="the group's title (default: from the subject)")
-    idra.add_argument("--context", help="the group's context (default: the idea's text)")
+    idra = changing("draft", "préparer le groupe d’une idée validée, à compléter puis ouvrir",
+                    "mailflow ideas draft I0005 --group-id accueil-hors-les-murs")
+    idra.add_argument("--group-id", metavar="ID", help="l’identifiant du groupe (par défaut : tiré "
+                      "de l’objet)")
+    idra.add_argument("--title", metavar="TITRE", help="le titre du groupe (par défaut : l’objet)")
+    idra.add_argument("--context", metavar="TEXTE",
+                      help="le contexte du groupe (par défaut : le texte de l’idée)")
     _command(idra, "ideas:cmd_ideas_draft")
 
 
 def _records(sub: SubParsers) -> None:
-    questions = sub.add_parser(
-        "questions", help="the questions handed to staff (a person answers them)")
-    q_sub = questions.add_subparsers(dest="questions_command", required=True, metavar="ACTION")
-    qlist = q_sub.add_parser("list", help="the questions waiting for an answer, oldest first")
-    qlist.add_argument("--all", action="store_true", help="answered ones too")
+    questions = _add(sub, "questions", "les questions transmises à l’équipe (une personne y répond)",
+                     "mailflow questions list", "mailflow questions done Q0004")
+    q_sub = _actions(questions, "questions_command")
+    qlist = _add(q_sub, "list", "les questions en attente de réponse, les plus anciennes d’abord",
+                 "mailflow questions list", "mailflow questions list --all")
+    qlist.add_argument("--all", action="store_true", help="aussi celles qui ont eu leur réponse")
     _json(qlist)
     _command(qlist, "questions:cmd_questions_list")
-    done = q_sub.add_parser("done", help="close a question answered outside the mailbox")
-    done.add_argument("id", help="question id, e.g. Q0004 (see questions list)")
-    _dry_run(done, "show what would change; change nothing")
+    done = _add(q_sub, "done", "clore une question répondue hors de la boîte (téléphone, autre "
+                "adresse)", "mailflow questions done Q0004 --dry-run")
+    done.add_argument("id", metavar="ID", help="numéro de la question, par exemple Q0004 (voir "
+                      "questions list)")
+    _dry_run(done)
     _command(done, "questions:cmd_questions_done")
 
-    hist = sub.add_parser(
-        "history", help="the audit trail: staff actions, messages, replies, oldest first")
-    hist.add_argument("target", nargs="?", default=None, metavar="GROUP|EMAIL",
-                      help="only this group (its id) or this address (any case)")
+    hist = _add(sub, "history", "l’historique : actions de l’équipe, messages reçus, réponses, "
+                "du plus ancien au plus récent", "mailflow history ot-ruraux",
+                "mailflow history marie.dupont@ot-perigord-noir.fr")
+    hist.add_argument("target", nargs="?", default=None, metavar="GROUPE|ADRESSE",
+                      help="seulement ce groupe (son identifiant) ou cette adresse")
     _json(hist)
     _command(hist, "records:cmd_history")
-    privacy = sub.add_parser("privacy", help="personal data (RGPD): export, purge")
-    privacy_sub = privacy.add_subparsers(dest="privacy_command", required=True, metavar="ACTION")
-    pexport = privacy_sub.add_parser("export", help="everything held on one address, as JSON")
-    pexport.add_argument("email", help="the person's address")
+    privacy = _add(sub, "privacy", "les données personnelles (RGPD) : export, anonymisation",
+                   "mailflow privacy export marie.dupont@ot-perigord-noir.fr",
+                   "mailflow privacy purge --before 2027-01-31 --dry-run")
+    privacy_sub = _actions(privacy, "privacy_command")
+    pexport = _add(privacy_sub, "export", "tout ce qui est gardé sur une adresse, en JSON",
+                   "mailflow privacy export marie.dupont@ot-perigord-noir.fr")
+    pexport.add_argument("email", metavar="ADRESSE", help="l’adresse de la personne")
     _command(pexport, "records:cmd_privacy_export")
-    purge = privacy_sub.add_parser(
-        "purge", help="anonymise the candidatures of groups that met before DATE, counts kept")
+    purge = _add(privacy_sub, "purge", "anonymiser les candidatures des groupes réunis avant DATE, "
+                 "en gardant les nombres", "mailflow privacy purge --before 2027-01-31 --dry-run")
     purge.add_argument("--before", required=True, metavar="DATE",
-                       help="groups whose first meeting is before this date (2027-01-31)")
-    _dry_run(purge, "show what would change; change nothing")
+                       help="les groupes dont la première rencontre précède cette date (2027-01-31)")
+    _dry_run(purge)
     _command(purge, "records:cmd_privacy_purge")
 
 
 def parser() -> argparse.ArgumentParser:
-    top = argparse.ArgumentParser(
+    top = FrenchParser(
         prog="mailflow",
-        description="Runs the MONA working groups from one mailbox.",
+        description="Fait vivre les groupes de travail de la MONA depuis une boîte aux lettres.",
+        epilog=_examples("mailflow run --once", "mailflow candidates list ot-ruraux")
+        + "\n\nL’aide d’une commande : mailflow COMMANDE --help (par exemple mailflow groups set --help)",
     )
-    top.add_argument("--config", type=Path, default=None,
-                     help="configuration file (default: $MAILFLOW_CONFIG or config/mailflow.toml)")
-    top.add_argument("-v", "--verbose", action="store_true", help="log debugging details")
-    sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    top.add_argument("--config", type=Path, default=None, metavar="FICHIER",
+                     help="fichier de configuration (par défaut : $MAILFLOW_CONFIG ou "
+                          "config/mailflow.toml)")
+    top.add_argument("-v", "--verbose", action="store_true",
+                     help="journal détaillé, pour qui maintient mailflow")
+    sub = top.add_subparsers(dest="command", required=True, metavar="COMMANDE", title="commandes")
 
-    run = sub.add_parser("run", help="read the mailbox and answer (the daemon)")
+    run = _add(sub, "run", "lire la boîte et répondre (le service)", "mailflow run --once",
+               "mailflow run --dry-run")
     mode = run.add_mutually_exclusive_group()
-    mode.add_argument("--once", action="store_true", help="process what is waiting, then exit")
-    mode.add_argument("--dry-run", action="store_true", help="decide and print; change nothing")
+    mode.add_argument("--once", action="store_true", help="traiter ce qui attend, puis s’arrêter")
+    mode.add_argument("--dry-run", action="store_true",
+                      help="décider et montrer les réponses ; ne rien changer ni envoyer")
     _command(run, "run:cmd_run")
     _groups(sub)
     _candidates(sub)
 
-    digest = sub.add_parser("digest", help="the staff digest since the last one")
+    digest = _add(sub, "digest", "le point quotidien pour l’équipe depuis le précédent",
+                  "mailflow digest --print", "mailflow digest --send")
     how = digest.add_mutually_exclusive_group(required=True)
-    how.add_argument("--send", action="store_true", help="send it to staff now (nothing on a quiet day)")
-    how.add_argument("--print", action="store_true", help="print its text; send and change nothing")
+    how.add_argument("--send", action="store_true",
+                     help="l’envoyer à l’équipe maintenant (rien un jour sans nouvelles)")
+    how.add_argument("--print", action="store_true",
+                     help="afficher son texte ; ne rien envoyer ni changer")
     _command(digest, "digest:cmd_digest")
 
-    check = sub.add_parser("check-config", help="validate the configuration and say what it found")
+    check = _add(sub, "check-config", "vérifier la configuration et les serveurs, et dire ce qui "
+                 "a été trouvé", "mailflow check-config",
+                 "mailflow --config /etc/mailflow/mailflow.toml check-config")
     _command(check, "check:cmd_check_config")
-    news = sub.add_parser(
-        "newsletter", help="print the open calls as blocks for the MONA Infos newsletter")
-    news.add_argument("groups", nargs="*", metavar="GROUP",
-                      help="group ids (default: every open call); closed ones then say so")
+    news = _add(sub, "newsletter", "les appels ouverts en blocs pour la lettre MONA Infos",
+                "mailflow newsletter --html", "mailflow newsletter ot-ruraux --text")
+    news.add_argument("groups", nargs="*", metavar="GROUPE",
+                      help="identifiants des groupes (par défaut : chaque appel ouvert)")
     fmt = news.add_mutually_exclusive_group(required=True)
     fmt.add_argument("--html", dest="format", action="store_const", const="html",
-                     help="an HTML fragment (tables and inline styles) to paste")
+                     help="un fragment HTML (tableaux, styles en ligne) à coller")
     fmt.add_argument("--text", dest="format", action="store_const", const="text",
-                     help="plain text, links written out")
+                     help="du texte brut, liens écrits en entier")
     _command(news, "newsletter:cmd_newsletter")
     _ideas(sub)
     _records(sub)
@@ -233,12 +355,16 @@ def _crash_report(settings: Settings | None, exc: BaseException) -> Path | None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    # People read a command's output once, in French: the log speaks only of what went wrong,
+    # except for the daemon, whose log is its only output (-v: everything, for a maintainer).
+    daemon = args.handler == "run:cmd_run" and not (args.once or args.dry_run)
     logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.INFO,
+        level=logging.DEBUG if args.verbose else logging.INFO if daemon else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
     from . import config
+    from .core.french import french_typography as fr
     from .errors import ConfigError, MailflowError, StaffActionError
 
     settings: Settings | None = None
@@ -249,13 +375,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         code: int = command(settings, args)
         return code
     except ConfigError as exc:
-        print(f"mailflow : erreur de configuration : {exc}", file=sys.stderr)
+        print(fr(f"mailflow : erreur de configuration : {exc}"), file=sys.stderr)
         return EXIT_REFUSED
     except StaffActionError as exc:
-        print(f"mailflow : {exc}", file=sys.stderr)
+        print(fr(f"mailflow : {exc}"), file=sys.stderr)
         return EXIT_REFUSED
     except MailflowError as exc:
-        print(f"mailflow : {exc}", file=sys.stderr)
+        print(fr(f"mailflow : {exc}"), file=sys.stderr)
         return EXIT_FAILED
     except BrokenPipeError:
         return 0
@@ -266,6 +392,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         log.debug("unexpected error", exc_info=exc)
         report = _crash_report(settings, exc)
         where = f" ; détails pour l’équipe technique dans {report}" if report else ""
-        print(f"mailflow : erreur inattendue ({type(exc).__name__} : {exc}){where}",
+        print(fr(f"mailflow : erreur inattendue ({type(exc).__name__} : {exc}){where}"),
               file=sys.stderr)
         return EXIT_UNEXPECTED

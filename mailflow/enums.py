@@ -46,6 +46,12 @@ class Outcome(enum.StrEnum):
     THANKS = "thanks"
     #: A message from staff that is no question's answer: staff mail never gets a member's reply.
     STAFF_MESSAGE = "staff-message"
+    #: A staff member asked for an action by email: what will happen, and a code to confirm it.
+    STAFF_CONFIRM = "staff-to-confirm"
+    #: A staff member confirmed the action with the code: it is done.
+    STAFF_DONE = "staff-done"
+    #: A staff member's message read as an action but not understood, or not possible now.
+    STAFF_UNCLEAR = "staff-unclear"
 
 
 class Status(enum.StrEnum):
@@ -168,3 +174,21 @@ class Scale(enum.StrEnum):
 
     COMMUNAL = "communal"
     INTERCOMMUNAL = "intercommunal"
+
+
+class StaffVerb(enum.StrEnum):
+    """An action a staff member can ask for by email (each a command of the command line)."""
+
+    ADD = "add"  # candidates add
+    OPEN = "open"  # groups open
+    CLOSE = "close"  # groups close
+    CAPACITY = "capacity"  # groups set --capacity
+    MEETING = "meeting"  # groups set --meeting-date / --place
+    WITHDRAW = "withdraw"  # candidates withdraw
+    REFUSE = "refuse"  # candidates refuse
+    PROMOTE = "promote"  # candidates promote
+    IDEA_ADVANCE = "idea-advance"  # ideas advance
+    IDEA_VALIDATE = "idea-validate"  # ideas validate
+    IDEA_DECLINE = "idea-decline"  # ideas decline
+    IDEA_DRAFT = "idea-draft"  # ideas draft
+    QUESTION_DONE = "question-done"  # questions done

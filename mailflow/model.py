@@ -18,6 +18,7 @@ from .enums import (
     QuestionStatus,
     Role,
     Scale,
+    StaffVerb,
     Status,
     Territory,
 )
@@ -42,6 +43,7 @@ __all__ = [
     "QuestionStatus",
     "Role",
     "Scale",
+    "StaffVerb",
     "Status",
     "Territory",
 ]
@@ -103,6 +105,9 @@ class Intent:
     #: What the message answers, when it is a reply in one of our threads (see core.conversation).
     case: Case | None = None
     asks: bool = False  # the new text asks something (a « ? »): a person may have to answer
+    #: The receiving server vouches for the sender (DMARC passed), or nobody is trusted to say
+    #: (no `trusted_authserv_id`): a staff action needs it.
+    vouched: bool = False
 
 
 @dataclass(frozen=True)
@@ -119,6 +124,7 @@ class PendingAction:
     created_at: datetime
     expires_at: datetime
     used_at: datetime | None = None
+    payload: str = ""  # a staff action: the command, as JSON, planned again when confirmed
 
 
 @dataclass(frozen=True)
@@ -266,6 +272,8 @@ class Reply:
     unclear: tuple[str, ...] = ()
     #: What we know of the member (their role makes the greeting; a request keeps its facts).
     profile: Profile | None = None
+    #: Lines for a staff member: what an action will do or did, or examples of what to write.
+    details: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -180,7 +180,7 @@ def test_inline_parts_with_a_filename_and_forwarded_messages(tmp_path: Path) -> 
 
     assert [(s.name, s.content_type, s.refused) for s in saved] == [
         ("01-image001.png", "image/png", ""),  # Outlook's signature logo: inline, named
-        ("02-piece-jointe", "message/rfc822", "type not kept: message/rfc822"),
+        ("02-piece-jointe", "message/rfc822", "type non conservé : message/rfc822"),
         ("03-fiche-claire.pdf", PDF, ""),  # the file inside the forwarded message
     ]  # fmt: skip
 
@@ -199,34 +199,36 @@ def test_anything_that_is_not_an_email_lists_nothing(tmp_path: Path, raw: bytes)
 
 REFUSED = [
     # (sent as, declared type, content, start of the reason)
-    ("fiche-projet.pdf", "application/pdf", EXE_BYTES, "content does not match .pdf: a Windows executable"),
+    ("fiche-projet.pdf", "application/pdf", EXE_BYTES,
+     "le contenu ne correspond pas à .pdf : un exécutable Windows"),
     ("note-intention.docm", "application/vnd.ms-word.document.macroEnabled.12", ZIP_STUB,
-     "type not kept: .docm (macros)"),
-    ("budget.xlsm", XLSX, ZIP_STUB, "type not kept: .xlsm (macros)"),
-    ("setup.exe", "application/x-msdownload", EXE_BYTES, "type not kept: .exe (runs code)"),
-    ("fiche.pdf", "application/x-msdownload", PDF_BYTES, "type not kept: application/x-msdownload"),
-    ("fiche.pdf.exe", "application/pdf", EXE_BYTES, "type not kept: .exe"),
-    ("fiche.exe. ", "application/pdf", EXE_BYTES, "type not kept: .exe"),  # Windows drops the dot
-    ("facture\u202efdp.exe", "application/pdf", EXE_BYTES, "type not kept: .exe"),  # shows « exe.pdf »
-    ("fiche\u2024exe", "application/pdf", EXE_BYTES, "type not kept: .exe"),  # a look-alike dot
-    ("fiche.ＥＸＥ", "application/pdf", EXE_BYTES, "type not kept: .exe"),  # full-width letters
-    ("lancer.bat", "application/octet-stream", b"@echo off\r\ndel *.*\r\n", "type not kept: .bat"),
-    ("script.ps1", "text/plain", b"Remove-Item -Recurse C:\\", "type not kept: .ps1"),
-    ("macro.vbs", "text/vbscript", b"MsgBox 1", "type not kept: .vbs"),
-    ("outil.jar", "application/java-archive", ZIP_STUB, "type not kept: .jar"),
-    ("raccourci.lnk", "application/octet-stream", b"L\x00\x00\x00", "type not kept: .lnk"),
-    ("invitation.html", "text/html", HTML_BYTES, "type not kept: .html (active content)"),
-    ("invitation.pdf", "text/html", HTML_BYTES, "type not kept: text/html"),
-    ("logo.svg", "image/svg+xml", b"<svg onload='alert(1)'/>", "type not kept: .svg"),
-    ("dossier.zip", "application/zip", ZIP_STUB, "type not kept: .zip (archive or disk image)"),
-    ("image-disque.iso", "application/octet-stream", bytes(64), "type not kept: .iso"),
-    ("export.xls", XLSX, HTML_BYTES, "content does not match .xls: markup"),
-    ("note.odt", ODT, PDF_BYTES, "content does not match .odt: a PDF"),
-    ("photo.jpg", "image/jpeg", PNG_BYTES, "content does not match .jpg: a PNG image"),
-    ("notes.txt", "text/plain", EXE_BYTES, "content does not match .txt: binary, a Windows executable"),
-    ("vide.pdf", "application/pdf", b"", "empty file"),
-    ("inconnu.xyz", "application/octet-stream", PDF_BYTES, "type not kept: .xyz"),
-    ("sans-extension", "application/octet-stream", PDF_BYTES, "type not kept: application/octet-stream"),
+     "type non conservé : .docm (macros)"),
+    ("budget.xlsm", XLSX, ZIP_STUB, "type non conservé : .xlsm (macros)"),
+    ("setup.exe", "application/x-msdownload", EXE_BYTES, "type non conservé : .exe (exécute du code)"),
+    ("fiche.pdf", "application/x-msdownload", PDF_BYTES, "type non conservé : application/x-msdownload"),
+    ("fiche.pdf.exe", "application/pdf", EXE_BYTES, "type non conservé : .exe"),
+    ("fiche.exe. ", "application/pdf", EXE_BYTES, "type non conservé : .exe"),  # Windows drops the dot
+    ("facture\u202efdp.exe", "application/pdf", EXE_BYTES, "type non conservé : .exe"),  # shows « exe.pdf »
+    ("fiche\u2024exe", "application/pdf", EXE_BYTES, "type non conservé : .exe"),  # a look-alike dot
+    ("fiche.ＥＸＥ", "application/pdf", EXE_BYTES, "type non conservé : .exe"),  # full-width letters
+    ("lancer.bat", "application/octet-stream", b"@echo off\r\ndel *.*\r\n", "type non conservé : .bat"),
+    ("script.ps1", "text/plain", b"Remove-Item -Recurse C:\\", "type non conservé : .ps1"),
+    ("macro.vbs", "text/vbscript", b"MsgBox 1", "type non conservé : .vbs"),
+    ("outil.jar", "application/java-archive", ZIP_STUB, "type non conservé : .jar"),
+    ("raccourci.lnk", "application/octet-stream", b"L\x00\x00\x00", "type non conservé : .lnk"),
+    ("invitation.html", "text/html", HTML_BYTES, "type non conservé : .html (contenu actif)"),
+    ("invitation.pdf", "text/html", HTML_BYTES, "type non conservé : text/html"),
+    ("logo.svg", "image/svg+xml", b"<svg onload='alert(1)'/>", "type non conservé : .svg"),
+    ("dossier.zip", "application/zip", ZIP_STUB, "type non conservé : .zip (archive ou image disque)"),
+    ("image-disque.iso", "application/octet-stream", bytes(64), "type non conservé : .iso"),
+    ("export.xls", XLSX, HTML_BYTES, "le contenu ne correspond pas à .xls : du balisage"),
+    ("note.odt", ODT, PDF_BYTES, "le contenu ne correspond pas à .odt : un PDF"),
+    ("photo.jpg", "image/jpeg", PNG_BYTES, "le contenu ne correspond pas à .jpg : une image PNG"),
+    ("notes.txt", "text/plain", EXE_BYTES,
+     "le contenu ne correspond pas à .txt : binaire, un exécutable Windows"),
+    ("vide.pdf", "application/pdf", b"", "fichier vide"),
+    ("inconnu.xyz", "application/octet-stream", PDF_BYTES, "type non conservé : .xyz"),
+    ("sans-extension", "application/octet-stream", PDF_BYTES, "type non conservé : application/octet-stream"),
 ]
 
 
@@ -255,7 +257,7 @@ def test_a_policy_can_keep_fewer_types(tmp_path: Path) -> None:
 
     saved = save_attachments(raw, OWNER, tmp_path, policy)
 
-    assert [s.refused for s in saved] == ["", f"type not kept: {DOCX}"]
+    assert [s.refused for s in saved] == ["", f"type non conservé : {DOCX}"]
 
 
 @pytest.mark.parametrize(
@@ -276,16 +278,16 @@ def test_a_policy_that_cannot_be_enforced_is_rejected(policy: dict[str, object])
 LIMITS = [
     # (policy, sizes of the PDFs sent, expected refusal of each)
     (AttachmentPolicy(max_bytes_each=1000), [1500, 1000],
-     ["too large (1.5 KB, limit 1000 bytes)", ""]),
+     ["trop volumineux (1,5\u00a0Ko, limite 1\u00a0Ko)", ""]),
     (AttachmentPolicy(max_bytes_each=1024 * 1024), [3 * 1024 * 1024 // 2],
-     ["too large (1.5 MB, limit 1 MB)"]),
+     ["trop volumineux (1,5\u00a0Mo, limite 1\u00a0Mo)"]),
     (AttachmentPolicy(max_count=3), [100] * 5,
-     ["", "", "", "too many attachments (limit 3)", "too many attachments (limit 3)"]),
+     ["", "", "", "trop de pièces jointes (limite 3)", "trop de pièces jointes (limite 3)"]),
     # The total counts kept files only, and a smaller file that still fits is kept.
     (AttachmentPolicy(max_bytes_each=1000, max_bytes_total=2500), [1000, 1000, 1000, 400],
-     ["", "", "total too large (2.9 KB, limit 2.4 KB)", ""]),
+     ["", "", "total trop volumineux (2,9\u00a0Ko, limite 2,4\u00a0Ko)", ""]),
     (AttachmentPolicy(max_bytes_each=1000, max_bytes_total=2500), [2000, 1000, 500],
-     ["too large (2 KB, limit 1000 bytes)", "", ""]),
+     ["trop volumineux (2\u00a0Ko, limite 1\u00a0Ko)", "", ""]),
 ]
 
 
@@ -430,10 +432,10 @@ def test_a_damaged_index_is_an_error_not_a_guess(tmp_path: Path, index: str) -> 
 # --- Broken content: a reason, never an exception -----------------------------------------------
 
 BROKEN = [
-    ("JVBERi0x!!!LjQK", "base64", "broken base64 encoding"),  # characters outside the alphabet
-    ("JVBERi0xLjQ", "base64", "broken base64 encoding"),  # truncated: wrong length
-    ("JVBERi0x\udce2\udc82\udcacLjQK", "base64", "broken base64 encoding"),  # raw 8-bit bytes (€)
-    ("begin 644 fiche.pdf\n`\nend\n", "x-uuencode", "unknown transfer encoding: x-uuencode"),
+    ("JVBERi0x!!!LjQK", "base64", "encodage base64 abîmé"),  # characters outside the alphabet
+    ("JVBERi0xLjQ", "base64", "encodage base64 abîmé"),  # truncated: wrong length
+    ("JVBERi0x\udce2\udc82\udcacLjQK", "base64", "encodage base64 abîmé"),  # raw 8-bit bytes (€)
+    ("begin 644 fiche.pdf\n`\nend\n", "x-uuencode", "encodage de transfert inconnu : x-uuencode"),
 ]
 
 
@@ -544,7 +546,7 @@ def test_describe_gives_one_line_each(tmp_path: Path) -> None:
 
     assert lines == [
         '01-fiche-projet-ete.pdf: 3 KB, application/pdf, kept; sent as "fiche-projet-été.pdf"',
-        "02-setup.exe: 1 KB, application/x-msdownload, refused: type not kept: .exe (runs code); "
+        "02-setup.exe: 1 KB, application/x-msdownload, refused: type non conservé : .exe (exécute du code); "
         'sent as "setup.exe"',
     ]
 

@@ -61,10 +61,15 @@ def cfg(tmp_path: Path) -> Path:
     return local_config(tmp_path)
 
 
+def plain(text: str) -> str:
+    """Output with its French spaces (no-break, before « : » and inside « ») as plain spaces."""
+    return text.replace("\u00a0", " ").replace("\u202f", " ")
+
+
 def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
     code = main(list(args))
     out, err = capsys.readouterr()
-    return code, out, err
+    return code, plain(out), plain(err)
 
 
 def test_run_once_prints_a_summary_and_status_shows_the_groups(
@@ -73,8 +78,8 @@ def test_run_once_prints_a_summary_and_status_shows_the_groups(
     deliver(config.load(cfg), SAMPLES)
     code, out, _ = run_cli(capsys, "--config", str(cfg), "run", "--once")
     assert code == 0
-    assert "13 message(s) decided" in out
-    assert "reply confirmed → marie.dupont@ot-perigord-noir.fr" in out
+    assert "13 messages traités" in out
+    assert "réponse (inscription confirmée) → marie.dupont@ot-perigord-noir.fr" in out
     code, out, _ = run_cli(capsys, "--config", str(cfg), "status")
     assert code == 0
     assert re.search(r"ot-ruraux\s+ouvert\s+3 / 20\s+17\s+1", out)
@@ -112,7 +117,7 @@ def test_candidates_list(cfg: Path, capsys: pytest.CaptureFixture[str]) -> None:
 def test_candidates_list_of_an_unknown_group(cfg: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run_cli(capsys, "--config", str(cfg), "candidates", "list", "nope")
     assert code == 2
-    assert "unknown group 'nope'" in err and "ot-ruraux" in err
+    assert "groupe inconnu « nope »" in err and "ot-ruraux" in err
 
 
 def test_groups_list(cfg: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -126,8 +131,8 @@ def test_dry_run_prints_what_it_would_send(cfg: Path, capsys: pytest.CaptureFixt
     deliver(settings, SAMPLES[:2])
     code, out, _ = run_cli(capsys, "--config", str(cfg), "run", "--dry-run")
     assert code == 0
-    assert "would send confirmed → marie.dupont@ot-perigord-noir.fr" in out
-    assert out.strip().splitlines()[-1].startswith("dry run, nothing changed")
+    assert "réponse prévue (inscription confirmée) → marie.dupont@ot-perigord-noir.fr" in out
+    assert out.strip().splitlines()[-1].startswith("Essai à blanc : rien n’a été modifié")
     assert not settings.store_path.exists()
 
 
@@ -135,9 +140,9 @@ def test_check_config_on_the_shipped_files(capsys: pytest.CaptureFixture[str]) -
     code, out, _ = run_cli(capsys, "--config", str(ROOT / "config" / "mailflow.toml"),
                            "check-config")
     assert code == 0
-    assert "group ot-ruraux: 20 places" in out
-    assert "departments: 12 (4 coastal)" in out
-    assert out.strip().endswith("configuration OK")
+    assert "groupe ot-ruraux : 20 places" in out
+    assert "départements : 12 (dont 4 littoraux)" in out
+    assert out.strip().endswith("configuration correcte")
 
 
 def test_check_config_names_the_key_and_the_file(tmp_path: Path,
@@ -265,7 +270,7 @@ def test_daemon_answers_while_running_and_stops_cleanly_on_sigterm(tmp_path: Pat
         second = subprocess.run([sys.executable, "-m", "mailflow", "--config", str(cfg), "run",
                                  "--once"], cwd=ROOT, capture_output=True, text=True, timeout=30)
         assert second.returncode == 1
-        assert "another mailflow reads this mailbox (mailflow pid" in second.stderr
+        assert "un autre mailflow lit déjà cette boîte (mailflow pid" in plain(second.stderr)
         # ...but staff act while it runs (between its jobs), and it sees what they did.
         staff = subprocess.run([sys.executable, "-m", "mailflow", "--config", str(cfg), "groups",
                                 "close", "ot-ruraux"], cwd=ROOT, capture_output=True, text=True,
@@ -385,5 +390,5 @@ def test_a_misspelt_key_is_an_error_that_names_it_and_the_nearest_known_one(
         (folder / name).write_text(text, encoding="utf-8")
     (tmp_path / "templates").symlink_to(ROOT / "templates")
     code, out, err = run_cli(capsys, "--config", str(folder / "mailflow.toml"), "check-config")
-    assert code == 2 and "configuration OK" not in out
+    assert code == 2 and "configuration correcte" not in out
     assert f"{folder / file} : {key} : clé inconnue" in err and hint in err

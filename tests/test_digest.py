@@ -82,7 +82,7 @@ def test_digest_tells_the_day(workspace: Settings) -> None:
     assert isinstance(message, EmailMessage)
     assert message["To"].addresses[0].addr_spec == "animation@monatourisme.fr"
     assert message["Subject"].startswith("[mailflow] Le point du ")
-    assert "6 candidature(s)" in message["Subject"]
+    assert "6 candidatures" in message["Subject"]
     text = text_of(message)
     for expected in [
         "6 nouvelles candidatures, 1 nouvelle idée",
@@ -144,7 +144,7 @@ def test_digest_print_changes_nothing(workspace: Settings, capsys: pytest.Captur
     assert "Voici le point sur les groupes de travail" in out
     assert staff_mail(workspace, "digest") == []
     assert main(["--config", str(workspace.file), "digest", "--send"]) == 0
-    assert "digest sent to animation@monatourisme.fr" in capsys.readouterr().out
+    assert "Point envoyé à animation@monatourisme.fr" in capsys.readouterr().out
     assert len(staff_mail(workspace, "digest")) == 1
 
 

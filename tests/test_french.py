@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -29,3 +30,40 @@ def test_every_value_has_its_words(kind: type[enum.Enum], table: dict[object, ob
 def test_an_unknown_fact_from_an_older_store_is_shown_as_it_is() -> None:
     assert french.fact_short("fte") == "ETP"
     assert french.fact_short("âge") == "âge"
+
+
+@pytest.mark.parametrize(("count", "said"), [(0, "aucune idée"), (1, "1 idée"), (2, "2 idées"),
+                                              (12000, "12\u202f000 idées")])
+def test_plurals_are_written_out(count: int, said: str) -> None:
+    assert french.plural(count, "idée", none="aucune idée") == said
+
+
+def test_a_plural_may_be_irregular_and_zero_is_singular() -> None:
+    assert french.plural(3, "message envoyé", "messages envoyés") == "3 messages envoyés"
+    assert french.plural(0, "déjà traité", "déjà traités") == "0 déjà traité"
+
+
+@pytest.mark.parametrize(("size", "said"), [
+    (0, "0 Ko"), (20, "0,1 Ko"), (500, "0,5 Ko"), (1234, "1,2 Ko"), (1024 * 1000, "1\u202f000 Ko"),
+    (1024 * 1024 - 1, "1 Mo"), (25 * 1024 * 1024, "25 Mo"), (3 * 1024 * 1024 // 2, "1,5 Mo"),
+])
+def test_sizes_in_one_scale(size: int, said: str) -> None:
+    assert french.size(size) == said.replace(" ", french.NBSP)
+
+
+@pytest.mark.parametrize(("delta", "said"), [
+    (timedelta(seconds=20), "à l’instant"), (timedelta(minutes=1), "il y a 1 minute"),
+    (timedelta(minutes=59), "il y a 59 minutes"), (timedelta(hours=5), "il y a 5 heures"),
+    (timedelta(days=1), "il y a 1 jour"), (timedelta(days=3, hours=23), "il y a 3 jours"),
+    (timedelta(days=29), "il y a 29 jours"), (timedelta(days=75), "il y a 2 mois"),
+    (timedelta(days=400), "il y a 1 an"), (-timedelta(days=2), "dans 2 jours"),
+])
+def test_ages_as_french_says_them(delta: timedelta, said: str) -> None:
+    now = datetime(2027, 4, 6, 9, 30, tzinfo=UTC)
+    assert french.ago(now - delta, now) == said
+
+
+def test_outcomes_and_staff_mail_have_their_words() -> None:
+    assert french.outcome_words("confirmed") == "inscription confirmée"
+    assert french.outcome_words("staff-alert") == "alerte à l’équipe"
+    assert french.outcome_words("from-a-later-version") == "from-a-later-version"

@@ -44,6 +44,7 @@ from mailflow.store import Store
 from mailflow.store.codecs import group_from_json, group_to_json
 
 from .conftest import ROOT, local_config
+from .test_cli import plain
 from .test_service import SAMPLES, deliver
 
 NBSP = "\u00a0"
@@ -101,8 +102,8 @@ ADVANCE: list[tuple[IdeaStatus, str | tuple[IdeaStatus, Outcome | None]]] = [
     (S.DISCUSSION, (S.NOTE_RECEIVED, Outcome.IDEA_NOTE_RECEIVED)),
     (S.NOTE_RECEIVED, "ideas validate I0001 --board-date"),
     (S.VALIDATED, "ideas draft I0001"),
-    (S.DRAFTED, "nothing follows"),
-    (S.DECLINED, "nothing follows"),
+    (S.DRAFTED, "aucune étape ne suit"),
+    (S.DECLINED, "aucune étape ne suit"),
 ]
 
 
@@ -134,7 +135,7 @@ def test_decline_from_any_open_state_tells_the_member(status: IdeaStatus) -> Non
 
 @pytest.mark.parametrize("status", [S.DRAFTED, S.DECLINED])
 def test_decline_refused_when_final(status: IdeaStatus) -> None:
-    with pytest.raises(IdeaError, match="cannot become declined"):
+    with pytest.raises(IdeaError, match="elle ne peut pas passer à « déclinée »"):
         decline(idea(status), "trop tard", NOW, "staff")
 
 
@@ -145,17 +146,17 @@ def test_decline_needs_a_reason() -> None:
 
 @pytest.mark.parametrize("status", [S.RECEIVED, S.DISCUSSION, S.VALIDATED, S.DRAFTED, S.DECLINED])
 def test_validate_only_after_the_note(settings: Settings, status: IdeaStatus) -> None:
-    with pytest.raises(IdeaError, match="note d'intention"):
+    with pytest.raises(IdeaError, match="une fois sa note d’intention reçue"):
         validate(state_of(settings, idea(status)), "I0001", date(2027, 5, 1), True, NOW, "staff")
 
 
 def test_validate_checks_the_board_date(settings: Settings) -> None:
     state = state_of(settings, idea(S.NOTE_RECEIVED))
-    with pytest.raises(IdeaError, match="in the future"):
+    with pytest.raises(IdeaError, match="est à venir"):
         validate(state, "I0001", date(2027, 7, 1), True, NOW, "staff")
-    with pytest.raises(IdeaError, match="before the idea arrived"):
+    with pytest.raises(IdeaError, match="précède l’arrivée de l’idée"):
         validate(state, "I0001", date(2026, 11, 1), True, NOW, "staff")
-    with pytest.raises(UnknownIdeaError, match="unknown idea 'I0042'; known ideas: I0001"):
+    with pytest.raises(UnknownIdeaError, match="idée inconnue « I0042 » ; idées connues : I0001"):
         validate(state, "I0042", date(2027, 5, 1), True, NOW, "staff")
 
 
@@ -177,7 +178,7 @@ def test_a_sixth_co_animated_group_in_a_year_is_refused(settings: Settings) -> N
     with pytest.raises(CoAnimationLimitError) as caught:
         validate(state, "I0008", date(2027, 5, 20), True, NOW, "staff")
     assert [i.id for i in caught.value.validated] == ["I0001", "I0002", "I0003", "I0004", "I0005"]
-    assert f"at most {CO_ANIMATED_PER_YEAR} groups a year" in str(caught.value)
+    assert f"co-anime au plus {CO_ANIMATED_PER_YEAR} groupes par an" in str(caught.value)
     assert "I0005" in str(caught.value) and "--not-co-animated" in str(caught.value)
 
 
@@ -276,7 +277,7 @@ def test_a_second_note_completes_the_first(settings: Settings) -> None:
     (noted,) = decision.ideas
     assert noted.status == "note-received"
     assert noted.note == "Première version.\n\nDeuxième version."
-    assert noted.history[-1][1] == "note d'intention completed by email"
+    assert noted.history[-1][1] == "note d’intention complétée par e-mail"
 
 
 # --- the drafted group ---------------------------------------------------------------------------
@@ -311,11 +312,11 @@ def test_draft_group_from_a_validated_idea(settings: Settings) -> None:
     assert group.first_meeting.starts_at == datetime(2027, 8, 18, 9, 30, tzinfo=PARIS)
     assert group.first_meeting.place == "lieu à préciser"
     assert group.context == "L'accueil hors les murs. Sur les marchés."
-    assert "placeholders" in change.notes[0]
+    assert "sont provisoires" in change.notes[0]
     assert group_from_json(json.loads(json.dumps(group_to_json(group)))) == group
-    with pytest.raises(IdeaError, match="only a validated idea"):
+    with pytest.raises(IdeaError, match="seule une idée validée"):
         draft_group(state_of(settings, idea(S.NOTE_RECEIVED)), "I0001", NOW, "staff", PARIS)
-    with pytest.raises(IdeaError, match="already exists"):
+    with pytest.raises(IdeaError, match="existe déjà"):
         draft_group(state_of(settings, validated), "I0001", NOW, "staff", PARIS,
                     group_id="ot-ruraux")
 
@@ -435,15 +436,16 @@ def test_an_idea_becomes_a_group(cfg: Settings, tmp_path: Path,
     assert len(ideas_json(cfg, capsys, "list")) == 1  # type: ignore[arg-type]
     capsys.readouterr()
     assert mailflow(cfg, "ideas", "show", "I0001") == 0
-    out = capsys.readouterr().out
-    assert "note d'intention:" in out and "kept at" in out and "bytes, application/pdf" in out
+    out = plain(capsys.readouterr().out)
+    assert "note d’intention :" in out and "gardée dans" in out and " Ko, application/pdf" in out
 
     # 4. The board validated it today: a dry run first (nothing changes, nothing goes), then for real.
     board = datetime.now(UTC).date().isoformat()
     store_before = cfg.store_path.read_bytes()
     assert mailflow(cfg, "ideas", "validate", "I0001", "--board-date", board, "--dry-run") == 0
-    out = capsys.readouterr().out
-    assert "would send idea-validated → " + THOMAS in out and "dry run, nothing changed" in out
+    out = plain(capsys.readouterr().out)
+    assert "idée validée → " + THOMAS in out and "Essai à blanc : rien n’a été modifié" in out
+    assert "note d’intention reçue → validée par le CA (séance du CA du" in out
     assert cfg.store_path.read_bytes() == store_before and len(outbox(cfg)) == 2
     assert mailflow(cfg, "ideas", "validate", "I0001", "--board-date", board) == 0
     validated = outbox(cfg)[-1]
@@ -454,8 +456,9 @@ def test_an_idea_becomes_a_group(cfg: Settings, tmp_path: Path,
 
     # 5. Staff draft its group: it is a group like the others, in draft.
     assert mailflow(cfg, "ideas", "draft", "I0001") == 0
-    out = capsys.readouterr().out
-    assert "draft group accueil-hors-les-murs" in out and "placeholder" in out
+    out = plain(capsys.readouterr().out)
+    assert "Nouveau groupe « Accueil hors les murs » (accueil-hors-les-murs)" in out
+    assert "12 places (provisoire)" in out
     shown_group = json.loads(_run_json(cfg, capsys, "groups", "show", "accueil-hors-les-murs"))
     assert (shown_group["title"], shown_group["call"], shown_group["capacity"]) == (
         "Accueil hors les murs", "draft", 12)
@@ -477,7 +480,7 @@ def test_an_idea_becomes_a_group(cfg: Settings, tmp_path: Path,
     assert shown_group["place"] == "Marmande (Lot-et-Garonne)"
     # Nothing more for the idea: it is drafted.
     assert mailflow(cfg, "ideas", "advance", "I0001") == 2
-    assert "nothing follows" in capsys.readouterr().err
+    assert "aucune étape ne suit" in capsys.readouterr().err
 
 
 def _run_json(settings: Settings, capsys: pytest.CaptureFixture[str], *args: str) -> str:
@@ -554,7 +557,7 @@ def test_a_declined_idea_tells_the_member(cfg: Settings, capsys: pytest.CaptureF
     store_before = cfg.store_path.read_bytes()
     reason = "un groupe très proche, « Accueil mobile », est déjà en place en Gironde"
     assert mailflow(cfg, "ideas", "decline", "I0001", "--reason", reason, "--dry-run") == 0
-    assert "would send idea-declined" in capsys.readouterr().out
+    assert "idée déclinée → " + THOMAS in capsys.readouterr().out
     assert cfg.store_path.read_bytes() == store_before and len(outbox(cfg)) == 1
     assert mailflow(cfg, "ideas", "decline", "I0001", "--reason", reason) == 0
     declined = outbox(cfg)[-1]
@@ -573,11 +576,12 @@ def test_errors_exit_2(cfg: Settings, capsys: pytest.CaptureFixture[str]) -> Non
     deliver(cfg, [IDEA_SAMPLE])
     run_once(cfg)
     assert mailflow(cfg, "ideas", "show", "I0099") == 2
-    assert "unknown idea 'I0099'; known ideas: I0001" in capsys.readouterr().err
+    assert "idée inconnue « I0099 » ; idées connues : I0001" in plain(capsys.readouterr().err)
     assert mailflow(cfg, "ideas", "validate", "I0001", "--board-date", "12/01/2027") == 2
-    assert "--board-date: expected a date" in capsys.readouterr().err
+    assert "--board-date : date attendue" in plain(capsys.readouterr().err)
     assert mailflow(cfg, "ideas", "draft", "I0001") == 2
-    assert "only a validated idea" in capsys.readouterr().err
+    assert "seule une idée validée" in capsys.readouterr().err
+    assert mailflow(cfg, "ideas", "show", "i0001") == 0  # ids in any case
 
 
 def test_a_sixth_co_animated_group_is_refused_by_the_command(
@@ -592,7 +596,7 @@ def test_a_sixth_co_animated_group_is_refused_by_the_command(
         store.commit()
     assert mailflow(cfg, "ideas", "validate", "I0006", "--board-date", today.isoformat()) == 2
     err = capsys.readouterr().err
-    assert "at most 5 groups a year" in err
+    assert "co-anime au plus 5 groupes par an" in err
     assert all(f"I000{n}" in err for n in range(1, 6))
     assert not outbox(cfg)
     assert mailflow(cfg, "ideas", "validate", "I0006", "--board-date", today.isoformat(),
@@ -604,13 +608,13 @@ def test_a_sixth_co_animated_group_is_refused_by_the_command(
 
 def test_ideas_list_text(cfg: Settings, capsys: pytest.CaptureFixture[str]) -> None:
     assert mailflow(cfg, "ideas", "list") == 0
-    assert "no idea yet" in capsys.readouterr().out
+    assert "aucune idée pour l’instant" in capsys.readouterr().out
     deliver(cfg, [IDEA_SAMPLE])
     run_once(cfg)
     capsys.readouterr()
     assert mailflow(cfg, "ideas", "list") == 0
-    out = capsys.readouterr().out
-    assert "I0001" in out and "received" in out and THOMAS in out
+    out = plain(capsys.readouterr().out)
+    assert "I0001" in out and "reçue" in out and THOMAS in out and "1 idée :" in out
 
 
 def test_kept_attachments_ignore_a_planted_link(cfg: Settings, tmp_path: Path) -> None:

@@ -50,6 +50,7 @@ from mailflow.model import (
 )
 
 from .conftest import local_config
+from .test_cli import plain
 from .test_service import SAMPLES, deliver
 
 NBSP, NNBSP = "\u00a0", "\u202f"
@@ -537,8 +538,8 @@ def test_cli_unknown_group_or_no_format_is_a_usage_error(tmp_path: Path,
     cfg = local_config(tmp_path)
     assert main(["--config", str(cfg), "newsletter", "ot-ruraux", "nope", "--html"]) == 2
     _, err = capsys.readouterr()
-    assert "unknown group 'nope'" in err
-    assert "known groups: porteurs-de-projet, ot-ruraux, role-ot" in err
+    assert "groupe inconnu « nope »" in plain(err)
+    assert "groupes connus : porteurs-de-projet, ot-ruraux, role-ot" in plain(err)
     for args in (["newsletter"], ["newsletter", "--html", "--text"]):
         with pytest.raises(SystemExit) as exc:
             main(["--config", str(cfg), *args])

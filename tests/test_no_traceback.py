@@ -29,7 +29,7 @@ from mailflow.store import Store
 from mailflow.store.files import read_json_bytes
 
 from .conftest import local_config
-from .test_cli import commands
+from .test_cli import commands, plain
 from .test_service import SAMPLES, deliver
 
 T0 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
@@ -43,10 +43,12 @@ def every_status_store(settings: Settings) -> None:
     with Store(settings.store_path) as store:
         before = store.state(settings.groups, settings.departments)
         seq = before.next_seq
+        # Each series goes on from the samples' last number (C0006, I0001, Q0001).
+        first_c, first_i, first_q = (before.last_number(s) + 1 for s in "CIQ")
         extra: list[Candidature] = []
         for i, status in enumerate(Status):
             extra.append(Candidature(
-                id=f"C{seq + i:04d}", group_id="role-ot", email=f"membre{i}@ot-exemple.fr",
+                id=f"C{first_c + i:04d}", group_id="role-ot", email=f"membre{i}@ot-exemple.fr",
                 name=f"Membre {i}", profile=Profile(name=f"Membre {i}", department="87"),
                 status=status, seq=seq + i, received_at=T0 + timedelta(minutes=i),
                 message_key=f"k{i}", reason="raison" if status is Status.REFUSED else "",
@@ -56,7 +58,7 @@ def every_status_store(settings: Settings) -> None:
         ideas: list[Idea] = []
         for i, stage in enumerate(IdeaStatus):
             ideas.append(Idea(
-                id=f"I{seq + i:04d}", seq=seq + i, email=f"porteur{i}@pat-exemple.fr", name=None,
+                id=f"I{first_i + i:04d}", seq=seq + i, email=f"porteur{i}@pat-exemple.fr", name=None,
                 subject=f"Idée {i}", summary="Un groupe sur l’accueil.", received_at=T0,
                 message_key=f"i{i}", status=stage.value,
                 validated_on=date(2026, 12, 2) if stage in (IdeaStatus.VALIDATED,
@@ -67,7 +69,7 @@ def every_status_store(settings: Settings) -> None:
         pending = PendingAction("0" * 64, "commit", extra[-1].id, extra[-1].email, T0,
                                 T0 + timedelta(hours=72))
         questions = tuple(Question(
-            id=f"Q{seq + i:04d}", seq=seq + i, email=f"curieux{i}@ot-exemple.fr", name=None,
+            id=f"Q{first_q + i:04d}", seq=seq + i, email=f"curieux{i}@ot-exemple.fr", name=None,
             subject="Une question", text="Qui peut participer ?", received_at=T0,
             message_key=f"q{i}", group_id="ot-ruraux", status=status,
             answered_at=T0 + timedelta(hours=2) if status is QuestionStatus.ANSWERED else None,
@@ -77,7 +79,9 @@ def every_status_store(settings: Settings) -> None:
         after = replace(before, candidatures=(*before.candidatures, *extra),
                         ideas=(*before.ideas, *ideas), next_seq=seq,
                         pending=(*before.pending, pending),
-                        questions=(*before.questions, *questions))
+                        questions=(*before.questions, *questions),
+                        numbers=before.numbered(*(c.id for c in extra), *(i.id for i in ideas),
+                                                *(q.id for q in questions)))
         store.save_state(before, after)
         raw = (SAMPLES[0]).read_bytes()
         for i, status in enumerate(DeliveryStatus):
@@ -106,20 +110,20 @@ COMMAND_LINES = {
                                 "--name", "Jeanne Martin", "--department", "16"],
     "mailflow candidates withdraw": ["candidates", "withdraw", "C0001", "--reason", "par téléphone"],
     "mailflow candidates refuse": ["candidates", "refuse", "C0002", "--reason", "hors profil"],
-    "mailflow candidates promote": ["candidates", "promote", "C0010", "--reason", "choix"],
+    "mailflow candidates promote": ["candidates", "promote", "C0008", "--reason", "choix"],
     "mailflow candidates export": ["candidates", "export", "role-ot"],
     "mailflow digest": ["digest", "--print"],
     "mailflow check-config": ["check-config"],
     "mailflow newsletter": ["newsletter", "--text"],
     "mailflow ideas list": ["ideas", "list"],
-    "mailflow ideas show": ["ideas", "show", "I0005"],
-    "mailflow ideas advance": ["ideas", "advance", "I0005"],
-    "mailflow ideas validate": ["ideas", "validate", "I0005", "--board-date", "2026-12-01"],
-    "mailflow ideas decline": ["ideas", "decline", "I0005", "--reason", "hors sujet"],
+    "mailflow ideas show": ["ideas", "show", "I0001"],
+    "mailflow ideas advance": ["ideas", "advance", "I0002"],
+    "mailflow ideas validate": ["ideas", "validate", "I0004", "--board-date", "2026-12-01"],
+    "mailflow ideas decline": ["ideas", "decline", "I0003", "--reason", "hors sujet"],
     "mailflow ideas draft": ["ideas", "draft", "I0005"],
     "mailflow history": ["history"],
     "mailflow questions list": ["questions", "list", "--all"],
-    "mailflow questions done": ["questions", "done", "Q0008"],
+    "mailflow questions done": ["questions", "done", "Q0002"],
     "mailflow privacy export": ["privacy", "export", "marie.dupont@ot-perigord-noir.fr"],
     "mailflow privacy purge": ["privacy", "purge", "--before", "2030-01-01", "--dry-run"],
 }
@@ -236,6 +240,7 @@ def test_a_damaged_store_is_refused_with_what_and_where(
     path.write_bytes(damaged)  # as a hand edit leaves it: plain JSON, which is read too
     code = main(["--config", str(answered.file), *command])
     out, err = capsys.readouterr()
+    err = plain(err)
     assert code == 1 and "Traceback" not in out + err
     assert str(path) in err and said in err and f"{path.name}.bak" in err
     assert path.read_bytes() == damaged  # nothing changed

@@ -35,6 +35,7 @@ from .mailservers import (  # noqa: F401 - fixtures, found by pytest through the
     mail_user_fixture,
     smtp_sink_factory_fixture,
 )
+from .test_cli import plain
 from .test_service import EXPECTED, SAMPLES, Crash
 
 STAFF = "animation@monatourisme.fr"
@@ -422,9 +423,9 @@ def test_uidvalidity_change_reprocesses_nothing_and_tells_staff(
 def test_check_config_connects_and_lists_folders(servers_config: Path,
                                                  capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--config", str(servers_config), "check-config"]) == 0
-    out = capsys.readouterr().out
-    assert "mailbox: logged in to 127.0.0.1" in out and "INBOX" in out
-    assert "delivery: 127.0.0.1" in out and "accepted the connection and the login" in out
+    out = plain(capsys.readouterr().out)
+    assert "boîte aux lettres : connexion à 127.0.0.1" in out and "INBOX" in out
+    assert "envoi : 127.0.0.1" in out and "accepted the connection and the login" in out
 
 
 def test_check_config_says_the_password_is_refused(servers_config: Path,
@@ -432,7 +433,7 @@ def test_check_config_says_the_password_is_refused(servers_config: Path,
                                                   capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setenv("MAILFLOW_IMAP_PASSWORD", "not-the-password")
     assert main(["--config", str(servers_config), "check-config"]) == 1
-    assert "mailbox: 127.0.0.1: login refused for" in capsys.readouterr().err
+    assert "boîte aux lettres : 127.0.0.1: login refused for" in plain(capsys.readouterr().err)
 
 
 def test_check_config_says_the_certificate_is_not_trusted(servers_config: Path,
@@ -440,8 +441,8 @@ def test_check_config_says_the_certificate_is_not_trusted(servers_config: Path,
     text = servers_config.read_text(encoding="utf-8").replace("ca_file", "# ca_file")
     servers_config.write_text(text, encoding="utf-8")
     assert main(["--config", str(servers_config), "check-config"]) == 1
-    err = capsys.readouterr().err
-    assert "mailbox: " in err and "delivery: " in err
+    err = plain(capsys.readouterr().err)
+    assert "boîte aux lettres : " in err and "envoi : " in err
     assert err.count("certificate is not trusted") == 2
 
 

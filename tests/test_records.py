@@ -24,6 +24,7 @@ from mailflow.store.codecs import ledger_to_json, outbox_to_json
 from mailflow.store.files import read_json_bytes
 
 from .conftest import local_config
+from .test_cli import plain
 from .test_scenarios import outbox
 from .test_service import SAMPLES, deliver, member_reply
 
@@ -39,7 +40,7 @@ ENDED = "2027-05-01"  # after ot-ruraux's first meeting (2027-04-06), before the
 def cli(capsys: pytest.CaptureFixture[str], settings: Settings, *args: str) -> tuple[int, str]:
     code = main(["--config", str(settings.file), *args])
     out, err = capsys.readouterr()
-    return code, out + err
+    return code, plain(out + err)
 
 
 def cli_json(capsys: pytest.CaptureFixture[str], settings: Settings, *args: str) -> Any:
@@ -105,7 +106,7 @@ def test_the_csv_opens_in_french_excel(settings: Settings, tmp_path: Path,
                                        capsys: pytest.CaptureFixture[str]) -> None:
     target = tmp_path / "ot-ruraux.csv"
     code, out = cli(capsys, settings, "candidates", "export", "ot-ruraux", "--output", str(target))
-    assert code == 0 and "5 candidature(s)" in out
+    assert code == 0 and "5 candidatures du groupe ot-ruraux" in out
     data = target.read_bytes()
     assert data.startswith(b"\xef\xbb\xbf")  # the BOM: Excel reads UTF-8, not ANSI
     assert not data[3:].lower().startswith(b"sep=")  # would make Excel ignore the BOM
@@ -146,9 +147,9 @@ def test_the_csv_goes_to_stdout_as_bytes(settings: Settings,
 def test_an_unknown_group_is_a_usage_error(settings: Settings,
                                            capsys: pytest.CaptureFixture[str]) -> None:
     code, out = cli(capsys, settings, "candidates", "export", "nope")
-    assert code == 2 and "unknown group 'nope'" in out
+    assert code == 2 and "groupe inconnu « nope »" in out
     code, out = cli(capsys, settings, "history", "nope")
-    assert code == 2 and "neither a group" in out
+    assert code == 2 and "n’est ni un groupe" in out
 
 
 # --- history -------------------------------------------------------------------------------
@@ -194,10 +195,11 @@ def test_history_of_a_group(settings: Settings, capsys: pytest.CaptureFixture[st
     assert cli(capsys, settings, "groups", "set", "ot-ruraux", "--capacity", "21")[0] == 0
     code, out = cli(capsys, settings, "history", "ot-ruraux")
     assert code == 0
-    lines = out.splitlines()
-    assert any("group-change" in line and "capacity → 21" in line for line in lines)
-    assert any(MARIE in line and "confirmed" in line for line in lines)
+    lines = [line for line in out.splitlines() if line.startswith("  ")]  # under each day
+    assert any("modification du groupe par" in line and "places : 21" in line for line in lines)
+    assert any(MARIE in line and "inscription confirmée" in line for line in lines)
     assert all(" ot-ruraux " in line for line in lines)
+    assert "meeting_sequence" not in out and not re.search(r"\d{4}-\d{2}-\d{2}T", out)
     assert JULIE not in out and CLAIRE not in out  # other groups, questions
     events = cli_json(capsys, settings, "history", "role-ot")
     assert {e["group"] for e in events} == {"role-ot"}
@@ -221,8 +223,9 @@ def test_history_of_a_person_oldest_first(settings: Settings, tmp_path: Path,
     lines = out.splitlines()
     assert code == 0
     assert any(CLAIRE in line for line in lines) and any(JULIE in line for line in lines)
-    stamps = [datetime.strptime(line[:16], "%d/%m/%Y %H:%M") for line in lines]
-    assert stamps == sorted(stamps)
+    assert not lines[0].startswith(" ") and re.match(r"\w+ \d+(er)? \w+ \d{4}$", lines[0])  # the day
+    times = [line[:9] for line in lines if line.startswith("  ")]
+    assert all(re.match(r"  [ \d]\d h \d\d$", t) for t in times)
 
 
 # --- privacy export ------------------------------------------------------------------------
@@ -283,7 +286,8 @@ def test_purge_dry_run_changes_nothing(settings: Settings,
     before = store_bytes(settings)
     code, out = cli(capsys, settings, "privacy", "purge", "--before", ENDED, "--dry-run")
     assert code == 0
-    assert "ot-ruraux" in out and "5 candidature(s)" in out and "dry run, nothing changed" in out
+    assert "ot-ruraux" in out and "5 candidatures anonymisées" in out
+    assert "Essai à blanc : rien n’a été modifié" in out
     assert store_bytes(settings) == before
 
 
@@ -291,7 +295,7 @@ def test_purge_anonymises_ended_groups_and_keeps_the_counts(
         settings: Settings, capsys: pytest.CaptureFixture[str]) -> None:
     status_before = cli_json(capsys, settings, "status")
     code, out = cli(capsys, settings, "privacy", "purge", "--before", ENDED)
-    assert code == 0 and out.rstrip().endswith("done")
+    assert code == 0 and out.rstrip().endswith("Anonymisation faite.")
     assert cli_json(capsys, settings, "status") == status_before
     state = read_state(settings)
     ruraux = state.of_group("ot-ruraux")

@@ -326,7 +326,7 @@ def test_replies_to_one_address_are_capped(workspace: Settings, tmp_path: Path) 
 
 
 def test_second_writer_is_kept_out(workspace: Settings) -> None:
-    with Store(workspace.store_path), pytest.raises(StoreLockedError, match="in use"):
+    with Store(workspace.store_path), pytest.raises(StoreLockedError, match="est occupé par"):
         Store(workspace.store_path)
 
 

@@ -14,6 +14,7 @@ from mailflow.config import Settings
 from mailflow.store import Store
 
 from .conftest import local_config, member_mail, staff_mail
+from .test_cli import plain
 from .test_service import SAMPLES, deliver
 from .test_staff_groups import role_ot_applicants
 
@@ -26,7 +27,7 @@ def settings(tmp_path: Path) -> Settings:
 def cli(capsys: pytest.CaptureFixture[str], settings: Settings, *args: str) -> tuple[int, str, str]:
     code = main(["--config", str(settings.file), *args])
     out, err = capsys.readouterr()
-    return code, out, err
+    return code, plain(out), plain(err)
 
 
 def outbox(settings: Settings) -> list[EmailMessage]:
@@ -58,8 +59,9 @@ def test_a_candidature_taken_at_a_departmental_meeting_takes_its_place_by_time(
             "Anne Morel", "--department", "19", "--role", "Directrice",
             "--received-at", "2026-11-20T10:30"]
     code, out, _ = cli(capsys, full_role_ot, *args, "--dry-run")
-    assert code == 0 and "would send confirmed → anne.morel@ot-correze.fr" in out
-    assert "would send waitlisted → d14@ot.fr" in out
+    assert code == 0 and "inscription confirmée → anne.morel@ot-correze.fr" in out
+    assert "liste d’attente → d14@ot.fr" in out and "2 messages seront envoyés :" in out
+    assert "<d14@ot.fr> (role-ot) : déplacé·e en liste d’attente, position 1" in out
     assert len(outbox(full_role_ot)) == before
     code, out, _ = cli(capsys, full_role_ot, *args)
     assert code == 0, out
@@ -75,7 +77,7 @@ def test_a_candidature_taken_at_a_departmental_meeting_takes_its_place_by_time(
     assert "réunion départementale" in sent[1].get_body(("plain",)).get_content()
     with Store(full_role_ot.store_path, read_only=True) as store:
         (entry,) = store.history()
-    assert entry["action"] == "candidate-add" and "taken in person" in entry["reason"]
+    assert entry["action"] == "candidate-add" and "reçue en personne" in entry["reason"]
 
 
 def test_staff_withdraw_promotes_the_next(full_role_ot: Settings,
@@ -117,13 +119,13 @@ def test_staff_promote_beyond_capacity(full_role_ot: Settings,
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["candidates", "withdraw", "C9999", "--reason", "x"], "unknown candidature 'C9999'"),
+        (["candidates", "withdraw", "C9999", "--reason", "x"], "candidature inconnue « C9999 »"),
         (["candidates", "add", "role-ot", "--email", "a@b.fr", "--name", "A", "--department", "99"],
-         "unknown department '99'"),
+         "département inconnu « 99 »"),
         (["candidates", "add", "role-ot", "--email", "pas une adresse", "--name", "A",
-          "--department", "24"], "not an email address"),
+          "--department", "24"], "n’est pas une adresse électronique"),
         (["candidates", "add", "role-ot", "--email", "a@b.fr", "--name", "A", "--department", "24",
-          "--received-at", "2999-01-01T10:00"], "is in the future"),
+          "--received-at", "2999-01-01T10:00"], "--received-at : la date est à venir"),
     ],
 )
 def test_refused_actions_say_why(settings: Settings, capsys: pytest.CaptureFixture[str],

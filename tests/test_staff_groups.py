@@ -17,6 +17,7 @@ from mailflow.config import Settings
 from mailflow.store import Store
 
 from .conftest import local_config
+from .test_cli import plain
 from .test_service import SAMPLES, deliver, member_reply
 
 
@@ -28,7 +29,7 @@ def cfg(tmp_path: Path) -> Path:
 def run(capsys: pytest.CaptureFixture[str], cfg: Path, *args: str) -> tuple[int, str, str]:
     code = main(["--config", str(cfg), *args])
     out, err = capsys.readouterr()
-    return code, out, err
+    return code, plain(out), plain(err)
 
 
 def sent(settings: Settings) -> list[EmailMessage]:
@@ -61,13 +62,19 @@ def test_show(cfg: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, cfg, "groups", "show", "ot-ruraux")
     assert code == 0
     assert "« Offices de Tourisme ruraux » (ot-ruraux)" in out
-    assert "première rencontre : mardi 6 avril 2027 à\u00a09\u00a0h\u00a030, Montignac (Dordogne)" in out
-    assert "quotas : 1 par département littoral, 2 par autre département" in out
+    assert "première rencontre : mardi 6 avril 2027 à 9 h 30, Montignac (Dordogne)" in out
+    assert "quotas : 1 place par département littoral, 2 places par département de l’intérieur" in out
+    assert "  - fonction : directeur ou directrice" in out
+    assert "  - territoire : ni littoral ni de montagne" in out
+    assert "  - équipe : moins de 10 ETP" in out
+    assert "  - plus grande commune du territoire : 20 000 habitants au plus" in out
+    assert "meeting_sequence" not in out and "sequence" not in out
     code, out, _ = run(capsys, cfg, "groups", "show", "ot-ruraux", "--json")
     row = json.loads(out)
     assert row["criteria"]["fte_below"] == 10 and row["capacity"] == 20
     code, _, err = run(capsys, cfg, "groups", "show", "nope")
-    assert code == 2 and "unknown group 'nope'" in err
+    assert code == 2 and "groupe inconnu « nope »" in err
+    assert run(capsys, cfg, "groups", "show", "OT-Ruraux")[0] == 0  # ids in any case
 
 
 def test_close_then_open(cfg: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -94,12 +101,13 @@ def test_raising_the_capacity_promotes_after_a_dry_run(cfg: Path, tmp_path: Path
     assert [m["X-Mailflow-Outcome"] for m in sent(settings)].count("waitlisted") == 2
     code, out, _ = run(capsys, cfg, "groups", "set", "role-ot", "--capacity", "16", "--dry-run")
     assert code == 0
-    assert "role-ot: capacity → 16" in out
-    assert "would send confirmed → d15@ot.fr" in out and "d16@ot.fr" not in out
-    assert out.strip().endswith("dry run, nothing changed")
+    assert "  places : 15 → 16" in out
+    assert "<d15@ot.fr> (role-ot) : promu·e de la liste d’attente, place 16 sur 16" in out
+    assert "inscription confirmée → d15@ot.fr" in out and "d16@ot.fr" not in out
+    assert out.strip().endswith("Essai à blanc : rien n’a été modifié, aucun message n’est parti.")
     assert len(sent(settings)) == 17 + 1  # the 17 replies and the « group full » alert
     code, out, _ = run(capsys, cfg, "groups", "set", "role-ot", "--capacity", "16")
-    assert code == 0 and "1 message(s) sent" in out
+    assert code == 0 and "1 message envoyé :" in out
     promoted = sent(settings)[-2:]
     assert [m["To"].addresses[0].addr_spec for m in promoted] == ["d15@ot.fr", "animation@monatourisme.fr"]
     assert "place s’est libérée" in promoted[0].get_body(("plain",)).get_content()
@@ -148,9 +156,10 @@ def test_a_new_meeting_date_updates_every_confirmed_calendar(cfg: Path, tmp_path
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--capacity", "0"], "capacity must be at least 1"),
-        (["--meeting-date", "2020-01-01T09:00"], "must be in the future"),
-        (["--meeting-date", "mardi"], "--meeting-date: expected a date and time"),
+        (["--capacity", "0"], "--capacity : au moins 1 place"),
+        (["--meeting-date", "2020-01-01T09:00"], "la première rencontre doit être à venir, et non le "
+                                                 "mercredi 1er janvier 2020 à 9 h"),
+        (["--meeting-date", "mardi"], "--meeting-date : date et heure attendues"),
     ],
 )
 def test_refused_changes_say_why(cfg: Path, capsys: pytest.CaptureFixture[str], args: list[str],

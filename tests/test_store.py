@@ -70,7 +70,7 @@ def test_a_store_written_before_the_journal_is_migrated_at_start(
         assert {c.id for c in store.state(settings.groups, settings.departments).candidatures} == {
             d["id"] for d in old["candidatures"].values()}
     assert main(["--config", str(settings.file), "history"]) == 0
-    assert "candidate-add par root" in capsys.readouterr().out
+    assert "candidature ajoutée par l’équipe par root" in capsys.readouterr().out
 
 
 def test_a_migration_cut_short_is_done_again_the_same(settings: Settings,

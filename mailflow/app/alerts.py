@@ -12,13 +12,17 @@ from .outbox import Outgoing, enqueue
 
 log = logging.getLogger("mailflow.alerts")
 
+#: Alerts that bring news (a group full, a member promoted) rather than a problem.
+NEWS = frozenset({"group-full", "promoted"})
+
 
 def alert(ctx: Context, kind: str, **facts: str) -> int:
     """Queue an alert to staff (sent with the next delivery round); returns 1, the count."""
     now = ctx.clock()
     message = ctx.renderer.render_staff_alert(kind, facts, now)
     enqueue(ctx.store, Outgoing("staff-alert", ctx.staff, message), f"alert:{kind}", now)
-    log.warning("staff alerted: %s %s", kind, facts)
+    # News of the groups is no trouble: the log tells the operator of it without a warning.
+    log.log(logging.INFO if kind in NEWS else logging.WARNING, "staff alerted: %s %s", kind, facts)
     return 1
 
 

@@ -20,6 +20,25 @@ def render_plan(ctx: Context, plan: Plan) -> list[Outgoing]:
     return [outgoing(ctx.renderer, reply, now) for reply in plan.replies]
 
 
+def stage_plan(ctx: Context, plan: Plan, messages: list[Outgoing], actor: str) -> None:
+    """What a plan writes besides the state and its mail: staff's change to a group, a drafted
+    group, the alert of promotions staff did not ask for, the history naming `actor`.
+
+    Written with the commit that records the plan's state (a command's, or a mail batch's).
+    """
+    store = ctx.store
+    if plan.override and plan.group_id is not None:
+        store.set_group_override(plan.group_id, plan.override)
+    if plan.drafted is not None:
+        store.save_drafted_group(*plan.drafted)
+    if plan.alert_promotions:
+        tell_staff_of_promotions(ctx, plan.after, plan.replies)
+    sent = {"sent": [f"{m.outcome} → {', '.join(m.to)}" for m in messages]} if plan.lists_sent else {}
+    store.record_history({"at": ctx.clock().isoformat(), "actor": actor, "action": plan.action,
+                          **plan.history, **sent})
+    log.info("%s by %s: %s", plan.action, actor, plan.summary)
+
+
 def apply_plan(ctx: Context, plan: Plan, messages: list[Outgoing], actor: str) -> None:
     """Record the change, queue its mail, write the history naming `actor`: one commit, then send.
 
@@ -29,21 +48,12 @@ def apply_plan(ctx: Context, plan: Plan, messages: list[Outgoing], actor: str) -
     now = ctx.clock()
     try:
         store.save_state(plan.before, plan.after)
-        if plan.override and plan.group_id is not None:
-            store.set_group_override(plan.group_id, plan.override)
-        if plan.drafted is not None:
-            store.save_drafted_group(*plan.drafted)
-        if plan.alert_promotions:
-            tell_staff_of_promotions(ctx, plan.after, plan.replies)
+        stage_plan(ctx, plan, messages, actor)
         for item in messages:
             enqueue(store, item, plan.key, now)
-        sent = {"sent": [f"{m.outcome} → {', '.join(m.to)}" for m in messages]} if plan.lists_sent else {}
-        store.record_history({"at": now.isoformat(), "actor": actor, "action": plan.action,
-                              **plan.history, **sent})
         check_filled(ctx, plan.before, plan.after)
         store.commit()
     except BaseException:
         store.rollback()
         raise
-    log.info("%s by %s: %s", plan.action, actor, plan.summary)
     deliver(ctx)

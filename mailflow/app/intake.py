@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from ..adapters.attachment_dir import describe
@@ -17,9 +17,11 @@ from ..core import authres
 from ..core.classify import classify
 from ..core.conversation import resolve, thread_subject
 from ..core.decide import apply, decide
+from ..core.french import answers
+from ..core.french import size as size_fr
 from ..core.parse import parse
 from ..errors import MailflowError, ParseError, RenderError
-from ..model import CaseKind, Inbound, Outcome, Question, Sent, State
+from ..model import CaseKind, Inbound, IntentKind, Outcome, Question, Sent, State
 from ..ports import Folder, LedgerEntry, Waiting
 from .alerts import alert, check_filled, tell_staff_of_promotions
 from .attachments import keep_idea_attachments
@@ -27,6 +29,7 @@ from .context import Context
 from .delivery import deliver
 from .outbox import Outgoing, enqueue, outgoing
 from .report import BatchReport, Handled
+from .staffdesk import staff_message
 
 log = logging.getLogger("mailflow.intake")
 
@@ -154,7 +157,7 @@ def _handle(ctx: Context, waiting: Waiting, state: State) -> _Result:
         # Only the start is fetched: enough for staff to see what it was.
         head = ctx.source.read(waiting.key, limit=64 * 1024)
         return _quarantine(ctx, head, hashlib.sha256(head).hexdigest(), f"message trop volumineux "
-                           f"({waiting.size} octets, limite {limit})", waiting.key)
+                           f"({size_fr(waiting.size)}, limite {size_fr(limit)})", waiting.key)
     raw = ctx.source.read(waiting.key)
     digest = hashlib.sha256(raw).hexdigest()
     try:
@@ -164,14 +167,20 @@ def _handle(ctx: Context, waiting: Waiting, state: State) -> _Result:
     if ctx.store.seen_before(inbound.sha256, inbound.message_id):
         return _Result(Outcome.ALREADY_PROCESSED, f"same message already decided ({inbound.message_id})",
                        "processed", digest, inbound.message_id, inbound.sender, inbound.subject)
-    forged = _forged(ctx, inbound)
+    forged, vouched = _vouch(ctx, inbound)
     if forged:
         return _quarantine(ctx, raw, digest, forged, waiting.key, inbound)
     try:
         case = resolve(inbound, state, ctx.store, ctx.settings.network.staff)
-        intent = classify(inbound, ctx.settings.network, state.groups, ctx.settings.departments, case)
-        decision = decide(state, intent, now, ctx.new_token())
-        messages = [outgoing(ctx.renderer, r, now) for r in decision.replies]
+        intent = replace(classify(inbound, ctx.settings.network, state.groups,
+                                  ctx.settings.departments, case), vouched=vouched)
+        if intent.kind is IntentKind.STAFF:
+            decision, after, messages = staff_message(ctx, state, intent, now)
+        else:
+            decision = decide(state, intent, now, ctx.new_token())
+            messages = [outgoing(ctx.renderer, r, now) for r in decision.replies]
+            after = apply(state, decision)
+            tell_staff_of_promotions(ctx, after, decision.replies)
         if decision.forward is not None:
             messages += _forward(ctx, decision.forward, inbound, raw, now)
     except RenderError as exc:
@@ -182,10 +191,8 @@ def _handle(ctx: Context, waiting: Waiting, state: State) -> _Result:
         log.exception("%s: cannot decide", waiting.key)
         return _quarantine(ctx, raw, digest, f"erreur interne de mailflow : {exc!r}", waiting.key,
                            inbound)
-    after = apply(state, decision)
-    tell_staff_of_promotions(ctx, after, decision.replies)
     kept = [(idea.id, raw) for idea in decision.ideas] if inbound.attachments else []
-    summary = decision.summary + (f" [reply to {case.kind.value} {case.id}, by {case.how}]"
+    summary = decision.summary + (f" [{answers(case.kind, case.id, case.how)}]"
                                   if case is not None else "")
     return _Result(decision.outcome, summary, "processed", digest, inbound.message_id, inbound.sender,
                    inbound.subject, _within_cap(ctx, messages, now), after, kept, decision.group_id)
@@ -201,18 +208,22 @@ def _forward(ctx: Context, question: Question, inbound: Inbound, raw: bytes,
     return [Outgoing("staff-question", ctx.staff, message, about=about)]
 
 
-def _forged(ctx: Context, inbound: Inbound) -> str:
-    """Why the receiving server does not vouch for the sender, or "" (see core.authres).
+def _vouch(ctx: Context, inbound: Inbound) -> tuple[str, bool]:
+    """Why the receiving server says the sender is forged (or ""), and whether it vouches for
+    the sender: a staff action needs it where its results are trusted (see core.authres).
 
     A message staff put back from quarantine is theirs to vouch for: it is not checked again.
     """
     authserv = ctx.settings.mailbox.trusted_authserv_id
-    if not authserv or inbound.sender is None or ctx.store.quarantined_before(inbound.sha256):
-        return ""
+    if not authserv or ctx.store.quarantined_before(inbound.sha256):
+        return "", True
+    if inbound.sender is None:
+        return "", False
     verdict = authres.check(inbound.authentication_results, authserv, inbound.sender.rpartition("@")[2])
     if verdict.passed is None:
         log.warning("%s: %s; the sender is not checked", inbound.key, verdict.reason)
-    return f"expéditeur non authentifié : {verdict.reason}" if verdict.passed is False else ""
+    forged = f"expéditeur non authentifié : {verdict.reason}" if verdict.passed is False else ""
+    return forged, verdict.passed is True
 
 
 def _within_cap(ctx: Context, messages: list[Outgoing], now: datetime) -> list[Outgoing]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
+from ..core.french import outcome_words, plural
 from ..model import Outcome
 
 
@@ -32,9 +33,14 @@ class BatchReport:
         return Counter(h.outcome.value for h in self.handled)
 
     def summary(self) -> str:
-        parts = [f"{n} {outcome}" for outcome, n in sorted(self.counts().items())]
-        handled = ", ".join(parts) if parts else "nothing new"
-        return (
-            f"{len(self.handled)} message(s) decided ({handled}); {self.already} already decided; "
-            f"{self.sent} reply(ies) sent, {self.send_failed} not sent; {self.acked} moved"
-        )
+        """What the batch did, in French (the command line prints it, the daemon logs it)."""
+        if not self.handled and not self.already and not self.sent and not self.send_failed:
+            return "aucun nouveau message"
+        parts = [f"{outcome_words(outcome)} : {n}" for outcome, n in sorted(self.counts().items())]
+        decided = plural(len(self.handled), "message traité", "messages traités")
+        return (f"{decided}" + (f" ({' ; '.join(parts)})" if parts else "")
+                + f", {plural(self.already, 'déjà traité', 'déjà traités')}"
+                + f", {plural(self.sent, 'réponse envoyée', 'réponses envoyées')}"
+                + (f", {plural(self.send_failed, 'non envoyée', 'non envoyées')}"
+                   if self.send_failed else "")
+                + f", {plural(self.acked, 'message rangé', 'messages rangés')}")

@@ -3,21 +3,19 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from datetime import datetime
 from typing import Any
 
 from ..config import Settings
 from ..core import french
 from ..core.places import position
-from ..core.staff import Plan, plan_add, plan_candidate_action
+from ..core.staff import Plan, find_group, plan_add, plan_candidate_action
 from ..model import State, Status
-from .common import emit, local_time, read_state, run_plan
+from .common import columns, emit, local_time, read_state, run_plan
 
 
 def _run(settings: Settings, args: argparse.Namespace, make: Any) -> int:
-    return run_plan(settings, args, make, header=lambda plan: [plan.summary],
-                    done=lambda plan, sent: f"done; {len(sent)} message(s) sent")
+    return run_plan(settings, args, make)
 
 
 def cmd_candidates_add(settings: Settings, args: argparse.Namespace) -> int:
@@ -38,12 +36,9 @@ def cmd_candidates_action(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_candidates_list(settings: Settings, args: argparse.Namespace) -> int:
     state = read_state(settings)  # with the groups staff drafted from ideas
-    if args.group not in state.groups:
-        known = ", ".join(state.groups)
-        print(f"mailflow: unknown group {args.group!r}; known groups: {known}", file=sys.stderr)
-        return 2
+    group_id = find_group(state, args.group)
     rows: list[dict[str, Any]] = []
-    for cand in state.of_group(args.group):
+    for cand in state.of_group(group_id):
         rows.append({
             "id": cand.id,
             "status": cand.status.value,
@@ -61,16 +56,18 @@ def cmd_candidates_list(settings: Settings, args: argparse.Namespace) -> int:
 
     def lines() -> list[str]:
         if not rows:
-            return [f"aucune candidature pour {args.group}"]
-        out = []
-        for r in rows:
-            where = french.STATUS[Status(r["status"])]
+            return [f"aucune candidature pour le groupe {group_id}"]
+        table = [["n°", "statut", "nom", "adresse", "dép.", "reçue", "précisions"]]
+        for cand, r in zip(state.of_group(group_id), rows, strict=True):
+            where = french.STATUS[cand.status]
             if r["position"]:
-                where += f" #{r['position']}"
-            extra = r["reason"] or (", ".join(map(french.fact_short, r["missing"])) if r["missing"] else "")
-            out.append(f"{r['id']}  {where:<20} {r['name'] or '?':<24} {r['email']:<32} "
-                       f"{r['department'] or '?':>3}  {extra}")
-        return out
+                rank = "place" if cand.status is Status.CONFIRMED else "position"
+                where += f" ({rank} {r['position']})"
+            extra = r["reason"] or (
+                "manque : " + ", ".join(map(french.fact_short, r["missing"])) if r["missing"] else "")
+            table.append([cand.id, where, cand.name or "?", cand.email, cand.profile.department or "?",
+                          french.format_date_fr(cand.received_at, settings.tz), extra])
+        return [f"Candidatures du groupe « {state.groups[group_id].title} » ({group_id}), "
+                f"par ordre d’arrivée :", *columns(table)]
 
     return emit(args, rows, lines)
-

@@ -9,45 +9,51 @@ from ..adapters.imap import ImapSource
 from ..adapters.smtp import SmtpTransport
 from ..app.wiring import build_renderer, utc_now
 from ..config import Settings
+from ..core.french import french_typography, plural
 from ..core.places import closed_reason
 from ..errors import MailflowError
 from ..store import Store
+from .common import say
 
 
 def cmd_check_config(settings: Settings, args: argparse.Namespace) -> int:
     problems: list[str] = []
-    problems += [f"missing template: {name}" for name in build_renderer(settings).check()]
+    problems += [f"modèle absent : {name}" for name in build_renderer(settings).check()]
     try:
         with Store(settings.store_path, read_only=True) as store:
             state = store.state(settings.groups, settings.departments)
             unknown = {c.group_id for c in state.candidatures} - set(state.groups)
-            problems += [f"store holds candidatures of unknown group {g!r}" for g in unknown]
+            problems += [f"le fichier des données contient des candidatures du groupe inconnu « {g} »"
+                         for g in unknown]
     except MailflowError as exc:
         problems.append(str(exc))
         state = None
-    print(f"configuration: {settings.file}")
-    print(f"network: {settings.network.name} <{settings.network.address}>, "
-          f"staff {', '.join(settings.network.staff)}, time zone {settings.network.timezone}")
-    print(f"mailbox: {settings.mailbox.url} (processed → {settings.mailbox.processed_folder}, "
-          f"quarantine → {settings.mailbox.quarantine_folder})")
+    say(f"configuration : {settings.file}",
+        f"réseau : {settings.network.name} <{settings.network.address}>, équipe : "
+        f"{', '.join(settings.network.staff)}, fuseau horaire : {settings.network.timezone}",
+        f"boîte aux lettres : {settings.mailbox.url} (messages traités → "
+        f"{settings.mailbox.processed_folder}, quarantaine → {settings.mailbox.quarantine_folder})")
     authserv = settings.mailbox.trusted_authserv_id
-    print("sender check: " + (
-        f"DMARC (else aligned SPF or DKIM) as « {authserv} » stamps it in Authentication-Results"
-        if authserv else "off (no mailbox.trusted_authserv_id): a forged From is not detected"))
-    print(f"delivery: {settings.delivery.url}")
-    print(f"store: {settings.store_path}"
-          + (f" ({len(state.candidatures)} candidatures, {len(state.ideas)} ideas)" if state else ""))
-    print(f"templates: {settings.templates_dir}")
+    say("vérification des expéditeurs : " + (
+        f"DMARC (sinon SPF ou DKIM alignés), tel que « {authserv} » l’inscrit dans "
+        "Authentication-Results" if authserv else
+        "désactivée (pas de mailbox.trusted_authserv_id) : un expéditeur usurpé n’est pas détecté"),
+        f"envoi : {settings.delivery.url}",
+        f"données : {settings.store_path}"
+        + (f" ({plural(len(state.candidatures), 'candidature')}, {plural(len(state.ideas), 'idée')})"
+           if state else ""),
+        f"modèles : {settings.templates_dir}")
     problems += _check_servers(settings)
-    print(f"departments: {len(settings.departments)} "
-          f"({sum(d.coastal for d in settings.departments.values())} coastal)")
+    coastal = sum(d.coastal for d in settings.departments.values())
+    say(f"départements : {len(settings.departments)} (dont {coastal} littoraux)")
     now = utc_now()
     for group in settings.groups.values():
-        status = closed_reason(group, now) or "open"
-        print(f"group {group.id}: {group.capacity} places, call {status}")
+        status = closed_reason(group, now) or "appel ouvert"
+        say(f"groupe {group.id} : {plural(group.capacity, 'place')}, {status}")
     for problem in problems:
-        print(f"problem: {problem}", file=sys.stderr)
-    print("configuration OK" if not problems else f"{len(problems)} problem(s)")
+        print(french_typography(f"problème : {problem}"), file=sys.stderr)
+    say("configuration correcte" if not problems else plural(len(problems), "problème") + " trouvé"
+        + ("s" if len(problems) > 1 else ""))
     return 0 if not problems else 1
 
 
@@ -59,18 +65,18 @@ def _check_servers(settings: Settings) -> list[str]:
         source = ImapSource(box.server, box.processed_folder, box.quarantine_folder, box.sent_folder)
         try:
             folders = source.check()
-            print(f"mailbox: logged in to {box.server.host}:{box.server.port} as "
-                  f"{box.server.auth.user}; folders: {', '.join(folders)}")
+            say(f"boîte aux lettres : connexion à {box.server.host}:{box.server.port} en tant que "
+                f"{box.server.auth.user} ; dossiers : {', '.join(folders)}")
             if box.server.folder not in folders:
-                problems.append(f"mailbox: the folder {box.server.folder!r} does not exist")
+                problems.append(f"boîte aux lettres : le dossier « {box.server.folder} » n’existe pas")
         except MailflowError as exc:
-            problems.append(f"mailbox: {exc}")
+            problems.append(f"boîte aux lettres : {exc}")
         finally:
             source.close()
     if settings.delivery.server is not None:
         transport = SmtpTransport(settings.delivery.server, settings.network.address)
         try:
-            print(f"delivery: {transport.check()}")
+            say(f"envoi : {transport.check()}")
         except MailflowError as exc:
-            problems.append(f"delivery: {exc}")
+            problems.append(f"envoi : {exc}")
     return problems

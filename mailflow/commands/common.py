@@ -10,9 +10,10 @@ from datetime import datetime
 from typing import Any
 
 from ..app.apply import apply_plan, render_plan
-from ..app.outbox import Outgoing
 from ..app.wiring import build_service, utc_now
 from ..config import Settings
+from ..core.french import french_typography
+from ..core.plan_text import plan_lines
 from ..core.staff import Plan
 from ..errors import StaffActionError
 from ..model import State
@@ -24,7 +25,19 @@ def actor() -> str:
     try:
         return getpass.getuser()
     except (KeyError, OSError):
-        return "unknown"
+        return "inconnu"
+
+
+def say(*lines: str) -> None:
+    """Print lines for people, with French typography (spaces before « : ; ! ? » and in « »)."""
+    print("\n".join(french_typography(line) for line in lines))
+
+
+def columns(rows: list[list[str]]) -> list[str]:
+    """Rows as aligned columns, two spaces apart (the last one as it is)."""
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)] if rows else []
+    return ["  ".join([*(cell.ljust(w) for cell, w in zip(row, widths, strict=False)), row[-1]]).rstrip()
+            for row in rows]
 
 
 def read_state(settings: Settings) -> State:
@@ -38,7 +51,7 @@ def emit(args: argparse.Namespace, data: Any, lines: Callable[[], list[str]]) ->
     if args.json:
         print(json.dumps(data, ensure_ascii=False, indent=2))
     else:
-        print("\n".join(lines()))
+        say(*lines())
     return 0
 
 
@@ -47,17 +60,20 @@ def local_time(settings: Settings, text: str, option: str) -> datetime:
     try:
         value = datetime.fromisoformat(text)
     except ValueError:
-        raise StaffActionError(f"{option}: expected a date and time such as 2027-04-06T09:30, "
-                               f"found {text!r}") from None
+        raise StaffActionError(f"{option} : date et heure attendues, par exemple 2027-04-06T09:30, "
+                               f"et non « {text} »") from None
     return value if value.tzinfo else value.replace(tzinfo=settings.tz)
 
 
+DRY_RUN_DONE = "Essai à blanc : rien n’a été modifié, aucun message n’est parti."
+
+
 def run_plan(settings: Settings, args: argparse.Namespace, make: Callable[[State, datetime], Plan], *,
-             header: Callable[[Plan], list[str]], done: Callable[[Plan, list[Outgoing]], str],
              unchanged: Callable[[Plan], str | None] | None = None) -> int:
     """Plan a staff change on the current state, show it, and unless --dry-run apply it;
     `unchanged` says when there is nothing to do.
 
+    What is shown, before and after, is `plan_lines`: what changes and the mail it sends.
     The store's lock is held from the plan to the commit: the plan applied is the one shown.
     """
     service = build_service(settings, read_only=args.dry_run)
@@ -65,19 +81,15 @@ def run_plan(settings: Settings, args: argparse.Namespace, make: Callable[[State
         plan = make(service.state(), utc_now())
         said = unchanged(plan) if unchanged is not None else None
         if said:
-            print(said)  # nothing to change
+            say(said)  # nothing to change
             return 0
         messages = render_plan(service, plan)
-        for line in header(plan):
-            print(line)
-        verb = "would send" if args.dry_run else "sends"
-        for item in messages:
-            print(f"    {verb} {item.outcome} → {', '.join(item.to)}: {item.subject}")
+        sends = [(item.outcome, item.to, item.subject) for item in messages]
         if args.dry_run:
-            print("dry run, nothing changed")
+            say(*plan_lines(plan, sends, applied=False, tz=settings.tz), DRY_RUN_DONE)
             return 0
         apply_plan(service, plan, messages, actor())
-        print(done(plan, messages))
+        say(*plan_lines(plan, sends, applied=True, tz=settings.tz))
         return 0
     finally:
         service.close()

@@ -6,6 +6,7 @@ import argparse
 
 from ..app.wiring import build_service
 from ..config import Settings
+from .common import say
 
 
 def cmd_digest(settings: Settings, args: argparse.Namespace) -> int:
@@ -15,11 +16,11 @@ def cmd_digest(settings: Settings, args: argparse.Namespace) -> int:
     finally:
         service.close()
     if message is None:
-        print("nothing happened since the last digest: no digest")
+        say("Rien de nouveau depuis le dernier point : aucun point à envoyer.")
         return 0
     if args.print:
         body = message.get_body(("plain",))
         print(body.get_content() if body is not None else "")
     else:
-        print(f"digest sent to {', '.join(settings.network.staff)}: {message['Subject']}")
+        say(f"Point envoyé à {', '.join(settings.network.staff)} : « {message['Subject']} »")
     return 0

@@ -8,12 +8,11 @@ from typing import Any
 
 from ..app.wiring import utc_now
 from ..config import Settings
-from ..core.french import format_date_fr
+from ..core.french import CALL, ROLE, SCALE, TERRITORY, fact_short, format_date_fr, number, plural
 from ..core.places import call_summary, closed_reason
-from ..core.staff import Plan, plan_group_change
-from ..errors import StaffActionError
-from ..model import CallStatus, State, Status
-from .common import emit, local_time, read_state, run_plan
+from ..core.staff import Plan, find_group, plan_group_change
+from ..model import CallStatus, Group, State, Status
+from .common import columns, emit, local_time, read_state, run_plan
 
 
 def _rows(state: State, now: datetime) -> list[dict[str, Any]]:
@@ -42,9 +41,12 @@ def _rows(state: State, now: datetime) -> list[dict[str, Any]]:
 
 
 def _call_label(row: dict[str, Any]) -> str:
+    call = CallStatus(row["call"])
+    if call is not CallStatus.OPEN:
+        return CALL[call]
     if not row["accepting"]:
-        return "clos"
-    return "complet" if row["full"] else "ouvert"
+        return "clos (date passée)"
+    return "complet" if row["full"] else CALL[call]
 
 
 def cmd_status(settings: Settings, args: argparse.Namespace) -> int:
@@ -61,21 +63,51 @@ def cmd_status(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_groups_list(settings: Settings, args: argparse.Namespace) -> int:
-    rows = _rows(read_state(settings), utc_now())
+    state = read_state(settings)
+    rows = _rows(state, utc_now())
 
     def lines() -> list[str]:
-        return [f"{r['id']:<20} {_call_label(r):<8} {r['title']} — première rencontre "
-                f"{r['first_meeting'][:10]}, {r['place']}" for r in rows]
+        return columns([[r["id"], _call_label(r), f"« {r['title']} », première rencontre le "
+                         f"{format_date_fr(state.groups[r['id']].first_meeting.starts_at, settings.tz)}, "
+                         f"{r['place']}"] for r in rows])
 
     return emit(args, rows, lines)
 
 
+def criteria_lines(group: Group) -> list[str]:
+    """Who may apply to the group, in French, from the one table of words per enum."""
+    rules = group.criteria
+    out = []
+    if rules.roles:
+        out.append("fonction : " + " ou ".join(ROLE[r] for r in rules.roles))
+    if rules.excluded_territories:
+        out.append("territoire : ni " + " ni ".join(TERRITORY[t] for t in rules.excluded_territories))
+    if rules.scale is not None:
+        out.append(f"échelle d’intervention : {SCALE[rules.scale]} au moins")
+    if rules.fte_below is not None:
+        out.append(f"équipe : moins de {number(rules.fte_below)} ETP")
+    if rules.max_population is not None:
+        out.append(f"plus grande commune du territoire : {number(rules.max_population)} habitants "
+                   "au plus")
+    return out or ["ouvert à tous les profils"]
+
+
+def quota_line(group: Group) -> str:
+    """The group's quotas per department, or that it has none."""
+    if group.quota_coastal is None and group.quota_inland is None:
+        return "aucun quota par département"
+
+    def per(quota: int | None, where: str) -> str:
+        return f"pas de limite par département {where}" if quota is None else (
+            f"{plural(quota, 'place')} par département {where}")
+
+    return f"{per(group.quota_coastal, 'littoral')}, {per(group.quota_inland, 'de l’intérieur')}"
+
+
 def cmd_groups_show(settings: Settings, args: argparse.Namespace) -> int:
     state = read_state(settings)
-    if args.group not in state.groups:
-        raise StaffActionError(f"unknown group {args.group!r}; known groups: {', '.join(state.groups)}")
-    group = state.groups[args.group]
-    row = next(r for r in _rows(state, utc_now()) if r["id"] == args.group)
+    group = state.groups[find_group(state, args.group)]
+    row = next(r for r in _rows(state, utc_now()) if r["id"] == group.id)
     row.update({
         "context": group.context, "participants": group.participants,
         "commitment": group.commitment, "quotas": {"coastal": group.quota_coastal,
@@ -85,6 +117,8 @@ def cmd_groups_show(settings: Settings, args: argparse.Namespace) -> int:
                      "scale": group.criteria.scale.value if group.criteria.scale else None,
                      "fte_below": group.criteria.fte_below,
                      "max_population": group.criteria.max_population},
+        "required": list(group.required),
+        "confirm_within_hours": group.confirm_within_hours,
         "meeting_sequence": group.first_meeting.sequence,
     })
 
@@ -92,15 +126,18 @@ def cmd_groups_show(settings: Settings, args: argparse.Namespace) -> int:
         tz = settings.tz
         out = [f"« {group.title} » ({group.id})",
                f"appel : {_call_label(row)}" + (f" — {row['closed_reason']}" if row["closed_reason"] else ""),
-               f"places : {row['taken']} / {row['capacity']} prises, {row['left']} libres, "
-               f"{row['waiting']} en liste d’attente",
+               f"places : {row['taken']} prises sur {row['capacity']}, {row['left']} libres, "
+               f"{plural(row['waiting'], 'personne')} en liste d’attente",
                f"première rencontre : {format_date_fr(group.first_meeting.starts_at, tz)}, "
                f"{group.first_meeting.place}"]
         if group.closes_at:
-            out.append(f"clôture : {format_date_fr(group.closes_at, tz)}")
-        if group.quota_coastal is not None or group.quota_inland is not None:
-            out.append(f"quotas : {group.quota_coastal} par département littoral, "
-                       f"{group.quota_inland} par autre département")
+            out.append(f"clôture de l’appel : {format_date_fr(group.closes_at, tz)}")
+        out.append(f"quotas : {quota_line(group)}")
+        out += ["qui peut candidater :", *(f"  - {line}" for line in criteria_lines(group))]
+        out.append("à indiquer : " + ", ".join(fact_short(f) for f in group.required))
+        if group.confirm_within_hours is not None:
+            out.append(f"engagement à confirmer par le membre dans les "
+                       f"{plural(round(group.confirm_within_hours), 'heure')} (double confirmation)")
         return out
 
     return emit(args, row, lines)
@@ -112,17 +149,12 @@ def cmd_groups_set(settings: Settings, args: argparse.Namespace) -> int:
         closes = None if args.closes_at.lower() in ("none", "aucune") else local_time(
             settings, args.closes_at, "--closes-at")
     starts = local_time(settings, args.meeting_date, "--meeting-date") if args.meeting_date else None
-    group_id = args.group
 
     def make(state: State, now: datetime) -> Plan:
-        return plan_group_change(state, group_id, now, call=CallStatus(args.call) if args.call else None,
+        return plan_group_change(state, args.group, now,
+                                 call=CallStatus(args.call) if args.call else None,
                                  capacity=args.capacity, starts_at=starts, place=args.place,
                                  closes_at=closes)
 
-    def header(plan: Plan) -> list[str]:
-        return [*(f"{group_id}: {key} → {value}" for key, value in plan.override.items()),
-                *(f"note: {note}" for note in plan.notes)]
-
-    return run_plan(settings, args, make, header=header,
-                    done=lambda plan, sent: f"{group_id}: done; {len(sent)} message(s) sent",
-                    unchanged=lambda plan: None if plan.override else f"{group_id}: nothing to change")
+    return run_plan(settings, args, make, unchanged=lambda plan: None if plan.override else
+                    f"Groupe {plan.group_id} : rien à changer.")

@@ -10,7 +10,7 @@ from typing import Any
 
 from ..app.attachments import kept_attachments
 from ..config import Settings
-from ..core.french import IDEA_STATUS
+from ..core.french import IDEA_STATUS, format_date_fr, plural, size
 from ..core.ideas import (
     IdeaChange,
     IdeaError,
@@ -22,11 +22,12 @@ from ..core.ideas import (
     status_of,
     validate,
 )
+from ..core.records import when as when_of
 from ..core.staff import Plan, plan_idea
 from ..errors import StaffActionError
-from ..model import Idea, State
+from ..model import Idea, IdeaStatus, State
 from ..store import Store
-from .common import actor, read_state, run_plan
+from .common import actor, columns, read_state, run_plan, say
 
 # --- reading -----------------------------------------------------------------------------------
 
@@ -49,8 +50,12 @@ def _row(settings: Settings, idea: Idea) -> dict[str, Any]:
     }
 
 
-def _local_day(settings: Settings, when: datetime) -> str:
-    return when.astimezone(settings.tz).date().isoformat()
+def _what(what: str) -> str:
+    """An idea's history step: a status value in French, else the words written then."""
+    try:
+        return IDEA_STATUS[IdeaStatus(what)]
+    except ValueError:
+        return what
 
 
 def cmd_ideas_list(settings: Settings, args: argparse.Namespace) -> int:
@@ -61,10 +66,12 @@ def cmd_ideas_list(settings: Settings, args: argparse.Namespace) -> int:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return 0
     if not ideas:
-        print("no idea yet")
-    for i in ideas:
-        print(f"{i.id}  {_local_day(settings, i.received_at)}  {i.status:<13} {i.email:<36} "
-              f"{i.subject}")
+        say("aucune idée pour l’instant")
+        return 0
+    table = [["n°", "reçue le", "étape", "de", "objet"]]
+    table += [[i.id, format_date_fr(i.received_at.astimezone(settings.tz).date(), settings.tz),
+               IDEA_STATUS[status_of(i)], i.email, f"« {i.subject} »"] for i in ideas]
+    say(plural(len(ideas), "idée") + " :", *columns(table))
     return 0
 
 
@@ -99,30 +106,35 @@ def cmd_ideas_show(settings: Settings, args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(data, ensure_ascii=False, indent=2))
         return 0
-    out = [f"{idea.id}  {idea.subject}",
-           f"from: {idea.name + ' ' if idea.name else ''}<{idea.email}>, "
-           f"received {idea.received_at.astimezone(settings.tz).isoformat(timespec='minutes')}",
-           f"status: {idea.status} ({IDEA_STATUS[status_of(idea)]})"]
+    tz = settings.tz
+    out = [f"Idée {idea.id} : « {idea.subject} »",
+           f"de : {idea.name + ' ' if idea.name else ''}<{idea.email}>, reçue le "
+           f"{format_date_fr(idea.received_at, tz)}",
+           f"étape : {IDEA_STATUS[status_of(idea)]}"]
     if idea.validated_on:
-        out.append(f"validated by the board on {idea.validated_on.isoformat()}, "
-                   + ("co-animated by the MONA" if idea.co_animated else "not co-animated"))
+        out.append(f"validée par le CA lors de sa séance du {format_date_fr(idea.validated_on, tz)}, "
+                   + ("co-animée par l’équipe de la MONA" if idea.co_animated
+                      else "sans co-animation de l’équipe de la MONA"))
     if idea.declined_reason:
-        out.append(f"declined: {idea.declined_reason}")
+        out.append(f"déclinée : {idea.declined_reason}")
     if idea.group_id:
-        out.append(f"group: {idea.group_id} (mailflow groups show {idea.group_id})")
-    out += ["", "summary:", *(f"  {line}" for line in idea.summary.splitlines())]
+        out.append(f"groupe : {idea.group_id} (mailflow groups show {idea.group_id})")
+    out += ["", "texte :", *(f"  {line}" for line in idea.summary.splitlines())]
     if idea.note:
-        out += ["", "note d'intention:", *(f"  {line}" for line in idea.note.splitlines())]
-    out += ["", "history:", *(f"  {w}  {what}  ({who})" for w, what, who in idea.history)]
-    out += ["", "attachments:"]
+        out += ["", "note d’intention :", *(f"  {line}" for line in idea.note.splitlines())]
+    out += ["", "historique :"]
+    for when, what, who in idea.history:
+        stamp = when_of(when)
+        out.append(f"  {format_date_fr(stamp, tz) if stamp else when} : {_what(what)} ({who})")
+    out += ["", "pièces jointes :"]
     if files:
         for f in files:
-            where = f"kept at {f.path}" if f.path else f"refused: {f.refused}"
-            out.append(f"  {f.original or f.name}: {f.size} bytes, {f.content_type}; {where}")
+            where = f"gardée dans {f.path}" if f.path else f"refusée : {f.refused}"
+            out.append(f"  {f.original or f.name} : {size(f.size)}, {f.content_type} ; {where}")
     else:
         named = ", ".join(idea.attachments)
-        out.append(f"  none kept{f' (named in the mail: {named})' if named else ''}")
-    print("\n".join(out))
+        out.append(f"  aucune gardée{f' (nommées dans le message : {named})' if named else ''}")
+    say(*out)
     return 0
 
 
@@ -139,18 +151,7 @@ def _run(settings: Settings, args: argparse.Namespace, action: str,
         except IdeaError as exc:
             raise StaffActionError(str(exc)) from None
 
-    def header(plan: Plan) -> list[str]:
-        out = [plan.summary]
-        if plan.drafted is not None:
-            g = plan.drafted[0]
-            out.append(f"{plan.history['idea']}: draft group {g.id} « {g.title} », call draft, "
-                       f"capacity {g.capacity} (placeholder), first meeting "
-                       f"{g.first_meeting.starts_at.isoformat(timespec='minutes')} at "
-                       f"{g.first_meeting.place} (placeholder)")
-        return [*out, *(f"note: {note}" for note in plan.notes)]
-
-    return run_plan(settings, args, make, header=header,
-                    done=lambda plan, sent: f"{plan.history['idea']}: done; {len(sent)} message(s) sent")
+    return run_plan(settings, args, make)
 
 
 def cmd_ideas_advance(settings: Settings, args: argparse.Namespace) -> int:
@@ -163,7 +164,8 @@ def _board_date(text: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise StaffActionError(f"--board-date: expected a date such as 2027-01-12, found {text!r}") from None
+        raise StaffActionError(f"--board-date : date attendue, par exemple 2027-01-12, et non "
+                               f"« {text} »") from None
 
 
 def cmd_ideas_validate(settings: Settings, args: argparse.Namespace) -> int:

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 from ..config import Settings
 from ..core.newsletter import render_newsletter
+from ..core.staff import find_group
 from ..store import Store
 
 
@@ -15,13 +16,8 @@ def cmd_newsletter(settings: Settings, args: argparse.Namespace) -> int:
     """Print the blocks of the groups asked (else of every open call) and the idea block."""
     with Store(settings.store_path, read_only=True) as store:
         state = store.state(settings.groups, settings.departments)  # drafted groups included
-    unknown = [g for g in args.groups if g not in state.groups]
-    if unknown:
-        known = ", ".join(state.groups)
-        print(f"mailflow: unknown group {', '.join(map(repr, unknown))}; known groups: {known}",
-              file=sys.stderr)
-        return 2
+    groups = [find_group(state, g) for g in args.groups]  # any case; an unknown one is refused
     out = render_newsletter(settings.templates_dir, settings.network, state, datetime.now(UTC),
-                            args.groups, html=args.format == "html")
+                            groups, html=args.format == "html")
     sys.stdout.write(out if out.endswith("\n") else out + "\n")
     return 0

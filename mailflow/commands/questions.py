@@ -5,15 +5,14 @@ from __future__ import annotations
 import argparse
 import json
 
-from ..app.apply import apply_plan
-from ..app.wiring import build_service, utc_now
+from ..app.wiring import utc_now
 from ..config import Settings
 from ..core import french
-from ..core.french import format_date_fr
-from ..core.staff import plan_question_done
+from ..core.french import ago, format_date_fr, plural
+from ..core.staff import Plan, plan_question_done
 from ..model import QuestionStatus
 from ..store import Store
-from .common import actor
+from .common import actor, run_plan, say
 
 
 def cmd_questions_list(settings: Settings, args: argparse.Namespace) -> int:
@@ -31,37 +30,33 @@ def cmd_questions_list(settings: Settings, args: argparse.Namespace) -> int:
             "text": q.text} for q in shown], ensure_ascii=False, indent=2))
         return 0
     if not shown:
-        print("aucune question en attente" if not args.all else "aucune question")
+        say("aucune question en attente" if not args.all else "aucune question")
         return 0
+    now = utc_now()
+    out = [plural(len(shown), "question en attente", "questions en attente") + " :" if not args.all
+           else plural(len(shown), "question") + " :"]
     for q in shown:
         who = f"{q.name} <{q.email}>" if q.name else q.email
         status = french.QUESTION_STATUS[q.status]
         if q.answered_by:
             status += f" par {q.answered_by}"
-        print(f"{q.id}  {status:<24} {format_date_fr(q.received_at, settings.tz)}  {who}")
-        print(f"       « {q.subject or '(sans objet)'} »"
-              + (f" — groupe {q.group_id}" if q.group_id else "")
-              + (f" — relances : {q.follow_ups}" if q.follow_ups else ""))
+        out.append(f"{q.id}  {status} — de {who}, reçue le "
+                   f"{format_date_fr(q.received_at, settings.tz)} ({ago(q.received_at, now)})")
+        out.append(f"       « {q.subject or '(sans objet)'} »"
+                   + (f" — groupe {q.group_id}" if q.group_id else "")
+                   + (f" — relances : {q.follow_ups}" if q.follow_ups else ""))
+    say(*out)
     return 0
 
 
 def cmd_questions_done(settings: Settings, args: argparse.Namespace) -> int:
     """Close a question answered outside the mailbox (by phone, from another address)."""
-    service = build_service(settings, read_only=args.dry_run)
-    try:
-        who = actor()
-        plan = plan_question_done(service.state(), args.id, who, utc_now())
+
+    def unchanged(plan: Plan) -> str | None:
+        if not plan.empty:
+            return None
         question = next(q for q in plan.before.questions if q.id == plan.history["question"])
-        if plan.empty:
-            print(f"{question.id} : déjà répondue ({question.answered_by or '?'})")
-            return 0
-        print(f"{question.id} : « {question.subject or '(sans objet)'} » de {question.email} "
-              f"→ répondue")
-        if args.dry_run:
-            print("essai à blanc : rien n’a changé")
-            return 0
-        apply_plan(service, plan, [], who)
-    finally:
-        service.close()
-    print(f"{question.id} : fermée")
-    return 0
+        return f"Question {question.id} : déjà répondue (par {question.answered_by or '?'})."
+
+    return run_plan(settings, args, lambda state, now: plan_question_done(state, args.id, actor(), now),
+                    unchanged=unchanged)

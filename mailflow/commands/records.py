@@ -12,13 +12,15 @@ from pathlib import Path
 from typing import Any
 
 from ..config import Settings
+from ..core.french import french_typography, plural
 from ..core.privacy import privacy_export, purge_plan
-from ..core.records import candidates_csv, history_view
+from ..core.records import candidates_csv, history_lines, history_view
+from ..core.staff import find_group
 from ..errors import StaffActionError
 from ..files import write_private
 from ..store import Store
 from ..store.codecs import ledger_from_json, ledger_to_json
-from .common import actor
+from .common import DRY_RUN_DONE, actor, say
 
 
 def _now() -> datetime:
@@ -34,11 +36,8 @@ def cmd_candidates_export(settings: Settings, args: argparse.Namespace) -> int:
     """Write a group's candidatures as a CSV for French Excel, to a file or to stdout (bytes)."""
     with Store(settings.store_path, read_only=True) as store:
         state = store.state(settings.groups, settings.departments)  # drafted groups included
-    if args.group not in state.groups:
-        print(f"mailflow: unknown group {args.group!r}; known groups: {', '.join(state.groups)}",
-              file=sys.stderr)
-        return 2
-    data = candidates_csv(state, args.group, settings.tz)
+    group_id = find_group(state, args.group)
+    data = candidates_csv(state, group_id, settings.tz)
     if args.output is None:
         sys.stdout.flush()
         sys.stdout.buffer.write(data)
@@ -49,10 +48,11 @@ def cmd_candidates_export(settings: Settings, args: argparse.Namespace) -> int:
         # Whole or not at all (Excel may hold the old file open), and for its owner only.
         write_private(output, data, sync=False)
     except OSError as exc:
-        print(f"mailflow: {output}: cannot write: {exc.strerror}", file=sys.stderr)
+        print(french_typography(f"mailflow : {output} : écriture impossible ({exc.strerror})"),
+              file=sys.stderr)
         return 1
     rows = data.count(b"\r\n") - 1
-    print(f"{output}: {rows} candidature(s) of {args.group}")
+    say(f"{output} : {plural(rows, 'candidature')} du groupe {group_id}")
     return 0
 
 
@@ -62,17 +62,19 @@ def cmd_history(settings: Settings, args: argparse.Namespace) -> int:
     with Store(settings.store_path, read_only=True) as store:
         state = store.state(settings.groups, settings.departments)
         ledger, outbox, history = _docs(store)
-    if target is not None and target not in state.groups and "@" not in target:
-        print(f"mailflow: {target!r} is neither a group ({', '.join(state.groups)}) nor an "
-              f"address", file=sys.stderr)
-        return 2
-    events = history_view(state, history, ledger, outbox, target)
+    if target is not None and "@" not in target:
+        try:
+            target = find_group(state, target)
+        except StaffActionError:
+            raise StaffActionError(f"« {target} » n’est ni un groupe ({', '.join(state.groups)}) "
+                                   "ni une adresse") from None
+    events = history_view(state, history, ledger, outbox, target, settings.tz)
     if args.json:
         print(json.dumps([e.to_json() for e in events], ensure_ascii=False, indent=2))
     elif not events:
-        print("rien dans l’historique" + (f" pour {target}" if target else ""))
+        say("rien dans l’historique" + (f" pour {target}" if target else ""))
     else:
-        print("\n".join(e.line(settings.tz) for e in events))
+        say(*history_lines(events, settings.tz))
     return 0
 
 
@@ -94,7 +96,8 @@ def _before(settings: Settings, text: str) -> datetime:
         else:
             value = datetime.combine(date.fromisoformat(text), time(0, 0))
     except ValueError:
-        raise StaffActionError(f"--before: expected a date such as 2027-01-31, found {text!r}") from None
+        raise StaffActionError(f"--before : date attendue, par exemple 2027-01-31, et non "
+                               f"« {text} »") from None
     return value if value.tzinfo else value.replace(tzinfo=settings.tz)
 
 
@@ -107,12 +110,11 @@ def cmd_privacy_purge(settings: Settings, args: argparse.Namespace) -> int:
         plan = purge_plan(state, ledger, outbox, history, before, secrets.token_bytes(16),
                           staff=(*settings.network.staff, settings.network.address),
                           sent=store.sent_records())
-        for line in plan.lines():
-            print(line)
+        say(*plan.lines())
         if plan.empty:
             return 0
         if args.dry_run:
-            print("dry run, nothing changed")
+            say(DRY_RUN_DONE)
             return 0
         changed = {c.id: c for c in plan.candidatures}
         after = replace(
@@ -136,5 +138,5 @@ def cmd_privacy_purge(settings: Settings, args: argparse.Namespace) -> int:
                               "groups": plan.groups, "counts": plan.counts()})
         store.commit()
         store.forget_backup()
-    print("done")
+    say("Anonymisation faite.")
     return 0

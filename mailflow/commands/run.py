@@ -11,19 +11,28 @@ from ..app.report import BatchReport
 from ..app.service import Service
 from ..app.wiring import build_service
 from ..config import Settings
+from ..core.french import outcome_words
 from ..daemon import Daemon, sleep_until_stopped
 from ..store import take_lock
+from .common import DRY_RUN_DONE, say
 
 log = logging.getLogger("mailflow")
 
 
 def _print_report(report: BatchReport, *, dry_run: bool) -> None:
+    """Each message and its replies, then the counts: once, in French (the log says no more)."""
+    lines = []
     for handled in report.handled:
-        print(f"{handled.key}  {handled.outcome.value}  {handled.summary}")
+        said = outcome_words(handled.outcome.value)
+        lines.append(f"{handled.key} : {handled.summary}" if said in handled.summary
+                     else f"{handled.key} — {said} : {handled.summary}")
         for outcome, to, subject in handled.replies:
-            verb = "would send" if dry_run else "reply"
-            print(f"    {verb} {outcome} → {to}: {subject}")
-    print(("dry run, nothing changed: " if dry_run else "") + report.summary())
+            lines.append(f"    {'réponse prévue' if dry_run else 'réponse'} "
+                         f"({outcome_words(outcome)}) → {to} : « {subject} »")
+    lines.append(report.summary() + ".")
+    if dry_run:
+        lines.append(DRY_RUN_DONE)
+    say(*lines)
 
 
 def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
@@ -36,7 +45,8 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
         return 0
     # One process reads the mailbox at a time: a second daemon (or a --once beside one) is refused.
     mailbox_lock = take_lock(settings.store_path.with_name(settings.store_path.name + ".daemon.lock"),
-                             0.0, "another mailflow reads this mailbox ({holder}): stop it first")
+                             0.0, "un autre mailflow lit déjà cette boîte ({holder}) : arrêtez-le "
+                             "d’abord")
     try:
         service = build_service(settings, read_only=False, hold_lock=args.once)
         try:

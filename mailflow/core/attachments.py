@@ -13,6 +13,7 @@ from email.message import EmailMessage, Message
 from email.parser import BytesParser
 
 from ..ports import AttachmentFile
+from .french import size as size_fr
 
 MiB = 1024 * 1024
 
@@ -56,20 +57,20 @@ _SNIFF_BYTES = 8192
 
 # What a refused file's first bytes look like, only to word the reason for staff.
 _LOOKS_LIKE: tuple[tuple[bytes, str], ...] = (
-    (b"MZ", "a Windows executable"),
-    (b"\x7fELF", "a Linux executable"),
-    (b"\xca\xfe\xba\xbe", "a Java class or macOS executable"),
-    (b"#!", "a script"),
-    (_ZIP, "a ZIP archive or an Office/OpenDocument file"),
-    (_OLE, "an old Office file"),
-    (b"%PDF-", "a PDF"),
-    (b"{\\rtf", "an RTF document"),
-    (b"\x89PNG", "a PNG image"),
-    (b"\xff\xd8\xff", "a JPEG image"),
-    (b"Rar!", "a RAR archive"),
-    (b"7z\xbc\xaf", "a 7-Zip archive"),
-    (b"\x1f\x8b", "a gzip archive"),
-    (b"<", "markup (HTML, XML or SVG)"),
+    (b"MZ", "un exécutable Windows"),
+    (b"\x7fELF", "un exécutable Linux"),
+    (b"\xca\xfe\xba\xbe", "une classe Java ou un exécutable macOS"),
+    (b"#!", "un script"),
+    (_ZIP, "une archive ZIP ou un fichier Office ou OpenDocument"),
+    (_OLE, "un ancien fichier Office"),
+    (b"%PDF-", "un PDF"),
+    (b"{\\rtf", "un document RTF"),
+    (b"\x89PNG", "une image PNG"),
+    (b"\xff\xd8\xff", "une image JPEG"),
+    (b"Rar!", "une archive RAR"),
+    (b"7z\xbc\xaf", "une archive 7-Zip"),
+    (b"\x1f\x8b", "une archive gzip"),
+    (b"<", "du balisage (HTML, XML ou SVG)"),
 )
 
 
@@ -87,10 +88,10 @@ _MACROS = _words("docm dotm xlsm xltm xlam xlsb pptm potm ppsm sldm ppam")
 _ACTIVE = _words("html htm xhtml xht shtml mht mhtml svg svgz xml xsl")
 _ARCHIVES = _words("zip rar 7z gz tgz tar bz2 xz cab arj lzh ace iso img vhd vhdx dmg")
 _DANGEROUS_EXTS: dict[str, str] = {
-    **dict.fromkeys(_RUNS_CODE, "runs code"),
+    **dict.fromkeys(_RUNS_CODE, "exécute du code"),
     **dict.fromkeys(_MACROS, "macros"),
-    **dict.fromkeys(_ACTIVE, "active content"),
-    **dict.fromkeys(_ARCHIVES, "archive or disk image"),
+    **dict.fromkeys(_ACTIVE, "contenu actif"),
+    **dict.fromkeys(_ARCHIVES, "archive ou image disque"),
 }
 # Declared types that announce code, whatever the name says.
 _DANGEROUS_TYPE_WORDS = (
@@ -252,23 +253,24 @@ def _read(part: Message) -> _Part:
     original = _display(_safe_get(part, "filename"))
     declared = _display(_safe_get(part, "type").lower())[:100] or "application/octet-stream"
     if part.is_multipart():
-        return _part(original, declared, _encoded(part), f"type not kept: {declared}")
+        return _part(original, declared, _encoded(part), f"type non conservé : {declared}")
     cte = _safe_get(part, "cte").strip().lower()
     if cte not in _TRANSFER_ENCODINGS:
-        return _part(original, declared, _encoded(part), f"unknown transfer encoding: {_display(cte)[:40]}")
+        return _part(original, declared, _encoded(part),
+                     f"encodage de transfert inconnu : {_display(cte)[:40]}")
     try:
         text = part.get_payload(decode=False)
     except Exception:
         text = None
     if not isinstance(text, str):
-        return _part(original, declared, _encoded(part), "unreadable content")
+        return _part(original, declared, _encoded(part), "contenu illisible")
     if cte == "base64":
         # Strict, unlike get_payload(decode=True), which silently returns a damaged file.
         try:
             data = base64.b64decode("".join(text.split()).encode("ascii"), validate=True)
         except (UnicodeEncodeError, binascii.Error, ValueError):
             return _part(
-                original, declared, text.encode("utf-8", "surrogateescape"), "broken base64 encoding"
+                original, declared, text.encode("utf-8", "surrogateescape"), "encodage base64 abîmé"
             )
         return _part(original, declared, data, "")
     try:
@@ -276,7 +278,7 @@ def _read(part: Message) -> _Part:
     except Exception:
         payload = None
     if not isinstance(payload, bytes):
-        return _part(original, declared, text.encode("utf-8", "surrogateescape"), "unreadable content")
+        return _part(original, declared, text.encode("utf-8", "surrogateescape"), "contenu illisible")
     return _part(original, declared, payload, "")
 
 
@@ -305,31 +307,24 @@ def _split(original: str) -> tuple[str, str]:
     return stem, ext
 
 
-def _human(size: int) -> str:
-    if size < 1024:
-        return f"{size} bytes"
-    value, unit = (size / 1024, "KB") if size < MiB else (size / MiB, "MB")
-    return f"{value:.1f}".removesuffix(".0") + f" {unit}"
-
-
 def _looks_like(head: bytes) -> str:
     start = head.lstrip(b" \t\r\n\xef\xbb\xbf")
-    return next((what for magic, what in _LOOKS_LIKE if start.startswith(magic)), "unknown content")
+    return next((what for magic, what in _LOOKS_LIKE if start.startswith(magic)), "contenu inconnu")
 
 
 def _sniff(content_type: str, ext: str, data: bytes) -> str:
     """Why the first bytes do not fit the decided type, or ""."""
     if not data:
-        return "empty file"
+        return "fichier vide"
     head = data[:_SNIFF_BYTES]
     if content_type == TXT:
         # Text has no magic number; NUL bytes mean binary, unless it is UTF-16 (Notepad's « Unicode »).
         if head.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" not in head:
             return ""
-        return f"content does not match .{ext}: binary, {_looks_like(head)}"
+        return f"le contenu ne correspond pas à .{ext} : binaire, {_looks_like(head)}"
     if head.startswith(_MAGIC[content_type]):
         return ""
-    return f"content does not match .{ext}: {_looks_like(head)}"
+    return f"le contenu ne correspond pas à .{ext} : {_looks_like(head)}"
 
 
 def _dangerous_type(declared: str) -> bool:
@@ -342,13 +337,13 @@ def _classify(part: _Part, kept_types: frozenset[str]) -> _Verdict:
     if part.problem:
         return _Verdict(part, declared, stem, ext, part.problem)
     if ext in _DANGEROUS_EXTS:
-        return _Verdict(part, declared, stem, ext, f"type not kept: .{ext} ({_DANGEROUS_EXTS[ext]})")
+        return _Verdict(part, declared, stem, ext, f"type non conservé : .{ext} ({_DANGEROUS_EXTS[ext]})")
     if _dangerous_type(declared):
-        return _Verdict(part, declared, stem, ext, f"type not kept: {declared}")
+        return _Verdict(part, declared, stem, ext, f"type non conservé : {declared}")
     by_ext = _TYPE_BY_EXT.get(ext)
     if by_ext is not None:
         if by_ext not in kept_types:
-            return _Verdict(part, declared, stem, ext, f"type not kept: {by_ext}")
+            return _Verdict(part, declared, stem, ext, f"type non conservé : {by_ext}")
         # A kept declared type other than the extension's is not dangerous: the content decides.
         return _Verdict(part, by_ext, stem, ext, _sniff(by_ext, ext, part.data))
     by_declared = _TYPE_ALIASES.get(declared, declared)
@@ -358,7 +353,7 @@ def _classify(part: _Part, kept_types: frozenset[str]) -> _Verdict:
         whole = f"{stem}.{ext}" if ext else stem
         new_ext = _EXT_BY_TYPE[by_declared]
         return _Verdict(part, by_declared, whole, new_ext, _sniff(by_declared, new_ext, part.data))
-    return _Verdict(part, declared, stem, ext, f"type not kept: {f'.{ext}' if ext else declared}")
+    return _Verdict(part, declared, stem, ext, f"type non conservé : {f'.{ext}' if ext else declared}")
 
 
 def _verdicts(parts: list[_Part], policy: AttachmentPolicy) -> list[_Verdict]:
@@ -369,11 +364,12 @@ def _verdicts(parts: list[_Part], policy: AttachmentPolicy) -> list[_Verdict]:
         size = verdict.part.size
         reason = verdict.refused
         if not reason and size > policy.max_bytes_each:
-            reason = f"too large ({_human(size)}, limit {_human(policy.max_bytes_each)})"
+            reason = f"trop volumineux ({size_fr(size)}, limite {size_fr(policy.max_bytes_each)})"
         if not reason and count >= policy.max_count:
-            reason = f"too many attachments (limit {policy.max_count})"
+            reason = f"trop de pièces jointes (limite {policy.max_count})"
         if not reason and total + size > policy.max_bytes_total:
-            reason = f"total too large ({_human(total + size)}, limit {_human(policy.max_bytes_total)})"
+            reason = (f"total trop volumineux ({size_fr(total + size)}, limite "
+                      f"{size_fr(policy.max_bytes_total)})")
         if not reason:
             count += 1
             total += size

@@ -21,6 +21,7 @@ from ..model import (
     Status,
 )
 from .conversation import token_hash
+from .french import OUTCOME, STATUS, plural
 from .ideas import idea_decision, idea_status_decision, ideas_of
 from .places import (
     active,
@@ -58,7 +59,7 @@ def _settle(state: State, cand: Candidature, intent: Intent, now: datetime,
     outcome = STATUS_OUTCOME[cand.status]
     return Decision(
         outcome=outcome,
-        summary=f"{outcome_text} {cand.email} → {cand.group_id}: {outcome.value}"
+        summary=f"{outcome_text} de {cand.email} au groupe {cand.group_id} : {OUTCOME[outcome]}"
         + (f" ({cand.reason})" if cand.reason else ""),
         candidatures=(cand, *promoted),
         replies=tuple(replies),
@@ -79,7 +80,8 @@ def _ask_commitment(state: State, decision: Decision, now: datetime, token: str)
                     token=token, expires_at=expires)
     action = PendingAction(token_hash(token), "commit", cand.id, cand.email, now, expires)
     return replace(decision, outcome=Outcome.TO_CONFIRM,
-                   summary=decision.summary.replace("confirmed", "to-confirm"),
+                   summary=decision.summary.replace(OUTCOME[Outcome.CONFIRMED],
+                                                    OUTCOME[Outcome.TO_CONFIRM]),
                    candidatures=(held, *decision.candidatures[1:]),
                    replies=(first, *decision.replies[1:]), pending=(action,))
 
@@ -92,7 +94,7 @@ def _candidature(state: State, intent: Intent, now: datetime, token: str = "") -
     if group_id is None:
         return Decision(
             Outcome.NEEDS_INFO,
-            f"candidature from {intent.sender} names no group",
+            f"candidature de {intent.sender} sans groupe nommé",
             replies=(answer(state, intent, Outcome.NEEDS_INFO, now, missing=("group",)),),
         )
     group = state.groups[group_id]
@@ -103,12 +105,13 @@ def _candidature(state: State, intent: Intent, now: datetime, token: str = "") -
         cand = replace(old, profile=profile, name=old.name or intent.name, updated_at=now)
         status, reason, missing = place(state, cand)
         cand = replace(cand, status=status, reason=reason, missing=missing)
-        return _ask_commitment(state, _settle(state, cand, intent, now, "completed"), now, token)
+        return _ask_commitment(state, _settle(state, cand, intent, now, "candidature complétée"), now, token)
     if existing:
         old = existing[0]
         return Decision(
             Outcome.DUPLICATE,
-            f"duplicate {intent.sender} → {group_id} ({old.status.value})",
+            f"candidature en double de {intent.sender} au groupe {group_id} (déjà "
+            f"{STATUS[old.status]})",
             replies=(answer(state, intent, Outcome.DUPLICATE, now, group_id=group_id,
                             candidature_id=old.id, reason=describe_place(state, old)),),
             group_id=group_id,
@@ -117,7 +120,7 @@ def _candidature(state: State, intent: Intent, now: datetime, token: str = "") -
     if reason:
         return Decision(
             Outcome.CLOSED,
-            f"call closed {intent.sender} → {group_id}",
+            f"appel clos : candidature de {intent.sender} au groupe {group_id}",
             replies=(answer(state, intent, Outcome.CLOSED, now, group_id=group_id, reason=reason),),
             group_id=group_id,
         )
@@ -143,7 +146,7 @@ def _candidature(state: State, intent: Intent, now: datetime, token: str = "") -
     )
     status, reason, missing = place(state, cand)
     cand = replace(cand, status=status, reason=reason, missing=missing)
-    return _ask_commitment(state, _settle(state, cand, intent, now, "new"), now, token)
+    return _ask_commitment(state, _settle(state, cand, intent, now, "nouvelle candidature"), now, token)
 
 
 def _withdrawal(state: State, intent: Intent, now: datetime, token: str) -> Decision:
@@ -157,7 +160,7 @@ def _withdrawal(state: State, intent: Intent, now: datetime, token: str) -> Deci
         )
         return Decision(
             Outcome.HELP,
-            f"withdrawal from {intent.sender} matches {len(mine)} candidatures",
+            f"désistement de {intent.sender} : {len(mine)} candidatures possibles",
             replies=(answer(state, intent, Outcome.HELP, now, reason=why),),
         )
     if not token:
@@ -171,7 +174,7 @@ def _withdrawal(state: State, intent: Intent, now: datetime, token: str) -> Deci
                     to=cand.email, to_name=cand.name)
     return Decision(
         Outcome.CONFIRM_WITHDRAWAL,
-        f"withdrawal of {cand.email} from {cand.group_id} waits for confirmation",
+        f"désistement de {cand.email} du groupe {cand.group_id} à confirmer",
         replies=(reply,),
         group_id=cand.group_id,
         pending=(action,),
@@ -199,7 +202,7 @@ def withdraw(state: State, cand: Candidature, now: datetime, reason: str,
     replies = [base, *promotion_replies(after, promoted, now)]
     return Decision(
         Outcome.WITHDRAWN,
-        f"withdrawn {cand.email} ← {cand.group_id}; promoted {len(promoted)}",
+        f"désistement de {cand.email} du groupe {cand.group_id} ; promotions : {len(promoted)}",
         candidatures=(withdrawn, *promoted),
         replies=tuple(replies),
         group_id=cand.group_id,
@@ -225,14 +228,16 @@ def _confirmation(state: State, intent: Intent, now: datetime) -> Decision | Non
                    if action.kind == "withdraw" else
                    "ce code de confirmation a expiré ou a déjà servi : si la place vous a été "
                    "gardée, votre engagement est déjà enregistré ; sinon, candidatez de nouveau")
-            return Decision(Outcome.TOKEN_INVALID, f"stale confirmation code from {intent.sender}",
+            return Decision(Outcome.TOKEN_INVALID,
+                            f"code de confirmation périmé ou inconnu de {intent.sender}",
                             replies=(answer(state, intent, Outcome.HELP, now, reason=why),),
                             pending=(replace(action, used_at=action.used_at or now),))
         used = replace(action, used_at=now)
         if action.kind == "commit":
             confirmed = replace(cand, status=Status.CONFIRMED, updated_at=now)
             reply = candidature_reply(with_candidatures(state, confirmed), confirmed, now, to=intent)
-            return Decision(Outcome.CONFIRMED, f"commitment confirmed {cand.email} → {cand.group_id}",
+            return Decision(Outcome.CONFIRMED,
+                            f"engagement confirmé de {cand.email} au groupe {cand.group_id}",
                             candidatures=(confirmed,), replies=(reply,), group_id=cand.group_id,
                             pending=(used,))
         decision = withdraw(state, cand, now, "désistement confirmé par le membre", intent)
@@ -261,14 +266,14 @@ def _status(state: State, intent: Intent, now: datetime) -> Decision:
         return idea_status_decision(state, intent, now, ideas)
     if not mine:
         why = "nous n’avons trouvé aucune candidature ni proposition en cours à votre adresse"
-        return Decision(Outcome.HELP, f"status asked by {intent.sender}: no candidature",
+        return Decision(Outcome.HELP, f"point demandé par {intent.sender} : aucune candidature",
                         replies=(answer(state, intent, Outcome.HELP, now, reason=why),))
     replies = tuple(
         replace(candidature_reply(state, c, now, to=intent), outcome=Outcome.STATUS,
                 template=TEMPLATES[Outcome.STATUS], reason=describe_place(state, c))
         for c in mine
     )
-    return Decision(Outcome.STATUS, f"status of {intent.sender}: {len(mine)} candidature(s)",
+    return Decision(Outcome.STATUS, f"point demandé par {intent.sender} : {plural(len(mine), 'candidature')}",
                     replies=replies, group_id=mine[0].group_id)
 
 
@@ -296,8 +301,9 @@ def expire_unanswered(state: State, now: datetime, days: float) -> tuple[State, 
                       reason=expired.reason, missing=cand.missing, in_reply_to=cand.message_id,
                       subject=cand.subject, calls=calls_open(after, now))
         decisions.append(Decision(Outcome.HOLD_EXPIRED,
-                                  f"hold of {cand.email} in {cand.group_id} expired; promoted "
-                                  f"{len(promoted)}", candidatures=(expired, *promoted),
+                                  f"place gardée de {cand.email} dans le groupe {cand.group_id} "
+                                  f"passée (sans réponse) ; promotions : {len(promoted)}",
+                                  candidatures=(expired, *promoted),
                                   replies=(reply, *promotion_replies(after, promoted, now)),
                                   group_id=cand.group_id))
         state = after
@@ -311,14 +317,14 @@ def decide(state: State, intent: Intent, now: datetime, token: str = "") -> Deci
     sender's address must confirm (a withdrawal); the caller draws it at random.
     """
     if intent.kind is IntentKind.ROBOT:
-        return Decision(Outcome.NO_REPLY, f"no reply to {intent.sender}: {intent.reason}")
+        return Decision(Outcome.NO_REPLY, f"pas de réponse à {intent.sender} : {intent.reason}")
     if intent.kind is IntentKind.STAFF:
         return staff_decision(state, intent, now)
     confirmed = _confirmation(state, intent, now)
     if confirmed is not None:
         return confirmed
     if intent.kind is IntentKind.THANKS:
-        return Decision(Outcome.THANKS, f"thanks from {intent.sender}: nothing to answer")
+        return Decision(Outcome.THANKS, f"remerciement de {intent.sender} : rien à répondre")
     if intent.kind is IntentKind.WITHDRAWAL:
         return _withdrawal(state, intent, now, token)
     if intent.kind is IntentKind.STATUS:

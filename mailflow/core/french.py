@@ -7,9 +7,8 @@ import re
 import textwrap
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, tzinfo
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from ..model import (
     CallStatus,
@@ -22,6 +21,7 @@ from ..model import (
     QuestionStatus,
     Role,
     Scale,
+    StaffVerb,
     Status,
     Territory,
 )
@@ -64,6 +64,26 @@ OUTCOME: Mapping[Outcome, str] = {
     Outcome.QUESTION_ANSWERED: "question répondue par l’équipe",
     Outcome.THANKS: "remerciement (sans réponse)",
     Outcome.STAFF_MESSAGE: "message de l’équipe (sans réponse)",
+    Outcome.STAFF_CONFIRM: "action de l’équipe à confirmer",
+    Outcome.STAFF_DONE: "action de l’équipe faite",
+    Outcome.STAFF_UNCLEAR: "demande de l’équipe non comprise",
+}
+
+#: What a staff member asks for by email, as the confirmation names it.
+STAFF_VERB: Mapping[StaffVerb, str] = {
+    StaffVerb.ADD: "ajouter une candidature",
+    StaffVerb.OPEN: "ouvrir l’appel",
+    StaffVerb.CLOSE: "clore l’appel",
+    StaffVerb.CAPACITY: "changer le nombre de places",
+    StaffVerb.MEETING: "changer la première rencontre",
+    StaffVerb.WITHDRAW: "retirer une candidature",
+    StaffVerb.REFUSE: "refuser une candidature",
+    StaffVerb.PROMOTE: "donner une place à une candidature en attente",
+    StaffVerb.IDEA_ADVANCE: "faire avancer une idée d’une étape",
+    StaffVerb.IDEA_VALIDATE: "enregistrer la validation d’une idée par le CA",
+    StaffVerb.IDEA_DECLINE: "décliner une idée",
+    StaffVerb.IDEA_DRAFT: "préparer le groupe issu d’une idée",
+    StaffVerb.QUESTION_DONE: "clore une question",
 }
 
 #: Where an idea stands.
@@ -139,6 +159,29 @@ DELIVERY: Mapping[DeliveryStatus, str] = {
 }
 
 
+#: Mail for staff in the outbox (no member's outcome, so not in OUTCOME).
+STAFF_MAIL: Mapping[str, str] = {
+    "staff-alert": "alerte à l’équipe",
+    "staff-question": "question transmise à l’équipe",
+    "digest": "point quotidien à l’équipe",
+}
+
+#: Staff actions as the history names them (`Plan.action`, `privacy-purge`).
+ACTION: Mapping[str, str] = {
+    "group-change": "modification du groupe",
+    "candidate-add": "candidature ajoutée par l’équipe",
+    "candidate-withdraw": "retrait d’une candidature",
+    "candidate-refuse": "refus d’une candidature",
+    "candidate-promote": "place donnée par l’équipe",
+    "idea-advance": "idée avancée d’une étape",
+    "idea-validate": "idée validée par le CA",
+    "idea-decline": "idée déclinée",
+    "idea-draft": "groupe préparé à partir d’une idée",
+    "question-done": "question close",
+    "privacy-purge": "anonymisation (RGPD)",
+}
+
+
 @dataclass(frozen=True)
 class FactWords:
     """A fact named two ways: short for staff's tables, as a question's object for members."""
@@ -168,6 +211,7 @@ TABLES: tuple[tuple[type[enum.Enum], Mapping[Any, object]], ...] = (
     (Status, STATUS), (Outcome, OUTCOME), (IdeaStatus, IDEA_STATUS), (CallStatus, CALL),
     (IntentKind, INTENT), (Role, ROLE), (Territory, TERRITORY), (Scale, SCALE),
     (DeliveryStatus, DELIVERY), (Fact, FACT), (QuestionStatus, QUESTION_STATUS), (CaseKind, CASE),
+    (StaffVerb, STAFF_VERB),
 )
 
 
@@ -175,6 +219,61 @@ def number(value: float) -> str:
     """A number as French writes it: « 6,5 », « 20 000 » (a narrow no-break space per thousand)."""
     text = f"{value:,.1f}".rstrip("0").rstrip(".") if value % 1 else f"{int(value):,}"
     return text.replace(",", "\u202f").replace(".", ",")
+
+
+def plural(count: int, one: str, many: str | None = None, *, none: str | None = None) -> str:
+    """« 1 idée », « 2 idées », « aucune idée » (`none`, when given): 0 and 1 take the singular."""
+    if count == 0 and none is not None:
+        return none
+    return f"{number(count)} {one if abs(count) < 2 else many or one + 's'}"
+
+
+def size(n_bytes: int) -> str:
+    """A size in one scale everywhere: « 0,5 Ko », « 1,2 Ko », « 25 Mo » (1 Ko = 1 024 octets)."""
+    kib = n_bytes / 1024
+    value, unit = (kib, "Ko") if round(kib, 1) < 1024 else (kib / 1024, "Mo")
+    shown = round(value, 1) if value >= 0.1 or not n_bytes else 0.1  # a file is never « 0 Ko »
+    return f"{number(shown)}{NBSP}{unit}"
+
+
+def ago(then: datetime, now: datetime) -> str:
+    """How long ago, as French says it: « à l’instant », « il y a 5 minutes », « il y a 3 jours »,
+    « il y a 2 mois », « il y a 1 an »; the unit is the largest one reached, counted down."""
+    seconds = (now - then).total_seconds()
+    if abs(seconds) < 60:
+        return "à l’instant"
+    minutes = int(abs(seconds) // 60)
+    hours, days = minutes // 60, minutes // 1440
+    if minutes < 60:
+        span = plural(minutes, "minute")
+    elif hours < 24:
+        span = plural(hours, "heure")
+    elif days < 30:
+        span = plural(days, "jour")
+    elif days < 365:
+        span = plural(days // 30, "mois", "mois")
+    else:
+        span = plural(days // 365, "an")
+    return f"il y a {span}" if seconds > 0 else f"dans {span}"
+
+
+def outcome_words(value: str) -> str:
+    """What a message sent or decided is, from its outcome value (the OUTCOME table, and the
+    mail staff get, which is no member's outcome); an unknown value is shown as it is."""
+    try:
+        return OUTCOME[Outcome(value)]
+    except ValueError:
+        return STAFF_MAIL.get(value, value)
+
+
+#: How an incoming message was tied to what we had sent (`Case.how`).
+_TIED_BY = {"thread": "par le fil", "code": "par son code", "subject": "par l’objet",
+            "sender": "par l’expéditeur"}
+
+
+def answers(kind: CaseKind, case_id: str, how: str) -> str:
+    """« réponse à candidature C0001, reconnue par l’objet », for the log and the ledger."""
+    return f"réponse à {CASE[kind]} {case_id}, reconnue {_TIED_BY.get(how, how)}"
 
 
 def fact_short(key: str) -> str:
@@ -224,7 +323,7 @@ _BEFORE_PUNCT = re.compile(r" ([;!?])")
 _AFTER_OPEN = re.compile(r"« ?(?=\S)")
 _BEFORE_CLOSE = re.compile(r"(?<=\S) ?»")
 
-def format_date_fr(value: datetime | date, tz: ZoneInfo) -> str:
+def format_date_fr(value: datetime | date, tz: tzinfo) -> str:
     """« mardi 6 avril 2027 à 9 h 30 » in `tz`; « à 9 h » on the hour; just the date at midnight.
 
     A naive datetime is taken as local time in `tz`.

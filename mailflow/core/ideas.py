@@ -25,7 +25,7 @@ from ..model import (
     State,
 )
 from .classify import IDEA, IDEA_ATTACHMENT
-from .french import format_date_fr
+from .french import IDEA_STATUS, format_date_fr, plural
 from .places import calls
 from .text import fold
 
@@ -119,8 +119,8 @@ def find(state: State, idea_id: str) -> Idea:
     wanted = idea_id.strip().upper()
     if wanted in ideas:
         return ideas[wanted]
-    known = ", ".join(ideas) or "none yet"
-    raise UnknownIdeaError(f"unknown idea {idea_id!r}; known ideas: {known}")
+    known = ", ".join(ideas) or "aucune pour l’instant"
+    raise UnknownIdeaError(f"idée inconnue « {idea_id} » ; idées connues : {known}")
 
 
 def co_animated_in(state: State, year: int, *, besides: str = "") -> tuple[Idea, ...]:
@@ -133,6 +133,11 @@ def co_animated_in(state: State, year: int, *, besides: str = "") -> tuple[Idea,
     )
 
 
+def _at(idea: Idea, source: IdeaStatus) -> str:
+    """« l’idée I0003 en est à l’étape « reçue » », to begin a refusal with."""
+    return f"l’idée {idea.id} en est à l’étape « {IDEA_STATUS[source]} »"
+
+
 def can_move(source: IdeaStatus, target: IdeaStatus) -> bool:
     """Whether the idea may go from `source` to `target` in one step."""
     return target in TRANSITIONS[source]
@@ -142,7 +147,7 @@ def _moved(idea: Idea, target: IdeaStatus, now: datetime, actor: str, what: str 
            **fields: Any) -> Idea:
     source = status_of(idea)
     if not can_move(source, target):
-        raise IdeaError(f"idea {idea.id} is {source.value}: it cannot become {target.value}")
+        raise IdeaError(f"{_at(idea, source)} : elle ne peut pas passer à « {IDEA_STATUS[target]} »")
     event = (now.isoformat(), what or target.value, actor)
     return replace(idea, status=target.value, history=(*idea.history, event), updated_at=now,
                    **fields)
@@ -182,7 +187,7 @@ def idea_status_decision(state: State, intent: Intent, now: datetime,
     """« Où en est ma proposition ? »: each idea's stage and what comes next; nothing changes."""
     replies = tuple(replace(_answer(state, intent, Outcome.STATUS, STATUS_TEMPLATE, now), idea=i)
                     for i in ideas)
-    return Decision(Outcome.STATUS, f"status of {len(ideas)} idea(s) asked by {intent.sender}",
+    return Decision(Outcome.STATUS, f"point sur {plural(len(ideas), 'idée')} demandé par {intent.sender}",
                     replies=replies)
 
 
@@ -205,17 +210,17 @@ def idea_decision(state: State, intent: Intent, now: datetime) -> Decision:
     if idea is not None:
         files = (*idea.attachments, *_filenames(message))
         if status_of(idea) is IdeaStatus.NOTE_RECEIVED:  # a second note completes the first
-            event = (now.isoformat(), "note d'intention completed by email", intent.sender)
+            event = (now.isoformat(), "note d’intention complétée par e-mail", intent.sender)
             note = f"{idea.note}\n\n{message.new_text}".strip()[:8000]
             noted = replace(idea, note=note, attachments=files, history=(*idea.history, event),
                             updated_at=now)
         else:
             noted = _moved(idea, IdeaStatus.NOTE_RECEIVED, now, intent.sender,
-                           "note d'intention received by email", note=message.new_text[:4000],
+                           "note d’intention reçue par e-mail", note=message.new_text[:4000],
                            note_received_at=now, attachments=files)
         return Decision(
             Outcome.IDEA_NOTE_RECEIVED,
-            f"note d'intention for idea {idea.id} from {intent.sender}",
+            f"note d’intention de l’idée {idea.id} reçue de {intent.sender}",
             ideas=(noted,),
             replies=(replace(_answer(state, intent, Outcome.IDEA_NOTE_RECEIVED,
                                      NOTE_RECEIVED_TEMPLATE, now), idea=noted),),
@@ -236,7 +241,7 @@ def idea_decision(state: State, intent: Intent, now: datetime) -> Decision:
     )
     return Decision(
         Outcome.IDEA_RECEIVED,
-        f"idea {idea.id} from {intent.sender}",
+        f"idée {idea.id} reçue de {intent.sender}",
         ideas=(idea,),
         replies=(replace(_answer(state, intent, Outcome.IDEA_RECEIVED, "idea_received", now),
                          idea=idea),),
@@ -257,18 +262,23 @@ def advance(idea: Idea, now: datetime, actor: str) -> IdeaChange:
     source = status_of(idea)
     if source not in ADVANCED_BY_HAND:
         hint = {
-            IdeaStatus.NOTE_RECEIVED: f"record the board's decision with `mailflow ideas validate "
-                                      f"{idea.id} --board-date YYYY-MM-DD`",
-            IdeaStatus.VALIDATED: f"draft its group with `mailflow ideas draft {idea.id}`",
-        }.get(source, "nothing follows")
-        raise IdeaError(f"idea {idea.id} is {source.value}: {hint}")
+            IdeaStatus.NOTE_RECEIVED: f"enregistrez la décision du CA avec « mailflow ideas validate "
+                                      f"{idea.id} --board-date AAAA-MM-JJ »",
+            IdeaStatus.VALIDATED: f"préparez son groupe avec « mailflow ideas draft {idea.id} »",
+        }.get(source, "aucune étape ne suit")
+        raise IdeaError(f"{_at(idea, source)} : {hint}")
     target = NEXT[source]
     if target is IdeaStatus.NOTE_RECEIVED:
-        after = _moved(idea, target, now, actor, "note d'intention recorded by staff",
+        after = _moved(idea, target, now, actor, "note d’intention enregistrée par l’équipe",
                        note_received_at=now)
         reply = _tell(after, Outcome.IDEA_NOTE_RECEIVED, NOTE_RECEIVED_TEMPLATE)
         return IdeaChange(idea, after, reply)
     return IdeaChange(idea, _moved(idea, target, now, actor))
+
+
+def _day(day: date) -> str:
+    """A day in words: « mardi 1er décembre 2026 »."""
+    return format_date_fr(day, ZoneInfo("UTC"))
 
 
 def validated_text(board_date: date, co_animated: bool) -> str:
@@ -289,27 +299,27 @@ def validate(state: State, idea_id: str, board_date: date, co_animated: bool, no
     idea = find(state, idea_id)
     source = status_of(idea)
     if source is not IdeaStatus.NOTE_RECEIVED:
-        hint = (f"; once its note d'intention is in, run `mailflow ideas advance {idea.id}`"
+        hint = (f" ; si elle est arrivée par un autre chemin : « mailflow ideas advance {idea.id} »"
                 if source in ADVANCED_BY_HAND else "")
-        raise IdeaError(f"idea {idea.id} is {source.value}: the board validates an idea once its "
-                        f"note d'intention is received{hint}")
+        raise IdeaError(f"{_at(idea, source)} : le CA valide une idée une fois sa note d’intention "
+                        f"reçue{hint}")
     if board_date > (now + timedelta(days=1)).date():
-        raise IdeaError(f"the board date {board_date.isoformat()} is in the future")
+        raise IdeaError(f"--board-date : la séance du CA du {_day(board_date)} est à venir")
     if board_date < (idea.received_at - timedelta(days=1)).date():
-        raise IdeaError(f"the board date {board_date.isoformat()} is before the idea arrived "
-                        f"({idea.received_at.date().isoformat()})")
+        raise IdeaError(f"--board-date : la séance du CA du {_day(board_date)} précède l’arrivée "
+                        f"de l’idée (le {_day(idea.received_at.date())})")
     if co_animated:
         already = co_animated_in(state, board_date.year, besides=idea.id)
         if len(already) >= CO_ANIMATED_PER_YEAR:
-            listed = "; ".join(f"{i.id} \"{i.subject}\" (board {i.validated_on})" for i in already)
+            listed = " ; ".join(f"{i.id} « {i.subject} » (CA du {_day(i.validated_on)})"
+                                for i in already if i.validated_on is not None)
             raise CoAnimationLimitError(
-                f"the MONA co-animates at most {CO_ANIMATED_PER_YEAR} groups a year and "
-                f"{len(already)} are already validated for {board_date.year}: {listed}. "
-                f"Use --not-co-animated if the MONA team will not co-animate this one",
-                already)
-    how = "co-animated" if co_animated else "not co-animated"
+                f"l’équipe de la MONA co-anime au plus {CO_ANIMATED_PER_YEAR} groupes par an, et "
+                f"{len(already)} sont déjà validés pour {board_date.year} : {listed}. Ajoutez "
+                f"--not-co-animated si l’équipe ne co-anime pas celui-ci", already)
+    how = "co-animé" if co_animated else "sans co-animation"
     after = _moved(idea, IdeaStatus.VALIDATED, now, actor,
-                   f"validated by the board on {board_date.isoformat()} ({how})",
+                   f"validée par le CA le {_day(board_date)} ({how})",
                    validated_on=board_date, co_animated=co_animated)
     reply = _tell(after, Outcome.IDEA_VALIDATED, VALIDATED_TEMPLATE,
                   validated_text(board_date, co_animated))
@@ -320,8 +330,8 @@ def decline(idea: Idea, reason: str, now: datetime, actor: str) -> IdeaChange:
     """Decline an idea that is not final; the member is told the reason."""
     reason = " ".join(reason.split())
     if not reason:
-        raise IdeaError("a reason is needed: the member is told why")
-    after = _moved(idea, IdeaStatus.DECLINED, now, actor, f"declined: {reason}",
+        raise IdeaError("--reason : un motif est nécessaire, le membre le lira")
+    after = _moved(idea, IdeaStatus.DECLINED, now, actor, f"déclinée : {reason}",
                    declined_reason=reason)
     return IdeaChange(idea, after, _tell(after, Outcome.IDEA_DECLINED, DECLINED_TEMPLATE, reason))
 
@@ -380,14 +390,15 @@ def draft_group(state: State, idea_id: str, now: datetime, actor: str, tz: tzinf
     idea = find(state, idea_id)
     source = status_of(idea)
     if source is not IdeaStatus.VALIDATED:
-        raise IdeaError(f"idea {idea.id} is {source.value}: only a validated idea gets a group")
+        raise IdeaError(f"{_at(idea, source)} : seule une idée validée reçoit un groupe")
     assert idea.validated_on is not None
     title = " ".join((title or draft_title(idea)).split())
     if group_id is not None:
         if not SLUG.match(group_id):
-            raise IdeaError(f"group id {group_id!r}: use lower-case letters, digits and dashes")
+            raise IdeaError(f"--group-id « {group_id} » : lettres minuscules sans accent, chiffres "
+                            "et tirets seulement")
         if group_id in state.groups:
-            raise IdeaError(f"a group {group_id!r} already exists")
+            raise IdeaError(f"--group-id : le groupe « {group_id} » existe déjà")
     else:
         group_id = slug(title, state.groups)
     day = idea.validated_on + DRAFT_MEETING_DELAY
@@ -401,12 +412,12 @@ def draft_group(state: State, idea_id: str, now: datetime, actor: str, tz: tzinf
         first_meeting=Meeting(starts, DRAFT_PLACE), commitment=DRAFT_COMMITMENT,
         call=CallStatus.DRAFT,
     )
-    after = _moved(idea, IdeaStatus.DRAFTED, now, actor, f"group {group_id} drafted",
+    after = _moved(idea, IdeaStatus.DRAFTED, now, actor, f"groupe {group_id} préparé",
                    group_id=group_id)
-    notes = (f"placeholders to set before opening: capacity {DRAFT_CAPACITY}, first meeting "
-             f"{starts.isoformat(timespec='minutes')} ({DRAFT_PLACE}); "
-             f"`mailflow groups set {group_id} --capacity N --meeting-date … --place …`, "
-             f"then `mailflow groups open {group_id}`",)
+    notes = (f"à fixer avant l’ouverture : {DRAFT_CAPACITY} places et la première rencontre le "
+             f"{format_date_fr(starts, tz)} ({DRAFT_PLACE}) sont provisoires ; "
+             f"« mailflow groups set {group_id} --capacity N --meeting-date … --place … », "
+             f"puis « mailflow groups open {group_id} »",)
     return IdeaChange(idea, after, group=group, notes=notes)
 
 

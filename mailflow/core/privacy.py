@@ -8,11 +8,11 @@ import hashlib
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from ..model import Candidature, Figure, Idea, PendingAction, Profile, Question, State, Status
-from .french import STATUS
+from .french import STATUS, format_date_fr, plural
 from .places import position
 from .records import (
     ANONYMOUS_DOMAIN,
@@ -197,26 +197,30 @@ class PurgePlan:
                 "history_entries": self.history_changed}
 
     def lines(self) -> list[str]:
-        out = [f"groupes terminés avant le {self.before.date().isoformat()} : "
-               + (", ".join(self.groups) or "aucun")]
+        day = format_date_fr(self.before, self.before.tzinfo or UTC)
+        out = [f"groupes terminés avant le {day} : " + (", ".join(self.groups) or "aucun")]
         for g in self.unknown_groups:
-            out.append(f"note : candidatures du groupe {g!r}, absent de la configuration, gardées")
+            out.append(f"à savoir : les candidatures du groupe « {g} », absent de la configuration, "
+                       "sont gardées")
         if self.empty:
             out.append("rien à anonymiser")
             return out
-        out.append(f"{len(self.candidatures)} candidature(s) anonymisée(s) ({self.people} "
-                   f"personne(s)), statuts, groupes, départements et dates gardés")
+        anonymised = plural(len(self.candidatures), "candidature anonymisée", "candidatures anonymisées")
+        out.append(f"{anonymised} ({plural(self.people, 'personne')}) ; statuts, groupes, "
+                   "départements et dates gardés")
         if self.kept_people:
-            out.append(f"{self.kept_people} personne(s) encore dans un groupe en cours : leurs "
-                       f"messages restent jusqu’à la fin de ce groupe")
+            out.append(f"{plural(self.kept_people, 'personne')} encore dans un groupe en cours : "
+                       "leurs messages restent jusqu’à la fin de ce groupe")
         if self.other_messages:
-            out.append(f"{self.other_messages} message(s) sans suite gardée (questions, robots, "
-                       f"illisibles) reçu(s) avant cette date : expéditeur anonymisé")
-        out.append(f"{len(self.ledger)} message(s) reçu(s) anonymisé(s) au registre, "
-                   f"{len(self.outbox)} texte(s) de réponse effacé(s), "
-                   f"{len(self.pending)} confirmation(s) anonymisée(s)"
-                   + (f", {self.history_changed} entrée(s) d’historique anonymisée(s)"
-                      if self.history_changed else ""))
+            out.append(f"{plural(self.other_messages, 'message sans suite', 'messages sans suite')} "
+                       "(questions, robots, illisibles) reçus avant cette date : expéditeur anonymisé")
+        erased = [plural(len(self.ledger), "message reçu anonymisé", "messages reçus anonymisés"),
+                  plural(len(self.outbox), "texte de réponse effacé", "textes de réponse effacés"),
+                  plural(len(self.pending), "confirmation anonymisée", "confirmations anonymisées")]
+        if self.history_changed:
+            erased.append(plural(self.history_changed, "entrée d’historique anonymisée",
+                                 "entrées d’historique anonymisées"))
+        out.append("registre : " + ", ".join(erased))
         return out
 
 

@@ -37,14 +37,14 @@ def question_decision(state: State, intent: Intent, now: datetime) -> Decision:
         question = replace(asked, status=QuestionStatus.OPEN, follow_ups=asked.follow_ups + 1,
                            text=f"{asked.text}\n\n[suite] {text}"[-TEXT_KEPT:],
                            answered_at=None, answered_by=None)
-        summary = f"follow-up of question {question.id} from {intent.sender}"
+        summary = f"suite de la question {question.id} de {intent.sender}"
     else:
         question = Question(
             id=state.new_id("Q"), seq=state.next_seq, email=intent.sender, name=intent.name,
             subject=intent.message.subject, text=text, received_at=now,
             message_key=intent.message.key, message_id=intent.message.message_id,
             group_id=intent.group_id, about=_about(intent))
-        summary = f"question {question.id} from {intent.sender} handed to staff"
+        summary = f"question {question.id} de {intent.sender} transmise à l’équipe"
     # The group she asks about is among the open calls the reply lists: she may want to apply.
     reply = replace(answer(state, intent, Outcome.QUESTION_FORWARDED, now, group_id=question.group_id,
                            question_id=question.id),
@@ -74,9 +74,9 @@ def staff_decision(state: State, intent: Intent, now: datetime) -> Decision:
         answered = replace(question, status=QuestionStatus.ANSWERED, answered_at=now,
                            answered_by=intent.sender)
         return Decision(Outcome.QUESTION_ANSWERED,
-                        f"question {question.id} answered by {intent.sender}",
+                        f"question {question.id} répondue par {intent.sender}",
                         questions=(answered,), group_id=question.group_id)
-    return Decision(Outcome.STAFF_MESSAGE, f"message from staff member {intent.sender}: no reply")
+    return Decision(Outcome.STAFF_MESSAGE, f"message de {intent.sender} (équipe) : pas de réponse")
 
 
 def close(question: Question, by: str, now: datetime) -> Question:

@@ -8,16 +8,26 @@ import io
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from ..model import Candidature, Figure, State, Status
+from ..model import CallStatus, Candidature, DeliveryStatus, Figure, IdeaStatus, State, Status
 from .figures import describe
-from .french import STATUS, fact_short
+from .french import (
+    ACTION,
+    CALL,
+    DELIVERY,
+    IDEA_STATUS,
+    NBSP,
+    STATUS,
+    fact_short,
+    format_date_fr,
+    outcome_words,
+)
 from .places import position
 from .rules import department_label
 
@@ -209,35 +219,96 @@ class Event:
                 "email": self.email, "outcome": self.outcome, "text": self.text}
 
     def line(self, tz: ZoneInfo) -> str:
-        return f"{local_stamp(self.at, tz)}  {self.kind:<11} {self.group or '-':<19} {self.text}"
+        """The event's row under its day: « 13 h 19  candidature  ot-ruraux  C0001 reçue de … »."""
+        local = self.at.astimezone(tz)
+        return (f"  {local.hour:>2}{NBSP}h{NBSP}{local.minute:02d}  {self.kind:<11} "
+                f"{self.group or '-':<19} {self.text}")
+
+
+def history_lines(events: Sequence[Event], tz: ZoneInfo) -> list[str]:
+    """The trail for people: each day named in words, then its events, one row each."""
+    out: list[str] = []
+    day: date | None = None
+    for event in events:
+        local = event.at.astimezone(tz)
+        if local.date() != day:
+            day = local.date()
+            out.append(format_date_fr(day, tz))
+        out.append(event.line(tz))
+    return out
 
 
 _KIND_ORDER = {"candidature": 0, "message": 1, "action": 2, "réponse": 3}
+
+#: What staff's history records hold, named for people; the store's own fields are left out.
+_LABELS = {"reason": "motif", "received_at": "reçue le", "idea": "idée", "question": "question",
+           "email": "adresse", "before": "groupes terminés avant le", "groups": "groupes",
+           "counts": "nombres", "sent": "messages", "changes": "changements",
+           "call": "appel", "capacity": "places", "closes_at": "clôture de l’appel",
+           "meeting_starts_at": "première rencontre", "meeting_place": "lieu",
+           "validated_on": "séance du CA", "co_animated": "co-animé", "declined_reason": "motif"}
+_HIDDEN = {"at", "actor", "action", "group", "candidature", "summary", "meeting_sequence", "from",
+           "to"}
+_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}\S*)?$")
 
 
 def _names_group(text: str, group_id: str) -> bool:
     return re.search(rf"(?<![\w-]){re.escape(group_id)}(?![\w-])", text) is not None
 
 
-def _staff_text(entry: Mapping[str, Any]) -> str:
-    skip = {"at", "actor", "action", "group", "candidature"}
-    parts = [f"{entry.get('action', 'action')} par {entry.get('actor', '?')}"]
+def _shown(key: str, value: Any, tz: ZoneInfo) -> str:
+    """A recorded value as people read it: dates in words, calls and outcomes in French."""
+    if isinstance(value, Mapping):
+        return ", ".join(f"{_LABELS.get(k, k)} : {_shown(k, v, tz)}" for k, v in value.items()
+                         if k not in _HIDDEN)
+    if isinstance(value, (list, tuple)):
+        return " ; ".join(_shown(key, v, tz) for v in value)
+    if isinstance(value, bool):
+        return "oui" if value else "non"
+    text = str(value)
+    if key == "call" and text in {c.value for c in CallStatus}:
+        return CALL[CallStatus(text)]
+    if key == "sent":
+        outcome, arrow, to = text.partition(" → ")
+        return f"{outcome_words(outcome)} → {to}" if arrow else text
+    if _ISO.match(text):
+        stamp = when(text)
+        return format_date_fr(stamp, tz) if stamp is not None else text
+    return text
+
+
+def _stage(value: Any) -> str:
+    try:
+        return IDEA_STATUS[IdeaStatus(str(value))]
+    except ValueError:
+        return str(value)
+
+
+def _delivery(value: Any) -> str:
+    try:
+        return DELIVERY[DeliveryStatus(str(value))]
+    except ValueError:
+        return str(value)
+
+
+def _staff_text(entry: Mapping[str, Any], tz: ZoneInfo) -> str:
+    """A staff action as people read it: what, by whom, and what it changed."""
+    action = str(entry.get("action", "action"))
+    parts = [f"{ACTION.get(action, action)} par {entry.get('actor', '?')}"]
+    if entry.get("summary"):
+        parts.append(str(entry["summary"]))
+    if "from" in entry and "to" in entry:
+        parts.append(f"étape : {_stage(entry['from'])} → {_stage(entry['to'])}")
     for key, value in entry.items():
-        if key in skip or value in (None, "", [], {}):
+        if key in _HIDDEN or value in (None, "", [], {}):
             continue
-        if isinstance(value, Mapping):
-            shown = ", ".join(f"{k} → {v}" for k, v in value.items())
-        elif isinstance(value, (list, tuple)):
-            shown = "; ".join(str(v) for v in value)
-        else:
-            shown = str(value)
-        parts.append(f"{key} : {shown}")
+        parts.append(f"{_LABELS.get(key, key)} : {_shown(key, value, tz)}")
     return " — ".join(parts)
 
 
 def history_view(state: State, history: Sequence[Mapping[str, Any]],
                  ledger: Sequence[Mapping[str, Any]], outbox: Sequence[Mapping[str, Any]],
-                 target: str | None = None) -> list[Event]:
+                 target: str | None = None, tz: ZoneInfo | None = None) -> list[Event]:
     """The audit trail, oldest first: staff actions, messages received and their outcome,
     replies sent, candidatures as they stand; all of it, or one group's (id), or one address's.
 
@@ -276,7 +347,7 @@ def history_view(state: State, history: Sequence[Mapping[str, Any]],
             continue
         if by_email and not mentions(entry, [target or "", *cand_ids]):
             continue
-        events.append(Event(at, "action", _staff_text(entry), group))
+        events.append(Event(at, "action", _staff_text(entry, tz or ZoneInfo("UTC")), group))
     ledger_keys: set[str] = set()
     decided: dict[str, tuple[datetime, str | None]] = {}  # message key → when, which group
     for doc in ledger:
@@ -297,7 +368,8 @@ def history_view(state: State, history: Sequence[Mapping[str, Any]],
         subject = f" « {doc['subject']} »" if doc.get("subject") else ""
         events.append(Event(at, "message",
                             f"de {doc.get('sender') or 'expéditeur inconnu'}{subject} → "
-                            f"{doc.get('outcome')} : {summary}", group, doc.get("sender"),
+                            f"{outcome_words(str(doc.get('outcome')))} : {summary}", group,
+                            doc.get("sender"),
                             doc.get("outcome")))
     for doc in outbox:
         at = when(doc.get("sent_at")) or when(doc.get("created_at"))
@@ -319,6 +391,7 @@ def history_view(state: State, history: Sequence[Mapping[str, Any]],
         subject = f" « {doc['subject']} »" if doc.get("subject") else ""
         events.append(Event(
             max(at, cause_at), "réponse",
-            f"{doc.get('outcome')} → {', '.join(to)}{subject} ({doc.get('status')})",
+            f"{outcome_words(str(doc.get('outcome')))} → {', '.join(to)}{subject} "
+            f"({_delivery(doc.get('status'))})",
             group, to[0] if len(to) == 1 else None, doc.get("outcome")))
     return sorted(events, key=lambda e: (e.at, _KIND_ORDER.get(e.kind, 9)))

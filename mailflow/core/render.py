@@ -35,10 +35,13 @@ from .french import (
     format_date_fr,
     french_typography,
     greeting,
+    plural,
+    size,
     wrap_text,
 )
 from .headers import BLANKS, clean, clean_block, clean_msgid, reply_subject
 from .mailto import mailto_link
+from .staffactions import alert_actions, digest_actions
 from .templates import (
     ALERT_TEMPLATE,
     ALERTS,
@@ -50,6 +53,7 @@ from .templates import (
     MISSING_LABELS,
     QUARANTINE_TEMPLATE,
     QUESTION_TEMPLATE,
+    STAFF_ACTION_TEMPLATES,
     template_files,
 )
 
@@ -179,6 +183,8 @@ class Renderer:
             msg["References"] = " ".join(references)
         msg["Auto-Submitted"] = "auto-replied"
         msg["X-Mailflow-Outcome"] = reply.outcome.value
+        if reply.template in STAFF_ACTION_TEMPLATES:  # an answer to staff, no member's reply
+            msg["X-Mailflow-Alert"] = "staff-action"
         self._set_body(msg, text, html, calendar)
         msg["Content-Language"] = "fr"  # set last: set_content moves Content-* headers
         return msg
@@ -202,7 +208,7 @@ class Renderer:
             "reason": clean(reason),
             "sender": clean(sender) or None,
             "subject": shown_subject or None,
-            "size": len(raw),
+            "size": size(len(raw)),
         }
         text, html = self._render_pair(QUARANTINE_TEMPLATE, context)
 
@@ -238,6 +244,7 @@ class Renderer:
             "written_at": now,
             "group": group, "about": clean(question.about) or None,
             "text": clean_block(inbound.new_text or inbound.text)[:8000] or "(message vide)",
+            "actions": alert_actions("question", {"question": question.id}, self.network.address),
         }
         text, html = self._render_pair(QUESTION_TEMPLATE, context)
         msg = EmailMessage(policy=SMTP)
@@ -267,7 +274,8 @@ class Renderer:
         clean_facts = {k: clean(v) for k, v in facts.items()}
         rows = [(label, clean_facts[key]) for key, label in fields if clean_facts.get(key)]
         context: dict[str, Any] = {**self._base_context(now), "name": None, "kind": kind,
-                                   "facts": clean_facts, "rows": rows}
+                                   "facts": clean_facts, "rows": rows,
+                                   "actions": alert_actions(kind, clean_facts, self.network.address)}
         text, html = self._render_pair(ALERT_TEMPLATE, context)
         msg = EmailMessage(policy=SMTP)
         msg["From"] = self._from()
@@ -285,15 +293,17 @@ class Renderer:
 
     def render_digest(self, digest: Digest, now: datetime) -> EmailMessage:
         """The staff digest: HTML with tables and inline styles, and a text version of its own."""
-        context: dict[str, Any] = {**self._base_context(now), "name": None, "digest": digest}
+        context: dict[str, Any] = {**self._base_context(now), "name": None, "digest": digest,
+                                   "actions": digest_actions(digest, self.network.address)}
         text = self._render_one(self._text, f"{DIGEST_TEMPLATE}.txt.j2", context)
         html = self._render_one(self._html, f"{DIGEST_TEMPLATE}.html.j2", context)
         msg = EmailMessage(policy=SMTP)
         msg["From"] = self._from()
         msg["To"] = [Address(addr_spec=s) for s in self.network.staff]
         day = format_date_fr(now, self.tz).split(" à ")[0]
-        msg["Subject"] = (f"[mailflow] Le point du {day}{NBSP}: {digest.new_candidatures} "
-                          f"candidature(s), {digest.needs_a_human} à traiter")
+        msg["Subject"] = (f"[mailflow] Le point du {day}{NBSP}: "
+                          f"{plural(digest.new_candidatures, 'candidature')}, "
+                          f"{digest.needs_a_human} à traiter")
         msg["Date"] = format_datetime(now)
         msg["Message-ID"] = make_msgid(domain=self.network.domain)
         msg["Auto-Submitted"] = "auto-generated"
@@ -361,6 +371,8 @@ class Renderer:
             "template": reply.template,
             "name": name,
             "unclear": [french_typography(clean(u)) for u in reply.unclear],
+            # (nested, line): a line written indented belongs to the line above it
+            "details": [(d[:1].isspace(), french_typography(clean(d))) for d in reply.details],
             "idea": reply.idea,
             "question_id": reply.question_id,
             "email": clean_msgid(reply.to),

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from ..errors import StaffActionError
 from ..model import (
@@ -25,6 +26,7 @@ from ..model import (
 )
 from .calendar import meeting_change_replies
 from .decide import apply, withdraw
+from .french import ACTION, STATUS, format_date_fr
 from .ideas import IdeaChange, drafted_extra
 from .places import call_summary, calls_open, promote, replay, with_candidatures
 from .questions import close, find
@@ -59,10 +61,31 @@ class Plan:
         return self.before == self.after and not self.override and self.drafted is None
 
 
+#: How each action on one candidature is named in its summary.
+ACTS = {"withdraw": "Retrait de la candidature", "refuse": "Refus de la candidature",
+        "promote": "Place donnée à la candidature"}
+
+
+def unknown_group(state: State, group_id: str) -> str:
+    """The error for a group id nobody knows, naming the known ones."""
+    return f"groupe inconnu « {group_id} » ; groupes connus : {', '.join(state.groups)}"
+
+
+def find_group(state: State, group_id: str) -> str:
+    """The id of the group staff typed, in any case (« OT-Ruraux » is ot-ruraux)."""
+    wanted = group_id.strip().casefold()
+    found = next((g for g in state.groups if g.casefold() == wanted), None)
+    if found is None:
+        raise StaffActionError(unknown_group(state, group_id))
+    return found
+
+
+def _zone(value: datetime) -> ZoneInfo:
+    return value.tzinfo if isinstance(value.tzinfo, ZoneInfo) else ZoneInfo("UTC")
+
+
 def _group(state: State, group_id: str) -> Group:
-    if group_id not in state.groups:
-        raise StaffActionError(f"unknown group {group_id!r}; known groups: {', '.join(state.groups)}")
-    return state.groups[group_id]
+    return state.groups[find_group(state, group_id)]
 
 
 # --- groups ------------------------------------------------------------------------------------
@@ -73,17 +96,18 @@ def plan_group_change(state: State, group_id: str, now: datetime, *, call: CallS
                       place: str | None = None, closes_at: datetime | str | None = "keep") -> Plan:
     """A change to a group during its call: who is promoted, who gets an updated invitation."""
     before = _group(state, group_id)
+    group_id = before.id
     override: dict[str, Any] = {}
     notes: list[str] = []
     if call is not None and call is not before.call:
         override["call"] = call.value
     if capacity is not None and capacity != before.capacity:
         if capacity < 1:
-            raise StaffActionError(f"capacity must be at least 1, found {capacity}")
+            raise StaffActionError(f"--capacity : au moins 1 place, et non {capacity}")
         taken = call_summary(state, before, now).taken
         if capacity < taken:
-            notes.append(f"{taken} places are already taken: nobody loses theirs; "
-                         f"new candidates wait until fewer than {capacity} hold a place")
+            notes.append(f"{taken} places sont déjà prises : personne ne perd la sienne ; les "
+                         f"nouvelles candidatures attendent qu’il en reste moins de {capacity}")
         override["capacity"] = capacity
     closes = before.closes_at
     if closes_at != "keep":
@@ -95,7 +119,8 @@ def plan_group_change(state: State, group_id: str, now: datetime, *, call: CallS
         place is not None and place != meeting.place)
     if moved:
         if starts_at is not None and starts_at <= now:
-            raise StaffActionError(f"the first meeting must be in the future, found {starts_at}")
+            raise StaffActionError(f"--meeting-date : la première rencontre doit être à venir, "
+                                   f"et non le {format_date_fr(starts_at, _zone(starts_at))}")
         override["meeting_starts_at"] = (starts_at or meeting.starts_at).isoformat()
         override["meeting_place"] = place or meeting.place
         override["meeting_sequence"] = meeting.sequence + 1
@@ -110,7 +135,8 @@ def plan_group_change(state: State, group_id: str, now: datetime, *, call: CallS
         replies += meeting_change_replies(after, group, group.first_meeting.sequence, now)
     after, promoted = promote(after, group_id, now)
     replies += promotion_replies(after, promoted, now)
-    return Plan("group-change", f"{group_id}: {override}", state, after, replies,
+    return Plan("group-change", f"Modification du groupe « {before.title} » ({group_id})",
+                state, after, replies,
                 history={"group": group_id, "changes": override}, notes=notes,
                 key=f"staff:{group_id}", group_id=group_id, override=override)
 
@@ -123,8 +149,8 @@ def find_candidature(state: State, candidature_id: str) -> Candidature:
     wanted = candidature_id.strip().upper()
     found = next((c for c in state.candidatures if c.id.upper() == wanted), None)
     if found is None:
-        raise StaffActionError(f"unknown candidature {candidature_id!r}; "
-                               "see `mailflow candidates list GROUP`")
+        raise StaffActionError(f"candidature inconnue « {candidature_id} » ; les candidatures "
+                               "d’un groupe : mailflow candidates list GROUPE")
     return found
 
 
@@ -133,7 +159,8 @@ def plan_candidate_action(state: State, action: str, candidature_id: str, reason
     """Withdraw, refuse or promote one candidature: who is told what."""
     cand = find_candidature(state, candidature_id)
     if action in ("withdraw", "refuse") and not cand.status.active:
-        raise StaffActionError(f"{cand.id} is {cand.status.value}: nothing to {action}")
+        raise StaffActionError(f"{cand.id} est {STATUS[cand.status]} : rien à "
+                               f"{'retirer' if action == 'withdraw' else 'refuser'}")
     if action == "withdraw":
         decision = withdraw(state, cand, now, f"retrait par l’équipe : {reason}")
         after, replies = apply(state, decision), list(decision.replies)
@@ -147,13 +174,14 @@ def plan_candidate_action(state: State, action: str, candidature_id: str, reason
                    *promotion_replies(after, promoted, now)]
     elif action == "promote":
         if cand.status is not Status.WAITLISTED:
-            raise StaffActionError(f"{cand.id} is {cand.status.value}: only the waiting list is promoted")
+            raise StaffActionError(f"{cand.id} est {STATUS[cand.status]} : seule une candidature en "
+                                   "liste d’attente reçoit une place")
         moved = replace(cand, status=Status.CONFIRMED, reason="", forced=True, updated_at=now)
         after = with_candidatures(state, moved)
         replies = list(promotion_replies(after, [moved], now))
     else:
-        raise StaffActionError(f"unknown action {action!r}")
-    summary = f"{action} {cand.id} ({cand.email}, {cand.group_id})"
+        raise StaffActionError(f"action inconnue « {action} »")
+    summary = f"{ACTS[action]} {cand.id} ({cand.email}, groupe {cand.group_id})"
     return Plan(f"candidate-{action}", summary, state, after, replies,
                 history={"summary": summary, "reason": reason, "group": cand.group_id,
                          "candidature": cand.id},
@@ -165,17 +193,19 @@ def plan_add(state: State, group_id: str, now: datetime, *, email: str, name: st
              structure: str | None, role: str | None, received_at: datetime) -> Plan:
     """A candidature taken in person: placed in the queue by its time, displacing later ones."""
     group = _group(state, group_id)
+    group_id = group.id
     if department not in state.departments:
-        raise StaffActionError(f"unknown department {department!r}; use a code such as "
-                               f"{', '.join(sorted(state.departments)[:4])}…")
+        raise StaffActionError(f"département inconnu « {department} » ; donnez son code, par "
+                               f"exemple {', '.join(sorted(state.departments)[:4])}…")
     address = email.strip().lower()
     if "@" not in address or any(c.isspace() for c in address) or not address.isascii():
-        raise StaffActionError(f"not an email address: {email!r}")
+        raise StaffActionError(f"« {email} » n’est pas une adresse électronique")
     if received_at > now:
-        raise StaffActionError(f"--received-at is in the future: {received_at.isoformat()}")
+        raise StaffActionError(f"--received-at : la date est à venir "
+                               f"({format_date_fr(received_at, _zone(received_at))})")
     if any(c.email == address and c.group_id == group_id and c.status.active
            for c in state.candidatures):
-        raise StaffActionError(f"{address} already has a candidature in {group_id}")
+        raise StaffActionError(f"{address} a déjà une candidature en cours dans le groupe {group_id}")
     profile = Profile(name=name, structure=structure, role_text=role, department=department)
     cand = Candidature(
         id=state.new_id("C"), group_id=group_id, email=address, name=name, profile=profile,
@@ -192,10 +222,12 @@ def plan_add(state: State, group_id: str, now: datetime, *, email: str, name: st
                  for c in down if c.id != cand.id]
     replies = [candidature_reply(after, placed, now, to=None, calls=()), *displaced,
                *promotion_replies(after, [c for c in up if c.id != cand.id], now)]
-    summary = f"add {placed.id} ({address}, {group_id}): {placed.status.value}"
+    summary = (f"Ajout de la candidature {placed.id} ({address}) au groupe {group_id}, reçue en "
+               f"personne : {STATUS[placed.status]}")
     return Plan("candidate-add", summary, state, after, replies,
-                history={"summary": summary, "reason": f"taken in person, received at "
-                         f"{received_at.isoformat()}", "group": group_id, "candidature": placed.id},
+                history={"summary": summary, "reason": "reçue en personne",
+                         "received_at": received_at.isoformat(), "group": group_id,
+                         "candidature": placed.id},
                 key="staff:add", group_id=group_id)
 
 
@@ -213,7 +245,8 @@ def plan_idea(state: State, change: IdeaChange, action: str, now: datetime) -> P
     changes = {"validated_on": idea.validated_on.isoformat() if idea.validated_on else None,
                "co_animated": idea.co_animated, "declined_reason": idea.declined_reason or None,
                "group": idea.group_id}
-    return Plan(action, f"{idea.id}: {change.before.status} → {idea.status}", state, after,
+    what = ACTION.get(action, action)
+    return Plan(action, f"{what[:1].upper()}{what[1:]} : {idea.id} « {idea.subject} »", state, after,
                 [change.reply] if change.reply is not None else [],
                 history={"idea": idea.id, "from": change.before.status, "to": idea.status,
                          "changes": {k: v for k, v in changes.items() if v is not None}},
@@ -233,7 +266,7 @@ def plan_question_done(state: State, question_id: str, actor: str, now: datetime
         answered = close(question, actor, now)
     after = replace(state, questions=tuple(answered if q.id == question.id else q
                                            for q in state.questions))
-    return Plan("question-done", f"{question.id}", state, after,
+    return Plan("question-done", f"Question close : {question.id} de {question.email}", state, after,
                 history={"question": question.id, "group": question.group_id,
                          "email": question.email},
                 key=f"staff:{question.id}", group_id=question.group_id, lists_sent=False)

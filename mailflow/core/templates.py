@@ -33,12 +33,15 @@ REPLY_TEMPLATES = (
 )
 #: Reply templates sent on staff's initiative (not answering a member's message).
 STAFF_REPLY_TEMPLATES = (MEETING_CHANGED_TEMPLATE,)
+#: Answers to a staff member who acts by email: the plan and its code, done, not understood.
+STAFF_ACTION_TEMPLATES = ("staff_confirm", "staff_done", "staff_unclear")
 #: The staff alert sent when a message is quarantined.
 QUARANTINE_TEMPLATE = "staff_quarantine"
 #: A member's question forwarded to staff, for a person to answer.
 QUESTION_TEMPLATE = "staff_question"
 #: What a confirmation code confirms, as the prepared reply's subject says it.
-CONFIRMS = {"confirm_withdrawal": "du désistement", "confirm_commitment": "de mon engagement"}
+CONFIRMS = {"confirm_withdrawal": "du désistement", "confirm_commitment": "de mon engagement",
+            "staff_confirm": "de l’action"}
 #: A confirmation code as subjects carry it.
 CODE_IN_SUBJECT = re.compile(r"\s*\[MF-[A-Z0-9]{10}\]")
 #: The daily digest sent to staff.
@@ -78,7 +81,8 @@ def template_files() -> list[str]:
     """Every file the templates folder must hold: shared layouts, then each text/HTML pair."""
     pairs = [
         f"{name}.{kind}.j2"
-        for name in (*REPLY_TEMPLATES, *STAFF_REPLY_TEMPLATES, QUARANTINE_TEMPLATE, QUESTION_TEMPLATE,
+        for name in (*REPLY_TEMPLATES, *STAFF_REPLY_TEMPLATES, *STAFF_ACTION_TEMPLATES,
+                     QUARANTINE_TEMPLATE, QUESTION_TEMPLATE,
                      ALERT_TEMPLATE, DIGEST_TEMPLATE)
         for kind in ("txt", "html")
     ]

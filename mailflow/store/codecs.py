@@ -191,14 +191,14 @@ def idea_from_json(d: Mapping[str, Any]) -> Idea:
 def pending_to_json(p: PendingAction) -> dict[str, Any]:
     return {"token_hash": p.token_hash, "kind": p.kind, "candidature_id": p.candidature_id,
             "email": p.email, "created_at": _when(p.created_at), "expires_at": _when(p.expires_at),
-            "used_at": _when(p.used_at)}
+            "used_at": _when(p.used_at), "payload": p.payload}
 
 
 def pending_from_json(d: Mapping[str, Any]) -> PendingAction:
     created, expires = _parse_when(d["created_at"]), _parse_when(d["expires_at"])
     assert created is not None and expires is not None
     return PendingAction(d["token_hash"], d["kind"], d["candidature_id"], d["email"], created,
-                         expires, _parse_when(d.get("used_at")))
+                         expires, _parse_when(d.get("used_at")), str(d.get("payload") or ""))
 
 
 def question_to_json(q: Question) -> dict[str, Any]:

@@ -195,8 +195,8 @@ class DiskStore:
 
     def _lock(self, wait: float) -> None:
         self._lock_handle = take_lock(self.path.with_name(self.path.name + ".lock"), wait,
-                                      f"{self.path}: the store is in use by {{holder}}; "
-                                      "only one mailflow may write it at a time")
+                                      f"{self.path} : le fichier des données est occupé par "
+                                      "{holder} ; un seul mailflow peut l’écrire à la fois")
 
     @contextlib.contextmanager
     def session(self, wait: float = 60.0) -> Iterator[Self]:

@@ -92,7 +92,7 @@ def take_lock(path: Path, wait: float, message: str) -> Any:
         except BlockingIOError:
             if time.monotonic() >= deadline:
                 handle.seek(0)
-                holder = handle.read().strip() or "another process"
+                holder = handle.read().strip() or "un autre processus"
                 handle.close()
                 raise StoreLockedError(message.format(holder=holder)) from None
             time.sleep(0.05)

@@ -121,7 +121,7 @@ TABLES: Mapping[str, Fields] = {
     "pending": ({
         "token_hash": TEXT, "kind": TEXT, "candidature_id": TEXT, "email": TEXT,
         "created_at": WHEN, "expires_at": WHEN,
-    }, {"used_at": WHEN_OR_NULL}),
+    }, {"used_at": WHEN_OR_NULL, "payload": TEXT}),
     "outbox": ({
         "id": TEXT, "seq": INT, "to": TEXTS, "outcome": TEXT, "message_key": TEXT,
         "created_at": WHEN,

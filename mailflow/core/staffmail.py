@@ -1,0 +1,229 @@
+"""A staff member's message: an action planned and shown with a code, applied once confirmed.
+
+Nothing is applied on the first message: the answer says what was understood and exactly what
+will happen, with a single-use code; the same registered address sends it back to apply it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from ..errors import StaffActionError
+from ..model import (
+    CallStatus,
+    CaseKind,
+    Decision,
+    Inbound,
+    Intent,
+    Outcome,
+    PendingAction,
+    Reply,
+    StaffVerb,
+    State,
+)
+from .conversation import token_hash
+from .french import STAFF_VERB, format_date_fr
+from .ideas import IdeaError, advance, decline, draft_group, find, validate
+from .questions import staff_decision
+from .reading import fold_aligned
+from .staff import (
+    Plan,
+    find_candidature,
+    plan_add,
+    plan_candidate_action,
+    plan_group_change,
+    plan_idea,
+    plan_question_done,
+)
+from .staffwords import EXAMPLES, Command, Unclear, forwarded, read_command
+
+#: A staff member's answer to the confirmation that says no.
+_CANCEL = re.compile(r"^\W*(non\b|annule|annuler|ne (rien )?(pas )?fai|n'en fai|stop\b|abandon)")
+#: Subjects of mailflow's own messages to staff (alerts, digest): an answer to one is for us.
+_OURS = re.compile(r"\[mailflow\]|\[mf-", re.I)
+#: What is said for a candidature's withdrawal or promotion when staff give no reason.
+_DEFAULT_REASON = {StaffVerb.WITHDRAW: "à la demande du membre", StaffVerb.PROMOTE: "décision de "
+                   "l’équipe"}
+
+
+@dataclass(frozen=True)
+class StaffAnswer:
+    """What a staff member's message leads to: a decision (the answer to them, the code used or
+    drawn) and, when an action is understood, its plan, applied only when `apply` is true."""
+
+    decision: Decision
+    plan: Plan | None = None
+    apply: bool = False
+
+
+def staff_decide(state: State, intent: Intent, now: datetime, token: str, tz: ZoneInfo,
+                 own: tuple[str, ...]) -> StaffAnswer:
+    """Decide a message from a staff address; `own` are the staff's and the mailbox's addresses."""
+    case = intent.case
+    if case is not None and case.kind is CaseKind.QUESTION:
+        return StaffAnswer(staff_decision(state, intent, now))  # the answer in a question's thread
+    confirmed = _confirmation(state, intent, now, tz)
+    if confirmed is not None:
+        return confirmed
+    message = intent.message
+    passed_on = forwarded(message.text, now, tz)
+    about = case.id if case is not None and case.kind in (CaseKind.CANDIDATURE, CaseKind.IDEA) else None
+    command = read_command(message.new_text, message.subject, state.groups, state.departments, now,
+                           tz, forwarded=passed_on, about=about, own=own)
+    if command is None:
+        if _OURS.search(message.subject):  # an answer to an alert or the digest: say what works
+            return _unclear(intent, "je n’ai pas reconnu d’action dans votre message", now)
+        return StaffAnswer(staff_decision(state, intent, now))
+    if not intent.vouched:
+        # The server could not vouch for the staff address: no plan, nothing sent to anybody.
+        return StaffAnswer(Decision(Outcome.STAFF_MESSAGE, f"staff action from {intent.sender} "
+                                    "ignored: the receiving server does not vouch for the sender"))
+    if isinstance(command, Unclear):
+        return _unclear(intent, command.why, now)
+    try:
+        plan = plan_command(state, command, now, tz, intent.sender)
+    except StaffActionError as exc:
+        return _unclear(intent, str(exc), now, examples=False)
+    if plan.empty:
+        return StaffAnswer(_to_staff(intent, Outcome.STAFF_DONE, "staff_done",
+                                     f"{understood(command, state, tz)} : rien à changer, c’est déjà "
+                                     "le cas.", summary=f"staff action {command.verb}: nothing to do"))
+    if command.verb is StaffVerb.QUESTION_DONE:  # closing a question changes no member's lot
+        return StaffAnswer(_to_staff(intent, Outcome.STAFF_DONE, "staff_done",
+                                     f"{understood(command, state, tz)} : c’est fait.",
+                                     summary=f"question {command.target} closed by {intent.sender}"),
+                           plan, apply=True)
+    action = PendingAction(token_hash(token), "staff", command.target or "staff", intent.sender, now,
+                           now + timedelta(hours=state.token_hours), payload=command.to_json())
+    reply = replace(_reply(intent, Outcome.STAFF_CONFIRM, "staff_confirm",
+                           f"{understood(command, state, tz)}."), token=token,
+                    expires_at=action.expires_at)
+    return StaffAnswer(Decision(Outcome.STAFF_CONFIRM, f"staff action {command.verb} "
+                                f"{command.target} from {intent.sender}: waiting for its code",
+                                replies=(reply,), pending=(action,), group_id=plan.group_id), plan)
+
+
+def _confirmation(state: State, intent: Intent, now: datetime, tz: ZoneInfo) -> StaffAnswer | None:
+    """The code of a staff action sent back by the address it was sent to: the action applied."""
+    for code in intent.tokens:
+        digest = token_hash(code)
+        action = next((p for p in state.pending if p.token_hash == digest and p.kind == "staff"), None)
+        if action is None or action.email != intent.sender:
+            continue  # not ours, or another address's code: it confirms nothing
+        if not intent.vouched:
+            return StaffAnswer(Decision(Outcome.STAFF_MESSAGE, f"code from {intent.sender} ignored: "
+                                        "the receiving server does not vouch for the sender"))
+        used = replace(action, used_at=action.used_at or now)
+        if action.used_at is not None or now >= action.expires_at:
+            why = ("ce code a déjà servi ou a expiré : rien n’a été fait de nouveau. Pour refaire "
+                   "l’action, écrivez-la dans un nouveau message")
+            return _unclear(intent, why, now, examples=False, pending=(used,))
+        command = Command.from_json(action.payload)
+        if _CANCEL.match(fold_aligned(intent.message.new_text.strip())):
+            return StaffAnswer(_to_staff(intent, Outcome.STAFF_DONE, "staff_done",
+                                         f"{understood(command, state, tz)} : action annulée, rien n’a "
+                                         "changé.", pending=(used,),
+                                         summary=f"staff action {command.verb} cancelled"))
+        try:
+            plan = plan_command(state, command, now, tz, intent.sender)
+        except StaffActionError as exc:
+            return _unclear(intent, f"l’action n’est plus possible : {exc}", now, examples=False,
+                            pending=(used,))
+        decision = _to_staff(intent, Outcome.STAFF_DONE, "staff_done",
+                             f"{understood(command, state, tz)} : c’est fait.", pending=(used,),
+                             summary=f"staff action {command.verb} {command.target} confirmed by "
+                                     f"{intent.sender}")
+        return StaffAnswer(replace(decision, group_id=plan.group_id), plan, apply=True)
+    return None
+
+
+def plan_command(state: State, command: Command, now: datetime, tz: ZoneInfo, actor: str) -> Plan:
+    """The plan of a staff command, as the command line would make it."""
+    verb, target, fields = command.verb, command.target, command.fields
+    if verb is StaffVerb.ADD:
+        received = datetime.fromisoformat(fields["received_at"])
+        return plan_add(state, target, now, email=fields["email"], name=fields["name"],
+                        department=fields["department"], structure=fields.get("structure"),
+                        role=fields.get("role"), received_at=min(received, now))
+    if verb in (StaffVerb.OPEN, StaffVerb.CLOSE):
+        return plan_group_change(state, target, now, call=CallStatus.OPEN if verb is StaffVerb.OPEN
+                                 else CallStatus.CLOSED)
+    if verb is StaffVerb.CAPACITY:
+        return plan_group_change(state, target, now, capacity=int(fields["capacity"]))
+    if verb is StaffVerb.MEETING:
+        starts = datetime.fromisoformat(fields["when"]) if "when" in fields else None
+        return plan_group_change(state, target, now, starts_at=starts, place=fields.get("place"))
+    if verb in (StaffVerb.WITHDRAW, StaffVerb.REFUSE, StaffVerb.PROMOTE):
+        reason = command.reason or _DEFAULT_REASON.get(verb, "")
+        return plan_candidate_action(state, verb.value, target, reason, now)
+    if verb is StaffVerb.QUESTION_DONE:
+        return plan_question_done(state, target, actor, now)
+    try:
+        if verb is StaffVerb.IDEA_ADVANCE:
+            change = advance(find(state, target), now, actor)
+        elif verb is StaffVerb.IDEA_VALIDATE:
+            change = validate(state, target, date.fromisoformat(fields["board_date"]),
+                              fields.get("co_animated") != "no", now, actor)
+        elif verb is StaffVerb.IDEA_DECLINE:
+            change = decline(find(state, target), command.reason, now, actor)
+        else:
+            change = draft_group(state, target, now, actor, tz)
+    except IdeaError as exc:
+        raise StaffActionError(str(exc)) from None
+    return plan_idea(state, change, verb.value, now)
+
+
+def understood(command: Command, state: State, tz: ZoneInfo) -> str:
+    """What mailflow understood, in a sentence: « Vous demandez : clore l’appel — groupe « … » »."""
+    target, fields = command.target, command.fields
+    if command.verb is StaffVerb.ADD:
+        received = datetime.fromisoformat(fields["received_at"])
+        how = {"forwarded": " (date du message transféré)",
+               "message": " (aucune heure indiquée : celle de votre message)"}.get(
+                   fields.get("received_how", ""), "")
+        about = (f"{fields['name']} <{fields['email']}>, département {fields['department']}, "
+                 f"groupe « {_title(state, target)} », reçue le {format_date_fr(received, tz)}{how}")
+    elif target in state.groups:
+        about = f"groupe « {state.groups[target].title} »"
+    elif target[:1] == "C":
+        try:
+            cand = find_candidature(state, target)
+            about = f"{cand.id}, {cand.name or cand.email}, groupe « {_title(state, cand.group_id)} »"
+        except StaffActionError:
+            about = target
+    else:
+        about = target
+    reason = f", raison : « {command.reason} »" if command.reason else ""
+    return f"Vous demandez : {STAFF_VERB[command.verb]} — {about}{reason}"
+
+
+def _title(state: State, group_id: str) -> str:
+    group = state.groups.get(group_id)
+    return group.title if group is not None else group_id
+
+
+def _reply(intent: Intent, outcome: Outcome, template: str, reason: str,
+           details: tuple[str, ...] = ()) -> Reply:
+    message: Inbound = intent.message
+    return Reply(outcome=outcome, to=intent.sender, to_name=intent.name, template=template,
+                 reason=reason, in_reply_to=message.message_id, references=message.references,
+                 subject=message.subject, details=details)
+
+
+def _to_staff(intent: Intent, outcome: Outcome, template: str, reason: str, *, summary: str,
+              pending: tuple[PendingAction, ...] = ()) -> Decision:
+    return Decision(outcome, summary, replies=(_reply(intent, outcome, template, reason),),
+                    pending=pending)
+
+
+def _unclear(intent: Intent, why: str, now: datetime, *, examples: bool = True,
+             pending: tuple[PendingAction, ...] = ()) -> StaffAnswer:
+    reply = _reply(intent, Outcome.STAFF_UNCLEAR, "staff_unclear", why,
+                   EXAMPLES if examples else ())
+    return StaffAnswer(Decision(Outcome.STAFF_UNCLEAR, f"staff message from {intent.sender} not "
+                                f"understood: {json.dumps(why, ensure_ascii=False)}",
+                                replies=(reply,), pending=pending))

@@ -1,0 +1,346 @@
+"""Staff actions read from what a staff member writes in French: « Clore l'appel OT ruraux »."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from email.utils import parsedate_to_datetime
+from zoneinfo import ZoneInfo
+
+from ..model import Department, Group, StaffVerb
+from .extract import extract_profile, match_groups
+from .reading import fold_aligned
+from .when import find_date, find_datetime
+
+#: What a staff member can write, shown when a message is not understood (and in the README).
+EXAMPLES = (
+    "Ajouter la candidature de Jeanne Martin, jeanne.martin@ot-confolentais.fr, directrice de "
+    "l’OT du Confolentais (16), reçue en réunion départementale le 3 mars à 10 h, pour le groupe "
+    "OT ruraux",
+    "Clore l’appel OT ruraux (ou : Ouvrir l’appel OT ruraux)",
+    "Passer la capacité du groupe OT ruraux à 25 places",
+    "Première rencontre OT ruraux le mardi 6 avril 2027 à 9 h 30, lieu : Maison du tourisme, "
+    "Angoulême",
+    "Refuser C0042 : hors profil (la raison est lue par le membre)",
+    "Retirer C0042 : désistement par téléphone",
+    "Promouvoir C0017",
+    "Valider l’idée I0003 (CA du 12 mars) — ajoutez « sans co-animation » s’il y a lieu",
+    "Décliner l’idée I0003 : projet déjà couvert par le groupe OT ruraux",
+    "Avancer l’idée I0003 (ou : Préparer le groupe de l’idée I0003)",
+    "Réponse envoyée Q0002",
+    "Transférer (TR) une candidature reçue ailleurs, avec au-dessus : « Ajouter pour le groupe "
+    "OT ruraux »",
+)
+
+
+@dataclass(frozen=True)
+class Command:
+    """A staff action as read from a message: enough to plan it again when it is confirmed."""
+
+    verb: StaffVerb
+    target: str = ""  # the group, candidature, idea or question id
+    reason: str = ""
+    fields: Mapping[str, str] = field(default_factory=dict)  # capacity, when, place, email…
+
+    def to_json(self) -> str:
+        return json.dumps({"verb": self.verb.value, "target": self.target, "reason": self.reason,
+                           "fields": dict(self.fields)}, ensure_ascii=False, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> Command:
+        data = json.loads(text)
+        return cls(StaffVerb(data["verb"]), str(data.get("target", "")), str(data.get("reason", "")),
+                   {str(k): str(v) for k, v in dict(data.get("fields", {})).items()})
+
+
+@dataclass(frozen=True)
+class Unclear:
+    """A message that asks for an action mailflow could not make out: what is missing."""
+
+    why: str
+
+
+@dataclass(frozen=True)
+class Forwarded:
+    """A message a staff member forwarded (« TR : »), as its quoted headers tell it."""
+
+    sender: str | None
+    name: str | None
+    sent_at: datetime | None
+    subject: str
+    text: str
+
+
+# --- what the message asks for ------------------------------------------------------------------
+
+_C = r"\bc ?-?0*(\d{1,6})\b"
+_I = r"\bi ?-?0*(\d{1,6})\b"
+_Q = r"\bq ?-?0*(\d{1,6})\b"
+_ANY_ID = re.compile(r"\b([ciq]) ?-?0*(\d{1,6})\b")
+_ACTIONS: tuple[tuple[StaffVerb, re.Pattern[str]], ...] = (
+    (StaffVerb.QUESTION_DONE, re.compile(
+        r"\breponse (deja )?(envoyee|donnee|faite|apportee)\b|\bquestion\b[^\n]{0,40}\b(traitee|close|"
+        r"cloturee|repondue|reglee)\b")),
+    (StaffVerb.IDEA_DRAFT, re.compile(r"\b(preparer|creer|rediger|brouillon)\b[^\n]{0,40}\bgroupe\b"
+                                      r"[^\n]{0,30}\bidee\b")),
+    (StaffVerb.IDEA_VALIDATE, re.compile(r"\bvalid(er|e|ee|ez|ons)\b[^\n]{0,20}\bidee\b|\bidee\b"
+                                         r"[^\n]{0,20}\bvalidee\b")),
+    (StaffVerb.IDEA_DECLINE, re.compile(r"\b(decliner|decline|refuser|ecarter|rejeter|ne pas "
+                                        r"retenir)\b[^\n]{0,20}\bidee\b")),
+    (StaffVerb.IDEA_ADVANCE, re.compile(r"\b(avancer|passer|faire avancer)\b[^\n]{0,20}\bidee\b|"
+                                        r"\bnote d'intention (bien )?recue\b")),
+    (StaffVerb.REFUSE, re.compile(r"\b(refuser|refuse|refusez|refusons)\b[^\n]{0,30}" + _C)),
+    (StaffVerb.PROMOTE, re.compile(r"\b(promouvoir|promotion|promeut|promue?|donner (une|la|sa) "
+                                   r"place|inscrire|passer)\b[^\n]{0,30}" + _C)),
+    (StaffVerb.WITHDRAW, re.compile(r"\b(retirer|retire|retirez|desister|desinscrire|annuler|"
+                                    r"enlever)\b[^\n]{0,30}" + _C)),
+    (StaffVerb.ADD, re.compile(r"\b(ajouter|ajoute|ajoutez|enregistrer|enregistrez|inscrire|"
+                               r"inscrivez|placer|prendre en compte)\b")),
+    (StaffVerb.CLOSE, re.compile(r"\b(clore|clos|cloturer|cloturez|fermer|fermez|ferme)\b[^\n]{0,20}"
+                                 r"\b(appel|inscriptions|candidatures)\b")),
+    (StaffVerb.OPEN, re.compile(r"\b(ouvrir|ouvrez|rouvrir|rouvrez|ouvre|rouvre)\b[^\n]{0,20}"
+                                r"\b(appel|inscriptions|candidatures)\b")),
+    (StaffVerb.CAPACITY, re.compile(r"\b(capacite|nombre de places)\b|\bpasser\b[^\n]{0,40}\ba \d{1,4} "
+                                    r"places\b")),
+    (StaffVerb.MEETING, re.compile(r"\b(premiere )?(rencontre|reunion de lancement)\b|\blieu ?:")),
+    # The same actions on a candidature named without its number: said to be missing.
+    (StaffVerb.REFUSE, re.compile(r"\b(refuser|refusez)\b[^\n]{0,20}\bcandidature\b")),
+    (StaffVerb.WITHDRAW, re.compile(r"\b(retirer|retirez|desinscrire)\b[^\n]{0,20}\bcandidature\b")),
+    (StaffVerb.PROMOTE, re.compile(r"\b(promouvoir|promotion)\b")),
+)
+#: The actions whose id may be followed by a reason (« Refuser C0042 : hors profil »).
+_WITH_REASON = (StaffVerb.REFUSE, StaffVerb.WITHDRAW, StaffVerb.PROMOTE, StaffVerb.IDEA_DECLINE)
+_REASON = re.compile(r"^\s*(?:[:\-–—,;]|\bcar\b|\bparce que\b|\bpour\b|\bmotif ?:)\s*(?P<why>\S.*)$")
+_WITH_UNIT = re.compile(r"\b(\d{1,4}) ?(places|personnes|participants|membres)\b")
+_AFTER_CAPACITY = re.compile(r"\b(?:capacite|nombre de places)\b\D{0,60}?\b(\d{1,4})\b")
+_PLACE = re.compile(r"\blieu ?: ?(?P<place>[^\n]+)")
+_EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
+_NAME = re.compile(r"\bcandidature (?:de|d'|du|pour) ?(?P<name>(?:m(?:me|\.)|monsieur|madame)?\s*"
+                   r"[A-ZÉÈÀÂÎÔÛÇ][\w'’-]+(?:[ -][A-ZÉÈÀÂÎÔÛÇ][\w'’-]+){0,3})")
+_DEPARTMENT = re.compile(r"\((?P<code>\d{2}|2[ab])\)")
+_NO_CO_ANIMATION = re.compile(r"\b(sans co-?animation|non co-?anime|pas co-?anime|sans co-?animer)")
+_FORWARD_SUBJECT = re.compile(r"^\s*(tr|fw|fwd|transfert)\s*:", re.I)
+
+
+def read_command(text: str, subject: str, groups: Mapping[str, Group],
+                 departments: Mapping[str, Department], now: datetime, tz: ZoneInfo, *,
+                 forwarded: Forwarded | None = None, about: str | None = None,
+                 own: tuple[str, ...] = ()) -> Command | Unclear | None:
+    """The action a staff member's new text asks for; None when it asks for none.
+
+    `about` is the candidature, idea or question the message answers (its thread), used when
+    the text names none; `own` are the addresses never taken for a member's (staff, mailbox).
+    """
+    folded = fold_aligned(text)
+    verb = next((v for v, pattern in _ACTIONS if pattern.search(folded)), None)
+    if verb is None and forwarded is not None and _FORWARD_SUBJECT.match(subject):
+        verb = StaffVerb.ADD  # a candidature forwarded with a line that names no action
+    if verb is StaffVerb.ADD and forwarded is None and "candidature" not in folded and not (
+            _EMAIL.search(text)):
+        verb = None  # « ajouter » in a staff member's note is no candidature
+    if verb is None:
+        return None
+    if verb is StaffVerb.ADD:
+        return _add(text, folded, subject, groups, departments, now, tz, forwarded, own)
+    if verb is StaffVerb.MEETING and find_datetime(text, now, tz, past=False) is None and not (
+            _PLACE.search(folded)):
+        return None  # « la rencontre s'est bien passée »: no new date, no new place
+    if verb in (StaffVerb.OPEN, StaffVerb.CLOSE, StaffVerb.CAPACITY, StaffVerb.MEETING):
+        return _group_change(verb, text, folded, subject, groups, now, tz)
+    series = {"question": "q", "idea": "i"}.get(verb.value.split("-")[0], "c")
+    target = _id(folded, series) or (about if about and about[:1].lower() == series else None)
+    if target is None:
+        what = {"q": "la question (Q0002)", "i": "l’idée (I0003)"}.get(series, "la candidature (C0042)")
+        return Unclear(f"je n’ai pas trouvé le numéro de {what} dont il s’agit")
+    reason = _reason_after(text, folded, target) if verb in _WITH_REASON else ""
+    if verb in (StaffVerb.REFUSE, StaffVerb.IDEA_DECLINE) and not reason:
+        return Unclear("il manque la raison, que le membre lira : écrivez-la après deux-points, "
+                       f"par exemple « {'Refuser C0042' if series == 'c' else 'Décliner l’idée I0003'}"
+                       " : hors profil »")
+    fields: dict[str, str] = {}
+    if verb is StaffVerb.IDEA_VALIDATE:
+        board = find_date(text, now, tz, past=True)
+        if board is None:
+            return Unclear("il manque la date du conseil d’administration qui a validé l’idée, "
+                           "par exemple « Valider l’idée I0003 (CA du 12 mars) »")
+        fields["board_date"] = board.day.isoformat()
+        if _NO_CO_ANIMATION.search(folded):
+            fields["co_animated"] = "no"
+    return Command(verb, target, reason, fields)
+
+
+def _id(folded: str, series: str) -> str | None:
+    """The first id of a series (« c42 », « C0042 », « c-0042 ») written as mailflow writes it."""
+    for match in _ANY_ID.finditer(folded):
+        if match.group(1) == series:
+            return f"{series.upper()}{int(match.group(2)):04d}"
+    return None
+
+
+def _reason_after(text: str, folded: str, target: str) -> str:
+    """What follows the id on its line (« Refuser C0042 : hors profil » → « hors profil »)."""
+    series, number = target[0].lower(), int(target[1:])
+    for match in _ANY_ID.finditer(folded):
+        if match.group(1) == series and int(match.group(2)) == number:
+            end = text.find("\n", match.end())
+            rest = text[match.end(): end if end >= 0 else len(text)]
+            found = _REASON.match(rest)
+            return found.group("why").strip().rstrip(".") if found else ""
+    return ""
+
+
+def _group(text: str, subject: str, groups: Mapping[str, Group]) -> str | None:
+    """The group the message names (its title, alias or id), the text before the subject."""
+    named = match_groups("", text, groups) or match_groups(subject, "", groups)
+    if named:
+        return named[0]
+    words = fold_aligned(f"{text}\n{subject}")
+    return next((gid for gid in groups if re.search(rf"\b{re.escape(gid.lower())}\b", words)), None)
+
+
+def _which_group(groups: Mapping[str, Group]) -> Unclear:
+    titles = ", ".join(f"« {g.title} »" for g in groups.values())
+    return Unclear(f"je n’ai pas trouvé de quel groupe il s’agit ; nommez-le : {titles}")
+
+
+def _group_change(verb: StaffVerb, text: str, folded: str, subject: str, groups: Mapping[str, Group],
+                  now: datetime, tz: ZoneInfo) -> Command | Unclear:
+    group_id = _group(text, subject, groups)
+    if group_id is None:
+        return _which_group(groups)
+    fields: dict[str, str] = {}
+    if verb is StaffVerb.CAPACITY:
+        found = _WITH_UNIT.search(folded) or _AFTER_CAPACITY.search(folded)
+        if found is None:
+            return Unclear("il manque le nombre de places, par exemple « Passer la capacité du groupe "
+                           "OT ruraux à 25 places »")
+        fields["capacity"] = str(int(found.group(1)))
+    if verb is StaffVerb.MEETING:
+        when = find_datetime(text, now, tz, past=False)
+        if when is not None:
+            if not when.has_time:
+                return Unclear("il manque l’heure de la première rencontre, par exemple « le mardi "
+                               "6 avril 2027 à 9 h 30 »")
+            fields["when"] = when.value.isoformat() if isinstance(when.value, datetime) else ""
+        place = _PLACE.search(folded)
+        if place is not None:
+            fields["place"] = text[place.start("place"):place.end("place")].strip().rstrip(".")
+        if not fields:
+            return Unclear("il manque la nouvelle date (avec l’heure) ou le nouveau lieu de la "
+                           "première rencontre, par exemple « le mardi 6 avril 2027 à 9 h 30, "
+                           "lieu : Maison du tourisme, Angoulême »")
+    return Command(verb, group_id, "", fields)
+
+
+def _add(text: str, folded: str, subject: str, groups: Mapping[str, Group],
+         departments: Mapping[str, Department], now: datetime, tz: ZoneInfo,
+         forwarded: Forwarded | None, own: tuple[str, ...]) -> Command | Unclear:
+    """A candidature taken elsewhere: typed by staff, or forwarded with a line of instruction."""
+    written = f"{text}\n{forwarded.subject}\n{forwarded.text}" if forwarded else text
+    group_id = _group(text, subject, groups) or (
+        _group(f"{forwarded.subject}\n{forwarded.text}", "", groups) if forwarded else None)
+    if group_id is None:
+        return _which_group(groups)
+    addresses = [a.lower() for a in _EMAIL.findall(text) if a.lower() not in own]
+    email = addresses[0] if addresses else (forwarded.sender if forwarded and forwarded.sender
+                                            and forwarded.sender not in own else None)
+    profile = extract_profile(forwarded.text if forwarded else text, departments,
+                              forwarded.name if forwarded else None)
+    name_match = _NAME.search(text)
+    name = (name_match.group("name").strip() if name_match else None) or profile.name or (
+        forwarded.name if forwarded else None)
+    department = _DEPARTMENT.search(written)
+    code = department.group("code").upper() if department else profile.department
+    missing = [what for what, value in (("l’adresse électronique du membre", email),
+                                        ("son nom", name), ("son département, par exemple (16)", code))
+               if not value]
+    if missing:
+        return Unclear(f"il manque {' et '.join(missing)} pour ajouter la candidature")
+    assert email is not None and name is not None and code is not None
+    received = find_datetime(text, now, tz, past=True)
+    if received is not None and not isinstance(received.value, datetime):
+        return Unclear("il manque l’heure à laquelle la candidature a été reçue (elle décide de "
+                       "son rang), par exemple « reçue le 3 mars à 10 h »")
+    fields = {"email": email, "name": name, "department": code}
+    if received is not None:
+        fields["received_at"] = received.value.isoformat()
+        fields["received_how"] = "given"
+    elif forwarded is not None and forwarded.sent_at is not None:
+        fields["received_at"] = forwarded.sent_at.isoformat()
+        fields["received_how"] = "forwarded"
+    else:
+        fields["received_at"] = now.isoformat()
+        fields["received_how"] = "message"
+    if profile.structure:
+        fields["structure"] = profile.structure
+    if profile.role_text:
+        fields["role"] = profile.role_text
+    return Command(StaffVerb.ADD, group_id, "", fields)
+
+
+# --- a forwarded message ------------------------------------------------------------------------
+
+_FORWARD_START = re.compile(
+    r"^[\s>]*(-{2,} ?(message d'origine|original message|message original|forwarded message|"
+    r"message transfere|message reexpedie) ?-{2,}|debut du message reexpedie ?:|begin forwarded "
+    r"message ?:|_{8,})\s*$|^[\s>*]*(de|from|expediteur) ?\*? ?:", re.M)
+_FIELD = re.compile(r"^[\s>*]*(?P<key>de|from|expediteur|envoye|envoye le|date|le|sent|objet|"
+                    r"subject|sujet|a|to|pour|destinataire|cc) ?\*? ?: ?(?P<value>.*)$")
+_FROM_VALUE = re.compile(r"^\s*\"?(?P<name>[^\"<\[]*?)\"?\s*[<\[](?:mailto:)?(?P<addr>[^>\]\s]+)[>\]]|"
+                         r"^\s*(?P<bare>[\w.+'-]+@[\w-]+(?:\.[\w-]+)+)")
+
+
+def forwarded(text: str, now: datetime, tz: ZoneInfo) -> Forwarded | None:
+    """The message under a « TR : », read from the header lines its client quoted above it."""
+    folded = fold_aligned(text)
+    start = _FORWARD_START.search(folded)
+    if start is None:
+        return None
+    lines = text[start.start():].split("\n")
+    folded_lines = folded[start.start():].split("\n")
+    values: dict[str, str] = {}
+    body_from = len(lines)
+    seen_field = False
+    for index, (line, low) in enumerate(zip(lines, folded_lines, strict=True)):
+        found = _FIELD.match(low)
+        if found is not None:
+            key = {"from": "de", "expediteur": "de", "envoye": "date", "envoye le": "date",
+                   "le": "date", "sent": "date", "subject": "objet", "sujet": "objet"}.get(
+                found.group("key"), found.group("key"))
+            values.setdefault(key, line[found.start("value"):].strip())
+            seen_field = True
+        elif seen_field and not line.strip(" >"):
+            body_from = index + 1
+            break
+    if "de" not in values:
+        return None
+    sender_match = _FROM_VALUE.match(values["de"])
+    sender = name = None
+    if sender_match is not None:
+        sender = (sender_match.group("addr") or sender_match.group("bare") or "").lower() or None
+        name = (sender_match.group("name") or "").strip() or None
+    sent_at = _forwarded_date(values.get("date", ""), now, tz)
+    body = "\n".join(line.lstrip(">").strip() if line.startswith(">") else line
+                     for line in lines[body_from:])
+    return Forwarded(sender, name, sent_at, values.get("objet", ""), body.strip())
+
+
+_SECONDS = re.compile(r"\b(\d{1,2}[:h]\d{2}):\d{2}\b")
+
+
+def _forwarded_date(value: str, now: datetime, tz: ZoneInfo) -> datetime | None:
+    """« mardi 3 mars 2026 10:02 » as Outlook writes it, or an RFC 5322 date (Thunderbird)."""
+    if not value:
+        return None
+    try:
+        parsed = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        parsed = None
+    if parsed is not None:
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=tz)
+    # Apple Mail writes the seconds (« à 09:15:00 UTC+1 »); the minute is enough.
+    found = find_datetime(_SECONDS.sub(r"\1", value), now, tz, past=True)
+    return found.value if found is not None and isinstance(found.value, datetime) else None

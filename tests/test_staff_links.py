@@ -1,0 +1,105 @@
+"""The actions an alert and the digest offer: their mailto: links read back as the actions they stand for."""
+
+from __future__ import annotations
+
+import email.utils
+import html
+import re
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
+from zoneinfo import ZoneInfo
+
+from mailflow.config import Settings
+from mailflow.core.staffwords import Command, read_command
+from mailflow.model import CallStatus, StaffVerb
+from mailflow.store import Store
+
+from .conftest import staff_mail
+from .test_digest import Clock, digest_after_the_samples, html_of, text_of, with_service, workspace
+from .test_service import SAMPLES, deliver
+from .test_staff_by_email import STAFF, answer, run_once, to_staff
+
+__all__ = ["workspace"]  # the fixture, used by name
+
+PARIS = ZoneInfo("Europe/Paris")
+LINK = re.compile(r'href="(mailto:[^"]+)"')
+
+
+def links(message: EmailMessage) -> list[tuple[str, str, str]]:
+    """(address, subject, body) of every mailto: link of the message's HTML."""
+    found = []
+    for href in LINK.findall(html_of(message)):
+        url = urlsplit(html.unescape(href))
+        query = parse_qs(url.query)
+        found.append((unquote(url.path), query["subject"][0], query["body"][0]))
+    return found
+
+
+def read(settings: Settings, body: str) -> Command:
+    now = datetime.now(UTC)
+    with Store(settings.store_path, read_only=True) as store:
+        state = store.state(settings.groups, settings.departments)
+    command = read_command(body.replace("\r\n", "\n"), "", state.groups, state.departments, now,
+                           PARIS)
+    assert isinstance(command, Command), (body, command)
+    return command
+
+
+def test_the_digest_offers_the_actions_that_fit(workspace: Settings) -> None:
+    message, _ = digest_after_the_samples(workspace, send=False)
+    assert isinstance(message, EmailMessage)
+    found = links(message)
+    assert {address for address, _, _ in found} == {"groupes@monatourisme.fr"}
+    commands = [read(workspace, body) for _, _, body in found]
+    assert (StaffVerb.QUESTION_DONE, "Q0001") in [(c.verb, c.target) for c in commands]
+    assert (StaffVerb.IDEA_ADVANCE, "I0001") in [(c.verb, c.target) for c in commands]
+    # The text version gives the same lines, to copy into an answer.
+    said = " ".join(text_of(message).split())
+    for _, _, body in found:
+        assert " ".join(body.split()) in said
+
+
+def fill_role_ot(settings: Settings, tmp_path: Path) -> EmailMessage:
+    sample = SAMPLES[1].read_bytes()  # a director applying to role-ot, 15 places
+    files = []
+    for n in range(15):
+        f = tmp_path / f"role{n}.eml"
+        f.write_bytes(sample.replace(b"direction@coeurdebearn-tourisme.fr", f"d{n}@ot.fr".encode())
+                      .replace(b"<02-candidature", f"<{n}-candidature".encode()))
+        files.append(f)
+    deliver(settings, files)
+    with_service(settings, Clock(datetime.now(UTC)), "run_batch")
+    (alert,) = staff_mail(settings, "group-full")
+    return alert
+
+
+def test_a_full_group_alert_offers_to_close_or_add_places(workspace: Settings, tmp_path: Path) -> None:
+    alert = fill_role_ot(workspace, tmp_path)
+    commands = [read(workspace, body) for _, _, body in links(alert)]
+    assert [(c.verb, c.target, dict(c.fields)) for c in commands] == [
+        (StaffVerb.CLOSE, "role-ot", {}), (StaffVerb.CAPACITY, "role-ot", {"capacity": "20"})]
+
+
+def test_a_link_sent_as_it_is_goes_round_to_the_action(workspace: Settings, tmp_path: Path) -> None:
+    """Claire clicks « Clore l’appel » in the alert, sends the prepared mail, confirms the plan."""
+    alert = fill_role_ot(workspace, tmp_path)
+    address, subject, body = links(alert)[0]
+    msg = EmailMessage()
+    msg["From"] = f"Claire Morel <{STAFF}>"
+    msg["To"] = address
+    msg["Subject"] = subject
+    msg["Message-ID"] = email.utils.make_msgid(domain="monatourisme.fr")
+    msg["Date"] = email.utils.format_datetime(datetime.now(UTC))
+    msg.set_content(body.replace("\r\n", "\n"))
+    path = tmp_path / "clicked.eml"
+    path.write_bytes(bytes(msg))
+    deliver(workspace, [path])
+    run_once(workspace)
+    (plan,) = to_staff(workspace)
+    deliver(workspace, [answer(tmp_path, plan, "Oui")])
+    run_once(workspace)
+    with Store(workspace.store_path, read_only=True) as store:
+        state = store.state(workspace.groups, workspace.departments)
+    assert state.groups["role-ot"].call is CallStatus.CLOSED

@@ -1,0 +1,132 @@
+"""Staff actions read from French text, as a table; forwarded messages read from each client's quote."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from mailflow import config
+from mailflow.config import Settings
+from mailflow.core.staffwords import Command, Unclear, forwarded, read_command
+from mailflow.model import StaffVerb as V
+
+from .conftest import ROOT
+
+PARIS = ZoneInfo("Europe/Paris")
+NOW = datetime(2026, 11, 29, 12, 0, tzinfo=PARIS)
+
+READ = [
+    ("Clore l'appel porteurs de projets", V.CLOSE, "porteurs-de-projet", "", {}),
+    ("Bonjour,\nfermez les inscriptions OT ruraux svp", V.CLOSE, "ot-ruraux", "", {}),
+    ("Rouvrir l’appel du groupe « Offices de Tourisme ruraux »", V.OPEN, "ot-ruraux", "", {}),
+    ("Passer la capacité du groupe OT ruraux à 25 places", V.CAPACITY, "ot-ruraux", "",
+     {"capacity": "25"}),
+    ("Capacité OT ruraux : 30", V.CAPACITY, "ot-ruraux", "", {"capacity": "30"}),
+    ("Première rencontre OT ruraux le mardi 6 avril 2027 à 9 h 30", V.MEETING, "ot-ruraux", "",
+     {"when": "2027-04-06T09:30:00+02:00"}),
+    ("Rencontre OT ruraux, lieu : Maison du tourisme, Angoulême.", V.MEETING, "ot-ruraux", "",
+     {"place": "Maison du tourisme, Angoulême"}),
+    ("Refuser C0042 : hors profil", V.REFUSE, "C0042", "hors profil", {}),
+    ("refuser la candidature c42 - pas directeur", V.REFUSE, "C0042", "pas directeur", {}),
+    ("Retirer C0042 : désistement par téléphone", V.WITHDRAW, "C0042",
+     "désistement par téléphone", {}),
+    ("Promouvoir C0017", V.PROMOTE, "C0017", "", {}),
+    ("Donner une place à C17", V.PROMOTE, "C0017", "", {}),
+    ("Valider l'idée I0003 (CA du 12 mars)", V.IDEA_VALIDATE, "I0003", "",
+     {"board_date": "2026-03-12"}),
+    ("valider l’idée i3, CA d’hier, sans co-animation", V.IDEA_VALIDATE, "I0003", "",
+     {"board_date": "2026-11-28", "co_animated": "no"}),
+    ("Décliner l'idée I0003 : déjà couvert", V.IDEA_DECLINE, "I0003", "déjà couvert", {}),
+    ("Avancer l'idée I0003", V.IDEA_ADVANCE, "I0003", "", {}),
+    ("Note d’intention reçue pour I0003", V.IDEA_ADVANCE, "I0003", "", {}),
+    ("Préparer le groupe de l'idée I0003", V.IDEA_DRAFT, "I0003", "", {}),
+    ("Réponse envoyée Q0002", V.QUESTION_DONE, "Q0002", "", {}),
+    ("Question q2 traitée par téléphone", V.QUESTION_DONE, "Q0002", "", {}),
+]
+
+
+@pytest.mark.parametrize(("text", "verb", "target", "reason", "fields"), READ)
+def test_what_staff_write_is_read(settings: Settings, text: str, verb: V, target: str, reason: str,
+                                  fields: dict[str, str]) -> None:
+    command = read_command(text, "", settings.groups, settings.departments, NOW, PARIS)
+    assert command == Command(verb, target, reason, fields)
+
+
+def test_a_candidature_typed_in_full(settings: Settings) -> None:
+    command = read_command(
+        "Ajouter la candidature de Jeanne Martin, jeanne.martin@ot-confolentais.fr, directrice de "
+        "l'OT du Confolentais (16), reçue en réunion départementale le 3 mars à 10 h, pour le "
+        "groupe OT ruraux", "", settings.groups, settings.departments, NOW, PARIS)
+    assert isinstance(command, Command) and command.verb is V.ADD and command.target == "ot-ruraux"
+    assert {k: command.fields[k] for k in ("email", "name", "department", "received_at")} == {
+        "email": "jeanne.martin@ot-confolentais.fr", "name": "Jeanne Martin", "department": "16",
+        "received_at": "2026-03-03T10:00:00+01:00"}
+    assert Command.from_json(command.to_json()) == command
+
+
+UNCLEAR = [
+    ("Ajouter la candidature de Jeanne Martin (16) pour OT ruraux", "adresse électronique"),
+    ("Ajouter la candidature de Jeanne Martin, jeanne@ot.fr (16) pour OT ruraux le 3 mars",
+     "l’heure"),
+    ("Ouvrir l'appel", "quel groupe"),
+    ("Refuser C0042", "la raison"),
+    ("Refuser la candidature de Paul", "numéro de la candidature"),
+    ("Valider l'idée I0003", "date du conseil"),
+    ("Passer la capacité du groupe OT ruraux", "nombre de places"),
+    ("Première rencontre OT ruraux le 6 avril 2027", "l’heure"),
+]
+
+
+@pytest.mark.parametrize(("text", "said"), UNCLEAR)
+def test_what_is_missing_is_said(settings: Settings, text: str, said: str) -> None:
+    command = read_command(text, "", settings.groups, settings.departments, NOW, PARIS)
+    assert isinstance(command, Unclear) and said in command.why
+
+
+@pytest.mark.parametrize("text", [
+    "Bonjour, je serai absente vendredi.", "Merci pour le point !", "Je vais ajouter ça à l’agenda.",
+    "La rencontre s’est bien passée.\n\nClaire", ""])
+def test_plain_staff_mail_asks_for_nothing(settings: Settings, text: str) -> None:
+    assert read_command(text, "", settings.groups, settings.departments, NOW, PARIS) is None
+
+
+SHIPPED = config.load(ROOT / "config" / "mailflow.toml")
+
+
+@given(st.text(max_size=300) | st.lists(st.sampled_from(
+    ["Refuser", "C0042", " : ", "Ajouter", "candidature", "de Jeanne", "(16)", "@", "le 3 mars",
+     "à 10 h", "De : ", "Envoyé : ", "\n", "OT ruraux", "idée", "I3", "capacité", "lieu :"]),
+    max_size=12).map("".join))
+def test_any_text_is_read_without_error(text: str) -> None:
+    read_command(text, text[:40], SHIPPED.groups, SHIPPED.departments, NOW, PARIS)
+    forwarded(text, NOW, PARIS)
+
+
+FORWARDS = [
+    ("outlook", "De\u00a0: Paul Ferrand <paul.ferrand@ot-bastides.fr>\nEnvoyé\u00a0: lundi 2 mars "
+     "2026 09:15\nÀ\u00a0: Claire <animation@monatourisme.fr>\nObjet\u00a0: Candidature\n\nBonjour"),
+    ("gmail", "---------- Forwarded message ---------\nDe : Paul Ferrand <paul.ferrand@ot-bastides.fr>"
+     "\nDate: lun. 2 mars 2026 à 09:15\nSubject: Candidature\nTo: <animation@monatourisme.fr>\n\n"
+     "Bonjour"),
+    ("thunderbird", "-------- Message transféré --------\nSujet : Candidature\nDate : Mon, 2 Mar "
+     "2026 09:15:00 +0100\nDe : Paul Ferrand <paul.ferrand@ot-bastides.fr>\nPour : "
+     "animation@monatourisme.fr\n\nBonjour"),
+    ("apple", "Début du message réexpédié :\n\nDe: Paul Ferrand <paul.ferrand@ot-bastides.fr>\n"
+     "Objet: Candidature\nDate: 2 mars 2026 à 09:15:00 UTC+1\nÀ: animation@monatourisme.fr\n\n"
+     "Bonjour"),
+]
+
+
+@pytest.mark.parametrize(("client", "quoted"), FORWARDS)
+def test_a_forwarded_message_is_read_from_its_quote(client: str, quoted: str) -> None:
+    found = forwarded(f"Ajouter pour le groupe OT ruraux\n\n{quoted}\n", NOW, PARIS)
+    assert found is not None, client
+    assert (found.sender, found.name, found.subject) == (
+        "paul.ferrand@ot-bastides.fr", "Paul Ferrand", "Candidature")
+    assert found.sent_at is not None
+    assert found.sent_at.astimezone(PARIS).replace(tzinfo=None) == datetime(2026, 3, 2, 9, 15)
+    assert found.text.startswith("Bonjour")
