@@ -622,7 +622,7 @@ def test_kept_attachments_ignore_a_planted_link(cfg: Settings, tmp_path: Path) -
     root.mkdir(parents=True)
     (tmp_path / "elsewhere").mkdir()
     (root / "I0001").symlink_to(tmp_path / "elsewhere")
-    with pytest.raises(StoreError, match="symbolic link"):
+    with pytest.raises(StoreError, match="lien symbolique"):
         kept_attachments(cfg, "I0001")
     assert kept_attachments(cfg, "../etc") == []
 

@@ -236,7 +236,7 @@ def test_login_refused_is_reported_and_retried_later(dovecot: Dovecot, mail_user
     monkeypatch.setenv("MAILFLOW_IMAP_PASSWORD", "wrong")
     service = make_service()
     assert service.poll() is None
-    assert "login refused" in caplog.text
+    assert "identifiant ou mot de passe refusé" in caplog.text
     # Still refused after the alert delay: staff are told once.
     clock.advance(minutes=20)
     service.poller.retry_at = None
@@ -425,7 +425,7 @@ def test_check_config_connects_and_lists_folders(servers_config: Path,
     assert main(["--config", str(servers_config), "check-config"]) == 0
     out = plain(capsys.readouterr().out)
     assert "boîte aux lettres : connexion à 127.0.0.1" in out and "INBOX" in out
-    assert "envoi : 127.0.0.1" in out and "accepted the connection and the login" in out
+    assert "envoi : 127.0.0.1" in out and "a accepté la connexion et l’identifiant" in out
 
 
 def test_check_config_says_the_password_is_refused(servers_config: Path,
@@ -433,7 +433,8 @@ def test_check_config_says_the_password_is_refused(servers_config: Path,
                                                   capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setenv("MAILFLOW_IMAP_PASSWORD", "not-the-password")
     assert main(["--config", str(servers_config), "check-config"]) == 1
-    assert "boîte aux lettres : 127.0.0.1: login refused for" in plain(capsys.readouterr().err)
+    assert "boîte aux lettres : 127.0.0.1 : identifiant ou mot de passe refusé pour" in plain(
+        capsys.readouterr().err)
 
 
 def test_check_config_says_the_certificate_is_not_trusted(servers_config: Path,
@@ -443,14 +444,15 @@ def test_check_config_says_the_certificate_is_not_trusted(servers_config: Path,
     assert main(["--config", str(servers_config), "check-config"]) == 1
     err = plain(capsys.readouterr().err)
     assert "boîte aux lettres : " in err and "envoi : " in err
-    assert err.count("certificate is not trusted") == 2
+    assert err.count("certificat du serveur n’est pas reconnu") == 2
 
 
 def test_check_config_says_nothing_listens(servers_config: Path, sink: SmtpSink,
                                            capsys: pytest.CaptureFixture[str]) -> None:
     sink.stop()
     assert main(["--config", str(servers_config), "check-config"]) == 1
-    assert f"connection refused: nothing listens on 127.0.0.1:{sink.port}" in capsys.readouterr().err
+    assert f"connexion refusée : rien n’écoute sur 127.0.0.1:{sink.port}" in plain(
+        capsys.readouterr().err)
 
 
 def test_idle_wakes_the_daemon_at_once(servers_config: Path, dovecot: Dovecot,
@@ -542,7 +544,7 @@ def test_xoauth2_token_is_read_at_every_connection(servers_config: Path, dovecot
         assert source.pending() == []
         source.close()
         token.write_text("expired-token", encoding="utf-8")
-        with pytest.raises(SourceError, match="login refused"):
+        with pytest.raises(SourceError, match="identifiant ou mot de passe refusé"):
             source.pending()
         token.write_text(mail_user.password, encoding="utf-8")
         assert source.pending() == []
@@ -554,7 +556,7 @@ def test_a_failing_token_command_is_explained(servers_config: Path, monkeypatch:
     _rewrite_mailbox(servers_config, 'sent_folder = "Sent"',
                      'sent_folder = "Sent"\nauth = "xoauth2"\noauth_token_command = "false"')
     source = ImapSource(config.load(servers_config).mailbox.server, "Traités", "Quarantaine")  # type: ignore[arg-type]
-    with pytest.raises(MailflowError, match="the token command 'false' exited 1"):
+    with pytest.raises(MailflowError, match="la commande du jeton 'false' s’est terminée avec le code 1"):
         source.pending()
 
 

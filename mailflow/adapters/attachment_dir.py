@@ -44,7 +44,8 @@ class _OwnerFolder:
             private_dir(root)
             root_fd = os.open(root, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
         except OSError as exc:
-            raise StoreError(f"{root}: cannot open the attachments folder: {exc.strerror}") from exc
+            raise StoreError(f"{root} : impossible d’ouvrir le dossier des pièces jointes : "
+                             f"{exc.strerror}") from exc
         try:
             created = True
             try:
@@ -67,7 +68,7 @@ class _OwnerFolder:
             fcntl.flock(self.fd, fcntl.LOCK_EX)  # the daemon and a staff command may run at once
         except OSError as exc:
             os.close(self.fd)
-            raise StoreError(f"{self.path}: cannot lock the folder: {exc.strerror}") from exc
+            raise StoreError(f"{self.path} : impossible de verrouiller le dossier : {exc.strerror}") from exc
 
     def close(self) -> None:
         os.close(self.fd)  # releases the lock
@@ -112,13 +113,13 @@ class _OwnerFolder:
         except OSError as exc:
             with contextlib.suppress(OSError):
                 os.unlink(tmp, dir_fd=self.fd)
-            raise StoreError(f"{self.path / name}: cannot write: {exc.strerror}") from exc
+            raise StoreError(f"{self.path / name} : écriture impossible : {exc.strerror}") from exc
 
     def sync(self) -> None:
         try:
             os.fsync(self.fd)  # the renames themselves survive a crash
         except OSError as exc:
-            raise StoreError(f"{self.path}: cannot sync the folder: {exc.strerror}") from exc
+            raise StoreError(f"{self.path} : synchronisation du dossier impossible : {exc.strerror}") from exc
 
     def load_index(self) -> list[dict[str, Any]]:
         return _load_index(self.fd, self.path / _INDEX)
@@ -135,15 +136,15 @@ def _load_index(folder_fd: int, where: Path) -> list[dict[str, Any]]:
     except FileNotFoundError:
         return []
     except OSError as exc:
-        raise StoreError(f"{where}: cannot read (a symbolic link?): {exc.strerror}") from exc
+        raise StoreError(f"{where} : lecture impossible (un lien symbolique ?) : {exc.strerror}") from exc
     try:
         with os.fdopen(fd, "rb") as handle:
             loaded = json.loads(handle.read())
     except (OSError, ValueError) as exc:
-        raise StoreError(f"{where}: unreadable: {exc}") from exc
+        raise StoreError(f"{where} : illisible : {exc}") from exc
     entries = loaded.get("attachments") if isinstance(loaded, dict) else None
     if not isinstance(entries, list) or not all(_valid_entry(e) for e in entries):
-        raise StoreError(f"{where}: not an attachments index")
+        raise StoreError(f"{where} : ce n’est pas un index de pièces jointes")
     return entries
 
 
@@ -157,7 +158,7 @@ def kept(root: Path, owner_id: str) -> list[SavedAttachment]:
     except FileNotFoundError:
         return []
     except OSError as exc:
-        raise StoreError(f"{folder}: cannot open (a symbolic link?): {exc.strerror}") from exc
+        raise StoreError(f"{folder} : ouverture impossible (un lien symbolique ?) : {exc.strerror}") from exc
     try:
         return [_saved(e, folder) for e in _load_index(folder_fd, folder / _INDEX)]
     finally:

@@ -19,20 +19,21 @@ def _read_file(path: os.PathLike[str] | str, what: str) -> str:
         with open(path, encoding="utf-8") as handle:
             value = handle.read().strip()
     except OSError as exc:
-        raise CredentialError(f"cannot read the {what} file {path}: {exc.strerror}") from None
+        raise CredentialError(f"impossible de lire le fichier {what} {path} : {exc.strerror}") from None
     if not value:
-        raise CredentialError(f"the {what} file {path} is empty")
+        raise CredentialError(f"le fichier {what} {path} est vide")
     return value
 
 
 def password(auth: Auth) -> str:
     """The password: from the file named in the configuration, else from the environment."""
     if auth.password_file is not None:
-        return _read_file(auth.password_file, "password")
+        return _read_file(auth.password_file, "du mot de passe")
     value = os.environ.get(auth.password_env, "")
     if not value:
         raise CredentialError(
-            f"no password for {auth.user}: set {auth.password_env} or password_file in the configuration"
+            f"pas de mot de passe pour {auth.user} : définissez {auth.password_env} ou "
+            f"password_file dans la configuration"
         )
     return value
 
@@ -44,16 +45,17 @@ def oauth_token(auth: Auth, timeout: float = 30.0) -> str:
             done = subprocess.run(shlex.split(auth.token_command), capture_output=True, text=True,
                                   timeout=timeout, check=False)
         except (OSError, subprocess.TimeoutExpired) as exc:
-            raise CredentialError(f"the token command {auth.token_command!r} failed: {exc}") from None
+            raise CredentialError(f"la commande du jeton {auth.token_command!r} a échoué : {exc}") from None
         token = done.stdout.strip()
         if done.returncode != 0 or not token:
             detail = done.stderr.strip().splitlines()[-1:] or ["no output"]
             raise CredentialError(
-                f"the token command {auth.token_command!r} exited {done.returncode}: {detail[0]}"
+                f"la commande du jeton {auth.token_command!r} s’est terminée avec le code "
+                f"{done.returncode} : {detail[0]}"
             )
         return token
     assert auth.token_file is not None
-    return _read_file(auth.token_file, "token")
+    return _read_file(auth.token_file, "du jeton")
 
 
 def xoauth2_string(user: str, token: str) -> str:

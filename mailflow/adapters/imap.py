@@ -99,12 +99,13 @@ class ImapSource:
         except LoginError as exc:
             self._reset()
             raise SourceError(
-                f"{self.server.host}: login refused for {self.server.auth.user} while {doing}: "
+                f"{self.server.host} : identifiant ou mot de passe refusé pour "
+                f"{self.server.auth.user} ({doing}) : "
                 f"{_text(exc)}"
             ) from None
         except CONNECTION_ERRORS as exc:
             self._reset()
-            raise SourceError(f"{self.server.host}:{self.server.port}: {doing}: "
+            raise SourceError(f"{self.server.host}:{self.server.port} ({doing}) : "
                               f"{plain_words(exc, self.server)}") from exc
 
     def _reset(self) -> None:
@@ -123,7 +124,7 @@ class ImapSource:
 
     def check(self) -> list[str]:
         """Connect, log in and list the folders (for `mailflow check-config`)."""
-        with self._session("listing folders") as client:
+        with self._session("liste des dossiers") as client:
             return [name for _flags, _sep, name in client.list_folders()]
 
     # MailSource
@@ -133,7 +134,7 @@ class ImapSource:
         return int(uid) if validity == self.validity and uid.isdigit() else None
 
     def pending(self) -> list[Waiting]:
-        with self._session("listing new messages") as client:
+        with self._session("liste des nouveaux messages") as client:
             client.noop()  # lets the server tell us about new messages on this connection
             uids = sorted(client.search(["NOT", "DELETED"]))
             sizes: dict[int, int] = {}
@@ -147,21 +148,22 @@ class ImapSource:
     def read(self, key: str, limit: int | None = None) -> bytes:
         uid = self._uid(key)
         if uid is None:
-            raise SourceError(f"message {key} belongs to an older UIDVALIDITY ({self.validity} now)")
+            raise SourceError(f"le message {key} appartient à une ancienne UIDVALIDITY (désormais "
+                              f"{self.validity})")
         if limit is not None:
-            with self._session(f"reading the start of message {key}") as client:
+            with self._session(f"lecture du début du message {key}") as client:
                 data = client.fetch([uid], [f"BODY.PEEK[]<0.{limit}>"]).get(uid, {})
                 # The server names a partial body "BODY[]<0>": its origin, not its length.
                 value = next((v for k, v in data.items() if k.startswith(b"BODY[")), None)
             if not isinstance(value, bytes):
-                raise SourceError(f"message {key} is no longer in {self.server.folder}")
+                raise SourceError(f"le message {key} n’est plus dans {self.server.folder}")
             return value
         if key not in self._cache:
             self._prefetch(key)
         try:
             return self._cache.pop(key)
         except KeyError:
-            raise SourceError(f"message {key} is no longer in {self.server.folder}") from None
+            raise SourceError(f"le message {key} n’est plus dans {self.server.folder}") from None
 
     def _prefetch(self, key: str) -> None:
         """Fetch this message and the next ones in one round trip, unread (BODY.PEEK[])."""
@@ -170,7 +172,7 @@ class ImapSource:
         if key not in keys:
             keys.insert(0, key)
         uids = [u for k in keys if (u := self._uid(k)) is not None]
-        with self._session(f"fetching {len(uids)} message(s)") as client:
+        with self._session(f"lecture des messages ({len(uids)})") as client:
             fetched = client.fetch(uids, ["BODY.PEEK[]"])
             missing = [u for u in uids if not isinstance(fetched.get(u, {}).get(b"BODY[]"), bytes)]
             if missing:
@@ -187,7 +189,7 @@ class ImapSource:
         if not uids:
             return
         target = self.folders[folder]
-        with self._session(f"moving {len(uids)} message(s) to {target}") as client:
+        with self._session(f"déplacement des messages ({len(uids)}) vers {target}") as client:
             for start in range(0, len(uids), ACK_BATCH):
                 part = uids[start:start + ACK_BATCH]
                 if b"MOVE" in self._capabilities:
@@ -213,7 +215,7 @@ class ImapSource:
         MULTIAPPEND where the server offers it (RFC 3502)."""
         if not self.sent_folder or not raws:
             return
-        with self._session(f"saving {len(raws)} copies in {self.sent_folder}") as client:
+        with self._session(f"copie des réponses ({len(raws)}) dans {self.sent_folder}") as client:
             if b"MULTIAPPEND" in self._capabilities:
                 for start in range(0, len(raws), ACK_BATCH):
                     client.multiappend(self.sent_folder, [{"msg": raw, "flags": [SEEN]}
@@ -226,7 +228,7 @@ class ImapSource:
         """Whether a reply with this Message-ID is already in the Sent folder."""
         if not self.sent_folder:
             return False
-        with self._session(f"looking for {message_id} in {self.sent_folder}") as client:
+        with self._session(f"recherche de {message_id} dans {self.sent_folder}") as client:
             client.select_folder(self.sent_folder, readonly=True)
             try:
                 found = client.search(["HEADER", "Message-ID", message_id])
@@ -242,7 +244,7 @@ class ImapSource:
             stop.wait(seconds)
             return False
         deadline = time.monotonic() + min(seconds, IDLE_RENEW_SECONDS)
-        with self._session("waiting for new mail (IDLE)") as client:
+        with self._session("attente de nouveaux messages (IDLE)") as client:
             client.idle()
             try:
                 while not stop.is_set() and time.monotonic() < deadline:
@@ -258,16 +260,17 @@ def plain_words(exc: BaseException, server: Server) -> str:
     """What a connection error means, for the operator reading the log or check-config."""
     where = f"{server.host}:{server.port}"
     if isinstance(exc, ssl.SSLCertVerificationError):
-        return (f"the server's certificate is not trusted ({exc.verify_message}); if it uses a "
-                f"private authority, name its certificate in ca_file")
+        return (f"le certificat du serveur n’est pas reconnu ({exc.verify_message}) ; s’il vient "
+                f"d’une autorité privée, indiquez son certificat dans ca_file")
     if isinstance(exc, ssl.SSLError):
-        return f"TLS failed ({exc.reason}); check the port and scheme (imaps/smtps use TLS at once)"
+        return (f"échec TLS ({exc.reason}) ; vérifiez le port et le schéma (imaps et smtps "
+                f"chiffrent dès la connexion)")
     if isinstance(exc, ConnectionRefusedError):
-        return f"connection refused: nothing listens on {where}"
+        return f"connexion refusée : rien n’écoute sur {where}"
     if isinstance(exc, socket.gaierror):
-        return f"unknown host {server.host}"
+        return f"serveur inconnu : {server.host}"
     if isinstance(exc, TimeoutError | socket.timeout):
-        return f"no answer from {where} within {server.timeout:g} s"
+        return f"pas de réponse de {where} en {server.timeout:g} s"
     return f"{type(exc).__name__}: {_text(exc)}"
 
 

@@ -62,7 +62,7 @@ class MaildirSource:
                 _make(path)
                 os.close(open_private(path / "maildirfolder", os.O_WRONLY | os.O_CREAT))
         except OSError as exc:
-            raise SourceError(f"{root}: cannot prepare the Maildir: {exc}") from exc
+            raise SourceError(f"{root} : impossible de préparer le Maildir : {exc}") from exc
 
     @staticmethod
     def key_of(filename: str) -> str:
@@ -103,7 +103,7 @@ class MaildirSource:
             except FileNotFoundError:
                 entries = []  # not created yet (a dry run on a fresh set-up)
             except OSError as exc:
-                raise SourceError(f"{self.root / sub}: cannot list: {exc}") from exc
+                raise SourceError(f"{self.root / sub} : lecture du dossier impossible : {exc}") from exc
             for path in entries:
                 if path.name.startswith(".") or not path.is_file():
                     continue
@@ -119,7 +119,7 @@ class MaildirSource:
             self.pending()
             path = self._paths.get(key)
         if path is None:
-            raise SourceError(f"message {key} is no longer in {self.root}")
+            raise SourceError(f"le message {key} n’est plus dans {self.root}")
         return path
 
     def read(self, key: str, limit: int | None = None) -> bytes:
@@ -127,7 +127,7 @@ class MaildirSource:
             with self._path(key).open("rb") as handle:
                 return handle.read(-1 if limit is None else limit)
         except OSError as exc:
-            raise SourceError(f"message {key}: cannot read: {exc}") from exc
+            raise SourceError(f"message {key} : lecture impossible : {exc}") from exc
 
     def ack(self, keys: Sequence[str], folder: Folder) -> None:
         for key in keys:
@@ -141,7 +141,8 @@ class MaildirSource:
             except FileNotFoundError:
                 continue
             except OSError as exc:
-                raise SourceError(f"message {key}: cannot move to {target.parent}: {exc}") from exc
+                raise SourceError(f"message {key} : déplacement impossible vers {target.parent} : "
+                                  f"{exc}") from exc
             self._paths.pop(key, None)
 
     def save_sent(self, raws: Sequence[bytes]) -> None:
@@ -156,7 +157,8 @@ class MaildirSource:
                     out.write(raw)
                 os.replace(tmp, self.sent / "cur" / f"{name}:2,S")
             except OSError as exc:
-                raise SourceError(f"{self.sent}: cannot save a copy of a reply: {exc}") from exc
+                raise SourceError(f"{self.sent} : impossible d’enregistrer la copie d’une réponse : "
+                                  f"{exc}") from exc
 
     def has_sent(self, message_id: str) -> bool:
         if self.sent is None:

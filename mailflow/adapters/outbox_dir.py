@@ -20,7 +20,7 @@ class DirTransport:
         try:
             private_dir(root)
         except OSError as exc:
-            raise TransportError(f"{root}: cannot create the outbox folder: {exc}") from exc
+            raise TransportError(f"{root} : impossible de créer le dossier d’envoi : {exc}") from exc
 
     def path_for(self, message_id: str, label: str) -> Path:
         digest = hashlib.sha256(message_id.encode()).hexdigest()[:12]
@@ -38,7 +38,7 @@ class DirTransport:
                 os.fsync(handle.fileno())
             os.replace(tmp, target)
         except OSError as exc:
-            raise TransportError(f"{target}: cannot write: {exc}") from exc
+            raise TransportError(f"{target} : écriture impossible : {exc}") from exc
         return {}
 
     def clean_leftovers(self) -> list[Path]:

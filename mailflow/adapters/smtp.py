@@ -63,16 +63,18 @@ class SmtpTransport:
         except smtplib.SMTPRecipientsRefused as exc:
             answers = {r: _answer(c, m) for r, (c, m) in exc.recipients.items()}
             permanent = all(c >= 500 for c, _ in exc.recipients.values())
-            raise TransportError(f"{where} refused every recipient: {answers}", permanent=permanent) \
+            raise TransportError(f"{where} a refusé tous les destinataires : "
+                                 f"{answers}", permanent=permanent) \
                 from None
         except smtplib.SMTPAuthenticationError as exc:
             self.close()
-            raise TransportError(f"{where}: login refused for {self.server.auth.user}: "
+            raise TransportError(f"{where} : identifiant ou mot de passe refusé pour "
+                                 f"{self.server.auth.user} : "
                                  f"{_answer(exc.smtp_code, exc.smtp_error)}") from None
         except smtplib.SMTPResponseException as exc:
             # The server answered: 4xx is temporary, 5xx is final for this message.
             self.close()
-            raise TransportError(f"{where} answered {_answer(exc.smtp_code, exc.smtp_error)}",
+            raise TransportError(f"{where} a répondu {_answer(exc.smtp_code, exc.smtp_error)}",
                                  permanent=exc.smtp_code >= 500) from None
         except CredentialError as exc:
             self.close()
@@ -80,11 +82,11 @@ class SmtpTransport:
         except (UnicodeError, ValueError) as exc:
             # An address smtplib cannot write (non-ASCII without SMTPUTF8): final for this reply.
             self.close()
-            raise TransportError(f"{where}: cannot address {list(recipients)}: {exc}",
+            raise TransportError(f"{where} : adresse impossible {list(recipients)} : {exc}",
                                  permanent=True) from None
         except (OSError, smtplib.SMTPException) as exc:
             self.close()
-            raise TransportError(f"{where} unreachable: {plain_words(exc, self.server)}") from None
+            raise TransportError(f"{where} injoignable : {plain_words(exc, self.server)}") from None
         return {r: _answer(c, m) for r, (c, m) in refused.items()}
 
     def check(self) -> str:
@@ -93,14 +95,15 @@ class SmtpTransport:
         try:
             smtp = self._connect()
         except smtplib.SMTPAuthenticationError as exc:
-            raise TransportError(f"{where}: login refused for {self.server.auth.user}: "
+            raise TransportError(f"{where} : identifiant ou mot de passe refusé pour "
+                                 f"{self.server.auth.user} : "
                                  f"{_answer(exc.smtp_code, exc.smtp_error)}") from None
         except (OSError, smtplib.SMTPException) as exc:
-            raise TransportError(f"{where}: {plain_words(exc, self.server)}") from None
+            raise TransportError(f"{where} : {plain_words(exc, self.server)}") from None
         except CredentialError as exc:
             raise TransportError(str(exc)) from None
         smtp.quit()
-        return f"{self.server.host}:{self.server.port} accepted the connection and the login"
+        return f"{self.server.host}:{self.server.port} a accepté la connexion et l’identifiant"
 
     def close(self) -> None:
         if self._smtp is not None:
