@@ -6,7 +6,6 @@ will happen, with a single-use code; the same registered address sends it back t
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
@@ -45,6 +44,8 @@ from .staffwords import EXAMPLES, Command, Unclear, forwarded, read_command
 _CANCEL = re.compile(r"^\W*(non\b|annule|annuler|ne (rien )?(pas )?fai|n'en fai|stop\b|abandon)")
 #: Subjects of mailflow's own messages to staff (alerts, digest): an answer to one is for us.
 _OURS = re.compile(r"\[mailflow\]|\[mf-", re.I)
+#: Why an action from a staff address is not taken, as the log and the history say it.
+_NOT_VOUCHED = "le serveur de réception ne garantit pas l’expéditeur (DMARC)"
 #: What is said for a candidature's withdrawal or promotion when staff give no reason.
 _DEFAULT_REASON = {StaffVerb.WITHDRAW: "à la demande du membre", StaffVerb.PROMOTE: "décision de "
                    "l’équipe"}
@@ -80,8 +81,8 @@ def staff_decide(state: State, intent: Intent, now: datetime, token: str, tz: Zo
         return StaffAnswer(staff_decision(state, intent, now))
     if not intent.vouched:
         # The server could not vouch for the staff address: no plan, nothing sent to anybody.
-        return StaffAnswer(Decision(Outcome.STAFF_MESSAGE, f"staff action from {intent.sender} "
-                                    "ignored: the receiving server does not vouch for the sender"))
+        return StaffAnswer(Decision(Outcome.STAFF_MESSAGE, f"action de {intent.sender} ignorée : "
+                                    f"{_NOT_VOUCHED}"))
     if isinstance(command, Unclear):
         return _unclear(intent, command.why, now)
     try:
@@ -91,19 +92,21 @@ def staff_decide(state: State, intent: Intent, now: datetime, token: str, tz: Zo
     if plan.empty:
         return StaffAnswer(_to_staff(intent, Outcome.STAFF_DONE, "staff_done",
                                      f"{understood(command, state, tz)} : rien à changer, c’est déjà "
-                                     "le cas.", summary=f"staff action {command.verb}: nothing to do"))
+                                     "le cas.",
+                                     summary=f"{_what(command)} demandé par {intent.sender} : rien "
+                                             "à changer"))
     if command.verb is StaffVerb.QUESTION_DONE:  # closing a question changes no member's lot
         return StaffAnswer(_to_staff(intent, Outcome.STAFF_DONE, "staff_done",
                                      f"{understood(command, state, tz)} : c’est fait.",
-                                     summary=f"question {command.target} closed by {intent.sender}"),
+                                     summary=f"question {command.target} close par {intent.sender}"),
                            plan, apply=True)
     action = PendingAction(token_hash(token), "staff", command.target or "staff", intent.sender, now,
                            now + timedelta(hours=state.token_hours), payload=command.to_json())
     reply = replace(_reply(intent, Outcome.STAFF_CONFIRM, "staff_confirm",
                            f"{understood(command, state, tz)}."), token=token,
                     expires_at=action.expires_at)
-    return StaffAnswer(Decision(Outcome.STAFF_CONFIRM, f"staff action {command.verb} "
-                                f"{command.target} from {intent.sender}: waiting for its code",
+    return StaffAnswer(Decision(Outcome.STAFF_CONFIRM, f"{_what(command)} demandé par "
+                                f"{intent.sender} : en attente de son code",
                                 replies=(reply,), pending=(action,), group_id=plan.group_id), plan)
 
 
@@ -115,8 +118,8 @@ def _confirmation(state: State, intent: Intent, now: datetime, tz: ZoneInfo) -> 
         if action is None or action.email != intent.sender:
             continue  # not ours, or another address's code: it confirms nothing
         if not intent.vouched:
-            return StaffAnswer(Decision(Outcome.STAFF_MESSAGE, f"code from {intent.sender} ignored: "
-                                        "the receiving server does not vouch for the sender"))
+            return StaffAnswer(Decision(Outcome.STAFF_MESSAGE, f"code de {intent.sender} ignoré : "
+                                        f"{_NOT_VOUCHED}"))
         used = replace(action, used_at=action.used_at or now)
         if action.used_at is not None or now >= action.expires_at:
             why = ("ce code a déjà servi ou a expiré : rien n’a été fait de nouveau. Pour refaire "
@@ -127,7 +130,7 @@ def _confirmation(state: State, intent: Intent, now: datetime, tz: ZoneInfo) -> 
             return StaffAnswer(_to_staff(intent, Outcome.STAFF_DONE, "staff_done",
                                          f"{understood(command, state, tz)} : action annulée, rien n’a "
                                          "changé.", pending=(used,),
-                                         summary=f"staff action {command.verb} cancelled"))
+                                         summary=f"{_what(command)} annulé par {intent.sender}"))
         try:
             plan = plan_command(state, command, now, tz, intent.sender)
         except StaffActionError as exc:
@@ -135,8 +138,7 @@ def _confirmation(state: State, intent: Intent, now: datetime, tz: ZoneInfo) -> 
                             pending=(used,))
         decision = _to_staff(intent, Outcome.STAFF_DONE, "staff_done",
                              f"{understood(command, state, tz)} : c’est fait.", pending=(used,),
-                             summary=f"staff action {command.verb} {command.target} confirmed by "
-                                     f"{intent.sender}")
+                             summary=f"{_what(command)} confirmé par {intent.sender}")
         return StaffAnswer(replace(decision, group_id=plan.group_id), plan, apply=True)
     return None
 
@@ -201,6 +203,11 @@ def understood(command: Command, state: State, tz: ZoneInfo) -> str:
     return f"Vous demandez : {STAFF_VERB[command.verb]} — {about}{reason}"
 
 
+def _what(command: Command) -> str:
+    """The action in a few words, for the log: « clore l’appel (ot-ruraux) »."""
+    return f"{STAFF_VERB[command.verb]} ({command.target})" if command.target else STAFF_VERB[command.verb]
+
+
 def _title(state: State, group_id: str) -> str:
     group = state.groups.get(group_id)
     return group.title if group is not None else group_id
@@ -224,6 +231,6 @@ def _unclear(intent: Intent, why: str, now: datetime, *, examples: bool = True,
              pending: tuple[PendingAction, ...] = ()) -> StaffAnswer:
     reply = _reply(intent, Outcome.STAFF_UNCLEAR, "staff_unclear", why,
                    EXAMPLES if examples else ())
-    return StaffAnswer(Decision(Outcome.STAFF_UNCLEAR, f"staff message from {intent.sender} not "
-                                f"understood: {json.dumps(why, ensure_ascii=False)}",
+    return StaffAnswer(Decision(Outcome.STAFF_UNCLEAR, f"message de {intent.sender} (équipe) non "
+                                f"compris : {why}",
                                 replies=(reply,), pending=pending))
