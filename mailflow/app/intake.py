@@ -192,8 +192,10 @@ def _handle(ctx: Context, waiting: Waiting, state: State) -> _Result:
         return _quarantine(ctx, raw, digest, f"erreur interne de mailflow : {exc!r}", waiting.key,
                            inbound)
     kept = [(idea.id, raw) for idea in decision.ideas] if inbound.attachments else []
+    # What a message answers, when it says something: an answer to a general help, or a staff
+    # member's to one of our answers to staff, is no case of anyone's.
     summary = decision.summary + (f" [{answers(case.kind, case.id, case.how)}]"
-                                  if case is not None else "")
+                                  if case is not None and case.kind is not CaseKind.HELP else "")
     return _Result(decision.outcome, summary, "processed", digest, inbound.message_id, inbound.sender,
                    inbound.subject, _within_cap(ctx, messages, now), after, kept, decision.group_id)
 
