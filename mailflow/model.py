@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import NamedTuple
@@ -289,6 +290,15 @@ class Decision:
     pending: tuple[PendingAction, ...] = ()  # new or used confirmations
     questions: tuple[Question, ...] = ()  # new, followed up or answered
     forward: Question | None = None  # the member's question to hand to staff with this message
+
+
+_TYPED_ID = re.compile(r"\s*([CIQ])\s*-?\s*0*(\d{1,9})\s*", re.I)
+
+
+def canonical_id(typed: str) -> str:
+    """An id as mailflow writes it, from how a person types it: « c12 », « C-0012 » → C0012."""
+    found = _TYPED_ID.fullmatch(typed)
+    return f"{found.group(1).upper()}{int(found.group(2)):04d}" if found else typed.strip().upper()
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from mailflow import config
 from mailflow.config import Settings
 from mailflow.core.staffwords import Command, Unclear, forwarded, read_command
 from mailflow.model import StaffVerb as V
+from mailflow.model import canonical_id
 
 from .conftest import ROOT
 
@@ -130,3 +131,102 @@ def test_a_forwarded_message_is_read_from_its_quote(client: str, quoted: str) ->
     assert found.sent_at is not None
     assert found.sent_at.astimezone(PARIS).replace(tzinfo=None) == datetime(2026, 3, 2, 9, 15)
     assert found.text.startswith("Bonjour")
+
+
+@pytest.mark.parametrize(("typed", "meant"), [
+    ("c12", "C0012"), ("C0012", "C0012"), (" c-0012 ", "C0012"), ("i3", "I0003"), ("Q 2", "Q0002"),
+    ("c12345", "C12345"), ("ot-ruraux", "OT-RURAUX"), ("x12", "X12")])
+def test_ids_are_read_as_people_type_them(typed: str, meant: str) -> None:
+    assert canonical_id(typed) == meant
+
+
+CAPACITY = [  # ot-ruraux has 20 places
+    ("Passer la capacité du groupe OT ruraux à 25 places", 25),
+    ("Capacité OT ruraux : 30", 30),
+    ("Passer la capacité OT ruraux de 20 à 25", 25),
+    ("Ajouter 5 places au groupe OT ruraux", 25),
+    ("Ajoutez 5 places pour OT ruraux svp", 25),
+    ("Augmenter la capacité du groupe OT ruraux de 5 places", 25),
+    ("Capacité OT ruraux : +5", 25),
+    ("Ouvrir 3 places de plus pour OT ruraux", 23),
+    ("Réduire le nombre de places OT ruraux de 3", 17),
+    ("Réduire le nombre de places OT ruraux à 15", 15),
+]
+
+
+@pytest.mark.parametrize(("text", "capacity"), CAPACITY)
+def test_a_number_of_places_is_read_as_the_new_total(settings: Settings, text: str,
+                                                      capacity: int) -> None:
+    """« Ajouter 5 places » is five more, never five in all (the alert offers « Ajouter des places »)."""
+    command = read_command(text, "", settings.groups, settings.departments, NOW, PARIS)
+    assert command == Command(V.CAPACITY, "ot-ruraux", "", {"capacity": str(capacity)})
+
+
+@pytest.mark.parametrize("text", [
+    "Ajouter des places au groupe OT ruraux", "Réduire la capacité OT ruraux de 30 places"])
+def test_places_without_a_usable_figure_are_asked_for(settings: Settings, text: str) -> None:
+    command = read_command(text, "", settings.groups, settings.departments, NOW, PARIS)
+    assert isinstance(command, Unclear) and "nombre de places" in command.why
+
+
+SEVERAL = [
+    "Clore l’appel OT ruraux\nPromouvoir C0003",
+    "Bonjour,\nPromouvoir C0003 et C0004",
+    "Refuser C0003 : hors profil\nRefuser C0004 : hors profil",
+    "Passer la capacité du groupe OT ruraux à 25 places\nClore l’appel porteurs de projets",
+    "Clore l’appel OT ruraux et porteurs de projets",
+    "Promouvoir C0003, C0004",
+]
+
+
+@pytest.mark.parametrize("text", SEVERAL)
+def test_several_actions_in_one_message_are_not_half_done(settings: Settings, text: str) -> None:
+    command = read_command(text, "", settings.groups, settings.departments, NOW, PARIS)
+    assert isinstance(command, Unclear) and "une action par message" in command.why
+
+
+@pytest.mark.parametrize(("text", "verb", "target"), [
+    ("Refuser C0042 : hors profil, voir C0041", V.REFUSE, "C0042"),
+    ("Refuser C0042 : doublon de C0041 et C0040", V.REFUSE, "C0042"),
+    ("Retirer C0042 : doublon de C0041", V.WITHDRAW, "C0042"),
+    ("Promouvoir C0017 à la place de C0012", V.PROMOTE, "C0017"),
+    ("Première rencontre OT ruraux le 6 avril 2027 à 9 h 30\nLieu : Maison du tourisme, Angoulême",
+     V.MEETING, "ot-ruraux"),
+    ("Bonjour,\n\nMerci de retirer la candidature C0042 : désistement par téléphone.\n\nBonne "
+     "journée", V.WITHDRAW, "C0042"),
+    ("Clore l’appel OT ruraux\nIl est complet depuis ce matin (C0020 a pris la dernière place).",
+     V.CLOSE, "ot-ruraux"),
+])
+def test_one_action_with_other_numbers_or_lines_is_one_action(settings: Settings, text: str,
+                                                             verb: V, target: str) -> None:
+    command = read_command(text, "", settings.groups, settings.departments, NOW, PARIS)
+    assert isinstance(command, Command) and (command.verb, command.target) == (verb, target)
+
+
+def test_the_reason_is_what_follows_the_colon(settings: Settings) -> None:
+    """The member reads the reason: the group named before the colon is not part of it."""
+    command = read_command("Refuser C0042 pour le groupe OT ruraux : hors profil", "",
+                           settings.groups, settings.departments, NOW, PARIS)
+    assert command == Command(V.REFUSE, "C0042", "hors profil", {})
+
+
+def test_a_promotion_in_a_signature_asks_for_nothing(settings: Settings) -> None:
+    text = "Je serai absente vendredi.\n\nClaire Morel\nChargée de promotion du territoire"
+    assert read_command(text, "", settings.groups, settings.departments, NOW, PARIS) is None
+
+
+def test_the_quote_of_our_own_mail_is_no_forwarded_message(settings: Settings) -> None:
+    """A reply to the digest quotes it under « De : MONA <groupes@…> »: that is no candidature
+    forwarded, its groups and its date are not the member's."""
+    quoted = forwarded(
+        "Ajouter la candidature de Jeanne Martin, jeanne.martin@ot-sarlat.fr (24)\n\n"
+        "De\u00a0: MONA – Groupes de travail <groupes@monatourisme.fr>\n"
+        "Envoyé\u00a0: lundi 30 novembre 2026 07:00\nÀ\u00a0: animation@monatourisme.fr\n"
+        "Objet\u00a0: [mailflow] Le point du 30 novembre\n\n« Accompagnement des porteurs de "
+        "projets » — ouvert\n", NOW, PARIS)
+    assert quoted is not None
+    command = read_command(
+        "Ajouter la candidature de Jeanne Martin, jeanne.martin@ot-sarlat.fr (24)",
+        "RE\u00a0: [mailflow] Le point du 30 novembre", settings.groups, settings.departments, NOW,
+        PARIS, forwarded=quoted, own=("animation@monatourisme.fr", "groupes@monatourisme.fr"))
+    assert isinstance(command, Unclear) and "quel groupe" in command.why

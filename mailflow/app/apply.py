@@ -27,12 +27,12 @@ def stage_plan(ctx: Context, plan: Plan, messages: list[Outgoing], actor: str) -
     Written with the commit that records the plan's state (a command's, or a mail batch's).
     """
     store = ctx.store
+    if plan.alert_promotions:  # first: writing an alert may fail, before anything is staged
+        tell_staff_of_promotions(ctx, plan.after, plan.replies)
     if plan.override and plan.group_id is not None:
         store.set_group_override(plan.group_id, plan.override)
     if plan.drafted is not None:
         store.save_drafted_group(*plan.drafted)
-    if plan.alert_promotions:
-        tell_staff_of_promotions(ctx, plan.after, plan.replies)
     sent = {"sent": [f"{m.outcome} → {', '.join(m.to)}" for m in messages]} if plan.lists_sent else {}
     store.record_history({"at": ctx.clock().isoformat(), "actor": actor, "action": plan.action,
                           **plan.history, **sent})

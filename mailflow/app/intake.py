@@ -35,6 +35,7 @@ log = logging.getLogger("mailflow.intake")
 
 QUARANTINE_COPY_BYTES = 1024 * 1024
 CHUNK = 200  # messages decided per commit
+_ACTING = (Outcome.STAFF_CONFIRM.value, Outcome.STAFF_DONE.value)
 
 
 @dataclass
@@ -233,11 +234,15 @@ def _within_cap(ctx: Context, messages: list[Outgoing], now: datetime) -> list[O
     question forwarded with a dropped reply goes too (the digest still lists it)."""
     cap = ctx.settings.max_replies_per_sender_per_day
     since = now - timedelta(hours=24)
+    staff = ctx.settings.network.staff
     kept: list[Outgoing] = []
     for item in messages:
         if item.outcome == "staff-question" and not any(k.reply is not None for k in kept):
             continue  # its member reply was dropped: the member is looping
-        if item.reply is not None and ctx.store.replies_since(item.to[0], since) >= cap:
+        # A plan, or what a code did, answers an action staff wrote or its code (single use): no
+        # loop feeds on them, and a busy day of actions must not lose one.
+        capped = not (item.outcome in _ACTING and item.to[0] in staff)
+        if capped and item.reply is not None and ctx.store.replies_since(item.to[0], since) >= cap:
             log.warning("reply to %s suppressed: %d replies in 24 hours", item.to[0], cap)
             continue
         kept.append(item)

@@ -28,18 +28,25 @@ def staff_message(ctx: Context, state: State, intent: Intent,
     if plan is None:
         after = apply(state, decision)
         return decision, after, [outgoing(ctx.renderer, r, now) for r in decision.replies]
-    members = render_plan(ctx, plan)
-    told = plan_lines(plan, [(m.outcome, m.to, m.subject) for m in members], applied=answer.apply,
-                      tz=settings.tz)
-    details = _nested(told[1:])  # the first line repeats the action
-    replies = [replace(r, details=details) for r in decision.replies]
+    try:
+        members = render_plan(ctx, plan)  # written with the groups as they will be
+        told = plan_lines(plan, [(m.outcome, m.to, m.subject) for m in members],
+                          applied=answer.apply, tz=settings.tz)
+        details = _nested(told[1:])  # the first line repeats the action
+        if not answer.apply:
+            ctx.renderer.use_groups(state.groups)  # nothing changed: the groups as they are
+        answers = [outgoing(ctx.renderer, replace(r, details=details), now)
+                   for r in decision.replies]
+        if answer.apply:
+            # Staged last, once everything that may fail is done: the store has no undo for one
+            # message, and one that fails goes to quarantine with its code still unused.
+            stage_plan(ctx, plan, members, intent.sender)
+    except BaseException:
+        ctx.renderer.use_groups(state.groups)  # nothing applied: later mail of the batch neither
+        raise
     if not answer.apply:
-        ctx.renderer.use_groups(state.groups)  # nothing changed: the groups as they are
-        after = apply(state, decision)
-        return decision, after, [outgoing(ctx.renderer, r, now) for r in replies]
-    stage_plan(ctx, plan, members, intent.sender)
-    after = apply(plan.after, decision)
-    return decision, after, [*members, *(outgoing(ctx.renderer, r, now) for r in replies)]
+        return decision, apply(state, decision), answers
+    return decision, apply(plan.after, decision), [*members, *answers]
 
 
 def _nested(lines: list[str]) -> tuple[str, ...]:

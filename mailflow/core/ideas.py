@@ -23,6 +23,7 @@ from ..model import (
     Outcome,
     Reply,
     State,
+    canonical_id,
 )
 from .classify import IDEA, IDEA_ATTACHMENT
 from .french import IDEA_STATUS, format_date_fr, plural
@@ -116,7 +117,7 @@ def current(state: State) -> dict[str, Idea]:
 def find(state: State, idea_id: str) -> Idea:
     """The idea with this id (case-insensitive), or UnknownIdeaError naming the known ones."""
     ideas = current(state)
-    wanted = idea_id.strip().upper()
+    wanted = canonical_id(idea_id)
     if wanted in ideas:
         return ideas[wanted]
     known = ", ".join(ideas) or "aucune pour l’instant"

@@ -5,7 +5,16 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
-from ..model import CaseKind, Decision, Intent, Outcome, Question, QuestionStatus, State
+from ..model import (
+    CaseKind,
+    Decision,
+    Intent,
+    Outcome,
+    Question,
+    QuestionStatus,
+    State,
+    canonical_id,
+)
 from .places import calls_for
 from .replies import answer
 
@@ -15,7 +24,7 @@ TEXT_KEPT = 4000
 
 def find(state: State, question_id: str) -> Question | None:
     """The question with this id (any case), or None."""
-    wanted = question_id.strip().upper()
+    wanted = canonical_id(question_id)
     return next((q for q in state.questions if q.id.upper() == wanted), None)
 
 

@@ -23,6 +23,7 @@ from ..model import (
     Reply,
     State,
     Status,
+    canonical_id,
 )
 from .calendar import meeting_change_replies
 from .decide import apply, withdraw
@@ -146,7 +147,7 @@ def plan_group_change(state: State, group_id: str, now: datetime, *, call: CallS
 
 def find_candidature(state: State, candidature_id: str) -> Candidature:
     """The candidature with this id, in any case (« c0012 » is C0012)."""
-    wanted = candidature_id.strip().upper()
+    wanted = canonical_id(candidature_id)
     found = next((c for c in state.candidatures if c.id.upper() == wanted), None)
     if found is None:
         raise StaffActionError(f"candidature inconnue « {candidature_id} » ; les candidatures "

@@ -24,7 +24,7 @@ from ..model import (
     StaffVerb,
     State,
 )
-from .conversation import token_hash
+from .conversation import TOKEN, token_hash
 from .french import STAFF_VERB, format_date_fr
 from .ideas import IdeaError, advance, decline, draft_group, find, validate
 from .questions import staff_decision
@@ -40,8 +40,13 @@ from .staff import (
 )
 from .staffwords import EXAMPLES, Command, Unclear, forwarded, read_command
 
-#: A staff member's answer to the confirmation that says no.
-_CANCEL = re.compile(r"^\W*(non\b|annule|annuler|ne (rien )?(pas )?fai|n'en fai|stop\b|abandon)")
+#: In a staff member's answer to the plan, words that say no or not now…
+_NO = re.compile(r"\b(non|nan|annul\w*|stop|abandon\w*|attend\w*|rien|erreur|laisse\w* tomber|"
+                 r"pas(?! de (souci|soucis|probleme|problemes)\b))\b")
+#: … and words that say yes (an answer with neither is the plain « Répondre » the plan asks for).
+_YES = re.compile(r"\b(oui|ok|okay|d'accord|je confirme|confirm\w*|valid\w*|c'est bon|c'est ok|"
+                  r"parfait|vas-y|allez-y|go|bien sur|absolument|tout a fait|fai\w*-le)\b")
+_GREETING = re.compile(r"^(bonjour|bonsoir|hello|salut|re)\b[^\n]{0,30}$")
 #: Subjects of mailflow's own messages to staff (alerts, digest): an answer to one is for us.
 _OURS = re.compile(r"\[mailflow\]|\[mf-", re.I)
 #: Why an action from a staff address is not taken, as the log and the history say it.
@@ -67,7 +72,7 @@ def staff_decide(state: State, intent: Intent, now: datetime, token: str, tz: Zo
     case = intent.case
     if case is not None and case.kind is CaseKind.QUESTION:
         return StaffAnswer(staff_decision(state, intent, now))  # the answer in a question's thread
-    confirmed = _confirmation(state, intent, now, tz)
+    confirmed = _confirmation(state, intent, now, tz, own)
     if confirmed is not None:
         return confirmed
     message = intent.message
@@ -76,6 +81,12 @@ def staff_decide(state: State, intent: Intent, now: datetime, token: str, tz: Zo
     command = read_command(message.new_text, message.subject, state.groups, state.departments, now,
                            tz, forwarded=passed_on, about=about, own=own)
     if command is None:
+        owner = next((p.email for code in intent.tokens for p in state.pending
+                      if p.kind == "staff" and p.token_hash == token_hash(code)), None)
+        if owner is not None:  # a colleague's code (a plan forwarded, « Répondre à tous »)
+            return _unclear(intent, f"ce code a été envoyé à {owner} : seule cette adresse peut "
+                            "confirmer l’action, en répondant au message qui le porte", now,
+                            examples=False)
         if _OURS.search(message.subject):  # an answer to an alert or the digest: say what works
             return _unclear(intent, "je n’ai pas reconnu d’action dans votre message", now)
         return StaffAnswer(staff_decision(state, intent, now))
@@ -110,7 +121,8 @@ def staff_decide(state: State, intent: Intent, now: datetime, token: str, tz: Zo
                                 replies=(reply,), pending=(action,), group_id=plan.group_id), plan)
 
 
-def _confirmation(state: State, intent: Intent, now: datetime, tz: ZoneInfo) -> StaffAnswer | None:
+def _confirmation(state: State, intent: Intent, now: datetime, tz: ZoneInfo,
+                  own: tuple[str, ...]) -> StaffAnswer | None:
     """The code of a staff action sent back by the address it was sent to: the action applied."""
     for code in intent.tokens:
         digest = token_hash(code)
@@ -126,7 +138,23 @@ def _confirmation(state: State, intent: Intent, now: datetime, tz: ZoneInfo) -> 
                    "l’action, écrivez-la dans un nouveau message")
             return _unclear(intent, why, now, examples=False, pending=(used,))
         command = Command.from_json(action.payload)
-        if _CANCEL.match(fold_aligned(intent.message.new_text.strip())):
+        answer = said_yes(intent.message.new_text)
+        other = read_command(intent.message.new_text, "", state.groups, state.departments, now, tz,
+                             own=own)
+        if isinstance(other, Command) and (other.verb, other.target) != (command.verb,
+                                                                         command.target):
+            # « Plutôt promouvoir C0004 » answering the plan of C0003: neither is done.
+            why = (f"votre réponse demande une autre action ({STAFF_VERB[other.verb]}"
+                   f"{' ' + other.target if other.target else ''}) : répondez « oui » ou « non » "
+                   f"à l’action décrite ({STAFF_VERB[command.verb]} {command.target}), et écrivez "
+                   "l’autre dans un nouveau message")
+            return _unclear(intent, why, now, examples=False)
+        if answer is None:
+            why = (f"je ne sais pas si vous confirmez « {STAFF_VERB[command.verb]} » : répondez "
+                   "« oui » pour le faire ou « non » pour l’abandonner ; le code reste valable "
+                   f"jusqu’au {format_date_fr(action.expires_at, tz)}")
+            return _unclear(intent, why, now, examples=False)
+        if not answer:
             return StaffAnswer(_to_staff(intent, Outcome.STAFF_DONE, "staff_done",
                                          f"{understood(command, state, tz)} : action annulée, rien n’a "
                                          "changé.", pending=(used,),
@@ -141,6 +169,22 @@ def _confirmation(state: State, intent: Intent, now: datetime, tz: ZoneInfo) -> 
                              summary=f"{_what(command)} confirmé par {intent.sender}")
         return StaffAnswer(replace(decision, group_id=plan.group_id), plan, apply=True)
     return None
+
+
+def said_yes(text: str) -> bool | None:
+    """Whether an answer to a plan confirms it (True), abandons it (False) or is both (None).
+
+    Its first paragraph counts, after a greeting: « Bonjour,\n\nNon, finalement on attend. »
+    says no as surely as « Non »; an answer that says neither (sent as it is) confirms.
+    """
+    lines = [line.strip() for line in fold_aligned(TOKEN.sub(" ", text)).split("\n")]
+    while lines and (not lines[0] or _GREETING.match(lines[0])):
+        lines.pop(0)
+    first = " ".join(lines[:lines.index("")] if "" in lines else lines)
+    no, yes = _NO.search(first), _YES.search(first)
+    if no is not None:
+        return None if yes is not None else False
+    return True
 
 
 def plan_command(state: State, command: Command, now: datetime, tz: ZoneInfo, actor: str) -> Plan:
@@ -160,6 +204,10 @@ def plan_command(state: State, command: Command, now: datetime, tz: ZoneInfo, ac
         starts = datetime.fromisoformat(fields["when"]) if "when" in fields else None
         return plan_group_change(state, target, now, starts_at=starts, place=fields.get("place"))
     if verb in (StaffVerb.WITHDRAW, StaffVerb.REFUSE, StaffVerb.PROMOTE):
+        group_id = find_candidature(state, target).group_id
+        if group_id not in state.groups:  # removed from groups.toml since: no reply can be written
+            raise StaffActionError(f"groupe inconnu « {group_id} » ; groupes connus : "
+                                   f"{', '.join(state.groups)}")
         reason = command.reason or _DEFAULT_REASON.get(verb, "")
         return plan_candidate_action(state, verb.value, target, reason, now)
     if verb is StaffVerb.QUESTION_DONE:

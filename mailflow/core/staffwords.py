@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from collections.abc import Mapping
@@ -10,8 +11,9 @@ from datetime import datetime
 from email.utils import parsedate_to_datetime
 from zoneinfo import ZoneInfo
 
-from ..model import Department, Group, StaffVerb
+from ..model import Department, Group, StaffVerb, canonical_id
 from .extract import extract_profile, match_groups
+from .french import STAFF_VERB
 from .reading import fold_aligned
 from .when import find_date, find_datetime
 
@@ -97,6 +99,9 @@ _ACTIONS: tuple[tuple[StaffVerb, re.Pattern[str]], ...] = (
                                    r"place|inscrire|passer)\b[^\n]{0,30}" + _C)),
     (StaffVerb.WITHDRAW, re.compile(r"\b(retirer|retire|retirez|desister|desinscrire|annuler|"
                                     r"enlever)\b[^\n]{0,30}" + _C)),
+    # « Ajouter 5 places » is about the group's size, not a candidature to add.
+    (StaffVerb.CAPACITY, re.compile(r"\b(ajouter|ajoutez|rajouter|rajoutez|augmenter|augmentez|"
+                                    r"ouvrir|ouvrez)\b[^\n]{0,20}?\b(\d{1,4}|des|quelques) ?places?\b")),
     (StaffVerb.ADD, re.compile(r"\b(ajouter|ajoute|ajoutez|enregistrer|enregistrez|inscrire|"
                                r"inscrivez|placer|prendre en compte)\b")),
     (StaffVerb.CLOSE, re.compile(r"\b(clore|clos|cloturer|cloturez|fermer|fermez|ferme)\b[^\n]{0,20}"
@@ -109,11 +114,12 @@ _ACTIONS: tuple[tuple[StaffVerb, re.Pattern[str]], ...] = (
     # The same actions on a candidature named without its number: said to be missing.
     (StaffVerb.REFUSE, re.compile(r"\b(refuser|refusez)\b[^\n]{0,20}\bcandidature\b")),
     (StaffVerb.WITHDRAW, re.compile(r"\b(retirer|retirez|desinscrire)\b[^\n]{0,20}\bcandidature\b")),
-    (StaffVerb.PROMOTE, re.compile(r"\b(promouvoir|promotion)\b")),
+    (StaffVerb.PROMOTE, re.compile(r"\b(promouvoir|promouvez)\b")),  # not « chargée de promotion »
 )
 #: The actions whose id may be followed by a reason (« Refuser C0042 : hors profil »).
 _WITH_REASON = (StaffVerb.REFUSE, StaffVerb.WITHDRAW, StaffVerb.PROMOTE, StaffVerb.IDEA_DECLINE)
 _REASON = re.compile(r"^\s*(?:[:\-–—,;]|\bcar\b|\bparce que\b|\bpour\b|\bmotif ?:)\s*(?P<why>\S.*)$")
+_COLON = re.compile(r"(?:\s:|:\s)\s*(?P<why>\S.*)$")  # « : » as French and English write it
 _WITH_UNIT = re.compile(r"\b(\d{1,4}) ?(places|personnes|participants|membres)\b")
 _AFTER_CAPACITY = re.compile(r"\b(?:capacite|nombre de places)\b\D{0,60}?\b(\d{1,4})\b")
 _PLACE = re.compile(r"\blieu ?: ?(?P<place>[^\n]+)")
@@ -133,7 +139,26 @@ def read_command(text: str, subject: str, groups: Mapping[str, Group],
 
     `about` is the candidature, idea or question the message answers (its thread), used when
     the text names none; `own` are the addresses never taken for a member's (staff, mailbox).
+    One action per message: a text that asks for more is answered so, never half done.
     """
+    if forwarded is not None and (forwarded.sender in own or (
+            forwarded.sender is None and not _FORWARD_SUBJECT.match(subject))):
+        forwarded = None  # the quote of our own mail (a digest, an alert answered): no member's
+    command = _read(text, subject, groups, departments, now, tz, forwarded, about, own)
+    if isinstance(command, Command):
+        others = _other_actions(text, command, groups)
+        if others:
+            asked = " ; ".join(f"{STAFF_VERB[verb]}{_label(target, groups)}"
+                               for verb, target in [(command.verb, command.target), *others])
+            return Unclear(f"une action par message, s’il vous plaît : j’en ai reconnu plusieurs "
+                           f"({asked}). Envoyez-les dans des messages séparés")
+    return command
+
+
+def _read(text: str, subject: str, groups: Mapping[str, Group],
+          departments: Mapping[str, Department], now: datetime, tz: ZoneInfo,
+          forwarded: Forwarded | None, about: str | None,
+          own: tuple[str, ...]) -> Command | Unclear | None:
     folded = fold_aligned(text)
     verb = next((v for v, pattern in _ACTIONS if pattern.search(folded)), None)
     if verb is None and forwarded is not None and _FORWARD_SUBJECT.match(subject):
@@ -172,11 +197,69 @@ def read_command(text: str, subject: str, groups: Mapping[str, Group],
     return Command(verb, target, reason, fields)
 
 
+_GROUP_VERBS = (StaffVerb.OPEN, StaffVerb.CLOSE, StaffVerb.CAPACITY, StaffVerb.MEETING)
+#: What may come before an action at the start of its line (« Merci de clore… », « - Promouvoir… »).
+_LEAD = re.compile(r"^[\s>*•·\-–—\d.)]*(?:(?:bonjour|merci de|pouvez-vous|pourriez-vous|peux-tu|"
+                   r"pourrais-tu|il faut|svp|stp|et|puis|aussi|ensuite|enfin|egalement)[\s,]+)*")
+#: Ids written one after the other (« C0003 et C0004 », « C0003, C0004 »).
+_AND = re.compile(r"\s*(?:,|;|/|&|\+|et|puis|ainsi que)\s*")
+
+
+def _other_actions(text: str, command: Command, groups: Mapping[str, Group]
+                   ) -> list[tuple[StaffVerb, str]]:
+    """The actions a text asks for besides `command`: more groups or ids for the same verb,
+    and lines of their own that start with another action (an ADD's group is its own)."""
+    folded = fold_aligned(text)
+    others: list[tuple[StaffVerb, str]] = []
+    if command.verb in _GROUP_VERBS:
+        others += [(command.verb, g) for g in match_groups("", text, groups) if g != command.target]
+    elif command.verb is not StaffVerb.ADD:
+        ids = list(_ANY_ID.finditer(folded))
+        first = next((i for i, m in enumerate(ids) if canonical_id(m.group(0)) == command.target), None)
+        for before, after in itertools.pairwise(ids[first:] if first is not None else []):
+            if after.group(1) != before.group(1) or not _AND.fullmatch(
+                    folded[before.end():after.start()]):
+                break  # « C0003 et C0004 » asks for both; « C0042 : voir C0041 » for one
+            others.append((command.verb, canonical_id(after.group(0))))
+    seen = {(command.verb, "" if command.verb is StaffVerb.ADD else command.target), *others}
+    for line, low in zip(text.split("\n"), folded.split("\n"), strict=True):
+        asked = _line_action(line, low, groups)
+        if asked is not None and asked not in seen:
+            seen.add(asked)
+            others.append(asked)
+    return list(dict.fromkeys(others))
+
+
+def _line_action(line: str, low: str, groups: Mapping[str, Group]) -> tuple[StaffVerb, str] | None:
+    """The action a line starts with, with its own group or id; None for any other line."""
+    lead = _LEAD.match(low)
+    start = lead.end() if lead is not None else 0
+    found = next(((v, m) for v, p in _ACTIONS if (m := p.search(low)) is not None), None)
+    if found is None:
+        return None
+    verb, match = found
+    if match.start() > start + (12 if verb is StaffVerb.CAPACITY else 0):  # « passer la capacité »
+        return None
+    if verb is StaffVerb.ADD:
+        return (verb, "") if "candidature" in low or _EMAIL.search(line) else None
+    if verb in _GROUP_VERBS:
+        group = _group(line, "", groups)
+        return (verb, group) if group is not None else None
+    target = _id(low, {"question": "q", "idea": "i"}.get(verb.value.split("-")[0], "c"))
+    return (verb, target) if target is not None else None
+
+
+def _label(target: str, groups: Mapping[str, Group]) -> str:
+    if not target:
+        return ""
+    return f" « {groups[target].title} »" if target in groups else f" {target}"
+
+
 def _id(folded: str, series: str) -> str | None:
     """The first id of a series (« c42 », « C0042 », « c-0042 ») written as mailflow writes it."""
     for match in _ANY_ID.finditer(folded):
         if match.group(1) == series:
-            return f"{series.upper()}{int(match.group(2)):04d}"
+            return canonical_id(match.group(0))
     return None
 
 
@@ -188,6 +271,9 @@ def _reason_after(text: str, folded: str, target: str) -> str:
             end = text.find("\n", match.end())
             rest = text[match.end(): end if end >= 0 else len(text)]
             found = _REASON.match(rest)
+            if found is None or fold_aligned(found.group(0)).lstrip().startswith("pour"):
+                # « Refuser C0042 pour le groupe OT ruraux : hors profil »: the colon says it
+                found = _COLON.search(rest) or found
             return found.group("why").strip().rstrip(".") if found else ""
     return ""
 
@@ -206,6 +292,31 @@ def _which_group(groups: Mapping[str, Group]) -> Unclear:
     return Unclear(f"je n’ai pas trouvé de quel groupe il s’agit ; nommez-le : {titles}")
 
 
+_TO_TOTAL = re.compile(r"\ba (\d{1,4})\b(?! ?h)")  # not « à 9 h 30 »
+_MORE = re.compile(r"\b(ajout|rajout|augment)\w*|\bouvr(ir|ez|e|ons)\b|\b(de plus|en plus|"
+                   r"supplementaires?)\b|\+ ?\d")
+_LESS = re.compile(r"\b(redui|diminu|baiss|retir|enlev|supprim)\w*|\b(de moins|en moins)\b|"
+                   r"(?:^|[\s:(])[-\u2212] ?\d")
+_BY = re.compile(r"(?:\bde |[+\-\u2212] ?)(\d{1,4})\b|\b(\d{1,4}) ?(?:places?|personnes)\b")
+
+
+def _capacity(folded: str, current: int) -> int | None:
+    """The new number of places: a total (« à 25 places », « capacité : 30 ») or the current one
+    changed by what is written (« ajouter 5 places », « réduire de 3 », « +5 »)."""
+    totals = list(_TO_TOTAL.finditer(folded))
+    if totals:
+        return int(totals[-1].group(1))  # « de 20 à 25 »: the last figure is the new one
+    more, less = _MORE.search(folded), _LESS.search(folded)
+    by = _BY.search(folded)
+    if (more is None) != (less is None) and by is not None:
+        change = int(by.group(1) or by.group(2))
+        return current + change if more is not None else current - change
+    if more is not None or less is not None:
+        return None  # « ajouter des places »: how many is not said
+    found = _WITH_UNIT.search(folded) or _AFTER_CAPACITY.search(folded)
+    return int(found.group(1)) if found is not None else None
+
+
 def _group_change(verb: StaffVerb, text: str, folded: str, subject: str, groups: Mapping[str, Group],
                   now: datetime, tz: ZoneInfo) -> Command | Unclear:
     group_id = _group(text, subject, groups)
@@ -213,11 +324,14 @@ def _group_change(verb: StaffVerb, text: str, folded: str, subject: str, groups:
         return _which_group(groups)
     fields: dict[str, str] = {}
     if verb is StaffVerb.CAPACITY:
-        found = _WITH_UNIT.search(folded) or _AFTER_CAPACITY.search(folded)
-        if found is None:
+        capacity = _capacity(folded, groups[group_id].capacity)
+        if capacity is None:
             return Unclear("il manque le nombre de places, par exemple « Passer la capacité du groupe "
                            "OT ruraux à 25 places »")
-        fields["capacity"] = str(int(found.group(1)))
+        if capacity < 1:
+            return Unclear("le nombre de places ne peut pas descendre sous 1 : écrivez le nouveau "
+                           "total, par exemple « Passer la capacité du groupe OT ruraux à 25 places »")
+        fields["capacity"] = str(capacity)
     if verb is StaffVerb.MEETING:
         when = find_datetime(text, now, tz, past=False)
         if when is not None:
