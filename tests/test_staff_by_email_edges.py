@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from mailflow import config
+from mailflow.cli import main
 from mailflow.config import Settings
 from mailflow.core.render import Renderer
 from mailflow.errors import RenderError
@@ -214,6 +215,8 @@ def test_an_action_on_a_group_removed_from_the_configuration(tmp_path: Path) -> 
         assert "n’est plus possible" in said(reply)
     assert staff_mail(settings, "quarantine") == []
     assert statuses(settings)[NADIA] == "waitlisted"
+    # The command line says the same, without a traceback.
+    assert main(["--config", str(path), "candidates", "refuse", "c3", "--reason", "hors profil"]) == 2
 
 
 def test_a_plan_that_fails_to_render_leaves_the_groups_as_they_are_for_the_batch(

@@ -33,6 +33,7 @@ READ = [
      {"place": "Maison du tourisme, Angoulême"}),
     ("Refuser C0042 : hors profil", V.REFUSE, "C0042", "hors profil", {}),
     ("refuser la candidature c42 - pas directeur", V.REFUSE, "C0042", "pas directeur", {}),
+    ("Refuser C0042 - motif : hors profil", V.REFUSE, "C0042", "hors profil", {}),
     ("Retirer C0042 : désistement par téléphone", V.WITHDRAW, "C0042",
      "désistement par téléphone", {}),
     ("Promouvoir C0017", V.PROMOTE, "C0017", "", {}),

@@ -159,8 +159,11 @@ def plan_candidate_action(state: State, action: str, candidature_id: str, reason
                           now: datetime) -> Plan:
     """Withdraw, refuse or promote one candidature: who is told what."""
     cand = find_candidature(state, candidature_id)
+    if cand.group_id not in state.groups:  # removed from groups.toml since: no reply can be written
+        raise StaffActionError(f"la candidature {cand.id} est au groupe « {cand.group_id} », qui "
+                               f"n’est plus dans la configuration ; {unknown_group(state, cand.group_id)}")
     if action in ("withdraw", "refuse") and not cand.status.active:
-        raise StaffActionError(f"{cand.id} est {STATUS[cand.status]} : rien à "
+        raise StaffActionError(f"la candidature {cand.id} a le statut « {STATUS[cand.status]} » : rien à "
                                f"{'retirer' if action == 'withdraw' else 'refuser'}")
     if action == "withdraw":
         decision = withdraw(state, cand, now, f"retrait par l’équipe : {reason}")
@@ -175,8 +178,8 @@ def plan_candidate_action(state: State, action: str, candidature_id: str, reason
                    *promotion_replies(after, promoted, now)]
     elif action == "promote":
         if cand.status is not Status.WAITLISTED:
-            raise StaffActionError(f"{cand.id} est {STATUS[cand.status]} : seule une candidature en "
-                                   "liste d’attente reçoit une place")
+            raise StaffActionError(f"la candidature {cand.id} a le statut « {STATUS[cand.status]} » : "
+                                   "seule une candidature en liste d’attente reçoit une place")
         moved = replace(cand, status=Status.CONFIRMED, reason="", forced=True, updated_at=now)
         after = with_candidatures(state, moved)
         replies = list(promotion_replies(after, [moved], now))

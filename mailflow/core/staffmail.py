@@ -204,10 +204,6 @@ def plan_command(state: State, command: Command, now: datetime, tz: ZoneInfo, ac
         starts = datetime.fromisoformat(fields["when"]) if "when" in fields else None
         return plan_group_change(state, target, now, starts_at=starts, place=fields.get("place"))
     if verb in (StaffVerb.WITHDRAW, StaffVerb.REFUSE, StaffVerb.PROMOTE):
-        group_id = find_candidature(state, target).group_id
-        if group_id not in state.groups:  # removed from groups.toml since: no reply can be written
-            raise StaffActionError(f"groupe inconnu « {group_id} » ; groupes connus : "
-                                   f"{', '.join(state.groups)}")
         reason = command.reason or _DEFAULT_REASON.get(verb, "")
         return plan_candidate_action(state, verb.value, target, reason, now)
     if verb is StaffVerb.QUESTION_DONE:

@@ -118,6 +118,7 @@ _ACTIONS: tuple[tuple[StaffVerb, re.Pattern[str]], ...] = (
 )
 #: The actions whose id may be followed by a reason (« Refuser C0042 : hors profil »).
 _WITH_REASON = (StaffVerb.REFUSE, StaffVerb.WITHDRAW, StaffVerb.PROMOTE, StaffVerb.IDEA_DECLINE)
+_LABEL = re.compile(r"^(motif|raison|pourquoi)\s*:\s*", re.I)
 _REASON = re.compile(r"^\s*(?:[:\-–—,;]|\bcar\b|\bparce que\b|\bpour\b|\bmotif ?:)\s*(?P<why>\S.*)$")
 _COLON = re.compile(r"(?:\s:|:\s)\s*(?P<why>\S.*)$")  # « : » as French and English write it
 _WITH_UNIT = re.compile(r"\b(\d{1,4}) ?(places|personnes|participants|membres)\b")
@@ -274,7 +275,8 @@ def _reason_after(text: str, folded: str, target: str) -> str:
             if found is None or fold_aligned(found.group(0)).lstrip().startswith("pour"):
                 # « Refuser C0042 pour le groupe OT ruraux : hors profil »: the colon says it
                 found = _COLON.search(rest) or found
-            return found.group("why").strip().rstrip(".") if found else ""
+            why = found.group("why").strip().rstrip(".") if found else ""
+            return _LABEL.sub("", why)  # « Refuser C0042 - motif : hors profil »
     return ""
 
 
