@@ -196,6 +196,8 @@ def build(step: Step, run: Run, when: datetime) -> bytes:
                    if m["X-Mailflow-Alert"] is None and (kind is None or m["X-Mailflow-Outcome"] == kind)]
         if spec.get("answers_staff"):
             replies = [m for m in run.replies_to(earlier) if m["X-Mailflow-Alert"] == "question"]
+        if spec.get("answers_plan"):  # a staff member answering mailflow's answer to an action
+            replies = [m for m in run.replies_to(earlier) if m["X-Mailflow-Alert"] == "staff-action"]
         assert replies, f"message {step.number}: no reply to message {answers} to answer"
         ours = replies[0]
         if sender is None:
@@ -303,7 +305,9 @@ def check_step(step: Step, run: Run) -> list[str]:
         problems.append(f"message {step.number}: a reply went to {step.sender}")
     if "staff" in spec and staff != sorted(spec["staff"]):
         problems.append(f"message {step.number}: staff got {staff}, expected {spec['staff']}")
-    mine = [m for m in member if _to(m) == step.sender]
+    # What the sender got: a member's replies, or mailflow's answers to a staff member's action.
+    mine = [m for m in replies if _to(m) == step.sender
+            and m["X-Mailflow-Alert"] in (None, "staff-action")]
     text = _words("\n".join(_text_of(m) for m in mine))
     for words in spec.get("reply_says", []):
         if _words(words) not in text:

@@ -148,3 +148,25 @@ def test_reply_bytes_are_kept_only_until_they_are_sent(settings: Settings) -> No
     assert all(len(i.sha256) == 64 for i in sent)
     state = settings.store_path.read_bytes()
     assert b"raw_b64" not in state and len(state) < 20_000
+
+
+def test_a_record_changed_and_a_new_one_in_one_commit_both_stay(tmp_path: Path) -> None:
+    """The newest record replaced and a new one added in the same commit, in a fresh process
+    (a member promoted while another applies): neither takes the other's place."""
+    path = tmp_path / "mailflow.json"
+
+    def record(n: int, status: str) -> dict[str, object]:
+        return {"id": f"C{n:04d}", "group_id": "ot-ruraux", "email": f"m{n}@ot.fr", "status": status,
+                "seq": n, "received_at": f"2026-12-01T09:0{n}:00+00:00"}
+
+    with Store(path) as store:
+        store.tables.put("candidatures", record(1, "confirmed"))
+        store.tables.put("candidatures", record(2, "waitlisted"))
+        store.commit()
+    with Store(path) as store:  # a new process: TinyDB knows nothing of the ids yet
+        store.tables.put("candidatures", record(2, "confirmed"))
+        store.tables.put("candidatures", record(3, "waitlisted"))
+        store.commit()
+    with Store(path, read_only=True) as store:
+        held = {d["id"]: d["status"] for d in store.tables.all("candidatures")}
+    assert held == {"C0001": "confirmed", "C0002": "confirmed", "C0003": "waitlisted"}

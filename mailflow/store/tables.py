@@ -69,6 +69,10 @@ class Tables:
                 continue
             ids = self._ids(table)
             tiny = self._db.table(table)
+            # New records are numbered past every id the table held before this flush: TinyDB
+            # would number them from what is left once the replaced ones are taken out, and give
+            # a new record the id of a replaced one, which then overwrites it.
+            top = max(ids.values(), default=0)
             replaced = [ids[key] for key in changes if key in ids]
             if replaced:
                 tiny.remove(doc_ids=replaced)
@@ -76,9 +80,13 @@ class Tables:
             for key in changes:
                 if changes[key] is None:
                     ids.pop(key, None)
-            documents = [Document(doc, doc_id=ids[key]) if key in ids else doc for key, doc in kept]
-            for (key, _doc), doc_id in zip(kept, tiny.insert_multiple(documents), strict=True):
-                ids[key] = doc_id
+            documents = []
+            for key, doc in kept:
+                if key not in ids:
+                    top += 1
+                    ids[key] = top
+                documents.append(Document(doc, doc_id=ids[key]))
+            tiny.insert_multiple(documents)
 
     def discard(self) -> None:
         """Forget the gathered changes and what TinyDB's ids were (the file is read again)."""
