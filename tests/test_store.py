@@ -5,9 +5,13 @@ from __future__ import annotations
 
 import json
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from mailflow import config
 from mailflow.cli import main
@@ -150,14 +154,36 @@ def test_reply_bytes_are_kept_only_until_they_are_sent(settings: Settings) -> No
     assert b"raw_b64" not in state and len(state) < 20_000
 
 
+def _record(n: int, status: str) -> dict[str, object]:
+    return {"id": f"C{n:04d}", "group_id": "ot-ruraux", "email": f"m{n}@ot.fr", "status": status,
+            "seq": n, "received_at": f"2026-12-01T09:{n % 60:02d}:00+00:00"}
+
+
+@hsettings(max_examples=40, deadline=None)
+@given(st.lists(st.lists(st.tuples(st.integers(1, 8), st.sampled_from(["confirmed", "waitlisted"])),
+                         max_size=6), min_size=1, max_size=5))
+def test_the_tables_hold_what_each_commit_wrote(sessions: list[list[tuple[int, str]]]) -> None:
+    """Commits in fresh sessions, each replacing some records and adding others: the store holds
+    exactly the last status written for each record."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "mailflow.json"
+        model: dict[str, str] = {}
+        for writes in sessions:
+            with Store(path) as store:
+                for n, status in writes:
+                    store.tables.put("candidatures", _record(n, status))
+                    model[f"C{n:04d}"] = status
+                store.commit()
+            with Store(path, read_only=True) as store:
+                held = {d["id"]: d["status"] for d in store.tables.all("candidatures")}
+            assert held == model
+
+
 def test_a_record_changed_and_a_new_one_in_one_commit_both_stay(tmp_path: Path) -> None:
     """The newest record replaced and a new one added in the same commit, in a fresh process
     (a member promoted while another applies): neither takes the other's place."""
     path = tmp_path / "mailflow.json"
-
-    def record(n: int, status: str) -> dict[str, object]:
-        return {"id": f"C{n:04d}", "group_id": "ot-ruraux", "email": f"m{n}@ot.fr", "status": status,
-                "seq": n, "received_at": f"2026-12-01T09:0{n}:00+00:00"}
+    record = _record
 
     with Store(path) as store:
         store.tables.put("candidatures", record(1, "confirmed"))
