@@ -148,14 +148,20 @@ def test_digest_print_changes_nothing(workspace: Settings, capsys: pytest.Captur
     assert len(staff_mail(workspace, "digest")) == 1
 
 
-def test_staff_are_told_at_once_when_a_group_fills(workspace: Settings, tmp_path: Path) -> None:
-    sample = SAMPLES[1].read_bytes()  # a director applying to role-ot, 15 places
+def role_ot_directors(tmp_path: Path, count: int) -> list[Path]:
+    """`count` directors applying to role-ot (15 places), each from an address of their own."""
+    sample = SAMPLES[1].read_bytes()
     files = []
-    for n in range(16):
+    for n in range(count):
         f = tmp_path / f"role{n}.eml"
         f.write_bytes(sample.replace(b"direction@coeurdebearn-tourisme.fr", f"d{n}@ot.fr".encode())
                       .replace(b"<02-candidature", f"<{n}-candidature".encode()))
         files.append(f)
+    return files
+
+
+def test_staff_are_told_at_once_when_a_group_fills(workspace: Settings, tmp_path: Path) -> None:
+    files = role_ot_directors(tmp_path, 16)
     deliver(workspace, files[:10])
     clock = Clock(datetime.now(UTC))
     with_service(workspace, clock, "run_batch")

@@ -17,8 +17,16 @@ from mailflow.model import CallStatus, StaffVerb
 from mailflow.store import Store
 
 from .conftest import staff_mail
-from .test_digest import Clock, digest_after_the_samples, html_of, text_of, with_service, workspace
-from .test_service import SAMPLES, deliver
+from .test_digest import (
+    Clock,
+    digest_after_the_samples,
+    html_of,
+    role_ot_directors,
+    text_of,
+    with_service,
+    workspace,
+)
+from .test_service import deliver
 from .test_staff_by_email import STAFF, answer, run_once, to_staff
 
 __all__ = ["workspace"]  # the fixture, used by name
@@ -62,14 +70,7 @@ def test_the_digest_offers_the_actions_that_fit(workspace: Settings) -> None:
 
 
 def fill_role_ot(settings: Settings, tmp_path: Path) -> EmailMessage:
-    sample = SAMPLES[1].read_bytes()  # a director applying to role-ot, 15 places
-    files = []
-    for n in range(15):
-        f = tmp_path / f"role{n}.eml"
-        f.write_bytes(sample.replace(b"direction@coeurdebearn-tourisme.fr", f"d{n}@ot.fr".encode())
-                      .replace(b"<02-candidature", f"<{n}-candidature".encode()))
-        files.append(f)
-    deliver(settings, files)
+    deliver(settings, role_ot_directors(tmp_path, 15))
     with_service(settings, Clock(datetime.now(UTC)), "run_batch")
     (alert,) = staff_mail(settings, "group-full")
     return alert
