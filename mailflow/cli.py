@@ -286,7 +286,9 @@ def parser() -> argparse.ArgumentParser:
         prog="mailflow",
         description="Fait vivre les groupes de travail de la MONA depuis une boîte aux lettres.",
         epilog=_examples("mailflow run --once", "mailflow candidates list ot-ruraux")
-        + "\n\nL’aide d’une commande : mailflow COMMANDE --help (par exemple mailflow groups set --help)",
+        + "\n\nL’aide d’une commande : mailflow COMMANDE --help (par exemple mailflow groups set --help)"
+        + "\nL’équipe peut aussi agir par courriel, depuis son adresse d’équipe : écrire à la boîte "
+          "« Promouvoir C0017 », « Clore l’appel OT ruraux »… (README, « Pour l’équipe »).",
     )
     top.add_argument("--config", type=Path, default=None, metavar="FICHIER",
                      help="fichier de configuration (par défaut : $MAILFLOW_CONFIG ou "

@@ -5,18 +5,30 @@ from __future__ import annotations
 import email.utils
 import html
 import re
-from datetime import UTC, datetime
+from dataclasses import replace as changed
+from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 from zoneinfo import ZoneInfo
 
 from mailflow.config import Settings
-from mailflow.core.staffwords import Command, read_command
-from mailflow.model import CallStatus, StaffVerb
+from mailflow.core.digest import build_digest
+from mailflow.core.staffactions import digest_actions
+from mailflow.core.staffwords import Command, Unclear, read_command
+from mailflow.model import (
+    CallStatus,
+    Candidature,
+    Idea,
+    IdeaStatus,
+    Question,
+    StaffVerb,
+    State,
+    Status,
+)
 from mailflow.store import Store
 
-from .conftest import staff_mail
+from .conftest import RURAL_DIRECTOR, staff_mail
 from .test_digest import (
     Clock,
     digest_after_the_samples,
@@ -104,3 +116,43 @@ def test_a_link_sent_as_it_is_goes_round_to_the_action(workspace: Settings, tmp_
     with Store(workspace.store_path, read_only=True) as store:
         state = store.state(workspace.groups, workspace.departments)
     assert state.groups["role-ot"].call is CallStatus.CLOSED
+
+
+def test_every_line_the_digest_offers_reads_back_as_its_action(settings: Settings) -> None:
+    """A digest with every idea stage, a full group with a waiting list and an open question:
+    each line offered, sent as it is, is read as the action its label names."""
+    now = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+    role = [Candidature(id=f"C{n:04d}", group_id="role-ot", email=f"d{n}@ot.fr", name=f"D {n}",
+                        profile=changed(RURAL_DIRECTOR, department="24"),
+                        status=Status.CONFIRMED if n <= 15 else Status.WAITLISTED, seq=n,
+                        received_at=now - timedelta(hours=2, minutes=n), message_key=f"k{n}")
+            for n in range(1, 17)]
+    ideas = [Idea(id=f"I{n:04d}", seq=20 + n, email="t@ot.fr", name="T", subject="Accueil",
+                  summary="", received_at=now - timedelta(days=1), message_key=f"i{n}",
+                  status=stage.value)
+             for n, stage in enumerate(IdeaStatus, 1)]
+    question = Question(id="Q0001", seq=40, email="q@ot.fr", name="Q", subject="Renseignements",
+                        text="Qui peut venir ?", received_at=now - timedelta(hours=1),
+                        message_key="q1")
+    state = State(settings.groups, settings.departments, candidatures=tuple(role),
+                  ideas=tuple(ideas), questions=(question,))
+    digest = build_digest(state, [], [], now - timedelta(days=1), now)
+    assert digest is not None
+    offered = digest_actions(digest, "groupes@monatourisme.fr")
+    verbs = {StaffVerb.QUESTION_DONE: "Réponse envoyée", StaffVerb.PROMOTE: "Promouvoir",
+             StaffVerb.CLOSE: "Clore l’appel", StaffVerb.IDEA_VALIDATE: "Valider",
+             StaffVerb.IDEA_DRAFT: "Préparer", StaffVerb.IDEA_ADVANCE: "Avancer"}
+    read_back = []
+    for action in offered:
+        command = read_command(action.line, action.label, state.groups, state.departments, now, PARIS)
+        if action.line.startswith("Valider"):  # the board's date is for staff to write
+            assert isinstance(command, Unclear) and "date du conseil" in command.why
+            command = read_command(action.line.replace("…", "12 novembre"), "", state.groups,
+                                   state.departments, now, PARIS)
+        assert isinstance(command, Command), (action.line, command)
+        assert action.label.startswith(verbs[command.verb]), (action.label, command.verb)
+        read_back.append((command.verb, command.target))
+    assert set(read_back) == {
+        (StaffVerb.QUESTION_DONE, "Q0001"), (StaffVerb.PROMOTE, "C0016"), (StaffVerb.CLOSE, "role-ot"),
+        (StaffVerb.IDEA_ADVANCE, "I0001"), (StaffVerb.IDEA_ADVANCE, "I0002"),
+        (StaffVerb.IDEA_VALIDATE, "I0003"), (StaffVerb.IDEA_DRAFT, "I0004")}

@@ -56,6 +56,9 @@ def digest_actions(digest: Digest, address: str) -> list[Action]:
         if idea.status == IdeaStatus.NOTE_RECEIVED.value:
             actions.append(_action(address, f"Valider l’idée {idea.id}",
                                    f"Valider l’idée {idea.id} (CA du …)"))
+        elif idea.status == IdeaStatus.VALIDATED.value:
+            actions.append(_action(address, f"Préparer le groupe de l’idée {idea.id}",
+                                   f"Préparer le groupe de l’idée {idea.id}"))
         elif idea.status in (IdeaStatus.RECEIVED.value, IdeaStatus.DISCUSSION.value):
             actions.append(_action(address, f"Avancer l’idée {idea.id}", f"Avancer l’idée {idea.id}"))
     return actions
