@@ -26,6 +26,7 @@ class Tables:
         self._db = db
         self._changes: dict[str, dict[str, dict[str, Any] | None]] = {}  # None: removed
         self._doc_ids: dict[str, dict[str, int]] = {}  # record key → TinyDB's id, per table
+        self._tops: dict[str, int] = {}  # the highest id each table has given
 
     def put(self, table: str, doc: Mapping[str, Any]) -> None:
         """Insert or replace the record with this key."""
@@ -72,7 +73,7 @@ class Tables:
             # New records are numbered past every id the table held before this flush: TinyDB
             # would number them from what is left once the replaced ones are taken out, and give
             # a new record the id of a replaced one, which then overwrites it.
-            top = max(ids.values(), default=0)
+            top = self._tops[table]
             replaced = [ids[key] for key in changes if key in ids]
             if replaced:
                 tiny.remove(doc_ids=replaced)
@@ -86,16 +87,20 @@ class Tables:
                     top += 1
                     ids[key] = top
                 documents.append(Document(doc, doc_id=ids[key]))
+            self._tops[table] = top
             tiny.insert_multiple(documents)
 
     def discard(self) -> None:
         """Forget the gathered changes and what TinyDB's ids were (the file is read again)."""
         self._changes.clear()
         self._doc_ids.clear()
+        self._tops.clear()
 
     def _ids(self, table: str) -> dict[str, int]:
         if table not in self._doc_ids:
             key = KEYS[table]
-            self._doc_ids[table] = {str(doc[key]): doc.doc_id for doc in self._db.table(table).all()
+            docs = self._db.table(table).all()
+            self._doc_ids[table] = {str(doc[key]): doc.doc_id for doc in docs
                                     if isinstance(doc.get(key), str)}
+            self._tops[table] = max((doc.doc_id for doc in docs), default=0)
         return self._doc_ids[table]
