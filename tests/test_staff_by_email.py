@@ -223,9 +223,14 @@ def test_a_forged_staff_address_gets_no_plan(tmp_path: Path) -> None:
     # Neither a failing nor a missing verdict gets a plan or a code, and nothing changes.
     forged = (("Authentication-Results", f"{MX}; dmarc=fail header.from=monatourisme.fr"),)
     deliver(settings, [write(tmp_path, "Clore l’appel OT ruraux", headers=forged),
-                       write(tmp_path, "Clore l’appel OT ruraux", headers=unknown)])
+                       write(tmp_path, "Clore l’appel OT ruraux", headers=unknown),
+                       write(tmp_path, "Clore l’appel OT ruraux")])  # no verdict at all
     run_once(settings)
     assert to_staff(settings) == [] and call_of(settings, "ot-ruraux") is CallStatus.OPEN
+    # Staff hear of each: the failing ones quarantined, the unverified one in an alert of its own.
+    assert len(staff_mail(settings, "quarantine")) == 2
+    (unverified,) = staff_mail(settings, "staff-unverified")
+    assert "DMARC" in text(unverified) and unverified["To"].addresses[0].addr_spec == STAFF
     # Vouched for, the same words get the plan; the code comes back vouched for too.
     deliver(settings, [write(tmp_path, "Clore l’appel OT ruraux", headers=vouched)])
     run_once(settings)

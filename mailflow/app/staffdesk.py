@@ -9,6 +9,7 @@ from ..core.decide import apply
 from ..core.plan_text import plan_lines
 from ..core.staffmail import staff_decide
 from ..model import Decision, Intent, State
+from .alerts import alert
 from .apply import render_plan, stage_plan
 from .context import Context
 from .outbox import Outgoing, outgoing
@@ -25,6 +26,9 @@ def staff_message(ctx: Context, state: State, intent: Intent,
     own = (*settings.network.staff, settings.network.address.lower())
     answer = staff_decide(state, intent, now, ctx.new_token(), settings.tz, own)
     decision, plan = answer.decision, answer.plan
+    if answer.unverified:  # nothing done, nothing sent to the sender: staff hear of it
+        alert(ctx, "staff-unverified", sender=intent.sender, subject=intent.message.subject,
+              reason=answer.unverified)
     if plan is None:
         after = apply(state, decision)
         return decision, after, [outgoing(ctx.renderer, r, now) for r in decision.replies]

@@ -64,6 +64,9 @@ class StaffAnswer:
     decision: Decision
     plan: Plan | None = None
     apply: bool = False
+    #: Why an action from a staff address was not even described (the server does not vouch
+    #: for the sender): staff are alerted, since the sender may be one of them or a forger.
+    unverified: str = ""
 
 
 def staff_decide(state: State, intent: Intent, now: datetime, token: str, tz: ZoneInfo,
@@ -93,7 +96,7 @@ def staff_decide(state: State, intent: Intent, now: datetime, token: str, tz: Zo
     if not intent.vouched:
         # The server could not vouch for the staff address: no plan, nothing sent to anybody.
         return StaffAnswer(Decision(Outcome.STAFF_MESSAGE, f"action de {intent.sender} ignorée : "
-                                    f"{_NOT_VOUCHED}"))
+                                    f"{_NOT_VOUCHED}"), unverified=_NOT_VOUCHED)
     if isinstance(command, Unclear):
         return _unclear(intent, command.why, now)
     try:
@@ -131,7 +134,7 @@ def _confirmation(state: State, intent: Intent, now: datetime, tz: ZoneInfo,
             continue  # not ours, or another address's code: it confirms nothing
         if not intent.vouched:
             return StaffAnswer(Decision(Outcome.STAFF_MESSAGE, f"code de {intent.sender} ignoré : "
-                                        f"{_NOT_VOUCHED}"))
+                                        f"{_NOT_VOUCHED}"), unverified=_NOT_VOUCHED)
         used = replace(action, used_at=action.used_at or now)
         if action.used_at is not None or now >= action.expires_at:
             why = ("ce code a déjà servi ou a expiré : rien n’a été fait de nouveau. Pour refaire "
