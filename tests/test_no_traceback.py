@@ -68,6 +68,10 @@ def every_status_store(settings: Settings) -> None:
         seq += len(ideas)
         pending = PendingAction("0" * 64, "commit", extra[-1].id, extra[-1].email, T0,
                                 T0 + timedelta(hours=72))
+        staff_action = PendingAction(  # a staff member's action waiting for its code
+            "1" * 64, "staff", "ot-ruraux", "animation@monatourisme.fr", T0, T0 + timedelta(hours=72),
+            payload='{"fields": {"capacity": "25"}, "reason": "", "target": "ot-ruraux", '
+                    '"verb": "capacity"}')
         questions = tuple(Question(
             id=f"Q{first_q + i:04d}", seq=seq + i, email=f"curieux{i}@ot-exemple.fr", name=None,
             subject="Une question", text="Qui peut participer ?", received_at=T0,
@@ -78,7 +82,7 @@ def every_status_store(settings: Settings) -> None:
         seq += len(questions)
         after = replace(before, candidatures=(*before.candidatures, *extra),
                         ideas=(*before.ideas, *ideas), next_seq=seq,
-                        pending=(*before.pending, pending),
+                        pending=(*before.pending, pending, staff_action),
                         questions=(*before.questions, *questions),
                         numbers=before.numbered(*(c.id for c in extra), *(i.id for i in ideas),
                                                 *(q.id for q in questions)))
@@ -93,6 +97,10 @@ def every_status_store(settings: Settings) -> None:
                 last_error="451 plus tard" if status is not DeliveryStatus.SENT else ""))
         store.record_history({"at": T0.isoformat(), "actor": "staff", "action": "group-change",
                               "group": "ot-ruraux", "changes": {"capacity": 21}, "sent": []})
+        store.record_history({"at": T0.isoformat(), "actor": "animation@monatourisme.fr",
+                              "action": "candidate-promote", "group": "ot-ruraux",
+                              "candidature": extra[-1].id, "summary": "place donnée",
+                              "reason": "décision de l’équipe", "sent": ["confirmed → x@ot.fr"]})
         store.commit()
 
 
