@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email.utils
+from collections.abc import Callable
 from datetime import UTC, datetime
 from email import policy
 from email.message import EmailMessage
@@ -12,7 +13,7 @@ import pytest
 
 from mailflow import config
 from mailflow.config import Settings
-from mailflow.model import CallStatus
+from mailflow.model import CallStatus, State
 from mailflow.store import Store
 
 from .conftest import local_config, member_mail, staff_mail
@@ -282,3 +283,68 @@ def test_a_staff_answer_is_never_read_as_a_member(settings: Settings, tmp_path: 
     plan = email.message_from_bytes(to_staff(settings)[0].as_bytes(), policy=policy.default)
     assert isinstance(plan, EmailMessage)
     assert len(member_mail(settings)) == before
+
+
+def _state(settings: Settings) -> State:
+    with Store(settings.store_path, read_only=True) as store:
+        return store.state(settings.groups, settings.departments)
+
+
+def _picture(settings: Settings) -> tuple[object, ...]:
+    """What a staff action may change: candidatures, groups, ideas, questions."""
+    state = _state(settings)
+    return (sorted((c.id, c.status.value) for c in state.candidatures),
+            sorted((g.id, g.call.value, g.capacity, g.first_meeting.starts_at.isoformat(),
+                    g.first_meeting.place) for g in state.groups.values()),
+            sorted((i.id, i.status) for i in state.ideas),
+            sorted((q.id, q.status.value) for q in state.questions))
+
+
+def _with_everything(settings: Settings) -> None:
+    """Marie and Luc confirmed, Nadia waiting (Dordogne quota), an idea, a member's question."""
+    dordogne_story(settings)
+    deliver(settings, [SAMPLES[4], SAMPLES[7]])
+    run_once(settings)
+
+
+ACTIONS = [
+    ("Passer la capacité du groupe OT ruraux à 25 places",
+     lambda s: s.groups["ot-ruraux"].capacity == 25),
+    ("Ajouter 5 places au groupe OT ruraux", lambda s: s.groups["ot-ruraux"].capacity == 25),
+    ("Clore l’appel porteurs de projets",
+     lambda s: s.groups["porteurs-de-projet"].call is CallStatus.CLOSED),
+    ("Première rencontre OT ruraux le mardi 13 avril 2027 à 10 h, lieu : Sarlat",
+     lambda s: (s.groups["ot-ruraux"].first_meeting.place == "Sarlat"
+                and s.groups["ot-ruraux"].first_meeting.starts_at.day == 13)),
+    ("Retirer C0002 : désistement par téléphone",  # Luc leaves: Nadia, waiting, gets his place
+     lambda s: [c.status.value for c in s.of_group("ot-ruraux")] == ["confirmed", "withdrawn",
+                                                                      "confirmed"]),
+    ("Décliner l’idée I0001 : le sujet est déjà couvert",
+     lambda s: [i.status for i in s.ideas] == ["declined"]),
+    ("Avancer l’idée I0001", lambda s: [i.status for i in s.ideas] == ["discussion"]),
+]
+
+
+@pytest.mark.parametrize(("action", "done"), ACTIONS, ids=[a for a, _ in ACTIONS])
+def test_each_action_by_email_confirmed_and_not(settings: Settings, tmp_path: Path, action: str,
+                                                 done: Callable[[State], bool]) -> None:
+    _with_everything(settings)
+    before = _picture(settings)
+    deliver(settings, [write(tmp_path, f"Bonjour,\n\n{action}")])
+    run_once(settings)
+    (plan,) = to_staff(settings)
+    assert plan["X-Mailflow-Outcome"] == "staff-to-confirm", text(plan)
+    assert _picture(settings) == before  # described, not done
+    deliver(settings, [answer(tmp_path, plan, "Oui")])
+    run_once(settings)
+    assert to_staff(settings)[-1]["X-Mailflow-Outcome"] == "staff-done"
+    assert done(_state(settings)), action
+    assert history(settings), "the history names the staff member"
+
+
+def test_a_question_closed_by_email_needs_no_code(settings: Settings, tmp_path: Path) -> None:
+    _with_everything(settings)
+    deliver(settings, [write(tmp_path, "Réponse envoyée q1")])
+    run_once(settings)
+    assert to_staff(settings)[-1]["X-Mailflow-Outcome"] == "staff-done"
+    assert [q.status.value for q in _state(settings).questions] == ["answered"]
