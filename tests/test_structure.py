@@ -37,8 +37,10 @@ def imports(module: str) -> set[str]:
             found.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
             base = _resolve(module, node)
+            found.add(base)  # `from pkg import sub` runs pkg/__init__.py first: pkg is imported
             for alias in node.names:
-                found.add(f"{base}.{alias.name}" if f"{base}.{alias.name}" in MODULES else base)
+                if f"{base}.{alias.name}" in MODULES:
+                    found.add(f"{base}.{alias.name}")
     return {name for name in found if name in MODULES and name != module}
 
 

@@ -32,7 +32,6 @@ from tinydb import TinyDB
 
 from ..errors import StoreError
 from ..ports import OutboxItem
-from . import migrate, schema
 from .codecs import (
     lean,
     outbox_from_json,
@@ -41,6 +40,10 @@ from .codecs import (
 from .files import AcceptedLog, Bodies, stamp, take_lock
 from .index import JournalIndex
 from .journal import Journal, Record
+from .migrate import needed as migration_needed
+from .migrate import split as split_single_file
+from .migrate import write as write_migrated
+from .schema import check_record
 from .statefile import StateStorage
 from .tables import Tables
 
@@ -64,7 +67,7 @@ class DiskStore:
         self.path = path
         self.read_only = read_only
         self._lock_handle: Any = None
-        self.journal = Journal(path.with_name(path.name + ".journal"), schema.check_record)
+        self.journal = Journal(path.with_name(path.name + ".journal"), check_record)
         self.bodies = Bodies(path.with_name(path.name + ".pending"))
         self._accepted = AcceptedLog(path.with_name(path.name + ".sent"))
         if not read_only and hold_lock:
@@ -92,7 +95,7 @@ class DiskStore:
         self._index: JournalIndex | None = None
         self._logged = False
         self._migrated: tuple[list[Record], dict[str, bytes]] | None = None
-        if migrate.needed(self._data()):
+        if migration_needed(self._data()):
             self._migrate()
         self._outbox_seq = max((int(d["seq"]) for d in self.tables.all("outbox")), default=0)
         self._stamp = stamp(self.path)
@@ -108,7 +111,7 @@ class DiskStore:
     def _migrate(self) -> None:
         """A store written before the journal: split it, on disk for a writer (with the lock,
         taken for the time it takes), in memory for a reader."""
-        state, records, bodies = migrate.split(self._data())
+        state, records, bodies = split_single_file(self._data())
         self._storage.write(state)
         self._db.clear_cache()
         self.tables.discard()
@@ -119,7 +122,7 @@ class DiskStore:
         if took:
             self._lock(60.0)
         try:
-            migrate.write(self.journal, self.bodies, records, bodies)
+            write_migrated(self.journal, self.bodies, records, bodies)
             self._storage.flush()
         finally:
             if took:

@@ -11,8 +11,8 @@ from typing import Any
 from tinydb.storages import Storage
 
 from ..errors import StoreError
-from . import schema
 from .files import read_json_bytes, write_json
+from .schema import check
 
 
 class StateStorage(Storage):
@@ -45,7 +45,7 @@ class StateStorage(Storage):
                                f"colonne {exc.colno})") from None
         if not isinstance(data, dict):
             raise self.damaged("le fichier ne contient pas un objet JSON")
-        problem = schema.check(data)
+        problem = check(data)
         if problem:
             raise self.damaged(problem)
         return data
