@@ -301,8 +301,9 @@ def greeting(name: str | None, role_text: str | None = None) -> str:
 NBSP = "\u00a0"
 NNBSP = "\u202f"
 
-_DAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
-_MONTHS = (
+#: The days and months as French writes them (dates written here and read in core.when).
+DAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+MONTHS = (
     "janvier",
     "février",
     "mars",
@@ -332,7 +333,7 @@ def format_date_fr(value: datetime | date, tz: tzinfo) -> str:
         value = datetime.combine(value, time(0, 0), tzinfo=tz)
     local = value.replace(tzinfo=tz) if value.tzinfo is None else value.astimezone(tz)
     day = "1er" if local.day == 1 else str(local.day)
-    text = f"{_DAYS[local.weekday()]} {day} {_MONTHS[local.month - 1]} {local.year}"
+    text = f"{DAYS[local.weekday()]} {day} {MONTHS[local.month - 1]} {local.year}"
     if local.hour == 0 and local.minute == 0:
         return text
     # No line may break inside the time: « 9 h 30 » holds together.

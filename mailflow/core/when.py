@@ -8,23 +8,22 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from .french import DAYS
+from .french import MONTHS as MONTH_WORDS
+from .reading import fold_aligned
+
 # --- the words, spelt as they are matched: lower case, accents removed ------------------------
 
 #: Month names and the abbreviations staff use, each to its number. Longer spellings are tried
 #: first, so « septembre » is not read as « sept » followed by « embre ».
-MONTH_NAMES: dict[str, int] = {
-    "janvier": 1, "fevrier": 2, "mars": 3, "avril": 4, "mai": 5, "juin": 6, "juillet": 7,
-    "aout": 8, "septembre": 9, "octobre": 10, "novembre": 11, "decembre": 12,
-}
+MONTH_NAMES: dict[str, int] = {fold_aligned(month): number for number, month in enumerate(MONTH_WORDS, 1)}
 MONTH_ABBREVIATIONS: dict[str, int] = {
     "janv": 1, "jan": 1, "fevr": 2, "fev": 2, "avr": 4, "juil": 7, "juill": 7,
     "sept": 9, "sep": 9, "oct": 10, "nov": 11, "dec": 12,
 }
 MONTHS: dict[str, int] = MONTH_NAMES | MONTH_ABBREVIATIONS
 
-WEEKDAYS: dict[str, int] = {
-    "lundi": 0, "mardi": 1, "mercredi": 2, "jeudi": 3, "vendredi": 4, "samedi": 5, "dimanche": 6,
-}
+WEEKDAYS: dict[str, int] = {day: number for number, day in enumerate(DAYS)}
 
 #: Days named from today, keyed without spaces or hyphens (« avant-hier », « avant hier »).
 DAYS_FROM_TODAY: dict[str, int] = {
