@@ -15,6 +15,7 @@ from ..model import Department, Group, StaffVerb, canonical_id
 from .extract import extract_profile, match_groups
 from .french import STAFF_VERB
 from .reading import fold_aligned
+from .text import header_field, history_start
 from .when import find_date, find_datetime
 
 #: What a staff member can write, shown when a message is not understood (and in the README).
@@ -399,41 +400,29 @@ def _add(text: str, folded: str, subject: str, groups: Mapping[str, Group],
 
 # --- a forwarded message ------------------------------------------------------------------------
 
-_FORWARD_START = re.compile(
-    r"^[\s>]*(-{2,} ?(message d'origine|original message|message original|forwarded message|"
-    r"message transfere|message reexpedie) ?-{2,}|debut du message reexpedie ?:|begin forwarded "
-    r"message ?:|_{8,})\s*$|^[\s>*]*(de|from|expediteur) ?\*? ?:", re.M)
-_FIELD = re.compile(r"^[\s>*]*(?P<key>de|from|expediteur|envoye|envoye le|date|le|sent|objet|"
-                    r"subject|sujet|a|to|pour|destinataire|cc) ?\*? ?: ?(?P<value>.*)$")
 _FROM_VALUE = re.compile(r"^\s*\"?(?P<name>[^\"<\[]*?)\"?\s*[<\[](?:mailto:)?(?P<addr>[^>\]\s]+)[>\]]|"
                          r"^\s*(?P<bare>[\w.+'-]+@[\w-]+(?:\.[\w-]+)+)")
 
 
 def forwarded(text: str, now: datetime, tz: ZoneInfo) -> Forwarded | None:
-    """The message under a « TR : », read from the header lines its client quoted above it."""
-    folded = fold_aligned(text)
-    start = _FORWARD_START.search(folded)
+    """The message under a « TR : », read from the header lines its client quoted above it
+    (where a quoted history starts and what its header lines say: core.text)."""
+    lines = text.replace("\r\n", "\n").split("\n")
+    start = history_start(lines)
     if start is None:
         return None
-    lines = text[start.start():].split("\n")
-    folded_lines = folded[start.start():].split("\n")
     values: dict[str, str] = {}
     body_from = len(lines)
-    seen_field = False
-    for index, (line, low) in enumerate(zip(lines, folded_lines, strict=True)):
-        found = _FIELD.match(low)
-        if found is not None:
-            key = {"from": "de", "expediteur": "de", "envoye": "date", "envoye le": "date",
-                   "le": "date", "sent": "date", "subject": "objet", "sujet": "objet"}.get(
-                found.group("key"), found.group("key"))
-            values.setdefault(key, line[found.start("value"):].strip())
-            seen_field = True
-        elif seen_field and not line.strip(" >"):
-            body_from = index + 1
+    for index in range(start, len(lines)):
+        field = header_field(lines[index])
+        if field is not None:
+            values.setdefault(*field)
+        elif values and not lines[index].strip(" >"):
+            body_from = index + 1  # the blank line after the headers: the message begins
             break
-    if "de" not in values:
+    if "from" not in values:
         return None
-    sender_match = _FROM_VALUE.match(values["de"])
+    sender_match = _FROM_VALUE.match(values["from"])
     sender = name = None
     if sender_match is not None:
         sender = (sender_match.group("addr") or sender_match.group("bare") or "").lower() or None
@@ -441,7 +430,7 @@ def forwarded(text: str, now: datetime, tz: ZoneInfo) -> Forwarded | None:
     sent_at = _forwarded_date(values.get("date", ""), now, tz)
     body = "\n".join(line.lstrip(">").strip() if line.startswith(">") else line
                      for line in lines[body_from:])
-    return Forwarded(sender, name, sent_at, values.get("objet", ""), body.strip())
+    return Forwarded(sender, name, sent_at, values.get("subject", ""), body.strip())
 
 
 _SECONDS = re.compile(r"\b(\d{1,2}[:h]\d{2}):\d{2}\b")

@@ -122,6 +122,21 @@ def _is_header_block(folded: list[str], start: int) -> bool:
     return len(kinds) >= 2
 
 
+def header_field(line: str) -> tuple[str, str] | None:
+    """A quoted header line's kind (« from », « date », « to », « subject ») and value, as an
+    Outlook, Gmail, Thunderbird or Apple Mail quote writes it: « Envoyé : mardi 3 mars… »."""
+    folded = _unquoted(line)
+    found = _HEADER_FROM.match(folded)
+    kind = "from" if found else None
+    for name, pattern in _HEADER_KINDS:
+        if found is None:
+            found = pattern.match(folded)
+            kind = name
+    if found is None or kind is None:
+        return None
+    return kind, line.split(":", 1)[1].strip().lstrip("*").strip()
+
+
 def _wrote_line_at(folded: list[str], index: int) -> bool:
     """True when the line at `index`, possibly wrapped over the next two, is a "wrote:" line."""
     first = folded[index].removeprefix("- ")  # Zimbra writes « - Le …, X a écrit : »
@@ -138,7 +153,7 @@ def _wrote_line_at(folded: list[str], index: int) -> bool:
     return False
 
 
-def _history_start(lines: list[str]) -> int | None:
+def history_start(lines: list[str]) -> int | None:
     """Index of the first line of quoted history, or None when there is none."""
     folded = [_unquoted(line) for line in lines]
     for index, line in enumerate(folded):
@@ -158,7 +173,7 @@ def _inline_replies(history: list[str]) -> list[str]:
     if not any(_is_quoted(line) for line in history):
         return []
     plain = ["" if _is_quoted(line) else line for line in history]
-    end = _history_start(plain)
+    end = history_start(plain)
     return plain if end is None else plain[:end]
 
 
@@ -249,7 +264,7 @@ def _signature_start(lines: list[str]) -> tuple[int, bool] | None:
 def split_reply(text: str) -> tuple[str, str]:
     """The new content the sender wrote, as (body, signature), without the quoted history."""
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    start = _history_start(lines)
+    start = history_start(lines)
     if start is not None:
         before = lines[:start]
         wrote = _wrote_line_at([_unquoted(line) for line in lines], start)
