@@ -84,25 +84,25 @@ def staff_decide(state: State, intent: Intent, now: datetime, token: str, tz: Zo
     command = read_command(message.new_text, message.subject, state.groups, state.departments, now,
                            tz, forwarded=passed_on, about=about, own=own)
     if command is None:
-        owner = next((p.email for code in intent.tokens for p in state.pending
-                      if p.kind == "staff" and p.token_hash == token_hash(code)), None)
+        owner = next((p.email for code in intent.tokens
+                      if (p := _staff_action(state, code)) is not None), None)
         if owner is not None:  # a colleague's code (a plan forwarded, « Répondre à tous »)
             return _unclear(intent, f"ce code a été envoyé à {owner} : seule cette adresse peut "
-                            "confirmer l’action, en répondant au message qui le porte", now,
+                            "confirmer l’action, en répondant au message qui le porte",
                             examples=False)
         if _OURS.search(message.subject):  # an answer to an alert or the digest: say what works
-            return _unclear(intent, "je n’ai pas reconnu d’action dans votre message", now)
+            return _unclear(intent, "je n’ai pas reconnu d’action dans votre message")
         return StaffAnswer(staff_decision(state, intent, now))
     if not intent.vouched:
         # The server could not vouch for the staff address: no plan, nothing sent to anybody.
         return StaffAnswer(Decision(Outcome.STAFF_MESSAGE, f"action de {intent.sender} ignorée : "
                                     f"{_NOT_VOUCHED}"), unverified=_NOT_VOUCHED)
     if isinstance(command, Unclear):
-        return _unclear(intent, command.why, now)
+        return _unclear(intent, command.why)
     try:
         plan = plan_command(state, command, now, tz, intent.sender)
     except StaffActionError as exc:
-        return _unclear(intent, str(exc), now, examples=False)
+        return _unclear(intent, str(exc), examples=False)
     if plan.empty:
         return StaffAnswer(_to_staff(intent, Outcome.STAFF_DONE, "staff_done",
                                      f"{understood(command, state, tz)} : rien à changer, c’est déjà "
@@ -128,8 +128,7 @@ def _confirmation(state: State, intent: Intent, now: datetime, tz: ZoneInfo,
                   own: tuple[str, ...]) -> StaffAnswer | None:
     """The code of a staff action sent back by the address it was sent to: the action applied."""
     for code in intent.tokens:
-        digest = token_hash(code)
-        action = next((p for p in state.pending if p.token_hash == digest and p.kind == "staff"), None)
+        action = _staff_action(state, code)
         if action is None or action.email != intent.sender:
             continue  # not ours, or another address's code: it confirms nothing
         if not intent.vouched:
@@ -139,7 +138,7 @@ def _confirmation(state: State, intent: Intent, now: datetime, tz: ZoneInfo,
         if action.used_at is not None or now >= action.expires_at:
             why = ("ce code a déjà servi ou a expiré : rien n’a été fait de nouveau. Pour refaire "
                    "l’action, écrivez-la dans un nouveau message")
-            return _unclear(intent, why, now, examples=False, pending=(used,))
+            return _unclear(intent, why, examples=False, pending=(used,))
         command = Command.from_json(action.payload)
         answer = said_yes(intent.message.new_text)
         other = read_command(intent.message.new_text, "", state.groups, state.departments, now, tz,
@@ -151,12 +150,12 @@ def _confirmation(state: State, intent: Intent, now: datetime, tz: ZoneInfo,
                    f"{' ' + other.target if other.target else ''}) : répondez « oui » ou « non » "
                    f"à l’action décrite ({STAFF_VERB[command.verb]} {command.target}), et écrivez "
                    "l’autre dans un nouveau message")
-            return _unclear(intent, why, now, examples=False)
+            return _unclear(intent, why, examples=False)
         if answer is None:
             why = (f"je ne sais pas si vous confirmez « {STAFF_VERB[command.verb]} » : répondez "
                    "« oui » pour le faire ou « non » pour l’abandonner ; le code reste valable "
                    f"jusqu’au {format_date_fr(action.expires_at, tz)}")
-            return _unclear(intent, why, now, examples=False)
+            return _unclear(intent, why, examples=False)
         if not answer:
             return StaffAnswer(_to_staff(intent, Outcome.STAFF_DONE, "staff_done",
                                          f"{understood(command, state, tz)} : action annulée, rien n’a "
@@ -165,13 +164,19 @@ def _confirmation(state: State, intent: Intent, now: datetime, tz: ZoneInfo,
         try:
             plan = plan_command(state, command, now, tz, intent.sender)
         except StaffActionError as exc:
-            return _unclear(intent, f"l’action n’est plus possible : {exc}", now, examples=False,
+            return _unclear(intent, f"l’action n’est plus possible : {exc}", examples=False,
                             pending=(used,))
         decision = _to_staff(intent, Outcome.STAFF_DONE, "staff_done",
                              f"{understood(command, state, tz)} : c’est fait.", pending=(used,),
                              summary=f"{_what(command)} confirmé par {intent.sender}")
         return StaffAnswer(replace(decision, group_id=plan.group_id), plan, apply=True)
     return None
+
+
+def _staff_action(state: State, code: str) -> PendingAction | None:
+    """The staff action waiting for this code, whoever it was sent to."""
+    digest = token_hash(code)
+    return next((p for p in state.pending if p.token_hash == digest and p.kind == "staff"), None)
 
 
 def said_yes(text: str) -> bool | None:
@@ -274,7 +279,7 @@ def _to_staff(intent: Intent, outcome: Outcome, template: str, reason: str, *, s
                     pending=pending)
 
 
-def _unclear(intent: Intent, why: str, now: datetime, *, examples: bool = True,
+def _unclear(intent: Intent, why: str, *, examples: bool = True,
              pending: tuple[PendingAction, ...] = ()) -> StaffAnswer:
     reply = _reply(intent, Outcome.STAFF_UNCLEAR, "staff_unclear", why,
                    EXAMPLES if examples else ())
