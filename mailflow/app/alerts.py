@@ -16,14 +16,26 @@ log = logging.getLogger("mailflow.alerts")
 NEWS = frozenset({"group-full", "promoted"})
 
 
+def alert_message(ctx: Context, kind: str, **facts: str) -> Outgoing:
+    """An alert to staff, written: queued by its caller with what it is about."""
+    return Outgoing("staff-alert", ctx.staff, ctx.renderer.render_staff_alert(kind, facts, ctx.clock()))
+
+
 def alert(ctx: Context, kind: str, **facts: str) -> int:
     """Queue an alert to staff (sent with the next delivery round); returns 1, the count."""
-    now = ctx.clock()
-    message = ctx.renderer.render_staff_alert(kind, facts, now)
-    enqueue(ctx.store, Outgoing("staff-alert", ctx.staff, message), f"alert:{kind}", now)
-    # News of the groups is no trouble: the log tells the operator of it without a warning.
-    log.log(logging.INFO if kind in NEWS else logging.WARNING, "staff alerted: %s %s", kind, facts)
+    queue_alerts(ctx, [alert_message(ctx, kind, **facts)])
     return 1
+
+
+def queue_alerts(ctx: Context, alerts: Sequence[Outgoing]) -> None:
+    """Queue alerts already written (sent with the next delivery round)."""
+    now = ctx.clock()
+    for item in alerts:
+        kind = str(item.message["X-Mailflow-Alert"] or "")
+        enqueue(ctx.store, item, f"alert:{kind}", now)
+        # News of the groups is no trouble: the log tells the operator of it without a warning.
+        log.log(logging.INFO if kind in NEWS else logging.WARNING, "staff alerted: %s %s", kind,
+                item.subject)
 
 
 def check_filled(ctx: Context, before: State, after: State) -> None:
@@ -39,11 +51,14 @@ def check_filled(ctx: Context, before: State, after: State) -> None:
                   last=f"{last.name or last.email} <{last.email}>")
 
 
-def tell_staff_of_promotions(ctx: Context, state: State, replies: Sequence[Reply]) -> None:
+def promotion_alerts(ctx: Context, state: State, replies: Sequence[Reply]) -> list[Outgoing]:
     """Each member promoted from the waiting list: staff hear of it at once, too."""
+    alerts = []
     for reply in replies:
         if reply.template != "promoted" or reply.group_id not in state.groups:
             continue
         group = state.groups[reply.group_id]
-        alert(ctx, "promoted", group=group.title, member=f"{reply.to_name or ''} <{reply.to}>".strip(),
-              place=f"{reply.position} / {group.capacity}")
+        alerts.append(alert_message(
+            ctx, "promoted", group=group.title, member=f"{reply.to_name or ''} <{reply.to}>".strip(),
+            place=f"{reply.position} / {group.capacity}"))
+    return alerts

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from ..core.staff import Plan
-from .alerts import check_filled, tell_staff_of_promotions
+from .alerts import check_filled, promotion_alerts, queue_alerts
 from .context import Context
 from .delivery import deliver
 from .outbox import Outgoing, enqueue, outgoing
@@ -20,15 +20,18 @@ def render_plan(ctx: Context, plan: Plan) -> list[Outgoing]:
     return [outgoing(ctx.renderer, reply, now) for reply in plan.replies]
 
 
+def plan_alerts(ctx: Context, plan: Plan) -> list[Outgoing]:
+    """The alerts a plan sends staff: the promotions they did not ask for themselves."""
+    return promotion_alerts(ctx, plan.after, plan.replies) if plan.alert_promotions else []
+
+
 def stage_plan(ctx: Context, plan: Plan, messages: list[Outgoing], actor: str) -> None:
     """What a plan writes besides the state and its mail: staff's change to a group, a drafted
-    group, the alert of promotions staff did not ask for, the history naming `actor`.
+    group, the history naming `actor` (plain records: nothing here can fail on the mail).
 
     Written with the commit that records the plan's state (a command's, or a mail batch's).
     """
     store = ctx.store
-    if plan.alert_promotions:  # first: writing an alert may fail, before anything is staged
-        tell_staff_of_promotions(ctx, plan.after, plan.replies)
     if plan.override and plan.group_id is not None:
         store.set_group_override(plan.group_id, plan.override)
     if plan.drafted is not None:
@@ -47,7 +50,9 @@ def apply_plan(ctx: Context, plan: Plan, messages: list[Outgoing], actor: str) -
     store = ctx.store
     now = ctx.clock()
     try:
+        alerts = plan_alerts(ctx, plan)
         store.save_state(plan.before, plan.after)
+        queue_alerts(ctx, alerts)
         stage_plan(ctx, plan, messages, actor)
         for item in messages:
             enqueue(store, item, plan.key, now)

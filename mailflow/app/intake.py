@@ -20,10 +20,12 @@ from ..core.decide import apply, decide
 from ..core.french import answers
 from ..core.french import size as size_fr
 from ..core.parse import parse
-from ..errors import MailflowError, ParseError, RenderError
+from ..core.staff import Plan
+from ..errors import MailflowError, ParseError, RenderError, SourceError, StoreError, TransportError
 from ..model import CaseKind, Inbound, IntentKind, Outcome, Question, Sent, State
 from ..ports import Folder, LedgerEntry, Waiting
-from .alerts import alert, check_filled, tell_staff_of_promotions
+from .alerts import alert, check_filled, promotion_alerts
+from .apply import stage_plan
 from .attachments import keep_idea_attachments
 from .context import Context
 from .delivery import deliver
@@ -53,6 +55,7 @@ class _Result:
     state: State | None = None
     attachments: list[tuple[str, bytes]] = field(default_factory=list)  # (idea id, raw message)
     group: str | None = None
+    staged: tuple[Plan, list[Outgoing]] | None = None  # a staff action confirmed, with its mail
 
 
 def run_batch(ctx: Context, *, dry_run: bool = False, chunk: int = CHUNK) -> BatchReport:
@@ -75,7 +78,7 @@ def run_batch(ctx: Context, *, dry_run: bool = False, chunk: int = CHUNK) -> Bat
     done = 0
     for part in chunks:
         started = time.perf_counter()
-        _run_chunk(ctx, part, report, dry_run=dry_run)
+        _run_isolating(ctx, part, report, dry_run=dry_run)
         done += len(part)
         if len(chunks) > 1:  # a backlog: say how far it has gone
             log.info("backlog: %d of %d messages done (the last %d in %.3f s)", done, len(waiting),
@@ -83,10 +86,55 @@ def run_batch(ctx: Context, *, dry_run: bool = False, chunk: int = CHUNK) -> Bat
     return report
 
 
+#: Failures of the machine, not of a message: the batch stops and is tried again later as it is.
+INFRASTRUCTURE = (SourceError, StoreError, TransportError, OSError, MemoryError)
+
+
+def _run_isolating(ctx: Context, waiting: list[Waiting], report: BatchReport, *,
+                   dry_run: bool) -> None:
+    """A chunk; when something one of its messages holds makes the chunk fail where no message
+    was expected to (its commit, say), the chunk again one message at a time, and the message
+    that fails alone set aside, so that every other message is handled as if it were not there."""
+    try:
+        _run_chunk(ctx, waiting, report, dry_run=dry_run)
+    except INFRASTRUCTURE:
+        raise
+    except Exception as exc:
+        if len(waiting) > 1:
+            log.warning("a batch of %d messages failed (%r): taken again one message at a time",
+                        len(waiting), exc)
+            for item in waiting:
+                _run_isolating(ctx, [item], report, dry_run=dry_run)
+            return
+        log.exception("%s: the message cannot be recorded; set aside", waiting[0].key)
+        _set_aside(ctx, waiting[0], report, exc, dry_run=dry_run)
+
+
+def _set_aside(ctx: Context, item: Waiting, report: BatchReport, exc: Exception, *,
+               dry_run: bool) -> None:
+    """A message no step could record, moved to quarantine with the least taken from it (its
+    key, the hash of its bytes) and one alert carrying it, so that it never blocks the others."""
+    raw = ctx.source.read(item.key, limit=QUARANTINE_COPY_BYTES)
+    digest = hashlib.sha256(raw).hexdigest()
+    reason = f"erreur interne de mailflow en enregistrant ce message ({type(exc).__name__})"
+    result = _quarantine(ctx, raw, digest, reason, item.key)
+    handled = _record(ctx, item, result)
+    if dry_run:
+        ctx.store.rollback()
+        report.handled.append(handled)
+        return
+    ctx.store.commit()
+    report.handled.append(handled)
+    deliver(ctx, report)
+    ctx.source.ack([item.key], "quarantine")
+    report.acked += 1
+
+
 def _run_chunk(ctx: Context, waiting: list[Waiting], report: BatchReport, *, dry_run: bool) -> None:
     before = state = ctx.state()
     acks: list[tuple[str, Folder]] = []
     to_keep: list[tuple[str, bytes]] = []
+    handled: list[Handled] = []
     try:
         for item in waiting:
             entry = ctx.store.ledger_entry(item.key)
@@ -102,11 +150,11 @@ def _run_chunk(ctx: Context, waiting: list[Waiting], report: BatchReport, *, dry
             if result.state is not None:
                 state = result.state
             to_keep += result.attachments
-            report.handled.append(_record(ctx, item, result))
+            handled.append(_record(ctx, item, result))
             acks.append((item.key, result.folder))
-            log.info("%s %s: %s", item.key, result.outcome.value, result.summary)
         if dry_run:
             ctx.store.rollback()
+            report.handled += handled
             return
         check_filled(ctx, before, state)
         ctx.store.save_state(before, state)
@@ -114,6 +162,9 @@ def _run_chunk(ctx: Context, waiting: list[Waiting], report: BatchReport, *, dry
     except BaseException:
         ctx.store.rollback()  # nothing half-decided may reach the disk later
         raise
+    for one in handled:
+        log.info("%s %s: %s", one.key, one.outcome.value, one.summary)
+    report.handled += handled
     _keep_attachments(ctx, to_keep)
     deliver(ctx, report)
     for folder in ("processed", "quarantine"):
@@ -152,63 +203,76 @@ def _keep_attachments(ctx: Context, pairs: list[tuple[str, bytes]]) -> None:
 
 
 def _handle(ctx: Context, waiting: Waiting, state: State) -> _Result:
-    now = ctx.clock()
+    """One message decided, its mail written: nothing of it is in the store yet. Whatever the
+    message makes a step raise, it alone goes to quarantine with the reason."""
     limit = ctx.settings.mailbox.max_message_bytes
     if waiting.size > limit:
         # Only the start is fetched: enough for staff to see what it was.
         head = ctx.source.read(waiting.key, limit=64 * 1024)
         return _quarantine(ctx, head, hashlib.sha256(head).hexdigest(), f"message trop volumineux "
                            f"({size_fr(waiting.size)}, limite {size_fr(limit)})", waiting.key)
-    raw = ctx.source.read(waiting.key)
+    raw = ctx.source.read(waiting.key)  # a mailbox that fails is no message's fault: it stops
     digest = hashlib.sha256(raw).hexdigest()
+    inbound: Inbound | None = None
     try:
         inbound = parse(raw, waiting.key)
+        return _decided(ctx, waiting, state, raw, digest, inbound)
     except ParseError as exc:
         return _quarantine(ctx, raw, digest, str(exc), waiting.key)
+    except RenderError as exc:
+        log.error("%s: cannot write the reply: %s", waiting.key, exc)
+        return _quarantine(ctx, raw, digest, f"impossible de rédiger la réponse : {exc}", waiting.key,
+                           inbound)
+    except INFRASTRUCTURE:
+        raise
+    except Exception as exc:  # one message must never stop the others
+        log.exception("%s: cannot decide", waiting.key)
+        return _quarantine(ctx, raw, digest, f"erreur interne de mailflow ({type(exc).__name__})",
+                           waiting.key, inbound)
+
+
+def _decided(ctx: Context, waiting: Waiting, state: State, raw: bytes, digest: str,
+             inbound: Inbound) -> _Result:
+    now = ctx.clock()
     if ctx.store.seen_before(inbound.sha256, inbound.message_id):
         return _Result(Outcome.ALREADY_PROCESSED, f"same message already decided ({inbound.message_id})",
                        "processed", digest, inbound.message_id, inbound.sender, inbound.subject)
     forged, vouched = _vouch(ctx, inbound)
     if forged:
         return _quarantine(ctx, raw, digest, forged, waiting.key, inbound)
-    try:
-        case = resolve(inbound, state, ctx.store, ctx.settings.network.staff)
-        intent = replace(classify(inbound, ctx.settings.network, state.groups,
-                                  ctx.settings.departments, case), vouched=vouched)
-        if intent.kind is IntentKind.STAFF:
-            decision, after, messages = staff_message(ctx, state, intent, now)
-        else:
-            decision = decide(state, intent, now, ctx.new_token())
-            messages = [outgoing(ctx.renderer, r, now) for r in decision.replies]
-            after = apply(state, decision)
-            tell_staff_of_promotions(ctx, after, decision.replies)
-        if decision.forward is not None:
-            messages += _forward(ctx, decision.forward, inbound, raw, now)
-    except RenderError as exc:
-        log.error("%s: cannot write the reply: %s", waiting.key, exc)
-        return _quarantine(ctx, raw, digest, f"impossible de rédiger la réponse : {exc}", waiting.key,
-                           inbound)
-    except Exception as exc:  # one message must never stop the daemon
-        log.exception("%s: cannot decide", waiting.key)
-        return _quarantine(ctx, raw, digest, f"erreur interne de mailflow : {exc!r}", waiting.key,
-                           inbound)
+    case = resolve(inbound, state, ctx.store, ctx.settings.network.staff)
+    intent = replace(classify(inbound, ctx.settings.network, state.groups,
+                              ctx.settings.departments, case), vouched=vouched)
+    staged = None
+    if intent.kind is IntentKind.STAFF:
+        staff = staff_message(ctx, state, intent, now)
+        decision, after, messages, staged = staff.decision, staff.after, staff.messages, staff.staged
+    else:
+        decision = decide(state, intent, now, ctx.new_token())
+        messages = [outgoing(ctx.renderer, r, now) for r in decision.replies]
+        after = apply(state, decision)
+        messages += promotion_alerts(ctx, after, decision.replies)
+    if decision.forward is not None:
+        messages += _forward(ctx, decision.forward, inbound, raw, now)
     kept = [(idea.id, raw) for idea in decision.ideas] if inbound.attachments else []
     # What a message answers, when it says something: an answer to a general help, or a staff
     # member's to one of our answers to staff, is no case of anyone's.
     summary = decision.summary + (f" [{answers(case.kind, case.id, case.how)}]"
                                   if case is not None and case.kind is not CaseKind.HELP else "")
     return _Result(decision.outcome, summary, "processed", digest, inbound.message_id, inbound.sender,
-                   inbound.subject, _within_cap(ctx, messages, now), after, kept, decision.group_id)
+                   inbound.subject, _within_cap(ctx, messages, now), after, kept, decision.group_id,
+                   staged)
 
 
 def _forward(ctx: Context, question: Question, inbound: Inbound, raw: bytes,
              now: datetime) -> list[Outgoing]:
     """The member's question to staff, the original attached; « Répondre » reaches her."""
-    message = ctx.renderer.render_question(question, inbound, raw[:QUARANTINE_COPY_BYTES], now)
+    message, written = ctx.renderer.render_question(question, inbound, raw[:QUARANTINE_COPY_BYTES],
+                                                    now)
     subject = str(message["Subject"])
     about = Sent(str(message["Message-ID"]), ctx.staff[0], subject, CaseKind.QUESTION, question.id,
                  now, group_id=question.group_id, thread=thread_subject(subject))
-    return [Outgoing("staff-question", ctx.staff, message, about=about)]
+    return [Outgoing("staff-question", ctx.staff, message, about=about, raw=written)]
 
 
 def _vouch(ctx: Context, inbound: Inbound) -> tuple[str, bool]:
@@ -276,4 +340,7 @@ def _record(ctx: Context, waiting: Waiting, result: _Result) -> Handled:
         attachments_of=result.attachments[0][0] if result.attachments else None,
         group=result.group,
     ))
+    if result.staged is not None:
+        plan, members = result.staged
+        stage_plan(ctx, plan, members, result.sender or "")
     return handled

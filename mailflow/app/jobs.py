@@ -11,7 +11,7 @@ from ..adapters.attachment_dir import clean_leftovers as clean_attachment_leftov
 from ..core.decide import expire_unanswered
 from ..core.digest import Event, Undelivered, build_digest
 from ..errors import SourceError
-from .alerts import alert, check_filled, tell_staff_of_promotions
+from .alerts import alert, check_filled, promotion_alerts, queue_alerts
 from .attachments import attachments_root
 from .context import Context
 from .delivery import deliver
@@ -34,7 +34,7 @@ def expire_holds(ctx: Context) -> int:
             for reply in decision.replies:
                 enqueue(ctx.store, outgoing(ctx.renderer, reply, now), f"expiry:{reply.candidature_id}",
                         now)
-            tell_staff_of_promotions(ctx, after, decision.replies)
+            queue_alerts(ctx, promotion_alerts(ctx, after, decision.replies))
             log.info("%s", decision.summary)
         check_filled(ctx, before, after)
         ctx.store.save_state(before, after)

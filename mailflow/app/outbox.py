@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from email.message import EmailMessage
 
@@ -14,13 +14,22 @@ from ..ports import OutboxItem, StatePort
 
 @dataclass(frozen=True)
 class Outgoing:
-    """A rendered message to queue, with the reply it was rendered from (what it is about)."""
+    """A rendered message to queue, with the reply it was rendered from (what it is about).
+
+    Its bytes are written when it is made, not when it is queued: a message the email package
+    cannot write fails with the one message that asked for it, never with a whole batch.
+    """
 
     outcome: str
     to: list[str]
     message: EmailMessage
     reply: Reply | None = None
     about: Sent | None = None  # what it is about, when it is no reply to a member
+    raw: bytes = field(default=b"", repr=False)  # the bytes, when written otherwise than by `message`
+
+    def __post_init__(self) -> None:
+        if not self.raw:
+            object.__setattr__(self, "raw", self.message.as_bytes())
 
     @property
     def subject(self) -> str:
@@ -43,7 +52,7 @@ def enqueue(store: StatePort, item: Outgoing, key: str, now: datetime) -> str:
         item.about.group_id if item.about is not None else None)
     store.enqueue(OutboxItem(
         id=message_id, seq=store.next_outbox_seq(), to=item.to, outcome=item.outcome,
-        message_key=key, created_at=now, raw=item.message.as_bytes(), subject=item.subject,
+        message_key=key, created_at=now, raw=item.raw, subject=item.subject,
         group=group,
     ))
     about = item.about or (sent_about(item.reply, message_id, item.subject, now)

@@ -35,9 +35,25 @@ def clean_block(value: str) -> str:
     return BLANKS.sub("\n\n", "\n".join(lines)).strip()
 
 
-def clean_msgid(value: str | None) -> str:
-    """A message-id with every control character and blank removed."""
+def clean_address(value: str | None) -> str:
+    """An address with every control character and blank removed."""
     return "".join(clean(value).split())
+
+
+# A Message-ID as we copy it into In-Reply-To and References: « <…> » around printable ASCII
+# with no blank, bracket or encoded-word, of a length any server takes. Anything else (quotes and
+# brackets Exchange writes, non-ASCII, a folded or overlong id) is left out: threading loses one
+# link, and no header of ours can be broken by what a sender wrote.
+_SAFE_MSGID = re.compile(r"<[\x21-\x3b\x3d\x3f-\x7e]{1,250}>")
+_ENCODED_WORD = re.compile(r"=\?.*\?=")
+
+
+def safe_msgid(value: str | None) -> str:
+    """`value` when it is a Message-ID we can copy into a header as it is, else ""."""
+    text = (value or "").strip()
+    if not _SAFE_MSGID.fullmatch(text) or _ENCODED_WORD.search(text) or text.count("@") > 1:
+        return ""
+    return text
 
 
 def reply_subject(original: str, group_title: str | None = None) -> str:

@@ -12,6 +12,7 @@ from email.utils import getaddresses, parseaddr
 
 from ..errors import ParseError
 from ..model import Attachment, Inbound
+from .headers import safe_msgid
 from .text import html_to_text, split_reply
 
 # Headers that classification reads; nothing else of the original is kept.
@@ -226,8 +227,9 @@ def _all(msg: Message, name: str) -> tuple[str, ...]:
 
 
 def message_ids(value: str | None) -> tuple[str, ...]:
-    """The Message-IDs written in a header value, in order."""
-    return tuple(_MSGID.findall(value or ""))
+    """The Message-IDs written in a header value, in order; those we could not copy into a
+    header of ours as they are (see `safe_msgid`) are left out."""
+    return tuple(found for found in _MSGID.findall(value or "") if safe_msgid(found))
 
 
 def parse(raw: bytes, key: str) -> Inbound:

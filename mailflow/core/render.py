@@ -8,10 +8,10 @@ cleaned of control characters before it reaches a header, so no header can be in
 from __future__ import annotations
 
 import re
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
-from email import message_from_bytes
 from email.errors import MessageError
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -39,7 +39,7 @@ from .french import (
     size,
     wrap_text,
 )
-from .headers import BLANKS, clean, clean_block, clean_msgid, reply_subject
+from .headers import BLANKS, clean, clean_address, clean_block, reply_subject, safe_msgid
 from .mailto import mailto_link
 from .staffactions import alert_actions, digest_actions
 from .templates import (
@@ -114,6 +114,37 @@ def environment(templates_dir: Path, *, html: bool, tz: ZoneInfo) -> jinja2.Envi
     return env
 
 
+_ORIGINAL = "mailflow-original-message"  # where the member's bytes go, once the rest is written
+
+
+def with_original(msg: EmailMessage, raw: bytes) -> bytes:
+    """`msg` as bytes, the member's message attached as the bytes it came as (message/rfc822).
+
+    Never parsed and written again: the email package re-folds the headers it reads, and raises
+    on some that real clients write (Exchange's bracketed Message-IDs), nor can it write 8-bit
+    bytes inside message/rfc822. So the part is written with a marker, and the marker replaced by
+    the original (line ends made CRLF, as in the rest of the message); its boundary is checked
+    against the original's lines.
+    """
+    part = EmailMessage(policy=SMTP)
+    part["Content-Type"] = "message/rfc822"
+    part["Content-Disposition"] = 'attachment; filename="message-original.eml"'
+    part["Content-Transfer-Encoding"] = "8bit" if not raw.isascii() else "7bit"
+    part.set_payload(_ORIGINAL)
+    language = msg["Content-Language"]
+    del msg["Content-Language"]  # make_mixed moves Content-* headers into the first part
+    msg.make_mixed()
+    msg.attach(part)
+    if language:
+        msg["Content-Language"] = str(language)
+    body = re.sub(rb"\r?\n", b"\r\n", raw)
+    out = msg.as_bytes()
+    while f"--{msg.get_boundary()}".encode() in body:  # never seen: 19 random digits
+        msg.set_boundary(f"=_mailflow_{secrets.token_hex(16)}")
+        out = msg.as_bytes()
+    return out.replace(_ORIGINAL.encode(), body, 1)
+
+
 class Renderer:
     """Renders `Reply` values and quarantine alerts into ready-to-send messages."""
 
@@ -173,8 +204,8 @@ class Renderer:
             msg.replace_header("Subject", f"{msg['Subject']} [{clean(reply.token)}]")
         msg["Date"] = format_datetime(now)
         msg["Message-ID"] = make_msgid(domain=self.network.domain)
-        in_reply_to = clean_msgid(reply.in_reply_to)
-        references = [r for r in (clean_msgid(x) for x in reply.references) if r]
+        in_reply_to = safe_msgid(reply.in_reply_to)
+        references = [r for r in (safe_msgid(x) for x in reply.references) if r]
         if in_reply_to:
             msg["In-Reply-To"] = in_reply_to
             if in_reply_to not in references:
@@ -233,7 +264,7 @@ class Renderer:
         return msg
 
     def render_question(self, question: Question, inbound: Inbound, raw: bytes,
-                        now: datetime) -> EmailMessage:
+                        now: datetime) -> tuple[EmailMessage, bytes]:
         """A member's question for staff: her words quoted, the original attached, and a
         Reply-To that makes « Répondre » reach her (the mailbox in Cc closes the question)."""
         asker = (f"{clean(question.name)} <{question.email}>" if question.name
@@ -257,16 +288,14 @@ class Renderer:
         msg["Subject"] = f"Question de {clean(question.name) or question.email}{NBSP}: {subject}"
         msg["Date"] = format_datetime(now)
         msg["Message-ID"] = make_msgid(domain=self.network.domain)
-        member_id = clean_msgid(inbound.message_id or question.message_id)
+        member_id = safe_msgid(inbound.message_id or question.message_id)
         if member_id:
             msg["References"] = member_id  # staff's answer threads with her message
         msg["Auto-Submitted"] = "auto-generated"
         msg["X-Mailflow-Alert"] = "question"
         self._set_body(msg, text, html)
-        original = message_from_bytes(raw, policy=SMTP)
-        msg.add_attachment(original, disposition="attachment", filename="message-original.eml")
-        msg["Content-Language"] = "fr"  # set last: add_attachment moves Content-* headers
-        return msg
+        msg["Content-Language"] = "fr"
+        return msg, with_original(msg, raw)
 
     def render_staff_alert(self, kind: str, facts: Mapping[str, str], now: datetime) -> EmailMessage:
         """An alert to staff about something that needs a human, with its facts in a table."""
@@ -334,7 +363,7 @@ class Renderer:
 
     def _address(self, name: str | None, addr: str, template: str) -> Address:
         try:
-            return Address(clean(name), addr_spec=clean_msgid(addr))
+            return Address(clean(name), addr_spec=clean_address(addr))
         except (ValueError, IndexError, MessageError) as exc:
             raise RenderError(f"{template}: cannot address the reply to {addr!r}: {exc}") from None
 
@@ -375,7 +404,7 @@ class Renderer:
             "details": [(d[:1].isspace(), french_typography(clean(d))) for d in reply.details],
             "idea": reply.idea,
             "question_id": reply.question_id,
-            "email": clean_msgid(reply.to),
+            "email": clean_address(reply.to),
             "group": group,
             "position": reply.position,
             "reason": french_typography(clean(reply.reason)),
