@@ -258,6 +258,27 @@ def _records(sub: SubParsers) -> None:
     _dry_run(done)
     _command(done, "questions:cmd_questions_done")
 
+    quarantine = _add(sub, "quarantine", "les messages mis de côté (illisibles, ou qui ont fait "
+                      "échouer mailflow) : les voir, les remettre dans la boîte",
+                      "mailflow quarantine list", "mailflow quarantine retry 2")
+    quarantine_sub = _actions(quarantine, "quarantine_command")
+    qu_list = _add(quarantine_sub, "list", "les messages en quarantaine, numérotés, avec la raison",
+                   "mailflow quarantine list")
+    _json(qu_list)
+    _command(qu_list, "quarantine:cmd_quarantine_list")
+    qu_show = _add(quarantine_sub, "show", "un message en quarantaine : la raison et son texte",
+                   "mailflow quarantine show 1")
+    qu_show.add_argument("number", type=int, metavar="NUMÉRO", help="son numéro dans quarantine list")
+    _command(qu_show, "quarantine:cmd_quarantine_show")
+    qu_retry = _add(quarantine_sub, "retry", "remettre des messages dans la boîte, pour que mailflow "
+                    "les traite de nouveau (leur heure d’arrivée est gardée)",
+                    "mailflow quarantine retry 2", "mailflow quarantine retry --all --dry-run")
+    qu_retry.add_argument("numbers", type=int, nargs="*", metavar="NUMÉRO",
+                          help="leurs numéros dans quarantine list")
+    qu_retry.add_argument("--all", action="store_true", help="tous les messages en quarantaine")
+    _dry_run(qu_retry)
+    _command(qu_retry, "quarantine:cmd_quarantine_retry")
+
     hist = _add(sub, "history", "l’historique : actions de l’équipe, messages reçus, réponses, "
                 "du plus ancien au plus récent", "mailflow history ot-ruraux",
                 "mailflow history marie.dupont@ot-perigord-noir.fr")
@@ -303,7 +324,21 @@ def parser() -> argparse.ArgumentParser:
     mode.add_argument("--once", action="store_true", help="traiter ce qui attend, puis s’arrêter")
     mode.add_argument("--dry-run", action="store_true",
                       help="décider et montrer les réponses ; ne rien changer ni envoyer")
+    run.add_argument("--since", metavar="DATE",
+                     help="compter le courrier arrivé depuis cette date (2026-12-01), plus ancien "
+                          "compris : mailflow y répond (voir mailflow old)")
     _command(run, "run:cmd_run")
+    old = _add(sub, "old", "le courrier arrivé avant que mailflow ne le compte (premier démarrage "
+               "sur une boîte déjà utilisée) : le voir, le ranger sans y répondre",
+               "mailflow old list", "mailflow old archive --dry-run")
+    old_sub = _actions(old, "old_command")
+    old_list = _add(old_sub, "list", "les anciens messages qui attendent, sans réponse",
+                    "mailflow old list")
+    _command(old_list, "old:cmd_old_list")
+    old_archive = _add(old_sub, "archive", "ranger les anciens messages dans le dossier d’archives, "
+                       "sans jamais y répondre", "mailflow old archive", "mailflow old archive --dry-run")
+    _dry_run(old_archive)
+    _command(old_archive, "old:cmd_old_archive")
     _groups(sub)
     _candidates(sub)
 

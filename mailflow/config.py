@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from datetime import time
+from datetime import date, datetime, time
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -44,6 +44,10 @@ class MailboxSettings:
     #: The authserv-id of the receiving server's Authentication-Results (RFC 8601), lower case;
     #: empty: senders are not checked (the embedded default).
     trusted_authserv_id: str = ""
+    #: Mail that arrived before this time is the past: never answered unless staff say so; None:
+    #: the store's (set at the first look: a day before it, or by `run --since`).
+    since: datetime | None = None
+    archive_folder: str = "Archives avant mailflow"  # where `mailflow old archive` puts it
 
 
 @dataclass(frozen=True)
@@ -164,6 +168,18 @@ def _endpoint(table: Table, name: str, local: str, remote: tuple[str, str], base
     raise table.fail(name, f"« {scheme} » n’est pas pris en charge : utilisez {allowed}")
 
 
+def _since(box: Table, tz_name: str) -> datetime | None:
+    """`mailbox.since`: a date (local midnight) or a date and time (local unless it says)."""
+    value = box.get("since", object, None, required=False)
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=ZoneInfo(tz_name))
+    if isinstance(value, date):
+        return datetime.combine(value, time(0, 0), ZoneInfo(tz_name))
+    raise box.fail("since", f"une date attendue (2026-12-01, ou 2026-12-01T08:00), trouvé {shown(value)}")
+
+
 def load(file: Path | str | None = None) -> Settings:
     """Read and validate the main file and the files it names."""
     if file is None:
@@ -205,6 +221,8 @@ def load(file: Path | str | None = None) -> Settings:
         idle=box.get("idle", bool, True),
         fetch_batch=fetch_batch,
         trusted_authserv_id=authserv.strip().lower(),
+        since=_since(box, tz_name),
+        archive_folder=box.text("archive_folder", "Archives avant mailflow"),
     )
 
     table = root.table("delivery")

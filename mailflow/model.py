@@ -80,6 +80,13 @@ class Inbound:
     calendar_method: str | None = None  # an iMIP part's METHOD (REPLY: an answer to an invitation)
     #: Every Authentication-Results header, from the top down (the receiving server's first).
     authentication_results: tuple[str, ...] = ()
+    #: When the mailbox received it (IMAP INTERNALDATE, the Maildir name's time); None when
+    #: the mailbox does not say, and then the time it was read stands for it.
+    received_at: datetime | None = None
+
+    def arrived(self, now: datetime) -> datetime:
+        """When the message arrived: the mailbox's time, else `now` (the time it is read)."""
+        return self.received_at or now
 
     def header(self, name: str) -> str | None:
         """The first value of a header kept for classification, case-insensitively."""

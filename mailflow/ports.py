@@ -11,16 +11,18 @@ from typing import Any, Literal, Protocol
 
 from .model import Department, Group, Sent, State
 
-Folder = Literal["processed", "quarantine"]
+Folder = Literal["processed", "quarantine", "archive"]
 Clock = Callable[[], datetime]
 
 
 @dataclass(frozen=True)
 class Waiting:
-    """A message waiting in the mailbox: its stable arrival key and its size in bytes."""
+    """A message waiting in the mailbox: its stable arrival key, its size in bytes, and when the
+    mailbox received it (IMAP INTERNALDATE, the Maildir name's time), where it says."""
 
     key: str
     size: int
+    arrived_at: datetime | None = None
 
 
 class MailSource(Protocol):
@@ -44,6 +46,18 @@ class MailSource(Protocol):
 
     def save_sent(self, raws: Sequence[bytes]) -> None:
         """Keep copies of sent replies in the mailbox's Sent folder, when one is configured."""
+        ...
+
+    def quarantined(self) -> Sequence[Waiting]:
+        """Messages in the quarantine folder, oldest arrival first (keys of that folder)."""
+        ...
+
+    def read_quarantined(self, key: str, limit: int | None = None) -> bytes:
+        """The raw bytes of one message of the quarantine folder."""
+        ...
+
+    def release(self, keys: Sequence[str]) -> None:
+        """Put messages of the quarantine folder back in the inbox, their arrival kept."""
         ...
 
     def has_sent(self, message_id: str) -> bool:
@@ -207,8 +221,11 @@ class StatePort(Protocol):
     def ledger_entry(self, key: str) -> LedgerEntry | None: ...
     def seen_before(self, sha256: str, message_id: str | None) -> bool: ...
     def quarantined_before(self, sha256: str) -> bool: ...
+    def decided_any(self) -> bool: ...
     def record(self, entry: LedgerEntry) -> None: ...
     def ledger_since(self, since: datetime) -> list[LedgerEntry]: ...
+    def ledger(self) -> list[LedgerEntry]: ...
+    def put_back(self, key: str, sha256: str, by: str, at: datetime) -> None: ...
     def next_outbox_seq(self) -> int: ...
     def enqueue(self, item: OutboxItem) -> None: ...
     def outbox(self, *statuses: str) -> list[OutboxItem]: ...

@@ -288,7 +288,7 @@ def test_daemon_answers_while_running_and_stops_cleanly_on_sigterm(tmp_path: Pat
         if proc.poll() is None:
             proc.kill()
     assert proc.returncode == 0
-    assert "received SIGTERM" in err and "stopped" in err
+    assert "signal SIGTERM reçu" in err and "mailflow arrêté" in err
 
 
 def _mailbox_config(tmp_path: Path, mailbox: str) -> Path:

@@ -134,6 +134,11 @@ COMMAND_LINES = {
     "mailflow questions done": ["questions", "done", "Q0002"],
     "mailflow privacy export": ["privacy", "export", "marie.dupont@ot-perigord-noir.fr"],
     "mailflow privacy purge": ["privacy", "purge", "--before", "2030-01-01", "--dry-run"],
+    "mailflow quarantine list": ["quarantine", "list"],
+    "mailflow old list": ["old", "list"],
+    "mailflow old archive": ["old", "archive", "--dry-run"],
+    "mailflow quarantine show": ["quarantine", "show", "1"],
+    "mailflow quarantine retry": ["quarantine", "retry", "--all", "--dry-run"],
 }
 
 
@@ -166,7 +171,8 @@ def test_every_command_answers_on_a_store_holding_every_status(
     if json_flag:
         if command not in ("mailflow status", "mailflow groups list", "mailflow groups show",
                            "mailflow candidates list", "mailflow ideas list", "mailflow ideas show",
-                           "mailflow history", "mailflow questions list"):
+                           "mailflow history", "mailflow questions list",
+                           "mailflow quarantine list"):
             pytest.skip("this command has no --json")
         args.append("--json")
     code = main(args)

@@ -487,7 +487,7 @@ def test_idle_wakes_the_daemon_at_once(servers_config: Path, dovecot: Dovecot,
     # The poll interval is 5 minutes: only IDLE can answer this fast (Dovecot adds about 0.5 s).
     assert elapsed < 3, f"reply after {elapsed:.1f} s: IDLE did not wake the daemon"
     assert proc.returncode == 0, "".join(lines)
-    assert any("stopped" in line for line in lines)
+    assert any("mailflow arrêté" in line for line in lines)
     assert outcomes(sink) == ["confirmed"]
 
 

@@ -258,17 +258,20 @@ def test_a_call_closes_on_its_date(settings: Settings, tmp_path: Path) -> None:
     settings = config.load(settings.file)
     from .test_staff_groups import role_ot_applicants
 
-    first, second = role_ot_applicants(tmp_path, 2)
+    first, second, third = role_ot_applicants(tmp_path, 3)
+    # Arrival is the mailbox's: a message delivered at 17:59 and read at 18:05 came in time.
+    read_at = datetime(2027, 3, 1, 17, 5, tzinfo=UTC)
     for when, file in ((datetime(2027, 3, 1, 16, 59, tzinfo=UTC), first),   # 17:59 in Paris
-                       (datetime(2027, 3, 1, 17, 0, tzinfo=UTC), second)):   # 18:00 in Paris
-        deliver(settings, [file])
-        service = build_service(settings, read_only=False)
-        service.clock = lambda when=when: when  # type: ignore[misc]
-        try:
-            service.run_batch()
-        finally:
-            service.store.close()
-    assert [m["X-Mailflow-Outcome"] for m in outbox(settings)] == ["confirmed", "closed"]
+                       (datetime(2027, 3, 1, 16, 59, 59, tzinfo=UTC), second),  # 17:59:59
+                       (datetime(2027, 3, 1, 17, 0, tzinfo=UTC), third)):   # 18:00 in Paris
+        deliver(settings, [file], at=when)
+    service = build_service(settings, read_only=False)
+    service.clock = lambda: read_at  # type: ignore[method-assign]
+    try:
+        service.run_batch()
+    finally:
+        service.store.close()
+    assert [m["X-Mailflow-Outcome"] for m in outbox(settings)] == ["confirmed", "confirmed", "closed"]
     closed = outbox(settings)[-1].get_body(("plain",)).get_content()
     assert "la date limite de l’appel à candidatures est passée" in closed
 

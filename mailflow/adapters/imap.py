@@ -10,6 +10,7 @@ import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from typing import Any
 
 from imapclient import IMAPClient
@@ -37,10 +38,11 @@ class ImapSource:
     """A mailbox folder on an IMAP server; a message's key is "UIDVALIDITY:UID"."""
 
     def __init__(self, server: Server, processed: str, quarantine: str, sent: str = "",
-                 fetch_batch: int = 50, *, create_folders: bool = True) -> None:
+                 fetch_batch: int = 50, *, create_folders: bool = True, archive: str = "") -> None:
         self.server = server
         self.create_folders = create_folders  # a dry run changes nothing on the server
         self.folders: dict[Folder, str] = {"processed": processed, "quarantine": quarantine}
+        self.archive = archive  # made when first used (`mailflow old archive`)
         self.sent_folder = sent
         self.fetch_batch = fetch_batch
         self.validity: str | None = None
@@ -57,6 +59,7 @@ class ImapSource:
         client = IMAPClient(server.host, server.port, ssl=server.tls == "implicit",
                             ssl_context=context,
                             timeout=SocketTimeout(connect=server.timeout, read=server.timeout))
+        client.normalise_times = False  # internal dates with their zone: arrival is compared
         try:
             if server.tls == "starttls":
                 client.starttls(context)
@@ -136,14 +139,52 @@ class ImapSource:
     def pending(self) -> list[Waiting]:
         with self._session("liste des nouveaux messages") as client:
             client.noop()  # lets the server tell us about new messages on this connection
-            uids = sorted(client.search(["NOT", "DELETED"]))
-            sizes: dict[int, int] = {}
-            for start in range(0, len(uids), 500):
-                chunk = uids[start:start + 500]
-                for uid, data in client.fetch(chunk, ["RFC822.SIZE"]).items():
-                    sizes[uid] = int(data.get(b"RFC822.SIZE", 0))
-        self._order = [f"{self.validity}:{uid}" for uid in uids if uid in sizes]
-        return [Waiting(f"{self.validity}:{uid}", sizes[uid]) for uid in uids if uid in sizes]
+            found = _listed(client)
+        self._order = [f"{self.validity}:{uid}" for uid, _size, _at in found]
+        return [Waiting(f"{self.validity}:{uid}", size, at) for uid, size, at in found]
+
+    @contextmanager
+    def _in_folder(self, folder: str, doing: str, *, readonly: bool) -> Iterator[IMAPClient]:
+        """The connection with another folder selected for a moment; the inbox selected after."""
+        with self._session(doing) as client:
+            client.select_folder(folder, readonly=readonly)
+            try:
+                yield client
+            finally:
+                client.select_folder(self.server.folder)
+
+    def quarantined(self) -> list[Waiting]:
+        folder = self.folders["quarantine"]
+        with self._in_folder(folder, f"liste de {folder}", readonly=True) as client:
+            found = _listed(client)
+        return [Waiting(f"q:{uid}", size, at) for uid, size, at in found]
+
+    def read_quarantined(self, key: str, limit: int | None = None) -> bytes:
+        folder = self.folders["quarantine"]
+        uid = int(key.removeprefix("q:")) if key.removeprefix("q:").isdigit() else 0
+        part = "BODY.PEEK[]" if limit is None else f"BODY.PEEK[]<0.{limit}>"
+        with self._in_folder(folder, f"lecture de {key} dans {folder}", readonly=True) as client:
+            data = client.fetch([uid], [part]).get(uid, {}) if uid else {}
+        value = next((v for k, v in data.items() if k.startswith(b"BODY[")), None)
+        if not isinstance(value, bytes):
+            raise SourceError(f"le message {key} n’est pas dans {folder}")
+        return value
+
+    def release(self, keys: Sequence[str]) -> None:
+        folder = self.folders["quarantine"]
+        uids = [int(k.removeprefix("q:")) for k in keys if k.removeprefix("q:").isdigit()]
+        if not uids:
+            return
+        # MOVE keeps the internal date: the message comes back with its arrival.
+        with self._in_folder(folder, f"retour de {len(uids)} message(s) de {folder}",
+                             readonly=False) as client:
+            if b"MOVE" in self._capabilities:
+                client.move(uids, self.server.folder)
+            else:
+                client.copy(uids, self.server.folder)
+                client.add_flags(uids, [b"\\Deleted"])
+                if b"UIDPLUS" in self._capabilities:
+                    client.uid_expunge(uids)
 
     def read(self, key: str, limit: int | None = None) -> bytes:
         uid = self._uid(key)
@@ -188,8 +229,10 @@ class ImapSource:
         # Keys of an older UIDVALIDITY are skipped: found again by their hash, then moved.
         if not uids:
             return
-        target = self.folders[folder]
+        target = self.folders[folder] if folder != "archive" else self.archive
         with self._session(f"déplacement des messages ({len(uids)}) vers {target}") as client:
+            if folder == "archive" and not client.folder_exists(target):
+                client.create_folder(target)
             for start in range(0, len(uids), ACK_BATCH):
                 part = uids[start:start + ACK_BATCH]
                 if b"MOVE" in self._capabilities:
@@ -254,6 +297,19 @@ class ImapSource:
             finally:
                 client.idle_done()
         return False
+
+
+def _listed(client: IMAPClient) -> list[tuple[int, int, datetime | None]]:
+    """(UID, size, internal date) of the selected folder's messages, in UID order."""
+    uids = sorted(client.search(["NOT", "DELETED"]))
+    found: dict[int, tuple[int, datetime | None]] = {}
+    for start in range(0, len(uids), 500):
+        chunk = uids[start:start + 500]
+        for uid, data in client.fetch(chunk, ["RFC822.SIZE", "INTERNALDATE"]).items():
+            at = data.get(b"INTERNALDATE")
+            when = at.astimezone(UTC) if isinstance(at, datetime) and at.tzinfo else None
+            found[uid] = (int(data.get(b"RFC822.SIZE", 0)), when)
+    return [(uid, *found[uid]) for uid in uids if uid in found]
 
 
 def plain_words(exc: BaseException, server: Server) -> str:

@@ -9,6 +9,7 @@ import re
 import threading
 import time
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 
 from imapclient import imap_utf7
@@ -46,12 +47,13 @@ class MaildirSource:
     validity: str | None = None  # Maildir names never change meaning
 
     def __init__(self, root: Path, processed: str, quarantine: str, sent: str = "", *,
-                 create: bool = True) -> None:
+                 create: bool = True, archive: str = "") -> None:
         self.root = root
         self.folders: dict[Folder, Path] = {
             "processed": folder_dir(root, processed),
             "quarantine": folder_dir(root, quarantine),
         }
+        self.archive = folder_dir(root, archive) if archive else None  # made when first used
         self.sent = folder_dir(root, sent) if sent else None
         self._paths: dict[str, Path] = {}
         if not create:
@@ -66,8 +68,14 @@ class MaildirSource:
 
     @staticmethod
     def key_of(filename: str) -> str:
-        """A message's arrival key: its unique name without the flags Maildir readers add."""
-        return filename.split(":", 1)[0]
+        """A message's arrival key: its unique name without the flags Maildir readers add (a
+        name that is not UTF-8 is written with escapes: the key goes into the store)."""
+        key = filename.split(":", 1)[0]
+        try:
+            key.encode("utf-8")
+        except UnicodeEncodeError:
+            return key.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        return key
 
     @staticmethod
     def arrival(name: str, mtime_ns: int | None = None) -> tuple[int, int, str]:
@@ -95,23 +103,58 @@ class MaildirSource:
         needs_time = match is None or "M" not in dict(_FIELD.findall(match["id"]))
         return self.arrival(path.name, path.stat().st_mtime_ns if needs_time else None)
 
-    def pending(self) -> list[Waiting]:
+    def _messages(self, root: Path) -> list[tuple[tuple[int, int, str], Path]]:
+        """The messages of new/ and cur/ of a Maildir folder, in arrival order."""
         found: list[tuple[tuple[int, int, str], Path]] = []
         for sub in ("new", "cur"):
             try:
-                entries = list((self.root / sub).iterdir())
+                entries = list((root / sub).iterdir())
             except FileNotFoundError:
                 entries = []  # not created yet (a dry run on a fresh set-up)
             except OSError as exc:
-                raise SourceError(f"{self.root / sub} : lecture du dossier impossible : {exc}") from exc
+                raise SourceError(f"{root / sub} : lecture du dossier impossible : {exc}") from exc
             for path in entries:
                 if path.name.startswith(".") or not path.is_file():
                     continue
                 with contextlib.suppress(FileNotFoundError):
                     found.append((self._order(path), path))
         found.sort(key=lambda item: item[0])
+        return found
+
+    @staticmethod
+    def _waiting(order: tuple[int, int, str], path: Path) -> Waiting:
+        return Waiting(MaildirSource.key_of(path.name), path.stat().st_size,
+                       datetime.fromtimestamp(order[0] / 1e9, UTC) if order[0] else None)
+
+    def pending(self) -> list[Waiting]:
+        found = self._messages(self.root)
         self._paths = {self.key_of(p.name): p for _, p in found}
-        return [Waiting(self.key_of(p.name), p.stat().st_size) for _, p in found]
+        return [self._waiting(order, p) for order, p in found]
+
+    def quarantined(self) -> list[Waiting]:
+        return [self._waiting(order, p) for order, p in self._messages(self.folders["quarantine"])]
+
+    def _quarantined_path(self, key: str) -> Path:
+        for _order, path in self._messages(self.folders["quarantine"]):
+            if self.key_of(path.name) == key:
+                return path
+        raise SourceError(f"le message {key} n’est pas dans la quarantaine")
+
+    def read_quarantined(self, key: str, limit: int | None = None) -> bytes:
+        try:
+            with self._quarantined_path(key).open("rb") as handle:
+                return handle.read(-1 if limit is None else limit)
+        except OSError as exc:
+            raise SourceError(f"message {key} : lecture impossible : {exc}") from exc
+
+    def release(self, keys: Sequence[str]) -> None:
+        for key in keys:
+            path = self._quarantined_path(key)
+            try:
+                os.replace(path, self.root / "new" / key)  # its name, hence its arrival, kept
+            except OSError as exc:
+                raise SourceError(f"message {key} : impossible de le remettre dans la boîte : "
+                                  f"{exc}") from exc
 
     def _path(self, key: str) -> Path:
         path = self._paths.get(key)
@@ -130,6 +173,15 @@ class MaildirSource:
             raise SourceError(f"message {key} : lecture impossible : {exc}") from exc
 
     def ack(self, keys: Sequence[str], folder: Folder) -> None:
+        if folder == "archive" and "archive" not in self.folders:
+            if self.archive is None:
+                raise SourceError("aucun dossier d’archives n’est configuré")
+            try:
+                _make(self.archive)
+                os.close(open_private(self.archive / "maildirfolder", os.O_WRONLY | os.O_CREAT))
+            except OSError as exc:
+                raise SourceError(f"{self.archive} : impossible de créer le dossier : {exc}") from exc
+            self.folders["archive"] = self.archive
         for key in keys:
             try:
                 path = self._path(key)

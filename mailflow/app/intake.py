@@ -24,12 +24,13 @@ from ..core.staff import Plan
 from ..errors import MailflowError, ParseError, RenderError, SourceError, StoreError, TransportError
 from ..model import CaseKind, Inbound, IntentKind, Outcome, Question, Sent, State
 from ..ports import Folder, LedgerEntry, Waiting
-from .alerts import alert, check_filled, promotion_alerts
+from .alerts import alert, alert_message, check_filled, promotion_alerts
 from .apply import stage_plan
 from .attachments import keep_idea_attachments
 from .context import Context
 from .delivery import deliver
 from .outbox import Outgoing, enqueue, outgoing
+from .past import counted_since, split
 from .report import BatchReport, Handled
 from .staffdesk import staff_message
 
@@ -37,7 +38,6 @@ log = logging.getLogger("mailflow.intake")
 
 QUARANTINE_COPY_BYTES = 1024 * 1024
 CHUNK = 200  # messages decided per commit
-_ACTING = (Outcome.STAFF_CONFIRM.value, Outcome.STAFF_DONE.value)
 
 
 @dataclass
@@ -64,7 +64,7 @@ def run_batch(ctx: Context, *, dry_run: bool = False, chunk: int = CHUNK) -> Bat
     A dry run decides everything in memory and writes, sends and moves nothing.
     """
     report = BatchReport()
-    waiting = list(ctx.source.pending())
+    waiting, report.past = split(ctx, ctx.source.pending(), counted_since(ctx, ctx.clock()))
     _check_validity(ctx)
     if not waiting:  # a look at an empty inbox: replies still owed go, the state is not read
         if not dry_run:
@@ -110,13 +110,18 @@ def _run_isolating(ctx: Context, waiting: list[Waiting], report: BatchReport, *,
         _set_aside(ctx, waiting[0], report, exc, dry_run=dry_run)
 
 
+def _said(exc: BaseException) -> str:
+    """An unexpected error in a line staff can pass on: its kind and its first words."""
+    return f"{type(exc).__name__} : {exc}"[:200]
+
+
 def _set_aside(ctx: Context, item: Waiting, report: BatchReport, exc: Exception, *,
                dry_run: bool) -> None:
     """A message no step could record, moved to quarantine with the least taken from it (its
     key, the hash of its bytes) and one alert carrying it, so that it never blocks the others."""
     raw = ctx.source.read(item.key, limit=QUARANTINE_COPY_BYTES)
     digest = hashlib.sha256(raw).hexdigest()
-    reason = f"erreur interne de mailflow en enregistrant ce message ({type(exc).__name__})"
+    reason = f"erreur interne de mailflow en enregistrant ce message ({_said(exc)})"
     result = _quarantine(ctx, raw, digest, reason, item.key)
     handled = _record(ctx, item, result)
     if dry_run:
@@ -227,13 +232,15 @@ def _handle(ctx: Context, waiting: Waiting, state: State) -> _Result:
         raise
     except Exception as exc:  # one message must never stop the others
         log.exception("%s: cannot decide", waiting.key)
-        return _quarantine(ctx, raw, digest, f"erreur interne de mailflow ({type(exc).__name__})",
+        return _quarantine(ctx, raw, digest, f"erreur interne de mailflow ({_said(exc)})",
                            waiting.key, inbound)
 
 
 def _decided(ctx: Context, waiting: Waiting, state: State, raw: bytes, digest: str,
              inbound: Inbound) -> _Result:
     now = ctx.clock()
+    # Arrival is the mailbox's: what « reçue le » says, and what deadlines are compared with.
+    inbound = replace(inbound, received_at=min(waiting.arrived_at or now, now))
     if ctx.store.seen_before(inbound.sha256, inbound.message_id):
         return _Result(Outcome.ALREADY_PROCESSED, f"same message already decided ({inbound.message_id})",
                        "processed", digest, inbound.message_id, inbound.sender, inbound.subject)
@@ -294,8 +301,9 @@ def _vouch(ctx: Context, inbound: Inbound) -> tuple[str, bool]:
 
 
 def _within_cap(ctx: Context, messages: list[Outgoing], now: datetime) -> list[Outgoing]:
-    """Drop replies to an address that already had its share today (mail loops); the
-    question forwarded with a dropped reply goes too (the digest still lists it)."""
+    """Drop replies to a member who already had her share today (mail loops); the question
+    forwarded with a dropped reply goes too (the digest still lists it). Staff are never left
+    without an answer: past the share, their replies go and staff are alerted once a day."""
     cap = ctx.settings.max_replies_per_sender_per_day
     since = now - timedelta(hours=24)
     staff = ctx.settings.network.staff
@@ -303,11 +311,17 @@ def _within_cap(ctx: Context, messages: list[Outgoing], now: datetime) -> list[O
     for item in messages:
         if item.outcome == "staff-question" and not any(k.reply is not None for k in kept):
             continue  # its member reply was dropped: the member is looping
-        # A plan, or what a code did, answers an action staff wrote or its code (single use): no
-        # loop feeds on them, and a busy day of actions must not lose one.
-        capped = not (item.outcome in _ACTING and item.to[0] in staff)
-        if capped and item.reply is not None and ctx.store.replies_since(item.to[0], since) >= cap:
-            log.warning("reply to %s suppressed: %d replies in 24 hours", item.to[0], cap)
+        if item.reply is None:
+            kept.append(item)
+            continue
+        to = item.to[0]
+        count = ctx.store.replies_since(to, since)
+        if count == cap and to in staff:  # crossing the share: told once, not at every reply
+            kept.append(alert_message(ctx, "staff-loop", to=to, count=str(count + 1),
+                                      limit=str(cap)))
+        elif count >= cap and to not in staff:
+            log.warning("réponse à %s non envoyée : déjà %d réponses en 24 heures (garde contre "
+                        "les boucles)", to, cap)
             continue
         kept.append(item)
     return kept

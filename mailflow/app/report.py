@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from ..core.french import outcome_words, plural
 from ..model import Outcome
+from .past import Past
 
 
 @dataclass
@@ -28,6 +29,7 @@ class BatchReport:
     sent: int = 0
     send_failed: int = 0
     acked: int = 0
+    past: Past | None = None  # mail that arrived before mail counts: left waiting
 
     def counts(self) -> Counter[str]:
         return Counter(h.outcome.value for h in self.handled)

@@ -27,10 +27,10 @@ def build_source(settings: Settings, *, create: bool = True) -> MailSource:
     box = settings.mailbox
     if box.server is not None:
         return ImapSource(box.server, box.processed_folder, box.quarantine_folder, box.sent_folder,
-                          box.fetch_batch, create_folders=create)
+                          box.fetch_batch, create_folders=create, archive=box.archive_folder)
     assert box.path is not None
     return MaildirSource(box.path, box.processed_folder, box.quarantine_folder, box.sent_folder,
-                         create=create)
+                         create=create, archive=box.archive_folder)
 
 
 def build_transport(settings: Settings) -> Transport:

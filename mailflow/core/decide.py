@@ -116,7 +116,8 @@ def _candidature(state: State, intent: Intent, now: datetime, token: str = "") -
                             candidature_id=old.id, reason=describe_place(state, old)),),
             group_id=group_id,
         )
-    reason = closed_reason(group, now)
+    arrived = intent.message.arrived(now)  # first come, and deadlines, by the mailbox's time
+    reason = closed_reason(group, arrived)
     if reason:
         return Decision(
             Outcome.CLOSED,
@@ -139,7 +140,7 @@ def _candidature(state: State, intent: Intent, now: datetime, token: str = "") -
         profile=profile,
         status=Status.NEEDS_INFO,
         seq=state.next_seq,
-        received_at=now,
+        received_at=arrived,
         message_key=intent.message.key,
         message_id=intent.message.message_id,
         subject=intent.message.subject,

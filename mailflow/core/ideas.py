@@ -207,6 +207,7 @@ def _filenames(message: Inbound) -> tuple[str, ...]:
 def idea_decision(state: State, intent: Intent, now: datetime) -> Decision:
     """A message classified as an idea: a new idea, or the note d'intention of an open one."""
     message = intent.message
+    arrived = message.arrived(now)
     idea = _awaiting_note(state, intent) if brings_note(message) else None
     if idea is not None:
         files = (*idea.attachments, *_filenames(message))
@@ -218,7 +219,7 @@ def idea_decision(state: State, intent: Intent, now: datetime) -> Decision:
         else:
             noted = _moved(idea, IdeaStatus.NOTE_RECEIVED, now, intent.sender,
                            "note d’intention reçue par e-mail", note=message.new_text[:4000],
-                           note_received_at=now, attachments=files)
+                           note_received_at=arrived, attachments=files)
         return Decision(
             Outcome.IDEA_NOTE_RECEIVED,
             f"note d’intention de l’idée {idea.id} reçue de {intent.sender}",
@@ -233,12 +234,12 @@ def idea_decision(state: State, intent: Intent, now: datetime) -> Decision:
         name=intent.name,
         subject=message.subject,
         summary=message.new_text[:2000],
-        received_at=now,
+        received_at=arrived,
         message_key=message.key,
         attachments=_filenames(message),
         status=IdeaStatus.RECEIVED.value,
         message_id=message.message_id,
-        history=((now.isoformat(), IdeaStatus.RECEIVED.value, intent.sender),),
+        history=((arrived.isoformat(), IdeaStatus.RECEIVED.value, intent.sender),),
     )
     return Decision(
         Outcome.IDEA_RECEIVED,

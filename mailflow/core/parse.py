@@ -53,18 +53,22 @@ def one_line(value: str) -> str:
     return _SPACES.sub(" ", _CONTROL.sub(" ", value)).strip()
 
 
+def _raw(msg: Message, name: str) -> list[str]:
+    """A header's values as the message wrote them, never parsed (parsing is what fails)."""
+    try:
+        return [str(v) for k, v in msg.raw_items() if k.lower() == name]
+    except Exception:  # a value the package cannot even hold as text
+        return []
+
+
 def _header(msg: Message, name: str) -> str | None:
-    """A header as text, or None; the email package raises on some malformed values."""
+    """A header as text, or None; the email package raises on some malformed values, whose
+    text as written is taken then."""
     try:
         value = msg.get(name)
     except Exception:  # lazily parsed headers fail in many ways (IndexError, ValueError…)
-        value = None
-        try:
-            raw = msg.get_all(name)
-        except Exception:
-            raw = None
-        if raw:
-            value = str(raw[0])
+        raw = _raw(msg, name)
+        value = raw[0] if raw else None
     return None if value is None else one_line(str(value))
 
 
@@ -212,18 +216,12 @@ def _calendar_method(msg: EmailMessage) -> str | None:
 
 
 def _all(msg: Message, name: str) -> tuple[str, ...]:
-    """Every value of a header, top first, on one line each; () when they cannot be read."""
+    """Every value of a header, top first, on one line each."""
     try:
-        values = msg.get_all(name) or []
-    except Exception:  # lazily parsed headers fail in many ways
-        return ()
-    found = []
-    for value in values:
-        try:
-            found.append(one_line(str(value)))
-        except Exception:
-            continue
-    return tuple(found)
+        values = [str(v) for v in msg.get_all(name) or []]
+    except Exception:  # lazily parsed headers fail in many ways: their text as written
+        values = _raw(msg, name)
+    return tuple(one_line(v) for v in values)
 
 
 def message_ids(value: str | None) -> tuple[str, ...]:

@@ -50,7 +50,7 @@ def question_decision(state: State, intent: Intent, now: datetime) -> Decision:
     else:
         question = Question(
             id=state.new_id("Q"), seq=state.next_seq, email=intent.sender, name=intent.name,
-            subject=intent.message.subject, text=text, received_at=now,
+            subject=intent.message.subject, text=text, received_at=intent.message.arrived(now),
             message_key=intent.message.key, message_id=intent.message.message_id,
             group_id=intent.group_id, about=_about(intent))
         summary = f"question {question.id} de {intent.sender} transmise à l’équipe"

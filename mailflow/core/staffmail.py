@@ -81,7 +81,8 @@ def staff_decide(state: State, intent: Intent, now: datetime, token: str, tz: Zo
     message = intent.message
     passed_on = forwarded(message.text, now, tz)
     about = case.id if case is not None and case.kind in (CaseKind.CANDIDATURE, CaseKind.IDEA) else None
-    command = read_command(message.new_text, message.subject, state.groups, state.departments, now,
+    command = read_command(message.new_text, message.subject, state.groups, state.departments,
+                           message.arrived(now),
                            tz, forwarded=passed_on, about=about, own=own)
     if command is None:
         owner = next((p.email for code in intent.tokens

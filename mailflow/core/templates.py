@@ -71,6 +71,12 @@ ALERTS: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
     "delivery-late": ("Réponse en souffrance", (("to", "Destinataire"), ("subject", "Objet"),
                                                 ("since", "En attente depuis"),
                                                 ("attempts", "Essais"), ("error", "Dernière erreur"))),
+    "job-failing": ("Une tâche de mailflow échoue", (("job", "Tâche"), ("since", "Depuis"),
+                                                    ("error", "Erreur"), ("log", "Détails"))),
+    "old-mail": ("Anciens messages en attente", (("count", "Messages"), ("first", "Du"),
+                                                 ("last", "Au"), ("since", "Compté depuis"))),
+    "staff-loop": ("Beaucoup de réponses à une adresse de l’équipe", (
+        ("to", "Adresse"), ("count", "Réponses en 24 heures"), ("limit", "Limite des membres"))),
 }
 #: Shared files the templates extend or import.
 SHARED_TEMPLATES = ("_layout.txt.j2", "_layout.html.j2", "_macros.txt.j2", "_macros.html.j2")

@@ -21,7 +21,7 @@ from .journal import Record
 RECENT = timedelta(days=2)
 #: Outcomes that are not replies to a member (the cap on replies does not count them).
 NOT_REPLIES = ("staff-alert", "digest", "staff-question")
-_PROCESSED, _QUARANTINE = 1, 2
+_PROCESSED, _QUARANTINE, _RELEASED = 1, 2, 3
 _OFFSET_BITS = 40  # a place: file number above, offset in the file below (a terabyte a month)
 
 Reader = Callable[[str, int], Record | None]
@@ -68,6 +68,8 @@ class JournalIndex:
             self._threads.put(digest64(record["to"], record.get("thread", "")), ours)
         elif kind == "delivered":
             self.queued(record)
+        elif kind == "released":  # staff put a quarantined message back: it is decided again
+            self._folders.put(digest64(str(record["key"])), _RELEASED)
 
     def placed(self, name: str, records: list[Record], offsets: list[int]) -> None:
         """This commit's records are now in the journal at these places."""
@@ -110,11 +112,16 @@ class JournalIndex:
 
     def folder(self, key: str) -> str | None:
         found = self._folders.get(digest64(key))
-        return None if found is None else "processed" if found == _PROCESSED else "quarantine"
+        if found is None or found == _RELEASED:
+            return None
+        return "processed" if found == _PROCESSED else "quarantine"
 
     def seen(self, sha256: str, message_id: str | None) -> bool:
         return digest64("h", sha256) in self._seen or bool(
             message_id and digest64("i", message_id) in self._seen)
+
+    def decided_any(self) -> bool:
+        return len(self._folders) > 0
 
     def quarantined(self, sha256: str) -> bool:
         return digest64("h", sha256) in self._quarantined

@@ -138,6 +138,7 @@ TABLES: Mapping[str, Fields] = {
         "folder": TEXT, "replies": TEXTS, "attachments_of": TEXT_OR_NULL,
     }),
     "history": ({"at": WHEN}, {}),
+    "released": ({"key": TEXT, "at": WHEN}, {"by": TEXT, "sha256": TEXT}),
     "questions": ({
         "id": TEXT, "seq": INT, "email": TEXT, "received_at": WHEN,
     }, {
@@ -162,12 +163,13 @@ TABLES: Mapping[str, Fields] = {
     }),
     "meta": ({}, {"schema": INT, "next_seq": INT, "digest_last_at": WHEN_OR_NULL,
                   "digest_last_day": DAY_OR_NULL, "uidvalidity": TABLE_OR_NULL, "batch": INT,
-                  "tail_file": TEXT, "numbers": TABLE}),
+                  "tail_file": TEXT, "numbers": TABLE, "since": WHEN,
+                  "past_told": INT}),
     "tail": ({"t": TEXT}, {"b": INT, "i": INT}),
 }
 
 #: The journal's record types and the table whose fields each holds.
-RECORDS = {"ledger": "ledger", "sent": "sent", "delivered": "outbox"}
+RECORDS = {"ledger": "ledger", "sent": "sent", "delivered": "outbox", "released": "released"}
 
 
 def _fields(record: Mapping[str, Any], fields: Fields) -> tuple[str, str] | None:

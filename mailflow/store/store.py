@@ -110,6 +110,10 @@ class Store(DiskStore):
         """Whether the same message (same bytes, or same Message-ID) was already decided."""
         return self._ensure_index().seen(sha256, message_id)
 
+    def decided_any(self) -> bool:
+        """Whether any message was ever decided here (a store in use, not a first start)."""
+        return self._ensure_index().decided_any()
+
     def quarantined_before(self, sha256: str) -> bool:
         """Whether these very bytes were quarantined once: staff put the message back."""
         return self._ensure_index().quarantined(sha256)
@@ -117,6 +121,12 @@ class Store(DiskStore):
     def record(self, entry: LedgerEntry) -> None:
         self._ensure_index()
         self._record("ledger", ledger_to_json(entry))
+
+    def put_back(self, key: str, sha256: str, by: str, at: datetime) -> None:
+        """Staff put a quarantined message back: its key is no longer decided (a Maildir keeps
+        the message's name), and its bytes are staff's to vouch for (see `quarantined_before`)."""
+        self._ensure_index()
+        self._record("released", {"key": key, "sha256": sha256, "by": by, "at": at.isoformat()})
 
     def ledger(self) -> list[LedgerEntry]:
         return [ledger_from_json(r) for r in self._journal_view() if r["t"] == "ledger"]
