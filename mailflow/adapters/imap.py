@@ -71,18 +71,18 @@ class ImapSource:
             for name in (*self.folders.values(), self.sent_folder):
                 if self.create_folders and name and not client.folder_exists(name):
                     client.create_folder(name)
-                    log.info("created the folder %s", name)
+                    log.info("dossier %s créé", name)
             selected = client.select_folder(server.folder)
         except BaseException:
             self._drop(client)
             raise
         validity = str(selected[b"UIDVALIDITY"])
         if self.validity is not None and validity != self.validity:
-            log.warning("UIDVALIDITY of %s changed from %s to %s", server.folder, self.validity,
+            log.warning("UIDVALIDITY de %s changée de %s à %s", server.folder, self.validity,
                         validity)
         self.validity = validity
         self._cache.clear()
-        log.info("connected to %s:%d as %s, folder %s", server.host, server.port, server.auth.user,
+        log.info("connecté à %s:%d en tant que %s, dossier %s", server.host, server.port, server.auth.user,
                  server.folder)
         return client
 
@@ -245,8 +245,8 @@ class ImapSource:
                     # Without UIDPLUS an EXPUNGE would also remove what other clients flagged.
                     client.copy(part, target)
                     client.add_flags(part, [b"\\Deleted"])
-                    log.warning("server has neither MOVE nor UIDPLUS: %d message(s) copied to %s "
-                                "and flagged deleted; the mail client will expunge them", len(part),
+                    log.warning("le serveur n’a ni MOVE ni UIDPLUS : %d message(s) copié(s) vers %s "
+                                "et marqué(s) supprimé(s) ; le client de messagerie les effacera", len(part),
                                 target)
         for key in keys:
             self._cache.pop(key, None)

@@ -34,7 +34,7 @@ def queue_alerts(ctx: Context, alerts: Sequence[Outgoing]) -> None:
         kind = str(item.message["X-Mailflow-Alert"] or "")
         enqueue(ctx.store, item, f"alert:{kind}", now)
         # News of the groups is no trouble: the log tells the operator of it without a warning.
-        log.log(logging.INFO if kind in NEWS else logging.WARNING, "staff alerted: %s %s", kind,
+        log.log(logging.INFO if kind in NEWS else logging.WARNING, "alerte à l’équipe : %s",
                 item.subject)
 
 

@@ -39,7 +39,7 @@ def stage_plan(ctx: Context, plan: Plan, messages: list[Outgoing], actor: str) -
     sent = {"sent": [f"{m.outcome} → {', '.join(m.to)}" for m in messages]} if plan.lists_sent else {}
     store.record_history({"at": ctx.clock().isoformat(), "actor": actor, "action": plan.action,
                           **plan.history, **sent})
-    log.info("%s by %s: %s", plan.action, actor, plan.summary)
+    log.info("action de l’équipe par %s : %s", actor, plan.summary)
 
 
 def apply_plan(ctx: Context, plan: Plan, messages: list[Outgoing], actor: str) -> None:

@@ -37,7 +37,7 @@ def keep_idea_attachments(settings: Settings, idea_id: str, raw: bytes) -> list[
     """
     saved = save_attachments(raw, idea_id, attachments_root(settings))
     for line in describe(saved):
-        log.info("idea %s: attachment %s", idea_id, line)
+        log.info("idée %s : pièce jointe %s", idea_id, line)
     return saved
 
 

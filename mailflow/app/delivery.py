@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
+from ..core.french import format_date_fr
 from ..errors import SourceError, TransportError
 from ..ports import OutboxItem
 from .alerts import alert
@@ -36,7 +37,7 @@ def _was_sent(ctx: Context, item: OutboxItem) -> bool:
     try:
         return ctx.source.has_sent(item.id)
     except SourceError as exc:
-        log.warning("cannot look for %s in the Sent folder: %s", item.id, exc)
+        log.warning("impossible de chercher %s dans le dossier des envoyés : %s", item.id, exc)
         return False
 
 
@@ -76,7 +77,7 @@ def _copy_to_sent(ctx: Context, copies: list[bytes]) -> None:
     try:
         ctx.source.save_sent(copies)
     except SourceError as exc:
-        log.warning("%d reply(ies) sent, but their copies in the Sent folder failed: %s",
+        log.warning("%d réponse(s) envoyée(s), mais leur copie dans le dossier des envoyés a échoué : %s",
                     len(copies), exc)
 
 
@@ -90,7 +91,7 @@ def _send_one(ctx: Context, item: OutboxItem, now: datetime, blocked: set[str],
         except TransportError:
             raise
         except Exception as unexpected:  # one bad item must not block every reply behind it
-            log.exception("reply %s: unexpected failure while sending", item.id)
+            log.exception("réponse %s : échec inattendu à l’envoi", item.id)
             raise TransportError(f"{type(unexpected).__name__}: {unexpected}",
                                  permanent=True) from unexpected
     except TransportError as exc:
@@ -112,7 +113,7 @@ def _failed(ctx: Context, item: OutboxItem, exc: TransportError, now: datetime,
     item.last_error = str(exc)
     if exc.permanent or now - item.created_at > timedelta(hours=delivery.give_up_after_hours):
         item.status = "failed"
-        log.error("reply %s to %s failed for good: %s", item.id, item.to, exc)
+        log.error("réponse à %s abandonnée (%s) : %s", ", ".join(item.to), item.subject, exc)
         if item.outcome in QUIET:
             return 0
         return alert(ctx, "delivery-failed", to=", ".join(item.to), subject=item.subject,
@@ -120,8 +121,9 @@ def _failed(ctx: Context, item: OutboxItem, exc: TransportError, now: datetime,
     item.status = "pending"
     item.next_attempt_at = now + _retry_delay(ctx, item.attempts)
     blocked.update(item.to)
-    log.warning("reply %s to %s not sent (attempt %d, next at %s): %s", item.id, item.to,
-                item.attempts, item.next_attempt_at.isoformat(), exc)
+    log.warning("réponse à %s (%s) pas encore envoyée (essai %d, prochain à %s) : %s",
+                ", ".join(item.to), item.subject, item.attempts,
+                format_date_fr(item.next_attempt_at, ctx.settings.tz), exc)
     late = now - item.created_at >= timedelta(hours=delivery.alert_after_hours)
     if not late or item.alerted or item.outcome in QUIET:
         return 0
@@ -138,7 +140,7 @@ def _accepted(ctx: Context, item: OutboxItem, refused: dict[str, str], now: date
     alerts = 0
     if refused:
         item.last_error = f"refused: {refused}"
-        log.error("reply %s: recipients refused: %s", item.id, refused)
+        log.error("réponse %s : destinataires refusés : %s", item.subject, refused)
         if item.outcome != "staff-alert":
             alerts = alert(ctx, "recipient-refused", to=", ".join(refused), subject=item.subject,
                            error="; ".join(refused.values()))

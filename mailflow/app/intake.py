@@ -81,8 +81,8 @@ def run_batch(ctx: Context, *, dry_run: bool = False, chunk: int = CHUNK) -> Bat
         _run_isolating(ctx, part, report, dry_run=dry_run)
         done += len(part)
         if len(chunks) > 1:  # a backlog: say how far it has gone
-            log.info("backlog: %d of %d messages done (the last %d in %.3f s)", done, len(waiting),
-                     len(part), time.perf_counter() - started)
+            log.info("arriéré : %d messages traités sur %d (les %d derniers en %.3f s)", done,
+                     len(waiting), len(part), time.perf_counter() - started)
     return report
 
 
@@ -101,12 +101,13 @@ def _run_isolating(ctx: Context, waiting: list[Waiting], report: BatchReport, *,
         raise
     except Exception as exc:
         if len(waiting) > 1:
-            log.warning("a batch of %d messages failed (%r): taken again one message at a time",
-                        len(waiting), exc)
+            log.warning("un lot de %d messages a échoué (%s) : repris un message à la fois",
+                        len(waiting), _said(exc))
             for item in waiting:
                 _run_isolating(ctx, [item], report, dry_run=dry_run)
             return
-        log.exception("%s: the message cannot be recorded; set aside", waiting[0].key)
+        log.exception("%s : impossible d’enregistrer ce message ; mis de côté en quarantaine",
+                      waiting[0].key)
         _set_aside(ctx, waiting[0], report, exc, dry_run=dry_run)
 
 
@@ -168,7 +169,8 @@ def _run_chunk(ctx: Context, waiting: list[Waiting], report: BatchReport, *, dry
         ctx.store.rollback()  # nothing half-decided may reach the disk later
         raise
     for one in handled:
-        log.info("%s %s: %s", one.key, one.outcome.value, one.summary)
+        for line in one.lines():
+            log.info("%s", line)
     report.handled += handled
     _keep_attachments(ctx, to_keep)
     deliver(ctx, report)
@@ -187,8 +189,8 @@ def _check_validity(ctx: Context) -> None:
     box = ctx.settings.mailbox
     stored = ctx.store.meta("uidvalidity")
     if isinstance(stored, dict) and stored.get("url") == box.url and stored.get("value") != validity:
-        log.warning("UIDVALIDITY changed from %s to %s: messages are recognised by their hash",
-                    stored.get("value"), validity)
+        log.warning("le serveur a renuméroté la boîte (UIDVALIDITY %s → %s) : les messages déjà "
+                    "traités sont reconnus à leur empreinte", stored.get("value"), validity)
         alert(ctx, "uidvalidity", folder=box.server.folder if box.server else box.url,
               old=str(stored.get("value")), new=validity)
     if not isinstance(stored, dict) or stored.get("value") != validity or stored.get("url") != box.url:
@@ -201,7 +203,7 @@ def _keep_attachments(ctx: Context, pairs: list[tuple[str, bytes]]) -> None:
         try:
             saved = keep_idea_attachments(ctx.settings, idea_id, raw)
         except (MailflowError, ValueError, OSError) as exc:
-            log.error("attachments of %s not kept: %s", idea_id, exc)
+            log.error("pièces jointes de l’idée %s non gardées : %s", idea_id, exc)
             continue
         for line in describe(saved):
             log.info("%s: %s", idea_id, line)
@@ -225,13 +227,13 @@ def _handle(ctx: Context, waiting: Waiting, state: State) -> _Result:
     except ParseError as exc:
         return _quarantine(ctx, raw, digest, str(exc), waiting.key)
     except RenderError as exc:
-        log.error("%s: cannot write the reply: %s", waiting.key, exc)
+        log.error("%s : impossible de rédiger la réponse : %s", waiting.key, exc)
         return _quarantine(ctx, raw, digest, f"impossible de rédiger la réponse : {exc}", waiting.key,
                            inbound)
     except INFRASTRUCTURE:
         raise
     except Exception as exc:  # one message must never stop the others
-        log.exception("%s: cannot decide", waiting.key)
+        log.exception("%s : erreur en traitant ce message ; mis en quarantaine", waiting.key)
         return _quarantine(ctx, raw, digest, f"erreur interne de mailflow ({_said(exc)})",
                            waiting.key, inbound)
 
@@ -295,7 +297,7 @@ def _vouch(ctx: Context, inbound: Inbound) -> tuple[str, bool]:
         return "", False
     verdict = authres.check(inbound.authentication_results, authserv, inbound.sender.rpartition("@")[2])
     if verdict.passed is None:
-        log.warning("%s: %s; the sender is not checked", inbound.key, verdict.reason)
+        log.warning("%s : %s ; l’expéditeur n’est pas vérifié", inbound.key, verdict.reason)
     forged = f"expéditeur non authentifié : {verdict.reason}" if verdict.passed is False else ""
     return forged, verdict.passed is True
 

@@ -92,7 +92,7 @@ def clean_leftovers(ctx: Context) -> None:
         if cleaner is not None:
             removed += cleaner()
     for path in removed:
-        log.info("removed %s, left half-written by a process that was killed", path)
+        log.info("supprimé %s, laissé à moitié écrit par un arrêt brutal", path)
 
 
 @dataclass
@@ -115,7 +115,7 @@ class Poller:
             deliver(ctx)  # replies already owed still go out
             return None
         if self.down_since is not None:
-            log.info("mailbox reachable again after %d failure(s)", self.failures)
+            log.info("boîte aux lettres de nouveau joignable après %d échec(s)", self.failures)
         self.failures, self.down_since, self.retry_at, self.alerted = 0, None, None, False
         return report
 
@@ -124,7 +124,8 @@ class Poller:
         self.down_since = self.down_since or now
         delay = min(ctx.settings.poll_seconds * 2 ** (self.failures - 1), 300.0)
         self.retry_at = now + timedelta(seconds=delay)
-        log.error("mailbox unreachable (failure %d since %s); next try in %.0f s: %s", self.failures,
+        log.error("boîte aux lettres injoignable (échec %d depuis %s) ; nouvel essai dans %.0f s : %s",
+                  self.failures,
                   self.down_since.isoformat(timespec="seconds"), delay, exc)
         lasting = now - self.down_since >= timedelta(minutes=ctx.settings.alert_after_minutes)
         if lasting and not self.alerted:

@@ -19,6 +19,17 @@ class Handled:
     summary: str
     replies: list[tuple[str, str, str]] = field(default_factory=list)  # outcome, to, subject
 
+    def lines(self, *, dry_run: bool = False) -> list[str]:
+        """The message and its replies, in French: as `run --once` prints them and the daemon
+        logs them."""
+        said = outcome_words(self.outcome.value)
+        lines = [f"{self.key} : {self.summary}" if said in self.summary
+                 else f"{self.key} — {said} : {self.summary}"]
+        for outcome, to, subject in self.replies:
+            lines.append(f"    {'réponse prévue' if dry_run else 'réponse'} "
+                         f"({outcome_words(outcome)}) → {to} : « {subject} »")
+        return lines
+
 
 @dataclass
 class BatchReport:

@@ -13,7 +13,7 @@ from ..app.report import BatchReport
 from ..app.service import Service
 from ..app.wiring import build_service
 from ..config import Settings
-from ..core.french import format_date_fr, outcome_words
+from ..core.french import format_date_fr
 from ..daemon import JOB_WORDS, Daemon, sleep_until_stopped
 from ..store import take_lock
 from .common import DRY_RUN_DONE, local_time, say
@@ -24,14 +24,7 @@ log = logging.getLogger("mailflow")
 
 def _print_report(report: BatchReport, settings: Settings, *, dry_run: bool) -> None:
     """Each message and its replies, then the counts: once, in French (the log says no more)."""
-    lines = []
-    for handled in report.handled:
-        said = outcome_words(handled.outcome.value)
-        lines.append(f"{handled.key} : {handled.summary}" if said in handled.summary
-                     else f"{handled.key} — {said} : {handled.summary}")
-        for outcome, to, subject in handled.replies:
-            lines.append(f"    {'réponse prévue' if dry_run else 'réponse'} "
-                         f"({outcome_words(outcome)}) → {to} : « {subject} »")
+    lines = [line for handled in report.handled for line in handled.lines(dry_run=dry_run)]
     lines.append(report.summary() + ".")
     if report.past is not None:
         lines += past_lines(report.past, settings)

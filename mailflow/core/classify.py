@@ -199,7 +199,7 @@ def classify(
     robot = robot_reason(inbound, network)
     if robot is not None:
         return Intent(IntentKind.ROBOT, inbound, sender, inbound.sender_name,
-                      reason=f"{robot.name}: {robot.reason}")
+                      reason=robot.reason)
     in_thread = case is not None
     subject = "" if in_thread else inbound.subject
     said = fold(f"{subject}\n{inbound.new_text}")
