@@ -149,6 +149,16 @@ def _groups(sub: SubParsers) -> None:
                       help="clôture de l’appel, heure locale, ou « aucune » pour l’enlever")
     _dry_run(gset)
     _command(gset, "groups:cmd_groups_set", call=None)
+    greset = _add(groups_sub, "reset", "revenir aux valeurs de groups.toml là où l’équipe les a "
+                  "changées (par courriel ou par set, open, close) ; les membres concernés sont "
+                  "prévenus", "mailflow groups reset ot-ruraux capacity --dry-run",
+                  "mailflow groups reset ot-ruraux")
+    greset.add_argument("group", metavar="GROUPE", help="identifiant du groupe")
+    greset.add_argument("key", nargs="?", default=None, metavar="CLÉ",
+                        help="capacity, call, closes_at, first_meeting (sa date et son lieu), "
+                             "first_meeting.starts_at ou first_meeting.place ; sans CLÉ : toutes")
+    _dry_run(greset)
+    _command(greset, "groups:cmd_groups_reset")
 
 
 def _candidates(sub: SubParsers) -> None:

@@ -83,6 +83,7 @@ class Settings:
     templates_dir: Path
     groups: dict[str, Group]
     departments: dict[str, Department]
+    groups_file: Path = Path("groups.toml")
 
     @property
     def tz(self) -> ZoneInfo:
@@ -262,4 +263,5 @@ def load(file: Path | str | None = None) -> Settings:
         templates_dir=templates_dir,
         groups=groups,
         departments=departments,
+        groups_file=groups_file,
     )
