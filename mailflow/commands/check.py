@@ -11,7 +11,7 @@ from ..app.wiring import build_renderer, utc_now
 from ..config import Settings
 from ..core.french import french_typography, plural
 from ..core.overrides import Divergence, divergences
-from ..core.places import closed_reason
+from ..core.places import call_summary, closed_reason
 from ..errors import MailflowError
 from ..model import State
 from ..store import Store
@@ -69,6 +69,10 @@ def _groups(settings: Settings, state: State | None, overrides: list[Divergence]
         status = closed_reason(group, now) or "appel ouvert"
         say(f"groupe {group.id} : {plural(group.capacity, 'place')}, {status}")
         mine = override_lines([d for d in overrides if d.group_id == group.id], settings)
+        taken = call_summary(state, group, now).taken if state is not None else 0
+        if taken > group.capacity:
+            mine.append(f"groupe {group.id} : {plural(group.capacity, 'place')} pour {taken} déjà "
+                        "prises : personne ne perd sa place, les nouvelles candidatures attendront")
         for line in mine:
             say(f"attention : {line}")
         warnings += mine
