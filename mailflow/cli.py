@@ -77,8 +77,34 @@ class FrenchParser(argparse.ArgumentParser):
                           help="afficher cette aide et s’arrêter")
 
     def error(self, message: str) -> NoReturn:
+        if message in _NO_COMMAND:  # `mailflow` or `mailflow groups` alone: what can follow
+            self.print_help(sys.stdout)
+            self.exit(2)
         self.print_usage(sys.stderr)
         self.exit(2, f"{self.prog} : erreur : {french_error(message)}\n")
+
+
+#: argparse's words when only the command (or a command's action) is missing.
+_NO_COMMAND = {f"the following arguments are required: {what}" for what in ("COMMANDE", "ACTION")}
+
+
+class _Version(argparse.Action):
+    """`--version`: the installed package's version, read only when asked (no import at start)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS,
+                 default: Any = argparse.SUPPRESS, help: str | None = None) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=default, help=help)
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: Any, option_string: str | None = None) -> None:
+        from importlib import metadata
+
+        try:
+            version = metadata.version("mailflow")
+        except metadata.PackageNotFoundError:  # run from a folder, not installed
+            version = "(version inconnue : mailflow n’est pas installé)"
+        print(f"mailflow {version}")
+        parser.exit(0)
 
 
 def _examples(*lines: str) -> str:
@@ -305,6 +331,7 @@ def parser() -> argparse.ArgumentParser:
                           "config/mailflow.toml)")
     top.add_argument("-v", "--verbose", action="store_true",
                      help="journal détaillé, pour qui maintient mailflow")
+    top.add_argument("--version", action=_Version, help="afficher la version de mailflow et s’arrêter")
     sub = top.add_subparsers(dest="command", required=True, metavar="COMMANDE", title="commandes")
 
     run = _add(sub, "run", "lire la boîte et répondre (le service)", "mailflow run --once",
