@@ -166,6 +166,14 @@ def _endpoint(table: Table, name: str, local: str, remote: tuple[str, str], base
     raise table.fail(name, f"« {scheme} » n’est pas pris en charge : utilisez {allowed}")
 
 
+def shipped_templates() -> Path:
+    """The reply templates that come with mailflow: inside the installed package, or at the top
+    of the project's folder when it runs from there (an editable install, `python -m`)."""
+    package = Path(__file__).resolve().parent
+    installed = package / "templates"
+    return installed if installed.is_dir() else package.parent / "templates"
+
+
 def main_file(file: Path | str | None) -> Path:
     """The main configuration file: `--config`, else $MAILFLOW_CONFIG, else config/mailflow.toml
     in the current folder; one that is missing is refused saying how it was chosen."""
@@ -260,7 +268,8 @@ def load(file: Path | str | None = None) -> Settings:
     files = root.table("files", required=False)
     groups_file = resolve(base, files.text("groups", "groups.toml"))
     departments_file = resolve(base, files.text("departments", "departments.toml"))
-    templates_dir = resolve(base, files.text("templates", "../templates"))
+    templates = files.get("templates", str, None, required=False)
+    templates_dir = resolve(base, files.text("templates")) if templates is not None else shipped_templates()
     settings = Settings(
         file=file,
         network=network,
