@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -13,9 +14,13 @@ import pytest
 from mailflow import config
 from mailflow.cli import main
 from mailflow.config import Settings
+from mailflow.core.overrides import plan_group_reset, reset_keys
+from mailflow.errors import StaffActionError
+from mailflow.model import State
 from mailflow.store import Store
+from mailflow.store.schema import problem
 
-from .conftest import ROOT, local_config, member_mail
+from .conftest import NOW, ROOT, local_config, member_mail
 from .test_scenarios import dordogne_story, run_once
 from .test_service import deliver
 from .test_staff_by_email import answer, to_staff, write
@@ -187,11 +192,22 @@ def test_reset_refusals_say_why(settings: Settings, capsys: pytest.CaptureFixtur
 
 
 def test_the_store_checks_when_and_by_whom() -> None:
-    from mailflow.store.schema import problem
-
     sound = {"id": "ot-ruraux", "capacity": 25,
              "changed": {"capacity": {"at": "2026-12-07T10:00:00+00:00", "by": "animation@monatourisme.fr"}}}
     assert problem("groups", sound) is None
     assert problem("groups", {"id": "ot-ruraux", "capacity": 25}) is None  # an older store
     found = problem("groups", {**sound, "changed": {"capacity": {"at": "hier"}}})
     assert found is not None and found[0] == "changed"
+
+
+def test_reset_keys_as_people_type_them() -> None:
+    assert reset_keys(["closes-at"]) == ["closes_at"]
+    assert reset_keys(["First_Meeting"]) == ["first_meeting.starts_at", "first_meeting.place"]
+    assert reset_keys([]) == []
+
+
+def test_a_group_drafted_from_an_idea_has_no_file_value_to_go_back_to(settings: Settings) -> None:
+    drafted = replace(settings.groups["role-ot"], id="accueil-hors-les-murs")
+    state = State(groups={**settings.groups, drafted.id: drafted}, departments=settings.departments)
+    with pytest.raises(StaffActionError, match=r"n’est pas dans groups\.toml .*préparé à partir d’une idée"):
+        plan_group_reset(state, drafted.id, settings.groups, {"capacity": 3}, [], NOW)
