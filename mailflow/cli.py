@@ -77,8 +77,34 @@ class FrenchParser(argparse.ArgumentParser):
                           help="afficher cette aide et s’arrêter")
 
     def error(self, message: str) -> NoReturn:
+        if message in _NO_COMMAND:  # `mailflow` or `mailflow groups` alone: what can follow
+            self.print_help(sys.stdout)
+            self.exit(2)
         self.print_usage(sys.stderr)
         self.exit(2, f"{self.prog} : erreur : {french_error(message)}\n")
+
+
+#: argparse's words when only the command (or a command's action) is missing.
+_NO_COMMAND = {f"the following arguments are required: {what}" for what in ("COMMANDE", "ACTION")}
+
+
+class _Version(argparse.Action):
+    """`--version`: the installed package's version, read only when asked (no import at start)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS,
+                 default: Any = argparse.SUPPRESS, help: str | None = None) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=default, help=help)
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: Any, option_string: str | None = None) -> None:
+        from importlib import metadata
+
+        try:
+            version = metadata.version("mailflow")
+        except metadata.PackageNotFoundError:  # run from a folder, not installed
+            version = "(version inconnue : mailflow n’est pas installé)"
+        print(f"mailflow {version}")
+        parser.exit(0)
 
 
 def _examples(*lines: str) -> str:
@@ -149,6 +175,16 @@ def _groups(sub: SubParsers) -> None:
                       help="clôture de l’appel, heure locale, ou « aucune » pour l’enlever")
     _dry_run(gset)
     _command(gset, "groups:cmd_groups_set", call=None)
+    greset = _add(groups_sub, "reset", "revenir aux valeurs de groups.toml là où l’équipe les a "
+                  "changées (par courriel ou par set, open, close) ; les membres concernés sont "
+                  "prévenus", "mailflow groups reset ot-ruraux capacity --dry-run",
+                  "mailflow groups reset ot-ruraux")
+    greset.add_argument("group", metavar="GROUPE", help="identifiant du groupe")
+    greset.add_argument("key", nargs="?", default=None, metavar="CLÉ",
+                        help="capacity, call, closes_at, first_meeting (sa date et son lieu), "
+                             "first_meeting.starts_at ou first_meeting.place ; sans CLÉ : toutes")
+    _dry_run(greset)
+    _command(greset, "groups:cmd_groups_reset")
 
 
 def _candidates(sub: SubParsers) -> None:
@@ -316,6 +352,7 @@ def parser() -> argparse.ArgumentParser:
                           "config/mailflow.toml)")
     top.add_argument("-v", "--verbose", action="store_true",
                      help="journal détaillé, pour qui maintient mailflow")
+    top.add_argument("--version", action=_Version, help="afficher la version de mailflow et s’arrêter")
     sub = top.add_subparsers(dest="command", required=True, metavar="COMMANDE", title="commandes")
 
     run = _add(sub, "run", "lire la boîte et répondre (le service)", "mailflow run --once",

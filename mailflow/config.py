@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from .errors import ConfigError
 from .groupfiles import load_departments, load_groups
 from .model import (
     Department,
@@ -87,6 +88,7 @@ class Settings:
     templates_dir: Path
     groups: dict[str, Group]
     departments: dict[str, Department]
+    groups_file: Path = Path("groups.toml")
 
     @property
     def tz(self) -> ZoneInfo:
@@ -180,15 +182,35 @@ def _since(box: Table, tz_name: str) -> datetime | None:
     raise box.fail("since", f"une date attendue (2026-12-01, ou 2026-12-01T08:00), trouvé {shown(value)}")
 
 
-def load(file: Path | str | None = None) -> Settings:
-    """Read and validate the main file and the files it names."""
-    if file is None:
-        file = os.environ.get("MAILFLOW_CONFIG") or DEFAULT_CONFIG
-    file = Path(file).resolve()
-    root = Table(file, "", read_toml(file, "fichier de configuration"))
-    base = file.parent
+def shipped_templates() -> Path:
+    """The reply templates that come with mailflow: inside the installed package, or at the top
+    of the project's folder when it runs from there (an editable install, `python -m`)."""
+    package = Path(__file__).resolve().parent
+    installed = package / "templates"
+    return installed if installed.is_dir() else package.parent / "templates"
 
-    net = root.table("network")
+
+def main_file(file: Path | str | None) -> Path:
+    """The main configuration file: `--config`, else $MAILFLOW_CONFIG, else config/mailflow.toml
+    in the current folder; one that is missing is refused saying how it was chosen."""
+    env = os.environ.get("MAILFLOW_CONFIG")
+    given = Path(file if file is not None else env or DEFAULT_CONFIG)
+    path = given.expanduser().resolve()
+    if path.is_file():
+        return path
+    where = "" if given.is_absolute() else f" (dossier courant {Path.cwd()})"
+    if file is not None:
+        hint = ""
+    elif env:
+        hint = " ; ce chemin vient de la variable MAILFLOW_CONFIG"
+    else:
+        hint = " ; indiquez le fichier avec --config CHEMIN ou la variable MAILFLOW_CONFIG"
+    what = ("c’est un dossier, pas un fichier de configuration" if path.exists() else
+            "fichier de configuration introuvable")
+    raise ConfigError(given, "", f"{what}{where}{hint}")
+
+
+def _network(net: Table) -> tuple[Network, ZoneInfo]:
     tz_name = net.text("timezone", "Europe/Paris")
     try:
         tz = ZoneInfo(tz_name)
@@ -203,14 +225,16 @@ def load(file: Path | str | None = None) -> Settings:
         staff=staff,
         timezone=tz_name,
     )
+    return network, tz
 
-    box = root.table("mailbox")
+
+def _mailbox(box: Table, base: Path, tz_name: str) -> MailboxSettings:
     box_url, box_path, box_server = _endpoint(box, "url", "maildir", ("imaps", "imap"), base,
                                               "MAILFLOW_IMAP_PASSWORD")
     fetch_batch = box.at_least("fetch_batch", 50, 1)
     max_bytes = box.at_least("max_message_bytes", 25 * 1024 * 1024, 1024)
     authserv = box.get("trusted_authserv_id", str, "") or ""
-    mailbox = MailboxSettings(
+    return MailboxSettings(
         url=box_url,
         path=box_path,
         processed_folder=box.text("processed_folder", "Traités"),
@@ -225,7 +249,8 @@ def load(file: Path | str | None = None) -> Settings:
         archive_folder=box.text("archive_folder", "Archives avant mailflow"),
     )
 
-    table = root.table("delivery")
+
+def _delivery(table: Table, base: Path) -> DeliverySettings:
     out_url, out_path, out_server = _endpoint(table, "url", "dir", ("smtps", "smtp"), base,
                                               "MAILFLOW_SMTP_PASSWORD")
     retry = table.get("retry_seconds", list, [60, 300, 900, 3600])
@@ -233,51 +258,55 @@ def load(file: Path | str | None = None) -> Settings:
         raise table.fail("retry_seconds", f"liste de nombres positifs attendue, trouvé {shown(retry)}")
     give_up = table.positive("give_up_after_hours", 48.0)
     late = table.positive("alert_after_hours", 4.0)
-    delivery = DeliverySettings(out_url, out_path, out_server, tuple(float(r) for r in retry),
-                                give_up, late)
+    return DeliverySettings(out_url, out_path, out_server, tuple(float(r) for r in retry),
+                            give_up, late)
 
-    digest_table = root.table("digest", required=False)
-    digest_at: time | None = None
-    at_text = digest_table.text("time", "08:00")
-    if digest_table.get("enabled", bool, True):
-        try:
-            digest_at = time.fromisoformat(at_text)
-        except ValueError:
-            raise digest_table.fail("time", f"heure attendue, par exemple 08:00, trouvé "
-                                            f"{shown(at_text)}") from None
 
+def _digest(table: Table) -> DigestSettings:
+    at_text = table.text("time", "08:00")
+    if not table.get("enabled", bool, True):
+        return DigestSettings(None)
+    try:
+        return DigestSettings(time.fromisoformat(at_text))
+    except ValueError:
+        raise table.fail("time", f"heure attendue, par exemple 08:00, trouvé {shown(at_text)}") from None
+
+
+def load(file: Path | str | None = None) -> Settings:
+    """Read and validate the main file and the files it names."""
+    file = main_file(file)
+    root = Table(file, "", read_toml(file, "fichier de configuration"))
+    base = file.parent
+    network, tz = _network(root.table("network"))
+    mailbox = _mailbox(root.table("mailbox"), base, network.timezone)
+    delivery = _delivery(root.table("delivery"), base)
+    digest = _digest(root.table("digest", required=False))
     store = root.table("store")
     daemon = root.table("daemon", required=False)
-    poll = daemon.positive("poll_seconds", 30.0)
-    confirmation = daemon.positive("confirmation_hours", 72.0)
-    answer_days = daemon.positive("answer_within_days", 14.0)
-    alert_after = daemon.positive("alert_after_minutes", 15.0)
-    cap = daemon.at_least("max_replies_per_sender_per_day", 10, 1)
-
     files = root.table("files", required=False)
     groups_file = resolve(base, files.text("groups", "groups.toml"))
     departments_file = resolve(base, files.text("departments", "departments.toml"))
-    templates_dir = resolve(base, files.text("templates", "../templates"))
-    store_path = resolve(base, store.text("path"))
-    root.check_unknown()
-    if not templates_dir.is_dir():
-        raise files.fail("templates", f"dossier introuvable : {templates_dir}")
-
-    departments = load_departments(departments_file)
-    groups = load_groups(groups_file, tz)
-    return Settings(
+    templates = files.get("templates", str, None, required=False)
+    templates_dir = resolve(base, files.text("templates")) if templates is not None else shipped_templates()
+    settings = Settings(
         file=file,
         network=network,
         mailbox=mailbox,
         delivery=delivery,
-        digest=DigestSettings(digest_at),
-        store_path=store_path,
-        poll_seconds=poll,
-        alert_after_minutes=alert_after,
-        confirmation_hours=confirmation,
-        answer_within_days=answer_days,
-        max_replies_per_sender_per_day=cap,
+        digest=digest,
+        store_path=resolve(base, store.text("path")),
+        poll_seconds=daemon.positive("poll_seconds", 30.0),
+        alert_after_minutes=daemon.positive("alert_after_minutes", 15.0),
+        confirmation_hours=daemon.positive("confirmation_hours", 72.0),
+        answer_within_days=daemon.positive("answer_within_days", 14.0),
+        max_replies_per_sender_per_day=daemon.at_least("max_replies_per_sender_per_day", 10, 1),
         templates_dir=templates_dir,
-        groups=groups,
-        departments=departments,
+        groups={},
+        departments={},
+        groups_file=groups_file,
     )
+    root.check_unknown()
+    if not templates_dir.is_dir():
+        raise files.fail("templates", f"dossier introuvable : {templates_dir}")
+    return replace(settings, departments=load_departments(departments_file),
+                   groups=load_groups(groups_file, tz))

@@ -75,7 +75,7 @@ def _group(table: Table, tz: ZoneInfo) -> Group:
         if item not in PROFILE_FIELDS:
             raise table.fail("required", f"champ inconnu {shown(item)} ; champs possibles : "
                                          f"{', '.join(PROFILE_FIELDS)}")
-    starts_at = local_time(meeting, "starts_at", tz, required=True)
+    starts_at = local_time(meeting, "starts_at", tz, required=True, with_time=True)
     assert starts_at is not None
     return Group(
         id=group_id,

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from .errors import ConfigError
+from .tomlerrors import where_and_what
 
 T = TypeVar("T")
 
@@ -52,7 +53,7 @@ class Table:
         if kind is float and isinstance(value, int) and not isinstance(value, bool):
             value = float(value)
         if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-            raise self.fail(name, f"{KIND_WORDS.get(kind, kind.__name__)} attendu, trouvé "
+            raise self.fail(name, f"{KIND_WORDS.get(kind, kind.__name__ + ' attendu')}, trouvé "
                                   f"{shown(value)}")
         return value
 
@@ -111,10 +112,11 @@ class Table:
             child.check_unknown()
 
 
-#: Types as an error message names them.
+#: What an error says was expected, for each type, the participle agreeing with its noun.
 KIND_WORDS: dict[type, str] = {
-    int: "nombre entier", float: "nombre", str: "texte", bool: "true ou false", list: "liste",
-    dict: "table", object: "valeur",
+    int: "nombre entier attendu", float: "nombre attendu", str: "texte attendu",
+    bool: "valeur true ou false attendue", list: "liste attendue", dict: "table attendue",
+    object: "valeur attendue",
 }
 
 
@@ -142,8 +144,12 @@ def read_toml(file: Path, what: str) -> dict[str, Any]:
         raise ConfigError(file, "", f"{what} introuvable") from None
     except OSError as exc:
         raise ConfigError(file, "", f"{what} illisible : {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(file, f"octet {exc.start + 1}", "ce fichier n’est pas en UTF-8 ; "
+                                                          "enregistrez-le en UTF-8") from None
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(file, "", f"ce n’est pas du TOML valide : {exc}") from None
+        where, what = where_and_what(str(exc))
+        raise ConfigError(file, where, f"ce n’est pas du TOML valide : {what}") from None
 
 
 def resolve(base: Path, value: str) -> Path:
@@ -161,13 +167,19 @@ def address(table: Table, name: str, value: str) -> str:
     return address.addr_spec.lower()
 
 
-def local_time(table: Table, name: str, tz: ZoneInfo, *, required: bool) -> datetime | None:
+def local_time(table: Table, name: str, tz: ZoneInfo, *, required: bool,
+               with_time: bool = False) -> datetime | None:
+    """A date and time, local to `tz` unless it names its offset; a date alone is midnight,
+    or an error when `with_time` (a meeting has an hour: it must not silently become midnight)."""
     table.known.add(name)
     if name not in table.data and not required:
         return None
     value = table.get(name, object)
     if isinstance(value, datetime):
         return value if value.tzinfo else value.replace(tzinfo=tz)
+    if isinstance(value, date) and with_time:
+        raise table.fail(name, f"date et heure attendues : {value.isoformat()} n’a pas d’heure ; "
+                               f"écrivez par exemple {value.isoformat()}T09:30:00 (sans guillemets)")
     if isinstance(value, date):
         return datetime.combine(value, time(0, 0), tzinfo=tz)
     raise table.fail(name, f"date et heure attendues, par exemple 2027-04-06T09:30:00 (sans "

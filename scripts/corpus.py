@@ -58,8 +58,7 @@ def local_config(work: Path, since: str = "") -> Path:
                      ('"dir:../var/outbox"', f'"dir:{work / "outbox"}"'),
                      ('"../var/mailflow.json"', f'"{work / "store.json"}"'),
                      ('"groups.toml"', f'"{ROOT / "config" / "groups.toml"}"'),
-                     ('"departments.toml"', f'"{ROOT / "config" / "departments.toml"}"'),
-                     ('"../templates"', f'"{ROOT / "templates"}"')):
+                     ('"departments.toml"', f'"{ROOT / "config" / "departments.toml"}"')):
         text = text.replace(old, new)
     path = work / "mailflow.toml"
     path.write_text(text, encoding="utf-8")

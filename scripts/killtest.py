@@ -101,7 +101,6 @@ def workspace(work: Path, *, mailbox_url: str | None = None, delivery_url: str |
         '"../var/mailflow.json"': f'"{work / "store" / "mailflow.json"}"',
         '"groups.toml"': f'"{ROOT / "config" / "groups.toml"}"',
         '"departments.toml"': f'"{ROOT / "config" / "departments.toml"}"',
-        '"../templates"': f'"{ROOT / "templates"}"',
         "poll_seconds = 30": "poll_seconds = 1",
         "enabled = true": "enabled = false",  # no digest: trials compare replies only
     }

@@ -238,7 +238,8 @@ def test_a_missing_configuration_file_is_named(tmp_path: Path,
 def test_invalid_toml_is_reported_with_its_line(tmp_path: Path) -> None:
     bad = tmp_path / "mailflow.toml"
     bad.write_text("[network]\nname = \n", encoding="utf-8")
-    with pytest.raises(ConfigError, match=r"pas du TOML valide.*line 2"):
+    with pytest.raises(ConfigError, match=r"ligne 2, colonne 8 : ce n’est pas du TOML valide : "
+                                          r"valeur incomprise"):
         config.load(bad)
 
 

@@ -113,6 +113,7 @@ COMMAND_LINES = {
     "mailflow groups open": ["groups", "open", "role-ot", "--dry-run"],
     "mailflow groups close": ["groups", "close", "role-ot"],
     "mailflow groups set": ["groups", "set", "ot-ruraux", "--capacity", "25"],
+    "mailflow groups reset": ["groups", "reset", "role-ot"],
     "mailflow candidates list": ["candidates", "list", "role-ot"],
     "mailflow candidates add": ["candidates", "add", "role-ot", "--email", "jeanne@ot-confolentais.fr",
                                 "--name", "Jeanne Martin", "--department", "16"],

@@ -223,7 +223,8 @@ def test_staff_are_never_left_without_an_answer_by_the_loop_guard(workspace: Set
     staff = workspace.network.staff[0]
     notes = [_write(tmp_path, f"s{n}.eml", (
         f"From: Claire <{staff}>\r\nTo: groupes@monatourisme.fr\r\nSubject: essai {n}\r\n"
-        f"Message-ID: <staff-{n}@monatourisme.fr>\r\n\r\nClore l’appel OT ruraux\r\n").encode()) for n in range(cap + 3)]
+        f"Message-ID: <staff-{n}@monatourisme.fr>\r\n\r\nClore l’appel OT ruraux\r\n").encode())
+        for n in range(cap + 3)]
     deliver(workspace, notes)
     _run(workspace)
     sent = outbox(workspace)

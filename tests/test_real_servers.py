@@ -469,23 +469,19 @@ def test_idle_wakes_the_daemon_at_once(servers_config: Path, dovecot: Dovecot,
     try:
         # Ready once it has connected: the first (empty) batch is done and IDLE comes next.
         deadline = time.monotonic() + 20
-        while not any("connected to" in line for line in lines):
+        while not any("connecté à" in line for line in lines):
             assert time.monotonic() < deadline and proc.poll() is None, "".join(lines)
             time.sleep(0.05)
         time.sleep(0.5)
-        started = time.monotonic()
         dovecot.deliver(mail_user.address, SAMPLES[0].read_bytes())
+        # The poll interval is 5 minutes: a reply within seconds can only come from IDLE.
         sink.wait_for(1, timeout=10)
-        elapsed = time.monotonic() - started
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=20)
         reader.join(timeout=5)
     finally:
         if proc.poll() is None:
             proc.kill()
-    print(f"reply through IDLE in {elapsed:.2f} s")
-    # The poll interval is 5 minutes: only IDLE can answer this fast (Dovecot adds about 0.5 s).
-    assert elapsed < 3, f"reply after {elapsed:.1f} s: IDLE did not wake the daemon"
     assert proc.returncode == 0, "".join(lines)
     assert any("mailflow arrêté" in line for line in lines)
     assert outcomes(sink) == ["confirmed"]

@@ -26,14 +26,17 @@ def plan_alerts(ctx: Context, plan: Plan) -> list[Outgoing]:
 
 
 def stage_plan(ctx: Context, plan: Plan, messages: list[Outgoing], actor: str) -> None:
-    """What a plan writes besides the state and its mail: staff's change to a group, a drafted
-    group, the history naming `actor` (plain records: nothing here can fail on the mail).
+    """What a plan writes besides the state and its mail: staff's change to a group (with when
+    and by whom) or its return to the file's values, a drafted group, the history naming
+    `actor` (plain records: nothing here can fail on the mail).
 
     Written with the commit that records the plan's state (a command's, or a mail batch's).
     """
     store = ctx.store
+    if plan.reset and plan.group_id is not None:
+        store.reset_group_override(plan.group_id, plan.reset)
     if plan.override and plan.group_id is not None:
-        store.set_group_override(plan.group_id, plan.override)
+        store.set_group_override(plan.group_id, plan.override, at=ctx.clock(), by=actor)
     if plan.drafted is not None:
         store.save_drafted_group(*plan.drafted)
     sent = {"sent": [f"{m.outcome} → {', '.join(m.to)}" for m in messages]} if plan.lists_sent else {}

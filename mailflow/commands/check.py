@@ -10,24 +10,28 @@ from ..adapters.smtp import SmtpTransport
 from ..app.wiring import build_renderer, utc_now
 from ..config import Settings
 from ..core.french import french_typography, plural
-from ..core.places import closed_reason
+from ..core.overrides import Divergence, divergences
+from ..core.places import call_summary, closed_reason
 from ..errors import MailflowError
+from ..model import State
 from ..store import Store
-from .common import say
+from .common import override_lines, say
 
 
 def cmd_check_config(settings: Settings, args: argparse.Namespace) -> int:
     problems: list[str] = []
     problems += [f"modèle absent : {name}" for name in build_renderer(settings).check()]
+    state: State | None = None
+    overrides: list[Divergence] = []
     try:
         with Store(settings.store_path, read_only=True) as store:
             state = store.state(settings.groups, settings.departments)
+            overrides = divergences(settings.groups, state.groups, store.group_overrides())
             unknown = {c.group_id for c in state.candidatures} - set(state.groups)
             problems += [f"le fichier des données contient des candidatures du groupe inconnu « {g} »"
                          for g in unknown]
     except MailflowError as exc:
         problems.append(str(exc))
-        state = None
     say(f"configuration : {settings.file}",
         f"réseau : {settings.network.name} <{settings.network.address}>, équipe : "
         f"{', '.join(settings.network.staff)}, fuseau horaire : {settings.network.timezone}",
@@ -46,15 +50,33 @@ def cmd_check_config(settings: Settings, args: argparse.Namespace) -> int:
     problems += _check_servers(settings)
     coastal = sum(d.coastal for d in settings.departments.values())
     say(f"départements : {len(settings.departments)} (dont {coastal} littoraux)")
-    now = utc_now()
-    for group in settings.groups.values():
-        status = closed_reason(group, now) or "appel ouvert"
-        say(f"groupe {group.id} : {plural(group.capacity, 'place')}, {status}")
+    warnings = _groups(settings, state, overrides)
     for problem in problems:
         print(french_typography(f"problème : {problem}"), file=sys.stderr)
-    say("configuration correcte" if not problems else plural(len(problems), "problème") + " trouvé"
-        + ("s" if len(problems) > 1 else ""))
+    verdict = ("configuration correcte" if not problems else plural(len(problems), "problème")
+               + " trouvé" + ("s" if len(problems) > 1 else ""))
+    say(verdict + (f", {plural(len(warnings), 'avertissement')} (attention ci-dessus)"
+                   if warnings else ""))
     return 0 if not problems else 1
+
+
+def _groups(settings: Settings, state: State | None, overrides: list[Divergence]) -> list[str]:
+    """Each group as it is in force (staff's changes over the file), and what to look at."""
+    now = utc_now()
+    warnings: list[str] = []
+    groups = state.groups if state is not None else settings.groups
+    for group in groups.values():
+        status = closed_reason(group, now) or "appel ouvert"
+        say(f"groupe {group.id} : {plural(group.capacity, 'place')}, {status}")
+        mine = override_lines([d for d in overrides if d.group_id == group.id], settings)
+        taken = call_summary(state, group, now).taken if state is not None else 0
+        if taken > group.capacity:
+            mine.append(f"groupe {group.id} : {plural(group.capacity, 'place')} pour {taken} déjà "
+                        "prises : personne ne perd sa place, les nouvelles candidatures attendront")
+        for line in mine:
+            say(f"attention : {line}")
+        warnings += mine
+    return warnings
 
 
 def _check_servers(settings: Settings) -> list[str]:

@@ -13,6 +13,7 @@ from ..app.apply import apply_plan, render_plan
 from ..app.wiring import build_service, utc_now
 from ..config import Settings
 from ..core.french import french_typography
+from ..core.overrides import Divergence, divergence_line, divergences
 from ..core.plan_text import plan_lines
 from ..core.staff import Plan
 from ..errors import StaffActionError
@@ -44,6 +45,20 @@ def read_state(settings: Settings) -> State:
     """The state as it stands, with the groups staff drafted and changed; nothing locked."""
     with Store(settings.store_path, read_only=True) as store:
         return store.state(settings.groups, settings.departments)
+
+
+def override_lines(overrides: list[Divergence], settings: Settings, *, prefix: bool = True) -> list[str]:
+    """Each setting where staff's change is in force over the groups file, said with the
+    command that goes back to the file's value (`prefix`: naming the group first)."""
+    return [(f"groupe {d.group_id}, " if prefix else "")
+            + divergence_line(d, settings.tz, settings.groups_file.name) for d in overrides]
+
+
+def read_state_and_overrides(settings: Settings) -> tuple[State, list[Divergence]]:
+    """The state as it stands, and every setting where staff's change overrides groups.toml."""
+    with Store(settings.store_path, read_only=True) as store:
+        state = store.state(settings.groups, settings.departments)
+        return state, divergences(settings.groups, state.groups, store.group_overrides())
 
 
 def emit(args: argparse.Namespace, data: Any, lines: Callable[[], list[str]]) -> int:

@@ -9,13 +9,28 @@ from typing import Any
 from ..app.wiring import utc_now
 from ..config import Settings
 from ..core.french import CALL, ROLE, SCALE, TERRITORY, fact_short, format_date_fr, number, plural
+from ..core.overrides import (
+    Divergence,
+    divergence_json,
+    plan_group_reset,
+    reset_keys,
+)
 from ..core.places import call_summary, closed_reason
 from ..core.staff import Plan, find_group, plan_group_change
 from ..model import CallStatus, Group, State, Status
-from .common import columns, emit, local_time, read_state, run_plan
+from ..store import Store
+from .common import (
+    columns,
+    emit,
+    local_time,
+    override_lines,
+    read_state,
+    read_state_and_overrides,
+    run_plan,
+)
 
 
-def _rows(state: State, now: datetime) -> list[dict[str, Any]]:
+def _rows(state: State, now: datetime, overrides: list[Divergence] | None = None) -> list[dict[str, Any]]:
     rows = []
     for group in state.groups.values():
         summary = call_summary(state, group, now)
@@ -36,6 +51,8 @@ def _rows(state: State, now: datetime) -> list[dict[str, Any]]:
             "closes_at": group.closes_at.isoformat() if group.closes_at else None,
             "first_meeting": group.first_meeting.starts_at.isoformat(),
             "place": group.first_meeting.place,
+            **({"overrides": [divergence_json(d) for d in overrides if d.group_id == group.id]}
+               if overrides is not None else {}),
         })
     return rows
 
@@ -50,14 +67,15 @@ def _call_label(row: dict[str, Any]) -> str:
 
 
 def cmd_status(settings: Settings, args: argparse.Namespace) -> int:
-    rows = _rows(read_state(settings), utc_now())
+    state, overrides = read_state_and_overrides(settings)
+    rows = _rows(state, utc_now(), overrides)
 
     def lines() -> list[str]:
         out = [f"{'groupe':<20} {'appel':<8} {'places':>9} {'libres':>6} {'attente':>7}"]
         for r in rows:
             out.append(f"{r['id']:<20} {_call_label(r):<8} {r['taken']:>4} / {r['capacity']:<2} "
                        f"{r['left']:>6} {r['waiting']:>7}")
-        return out
+        return out + (["", *override_lines(overrides, settings)] if overrides else [])
 
     return emit(args, rows, lines)
 
@@ -105,9 +123,10 @@ def quota_line(group: Group) -> str:
 
 
 def cmd_groups_show(settings: Settings, args: argparse.Namespace) -> int:
-    state = read_state(settings)
+    state, every_override = read_state_and_overrides(settings)
     group = state.groups[find_group(state, args.group)]
-    row = next(r for r in _rows(state, utc_now()) if r["id"] == group.id)
+    overrides = [d for d in every_override if d.group_id == group.id]
+    row = next(r for r in _rows(state, utc_now(), overrides) if r["id"] == group.id)
     row.update({
         "context": group.context, "participants": group.participants,
         "commitment": group.commitment, "quotas": {"coastal": group.quota_coastal,
@@ -138,7 +157,7 @@ def cmd_groups_show(settings: Settings, args: argparse.Namespace) -> int:
         if group.confirm_within_hours is not None:
             out.append(f"engagement à confirmer par le membre dans les "
                        f"{plural(round(group.confirm_within_hours), 'heure')} (double confirmation)")
-        return out
+        return out + override_lines(overrides, settings, prefix=False)
 
     return emit(args, row, lines)
 
@@ -158,3 +177,23 @@ def cmd_groups_set(settings: Settings, args: argparse.Namespace) -> int:
 
     return run_plan(settings, args, make, unchanged=lambda plan: None if plan.override else
                     f"Groupe {plan.group_id} : rien à changer.")
+
+
+def cmd_groups_reset(settings: Settings, args: argparse.Namespace) -> int:
+    keys = reset_keys([args.key] if args.key else [])
+
+    def make(state: State, now: datetime) -> Plan:
+        group_id = find_group(state, args.group)
+        # Read under the lock `run_plan` holds: the same committed store as `state`.
+        with Store(settings.store_path, read_only=True) as store:
+            override = store.group_overrides().get(group_id, {})
+        return plan_group_reset(state, group_id, settings.groups, override, keys, now)
+
+    def unchanged(plan: Plan) -> str | None:
+        if plan.reset:
+            return None
+        what = f"à {', '.join(keys)} " if keys else ""
+        return (f"Groupe {plan.group_id} : l’équipe n’a rien changé {what}; les valeurs de "
+                "groups.toml sont déjà en vigueur, rien à rétablir.")
+
+    return run_plan(settings, args, make, unchanged=unchanged)

@@ -169,6 +169,7 @@ STAFF_MAIL: Mapping[str, str] = {
 #: Staff actions as the history names them (`Plan.action`, `privacy-purge`).
 ACTION: Mapping[str, str] = {
     "group-change": "modification du groupe",
+    "group-reset": "retour aux valeurs de groups.toml",
     "candidate-add": "candidature ajoutée par l’équipe",
     "candidate-withdraw": "retrait d’une candidature",
     "candidate-refuse": "refus d’une candidature",

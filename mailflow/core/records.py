@@ -244,6 +244,7 @@ _KIND_ORDER = {"candidature": 0, "message": 1, "action": 2, "réponse": 3}
 _LABELS = {"reason": "motif", "received_at": "reçue le", "idea": "idée", "question": "question",
            "email": "adresse", "before": "groupes terminés avant le", "groups": "groupes",
            "counts": "nombres", "sent": "messages", "changes": "changements",
+           "reset": "valeurs de groups.toml reprises",
            "call": "appel", "capacity": "places", "closes_at": "clôture de l’appel",
            "meeting_starts_at": "première rencontre", "meeting_place": "lieu",
            "validated_on": "séance du CA", "co_animated": "co-animé", "declined_reason": "motif"}

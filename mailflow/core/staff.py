@@ -52,6 +52,7 @@ class Plan:
     key: str = "staff"  # the message key its mail is filed under
     group_id: str | None = None
     override: dict[str, Any] = field(default_factory=dict)  # staff's change to a group's settings
+    reset: tuple[str, ...] = ()  # staff's changes to the group dropped: the file's values again
     drafted: tuple[Group, dict[str, Any]] | None = None  # a group drafted from an idea
     alert_promotions: bool = True  # staff hear of promotions they did not ask for themselves
     lists_sent: bool = True  # the history event lists the mail sent
@@ -59,7 +60,8 @@ class Plan:
     @property
     def empty(self) -> bool:
         """Nothing would change."""
-        return self.before == self.after and not self.override and self.drafted is None
+        return (self.before == self.after and not self.override and not self.reset
+                and self.drafted is None)
 
 
 #: How each action on one candidature is named in its summary.
@@ -122,8 +124,11 @@ def plan_group_change(state: State, group_id: str, now: datetime, *, call: CallS
         if starts_at is not None and starts_at <= now:
             raise StaffActionError(f"--meeting-date : la première rencontre doit être à venir, "
                                    f"et non le {format_date_fr(starts_at, _zone(starts_at))}")
-        override["meeting_starts_at"] = (starts_at or meeting.starts_at).isoformat()
-        override["meeting_place"] = place or meeting.place
+        # Only what staff changed: the file stays in force for the rest of the meeting.
+        if starts_at is not None and starts_at != meeting.starts_at:
+            override["meeting_starts_at"] = starts_at.isoformat()
+        if place is not None and place != meeting.place:
+            override["meeting_place"] = place
         override["meeting_sequence"] = meeting.sequence + 1
     group = replace(
         before, call=call or before.call, capacity=override.get("capacity", before.capacity),

@@ -90,6 +90,11 @@ FIGURE_OR_NULL = _kind(
         and (v.get("high") is None or isinstance(v.get("high"), int | float))),
     optional=True)
 
+#: When and by whom staff changed each setting of a group (absent from stores written before).
+CHANGED = _kind("un objet {champ: {at, by}}", lambda v: isinstance(v, dict) and all(
+    isinstance(o, dict) and _is_when(o.get("at")) and isinstance(o.get("by", ""), str)
+    for o in v.values()))
+
 #: Per table: the fields a record must have, and those it may have, with their checks.
 Fields = tuple[Mapping[str, Check], Mapping[str, Check]]
 
@@ -154,6 +159,7 @@ TABLES: Mapping[str, Fields] = {
     "groups": ({"id": TEXT}, {
         "call": _one_of(CallStatus), "capacity": INT, "closes_at": WHEN_OR_NULL,
         "meeting_starts_at": WHEN_OR_NULL, "meeting_place": TEXT_OR_NULL, "meeting_sequence": INT,
+        "changed": CHANGED,
     }),
     "drafted_groups": ({
         "id": TEXT, "title": TEXT, "capacity": INT, "first_meeting": TABLE,

@@ -46,9 +46,32 @@ class Store(DiskStore):
         """What staff changed in each group since the configuration (call, capacity, meeting)."""
         return {d["id"]: dict(d) for d in self.tables.docs("groups")}
 
-    def set_group_override(self, group_id: str, changes: Mapping[str, Any]) -> None:
+    def set_group_override(self, group_id: str, changes: Mapping[str, Any], *,
+                           at: datetime | None = None, by: str | None = None) -> None:
+        """Staff's change to a group, in force over the configuration; `at` and `by` are kept
+        with each setting changed, so that what overrides the file can say when and by whom."""
         current = self.tables.get("groups", group_id) or {"id": group_id}
-        self.tables.put("groups", {**current, **changes})
+        changed = dict(current.get("changed") or {})
+        if at is not None:
+            origin = {"at": at.isoformat(), **({"by": by} if by else {})}
+            changed.update({key: origin for key in changes if key != "meeting_sequence"})
+        self.tables.put("groups", {**current, **changes, **({"changed": changed} if changed else {})})
+
+    def reset_group_override(self, group_id: str, fields: Iterable[str]) -> None:
+        """Drop staff's change to these settings of a group: the configuration's values again."""
+        current = self.tables.get("groups", group_id)
+        if current is None:
+            return
+        dropped = set(fields)
+        kept = {k: v for k, v in current.items() if k not in dropped}
+        changed = {k: v for k, v in (current.get("changed") or {}).items() if k not in dropped}
+        kept.pop("changed", None)
+        if changed:
+            kept["changed"] = changed
+        if set(kept) == {"id"}:
+            self.tables.delete("groups", group_id)
+        else:
+            self.tables.put("groups", kept)
 
     def state(self, groups: dict[str, Group], departments: dict[str, Department]) -> State:
         """The decision state: configuration, staff's changes to it, and what the store holds."""
