@@ -73,6 +73,7 @@ class Group:
     call: CallStatus
     closes_at: datetime | None = None
     confirm_within_hours: float | None = None  # double opt-in: hold the place this long
+    opened_at: datetime | None = None  # when staff opened the call, where they did
 
     def quota_for(self, department: Department) -> int | None:
         """The department's quota in this group, or None when unlimited."""

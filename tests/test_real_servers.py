@@ -599,3 +599,32 @@ def test_staff_are_told_when_a_reply_waits_for_hours(dovecot: Dovecot, mail_user
     clock.advance(hours=1, seconds=1)
     service.deliver()
     assert outcomes(sink)[-1] == "confirmed"
+
+
+def test_a_quarantined_message_is_listed_and_put_back_on_the_server(
+        dovecot: Dovecot, mail_user: MailUser, sink: SmtpSink, monkeypatch: pytest.MonkeyPatch,
+        make_service: Callable[..., Service]) -> None:
+    from mailflow.app import intake
+    from mailflow.app.quarantine import listing, release
+
+    real = intake.classify
+
+    def fragile(inbound: Any, *args: Any, **kwargs: Any) -> Any:
+        if "Etcheverry" in inbound.text:  # what an unforeseen input makes a step raise
+            raise IndexError("list index out of range")
+        return real(inbound, *args, **kwargs)
+
+    deliver_samples(dovecot, mail_user, SAMPLES[:2])
+    with monkeypatch.context() as patched:
+        patched.setattr(intake, "classify", fragile)
+        service = make_service()
+        assert [h.outcome.value for h in service.run_batch().handled] == ["confirmed", "quarantined"]
+    assert folder_count(dovecot, mail_user, "Quarantaine") == 1
+    (item,) = listing(service)
+    assert item.entry is not None and "IndexError" in item.entry.summary
+    assert item.arrived_at is not None  # the server's INTERNALDATE, kept by the move
+    release(service, [item], "claire")
+    assert folder_count(dovecot, mail_user, "Quarantaine") == 0
+    report = service.run_batch()
+    assert [h.outcome.value for h in report.handled] == ["confirmed"]
+    assert outcomes(sink) == ["confirmed", "staff-alert", "confirmed"]

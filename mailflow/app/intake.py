@@ -244,7 +244,7 @@ def _decided(ctx: Context, waiting: Waiting, state: State, raw: bytes, digest: s
     # Arrival is the mailbox's: what « reçue le » says, and what deadlines are compared with.
     inbound = replace(inbound, received_at=min(waiting.arrived_at or now, now))
     if ctx.store.seen_before(inbound.sha256, inbound.message_id):
-        return _Result(Outcome.ALREADY_PROCESSED, f"same message already decided ({inbound.message_id})",
+        return _Result(Outcome.ALREADY_PROCESSED, f"même message déjà traité ({inbound.message_id})",
                        "processed", digest, inbound.message_id, inbound.sender, inbound.subject)
     forged, vouched = _vouch(ctx, inbound)
     if forged:

@@ -7,7 +7,8 @@ import sys
 
 from ..adapters.imap import ImapSource
 from ..adapters.smtp import SmtpTransport
-from ..app.wiring import build_renderer, utc_now
+from ..app.past import counted_since, split
+from ..app.wiring import build_renderer, build_service, utc_now
 from ..config import Settings
 from ..core.french import french_typography, plural
 from ..core.overrides import Divergence, divergences
@@ -16,6 +17,7 @@ from ..errors import MailflowError
 from ..model import State
 from ..store import Store
 from .common import override_lines, say
+from .old import past_lines
 
 
 def cmd_check_config(settings: Settings, args: argparse.Namespace) -> int:
@@ -51,6 +53,8 @@ def cmd_check_config(settings: Settings, args: argparse.Namespace) -> int:
     coastal = sum(d.coastal for d in settings.departments.values())
     say(f"départements : {len(settings.departments)} (dont {coastal} littoraux)")
     warnings = _groups(settings, state, overrides)
+    past = _past(settings, problems)
+    warnings += past
     for problem in problems:
         print(french_typography(f"problème : {problem}"), file=sys.stderr)
     verdict = ("configuration correcte" if not problems else plural(len(problems), "problème")
@@ -77,6 +81,24 @@ def _groups(settings: Settings, state: State | None, overrides: list[Divergence]
             say(f"attention : {line}")
         warnings += mine
     return warnings
+
+
+def _past(settings: Settings, problems: list[str]) -> list[str]:
+    """The old mail waiting in the inbox, unanswered (a first start on a used mailbox)."""
+    if problems:  # the store or the mailbox is unreadable: said already
+        return []
+    service = build_service(settings, read_only=True)
+    try:
+        _current, past = split(service, service.source.pending(), counted_since(service, utc_now()))
+    except MailflowError as exc:
+        problems.append(f"boîte aux lettres : {exc}")
+        return []
+    finally:
+        service.close()
+    lines = past_lines(past, settings)
+    for line in lines:
+        say(f"attention : {line}")
+    return lines[:1]
 
 
 def _check_servers(settings: Settings) -> list[str]:

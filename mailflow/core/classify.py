@@ -150,6 +150,8 @@ STATUS_QUESTION = re.compile(
     r"|(ma candidature|ma proposition|mon idee|notre idee|notre proposition) "
     r"(a-t-elle|est-elle) (bien )?(ete )?(recue|retenue|acceptee|enregistree|validee|etudiee))"
 )
+# Saying yes to our offer to take the candidature after all.
+AGAIN = re.compile(r"^\W*(oui|ok|d'accord|je confirme|toujours|bien sur|absolument|volontiers)\b")
 FORM_LINE = re.compile(r"^\s*[*\-•]?\s*(nom|structure|fonction|departement)\s*:", re.MULTILINE)
 
 
@@ -243,8 +245,10 @@ def classify(
     # newsletter's idea form has « Nom : » lines too); elsewhere a group and « I apply » win.
     if idea and (IDEA.search(fold(subject)) or not (named and applies)):
         return intent(IntentKind.IDEA)
-    if applies:
-        return intent(IntentKind.CANDIDATURE)
+    offered = case.group_id if case is not None and case.kind is CaseKind.HELP else None
+    if applies or (offered and AGAIN.match(fold(inbound.new_text))):
+        # « Oui » to our offer to apply again (a message that came before the call opened).
+        return intent(IntentKind.CANDIDATURE, group_id or offered)
     if in_thread and only_thanks(inbound.new_text):
         return intent(IntentKind.THANKS)
     if in_thread and case is not None and case.profile is not None and named and not asks:

@@ -10,13 +10,16 @@ from .rules import department_label, eligible, evaluate
 
 
 def closed_reason(group: Group, now: datetime) -> str:
-    """Why the group's call takes no candidature now, or "" when it is open."""
+    """Why the group's call takes no candidature at `now` (a message's arrival), or ""."""
     if group.call is CallStatus.DRAFT:
         return "l’appel à candidatures de ce groupe n’est pas encore ouvert"
     if group.call is CallStatus.CLOSED:
         return "l’appel à candidatures de ce groupe est clos"
     if group.closes_at is not None and now >= group.closes_at:
         return "la date limite de l’appel à candidatures est passée"
+    if group.opened_at is not None and now < group.opened_at:
+        return ("votre message nous est parvenu avant l’ouverture de l’appel à candidatures ; "
+                "si vous souhaitez toujours rejoindre ce groupe, répondez « oui » à ce message")
     return ""
 
 

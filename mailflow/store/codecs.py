@@ -406,11 +406,18 @@ def with_overrides(groups: Mapping[str, Group],
             meeting = Meeting(starts, o.get("meeting_place") or meeting.place,
                               int(o.get("meeting_sequence", meeting.sequence)))
         closes_at = _override_when(o["closes_at"]) if "closes_at" in o else group.closes_at
+        call = CallStatus(o["call"]) if "call" in o else group.call
+        changed = o.get("changed")
+        changed = changed if isinstance(changed, Mapping) else {}
+        when_call = changed.get("call")
+        when_call = when_call if isinstance(when_call, Mapping) else {}
         result[group_id] = replace(
             group,
-            call=CallStatus(o["call"]) if "call" in o else group.call,
+            call=call,
             capacity=int(o.get("capacity", group.capacity)),
             closes_at=closes_at,
             first_meeting=meeting,
+            # A call staff opened: mail that arrived before it is no candidature to it.
+            opened_at=_override_when(when_call.get("at")) if call is CallStatus.OPEN else None,
         )
     return result
