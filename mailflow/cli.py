@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TypeAlias
 
 if TYPE_CHECKING:
-    from .config import Settings
+    from .config.settings import Settings
 
 log = logging.getLogger("mailflow")
 

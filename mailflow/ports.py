@@ -9,7 +9,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
-from .model import Department, Group, Sent, State
+from .model.values import Department, Group, Sent, State
 
 Folder = Literal["processed", "quarantine", "archive"]
 Clock = Callable[[], datetime]

@@ -33,7 +33,7 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run from any virtualenv: core/when.py needs nothing installed
 
-from mailflow.core.when import find_datetime  # noqa: E402
+from mailflow.core.read.dates import find_datetime  # noqa: E402
 
 PARIS = ZoneInfo("Europe/Paris")
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=PARIS)  # a Sunday
@@ -303,7 +303,7 @@ def main() -> None:
     print(f"mailflow core/when.py: {mine.exact} exact, {mine.wrong} wrong "
           f"({mine.false_finds} false finds), {mine.missed} missed; "
           f"{per_sentence_ms(ours, args.repeat):.3f} ms a sentence; "
-          f"import {import_time_us('mailflow.core.when') / 1000:.1f} ms; "
+          f"import {import_time_us('mailflow.core.read.dates') / 1000:.1f} ms; "
           f"{(ROOT / 'mailflow/core/when.py').read_text(encoding='utf-8').count(chr(10))} lines, "
           "standard library only")
 

@@ -16,9 +16,9 @@ from types import ModuleType
 import pytest
 
 from mailflow import config
-from mailflow.config import Settings
-from mailflow.core.decide import apply, decide
-from mailflow.model import (
+from mailflow.config.settings import Settings
+from mailflow.core.decide.member import apply, decide
+from mailflow.model.values import (
     Decision,
     Figure,
     Inbound,

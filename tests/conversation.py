@@ -25,8 +25,8 @@ from zoneinfo import ZoneInfo
 
 from mailflow import config
 from mailflow.cli import main
-from mailflow.config import Settings
-from mailflow.model import QuestionStatus
+from mailflow.config.settings import Settings
+from mailflow.model.values import QuestionStatus
 from mailflow.store import Store
 
 FOLDER = Path(__file__).resolve().parent / "conversations"

@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 
 from mailflow.adapters.attachment_dir import describe
 from mailflow.app.attachments import save_attachments
-from mailflow.core.attachments import DOCX, JPEG, ODT, PDF, TXT, XLSX, AttachmentPolicy
+from mailflow.core.read.attachments import DOCX, JPEG, ODT, PDF, TXT, XLSX, AttachmentPolicy
 from mailflow.errors import StoreError
 from mailflow.ports import SavedAttachment
 

@@ -10,7 +10,7 @@ import pytest
 
 from mailflow import config
 from mailflow.cli import main
-from mailflow.core.authres import check, organisational, parse
+from mailflow.core.read.authres import check, organisational, parse
 from mailflow.store import Store
 
 from .conftest import local_config, member_mail, staff_mail

@@ -16,22 +16,22 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mailflow.config import Settings
-from mailflow.core.calendar import (
+from mailflow.config.settings import Settings
+from mailflow.core.decide.member import apply, decide
+from mailflow.core.decide.replies import meeting_change_replies
+from mailflow.core.write.calendar import (
     MAX_OCTETS,
     PRODID,
     description,
     escape_text,
     fold,
     invitation,
-    meeting_change_replies,
     meeting_uid,
     param_value,
     unfold,
 )
-from mailflow.core.decide import apply, decide
-from mailflow.core.render import Renderer
-from mailflow.model import (
+from mailflow.core.write.render import Renderer
+from mailflow.model.values import (
     Candidature,
     Group,
     IntentKind,

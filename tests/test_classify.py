@@ -13,10 +13,10 @@ from collections.abc import Mapping
 
 import pytest
 
-from mailflow.config import Settings
-from mailflow.core.classify import ROBOT_RULES, classify
-from mailflow.core.parse import parse
-from mailflow.model import Figure, Intent, IntentKind, Role, Scale, Territory
+from mailflow.config.settings import Settings
+from mailflow.core.read.classify import ROBOT_RULES, classify
+from mailflow.core.read.parse import parse
+from mailflow.model.values import Figure, Intent, IntentKind, Role, Scale, Territory
 
 # --- Building raw messages -------------------------------------------------------------------
 

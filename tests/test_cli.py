@@ -11,12 +11,14 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from mailflow import config
 from mailflow.cli import main, parser
-from mailflow.config import Settings
+from mailflow.config.groupfiles import load_groups
+from mailflow.config.settings import Settings
 from mailflow.errors import ConfigError
 
 from .conftest import ROOT, local_config
@@ -223,7 +225,7 @@ def test_group_file_errors_name_the_key(tmp_path: Path, old: str, new: str, key:
     groups = tmp_path / "groups.toml"
     groups.write_text(text.replace(old, new, 1), encoding="utf-8")
     with pytest.raises(ConfigError) as caught:
-        config.load_groups(groups, config.ZoneInfo("Europe/Paris"))
+        load_groups(groups, ZoneInfo("Europe/Paris"))
     assert (caught.value.key, caught.value.file) == (key, str(groups))
     assert problem in caught.value.problem
 

@@ -13,11 +13,11 @@ import pytest
 
 from mailflow import config
 from mailflow.cli import main, parser
-from mailflow.config import Settings
-from mailflow.core.ideas import validate
-from mailflow.core.plan_text import plan_lines
-from mailflow.core.staff import plan_add, plan_group_change, plan_idea
-from mailflow.model import Candidature, Idea, IdeaStatus, Profile, Role, State, Status
+from mailflow.config.settings import Settings
+from mailflow.core.decide.ideas import validate
+from mailflow.core.decide.staff_plans import plan_add, plan_group_change, plan_idea
+from mailflow.core.write.plan_text import plan_lines
+from mailflow.model.values import Candidature, Idea, IdeaStatus, Profile, Role, State, Status
 
 from .conftest import NOW, local_config
 from .test_cli import commands, plain

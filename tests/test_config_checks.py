@@ -12,9 +12,9 @@ import pytest
 
 from mailflow import config
 from mailflow.cli import main
-from mailflow.config import Settings
+from mailflow.config.settings import Settings
+from mailflow.config.tomlerrors import where_and_what
 from mailflow.errors import ConfigError
-from mailflow.tomlerrors import where_and_what
 
 from .conftest import ROOT, local_config
 from .test_service import SAMPLES, deliver

@@ -10,10 +10,10 @@ from hypothesis import given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
-from mailflow.config import Settings
-from mailflow.core.decide import apply, decide
-from mailflow.core.places import calls, position
-from mailflow.model import (
+from mailflow.config.settings import Settings
+from mailflow.core.decide.member import apply, decide
+from mailflow.core.decide.places import calls, position
+from mailflow.model.values import (
     CallStatus,
     Decision,
     Figure,
@@ -450,7 +450,7 @@ def _opt_in(state: State, hours: float = 48) -> State:
 
 
 def test_a_code_used_after_the_deadline_still_lets_the_hold_expire(fresh_state: State) -> None:
-    from mailflow.core.decide import expire_unanswered
+    from mailflow.core.decide.member import expire_unanswered
 
     state = _opt_in(fresh_state)
     state = apply(state, decide(state, apply_to("role-ot", 1), NOW, TOKEN))  # type: ignore[arg-type]
@@ -466,7 +466,7 @@ def test_a_code_used_after_the_deadline_still_lets_the_hold_expire(fresh_state: 
 
 
 def test_places_held_for_confirmation_count_when_a_candidature_slots_in(fresh_state: State) -> None:
-    from mailflow.core.places import replay
+    from mailflow.core.decide.places import replay
 
     state = _opt_in(fresh_state)
     for n in (1, 2, 3):
@@ -480,7 +480,7 @@ def test_places_held_for_confirmation_count_when_a_candidature_slots_in(fresh_st
 
 
 def test_expiry_ignores_a_group_removed_from_the_configuration(fresh_state: State) -> None:
-    from mailflow.core.decide import expire_unanswered
+    from mailflow.core.decide.member import expire_unanswered
 
     partial = intent(group="role-ot", sender="p@ot.fr", profile=replace(director(1, "24"), role=None))
     state = apply(fresh_state, decide(fresh_state, partial, NOW))

@@ -15,9 +15,9 @@ from mailflow import config
 from mailflow.app.service import Service
 from mailflow.app.wiring import build_service
 from mailflow.cli import main
-from mailflow.config import Settings
-from mailflow.core.digest import build_digest
-from mailflow.model import State
+from mailflow.config.settings import Settings
+from mailflow.core.write.digest import build_digest
+from mailflow.model.values import State
 
 from .conftest import ROOT, local_config, staff_mail
 from .test_service import SAMPLES, deliver

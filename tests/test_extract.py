@@ -7,11 +7,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from mailflow.config import load_departments, load_groups
-from mailflow.core.extract import extract_profile, match_groups
-from mailflow.core.figures import describe
-from mailflow.core.text import split_reply
-from mailflow.model import Department, Figure, Group, Profile, Role, Scale, Territory
+from mailflow.config.settings import load_departments, load_groups
+from mailflow.core.read.facts.figures import describe
+from mailflow.core.read.facts.profile import extract_profile, match_groups
+from mailflow.core.read.text import split_reply
+from mailflow.model.values import Department, Figure, Group, Profile, Role, Scale, Territory
 
 CONFIG = Path(__file__).resolve().parent.parent / "config"
 

@@ -13,10 +13,10 @@ import pytest
 
 from mailflow import config
 from mailflow.cli import main
-from mailflow.config import Settings
-from mailflow.core.overrides import plan_group_reset, reset_keys
+from mailflow.config.settings import Settings
+from mailflow.core.decide.overrides import plan_group_reset, reset_keys
 from mailflow.errors import StaffActionError
-from mailflow.model import State
+from mailflow.model.values import State
 from mailflow.store import Store
 from mailflow.store.schema import problem
 

@@ -18,10 +18,8 @@ import pytest
 from mailflow import config
 from mailflow.app.attachments import keep_idea_attachments, kept_attachments
 from mailflow.cli import main
-from mailflow.config import Settings
-from mailflow.core.classify import classify
-from mailflow.core.decide import apply, decide
-from mailflow.core.ideas import (
+from mailflow.config.settings import Settings
+from mailflow.core.decide.ideas import (
     CO_ANIMATED_PER_YEAR,
     TRANSITIONS,
     CoAnimationLimitError,
@@ -36,10 +34,12 @@ from mailflow.core.ideas import (
     slug,
     validate,
 )
-from mailflow.core.parse import parse
-from mailflow.core.render import Renderer
+from mailflow.core.decide.member import apply, decide
+from mailflow.core.read.classify import classify
+from mailflow.core.read.parse import parse
+from mailflow.core.write.render import Renderer
 from mailflow.errors import StoreError
-from mailflow.model import Attachment, Idea, Inbound, Intent, IntentKind, Outcome, State
+from mailflow.model.values import Attachment, Idea, Inbound, Intent, IntentKind, Outcome, State
 from mailflow.store import Store
 from mailflow.store.codecs import group_from_json, group_to_json
 

@@ -19,10 +19,11 @@ from hypothesis import strategies as st
 
 from mailflow import config
 from mailflow.cli import main
-from mailflow.config import Settings
-from mailflow.core.classify import classify
-from mailflow.core.decide import decide
-from mailflow.core.newsletter import (
+from mailflow.config.settings import Settings
+from mailflow.core.decide.member import decide
+from mailflow.core.read.classify import classify
+from mailflow.core.read.parse import parse
+from mailflow.core.write.newsletter import (
     IDEA_SUBJECT,
     call_blocks,
     candidature_form,
@@ -33,8 +34,7 @@ from mailflow.core.newsletter import (
     render_newsletter,
     waitlist_subject,
 )
-from mailflow.core.parse import parse
-from mailflow.model import (
+from mailflow.model.values import (
     CallStatus,
     Candidature,
     Figure,

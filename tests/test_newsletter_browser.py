@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from mailflow.config import Settings
-from mailflow.core.newsletter import candidature_form, candidature_subject, idea_block
-from mailflow.model import CallStatus, State, Status
+from mailflow.config.settings import Settings
+from mailflow.core.write.newsletter import candidature_form, candidature_subject, idea_block
+from mailflow.model.values import CallStatus, State, Status
 
 from .conftest import ROOT
 from .test_newsletter import GROUP_IDS, NOW, decode_mailto, render, state_with, taken

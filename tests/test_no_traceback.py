@@ -12,8 +12,8 @@ import pytest
 
 from mailflow import config
 from mailflow.cli import EXIT_UNEXPECTED, main, parser
-from mailflow.config import Settings
-from mailflow.model import (
+from mailflow.config.settings import Settings
+from mailflow.model.values import (
     Candidature,
     DeliveryStatus,
     Idea,

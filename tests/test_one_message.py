@@ -13,10 +13,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mailflow import config
+from mailflow.app.daemon import Daemon
 from mailflow.app.wiring import build_service
-from mailflow.config import Settings
-from mailflow.core.headers import safe_msgid
-from mailflow.daemon import Daemon
+from mailflow.config.settings import Settings
+from mailflow.core.read.headers import safe_msgid
 
 from .conftest import ROOT, local_config
 from .test_service import deliver, outbox
@@ -200,7 +200,7 @@ def test_a_poison_message_in_a_burst_is_set_aside_and_staff_are_told_once(
 
 def test_a_failing_job_tells_staff_once_and_the_log_says_when_it_works_again(
         caplog: pytest.LogCaptureFixture) -> None:
-    caplog.set_level("INFO", logger="mailflow.daemon")
+    caplog.set_level("INFO", logger="mailflow.app.daemon")
     told: list[str] = []
     runs = {"n": 0}
 

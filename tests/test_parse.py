@@ -13,9 +13,9 @@ from collections.abc import Mapping
 
 import pytest
 
-from mailflow.core.parse import parse
+from mailflow.core.read.parse import parse
 from mailflow.errors import ParseError
-from mailflow.model import Attachment
+from mailflow.model.values import Attachment
 
 # --- Building raw messages -------------------------------------------------------------------
 
@@ -645,7 +645,7 @@ def test_kept_headers_are_lower_cased_on_one_line() -> None:
 def test_a_huge_message_is_read_from_its_first_part_only(subtype: str) -> None:
     """24 MB of text (under the size limit): what a person wrote is at the top, and only the
     first part is read, so that no message holds everyone else's replies back."""
-    from mailflow.core.parse import READ_CHARS
+    from mailflow.core.read.parse import READ_CHARS
 
     filler = "Ligne de journal sans intérêt, 12 rue des Lilas 24200, tél. 05 53 00 00 00.\n" * 320_000
     form = ("Nom : Marie Dupont\nStructure : Office de Tourisme du Périgord Noir\n"

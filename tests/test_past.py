@@ -9,7 +9,7 @@ import pytest
 
 from mailflow import config
 from mailflow.cli import main
-from mailflow.config import Settings
+from mailflow.config.settings import Settings
 from mailflow.store import Store
 
 from .conftest import local_config

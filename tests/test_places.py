@@ -7,8 +7,8 @@ import time
 
 import pytest
 
-from mailflow.core.read import places
-from mailflow.core.read.places import by_insee, by_postcode, find_communes
+from mailflow.core.read.facts import communes as places
+from mailflow.core.read.facts.communes import by_insee, by_postcode, find_communes
 
 REGION = {"16", "17", "19", "23", "24", "33", "40", "47", "64", "79", "86", "87"}
 

@@ -23,7 +23,7 @@ from mailflow.adapters.smtp import SmtpTransport
 from mailflow.app.service import Service
 from mailflow.app.wiring import build_service
 from mailflow.cli import main
-from mailflow.config import Settings
+from mailflow.config.settings import Settings
 from mailflow.errors import MailflowError, SourceError
 
 from .conftest import ROOT, local_config

@@ -15,10 +15,10 @@ import pytest
 
 from mailflow import config
 from mailflow.cli import main
-from mailflow.config import Settings
-from mailflow.core.privacy import purge_plan
-from mailflow.core.records import CSV_HEADER, neutralise, word
-from mailflow.model import Candidature, Profile, State, Status
+from mailflow.config.settings import Settings
+from mailflow.core.write.privacy import purge_plan
+from mailflow.core.write.records import CSV_HEADER, neutralise, word
+from mailflow.model.values import Candidature, Profile, State, Status
 from mailflow.store import Store
 from mailflow.store.codecs import ledger_to_json, outbox_to_json
 from mailflow.store.files import read_json_bytes

@@ -17,13 +17,14 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from mailflow import config
+from mailflow.core.decide.ideas import validated_text
 from mailflow.core.french import format_date_fr, wrap_text
-from mailflow.core.headers import reply_subject
-from mailflow.core.ideas import validated_text
-from mailflow.core.render import Renderer
-from mailflow.core.templates import MISSING_LABELS, QUARANTINE_TEMPLATE, REPLY_TEMPLATES, template_files
+from mailflow.core.read.headers import reply_subject
+from mailflow.core.write.render import Renderer
+from mailflow.core.write.templates import MISSING_LABELS, REPLY_TEMPLATES, template_files
 from mailflow.errors import RenderError
-from mailflow.model import CallSummary, Idea, Outcome, Reply
+from mailflow.model.enums import Template
+from mailflow.model.values import CallSummary, Idea, Outcome, Reply
 
 ROOT = Path(__file__).resolve().parents[1]
 PARIS = ZoneInfo("Europe/Paris")
@@ -615,7 +616,7 @@ def test_bad_template_name_and_group(renderer: Renderer) -> None:
 
 def test_check_real_templates(renderer: Renderer) -> None:
     assert renderer.check() == []
-    assert QUARANTINE_TEMPLATE in {f.split(".")[0] for f in template_files()}
+    assert Template.STAFF_QUARANTINE in {f.split(".")[0] for f in template_files()}
 
 
 def test_check_lists_missing_template(settings: config.Settings, tmp_path: Path) -> None:

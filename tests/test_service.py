@@ -19,10 +19,10 @@ from mailflow.adapters.maildir import MaildirSource, folder_dir
 from mailflow.adapters.outbox_dir import DirTransport
 from mailflow.app.service import Service
 from mailflow.app.wiring import build_service, utc_now
-from mailflow.config import Settings
-from mailflow.core.render import Renderer
+from mailflow.config.settings import Settings
+from mailflow.core.write.render import Renderer
 from mailflow.errors import StoreError, StoreLockedError
-from mailflow.model import Status
+from mailflow.model.values import Status
 from mailflow.store import Store
 from mailflow.store.files import read_json_bytes
 

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from mailflow import config
-from mailflow.config import Settings
-from mailflow.model import CallStatus, State
+from mailflow.config.settings import Settings
+from mailflow.model.values import CallStatus, State
 from mailflow.store import Store
 
 from .conftest import local_config, member_mail, staff_mail

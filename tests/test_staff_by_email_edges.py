@@ -14,10 +14,10 @@ import pytest
 
 from mailflow import config
 from mailflow.cli import main
-from mailflow.config import Settings
-from mailflow.core.render import Renderer
+from mailflow.config.settings import Settings
+from mailflow.core.write.render import Renderer
 from mailflow.errors import RenderError
-from mailflow.model import CallStatus, Reply
+from mailflow.model.values import CallStatus, Reply
 from mailflow.store import Store
 
 from .conftest import ROOT, local_config, member_mail, staff_mail
@@ -130,7 +130,7 @@ def test_a_failure_while_recording_the_action_leaves_nothing_of_it(
 
 def test_an_unexpected_error_in_a_plan_goes_to_quarantine_and_the_batch_goes_on(
         settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from mailflow.core import staffmail
+    from mailflow.core.decide import staff_answers as staffmail
 
     dordogne_story(settings)
 
@@ -252,7 +252,7 @@ def test_a_plan_that_fails_to_render_leaves_the_groups_as_they_are_for_the_batch
     ("Oui\n\nNon, ce n’est pas ça que je voulais dire plus bas", True),  # the first paragraph counts
 ])
 def test_an_answer_to_a_plan_is_read_as_people_write_it(text: str, meant: bool | None) -> None:
-    from mailflow.core.staffmail import said_yes
+    from mailflow.core.decide.staff_answers import said_yes
 
     assert said_yes(text) is meant
 

@@ -12,11 +12,11 @@ from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 from zoneinfo import ZoneInfo
 
-from mailflow.config import Settings
-from mailflow.core.digest import build_digest
-from mailflow.core.staffactions import digest_actions
-from mailflow.core.staffwords import Command, Unclear, read_command
-from mailflow.model import (
+from mailflow.config.settings import Settings
+from mailflow.core.read.staff_words import Command, Unclear, read_command
+from mailflow.core.write.digest import build_digest
+from mailflow.core.write.staff_links import digest_actions
+from mailflow.model.values import (
     CallStatus,
     Candidature,
     Idea,

@@ -10,10 +10,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from mailflow import config
-from mailflow.config import Settings
-from mailflow.core.staffwords import Command, Unclear, forwarded, read_command
-from mailflow.model import StaffVerb as V
-from mailflow.model import canonical_id
+from mailflow.config.settings import Settings
+from mailflow.core.read.staff_words import Command, Unclear, forwarded, read_command
+from mailflow.model.values import StaffVerb as V
+from mailflow.model.values import canonical_id
 
 from .conftest import ROOT
 

@@ -9,8 +9,8 @@ from hypothesis import given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
-from mailflow.core.places import with_candidatures
-from mailflow.model import Candidature, Indexes, Profile, State, Status
+from mailflow.core.decide.places import with_candidatures
+from mailflow.model.values import Candidature, Indexes, Profile, State, Status
 
 T0 = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)
 GROUPS = ("ot-ruraux", "role-ot", "porteurs")

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from mailflow import config
 from mailflow.cli import main
-from mailflow.config import Settings
+from mailflow.config.settings import Settings
 from mailflow.errors import StoreError
 from mailflow.store import Store
 from mailflow.store.files import read_json_bytes

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mailflow.core.text import fold, html_to_text, is_closing_line, split_reply
+from mailflow.core.read.text import fold, html_to_text, is_closing_line, split_reply
 
 # --- fold ------------------------------------------------------------------------------------
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mailflow.core.when import Found, find_date, find_datetime, fold
+from mailflow.core.read.dates import Found, find_date, find_datetime, fold
 
 from .conftest import _script
 

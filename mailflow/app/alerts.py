@@ -5,8 +5,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
-from ..core.places import call_summary
-from ..model import Reply, State
+from ..core.decide.places import call_summary
+from ..model.values import Reply, State
 from .context import Context
 from .outbox import Outgoing, enqueue
 

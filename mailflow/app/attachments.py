@@ -7,8 +7,8 @@ from pathlib import Path
 
 from ..adapters.attachment_dir import describe, kept
 from ..adapters.attachment_dir import keep as keep_files
-from ..config import Settings
-from ..core.attachments import DEFAULT_POLICY, AttachmentPolicy, files_to_keep
+from ..config.settings import Settings
+from ..core.read.attachments import DEFAULT_POLICY, AttachmentPolicy, files_to_keep
 from ..ports import SavedAttachment
 
 log = logging.getLogger("mailflow.attachments")

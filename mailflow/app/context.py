@@ -6,9 +6,9 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
-from ..config import Settings
-from ..core.render import Renderer
-from ..model import State
+from ..config.settings import Settings
+from ..core.write.render import Renderer
+from ..model.values import State
 from ..ports import Clock, MailSource, StatePort, Transport
 
 TOKEN_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: codes are read and typed

@@ -13,26 +13,25 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from ..adapters.attachment_dir import describe
-from ..core import authres
-from ..core.classify import classify
-from ..core.conversation import resolve, thread_subject
-from ..core.decide import apply, decide
+from ..core.decide.member import apply, decide
+from ..core.decide.staff_plans import Plan
 from ..core.french import answers
 from ..core.french import size as size_fr
-from ..core.parse import parse
-from ..core.staff import Plan
+from ..core.read import authres
+from ..core.read.classify import classify
+from ..core.read.conversation import resolve, thread_subject
+from ..core.read.parse import parse
 from ..errors import MailflowError, ParseError, RenderError, SourceError, StoreError, TransportError
-from ..model import CaseKind, Inbound, IntentKind, Outcome, Question, Sent, State
+from ..model.values import CaseKind, Inbound, IntentKind, Outcome, Question, Sent, State
 from ..ports import Folder, LedgerEntry, Waiting
 from .alerts import alert, alert_message, check_filled, promotion_alerts
-from .apply import stage_plan
 from .attachments import keep_idea_attachments
 from .context import Context
 from .delivery import deliver
 from .outbox import Outgoing, enqueue, outgoing
 from .past import counted_since, split
 from .report import BatchReport, Handled
-from .staffdesk import staff_message
+from .staff import staff_message, stage_plan
 
 log = logging.getLogger("mailflow.intake")
 

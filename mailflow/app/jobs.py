@@ -8,8 +8,8 @@ from datetime import datetime, timedelta
 from email.message import EmailMessage
 
 from ..adapters.attachment_dir import clean_leftovers as clean_attachment_leftovers
-from ..core.decide import expire_unanswered
-from ..core.digest import Event, Undelivered, build_digest
+from ..core.decide.member import expire_unanswered
+from ..core.write.digest import Event, Undelivered, build_digest
 from ..errors import SourceError
 from .alerts import alert, check_filled, promotion_alerts, queue_alerts
 from .attachments import attachments_root

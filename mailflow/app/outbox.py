@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from email.message import EmailMessage
 
-from ..core.conversation import sent_about
-from ..core.render import Renderer
-from ..model import Reply, Sent
+from ..core.read.conversation import sent_about
+from ..core.write.render import Renderer
+from ..model.values import Reply, Sent
 from ..ports import OutboxItem, StatePort
 
 

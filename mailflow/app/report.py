@@ -6,7 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from ..core.french import outcome_words, plural
-from ..model import Outcome
+from ..model.values import Outcome
 from .past import Past
 
 

@@ -8,8 +8,8 @@ from ..adapters.imap import ImapSource
 from ..adapters.maildir import MaildirSource
 from ..adapters.outbox_dir import DirTransport
 from ..adapters.smtp import SmtpTransport
-from ..config import Settings
-from ..core.render import Renderer
+from ..config.settings import Settings
+from ..core.write.render import Renderer
 from ..ports import MailSource, Transport
 from ..store import Store
 from .service import Service

@@ -6,11 +6,11 @@ import argparse
 from datetime import datetime
 from typing import Any
 
-from ..config import Settings
+from ..config.settings import Settings
 from ..core import french
-from ..core.places import position
-from ..core.staff import Plan, find_group, plan_add, plan_candidate_action
-from ..model import State, Status
+from ..core.decide.places import position
+from ..core.decide.staff_plans import Plan, find_group, plan_add, plan_candidate_action
+from ..model.values import State, Status
 from .common import columns, emit, local_time, read_state, run_plan
 
 

@@ -9,12 +9,12 @@ from ..adapters.imap import ImapSource
 from ..adapters.smtp import SmtpTransport
 from ..app.past import counted_since, split
 from ..app.wiring import build_renderer, build_service, utc_now
-from ..config import Settings
+from ..config.settings import Settings
+from ..core.decide.overrides import Divergence, divergences
+from ..core.decide.places import call_summary, closed_reason
 from ..core.french import french_typography, plural
-from ..core.overrides import Divergence, divergences
-from ..core.places import call_summary, closed_reason
 from ..errors import MailflowError
-from ..model import State
+from ..model.values import State
 from ..store import Store
 from .common import override_lines, say
 from .old import past_lines

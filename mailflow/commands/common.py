@@ -9,15 +9,15 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from ..app.apply import apply_plan, render_plan
+from ..app.staff import apply_plan, render_plan
 from ..app.wiring import build_service, utc_now
-from ..config import Settings
+from ..config.settings import Settings
+from ..core.decide.overrides import Divergence, divergence_line, divergences
+from ..core.decide.staff_plans import Plan
 from ..core.french import french_typography
-from ..core.overrides import Divergence, divergence_line, divergences
-from ..core.plan_text import plan_lines
-from ..core.staff import Plan
+from ..core.write.plan_text import plan_lines
 from ..errors import StaffActionError
-from ..model import State
+from ..model.values import State
 from ..store import Store
 
 

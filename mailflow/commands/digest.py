@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from ..app.wiring import build_service
-from ..config import Settings
+from ..config.settings import Settings
 from .common import say
 
 

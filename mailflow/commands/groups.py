@@ -7,17 +7,17 @@ from datetime import datetime
 from typing import Any
 
 from ..app.wiring import utc_now
-from ..config import Settings
-from ..core.french import CALL, ROLE, SCALE, TERRITORY, fact_short, format_date_fr, number, plural
-from ..core.overrides import (
+from ..config.settings import Settings
+from ..core.decide.overrides import (
     Divergence,
     divergence_json,
     plan_group_reset,
     reset_keys,
 )
-from ..core.places import call_summary, closed_reason
-from ..core.staff import Plan, find_group, plan_group_change
-from ..model import CallStatus, Group, State, Status
+from ..core.decide.places import call_summary, closed_reason
+from ..core.decide.staff_plans import Plan, find_group, plan_group_change
+from ..core.french import CALL, ROLE, SCALE, TERRITORY, fact_short, format_date_fr, number, plural
+from ..model.values import CallStatus, Group, State, Status
 from ..store import Store
 from .common import (
     columns,

@@ -9,9 +9,8 @@ from datetime import date, datetime
 from typing import Any
 
 from ..app.attachments import kept_attachments
-from ..config import Settings
-from ..core.french import IDEA_STATUS, format_date_fr, plural, size
-from ..core.ideas import (
+from ..config.settings import Settings
+from ..core.decide.ideas import (
     IdeaChange,
     IdeaError,
     advance,
@@ -22,10 +21,11 @@ from ..core.ideas import (
     status_of,
     validate,
 )
-from ..core.records import when as when_of
-from ..core.staff import Plan, plan_idea
+from ..core.decide.staff_plans import Plan, plan_idea
+from ..core.french import IDEA_STATUS, format_date_fr, plural, size
+from ..core.write.records import when as when_of
 from ..errors import StaffActionError
-from ..model import Idea, IdeaStatus, State
+from ..model.values import Idea, IdeaStatus, State
 from ..store import Store
 from .common import actor, columns, read_state, run_plan, say
 

@@ -6,9 +6,9 @@ import argparse
 import sys
 from datetime import UTC, datetime
 
-from ..config import Settings
-from ..core.newsletter import render_newsletter
-from ..core.staff import find_group
+from ..config.settings import Settings
+from ..core.decide.staff_plans import find_group
+from ..core.write.newsletter import render_newsletter
 from ..store import Store
 
 

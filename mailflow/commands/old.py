@@ -6,7 +6,7 @@ import argparse
 
 from ..app.past import Past, archive, counted_since, split
 from ..app.wiring import build_service, utc_now
-from ..config import Settings
+from ..config.settings import Settings
 from ..core.french import format_date_fr, plural
 from .common import actor, say
 

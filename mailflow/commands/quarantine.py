@@ -7,9 +7,9 @@ import json
 
 from ..app.quarantine import Quarantined, listing, release
 from ..app.wiring import build_service
-from ..config import Settings
+from ..config.settings import Settings
 from ..core.french import format_date_fr, plural, size
-from ..core.parse import parse
+from ..core.read.parse import parse
 from ..errors import ParseError, StaffActionError
 from .common import actor, say
 

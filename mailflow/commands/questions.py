@@ -6,11 +6,11 @@ import argparse
 import json
 
 from ..app.wiring import utc_now
-from ..config import Settings
+from ..config.settings import Settings
 from ..core import french
+from ..core.decide.staff_plans import Plan, plan_question_done
 from ..core.french import ago, format_date_fr, plural
-from ..core.staff import Plan, plan_question_done
-from ..model import QuestionStatus
+from ..model.values import QuestionStatus
 from ..store import Store
 from .common import actor, run_plan, say
 

@@ -11,11 +11,11 @@ from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any
 
-from ..config import Settings
+from ..config.settings import Settings
+from ..core.decide.staff_plans import find_group
 from ..core.french import french_typography, plural
-from ..core.privacy import privacy_export, purge_plan
-from ..core.records import candidates_csv, history_lines, history_view
-from ..core.staff import find_group
+from ..core.write.privacy import privacy_export, purge_plan
+from ..core.write.records import candidates_csv, history_lines, history_view
 from ..errors import StaffActionError
 from ..files import write_private
 from ..store import Store

@@ -8,13 +8,13 @@ import logging
 from collections.abc import Callable
 
 from ..app.alerts import alert
+from ..app.daemon import JOB_WORDS, Daemon, sleep_until_stopped
 from ..app.past import Past, count_from
 from ..app.report import BatchReport
 from ..app.service import Service
 from ..app.wiring import build_service
-from ..config import Settings
+from ..config.settings import Settings
 from ..core.french import format_date_fr
-from ..daemon import JOB_WORDS, Daemon, sleep_until_stopped
 from ..store import take_lock
 from .common import DRY_RUN_DONE, local_time, say
 from .old import past_lines

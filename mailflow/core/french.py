@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, tzinfo
 from typing import Any
 
-from ..model import (
+from ..model.values import (
     CallStatus,
     CaseKind,
     DeliveryStatus,

@@ -9,7 +9,7 @@ from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
-from ..model import (
+from ..model.values import (
     CallStatus,
     Candidature,
     CaseKind,

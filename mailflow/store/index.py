@@ -12,7 +12,7 @@ from array import array
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from ..model import Sent
+from ..model.values import Sent
 from .codecs import sent_from_json
 from .digests import DigestMap, DigestSet, digest64
 from .journal import Record

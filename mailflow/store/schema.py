@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from typing import Any
 
-from ..model import (
+from ..model.values import (
     CallStatus,
     CaseKind,
     DeliveryStatus,

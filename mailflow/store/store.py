@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import StoreError
-from ..model import Department, Group, Sent, State
+from ..model.values import Department, Group, Sent, State
 from ..ports import LedgerEntry, OutboxItem
 from .codecs import (
     candidature_from_json,

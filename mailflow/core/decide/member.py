@@ -1,0 +1,371 @@
+"""The one pure function that decides: state + intent + time → a decision; and how it applies."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import datetime, timedelta
+from typing import TypeVar
+
+from ...model.enums import Template
+from ...model.values import (
+    Candidature,
+    CaseKind,
+    Decision,
+    Intent,
+    IntentKind,
+    Outcome,
+    PendingAction,
+    Reply,
+    State,
+    Status,
+)
+from ..french import OUTCOME, STATUS, plural
+from ..read.conversation import token_hash
+from ..read.text import fold
+from .ideas import idea_decision, idea_status_decision, ideas_of
+from .places import (
+    active,
+    calls_open,
+    closed_reason,
+    held,
+    place,
+    promote,
+    with_candidatures,
+)
+from .questions import question_decision, staff_decision, with_question
+from .replies import (
+    STATUS_OUTCOME,
+    TEMPLATES,
+    answer,
+    candidature_reply,
+    describe_place,
+    promotion_replies,
+)
+
+T = TypeVar("T")
+
+
+def _settle(state: State, cand: Candidature, intent: Intent, now: datetime,
+            outcome_text: str) -> Decision:
+    """Record a candidature's new place, answer it, and pass on any place it freed."""
+    freed = held(state, cand) and not cand.status.holds_place
+    state = with_candidatures(state, cand)
+    promoted: list[Candidature] = []
+    if freed:
+        state, promoted = promote(state, cand.group_id, now)
+    replies = [candidature_reply(state, cand, now, to=intent)]
+    replies += [candidature_reply(state, p, now, to=None, promoted=True) for p in promoted]
+    outcome = STATUS_OUTCOME[cand.status]
+    return Decision(
+        outcome=outcome,
+        summary=f"{outcome_text} de {cand.email} au groupe {cand.group_id} : {OUTCOME[outcome]}"
+        + (f" ({cand.reason})" if cand.reason else ""),
+        candidatures=(cand, *promoted),
+        replies=tuple(replies),
+        group_id=cand.group_id,
+    )
+
+
+def _ask_commitment(state: State, decision: Decision, now: datetime, token: str) -> Decision:
+    """Double opt-in: a place just given is held until its member confirms, by a code."""
+    cand = decision.candidatures[0] if decision.candidatures else None
+    group = state.groups[decision.group_id] if decision.group_id else None
+    if (cand is None or group is None or group.confirm_within_hours is None or not token
+            or cand.status is not Status.CONFIRMED):
+        return decision
+    expires = now + timedelta(hours=group.confirm_within_hours)
+    held = replace(cand, status=Status.TO_CONFIRM)
+    first = replace(decision.replies[0], outcome=Outcome.TO_CONFIRM, template=Template.CONFIRM_COMMITMENT,
+                    token=token, expires_at=expires)
+    action = PendingAction(token_hash(token), "commit", cand.id, cand.email, now, expires)
+    return replace(decision, outcome=Outcome.TO_CONFIRM,
+                   summary=decision.summary.replace(OUTCOME[Outcome.CONFIRMED],
+                                                    OUTCOME[Outcome.TO_CONFIRM]),
+                   candidatures=(held, *decision.candidatures[1:]),
+                   replies=(first, *decision.replies[1:]), pending=(action,))
+
+
+def _candidature(state: State, intent: Intent, now: datetime, token: str = "") -> Decision:
+    pending = [c for c in active(state, intent.sender) if c.status is Status.NEEDS_INFO]
+    group_id = intent.group_id
+    if group_id is None and len(pending) == 1 and not intent.ambiguous_groups:
+        group_id = pending[0].group_id  # the answer to our question
+    if group_id is None:
+        return Decision(
+            Outcome.NEEDS_INFO,
+            f"candidature de {intent.sender} sans groupe nommé",
+            replies=(answer(state, intent, Outcome.NEEDS_INFO, now, missing=("group",)),),
+        )
+    group = state.groups[group_id]
+    existing = active(state, intent.sender, group_id)
+    if existing and existing[0].status is Status.NEEDS_INFO:
+        old = existing[0]
+        profile = old.profile.merged(intent.profile)
+        cand = replace(old, profile=profile, name=old.name or intent.name, updated_at=now)
+        status, reason, missing = place(state, cand)
+        cand = replace(cand, status=status, reason=reason, missing=missing)
+        return _ask_commitment(state, _settle(state, cand, intent, now, "candidature complétée"), now, token)
+    if existing:
+        old = existing[0]
+        return Decision(
+            Outcome.DUPLICATE,
+            f"candidature en double de {intent.sender} au groupe {group_id} (déjà "
+            f"{STATUS[old.status]})",
+            replies=(answer(state, intent, Outcome.DUPLICATE, now, group_id=group_id,
+                            candidature_id=old.id, reason=describe_place(state, old)),),
+            group_id=group_id,
+        )
+    arrived = intent.message.arrived(now)  # first come, and deadlines, by the mailbox's time
+    reason = closed_reason(group, arrived)
+    if reason:
+        return Decision(
+            Outcome.CLOSED,
+            f"appel clos : candidature de {intent.sender} au groupe {group_id}",
+            replies=(answer(state, intent, Outcome.CLOSED, now, group_id=group_id, reason=reason),),
+            group_id=group_id,
+        )
+    # An answer to our refusal (or to a place that went on): the facts given then still count.
+    case = intent.case
+    previous = state.candidature(case.id) if case is not None else None
+    if previous is not None and not (previous.group_id != group_id
+                                     or previous.status in (Status.REFUSED, Status.EXPIRED)):
+        previous = None
+    profile = previous.profile.merged(intent.profile) if previous else intent.profile
+    cand = Candidature(
+        id=state.new_id("C"),
+        group_id=group_id,
+        email=intent.sender,
+        name=intent.name or (previous.name if previous else None),
+        profile=profile,
+        status=Status.NEEDS_INFO,
+        seq=state.next_seq,
+        received_at=arrived,
+        message_key=intent.message.key,
+        message_id=intent.message.message_id,
+        subject=intent.message.subject,
+    )
+    status, reason, missing = place(state, cand)
+    cand = replace(cand, status=status, reason=reason, missing=missing)
+    return _ask_commitment(state, _settle(state, cand, intent, now, "nouvelle candidature"), now, token)
+
+
+def _withdrawal(state: State, intent: Intent, now: datetime, token: str) -> Decision:
+    """A withdrawal asked by email: confirmed by the registered address before it counts."""
+    mine = active(state, intent.sender, intent.group_id)
+    if len(mine) != 1:
+        why = (
+            "nous n’avons trouvé aucune candidature en cours à votre adresse"
+            if not mine
+            else "vous êtes candidat ou candidate à plusieurs groupes : précisez lequel"
+        )
+        return Decision(
+            Outcome.HELP,
+            f"désistement de {intent.sender} : {len(mine)} candidatures possibles",
+            replies=(answer(state, intent, Outcome.HELP, now, reason=why),),
+        )
+    if not token:
+        raise ValueError("a withdrawal by email needs a confirmation token")
+    cand = mine[0]
+    expires = now + timedelta(hours=state.token_hours)
+    action = PendingAction(token_hash(token), "withdraw", cand.id, cand.email, now, expires)
+    # Sent to the registered address, whatever the From said: a forged From learns nothing.
+    reply = replace(answer(state, intent, Outcome.CONFIRM_WITHDRAWAL, now, group_id=cand.group_id,
+                           candidature_id=cand.id, token=token, expires_at=expires),
+                    to=cand.email, to_name=cand.name)
+    return Decision(
+        Outcome.CONFIRM_WITHDRAWAL,
+        f"désistement de {cand.email} du groupe {cand.group_id} à confirmer",
+        replies=(reply,),
+        group_id=cand.group_id,
+        pending=(action,),
+    )
+
+
+def withdraw(state: State, cand: Candidature, now: datetime, reason: str,
+             intent: Intent | None = None) -> Decision:
+    """Withdraw a candidature, pass its place on, and tell everyone concerned."""
+    withdrawn = replace(cand, status=Status.WITHDRAWN, reason=reason, updated_at=now)
+    after = with_candidatures(state, withdrawn)
+    promoted: list[Candidature] = []
+    if cand.status.holds_place:
+        after, promoted = promote(after, cand.group_id, now)
+    # A confirmed member received an invitation: the reply cancels it (SEQUENCE above the last).
+    cancels = cand.status is Status.CONFIRMED
+    base = Reply(outcome=Outcome.WITHDRAWN, to=cand.email, to_name=cand.name,
+                 template=TEMPLATES[Outcome.WITHDRAWN], group_id=cand.group_id,
+                 candidature_id=cand.id, in_reply_to=cand.message_id, subject=cand.subject,
+                 cancels_invitation=cancels,
+                 calendar_sequence=state.groups[cand.group_id].first_meeting.sequence if cancels else 0)
+    if intent is not None:
+        base = replace(base, in_reply_to=intent.message.message_id,
+                       references=intent.message.references, subject=intent.message.subject)
+    replies = [base, *promotion_replies(after, promoted, now)]
+    return Decision(
+        Outcome.WITHDRAWN,
+        f"désistement de {cand.email} du groupe {cand.group_id} ; promotions : {len(promoted)}",
+        candidatures=(withdrawn, *promoted),
+        replies=tuple(replies),
+        group_id=cand.group_id,
+    )
+
+
+def _confirmation(state: State, intent: Intent, now: datetime) -> Decision | None:
+    """A message quoting a confirmation code we sent to this very address."""
+    for token in intent.tokens:
+        digest = token_hash(token)
+        action = next((p for p in state.pending if p.token_hash == digest), None)
+        if action is None or action.email != intent.sender:
+            continue  # not ours, or someone else's code: it confirms nothing
+        cand = state.candidature(action.candidature_id)
+        stale = action.used_at is not None or now >= action.expires_at
+        expected = (Status.TO_CONFIRM,) if action.kind == "commit" else tuple(
+            s for s in Status if s.active)
+        if stale or cand is None or cand.status not in expected:
+            if intent.kind in (IntentKind.WITHDRAWAL, IntentKind.STATUS, IntentKind.IDEA):
+                continue  # an old code quoted in the thread: the message's own request counts
+            why = ("ce code de confirmation a expiré ou a déjà servi : pour vous désister, "
+                   "écrivez-nous de nouveau « je me désiste » et confirmez avec le nouveau code"
+                   if action.kind == "withdraw" else
+                   "ce code de confirmation a expiré ou a déjà servi : si la place vous a été "
+                   "gardée, votre engagement est déjà enregistré ; sinon, candidatez de nouveau")
+            return Decision(Outcome.TOKEN_INVALID,
+                            f"code de confirmation périmé ou inconnu de {intent.sender}",
+                            replies=(answer(state, intent, Outcome.HELP, now, reason=why),),
+                            pending=(replace(action, used_at=action.used_at or now),))
+        used = replace(action, used_at=now)
+        if action.kind == "commit":
+            confirmed = replace(cand, status=Status.CONFIRMED, updated_at=now)
+            reply = candidature_reply(with_candidatures(state, confirmed), confirmed, now, to=intent)
+            return Decision(Outcome.CONFIRMED,
+                            f"engagement confirmé de {cand.email} au groupe {cand.group_id}",
+                            candidatures=(confirmed,), replies=(reply,), group_id=cand.group_id,
+                            pending=(used,))
+        decision = withdraw(state, cand, now, "désistement confirmé par le membre", intent)
+        return replace(decision, pending=(used,))
+    return None
+
+
+_ABOUT_IDEA = re.compile(r"propos|idee|projet|note")
+
+
+def _status(state: State, intent: Intent, now: datetime) -> Decision:
+    """Where the sender's candidatures (or ideas) stand, one reply each; help when none."""
+    case = intent.case
+    asks_idea = (case is not None and case.kind is CaseKind.IDEA) or (
+        _ABOUT_IDEA.search(fold(intent.message.new_text)) is not None)
+    if case is not None and case.kind is CaseKind.CANDIDATURE:
+        mine = [c for c in [state.candidature(case.id)] if c is not None]
+    else:
+        mine = active(state, intent.sender, intent.group_id) or active(state, intent.sender)
+    if not mine:  # nothing running: her last word from us, refused or withdrawn as it may be
+        latest = {c.group_id: c for c in state.of_email(intent.sender)}
+        mine = list(latest.values())
+    ideas = ideas_of(state, intent.sender, case.id if case is not None
+                     and case.kind is CaseKind.IDEA else None)
+    if ideas and (asks_idea or not mine):
+        return idea_status_decision(state, intent, now, ideas)
+    if not mine:
+        why = "nous n’avons trouvé aucune candidature ni proposition en cours à votre adresse"
+        return Decision(Outcome.HELP, f"point demandé par {intent.sender} : aucune candidature",
+                        replies=(answer(state, intent, Outcome.HELP, now, reason=why),))
+    replies = tuple(
+        replace(candidature_reply(state, c, now, to=intent), outcome=Outcome.STATUS,
+                template=TEMPLATES[Outcome.STATUS], reason=describe_place(state, c))
+        for c in mine
+    )
+    return Decision(Outcome.STATUS, f"point demandé par {intent.sender} : {plural(len(mine), 'candidature')}",
+                    replies=replies, group_id=mine[0].group_id)
+
+
+def expire_unanswered(state: State, now: datetime, days: float) -> tuple[State, list[Decision]]:
+    """Places held for an answer (needs-info) that did not come within `days`: they go on."""
+    decisions = []
+    limit = timedelta(days=days)
+    # A code used late (refused) still expires its hold; one used in time moved it to confirmed.
+    commitments = {p.candidature_id: p for p in state.pending if p.kind == "commit"}
+    for cand in [c for c in state.candidatures if c.status in (Status.NEEDS_INFO, Status.TO_CONFIRM)
+                 and c.group_id in state.groups]:  # a group removed from the files: left alone
+        if cand.status is Status.TO_CONFIRM:
+            action = commitments.get(cand.id)
+            if action is None or now < action.expires_at:
+                continue
+            why = "votre engagement n’a pas été confirmé dans le délai"
+        elif now - (cand.updated_at or cand.received_at) < limit:
+            continue
+        else:
+            why = "sans réponse de votre part dans le délai, la place a été proposée à la personne suivante"
+        expired = replace(cand, status=Status.EXPIRED, updated_at=now, reason=why)
+        after, promoted = promote(with_candidatures(state, expired), cand.group_id, now)
+        reply = Reply(outcome=Outcome.HOLD_EXPIRED, to=cand.email, to_name=cand.name,
+                      template=Template.HOLD_EXPIRED, group_id=cand.group_id, candidature_id=cand.id,
+                      reason=expired.reason, missing=cand.missing, in_reply_to=cand.message_id,
+                      subject=cand.subject, calls=calls_open(after, now))
+        decisions.append(Decision(Outcome.HOLD_EXPIRED,
+                                  f"place gardée de {cand.email} dans le groupe {cand.group_id} "
+                                  f"passée (sans réponse) ; promotions : {len(promoted)}",
+                                  candidatures=(expired, *promoted),
+                                  replies=(reply, *promotion_replies(after, promoted, now)),
+                                  group_id=cand.group_id))
+        state = after
+    return state, decisions
+
+
+def decide(state: State, intent: Intent, now: datetime, token: str = "") -> Decision:
+    """Decide one message: never touches disk or clock; `now` is the time of arrival.
+
+    `token` is a fresh confirmation code, used when the message asks for an action that its
+    sender's address must confirm (a withdrawal); the caller draws it at random.
+    """
+    if intent.kind is IntentKind.ROBOT:
+        return Decision(Outcome.NO_REPLY, f"pas de réponse à {intent.sender} : {intent.reason}")
+    if intent.kind is IntentKind.STAFF:
+        return staff_decision(state, intent, now)
+    confirmed = _confirmation(state, intent, now)
+    if confirmed is not None:
+        return confirmed
+    if intent.kind is IntentKind.THANKS:
+        return Decision(Outcome.THANKS, f"remerciement de {intent.sender} : rien à répondre")
+    if intent.kind is IntentKind.WITHDRAWAL:
+        return _withdrawal(state, intent, now, token)
+    if intent.kind is IntentKind.STATUS:
+        return _status(state, intent, now)
+    if intent.kind is IntentKind.IDEA:
+        return idea_decision(state, intent, now)
+    pending = any(c.status is Status.NEEDS_INFO for c in active(state, intent.sender))
+    # A new message from someone whose place is held for an answer: the answer, if it tells
+    # facts or asks nothing; a question otherwise.
+    answers_hold = (pending and intent.group_id is None and intent.case is None
+                    and (intent.profile.tells_something or not intent.asks))
+    if intent.kind is IntentKind.CANDIDATURE or answers_hold:
+        decision = _candidature(state, intent, now, token)
+        if intent.asks and intent.case is not None and intent.profile.tells_something:
+            return with_question(state, intent, decision, now)  # the facts, and a question
+        return decision
+    return question_decision(state, intent, now)
+
+
+def apply(state: State, decision: Decision) -> State:
+    """The state after a decision: candidatures, ideas and questions upserted, the sequence on."""
+    seqs = [c.seq + 1 for c in decision.candidatures] + [i.seq + 1 for i in decision.ideas] + [
+        q.seq + 1 for q in decision.questions]
+    changes: dict[str, object] = {"next_seq": max([state.next_seq, *seqs])}
+    given = [*(c.id for c in decision.candidatures), *(i.id for i in decision.ideas),
+             *(q.id for q in decision.questions)]
+    if given:
+        changes["numbers"] = state.numbered(*given)
+    if decision.ideas:  # only what changed is copied: most decisions touch one table or none
+        changes["ideas"] = _upserted(state.ideas, decision.ideas, lambda i: i.id)
+    if decision.pending:
+        changes["pending"] = _upserted(state.pending, decision.pending, lambda p: p.token_hash)
+    if decision.questions:
+        changes["questions"] = _upserted(state.questions, decision.questions, lambda q: q.id)
+    after = with_candidatures(state, *decision.candidatures) if decision.candidatures else state
+    return after.evolve(**changes)
+
+
+def _upserted(records: tuple[T, ...], changed: tuple[T, ...], key: Callable[[T], str]) -> tuple[T, ...]:
+    """The records with the changed ones at the end, in place of those with the same key."""
+    keys = {key(r) for r in changed}
+    return (*[r for r in records if key(r) not in keys], *changed)

@@ -1,0 +1,159 @@
+"""Where candidatures stand in their group: calls, places, positions, the waiting list moving up."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+
+from ...model.values import CallStatus, CallSummary, Candidature, Group, Profile, State, Status
+from .rules import department_label, eligible, evaluate
+
+
+def closed_reason(group: Group, now: datetime) -> str:
+    """Why the group's call takes no candidature at `now` (a message's arrival), or ""."""
+    if group.call is CallStatus.DRAFT:
+        return "l’appel à candidatures de ce groupe n’est pas encore ouvert"
+    if group.call is CallStatus.CLOSED:
+        return "l’appel à candidatures de ce groupe est clos"
+    if group.closes_at is not None and now >= group.closes_at:
+        return "la date limite de l’appel à candidatures est passée"
+    if group.opened_at is not None and now < group.opened_at:
+        return ("votre message nous est parvenu avant l’ouverture de l’appel à candidatures ; "
+                "si vous souhaitez toujours rejoindre ce groupe, répondez « oui » à ce message")
+    return ""
+
+
+def call_summary(state: State, group: Group, now: datetime) -> CallSummary:
+    """Places taken, waiting list and whether the call takes candidatures."""
+    taken, waiting = state.counts(group.id)
+    return CallSummary(group_id=group.id, capacity=group.capacity, taken=taken, waiting=waiting,
+                       accepting=not closed_reason(group, now))
+
+
+def calls(state: State, now: datetime) -> tuple[CallSummary, ...]:
+    """Every group's call, in configuration order."""
+    return tuple(call_summary(state, g, now) for g in state.groups.values())
+
+
+def calls_open(state: State, now: datetime) -> tuple[CallSummary, ...]:
+    """The calls that take candidatures now (listed in help and refusal replies)."""
+    return tuple(c for c in calls(state, now) if c.accepting)
+
+
+def calls_for(state: State, profile: Profile, now: datetime,
+              besides: str | None = None) -> tuple[CallSummary, ...]:
+    """The open calls this member can join as far as we know them (never `besides`, the group
+    that just refused them): what replies offer as alternatives."""
+    return tuple(c for c in calls_open(state, now)
+                 if c.group_id != besides and eligible(state.groups[c.group_id], profile))
+
+
+def place(state: State, cand: Candidature,
+          holders: list[Candidature] | None = None) -> tuple[Status, str, tuple[str, ...]]:
+    """Where a candidature goes now, the others standing as they are: the rules in order.
+
+    `holders` are the candidatures that hold a place before it (default: all that hold one now).
+    """
+    group = state.groups[cand.group_id]
+    # Staff checked an in-person candidature's profile themselves: only the hard rules apply.
+    refusal, missing = ("", ()) if cand.in_person else evaluate(group, cand.profile)
+    if refusal:
+        return Status.REFUSED, refusal, ()
+    if holders is None:
+        holders = [c for c in state.of_group(group.id) if c.status.holds_place and c.id != cand.id]
+    department = state.departments.get(cand.profile.department or "")
+    if department is not None:
+        quota = group.quota_for(department)
+        same = sum(c.profile.department == department.code for c in holders)
+        if quota is not None and same >= quota:
+            label = department_label(state.departments, department.code)
+            plural = "place" if quota == 1 else "places"
+            return (
+                Status.WAITLISTED,
+                f"le quota de {quota} {plural} pour le département {label} est atteint",
+                missing,
+            )
+    if len(holders) >= group.capacity:
+        return Status.WAITLISTED, "le groupe est complet", missing
+    if missing:
+        return Status.NEEDS_INFO, "", missing
+    return Status.CONFIRMED, "", ()
+
+
+def replay(state: State, group_id: str, now: datetime) -> tuple[State, list[Candidature],
+                                                                list[Candidature]]:
+    """Place the group's confirmed and waiting candidatures again, in arrival order.
+
+    Used when a candidature slots in by its time (taken at a departmental meeting): who it
+    displaces goes back to the waiting list. Held places (needs-info) and staff's forced places
+    stay as they are. Returns the new state, who moved up and who moved down.
+    """
+    holders: list[Candidature] = []
+    up: list[Candidature] = []
+    down: list[Candidature] = []
+    for cand in state.of_group(group_id):
+        if cand.status in (Status.NEEDS_INFO, Status.TO_CONFIRM) or (
+                cand.status is Status.CONFIRMED and cand.forced):
+            holders.append(cand)
+            continue
+        if cand.status not in (Status.CONFIRMED, Status.WAITLISTED):
+            continue
+        status, reason, _missing = place(state, cand, holders)
+        if status is Status.REFUSED:  # profile unchanged since it was placed: keep it as it is
+            status, reason = cand.status, cand.reason
+        if status is Status.NEEDS_INFO:
+            status, reason = Status.CONFIRMED, ""  # it was complete when placed
+        if status is Status.CONFIRMED:
+            holders.append(cand)
+        if status is not cand.status or reason != cand.reason:
+            moved = replace(cand, status=status, reason=reason, updated_at=now)
+            state = with_candidatures(state, moved)
+            if status is not cand.status:
+                (up if status is Status.CONFIRMED else down).append(moved)
+    return state, up, down
+
+
+def position(state: State, cand: Candidature) -> int:
+    """Place n in the group (confirmed) or position p on its waiting list."""
+    same = [c for c in state.of_group(cand.group_id) if c.status is cand.status]
+    return next((i for i, c in enumerate(same, 1) if c.id == cand.id), len(same) + 1)
+
+
+def with_candidatures(state: State, *changed: Candidature) -> State:
+    """The state with these candidatures added (at the end) or replaced (in their place, by
+    id); its lookups are carried over, so that a decision stays cheap however many candidatures
+    the store holds."""
+    cands = list(state.candidatures)
+    indexes = state.indexes().changed(cands, *changed)
+    after = replace(state, candidatures=tuple(cands))
+    after.memo["indexes"] = indexes
+    return after
+
+
+def promote(state: State, group_id: str, now: datetime) -> tuple[State, list[Candidature]]:
+    """Give freed places to the waiting list, in arrival order, skipping who is not eligible now."""
+    group = state.groups[group_id]
+    if closed_reason(group, now) or now >= group.first_meeting.starts_at:
+        return state, []
+    promoted: list[Candidature] = []
+    for cand in [c for c in state.of_group(group_id) if c.status is Status.WAITLISTED]:
+        status, reason, missing = place(state, cand)
+        if status is Status.WAITLISTED:
+            if reason != cand.reason:
+                state = with_candidatures(state, replace(cand, reason=reason, updated_at=now))
+            continue
+        moved = replace(cand, status=status, reason=reason, missing=missing, updated_at=now)
+        state = with_candidatures(state, moved)
+        promoted.append(moved)
+    return state, promoted
+
+
+def held(state: State, cand: Candidature) -> bool:
+    """Whether this candidature held a place before the change."""
+    old = state.candidature(cand.id)
+    return old is not None and old.status.holds_place
+
+
+def active(state: State, email: str, group_id: str | None = None) -> list[Candidature]:
+    return [c for c in state.of_email(email)
+            if c.status.active and (group_id is None or c.group_id == group_id)]

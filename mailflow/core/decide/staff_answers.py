@@ -1,0 +1,290 @@
+"""A staff member's message: an action planned and shown with a code, applied once confirmed.
+
+Nothing is applied on the first message: the answer says what was understood and exactly what
+will happen, with a single-use code; the same registered address sends it back to apply it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from ...errors import StaffActionError
+from ...model.enums import Template
+from ...model.values import (
+    CallStatus,
+    CaseKind,
+    Decision,
+    Inbound,
+    Intent,
+    Outcome,
+    PendingAction,
+    Reply,
+    StaffVerb,
+    State,
+)
+from ..french import STAFF_VERB, format_date_fr
+from ..read.conversation import TOKEN, token_hash
+from ..read.doc import fold_aligned
+from ..read.staff_words import EXAMPLES, Command, Unclear, forwarded, read_command
+from .ideas import IdeaError, advance, decline, draft_group, find, validate
+from .questions import staff_decision
+from .staff_plans import (
+    Plan,
+    find_candidature,
+    plan_add,
+    plan_candidate_action,
+    plan_group_change,
+    plan_idea,
+    plan_question_done,
+)
+
+#: In a staff member's answer to the plan, words that say no or not now…
+_NO = re.compile(r"\b(non|nan|annul\w*|stop|abandon\w*|attend\w*|rien|erreur|laisse\w* tomber|"
+                 r"pas(?! de (souci|soucis|probleme|problemes)\b))\b")
+#: … and words that say yes (an answer with neither is the plain « Répondre » the plan asks for).
+_YES = re.compile(r"\b(oui|ok|okay|d'accord|je confirme|confirm\w*|valid\w*|c'est bon|c'est ok|"
+                  r"parfait|vas-y|allez-y|go|bien sur|absolument|tout a fait|fai\w*-le)\b")
+_GREETING = re.compile(r"^(bonjour|bonsoir|hello|salut|re)\b[^\n]{0,30}$")
+#: Subjects of mailflow's own messages to staff (alerts, digest): an answer to one is for us.
+_OURS = re.compile(r"\[mailflow\]|\[mf-", re.I)
+#: Why an action from a staff address is not taken, as the log and the history say it.
+_NOT_VOUCHED = "le serveur de réception ne garantit pas l’expéditeur (DMARC)"
+#: What is said for a candidature's withdrawal or promotion when staff give no reason.
+_DEFAULT_REASON = {StaffVerb.WITHDRAW: "à la demande du membre", StaffVerb.PROMOTE: "décision de "
+                   "l’équipe"}
+
+
+@dataclass(frozen=True)
+class StaffAnswer:
+    """What a staff member's message leads to: a decision (the answer to them, the code used or
+    drawn) and, when an action is understood, its plan, applied only when `apply` is true."""
+
+    decision: Decision
+    plan: Plan | None = None
+    apply: bool = False
+    #: Why an action from a staff address was not even described (the server does not vouch
+    #: for the sender): staff are alerted, since the sender may be one of them or a forger.
+    unverified: str = ""
+
+
+def staff_decide(state: State, intent: Intent, now: datetime, token: str, tz: ZoneInfo,
+                 own: tuple[str, ...]) -> StaffAnswer:
+    """Decide a message from a staff address; `own` are the staff's and the mailbox's addresses."""
+    case = intent.case
+    if case is not None and case.kind is CaseKind.QUESTION:
+        return StaffAnswer(staff_decision(state, intent, now))  # the answer in a question's thread
+    confirmed = _confirmation(state, intent, now, tz, own)
+    if confirmed is not None:
+        return confirmed
+    message = intent.message
+    passed_on = forwarded(message.text, now, tz)
+    about = case.id if case is not None and case.kind in (CaseKind.CANDIDATURE, CaseKind.IDEA) else None
+    command = read_command(message.new_text, message.subject, state.groups, state.departments,
+                           message.arrived(now),
+                           tz, forwarded=passed_on, about=about, own=own)
+    if command is None:
+        owner = next((p.email for code in intent.tokens
+                      if (p := _staff_action(state, code)) is not None), None)
+        if owner is not None:  # a colleague's code (a plan forwarded, « Répondre à tous »)
+            return _unclear(intent, f"ce code a été envoyé à {owner} : seule cette adresse peut "
+                            "confirmer l’action, en répondant au message qui le porte",
+                            examples=False)
+        if _OURS.search(message.subject):  # an answer to an alert or the digest: say what works
+            return _unclear(intent, "je n’ai pas reconnu d’action dans votre message")
+        return StaffAnswer(staff_decision(state, intent, now))
+    if not intent.vouched:
+        # The server could not vouch for the staff address: no plan, nothing sent to anybody.
+        return StaffAnswer(Decision(Outcome.STAFF_MESSAGE, f"action de {intent.sender} ignorée : "
+                                    f"{_NOT_VOUCHED}"), unverified=_NOT_VOUCHED)
+    if isinstance(command, Unclear):
+        return _unclear(intent, command.why)
+    try:
+        plan = plan_command(state, command, now, tz, intent.sender)
+    except StaffActionError as exc:
+        return _unclear(intent, str(exc), examples=False)
+    if plan.empty:
+        return StaffAnswer(_to_staff(intent, Outcome.STAFF_DONE, Template.STAFF_DONE,
+                                     f"{understood(command, state, tz)} : rien à changer, c’est déjà "
+                                     "le cas.",
+                                     summary=f"{_what(command)} demandé par {intent.sender} : rien "
+                                             "à changer"))
+    if command.verb is StaffVerb.QUESTION_DONE:  # closing a question changes no member's lot
+        return StaffAnswer(_to_staff(intent, Outcome.STAFF_DONE, Template.STAFF_DONE,
+                                     f"{understood(command, state, tz)} : c’est fait.",
+                                     summary=f"question {command.target} close par {intent.sender}"),
+                           plan, apply=True)
+    action = PendingAction(token_hash(token), "staff", command.target or "staff", intent.sender, now,
+                           now + timedelta(hours=state.token_hours), payload=command.to_json())
+    reply = replace(_reply(intent, Outcome.STAFF_CONFIRM, Template.STAFF_CONFIRM,
+                           f"{understood(command, state, tz)}."), token=token,
+                    expires_at=action.expires_at)
+    return StaffAnswer(Decision(Outcome.STAFF_CONFIRM, f"{_what(command)} demandé par "
+                                f"{intent.sender} : en attente de son code",
+                                replies=(reply,), pending=(action,), group_id=plan.group_id), plan)
+
+
+def _confirmation(state: State, intent: Intent, now: datetime, tz: ZoneInfo,
+                  own: tuple[str, ...]) -> StaffAnswer | None:
+    """The code of a staff action sent back by the address it was sent to: the action applied."""
+    for code in intent.tokens:
+        action = _staff_action(state, code)
+        if action is None or action.email != intent.sender:
+            continue  # not ours, or another address's code: it confirms nothing
+        if not intent.vouched:
+            return StaffAnswer(Decision(Outcome.STAFF_MESSAGE, f"code de {intent.sender} ignoré : "
+                                        f"{_NOT_VOUCHED}"), unverified=_NOT_VOUCHED)
+        used = replace(action, used_at=action.used_at or now)
+        if action.used_at is not None or now >= action.expires_at:
+            why = ("ce code a déjà servi ou a expiré : rien n’a été fait de nouveau. Pour refaire "
+                   "l’action, écrivez-la dans un nouveau message")
+            return _unclear(intent, why, examples=False, pending=(used,))
+        command = Command.from_json(action.payload)
+        answer = said_yes(intent.message.new_text)
+        other = read_command(intent.message.new_text, "", state.groups, state.departments, now, tz,
+                             own=own)
+        if isinstance(other, Command) and (other.verb, other.target) != (command.verb,
+                                                                         command.target):
+            # « Plutôt promouvoir C0004 » answering the plan of C0003: neither is done.
+            why = (f"votre réponse demande une autre action ({STAFF_VERB[other.verb]}"
+                   f"{' ' + other.target if other.target else ''}) : répondez « oui » ou « non » "
+                   f"à l’action décrite ({STAFF_VERB[command.verb]} {command.target}), et écrivez "
+                   "l’autre dans un nouveau message")
+            return _unclear(intent, why, examples=False)
+        if answer is None:
+            why = (f"je ne sais pas si vous confirmez « {STAFF_VERB[command.verb]} » : répondez "
+                   "« oui » pour le faire ou « non » pour l’abandonner ; le code reste valable "
+                   f"jusqu’au {format_date_fr(action.expires_at, tz)}")
+            return _unclear(intent, why, examples=False)
+        if not answer:
+            return StaffAnswer(_to_staff(intent, Outcome.STAFF_DONE, Template.STAFF_DONE,
+                                         f"{understood(command, state, tz)} : action annulée, rien n’a "
+                                         "changé.", pending=(used,),
+                                         summary=f"{_what(command)} annulé par {intent.sender}"))
+        try:
+            plan = plan_command(state, command, now, tz, intent.sender)
+        except StaffActionError as exc:
+            return _unclear(intent, f"l’action n’est plus possible : {exc}", examples=False,
+                            pending=(used,))
+        decision = _to_staff(intent, Outcome.STAFF_DONE, Template.STAFF_DONE,
+                             f"{understood(command, state, tz)} : c’est fait.", pending=(used,),
+                             summary=f"{_what(command)} confirmé par {intent.sender}")
+        return StaffAnswer(replace(decision, group_id=plan.group_id), plan, apply=True)
+    return None
+
+
+def _staff_action(state: State, code: str) -> PendingAction | None:
+    """The staff action waiting for this code, whoever it was sent to."""
+    digest = token_hash(code)
+    return next((p for p in state.pending if p.token_hash == digest and p.kind == "staff"), None)
+
+
+def said_yes(text: str) -> bool | None:
+    """Whether an answer to a plan confirms it (True), abandons it (False) or is both (None).
+
+    Its first paragraph counts, after a greeting: « Bonjour,\n\nNon, finalement on attend. »
+    says no as surely as « Non »; an answer that says neither (sent as it is) confirms.
+    """
+    lines = [line.strip() for line in fold_aligned(TOKEN.sub(" ", text)).split("\n")]
+    while lines and (not lines[0] or _GREETING.match(lines[0])):
+        lines.pop(0)
+    first = " ".join(lines[:lines.index("")] if "" in lines else lines)
+    no, yes = _NO.search(first), _YES.search(first)
+    if no is not None:
+        return None if yes is not None else False
+    return True
+
+
+def plan_command(state: State, command: Command, now: datetime, tz: ZoneInfo, actor: str) -> Plan:
+    """The plan of a staff command, as the command line would make it."""
+    verb, target, fields = command.verb, command.target, command.fields
+    if verb is StaffVerb.ADD:
+        received = datetime.fromisoformat(fields["received_at"])
+        return plan_add(state, target, now, email=fields["email"], name=fields["name"],
+                        department=fields["department"], structure=fields.get("structure"),
+                        role=fields.get("role"), received_at=min(received, now))
+    if verb in (StaffVerb.OPEN, StaffVerb.CLOSE):
+        return plan_group_change(state, target, now, call=CallStatus.OPEN if verb is StaffVerb.OPEN
+                                 else CallStatus.CLOSED)
+    if verb is StaffVerb.CAPACITY:
+        return plan_group_change(state, target, now, capacity=int(fields["capacity"]))
+    if verb is StaffVerb.MEETING:
+        starts = datetime.fromisoformat(fields["when"]) if "when" in fields else None
+        return plan_group_change(state, target, now, starts_at=starts, place=fields.get("place"))
+    if verb in (StaffVerb.WITHDRAW, StaffVerb.REFUSE, StaffVerb.PROMOTE):
+        reason = command.reason or _DEFAULT_REASON.get(verb, "")
+        return plan_candidate_action(state, verb.value, target, reason, now)
+    if verb is StaffVerb.QUESTION_DONE:
+        return plan_question_done(state, target, actor, now)
+    try:
+        if verb is StaffVerb.IDEA_ADVANCE:
+            change = advance(find(state, target), now, actor)
+        elif verb is StaffVerb.IDEA_VALIDATE:
+            change = validate(state, target, date.fromisoformat(fields["board_date"]),
+                              fields.get("co_animated") != "no", now, actor)
+        elif verb is StaffVerb.IDEA_DECLINE:
+            change = decline(find(state, target), command.reason, now, actor)
+        else:
+            change = draft_group(state, target, now, actor, tz)
+    except IdeaError as exc:
+        raise StaffActionError(str(exc)) from None
+    return plan_idea(state, change, verb.value, now)
+
+
+def understood(command: Command, state: State, tz: ZoneInfo) -> str:
+    """What mailflow understood, in a sentence: « Vous demandez : clore l’appel — groupe « … » »."""
+    target, fields = command.target, command.fields
+    if command.verb is StaffVerb.ADD:
+        received = datetime.fromisoformat(fields["received_at"])
+        how = {"forwarded": " (date du message transféré)",
+               "message": " (aucune heure indiquée : celle de votre message)"}.get(
+                   fields.get("received_how", ""), "")
+        about = (f"{fields['name']} <{fields['email']}>, département {fields['department']}, "
+                 f"groupe « {_title(state, target)} », reçue le {format_date_fr(received, tz)}{how}")
+    elif target in state.groups:
+        about = f"groupe « {state.groups[target].title} »"
+    elif target[:1] == "C":
+        try:
+            cand = find_candidature(state, target)
+            about = f"{cand.id}, {cand.name or cand.email}, groupe « {_title(state, cand.group_id)} »"
+        except StaffActionError:
+            about = target
+    else:
+        about = target
+    reason = f", raison : « {command.reason} »" if command.reason else ""
+    return f"Vous demandez : {STAFF_VERB[command.verb]} — {about}{reason}"
+
+
+def _what(command: Command) -> str:
+    """The action in a few words, for the log: « clore l’appel (ot-ruraux) »."""
+    return f"{STAFF_VERB[command.verb]} ({command.target})" if command.target else STAFF_VERB[command.verb]
+
+
+def _title(state: State, group_id: str) -> str:
+    group = state.groups.get(group_id)
+    return group.title if group is not None else group_id
+
+
+def _reply(intent: Intent, outcome: Outcome, template: Template, reason: str,
+           details: tuple[str, ...] = ()) -> Reply:
+    message: Inbound = intent.message
+    return Reply(outcome=outcome, to=intent.sender, to_name=intent.name, template=template,
+                 reason=reason, in_reply_to=message.message_id, references=message.references,
+                 subject=message.subject, details=details)
+
+
+def _to_staff(intent: Intent, outcome: Outcome, template: Template, reason: str, *, summary: str,
+              pending: tuple[PendingAction, ...] = ()) -> Decision:
+    return Decision(outcome, summary, replies=(_reply(intent, outcome, template, reason),),
+                    pending=pending)
+
+
+def _unclear(intent: Intent, why: str, *, examples: bool = True,
+             pending: tuple[PendingAction, ...] = ()) -> StaffAnswer:
+    reply = _reply(intent, Outcome.STAFF_UNCLEAR, Template.STAFF_UNCLEAR, why,
+                   EXAMPLES if examples else ())
+    return StaffAnswer(Decision(Outcome.STAFF_UNCLEAR, f"message de {intent.sender} (équipe) non "
+                                f"compris : {why}",
+                                replies=(reply,), pending=pending))

@@ -1,0 +1,463 @@
+"""What a French message tells about its sender (profile) and which groups it names."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from ....model.values import Department, Group, Profile, Role
+from ..doc import Doc, fold_aligned, line_bounds
+from ..text import fold, is_closing_line
+from .sizes import fte, numbers_doc, population
+from .territories import scale, territories
+
+# --- Name ------------------------------------------------------------------------------------
+
+_GENERIC_NAME_WORDS = frozenset(
+    (
+        "office", "tourisme", "touristique", "accueil", "contact", "info", "infos", "information",
+        "informations", "mairie", "secretariat", "direction", "communication", "noreply",
+        "no-reply", "reply", "reservation", "reservations", "service", "ot", "oti", "pat", "admin",
+        "administration", "bureau", "pays", "communaute", "territoire", "comptabilite",
+        "webmaster", "newsletter", "mona", "groupe", "equipe", "association",
+    )
+)  # fmt: skip
+_NAME_PARTICLES = frozenset(("de", "du", "des", "d'", "la", "le", "van", "von", "di", "da"))
+_NAME_WORD = re.compile(r"^[^\W\d_][\w'’-]*$")
+_NAME_QUOTES = "\"'«»“”‘’ \t"
+_NAME_SEPARATORS = re.compile(r"\s*(?:[|,/–—]|\s-\s)\s*")
+
+
+def _has_generic_word(name: str) -> bool:
+    return any(word in _GENERIC_NAME_WORDS for word in re.split(r"[^\w-]+", fold(name)))
+
+
+def _clean_display_name(name: str | None) -> str | None:
+    """The From display name, unless it is an address or a shared mailbox."""
+    if not name:
+        return None
+    cleaned = " ".join(name.strip(_NAME_QUOTES).split())
+    if not cleaned or "@" in cleaned or any(ch.isdigit() for ch in cleaned):
+        return None
+    return None if _has_generic_word(cleaned) else cleaned
+
+
+def _looks_like_person(line: str) -> bool:
+    """Two to four capitalized words (particles aside), no digits, no office or role words."""
+    words = line.split()
+    names = [w for w in words if fold(w) not in _NAME_PARTICLES]
+    if not 2 <= len(names) <= 4 or len(words) > 6:
+        return False
+    if not all(_NAME_WORD.match(w) and w[0].isupper() for w in names):
+        return False
+    return not _has_generic_word(line) and not _role_matches(fold_aligned(line))
+
+
+def _signature_name(doc: Doc) -> str | None:
+    """A person name on the first line after a closing formula or a `--` delimiter."""
+    lines = doc.text.split("\n")
+    for index, line in enumerate(lines):
+        head, _, rest = line.partition(",")
+        candidates: list[str] = []
+        if is_closing_line(head) and rest.strip():
+            candidates.append(rest)
+        elif is_closing_line(line) or line.strip() == "--":
+            following = [ln for ln in lines[index + 1 : index + 4] if ln.strip()]
+            candidates.extend(following[:1])
+        for candidate in candidates:
+            first = _NAME_SEPARATORS.split(candidate.strip())[0].strip(_NAME_QUOTES)
+            if _looks_like_person(first):
+                return first
+    return None
+
+
+def _name(doc: Doc, fallback_name: str | None) -> str | None:
+    last, first = doc.form.get("name"), doc.form.get("first_name")
+    found: str | None
+    if last and first:
+        found = last if fold(first) in fold(last) else f"{first} {last}"
+    else:
+        found = last or first or _clean_display_name(fallback_name) or _signature_name(doc)
+    return person_name(found) if found else None
+
+
+_CAPS_WORD = re.compile(r"^[^\W\d_][^\W\d_'’-]*(?:[-'’][^\W\d_]+)*$")
+
+
+def _capitalised(word: str) -> str:
+    """« ETCHEVERRY » → « Etcheverry », « JEAN-MICHEL » → « Jean-Michel », « D'ARTAGNAN » →
+    « d'Artagnan »; particles stay lower case."""
+    if fold(word) in _NAME_PARTICLES:
+        return word.lower()
+    parts = re.split(r"([-'’])", word.lower())
+    out = []
+    for i, part in enumerate(parts):
+        elided = i + 1 < len(parts) and parts[i + 1] in "'’" and fold(part) in ("d", "l")
+        out.append(part if elided or part in "-'’" else part[:1].upper() + part[1:])
+    return "".join(out)
+
+
+def person_name(name: str) -> str:
+    """A name as people write it: « Jean-Michel Etcheverry », whether the mail said
+    « ETCHEVERRY Jean-Michel », « Etcheverry, Jean-Michel » or « jean-michel etcheverry »."""
+    text = " ".join(name.split())
+    if text.count(",") == 1:  # « Etcheverry, Jean-Michel » (a directory's order)
+        last, first = (part.strip() for part in text.split(","))
+        if last and first and " " not in last:
+            text = f"{first} {last}"
+    words = text.split()
+    if not words or not all(_CAPS_WORD.match(w) for w in words):
+        return text
+    shouting = [w for w in words if w.isupper() and len(w) > 1]
+    if shouting and len(shouting) < len(words) and words[0] in shouting:
+        # « ETCHEVERRY Jean-Michel »: the family name in capitals first, as directories write it.
+        lead = len(list(itertools.takewhile(lambda w: w in shouting, words)))
+        words = words[lead:] + words[:lead]
+    if any(w.isupper() and len(w) > 1 for w in words) or all(w.islower() for w in words):
+        return " ".join(_capitalised(w) for w in words)
+    return " ".join(words)
+
+
+# --- Structure -------------------------------------------------------------------------------
+
+_STRUCTURE_HEAD = re.compile(
+    r"(?<![\w-])(?P<head>"
+    r"office (?:de|du) tourisme(?: (?:intercommunal|communautaire|communal|municipal)e?)?"
+    r"|office (?:intercommunal|communautaire|municipal|communal) (?:de|du) tourisme"
+    r"|pays d'accueil touristique|bureau d'information touristique|maison du tourisme"
+    r"|oti|ot|pat)(?![\w-])"
+)
+# Heads that only count in capitals (« OT », « PAT »): lowercase ones are ordinary words.
+_UPPERCASE_HEADS = frozenset({"ot", "oti", "pat"})
+_STRUCTURE_TAIL = re.compile(r"[^\n,;:()|–—!?«»\"]*")
+_STRUCTURE_STOP = re.compile(
+    r"(?<!\bst)(?<!\bste)\.(?:\s|$)|\s-\s"
+    r"|\s(?:et|en|depuis|qui|ou|pour|avec|dans|a|au|sur|je|nous|situee?|car|mais)(?=\s|$)"
+)
+# Words after a head that name a kind of office, not one office (the « OT ruraux » group).
+_NOT_A_NAME = frozenset({"rural", "ruraux", "rurale", ""})
+
+
+def _structure_at(doc: Doc, match: re.Match[str]) -> str | None:
+    head = match["head"]
+    if head in _UPPERCASE_HEADS and doc.original(*match.span("head")) != head.upper():
+        return None
+    tail = _STRUCTURE_TAIL.match(doc.folded, match.end())
+    end = tail.end() if tail else match.end()
+    stop = _STRUCTURE_STOP.search(doc.folded, match.end(), end)
+    end = stop.start() if stop else end
+    name = doc.original(match.end(), end).strip()
+    if fold(name) in _NOT_A_NAME or not any(ch.isupper() for ch in name):
+        return None
+    return doc.original(match.start("head"), end).strip()
+
+
+def _structure(doc: Doc) -> str | None:
+    if "structure" in doc.form:
+        return doc.form["structure"]
+    for match in _STRUCTURE_HEAD.finditer(doc.scan):
+        found = _structure_at(doc, match)
+        if found:
+            return found
+    return None
+
+
+# --- Role ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _RoleRule:
+    """A way of writing a role; `anywhere` when it is safe to take in the middle of a sentence."""
+
+    pattern: str
+    role: Role
+    anywhere: bool = True
+
+
+_ROLE_RULES = (
+    _RoleRule(r"(directeur|directrice)[- ](general |generale )?(adjoint|adjointe)", Role.OTHER),
+    _RoleRule(r"adjointe? (a la |de la |de )direction", Role.OTHER),
+    _RoleRule(r"adjointe? (au directeur|a la directrice)", Role.OTHER),
+    _RoleRule(r"(?<!en )(?<!la )chargee? (de |d')(la |l')?[a-z'-]+", Role.OTHER),
+    _RoleRule(r"conseill(er|ere) en sejour", Role.OTHER),
+    _RoleRule(r"conseill(er|ere)( en [a-z-]+)?", Role.OTHER, anywhere=False),
+    _RoleRule(r"animat(eur|rice)( numerique| de reseau| de territoire| du territoire)?", Role.OTHER),
+    _RoleRule(r"technicien(ne)?", Role.OTHER),
+    _RoleRule(r"(agent|agente|hote|hotesse) d'accueil", Role.OTHER),
+    _RoleRule(r"stagiaire", Role.OTHER),
+    _RoleRule(r"(vice[- ])?presidente?", Role.OTHER, anywhere=False),
+    _RoleRule(r"coordinat(eur|rice)", Role.OTHER),
+    _RoleRule(r"assistante?( de direction)?", Role.OTHER, anywhere=False),
+    _RoleRule(r"chef(fe)? de projets?", Role.OTHER),
+    _RoleRule(
+        r"responsable (de la |du |des |de l'|d')?(communication|accueil|promotion|marketing"
+        r"|numerique|developpement|boutique|animation|qualite|partenariats?|observatoire"
+        r"|administratif|administrative)",
+        Role.OTHER,
+    ),
+    _RoleRule(r"co-?(directeur|directrice)", Role.DIRECTOR),
+    _RoleRule(r"directeur|directrice", Role.DIRECTOR),
+    _RoleRule(
+        r"responsable (de l'office( de tourisme)?|de l'ot|de l'oti|d'office|de la structure|du pat)",
+        Role.DIRECTOR,
+    ),
+    _RoleRule(r"dir\.", Role.DIRECTOR, anywhere=False),
+    _RoleRule(r"direction", Role.DIRECTOR, anywhere=False),
+)
+_ROLE_PATTERNS = tuple(
+    (re.compile(rf"(?<![\w-])(?:{rule.pattern})(?!\w)"), rule) for rule in _ROLE_RULES
+)
+
+# First-person statements introducing a role, and the filler words that may follow them.
+_FIRST_PERSON = re.compile(
+    r"(?<!\w)(je suis|en tant que|en qualite de|je travaille (comme|en tant que)"
+    r"|j'occupe (le poste|la fonction|les fonctions) d[e']|j'exerce (le poste|la fonction"
+    r"|les fonctions) d[e']|mon poste est|ma fonction est|mon poste :|ma fonction :)\s*"
+)
+_FILLER = re.compile(r"(actuellement |aujourd'hui |la |le |l'|un |une |nouvelle |nouveau |nouvel )*")
+# An article or possessive just before a role: someone else's role (« notre directrice »).
+_SOMEONE_ELSE = re.compile(
+    r"(?<!\w)(notre|votre|ma|mon|sa|son|leur|le|la|au|du|des|aux|les|l'|nos|vos|ses)\s*$"
+)
+# What may precede a role that opens a line: nothing, a bullet, or a name and a separator.
+_LINE_OPENING = re.compile(r"(^|[|,–—:]|\s-)[\s*•·-]*$")
+
+
+@dataclass(frozen=True)
+class _RoleHit:
+    start: int
+    end: int
+    rule: _RoleRule
+
+
+def _role_matches(folded: str) -> list[_RoleHit]:
+    """Role mentions in `folded`, earliest first, the longest one where two start together."""
+    hits = [
+        _RoleHit(m.start(), m.end(), rule)
+        for pattern, rule in _ROLE_PATTERNS
+        for m in pattern.finditer(folded)
+    ]
+    hits.sort(key=lambda hit: (hit.start, hit.start - hit.end))
+    kept: list[_RoleHit] = []
+    for hit in hits:
+        if not kept or hit.start >= kept[-1].end:
+            kept.append(hit)
+    return kept
+
+
+def _role_at(folded: str, pos: int) -> _RoleHit | None:
+    """The longest role mention starting exactly at `pos`."""
+    hits = [
+        _RoleHit(m.start(), m.end(), rule)
+        for pattern, rule in _ROLE_PATTERNS
+        if (m := pattern.match(folded, pos))
+    ]
+    return max(hits, key=lambda hit: hit.end - hit.start) if hits else None
+
+
+def _first_person_role(doc: Doc) -> _RoleHit | None:
+    for intro in _FIRST_PERSON.finditer(doc.scan):
+        filler = _FILLER.match(doc.scan, intro.end())
+        hit = _role_at(doc.scan, filler.end() if filler else intro.end())
+        if hit:
+            return hit
+    return None
+
+
+def _someone_else(doc: Doc, hit: _RoleHit) -> bool:
+    return _SOMEONE_ELSE.search(doc.scan[max(hit.start - 12, 0) : hit.start]) is not None
+
+
+def _opens_line(doc: Doc, hit: _RoleHit) -> bool:
+    line_start, _ = line_bounds(doc.scan, hit.start)
+    before = doc.scan[line_start : hit.start]
+    return _LINE_OPENING.search(before) is not None and not _someone_else(doc, hit)
+
+
+def _free_role(doc: Doc) -> _RoleHit | None:
+    """A role opening a line (signature style), else one safe to take mid-sentence."""
+    hits = _role_matches(doc.scan)
+    for hit in hits:
+        if _opens_line(doc, hit):
+            return hit
+    for hit in hits:
+        if hit.rule.anywhere and not _someone_else(doc, hit):
+            return hit
+    return None
+
+
+def _role(doc: Doc) -> tuple[Role | None, str | None]:
+    value = doc.form.get("role")
+    if value:
+        hits = _role_matches(fold_aligned(value))
+        if not hits:
+            return Role.OTHER, value
+        return hits[0].rule.role, value[hits[0].start : hits[0].end]
+    hit = _first_person_role(doc) or _free_role(doc)
+    if hit is None:
+        leads = _LEADS.search(doc.scan)  # « je dirige l’office… » says it without the word
+        return (Role.DIRECTOR, doc.original(*leads.span())) if leads else (None, None)
+    return hit.rule.role, doc.original(hit.start, hit.end)
+
+
+_LEADS = re.compile(r"(?<!\w)(je dirige|j'assure la direction d[eu']|je suis a la tete d[eu'])\s*"
+                    r"(l'|le |la |cet |cette )?(office|ot|oti|pat|structure|equipe|bureau)")
+
+
+# --- Department ------------------------------------------------------------------------------
+
+# Abbreviations people write, keyed by the folded department name.
+_DEPARTMENT_ABBREVIATIONS: Mapping[str, tuple[str, ...]] = {
+    "pyrenees-atlantiques": (r"pyr\.? ?-? ?atl\.?", r"pyrenees[- ]atl\.?", r"pyr\.? atlantiques"),
+    "charente-maritime": (r"charente[- ]mar\.", r"char\.? ?-? ?mar\.?"),
+    "haute-vienne": (r"hte\.?[- ]vienne",),
+    "lot-et-garonne": (r"lot ?& ?garonne",),
+}
+# Department names that are also ordinary words: only taken when capitalized.
+_ORDINARY_WORD_NAMES = frozenset({"creuse", "landes", "vienne", "charente"})
+_BOUNDED = r"(?<![\w-])(?:{})(?![\w-])"
+
+_CODE_IN_TEXT = re.compile(
+    r"\((?P<code>\d{2})\)"
+    r"|(?<!\w)(?:dans le|departement(?: du| :)?|dept\.?|dpt\.?)\s*(?P<code2>\d{2})(?!\d)"
+)
+_POSTAL_CODE = re.compile(r"(?<![\w+.,/])(?P<code>\d{5})(?!\d)[ \t]+(?P<next>[^\W\d_][\w'-]*)")
+_NOT_A_TOWN = frozenset(
+    (
+        "habitants", "habitant", "hab", "etp", "euros", "eur", "personnes", "visiteurs",
+        "nuitees", "salaries", "km",
+    )
+)  # fmt: skip
+# A department name right after these words is a river (« Vallée de la Dordogne »): it only
+# counts when no postal code tells the department.
+_RIVER_CONTEXT = re.compile(
+    r"(?<!\w)(vallee|val|rives?|bords?|berges|gorges|estuaire|sources?|confluence)"
+    r" (de la |de l'|du |des |de |d')?$"
+)
+_NOT_AN_ADDRESS_LINE = re.compile(r"siret|siren|tel|fax|portable|mobile|iban|rib|tva|ape|naf")
+
+
+@dataclass(frozen=True)
+class _DepartmentName:
+    code: str
+    pattern: re.Pattern[str]
+    ordinary_word: bool
+
+
+def _department_names(departments: Mapping[str, Department]) -> list[_DepartmentName]:
+    names = []
+    for code, department in departments.items():
+        folded = fold(department.name)
+        spelled = r"[- ]?".join(re.escape(part) for part in re.split(r"[- ]+", folded))
+        alternatives = (spelled, *_DEPARTMENT_ABBREVIATIONS.get(folded, ()))
+        pattern = re.compile(_BOUNDED.format("|".join(alternatives)))
+        names.append(_DepartmentName(code, pattern, folded in _ORDINARY_WORD_NAMES))
+    return names
+
+
+def _named_departments(
+    text: str, folded: str, departments: Mapping[str, Department], *, any_case: bool
+) -> list[tuple[str, bool]]:
+    """(code, is a river) of department names and explicit codes, in order, longest first."""
+    found: list[tuple[int, int, str, bool]] = []
+    for name in _department_names(departments):
+        for m in name.pattern.finditer(folded):
+            if any_case or not name.ordinary_word or text[m.start()].isupper():
+                river = _RIVER_CONTEXT.search(folded, max(m.start() - 30, 0), m.start())
+                found.append((m.start(), m.start() - m.end(), name.code, river is not None))
+    for m in _CODE_IN_TEXT.finditer(folded):
+        code = m["code"] or m["code2"]
+        if code in departments:
+            found.append((m.start(), 0, code, False))
+    return [(code, river) for _, _, code, river in sorted(found)]
+
+
+def _postal_department(doc: Doc, departments: Mapping[str, Department]) -> str | None:
+    for m in _POSTAL_CODE.finditer(doc.scan):
+        line_start, line_end = line_bounds(doc.scan, m.start())
+        if _NOT_AN_ADDRESS_LINE.search(doc.scan[line_start:line_end]):
+            continue
+        if not doc.text[m.start("next")].isupper() or m["next"] in _NOT_A_TOWN:
+            continue
+        if m["code"][:2] in departments:
+            return m["code"][:2]
+    return None
+
+
+def _department(doc: Doc, departments: Mapping[str, Department]) -> str | None:
+    value = doc.form.get("department")
+    if value:
+        code = re.search(r"(?<!\d)(\d{2})(?!\d)", value)
+        if code and code[1] in departments:
+            return code[1]
+        named = _named_departments(value, fold_aligned(value), departments, any_case=True)
+        if named:
+            return named[0][0]
+    named = _named_departments(doc.text, doc.scan, departments, any_case=False)
+    explicit = [code for code, river in named if not river]
+    rivers = [code for code, river in named if river]
+    return next(iter(explicit), None) or _postal_department(doc, departments) or next(iter(rivers), None)
+
+
+# --- Public API ------------------------------------------------------------------------------
+
+
+def extract_profile(
+    text: str, departments: Mapping[str, Department], fallback_name: str | None = None,
+    signature: str = "",
+) -> Profile:
+    """What the message tells about its sender; None where it does not.
+
+    `text` is what the sender wrote in this message (no quoted part); the signature adds who
+    they are (name, office, role, department) but never a figure: a phone number, a postal code
+    or an office's slogan is not an answer.
+    """
+    doc = Doc.of(f"{text}\n{signature}" if signature else text)
+    numbers = numbers_doc(text)
+    role, role_text = _role(doc)
+    found, not_found = territories(doc)
+    return Profile(
+        name=_name(doc, fallback_name),
+        structure=_structure(doc),
+        role=role,
+        role_text=role_text,
+        department=_department(doc, departments),
+        fte=fte(numbers),
+        population=population(numbers),
+        territories=found,
+        not_territories=not_found,
+        scale=scale(doc),
+    )
+
+
+_NON_WORD = re.compile(r"\W+")
+
+
+def _words(text: str) -> str:
+    """Folded text with punctuation, quotes, hyphens and apostrophes as single spaces."""
+    return " ".join(_NON_WORD.sub(" ", fold(text)).split())
+
+
+def _needles(group: Group) -> tuple[str, ...]:
+    names = (group.id, group.title, *group.aliases)
+    return tuple(dict.fromkeys(w for w in map(_words, names) if w))
+
+
+def _positions(text: str, groups: Mapping[str, Group]) -> list[tuple[int, str]]:
+    """(first position, group id) of every group `text` names, in order of position."""
+    haystack = f" {_words(text)} "
+    found = []
+    for group_id, group in groups.items():
+        spots = [haystack.find(f" {needle} ") for needle in _needles(group)]
+        spots = [spot for spot in spots if spot >= 0]
+        if spots:
+            found.append((min(spots), group_id))
+    return sorted(found)
+
+
+def match_groups(subject: str, body: str, groups: Mapping[str, Group]) -> tuple[str, ...]:
+    """Ids of the groups the message names: subject matches first, then body, no duplicates."""
+    ordered = [gid for _, gid in _positions(subject, groups) + _positions(body, groups)]
+    return tuple(dict.fromkeys(ordered))

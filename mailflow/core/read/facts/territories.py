@@ -1,0 +1,93 @@
+"""The sender's territories (rural, coastal…, or not) and scale, read from a message."""
+
+from __future__ import annotations
+
+import re
+
+from ....model.values import Scale, Territory
+from ..doc import Doc, fold_aligned
+from ..text import fold
+
+# --- Territories and scale -------------------------------------------------------------------
+
+_TERRITORY_WORDINGS: tuple[tuple[Territory, str], ...] = (
+    (Territory.RURAL, r"rura(l|le|les|ux)"),
+    (
+        Territory.COASTAL,
+        r"littora(l|le|les|ux)|cotier(e|s|es)?|bord de (la )?mer|(stations? )?balneaires?"
+        r"|front de mer",
+    ),
+    (Territory.MOUNTAIN, r"montagnes?|montagnarde?s?|stations? de ski|sports d'hiver"),
+    (Territory.URBAN, r"urbaine?s?"),
+)
+_TERRITORY_PATTERNS = tuple(
+    (territory, re.compile(rf"(?<!\w)(?:{pattern})(?!\w)"))
+    for territory, pattern in _TERRITORY_WORDINGS
+)
+# Group names that say "rural" without telling anything about the sender's territory.
+_GROUP_NAMES = re.compile(
+    r"(?<!\w)(groupe (des |de travail )?)?((offices|ot) (de tourisme )?ruraux|groupe rural)(?!\w)"
+)
+_CLAUSE_CUT = re.compile(r"[.,;:!?()\n]|(?<!\w)(et|mais|plutot|donc|car)(?!\w)")
+_NEGATION = re.compile(r"(?<!\w)(ni|pas|non|hors|sans|aucune?|jamais|loin)(?!\w)")
+_YES_NO = re.compile(r"^\W*(oui|non)\b")
+_TERRITORY_LABEL_PREFIX = re.compile(r"^(territoire|zone|secteur|station) (de |d')?")
+
+
+def _negated(text: str, pos: int) -> bool:
+    """True when a negation precedes `pos` in its clause (« ni littoral », « pas en montagne »)."""
+    window = text[max(pos - 50, 0) : pos]
+    cuts = [m.end() for m in _CLAUSE_CUT.finditer(window)]
+    return _NEGATION.search(window[max(cuts, default=0) :]) is not None
+
+
+def _form_territories(doc: Doc) -> tuple[set[Territory], set[Territory]]:
+    """Yes/no form lines such as `Littoral : non` or `Zone de montagne : oui`."""
+    said: set[Territory] = set()
+    denied: set[Territory] = set()
+    for field in doc.fields:
+        answer = _YES_NO.match(fold(field.value))
+        label = _TERRITORY_LABEL_PREFIX.sub("", field.label)
+        for territory, pattern in _TERRITORY_PATTERNS:
+            if answer and pattern.fullmatch(label):
+                (said if answer[1] == "oui" else denied).add(territory)
+    return said, denied
+
+
+def territories(doc: Doc) -> tuple[frozenset[Territory], frozenset[Territory]]:
+    scan = _GROUP_NAMES.sub(lambda m: " " * len(m[0]), doc.scan)
+    said, denied = _form_territories(doc)
+    for territory, pattern in _TERRITORY_PATTERNS:
+        for m in pattern.finditer(scan):
+            (denied if _negated(scan, m.start()) else said).add(territory)
+    return frozenset(said - denied), frozenset(denied)
+
+
+_SCALE_PATTERNS: tuple[tuple[Scale, re.Pattern[str]], ...] = (
+    (
+        Scale.INTERCOMMUNAL,
+        re.compile(
+            r"(?<![\w-])(intercommuna(l|le|les|ux)|communautaires?|communaute (de communes"
+            r"|d'agglomeration|urbaine)|epci|cdc|oti)(?!\w)"
+        ),
+    ),
+    (Scale.COMMUNAL, re.compile(r"(?<![\w-])(communa(l|le|les|ux)|municipa(l|le|les|ux))(?!\w)")),
+)
+
+
+def _first_scale(text: str) -> Scale | None:
+    hits = sorted(
+        (m.start(), scale)
+        for scale, pattern in _SCALE_PATTERNS
+        for m in pattern.finditer(text)
+        if not _negated(text, m.start())
+    )
+    return hits[0][1] if hits else None
+
+
+def scale(doc: Doc) -> Scale | None:
+    value = doc.form.get("scale")
+    found = _first_scale(fold_aligned(value)) if value else None
+    return found or _first_scale(doc.scan)
+
+
