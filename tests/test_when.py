@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mailflow.core.read.dates import Found, find_date, find_datetime, fold
+from mailflow.core.read.dates import Found, find_date, find_datetime
+from mailflow.core.read.text import fold_aligned as fold
 
 from .conftest import _script
 

@@ -27,8 +27,8 @@ from ...model.values import (
 )
 from ..french import STAFF_VERB, format_date_fr
 from ..read.conversation import TOKEN, token_hash
-from ..read.doc import fold_aligned
 from ..read.staff_words import EXAMPLES, Command, Unclear, forwarded, read_command
+from ..read.text import fold_aligned
 from .ideas import IdeaError, advance, decline, draft_group, find, validate
 from .questions import staff_decision
 from .staff_plans import (

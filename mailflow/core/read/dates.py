@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from ..french import DAYS
 from ..french import MONTHS as MONTH_WORDS
-from .doc import fold_aligned
+from .text import fold_aligned
 
 # --- the words, spelt as they are matched: lower case, accents removed ------------------------
 
@@ -35,27 +34,6 @@ DAYS_FROM_TODAY: dict[str, int] = {
 YEARS_TO_LOOK = 9
 #: How far a weekday with a day of the month (« jeudi 12 ») is looked for, in months.
 MONTHS_TO_LOOK = 28
-
-# What folding maps to one other character, so that offsets in the folded text are offsets in
-# the text: typographic apostrophes and hyphens, the spaces French typography puts before « h »
-# or inside dates, and the superscript of « 1ᵉʳ ».
-_ONE_FOR_ONE = str.maketrans({
-    "\u2019": "'", "\u02bc": "'", "\u00a0": " ", "\u202f": " ", "\u2009": " ",
-    "\u2010": "-", "\u2011": "-", "\u2013": "-", "\u1d49": "e", "\u02b3": "r",
-})
-
-
-def fold(text: str) -> str:
-    """`text` in lower case without accents, of the same length: an offset in one is one in the other."""
-    text = text.translate(_ONE_FOR_ONE)
-    if text.isascii():
-        return text.lower()
-    out = []
-    for char in text:
-        base = unicodedata.normalize("NFD", char)[0].lower()
-        out.append(base if len(base) == 1 else char)  # « İ ».lower() is two characters: left as is
-    return "".join(out)
-
 
 # --- the patterns, on folded text ----------------------------------------------------------------
 
@@ -163,7 +141,7 @@ def find_datetime(text: str, now: datetime, tz: ZoneInfo, *, past: bool) -> Foun
     None when there is none, or when the first one written does not exist (« le 31 février »).
     """
     try:
-        return _find(fold(text), now, tz, past, time_alone=True)
+        return _find(fold_aligned(text), now, tz, past, time_alone=True)
     except (ValueError, OverflowError):  # a date that does not exist, or past year 1 or 9999
         return None
 
@@ -174,7 +152,7 @@ def find_date(text: str, now: datetime, tz: ZoneInfo, *, past: bool) -> Found | 
     Like `find_datetime` otherwise, without the time alone: « à 10 h » is no date.
     """
     try:
-        found = _find(fold(text), now, tz, past, time_alone=False)
+        found = _find(fold_aligned(text), now, tz, past, time_alone=False)
     except (ValueError, OverflowError):
         return None
     return None if found is None else Found(found.day, found.start, found.end)

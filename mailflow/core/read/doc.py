@@ -2,52 +2,11 @@
 
 from __future__ import annotations
 
-import functools
 import re
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from .text import fold
-
-# --- Aligned folding -------------------------------------------------------------------------
-#
-# Free-text patterns run on a folded copy of the text that keeps one character per original
-# character, so a match's span also slices the original (to keep the sender's casing).
-
-_APOSTROPHE_LIKE = "’‘`´ʼ′"
-_ASCII_FOLD = str.maketrans(
-    {
-        **{chr(c): chr(c).lower() for c in range(ord("A"), ord("Z") + 1)},
-        "`": "'", "\t": " ", "\r": " ", "\v": " ", "\f": " ",
-        "\x1c": " ", "\x1d": " ", "\x1e": " ", "\x1f": " ",
-    }
-)  # fmt: skip
-
-
-@functools.lru_cache(maxsize=4096)
-def _fold_char(ch: str) -> str:
-    if ch in _APOSTROPHE_LIKE:
-        return "'"
-    if ch in "\u2010\u2011":
-        return "-"
-    if ch == "\n":
-        return ch
-    if ch.isspace():
-        return " "
-    decomposed = unicodedata.normalize("NFKD", ch)
-    bare = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
-    if len(bare) == 1:
-        return bare
-    lowered = ch.lower()
-    return lowered if len(lowered) == 1 else ch
-
-
-def fold_aligned(text: str) -> str:
-    """Folded text with exactly one character per character of `text` (newlines kept)."""
-    if text.isascii():
-        return text.translate(_ASCII_FOLD)
-    return "".join(_fold_char(ch) for ch in text)
+from .text import fold, fold_aligned
 
 
 def blanked(text: str, spans: list[tuple[int, int]]) -> str:

@@ -14,9 +14,8 @@ from zoneinfo import ZoneInfo
 from ...model.values import Department, Group, StaffVerb, canonical_id
 from ..french import STAFF_VERB
 from .dates import find_date, find_datetime
-from .doc import fold_aligned
 from .facts.profile import extract_profile, match_groups
-from .text import header_field, history_start
+from .text import fold_aligned, header_field, history_start
 
 #: What a staff member can write, shown when a message is not understood (and in the README).
 EXAMPLES = (

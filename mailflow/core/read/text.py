@@ -7,16 +7,52 @@ import html
 import re
 import unicodedata
 
-# Characters folded to a plain apostrophe (and hyphens to '-'), and quotes folded to a space.
-_APOSTROPHES = str.maketrans(
-    {"’": "'", "‘": "'", "`": "'", "´": "'", "ʼ": "'", "′": "'", "\u2010": "-", "\u2011": "-"}
-)
+# --- Folding: one way, for every reading ---------------------------------------------------------
+#
+# Text is read folded: lower case, no accents, typographic apostrophes, hyphens and spaces made
+# plain. `fold_aligned` keeps one character per character, so that a match's span also slices the
+# original (to keep the writer's casing); `fold` also makes quotes and runs of blanks one space.
+
+_APOSTROPHE_LIKE = "’‘`´ʼ′"
+_HYPHEN_LIKE = "\u2010\u2011\u2013"  # a hyphen, a no-break hyphen, an en dash (« 3–5 mars »)
+_ASCII_FOLD = str.maketrans(
+    {
+        **{chr(c): chr(c).lower() for c in range(ord("A"), ord("Z") + 1)},
+        "`": "'", "\t": " ", "\r": " ", "\v": " ", "\f": " ",
+        "\x1c": " ", "\x1d": " ", "\x1e": " ", "\x1f": " ",
+    }
+)  # fmt: skip
 _QUOTES = str.maketrans({"«": " ", "»": " ", "“": " ", "”": " ", "„": " ", "‹": " ", "›": " "})
 _SPACES = re.compile(r"\s+")
 
 
+@functools.lru_cache(maxsize=4096)
+def _fold_char(ch: str) -> str:
+    if ch in _APOSTROPHE_LIKE:
+        return "'"
+    if ch in _HYPHEN_LIKE:
+        return "-"
+    if ch == "\n":
+        return ch
+    if ch.isspace():
+        return " "
+    decomposed = unicodedata.normalize("NFKD", ch)
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    if len(bare) == 1:
+        return bare
+    lowered = ch.lower()
+    return lowered if len(lowered) == 1 else ch
+
+
+def fold_aligned(text: str) -> str:
+    """Folded text with exactly one character per character of `text` (newlines kept)."""
+    if text.isascii():
+        return text.translate(_ASCII_FOLD)
+    return "".join(_fold_char(ch) for ch in text)
+
+
 def fold(text: str) -> str:
-    """Accent-, case- and whitespace-insensitive normal form of `text`, for matching."""
+    """Folded text for matching words: quotes and runs of blanks made one space, trimmed."""
     # The same names, labels and short lines are folded again and again: those are remembered.
     return _fold_short(text) if len(text) <= 120 else _fold(text)
 
@@ -27,11 +63,7 @@ def _fold_short(text: str) -> str:
 
 
 def _fold(text: str) -> str:
-    bare = text.translate(_APOSTROPHES).translate(_QUOTES)
-    if not bare.isascii():
-        decomposed = unicodedata.normalize("NFKD", bare)
-        bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return _SPACES.sub(" ", bare.casefold()).strip()
+    return _SPACES.sub(" ", fold_aligned(text).translate(_QUOTES).casefold()).strip()
 
 
 # --- HTML ------------------------------------------------------------------------------------

@@ -8,8 +8,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from ....model.values import Department, Group, Profile, Role
-from ..doc import Doc, fold_aligned, line_bounds
-from ..text import fold, is_closing_line
+from ..doc import Doc, line_bounds
+from ..text import fold, fold_aligned, is_closing_line
 from .sizes import fte, numbers_doc, population
 from .territories import scale, territories
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 from ....model.values import Scale, Territory
-from ..doc import Doc, fold_aligned
-from ..text import fold
+from ..doc import Doc
+from ..text import fold, fold_aligned
 
 # --- Territories and scale -------------------------------------------------------------------
 
