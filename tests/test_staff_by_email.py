@@ -196,7 +196,7 @@ def test_what_is_not_understood_gets_examples_and_plain_mail_nothing(settings: S
     (unclear,) = to_staff(settings)
     said = " ".join(text(unclear).split())
     assert unclear["X-Mailflow-Outcome"] == "staff-unclear"
-    assert "adresse électronique" in said and "Promouvoir C0017" in said
+    assert "adresse électronique" in said and "Donner une place à Hélène Roux" in said
     deliver(settings, [write(tmp_path, "Je serai absente vendredi, bon week-end à tous !")])
     run_once(settings)
     assert len(to_staff(settings)) == 1  # staff chatting with the mailbox get nothing

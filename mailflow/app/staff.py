@@ -93,7 +93,7 @@ def staff_message(ctx: Context, state: State, intent: Intent, now: datetime) -> 
     """
     settings = ctx.settings
     own = (*settings.network.staff, settings.network.address.lower())
-    answer = staff_decide(state, intent, now, ctx.new_token(), settings.tz, own)
+    answer = staff_decide(state, intent, now, ctx.new_token, settings.tz, own)
     decision, plan = answer.decision, answer.plan
     alerts = []
     if answer.unverified:  # nothing done, nothing sent to the sender: staff hear of it
@@ -102,15 +102,18 @@ def staff_message(ctx: Context, state: State, intent: Intent, now: datetime) -> 
     if plan is None:
         return StaffOutcome(decision, apply(state, decision),
                             [*(outgoing(ctx.renderer, r, now) for r in decision.replies), *alerts])
+    plans = answer.plans or (plan,)
     try:
-        members = render_plan(ctx, plan)  # written with the groups as they will be
-        told = plan_lines(plan, [(m.outcome, m.to, m.subject) for m in members],
-                          applied=answer.apply, tz=settings.tz)
-        details = _nested(told[1:])  # the first line repeats the action
-        if not answer.apply:
-            ctx.renderer.use_groups(state.groups)  # nothing changed: the groups as they are
-        answers = [outgoing(ctx.renderer, replace(r, details=details), now)
-                   for r in decision.replies]
+        answers: list[Outgoing] = []
+        members: list[Outgoing] = []
+        for reply, described in zip(decision.replies, plans, strict=False):
+            members = render_plan(ctx, described)  # written with the groups as they will be
+            told = plan_lines(described, [(m.outcome, m.to, m.subject) for m in members],
+                              applied=answer.apply, tz=settings.tz)
+            if not answer.apply:
+                ctx.renderer.use_groups(state.groups)  # nothing changed: the groups as they are
+            # the first line repeats the action
+            answers.append(outgoing(ctx.renderer, replace(reply, details=_nested(told[1:])), now))
         if answer.apply:
             alerts += plan_alerts(ctx, plan)
     except BaseException:

@@ -184,6 +184,7 @@ class StaffVerb(enum.StrEnum):
     CLOSE = "close"  # groups close
     CAPACITY = "capacity"  # groups set --capacity
     MEETING = "meeting"  # groups set --meeting-date / --place
+    DEADLINE = "deadline"  # groups set --closes-at
     WITHDRAW = "withdraw"  # candidates withdraw
     REFUSE = "refuse"  # candidates refuse
     PROMOTE = "promote"  # candidates promote

@@ -7,6 +7,7 @@ will happen, with a single-use code; the same registered address sends it back t
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -26,14 +27,17 @@ from ...model.values import (
     State,
 )
 from ..french import STAFF_VERB, format_date_fr
+from ..french.staff import EXAMPLES, command_line, unclear_words, understood
+from ..read.classify import only_thanks
 from ..read.conversation import TOKEN, token_hash
-from ..read.staff_words import EXAMPLES, Command, Unclear, forwarded, read_command
+from ..read.staff.forward import forwarded
+from ..read.staff.reader import read_request
+from ..read.staff.request import Command, Missing, Reading, Unclear
 from ..read.text import fold_aligned
 from .ideas import IdeaError, advance, decline, draft_group, find, validate
 from .questions import staff_decision
 from .staff_plans import (
     Plan,
-    find_candidature,
     plan_add,
     plan_candidate_action,
     plan_group_change,
@@ -50,6 +54,7 @@ _YES = re.compile(r"\b(oui|ok|okay|d'accord|je confirme|confirm\w*|valid\w*|c'es
 _GREETING = re.compile(r"^(bonjour|bonsoir|hello|salut|re)\b[^\n]{0,30}$")
 #: Subjects of mailflow's own messages to staff (alerts, digest): an answer to one is for us.
 _OURS = re.compile(r"\[mailflow\]|\[mf-", re.I)
+_FORWARD_SUBJECT = re.compile(r"^\s*(tr|fw|fwd|transfert)\s*:", re.I)
 #: Why an action from a staff address is not taken, as the log and the history say it.
 _NOT_VOUCHED = "le serveur de réception ne garantit pas l’expéditeur (DMARC)"
 #: What is said for a candidature's withdrawal or promotion when staff give no reason.
@@ -65,65 +70,127 @@ class StaffAnswer:
     decision: Decision
     plan: Plan | None = None
     apply: bool = False
+    #: The plans described, one per reply (a choice between readings has one each); `plan` is
+    #: the first, or the one applied.
+    plans: tuple[Plan, ...] = ()
     #: Why an action from a staff address was not even described (the server does not vouch
     #: for the sender): staff are alerted, since the sender may be one of them or a forger.
     unverified: str = ""
 
 
-def staff_decide(state: State, intent: Intent, now: datetime, token: str, tz: ZoneInfo,
+def staff_decide(state: State, intent: Intent, now: datetime, token: Callable[[], str], tz: ZoneInfo,
                  own: tuple[str, ...]) -> StaffAnswer:
-    """Decide a message from a staff address; `own` are the staff's and the mailbox's addresses."""
+    """Decide a message from a staff address; `own` are the staff's and the mailbox's addresses,
+    `token` draws a fresh code (one per plan described)."""
     case = intent.case
     if case is not None and case.kind is CaseKind.QUESTION:
         return StaffAnswer(staff_decision(state, intent, now))  # the answer in a question's thread
     confirmed = _confirmation(state, intent, now, tz, own)
     if confirmed is not None:
         return confirmed
-    message = intent.message
-    passed_on = forwarded(message.text, now, tz)
-    about = case.id if case is not None and case.kind in (CaseKind.CANDIDATURE, CaseKind.IDEA) else None
-    command = read_command(message.new_text, message.subject, state.groups, state.departments,
-                           message.arrived(now),
-                           tz, forwarded=passed_on, about=about, own=own)
-    if command is None:
-        owner = next((p.email for code in intent.tokens
-                      if (p := _staff_action(state, code)) is not None), None)
-        if owner is not None:  # a colleague's code (a plan forwarded, « Répondre à tous »)
-            return _unclear(intent, f"ce code a été envoyé à {owner} : seule cette adresse peut "
-                            "confirmer l’action, en répondant au message qui le porte",
-                            examples=False)
-        if _OURS.search(message.subject):  # an answer to an alert or the digest: say what works
-            return _unclear(intent, "je n’ai pas reconnu d’action dans votre message")
-        return StaffAnswer(staff_decision(state, intent, now))
+    reading = _read(state, intent, now, tz, own)
+    if not reading.asks:
+        return _nothing_asked(state, intent, now)
     if not intent.vouched:
         # The server could not vouch for the staff address: no plan, nothing sent to anybody.
         return StaffAnswer(Decision(Outcome.STAFF_MESSAGE, f"action de {intent.sender} ignorée : "
                                     f"{_NOT_VOUCHED}"), unverified=_NOT_VOUCHED)
-    if isinstance(command, Unclear):
-        return _unclear(intent, command.why)
+    if reading.unclear is not None:
+        return _not_planned(intent, reading.unclear, state, tz)
+    if len(reading.commands) > 1:
+        return _choice(state, intent, reading.commands, now, token, tz)
+    return _planned(state, intent, reading.commands[0], now, token(), tz)
+
+
+def _read(state: State, intent: Intent, now: datetime, tz: ZoneInfo, own: tuple[str, ...]) -> Reading:
+    """The staff member's message read (see core.read.staff), with what it forwards or quotes."""
+    message, case = intent.message, intent.case
+    arrived = message.arrived(now)
+    passed_on = forwarded(message.text, arrived, tz)
+    if passed_on is not None and (passed_on.sender in own or _OURS.search(passed_on.subject) or (
+            passed_on.sender is None and not _FORWARD_SUBJECT.match(message.subject))):
+        passed_on = None  # the quote of our own mail (a digest, an alert answered): no member's
+    quoted = message.text[len(message.new_text):] if message.text.startswith(message.new_text) else ""
+    if any(address in quoted[:600] for address in own) or _OURS.search(quoted[:600]):
+        quoted = ""
+    about = case.id if case is not None and case.kind in (CaseKind.CANDIDATURE, CaseKind.IDEA) else None
+    return read_request(message.subject, message.new_text, state, arrived, tz, forwarded=passed_on,
+                        quoted="" if passed_on else quoted, about=about, own=own,
+                        thanks=only_thanks(message.new_text))
+
+
+def _nothing_asked(state: State, intent: Intent, now: datetime) -> StaffAnswer:
+    """Thanks, information, a conversation: no answer, unless it is one to our mail that asked."""
+    owner = next((p.email for code in intent.tokens if (p := _staff_action(state, code)) is not None), None)
+    if owner is not None:  # a colleague's code (a plan forwarded, « Répondre à tous »)
+        return _unclear(intent, f"ce code a été envoyé à {owner} : seule cette adresse peut "
+                        "confirmer l’action, en répondant au message qui le porte", examples=False)
+    return StaffAnswer(staff_decision(state, intent, now))
+
+
+def _not_planned(intent: Intent, unclear: Unclear, state: State, tz: ZoneInfo) -> StaffAnswer:
+    """What was understood and what is missing, with the closest actions as lines to send."""
+    why = unclear_words(unclear.missing.value, unclear.verb, unclear.about, unclear.detail, state)
+    lines = tuple(command_line(c.verb, c.target, state, tz, reason=c.reason, fields=c.fields)
+                  for c in unclear.closest)
+    return _unclear(intent, why, lines=lines or None)
+
+
+def _planned(state: State, intent: Intent, command: Command, now: datetime, token: str,
+             tz: ZoneInfo) -> StaffAnswer:
+    """One action understood: its plan and a code to confirm it (a question is closed at once)."""
     try:
         plan = plan_command(state, command, now, tz, intent.sender)
     except StaffActionError as exc:
         return _unclear(intent, str(exc), examples=False)
+    said = _understood(command, state, tz)
     if plan.empty:
         return StaffAnswer(_to_staff(intent, Outcome.STAFF_DONE, Template.STAFF_DONE,
-                                     f"{understood(command, state, tz)} : rien à changer, c’est déjà "
-                                     "le cas.",
+                                     f"{said} : rien à changer, c’est déjà le cas.",
                                      summary=f"{_what(command)} demandé par {intent.sender} : rien "
                                              "à changer"))
     if command.verb is StaffVerb.QUESTION_DONE:  # closing a question changes no member's lot
-        return StaffAnswer(_to_staff(intent, Outcome.STAFF_DONE, Template.STAFF_DONE,
-                                     f"{understood(command, state, tz)} : c’est fait.",
+        return StaffAnswer(_to_staff(intent, Outcome.STAFF_DONE, Template.STAFF_DONE, f"{said} : c’est fait.",
                                      summary=f"question {command.target} close par {intent.sender}"),
-                           plan, apply=True)
-    action = PendingAction(token_hash(token), "staff", command.target or "staff", intent.sender, now,
-                           now + timedelta(hours=state.token_hours), payload=command.to_json())
-    reply = replace(_reply(intent, Outcome.STAFF_CONFIRM, Template.STAFF_CONFIRM,
-                           f"{understood(command, state, tz)}."), token=token,
-                    expires_at=action.expires_at)
+                           plan, apply=True, plans=(plan,))
+    action, reply = _to_confirm(state, intent, command, now, token, f"{said}.")
     return StaffAnswer(Decision(Outcome.STAFF_CONFIRM, f"{_what(command)} demandé par "
                                 f"{intent.sender} : en attente de son code",
-                                replies=(reply,), pending=(action,), group_id=plan.group_id), plan)
+                                replies=(reply,), pending=(action,), group_id=plan.group_id), plan,
+                       plans=(plan,))
+
+
+def _to_confirm(state: State, intent: Intent, command: Command, now: datetime, token: str,
+                said: str) -> tuple[PendingAction, Reply]:
+    action = PendingAction(token_hash(token), "staff", command.target or "staff", intent.sender, now,
+                           now + timedelta(hours=state.token_hours), payload=command.to_json())
+    reply = replace(_reply(intent, Outcome.STAFF_CONFIRM, Template.STAFF_CONFIRM, said), token=token,
+                    expires_at=action.expires_at)
+    return action, reply
+
+
+def _choice(state: State, intent: Intent, commands: tuple[Command, ...], now: datetime,
+            token: Callable[[], str], tz: ZoneInfo) -> StaffAnswer:
+    """Two readings remain (two groups, two people of that name): one plan and one code each, in
+    a mail each, so that the staff member answers the one they meant."""
+    actions, replies, plans = [], [], []
+    for command in commands:
+        try:
+            plan = plan_command(state, command, now, tz, intent.sender)
+        except StaffActionError:
+            continue
+        said = (f"{_understood(command, state, tz)} (une lecture parmi {len(commands)} : répondez « oui » "
+                "au message de celle que vous vouliez dire, et rien aux autres).")
+        action, reply = _to_confirm(state, intent, command, now, token(), said)
+        actions.append(action)
+        replies.append(reply)
+        plans.append(plan)
+    if not plans:
+        return _planned(state, intent, commands[0], now, token(), tz)
+    return StaffAnswer(Decision(Outcome.STAFF_CONFIRM, f"{len(plans)} lectures possibles du message de "
+                                f"{intent.sender} : en attente de son code",
+                                replies=tuple(replies), pending=tuple(actions),
+                                group_id=plans[0].group_id), plans[0], plans=tuple(plans))
 
 
 def _confirmation(state: State, intent: Intent, now: datetime, tz: ZoneInfo,
@@ -143,13 +210,11 @@ def _confirmation(state: State, intent: Intent, now: datetime, tz: ZoneInfo,
             return _unclear(intent, why, examples=False, pending=(used,))
         command = Command.from_json(action.payload)
         answer = said_yes(intent.message.new_text)
-        other = read_command(intent.message.new_text, "", state.groups, state.departments, now, tz,
-                             own=own)
-        if isinstance(other, Command) and (other.verb, other.target) != (command.verb,
-                                                                         command.target):
+        other = _other_action(command, read_request("", intent.message.new_text, state, now, tz, own=own,
+                                                    about=command.target))
+        if other is not None:
             # « Plutôt promouvoir C0004 » answering the plan of C0003: neither is done.
-            why = (f"votre réponse demande une autre action ({STAFF_VERB[other.verb]}"
-                   f"{' ' + other.target if other.target else ''}) : répondez « oui » ou « non » "
+            why = (f"votre réponse demande une autre action ({other}) : répondez « oui » ou « non » "
                    f"à l’action décrite ({STAFF_VERB[command.verb]} {command.target}), et écrivez "
                    "l’autre dans un nouveau message")
             return _unclear(intent, why, examples=False)
@@ -160,7 +225,7 @@ def _confirmation(state: State, intent: Intent, now: datetime, tz: ZoneInfo,
             return _unclear(intent, why, examples=False)
         if not answer:
             return StaffAnswer(_to_staff(intent, Outcome.STAFF_DONE, Template.STAFF_DONE,
-                                         f"{understood(command, state, tz)} : action annulée, rien n’a "
+                                         f"{_understood(command, state, tz)} : action annulée, rien n’a "
                                          "changé.", pending=(used,),
                                          summary=f"{_what(command)} annulé par {intent.sender}"))
         try:
@@ -169,9 +234,20 @@ def _confirmation(state: State, intent: Intent, now: datetime, tz: ZoneInfo,
             return _unclear(intent, f"l’action n’est plus possible : {exc}", examples=False,
                             pending=(used,))
         decision = _to_staff(intent, Outcome.STAFF_DONE, Template.STAFF_DONE,
-                             f"{understood(command, state, tz)} : c’est fait.", pending=(used,),
+                             f"{_understood(command, state, tz)} : c’est fait.", pending=(used,),
                              summary=f"{_what(command)} confirmé par {intent.sender}")
-        return StaffAnswer(replace(decision, group_id=plan.group_id), plan, apply=True)
+        return StaffAnswer(replace(decision, group_id=plan.group_id), plan, apply=True, plans=(plan,))
+    return None
+
+
+def _other_action(command: Command, reading: Reading) -> str | None:
+    """The other action an answer to a plan asks for, in words, if it asks for one."""
+    for other in reading.commands:
+        if (other.verb, other.target) != (command.verb, command.target):
+            return STAFF_VERB[other.verb] + (f" {other.target}" if other.target else "")
+    unclear = reading.unclear
+    if unclear is not None and unclear.verb is not None and unclear.missing is not Missing.ACTION:
+        return STAFF_VERB[unclear.verb]  # an action whose object is not the plan's (« C0007 »)
     return None
 
 
@@ -210,6 +286,8 @@ def plan_command(state: State, command: Command, now: datetime, tz: ZoneInfo, ac
                                  else CallStatus.CLOSED)
     if verb is StaffVerb.CAPACITY:
         return plan_group_change(state, target, now, capacity=int(fields["capacity"]))
+    if verb is StaffVerb.DEADLINE:
+        return plan_group_change(state, target, now, closes_at=datetime.fromisoformat(fields["closes_at"]))
     if verb is StaffVerb.MEETING:
         starts = datetime.fromisoformat(fields["when"]) if "when" in fields else None
         return plan_group_change(state, target, now, starts_at=starts, place=fields.get("place"))
@@ -233,28 +311,8 @@ def plan_command(state: State, command: Command, now: datetime, tz: ZoneInfo, ac
     return plan_idea(state, change, verb.value, now)
 
 
-def understood(command: Command, state: State, tz: ZoneInfo) -> str:
-    """What mailflow understood, in a sentence: « Vous demandez : clore l’appel — groupe « … » »."""
-    target, fields = command.target, command.fields
-    if command.verb is StaffVerb.ADD:
-        received = datetime.fromisoformat(fields["received_at"])
-        how = {"forwarded": " (date du message transféré)",
-               "message": " (aucune heure indiquée : celle de votre message)"}.get(
-                   fields.get("received_how", ""), "")
-        about = (f"{fields['name']} <{fields['email']}>, département {fields['department']}, "
-                 f"groupe « {_title(state, target)} », reçue le {format_date_fr(received, tz)}{how}")
-    elif target in state.groups:
-        about = f"groupe « {state.groups[target].title} »"
-    elif target[:1] == "C":
-        try:
-            cand = find_candidature(state, target)
-            about = f"{cand.id}, {cand.name or cand.email}, groupe « {_title(state, cand.group_id)} »"
-        except StaffActionError:
-            about = target
-    else:
-        about = target
-    reason = f", raison : « {command.reason} »" if command.reason else ""
-    return f"Vous demandez : {STAFF_VERB[command.verb]} — {about}{reason}"
+def _understood(command: Command, state: State, tz: ZoneInfo) -> str:
+    return understood(command.verb, command.target, state, tz, reason=command.reason, fields=command.fields)
 
 
 def _what(command: Command) -> str:
@@ -282,9 +340,9 @@ def _to_staff(intent: Intent, outcome: Outcome, template: Template, reason: str,
 
 
 def _unclear(intent: Intent, why: str, *, examples: bool = True,
-             pending: tuple[PendingAction, ...] = ()) -> StaffAnswer:
-    reply = _reply(intent, Outcome.STAFF_UNCLEAR, Template.STAFF_UNCLEAR, why,
-                   EXAMPLES if examples else ())
+             pending: tuple[PendingAction, ...] = (), lines: tuple[str, ...] | None = None) -> StaffAnswer:
+    shown = lines if lines is not None else (EXAMPLES if examples else ())
+    reply = _reply(intent, Outcome.STAFF_UNCLEAR, Template.STAFF_UNCLEAR, why, shown)
     return StaffAnswer(Decision(Outcome.STAFF_UNCLEAR, f"message de {intent.sender} (équipe) non "
                                 f"compris : {why}",
                                 replies=(reply,), pending=pending))

@@ -114,6 +114,7 @@ class Found:
     value: datetime | date
     start: int
     end: int
+    exact: bool = True  # its day is written with its number (not « mardi », « hier »)
 
     @property
     def has_time(self) -> bool:
@@ -156,6 +157,53 @@ def find_date(text: str, now: datetime, tz: ZoneInfo, *, past: bool) -> Found | 
     except (ValueError, OverflowError):
         return None
     return None if found is None else Found(found.day, found.start, found.end)
+
+
+def find_dates(text: str, now: datetime, tz: ZoneInfo, *, past: bool) -> list[Found]:
+    """Every date in `text`, in order, each with its time when one is written next to it; those
+    that do not exist (« le 31 février », a weekday that is not the date's) are left out."""
+    folded = fold_aligned(text)
+    today, _local = _today(now, tz)
+    found: list[Found] = []
+    at = 0
+    while at < len(folded):
+        try:
+            first = _first_date(folded[at:], today, past)
+        except (ValueError, OverflowError):
+            first = _first_valid(folded, at, today, past)
+        if first is None:
+            break
+        day, clock, start, end = first
+        exact = any(ch.isdigit() for ch in folded[at + start:at + end])
+        found.append(Found(day if clock is None else _aware(day, clock, tz), at + start, at + end, exact))
+        at += max(end, start + 1)
+    return found
+
+
+def _first_valid(folded: str, at: int, today: date, past: bool) -> tuple[date, time | None, int, int] | None:
+    """Past a date that does not exist: the next one that does, from the next word on."""
+    space = folded.find(" ", at + 1)
+    while space != -1:
+        try:
+            found = _first_date(folded[space:], today, past)
+        except (ValueError, OverflowError):
+            space = folded.find(" ", space + 1)
+            continue
+        if found is None:
+            return None
+        day, clock, start, end = found
+        return day, clock, space - at + start, space - at + end
+    return None
+
+
+def find_times(text: str) -> list[tuple[time, int, int]]:
+    """Every time written in `text` that is introduced or has its minutes (« à 10 h », « 14h30 »,
+    « 10:00 »), with its span."""
+    found = []
+    for match in TIME_ALONE.finditer(fold_aligned(text)):
+        if match["at"] or match["minute"] or match["clock_hour"] or match["noon"]:
+            found.append((_clock(match), match.start(), match.end()))
+    return found
 
 
 # --- reading --------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, tzinfo
 from typing import Any
 
-from ..model.values import (
+from ...model.values import (
     CallStatus,
     CaseKind,
     DeliveryStatus,
@@ -76,6 +76,7 @@ STAFF_VERB: Mapping[StaffVerb, str] = {
     StaffVerb.CLOSE: "clore l’appel",
     StaffVerb.CAPACITY: "changer le nombre de places",
     StaffVerb.MEETING: "changer la première rencontre",
+    StaffVerb.DEADLINE: "changer la date de clôture de l’appel",
     StaffVerb.WITHDRAW: "retirer une candidature",
     StaffVerb.REFUSE: "refuser une candidature",
     StaffVerb.PROMOTE: "donner une place à une candidature en attente",

@@ -1,0 +1,322 @@
+"""Each action a staff member may ask for, made from what the message says: its target, its
+figures and dates; or what is missing for it."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from ....model.values import IdeaStatus, QuestionStatus, StaffVerb, State, Status
+from .request import Command, Mentions, Missing, Unclear, Words
+from .slots import board_date, closing_at, meeting_time, new_capacity, new_dates, new_place, new_time
+
+Made = Command | Unclear | tuple[Command, ...] | None  # None: the message names nothing it acts on
+
+
+@dataclass(frozen=True)
+class Context:
+    """What every action is made from."""
+
+    words: Words
+    found: Mentions
+    state: State
+    now: datetime
+    tz: ZoneInfo
+    about: str | None  # the candidature, idea or question the message's thread is about
+    own: tuple[str, ...] = ()  # the staff's and the mailbox's addresses: never a member's
+
+
+# --- groups ------------------------------------------------------------------------------------------
+
+
+def _group(ctx: Context, verb: StaffVerb) -> str | tuple[str, ...] | Unclear | None:
+    """The group the message is about: named once, or the group of the candidature it names; a
+    tie is a choice to offer."""
+    groups = ctx.found.groups
+    if not groups:
+        cands = [ctx.state.candidature(m.id) for m in ctx.found.candidatures]
+        owned = {c.group_id for c in cands if c is not None}
+        if len(owned) == 1:
+            return owned.pop()
+        return None
+    best = [m.id for m in groups if m.score == groups[0].score]
+    return best[0] if len(best) == 1 else tuple(best)
+
+
+def _each(ctx: Context, verb: StaffVerb, make: Callable[[str], Command | Unclear]) -> Made:
+    """The command for the group named, one per group when several are named as surely."""
+    target = _group(ctx, verb)
+    if target is None or isinstance(target, Unclear):
+        return target
+    if isinstance(target, str):
+        return make(target)
+    made = [make(t) for t in target]
+    commands = tuple(m for m in made if isinstance(m, Command))
+    return commands or made[0]
+
+
+def close(ctx: Context) -> Made:
+    dates = new_dates(ctx.words.plain, ctx.now, ctx.tz, set(), near=_CLOSING)
+    if dates and dates[0].day > ctx.now.astimezone(ctx.tz).date():
+        return deadline(ctx)  # « on ferme l'appel le 26 mars »: the date it closes
+    return _each(ctx, StaffVerb.CLOSE, lambda g: Command(StaffVerb.CLOSE, g))
+
+
+def open_(ctx: Context) -> Made:
+    return _each(ctx, StaffVerb.OPEN, lambda g: Command(StaffVerb.OPEN, g))
+
+
+def capacity(ctx: Context) -> Made:
+    def make(group_id: str) -> Command | Unclear:
+        current = ctx.state.groups[group_id].capacity
+        total = new_capacity(ctx.words.plain, current)
+        if total is None and ctx.words.below_plain and (ctx.words.refers_below or ctx.words.forwarded):
+            total = new_capacity(ctx.words.below_plain, current)
+        if total is None or total < 1:
+            return Unclear(Missing.NUMBER, StaffVerb.CAPACITY, (group_id,))
+        return Command(StaffVerb.CAPACITY, group_id, "", {"capacity": str(total)})
+    return _each(ctx, StaffVerb.CAPACITY, make)
+
+
+def meeting(ctx: Context, missing: Missing = Missing.DATE) -> Made:
+    """A new date, time or place for the group's first meeting (any of them, or all)."""
+    def make(group_id: str) -> Command | Unclear:
+        starts = ctx.state.groups[group_id].first_meeting.starts_at.astimezone(ctx.tz)
+        fields = (_moved(ctx, ctx.words.plain, starts) or _retimed(ctx, starts)
+                  or _moved(ctx, ctx.words.below_plain, starts))
+        moved = _place_change(ctx, group_id)
+        if moved is not None:  # « le mardi 13 avril à 10 h, lieu : Sarlat »: both at once
+            fields = {**fields, **moved.fields}
+        if not fields:
+            return Unclear(missing, StaffVerb.MEETING, (group_id,))
+        return Command(StaffVerb.MEETING, group_id, "", fields)
+    return _each(ctx, StaffVerb.MEETING, make)
+
+
+def _moved(ctx: Context, text: str, starts: datetime) -> dict[str, str]:
+    """A new date for the meeting (with its time, or the time it keeps)."""
+    dates = new_dates(text, ctx.now, ctx.tz, {starts.date()}) if text else []
+    if not dates:
+        return {}
+    clock, how = meeting_time(text, dates[0], starts.time())
+    return {"when": datetime.combine(dates[0].day, clock, tzinfo=ctx.tz).isoformat(), "time_said": how}
+
+
+def _retimed(ctx: Context, starts: datetime) -> dict[str, str]:
+    """A new time only, the day kept (« on commence à 14 h au lieu du matin »)."""
+    moved = new_time(ctx.words.plain, starts.time())
+    if moved is None or not _STARTS.search(ctx.words.plain):
+        return {}
+    return {"when": datetime.combine(starts.date(), moved, tzinfo=ctx.tz).isoformat(), "time_said": "given"}
+
+
+_STARTS = re.compile(r"\b(?:commence\w*|debut\w*|demarr\w*|horaire|heure|apres midi|matin|decal\w*|"
+                     r"avanc\w*|report\w*|a \d+ ?h|et pas|et non|au lieu d\w*|plutot qu\w*)\b")
+
+
+def _place_change(ctx: Context, group_id: str) -> Command | None:
+    departments = {code: d.name for code, d in ctx.state.departments.items()}
+    group = ctx.state.groups[group_id]
+    for text in (ctx.words.top, ctx.words.below):
+        place = new_place(text, group, departments) if text else None
+        if place:
+            return Command(StaffVerb.MEETING, group_id, "", {"place": place})
+    return None
+
+
+def place(ctx: Context) -> Made:
+    return meeting(ctx, Missing.PLACE)
+
+
+_CLOSING = re.compile(r"\b(?:clo\w*|ferm\w*|fin|limite|jusqu|prolong\w*|avanc\w*|repouss\w*|arret\w*|echeance"
+                      r"|inscriptions?|candidatures?|appel)\b")
+
+
+def deadline(ctx: Context) -> Made:
+    def make(group_id: str) -> Command | Unclear:
+        group = ctx.state.groups[group_id]
+        old = {group.closes_at.astimezone(ctx.tz).date()} if group.closes_at else set()
+        for text in (ctx.words.plain, ctx.words.below_plain):
+            dates = new_dates(text, ctx.now, ctx.tz, old, near=_CLOSING) if text else []
+            if dates:
+                closes = closing_at(dates[0], ctx.tz)
+                return Command(StaffVerb.DEADLINE, group_id, "", {"closes_at": closes.isoformat()})
+        return Unclear(Missing.DATE, StaffVerb.DEADLINE, (group_id,))
+
+    if not new_dates(f"{ctx.words.plain}\n{ctx.words.below_plain}", ctx.now, ctx.tz, set()):
+        return None  # no date at all: the call closed now, if anything (see `close`)
+    return _each(ctx, StaffVerb.DEADLINE, make)
+
+
+# --- one candidature ------------------------------------------------------------------------------------
+
+def _expected(verb: StaffVerb, status: Status) -> bool:
+    """Whether a candidature in this status can take the action."""
+    return status is Status.WAITLISTED if verb is StaffVerb.PROMOTE else status.active
+
+
+_NUMBERED = re.compile(r"\bc ?0*[1-9]\d{0,4}\b")
+
+
+def _candidature(ctx: Context, verb: StaffVerb) -> str | tuple[str, ...] | Unclear | None:
+    """The candidature the message names (one that can take the action first); a tie is a choice."""
+    found = ctx.found.candidatures
+    if not found and _NUMBERED.search(ctx.words.plain):
+        return Unclear(Missing.CANDIDATURE, verb)  # « C0007 »: a number no candidature has
+    if not found and ctx.about and ctx.about.startswith("C"):
+        return ctx.about
+    if not found:
+        return _only_fitting(ctx, verb)
+    fits = [m for m in found if (c := ctx.state.candidature(m.id)) is not None and _expected(verb, c.status)]
+    chosen = fits or found
+    best = [m.id for m in chosen if m.score == chosen[0].score]
+    return best[0] if len(best) == 1 else tuple(best)
+
+
+_WAITING_LIST = re.compile(r"\bliste d attente\b|\ben attente\b")
+
+
+def _only_fitting(ctx: Context, verb: StaffVerb) -> str | None:
+    """No candidature named, but a group is, with one candidature only that the action fits
+    (« Hélène peut rentrer » in the only waiting list): that one."""
+    groups = [m.id for m in ctx.found.groups]
+    if len(groups) != 1:
+        return None
+    waiting = verb is StaffVerb.PROMOTE or bool(_WAITING_LIST.search(ctx.words.plain))
+    fits = [c.id for c in ctx.state.of_group(groups[0])
+            if (c.status is Status.WAITLISTED if waiting else _expected(verb, c.status))]
+    return fits[0] if len(fits) == 1 else None
+
+
+def _one(ctx: Context, verb: StaffVerb) -> Made:
+    target = _candidature(ctx, verb)
+    if target is None or isinstance(target, Unclear):
+        return target
+    reason = reason_of(ctx.words.top, verb)
+    if isinstance(target, tuple):
+        return tuple(Command(verb, t, reason) for t in target)
+    return Command(verb, target, reason)
+
+
+def refuse(ctx: Context) -> Made:
+    return _one(ctx, StaffVerb.REFUSE)
+
+
+def withdraw(ctx: Context) -> Made:
+    return _one(ctx, StaffVerb.WITHDRAW)
+
+
+def promote(ctx: Context) -> Made:
+    return _one(ctx, StaffVerb.PROMOTE)
+
+
+_WHY = re.compile(r"(?:\bcar\b|\bparce qu\w*|\bpuisque\b|\braisons? ?:|\bmotif ?:|\bpour les raisons suivantes ?:"
+                  r"|\bétant donné|\bvu qu\w*|\ben raison d\w*)", re.I)
+_ASK_LINE = re.compile(r"\b(?:merci de|pourrais|pourriez|peux-tu|peux tu|pouvez-vous|tu peux|vous pouvez|"
+                       r"je te laisse|il faut|s'il te pla|svp|stp|bonjour|bonne journée|cordialement)", re.I)
+_SOFT_WHY = re.compile(r"\b(?:n'est pas|ne peut pas|pas éligible|déjà|réservé|n'a pas|trop|compte plus|"
+                       r"hors profil|ne correspond|pas du tout|dépasse|plus de \d|au-delà|ne remplit|"
+                       r"pas adhérent|pas retenu|couvert|insuffisant|peu d)", re.I)
+# « Refuser C0003 : votre office n'est pas classé rural »: the action, its target, then why
+_SAID_AFTER = re.compile(r"\b(?:refus\w*|décline\w*|declin\w*|pas retenu\w*|non retenu\w*|écart\w*|"
+                         r"retir\w*|désist\w*|abandon\w*|annul\w*|non\b|pas de suite|suite)[^:\n]*:\s*(?P<why>\S.+)",
+                         re.I)
+
+
+def reason_of(text: str, verb: StaffVerb) -> str:
+    """Why, as the staff member wrote it, for the member to read: what follows « car », the
+    action's « : » or « raisons : », else the sentence that explains."""
+    text = text.replace("\u2019", "'")  # one apostrophe for the patterns; the words stay the writer's
+    subject, _, body = text.partition("\n")
+    return _reason_in(body) or _reason_in(subject)
+
+
+def _reason_in(text: str) -> str:
+    sentences = [s.strip(" -•\t") for s in re.split(r"(?<=[.!?])\s+|\n+", text) if s.strip()]
+    for index, sentence in enumerate(sentences):
+        found = _WHY.search(sentence)
+        if found is not None:
+            said = sentence[found.end():].strip(" :")
+            if not said:  # « pour les raisons suivantes : » and a list below
+                said = " ; ".join(s.rstrip(" ;.") for s in sentences[index + 1:index + 4]
+                                  if not _ASK_LINE.search(s))
+            return _typeset(said)
+    for sentence in sentences:
+        after = _SAID_AFTER.search(sentence)
+        if after is not None and not re.fullmatch(r"[\w\s]{0,3}", after["why"]):
+            return _typeset(after["why"])
+    for sentence in sentences:
+        if _SOFT_WHY.search(sentence) and not _ASK_LINE.search(sentence):
+            return _typeset(sentence)
+    return ""
+
+
+def _typeset(said: str) -> str:
+    """The reason as the member reads it: French apostrophes, no closing full stop."""
+    return said.strip().rstrip(". ").replace("'", "\u2019")
+
+
+# --- ideas and questions ------------------------------------------------------------------------------
+
+_OPEN_IDEAS = (IdeaStatus.RECEIVED.value, IdeaStatus.DISCUSSION.value, IdeaStatus.NOTE_RECEIVED.value)
+
+
+def _idea(ctx: Context, statuses: tuple[str, ...] = _OPEN_IDEAS) -> str | None:
+    """The idea named, or the thread's, or the only one in these statuses when the message
+    speaks of an idea."""
+    if ctx.found.ideas:
+        return ctx.found.ideas[0].id
+    if ctx.about and ctx.about.startswith("I"):
+        return ctx.about
+    waiting = [i for i in ctx.state.ideas if i.status in statuses]
+    if len(waiting) == 1 and re.search(r"\b(?:idee|proposition|note d intention)\b|\bprojet de groupe\b",
+                                       ctx.words.plain):
+        return waiting[0].id
+    return None
+
+
+def idea_validate(ctx: Context) -> Made:
+    target = _idea(ctx)
+    if target is None:
+        return None
+    board = board_date(ctx.words.plain, ctx.now, ctx.tz) or (
+        board_date(ctx.words.below_plain, ctx.now, ctx.tz) if ctx.words.below else None)
+    fields = {"board_date": (board or ctx.now.astimezone(ctx.tz).date()).isoformat()}
+    if board is None:
+        fields["board_said"] = "no"  # the plan says so: the message's day, unless staff say another
+    if re.search(r"\b(?:sans co ?anima\w*|non co ?anime|pas co ?anime|sans la mona)\b", ctx.words.plain):
+        fields["co_animated"] = "no"
+    return Command(StaffVerb.IDEA_VALIDATE, target, "", fields)
+
+
+def idea_advance(ctx: Context) -> Made:
+    target = _idea(ctx, (IdeaStatus.RECEIVED.value, IdeaStatus.DISCUSSION.value))
+    return Command(StaffVerb.IDEA_ADVANCE, target) if target is not None else None
+
+
+def idea_draft(ctx: Context) -> Made:
+    target = _idea(ctx, (IdeaStatus.VALIDATED.value,))
+    return Command(StaffVerb.IDEA_DRAFT, target) if target is not None else None
+
+
+def idea_decline(ctx: Context) -> Made:
+    target = _idea(ctx)
+    if target is None:
+        return None
+    reason = reason_of(ctx.words.top, StaffVerb.IDEA_DECLINE)
+    return Command(StaffVerb.IDEA_DECLINE, target, reason)
+
+
+def question_done(ctx: Context) -> Made:
+    if ctx.found.questions:
+        return Command(StaffVerb.QUESTION_DONE, ctx.found.questions[0].id)
+    if ctx.about and ctx.about.startswith("Q"):
+        return Command(StaffVerb.QUESTION_DONE, ctx.about)
+    waiting = [q for q in ctx.state.questions if q.status is QuestionStatus.OPEN]
+    if len(waiting) == 1 and re.search(r"\b(?:question|demande|reponse|repondu)\b", ctx.words.plain):
+        return Command(StaffVerb.QUESTION_DONE, waiting[0].id)
+    return None
+
