@@ -67,6 +67,8 @@ def _round_of_sending(ctx: Context, report: BatchReport) -> bool:
             alerts += _send_one(ctx, item, now, blocked, report, copies)
     finally:
         ctx.transport.close()
+        # Not a transaction, on purpose: what the round did (sent, failed, retried later) is
+        # recorded even when a later step of it raised; nothing of it may be rolled back.
         ctx.store.commit()
         _copy_to_sent(ctx, copies)
     return alerts > 0

@@ -66,11 +66,10 @@ def run_batch(ctx: Context, *, dry_run: bool = False, chunk: int = CHUNK) -> Bat
     waiting, report.past = split(ctx, ctx.source.pending(), counted_since(ctx, ctx.clock()))
     _check_validity(ctx)
     if not waiting:  # a look at an empty inbox: replies still owed go, the state is not read
+        with ctx.store.transaction(dry_run=dry_run):
+            pass  # what the look noted: a new UIDVALIDITY, the date mail counts from
         if not dry_run:
-            ctx.store.commit()  # a new UIDVALIDITY, if any
             deliver(ctx, report)
-        else:
-            ctx.store.rollback()
         return report
     size = len(waiting) if dry_run else chunk
     chunks = [waiting[i:i + size] for i in range(0, len(waiting), max(size, 1))]
@@ -122,14 +121,11 @@ def _set_aside(ctx: Context, item: Waiting, report: BatchReport, exc: Exception,
     raw = ctx.source.read(item.key, limit=QUARANTINE_COPY_BYTES)
     digest = hashlib.sha256(raw).hexdigest()
     reason = f"erreur interne de mailflow en enregistrant ce message ({_said(exc)})"
-    result = _quarantine(ctx, raw, digest, reason, item.key)
-    handled = _record(ctx, item, result)
-    if dry_run:
-        ctx.store.rollback()
-        report.handled.append(handled)
-        return
-    ctx.store.commit()
+    with ctx.store.transaction(dry_run=dry_run):
+        handled = _record(ctx, item, _quarantine(ctx, raw, digest, reason, item.key))
     report.handled.append(handled)
+    if dry_run:
+        return
     deliver(ctx, report)
     ctx.source.ack([item.key], "quarantine")
     report.acked += 1
@@ -140,7 +136,8 @@ def _run_chunk(ctx: Context, waiting: list[Waiting], report: BatchReport, *, dry
     acks: list[tuple[str, Folder]] = []
     to_keep: list[tuple[str, bytes]] = []
     handled: list[Handled] = []
-    try:
+    # Nothing half-decided may reach the disk later: the chunk is committed whole, or not at all.
+    with ctx.store.transaction(dry_run=dry_run):
         for item in waiting:
             entry = ctx.store.ledger_entry(item.key)
             if entry is not None:
@@ -157,16 +154,12 @@ def _run_chunk(ctx: Context, waiting: list[Waiting], report: BatchReport, *, dry
             to_keep += result.attachments
             handled.append(_record(ctx, item, result))
             acks.append((item.key, result.folder))
-        if dry_run:
-            ctx.store.rollback()
-            report.handled += handled
-            return
-        check_filled(ctx, before, state)
-        ctx.store.save_state(before, state)
-        ctx.store.commit()
-    except BaseException:
-        ctx.store.rollback()  # nothing half-decided may reach the disk later
-        raise
+        if not dry_run:
+            check_filled(ctx, before, state)
+            ctx.store.save_state(before, state)
+    if dry_run:
+        report.handled += handled
+        return
     for one in handled:
         for line in one.lines():
             log.info("%s", line)

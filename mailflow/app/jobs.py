@@ -29,7 +29,7 @@ def expire_holds(ctx: Context) -> int:
     after, decisions = expire_unanswered(before, now, ctx.settings.answer_within_days)
     if not decisions:
         return 0
-    try:
+    with ctx.store.transaction():  # all or nothing: never a reply without its state change
         for decision in decisions:
             for reply in decision.replies:
                 enqueue(ctx.store, outgoing(ctx.renderer, reply, now), f"expiry:{reply.candidature_id}",
@@ -38,10 +38,6 @@ def expire_holds(ctx: Context) -> int:
             log.info("%s", decision.summary)
         check_filled(ctx, before, after)
         ctx.store.save_state(before, after)
-        ctx.store.commit()
-    except BaseException:
-        ctx.store.rollback()  # all or nothing: never a reply without its state change
-        raise
     deliver(ctx)
     return len(decisions)
 
@@ -62,11 +58,11 @@ def digest(ctx: Context, *, send: bool) -> EmailMessage | None:
     found = build_digest(ctx.state(), events, undelivered, since, now)
     message = ctx.renderer.render_digest(found, now) if found else None
     if send:
-        if message is not None:
-            enqueue(ctx.store, Outgoing("digest", ctx.staff, message), "digest", now)
-        ctx.store.set_meta("digest_last_at", now.isoformat())
-        ctx.store.set_meta("digest_last_day", now.astimezone(ctx.settings.tz).date().isoformat())
-        ctx.store.commit()
+        with ctx.store.transaction():
+            if message is not None:
+                enqueue(ctx.store, Outgoing("digest", ctx.staff, message), "digest", now)
+            ctx.store.set_meta("digest_last_at", now.isoformat())
+            ctx.store.set_meta("digest_last_day", now.astimezone(ctx.settings.tz).date().isoformat())
         deliver(ctx)
     return message
 
@@ -130,6 +126,6 @@ class Poller:
         lasting = now - self.down_since >= timedelta(minutes=ctx.settings.alert_after_minutes)
         if lasting and not self.alerted:
             self.alerted = True
-            alert(ctx, "mailbox-unreachable", since=self.down_since.isoformat(timespec="minutes"),
-                  error=str(exc))
-            ctx.store.commit()
+            with ctx.store.transaction():
+                alert(ctx, "mailbox-unreachable", since=self.down_since.isoformat(timespec="minutes"),
+                      error=str(exc))

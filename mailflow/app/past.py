@@ -66,19 +66,20 @@ def split(ctx: Context, waiting: Sequence[Waiting], since: datetime) -> tuple[li
 
 def count_from(ctx: Context, since: datetime) -> None:
     """Staff's word: mail counts from this time (`run --since`); kept in the store."""
-    ctx.store.set_meta("since", since.isoformat())
-    ctx.store.commit()
+    with ctx.store.transaction():
+        ctx.store.set_meta("since", since.isoformat())
 
 
 def archive(ctx: Context, actor: str, now: datetime) -> Past:
     """Set the past aside as history: moved to the archive folder, never answered."""
-    since = counted_since(ctx, now)
-    _current, past = split(ctx, ctx.source.pending(), since)
-    if past.count:
-        ctx.store.record_history({"at": now.isoformat(), "actor": actor, "action": "old-mail-archived",
-                                  "count": past.count, "since": since.isoformat(),
-                                  "folder": ctx.settings.mailbox.archive_folder})
-    ctx.store.commit()
+    with ctx.store.transaction():
+        since = counted_since(ctx, now)
+        _current, past = split(ctx, ctx.source.pending(), since)
+        if past.count:
+            ctx.store.record_history({"at": now.isoformat(), "actor": actor,
+                                      "action": "old-mail-archived", "count": past.count,
+                                      "since": since.isoformat(),
+                                      "folder": ctx.settings.mailbox.archive_folder})
     if past.count:
         ctx.source.ack([w.key for w in past.waiting], "archive")
     return past

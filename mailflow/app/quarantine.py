@@ -44,7 +44,7 @@ def release(ctx: Context, chosen: list[Quarantined], actor: str) -> None:
     """Put messages back in the inbox, to be decided at the next look as if they arrived then
     (their arrival kept): the store first forgets they were set aside, then they move."""
     now = ctx.clock()
-    for item in chosen:
-        ctx.store.put_back(item.entry.key if item.entry else item.key, item.sha256, actor, now)
-    ctx.store.commit()
+    with ctx.store.transaction():
+        for item in chosen:
+            ctx.store.put_back(item.entry.key if item.entry else item.key, item.sha256, actor, now)
     ctx.source.release([item.key for item in chosen])

@@ -59,7 +59,7 @@ def apply_plan(ctx: Context, plan: Plan, messages: list[Outgoing], actor: str) -
     """
     store = ctx.store
     now = ctx.clock()
-    try:
+    with store.transaction():
         alerts = plan_alerts(ctx, plan)
         store.save_state(plan.before, plan.after)
         queue_alerts(ctx, alerts)
@@ -67,10 +67,6 @@ def apply_plan(ctx: Context, plan: Plan, messages: list[Outgoing], actor: str) -
         for item in messages:
             enqueue(store, item, plan.key, now)
         check_filled(ctx, plan.before, plan.after)
-        store.commit()
-    except BaseException:
-        store.rollback()
-        raise
     deliver(ctx)
 
 

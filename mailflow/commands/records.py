@@ -125,18 +125,18 @@ def cmd_privacy_purge(settings: Settings, args: argparse.Namespace) -> int:
                      *plan.pending),
             questions=tuple({q.id: q for q in (*state.questions, *plan.questions)}.values()),
         )
-        store.save_state(state, after)
-        store.rewrite_ledger([ledger_from_json(d) for d in plan.ledger])
-        store.rewrite_delivered([{k: v for k, v in doc.items() if k != "raw_b64"}
-                                 for doc in plan.outbox])
-        if plan.history is not None:
-            store.replace_history(plan.history)
-        store.rewrite_sent(plan.sent)
-        # The record names no one: counts only, so the trail stays without the data it erased.
-        store.record_history({"at": _now().isoformat(), "actor": actor(),
-                              "action": "privacy-purge", "before": before.isoformat(),
-                              "groups": plan.groups, "counts": plan.counts()})
-        store.commit()
+        with store.transaction():
+            store.save_state(state, after)
+            store.rewrite_ledger([ledger_from_json(d) for d in plan.ledger])
+            store.rewrite_delivered([{k: v for k, v in doc.items() if k != "raw_b64"}
+                                     for doc in plan.outbox])
+            if plan.history is not None:
+                store.replace_history(plan.history)
+            store.rewrite_sent(plan.sent)
+            # The record names no one: counts only, so the trail stays without the data it erased.
+            store.record_history({"at": _now().isoformat(), "actor": actor(),
+                                  "action": "privacy-purge", "before": before.isoformat(),
+                                  "groups": plan.groups, "counts": plan.counts()})
         store.forget_backup()
     say("Anonymisation faite.")
     return 0

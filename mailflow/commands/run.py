@@ -74,12 +74,12 @@ def _tell_past(service: Service, past: Past, settings: Settings) -> None:
         return
     for line in past_lines(past, settings):
         log.warning("%s", line)
-    alert(service, "old-mail", count=str(past.count),
-          since=format_date_fr(past.since, settings.tz),
-          first=format_date_fr(past.first, settings.tz) if past.first else "",
-          last=format_date_fr(past.last, settings.tz) if past.last else "")
-    service.store.set_meta("past_told", past.count)
-    service.store.commit()
+    with service.store.transaction():
+        alert(service, "old-mail", count=str(past.count),
+              since=format_date_fr(past.since, settings.tz),
+              first=format_date_fr(past.first, settings.tz) if past.first else "",
+              last=format_date_fr(past.last, settings.tz) if past.last else "")
+        service.store.set_meta("past_told", past.count)
     service.deliver()
 
 
@@ -101,10 +101,11 @@ def _run_daemon(settings: Settings, service: Service) -> None:
 
     def failing(name: str, exc: BaseException) -> None:
         with service.store.session():
-            alert(service, "job-failing", job=JOB_WORDS.get(name, name),
-                  since=format_date_fr(service.clock(), settings.tz),
-                  error=f"{type(exc).__name__} : {exc}"[:500], log="le journal de mailflow (journalctl)")
-            service.store.commit()
+            with service.store.transaction():
+                alert(service, "job-failing", job=JOB_WORDS.get(name, name),
+                      since=format_date_fr(service.clock(), settings.tz),
+                      error=f"{type(exc).__name__} : {exc}"[:500],
+                      log="le journal de mailflow (journalctl)")
             service.deliver()
 
     waiter = service.source.wait if settings.mailbox.idle else sleep_until_stopped

@@ -301,6 +301,21 @@ class DiskStore:
             self._accepted.clear()  # the journal now says they were sent
             self._logged = False
 
+    @contextlib.contextmanager
+    def transaction(self, *, dry_run: bool = False) -> Iterator[Self]:
+        """A block of changes written together: committed when the block ends, rolled back (and
+        the exception raised again) when anything in it raises, so that nothing half-done ever
+        reaches the disk. A dry run's block is rolled back in any case: it writes nothing."""
+        try:
+            yield self
+            if dry_run:
+                self.rollback()
+            else:
+                self.commit()
+        except BaseException:
+            self.rollback()
+            raise
+
     def _pack_name(self) -> str:
         """The pack of the bodies queued until the next commit (named after that commit)."""
         return f"{int(self._meta_doc().get('batch', 0)) + 1:08d}.json"
