@@ -1,12 +1,38 @@
-"""The application layer's one way of doing each thing: a transaction every writer uses."""
+"""The application layer's one way of doing each thing: a transaction every writer uses, one
+state read by the daemon and the commands alike, a renderer made for the groups it writes about."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import UTC, datetime
+from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
 
+from mailflow import config
+from mailflow.app.wiring import build_renderer, build_service
+from mailflow.config.settings import Settings
+from mailflow.model.values import Outcome, Reply, Template
 from mailflow.store import Store
+
+from .conftest import local_config
+
+NOW = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)
+CONFIRMED = Reply(Outcome.CONFIRMED, "marie@ot.fr", "Marie", Template.CONFIRMED, group_id="ot-ruraux",
+                  position=1)
+
+
+@pytest.fixture
+def local(tmp_path: Path) -> Settings:
+    """The shipped configuration, its mailbox, outbox and store under the test's folder."""
+    return config.load(local_config(tmp_path))
+
+
+def said(message: EmailMessage) -> str:
+    body = message.get_body(("plain",))
+    assert body is not None
+    return " ".join(body.get_content().split())
 
 
 def test_a_transaction_commits_what_its_block_did(tmp_path: Path) -> None:
@@ -41,3 +67,38 @@ def test_a_dry_run_transaction_writes_nothing(tmp_path: Path) -> None:
         assert store.meta("since") is None
     with Store(path, read_only=True) as store:
         assert store.meta("since") is None
+
+
+def test_a_renderer_made_for_other_groups_leaves_the_first_as_it_was(local: Settings) -> None:
+    renderer = build_renderer(local)
+    group = local.groups["ot-ruraux"]
+    moved = {**local.groups, "ot-ruraux": replace(group, first_meeting=replace(
+        group.first_meeting, place="Périgueux (Dordogne)", sequence=1))}
+    other = renderer.for_groups(moved)
+    assert "Périgueux" in said(other.render(CONFIRMED, NOW))
+    assert "Montignac" in said(renderer.render(CONFIRMED, NOW))
+    assert "Périgueux" not in said(renderer.render(CONFIRMED, NOW))
+
+
+def test_reading_the_state_changes_nothing_and_carries_the_configured_delays(tmp_path: Path) -> None:
+    path = local_config(tmp_path)
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("confirmation_hours = 72", "confirmation_hours = 48")
+                    .replace("answer_within_days = 14", "answer_within_days = 10"), encoding="utf-8")
+    local = config.load(path)
+    assert (local.confirmation_hours, local.answer_within_days) == (48, 10)
+    with Store(local.store_path) as store, store.transaction():
+        store.set_group_override("ot-ruraux", {"meeting_place": "Périgueux (Dordogne)",
+                                               "meeting_sequence": 1})
+    service = build_service(local, read_only=True)
+    try:
+        state = service.state()
+        assert state.groups["ot-ruraux"].first_meeting.place == "Périgueux (Dordogne)"
+        assert (state.token_hours, state.answer_days) == (local.confirmation_hours,
+                                                          local.answer_within_days)
+        # The service's renderer is not changed by the read: it is made for the file's groups.
+        assert "Montignac" in said(service.renderer.render(CONFIRMED, NOW))
+        assert "Périgueux" in said(service.renderer.for_groups(state.groups).render(CONFIRMED, NOW))
+        assert service.state() == state
+    finally:
+        service.close()

@@ -19,11 +19,22 @@ def new_token() -> str:
     return "MF-" + "".join(secrets.choice(TOKEN_ALPHABET) for _ in range(10))
 
 
+def read_state(store: StatePort, settings: Settings) -> State:
+    """The state, the one way the daemon and the commands read it: the configured groups as staff
+    changed them and those they drafted, the store's records, and the configured delays (how
+    long a code and a held place last). Reads only."""
+    state = store.state(settings.groups, settings.departments)
+    return replace(state, token_hours=settings.confirmation_hours,
+                   answer_days=settings.answer_within_days)
+
+
 @dataclass
 class Context:
     """The configured parts, wired once (by `app.wiring` or a test) and passed to each step.
 
     `transport` is None for a read-only context (a dry run, a report): nothing is sent.
+    `renderer` is made for the configured groups: mail about the groups as they stand is
+    written by `renderer.for_groups(state.groups)`.
     """
 
     settings: Settings
@@ -35,13 +46,8 @@ class Context:
     new_token: Callable[[], str] = field(default=new_token)
 
     def state(self) -> State:
-        """The current state; replies are written with the groups as staff last changed them."""
-        settings = self.settings
-        state = replace(self.store.state(settings.groups, settings.departments),
-                        token_hours=settings.confirmation_hours,
-                        answer_days=settings.answer_within_days)
-        self.renderer.use_groups(state.groups)
-        return state
+        """The state as the store holds it now (see `read_state`); changes nothing."""
+        return read_state(self.store, self.settings)
 
     @property
     def staff(self) -> list[str]:

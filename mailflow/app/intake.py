@@ -21,6 +21,7 @@ from ..core.read import authres
 from ..core.read.classify import classify
 from ..core.read.conversation import resolve, thread_subject
 from ..core.read.parse import parse
+from ..core.write.render import Renderer
 from ..errors import MailflowError, ParseError, RenderError, SourceError, StoreError, TransportError
 from ..model.values import CaseKind, Inbound, IntentKind, Outcome, Question, Sent, State
 from ..ports import Folder, LedgerEntry, Waiting
@@ -133,6 +134,7 @@ def _set_aside(ctx: Context, item: Waiting, report: BatchReport, exc: Exception,
 
 def _run_chunk(ctx: Context, waiting: list[Waiting], report: BatchReport, *, dry_run: bool) -> None:
     before = state = ctx.state()
+    renderer = ctx.renderer.for_groups(state.groups)  # made again when a staff action changes them
     acks: list[tuple[str, Folder]] = []
     to_keep: list[tuple[str, bytes]] = []
     handled: list[Handled] = []
@@ -148,8 +150,10 @@ def _run_chunk(ctx: Context, waiting: list[Waiting], report: BatchReport, *, dry
                     to_keep.append((entry.attachments_of, ctx.source.read(item.key)))
                 acks.append((item.key, "processed" if entry.folder == "processed" else "quarantine"))
                 continue
-            result = _handle(ctx, item, state)
+            result = _handle(ctx, item, state, renderer)
             if result.state is not None:
+                if result.state.groups is not state.groups:
+                    renderer = ctx.renderer.for_groups(result.state.groups)
                 state = result.state
             to_keep += result.attachments
             handled.append(_record(ctx, item, result))
@@ -201,9 +205,10 @@ def _keep_attachments(ctx: Context, pairs: list[tuple[str, bytes]]) -> None:
             log.info("%s: %s", idea_id, line)
 
 
-def _handle(ctx: Context, waiting: Waiting, state: State) -> _Result:
-    """One message decided, its mail written: nothing of it is in the store yet. Whatever the
-    message makes a step raise, it alone goes to quarantine with the reason."""
+def _handle(ctx: Context, waiting: Waiting, state: State, renderer: Renderer) -> _Result:
+    """One message decided, its mail written (by `renderer`, made for the state's groups):
+    nothing of it is in the store yet. Whatever the message makes a step raise, it alone goes to
+    quarantine with the reason."""
     limit = ctx.settings.mailbox.max_message_bytes
     if waiting.size > limit:
         # Only the start is fetched: enough for staff to see what it was.
@@ -215,7 +220,7 @@ def _handle(ctx: Context, waiting: Waiting, state: State) -> _Result:
     inbound: Inbound | None = None
     try:
         inbound = parse(raw, waiting.key)
-        return _decided(ctx, waiting, state, raw, digest, inbound)
+        return _decided(ctx, waiting, state, renderer, raw, inbound)
     except ParseError as exc:
         return _quarantine(ctx, raw, digest, str(exc), waiting.key)
     except RenderError as exc:
@@ -230,9 +235,10 @@ def _handle(ctx: Context, waiting: Waiting, state: State) -> _Result:
                            waiting.key, inbound)
 
 
-def _decided(ctx: Context, waiting: Waiting, state: State, raw: bytes, digest: str,
+def _decided(ctx: Context, waiting: Waiting, state: State, renderer: Renderer, raw: bytes,
              inbound: Inbound) -> _Result:
     now = ctx.clock()
+    digest = inbound.sha256
     # Arrival is the mailbox's: what « reçue le » says, and what deadlines are compared with.
     inbound = replace(inbound, received_at=min(waiting.arrived_at or now, now))
     if ctx.store.seen_before(inbound.sha256, inbound.message_id):
@@ -250,11 +256,11 @@ def _decided(ctx: Context, waiting: Waiting, state: State, raw: bytes, digest: s
         decision, after, messages, staged = staff.decision, staff.after, staff.messages, staff.staged
     else:
         decision = decide(state, intent, now, ctx.new_token())
-        messages = [outgoing(ctx.renderer, r, now) for r in decision.replies]
+        messages = [outgoing(renderer, r, now) for r in decision.replies]
         after = apply(state, decision)
         messages += promotion_alerts(ctx, after, decision.replies)
     if decision.forward is not None:
-        messages += _forward(ctx, decision.forward, inbound, raw, now)
+        messages += _forward(ctx, renderer, decision.forward, inbound, raw, now)
     kept = [(idea.id, raw) for idea in decision.ideas] if inbound.attachments else []
     # What a message answers, when it says something: an answer to a general help, or a staff
     # member's to one of our answers to staff, is no case of anyone's.
@@ -265,11 +271,10 @@ def _decided(ctx: Context, waiting: Waiting, state: State, raw: bytes, digest: s
                    staged)
 
 
-def _forward(ctx: Context, question: Question, inbound: Inbound, raw: bytes,
+def _forward(ctx: Context, renderer: Renderer, question: Question, inbound: Inbound, raw: bytes,
              now: datetime) -> list[Outgoing]:
     """The member's question to staff, the original attached; « Répondre » reaches her."""
-    message, written = ctx.renderer.render_question(question, inbound, raw[:QUARANTINE_COPY_BYTES],
-                                                    now)
+    message, written = renderer.render_question(question, inbound, raw[:QUARANTINE_COPY_BYTES], now)
     subject = str(message["Subject"])
     about = Sent(str(message["Message-ID"]), ctx.staff[0], subject, CaseKind.QUESTION, question.id,
                  now, group_id=question.group_id, thread=thread_subject(subject))

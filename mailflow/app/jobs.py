@@ -29,10 +29,11 @@ def expire_holds(ctx: Context) -> int:
     after, decisions = expire_unanswered(before, now, ctx.settings.answer_within_days)
     if not decisions:
         return 0
+    renderer = ctx.renderer.for_groups(after.groups)
     with ctx.store.transaction():  # all or nothing: never a reply without its state change
         for decision in decisions:
             for reply in decision.replies:
-                enqueue(ctx.store, outgoing(ctx.renderer, reply, now), f"expiry:{reply.candidature_id}",
+                enqueue(ctx.store, outgoing(renderer, reply, now), f"expiry:{reply.candidature_id}",
                         now)
             queue_alerts(ctx, promotion_alerts(ctx, after, decision.replies))
             log.info("%s", decision.summary)

@@ -23,8 +23,8 @@ log = logging.getLogger("mailflow.staff")
 def render_plan(ctx: Context, plan: Plan) -> list[Outgoing]:
     """The mail the plan sends, written with the groups as they will be."""
     now = ctx.clock()
-    ctx.renderer.use_groups(plan.after.groups)
-    return [outgoing(ctx.renderer, reply, now) for reply in plan.replies]
+    renderer = ctx.renderer.for_groups(plan.after.groups)
+    return [outgoing(renderer, reply, now) for reply in plan.replies]
 
 
 def plan_alerts(ctx: Context, plan: Plan) -> list[Outgoing]:
@@ -96,22 +96,18 @@ def staff_message(ctx: Context, state: State, intent: Intent, now: datetime) -> 
         alerts.append(alert_message(ctx, "staff-unverified", sender=intent.sender,
                                     subject=intent.message.subject, reason=answer.unverified))
     if plan is None:
+        renderer = ctx.renderer.for_groups(state.groups)
         return StaffOutcome(decision, apply(state, decision),
-                            [*(outgoing(ctx.renderer, r, now) for r in decision.replies), *alerts])
-    try:
-        members = render_plan(ctx, plan)  # written with the groups as they will be
-        told = plan_lines(plan, [(m.outcome, m.to, m.subject) for m in members],
-                          applied=answer.apply, tz=settings.tz)
-        details = _nested(told[1:])  # the first line repeats the action
-        if not answer.apply:
-            ctx.renderer.use_groups(state.groups)  # nothing changed: the groups as they are
-        answers = [outgoing(ctx.renderer, replace(r, details=details), now)
-                   for r in decision.replies]
-        if answer.apply:
-            alerts += plan_alerts(ctx, plan)
-    except BaseException:
-        ctx.renderer.use_groups(state.groups)  # nothing applied: later mail of the batch neither
-        raise
+                            [*(outgoing(renderer, r, now) for r in decision.replies), *alerts])
+    members = render_plan(ctx, plan)  # written with the groups as they will be
+    told = plan_lines(plan, [(m.outcome, m.to, m.subject) for m in members],
+                      applied=answer.apply, tz=settings.tz)
+    details = _nested(told[1:])  # the first line repeats the action
+    # The answer to staff: the groups as the plan leaves them once done, else as they are.
+    renderer = ctx.renderer.for_groups((plan.after if answer.apply else state).groups)
+    answers = [outgoing(renderer, replace(r, details=details), now) for r in decision.replies]
+    if answer.apply:
+        alerts += plan_alerts(ctx, plan)
     if not answer.apply:
         return StaffOutcome(decision, apply(state, decision), [*answers, *alerts])
     # The plan is staged with the batch's commit, once nothing of this message can fail.

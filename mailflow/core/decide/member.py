@@ -32,7 +32,6 @@ from .places import (
     held,
     place,
     promote,
-    with_candidatures,
 )
 from .questions import question_decision, staff_decision, with_question
 from .replies import (
@@ -51,7 +50,7 @@ def _settle(state: State, cand: Candidature, intent: Intent, now: datetime,
             outcome_text: str) -> Decision:
     """Record a candidature's new place, answer it, and pass on any place it freed."""
     freed = held(state, cand) and not cand.status.holds_place
-    state = with_candidatures(state, cand)
+    state = state.with_candidatures(cand)
     promoted: list[Candidature] = []
     if freed:
         state, promoted = promote(state, cand.group_id, now)
@@ -187,7 +186,7 @@ def withdraw(state: State, cand: Candidature, now: datetime, reason: str,
              intent: Intent | None = None) -> Decision:
     """Withdraw a candidature, pass its place on, and tell everyone concerned."""
     withdrawn = replace(cand, status=Status.WITHDRAWN, reason=reason, updated_at=now)
-    after = with_candidatures(state, withdrawn)
+    after = state.with_candidatures(withdrawn)
     promoted: list[Candidature] = []
     if cand.status.holds_place:
         after, promoted = promote(after, cand.group_id, now)
@@ -237,7 +236,7 @@ def _confirmation(state: State, intent: Intent, now: datetime) -> Decision | Non
         used = replace(action, used_at=now)
         if action.kind == "commit":
             confirmed = replace(cand, status=Status.CONFIRMED, updated_at=now)
-            reply = candidature_reply(with_candidatures(state, confirmed), confirmed, now, to=intent)
+            reply = candidature_reply(state.with_candidatures(confirmed), confirmed, now, to=intent)
             return Decision(Outcome.CONFIRMED,
                             f"engagement confirmé de {cand.email} au groupe {cand.group_id}",
                             candidatures=(confirmed,), replies=(reply,), group_id=cand.group_id,
@@ -297,7 +296,7 @@ def expire_unanswered(state: State, now: datetime, days: float) -> tuple[State, 
         else:
             why = "sans réponse de votre part dans le délai, la place a été proposée à la personne suivante"
         expired = replace(cand, status=Status.EXPIRED, updated_at=now, reason=why)
-        after, promoted = promote(with_candidatures(state, expired), cand.group_id, now)
+        after, promoted = promote(state.with_candidatures(expired), cand.group_id, now)
         reply = Reply(outcome=Outcome.HOLD_EXPIRED, to=cand.email, to_name=cand.name,
                       template=Template.HOLD_EXPIRED, group_id=cand.group_id, candidature_id=cand.id,
                       reason=expired.reason, missing=cand.missing, in_reply_to=cand.message_id,
@@ -361,7 +360,7 @@ def apply(state: State, decision: Decision) -> State:
         changes["pending"] = _upserted(state.pending, decision.pending, lambda p: p.token_hash)
     if decision.questions:
         changes["questions"] = _upserted(state.questions, decision.questions, lambda q: q.id)
-    after = with_candidatures(state, *decision.candidatures) if decision.candidatures else state
+    after = state.with_candidatures(*decision.candidatures) if decision.candidatures else state
     return after.evolve(**changes)
 
 

@@ -28,7 +28,7 @@ from ...model.values import (
 from ..french import ACTION, STATUS, format_date_fr
 from .ideas import IdeaChange, drafted_extra
 from .member import apply, withdraw
-from .places import call_summary, calls_open, promote, replay, with_candidatures
+from .places import call_summary, calls_open, promote, replay
 from .questions import close, find
 from .replies import candidature_reply, meeting_change_replies, promotion_replies
 
@@ -174,7 +174,7 @@ def plan_candidate_action(state: State, action: str, candidature_id: str, reason
         after, replies = apply(state, decision), list(decision.replies)
     elif action == "refuse":
         refused = replace(cand, status=Status.REFUSED, reason=reason, updated_at=now)
-        after = with_candidatures(state, refused)
+        after = state.with_candidatures(refused)
         promoted: list[Candidature] = []
         if cand.status.holds_place:
             after, promoted = promote(after, cand.group_id, now)
@@ -185,7 +185,7 @@ def plan_candidate_action(state: State, action: str, candidature_id: str, reason
             raise StaffActionError(f"la candidature {cand.id} a le statut « {STATUS[cand.status]} » : "
                                    "seule une candidature en liste d’attente reçoit une place")
         moved = replace(cand, status=Status.CONFIRMED, reason="", forced=True, updated_at=now)
-        after = with_candidatures(state, moved)
+        after = state.with_candidatures(moved)
         replies = list(promotion_replies(after, [moved], now))
     else:
         raise StaffActionError(f"action inconnue « {action} »")
