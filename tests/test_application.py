@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from mailflow import config
+from mailflow.app import views
 from mailflow.app.wiring import build_renderer, build_service
 from mailflow.config.settings import Settings
 from mailflow.model.values import Outcome, Reply, Template
@@ -102,3 +103,20 @@ def test_reading_the_state_changes_nothing_and_carries_the_configured_delays(tmp
         assert service.state() == state
     finally:
         service.close()
+
+
+def test_the_commands_read_the_state_the_daemon_reads(tmp_path: Path) -> None:
+    path = local_config(tmp_path)
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("confirmation_hours = 72", "confirmation_hours = 48"), encoding="utf-8")
+    local = config.load(path)
+    with Store(local.store_path) as store, store.transaction():
+        store.set_group_override("role-ot", {"capacity": 3})
+    service = build_service(local, read_only=True)
+    try:
+        daemons = service.state()
+    finally:
+        service.close()
+    commands = views.state(local)
+    assert commands == daemons
+    assert commands.token_hours == 48 and commands.groups["role-ot"].capacity == 3

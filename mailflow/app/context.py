@@ -5,11 +5,13 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from ..config.settings import Settings
 from ..core.write.render import Renderer
 from ..model.values import State
 from ..ports import Clock, MailSource, StatePort, Transport
+from ..store.codecs import ledger_to_json
 
 TOKEN_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: codes are read and typed
 
@@ -26,6 +28,23 @@ def read_state(store: StatePort, settings: Settings) -> State:
     state = store.state(settings.groups, settings.departments)
     return replace(state, token_hours=settings.confirmation_hours,
                    answer_days=settings.answer_within_days)
+
+
+@dataclass(frozen=True)
+class Records:
+    """Everything the store keeps, as the store writes it (JSON values): the state, the ledger,
+    every reply (queued ones with their bytes), the history of staff actions."""
+
+    state: State
+    ledger: list[dict[str, Any]]
+    outbox: list[dict[str, Any]]
+    history: list[dict[str, Any]]
+
+
+def read_records(store: StatePort, settings: Settings) -> Records:
+    """Everything the store keeps (see `Records`); reads only."""
+    return Records(read_state(store, settings), [ledger_to_json(e) for e in store.ledger()],
+                   store.outbox_docs(), store.history())
 
 
 @dataclass

@@ -8,8 +8,8 @@ from datetime import datetime, timedelta
 from ..core.french import format_date_fr
 from ..errors import SourceError, TransportError
 from ..ports import OutboxItem
-from .alerts import alert
 from .context import Context
+from .outbox import alert
 from .report import BatchReport
 
 log = logging.getLogger("mailflow.delivery")

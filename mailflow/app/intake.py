@@ -25,11 +25,10 @@ from ..core.write.render import Renderer
 from ..errors import MailflowError, ParseError, RenderError, SourceError, StoreError, TransportError
 from ..model.values import CaseKind, Inbound, IntentKind, Outcome, Question, Sent, State
 from ..ports import Folder, LedgerEntry, Waiting
-from .alerts import alert, alert_message, check_filled, promotion_alerts
 from .attachments import keep_idea_attachments
 from .context import Context
 from .delivery import deliver
-from .outbox import Outgoing, enqueue, outgoing
+from .outbox import Outgoing, alert, alert_message, check_filled, enqueue, outgoing, promotion_alerts
 from .past import counted_since, split
 from .report import BatchReport, Handled
 from .staff import staff_message, stage_plan

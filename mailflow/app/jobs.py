@@ -11,12 +11,11 @@ from ..adapters.attachment_dir import clean_leftovers as clean_attachment_leftov
 from ..core.decide.member import expire_unanswered
 from ..core.write.digest import Event, Undelivered, build_digest
 from ..errors import SourceError
-from .alerts import alert, check_filled, promotion_alerts, queue_alerts
 from .attachments import attachments_root
 from .context import Context
 from .delivery import deliver
 from .intake import run_batch
-from .outbox import Outgoing, enqueue, outgoing
+from .outbox import Outgoing, alert, check_filled, enqueue, outgoing, promotion_alerts, queue_alerts
 from .report import BatchReport
 
 log = logging.getLogger("mailflow.jobs")

@@ -4,39 +4,18 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
-from ..app.attachments import kept_attachments
+from ..app import views
 from ..config.settings import Settings
-from ..core.decide.ideas import (
-    IdeaChange,
-    IdeaError,
-    advance,
-    current,
-    decline,
-    draft_group,
-    find,
-    status_of,
-    validate,
-)
-from ..core.decide.staff_plans import Plan, plan_idea
 from ..core.french import IDEA_STATUS, format_date_fr, plural, size
 from ..core.write.records import when as when_of
 from ..errors import StaffActionError
-from ..model.values import Idea, IdeaStatus, State
-from ..store import Store
-from .common import actor, columns, read_state, run_plan, say
+from ..model.values import Idea, IdeaStatus
+from .common import columns, desk, say, tell
 
 # --- reading -----------------------------------------------------------------------------------
-
-
-def _find(state: State, idea_id: str) -> Idea:
-    try:
-        return find(state, idea_id)
-    except IdeaError as exc:
-        raise StaffActionError(str(exc)) from None
 
 
 def _row(settings: Settings, idea: Idea) -> dict[str, Any]:
@@ -60,7 +39,7 @@ def _what(what: str) -> str:
 
 def cmd_ideas_list(settings: Settings, args: argparse.Namespace) -> int:
     """Every idea in arrival order: id, date, sender, subject, status."""
-    ideas = list(current(read_state(settings)).values())
+    ideas = views.ideas(settings)
     rows = [_row(settings, i) for i in ideas]
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
@@ -70,21 +49,18 @@ def cmd_ideas_list(settings: Settings, args: argparse.Namespace) -> int:
         return 0
     table = [["n°", "reçue le", "étape", "de", "objet"]]
     table += [[i.id, format_date_fr(i.received_at.astimezone(settings.tz).date(), settings.tz),
-               IDEA_STATUS[status_of(i)], i.email, f"« {i.subject} »"] for i in ideas]
+               IDEA_STATUS[IdeaStatus(i.status)], i.email, f"« {i.subject} »"] for i in ideas]
     say(plural(len(ideas), "idée") + " :", *columns(table))
     return 0
 
 
 def cmd_ideas_show(settings: Settings, args: argparse.Namespace) -> int:
     """One idea: everything known, its history, the files kept and refused."""
-    state = read_state(settings)
-    idea = _find(state, args.idea)
-    files = kept_attachments(settings, idea.id)
-    with Store(settings.store_path, read_only=True) as store:
-        actions = [h for h in store.history() if h.get("idea") == idea.id]
+    shown = views.idea(settings, args.idea)
+    idea, files, actions = shown.idea, shown.files, shown.actions
     data = {
         **_row(settings, idea),
-        "status_fr": IDEA_STATUS[status_of(idea)],
+        "status_fr": IDEA_STATUS[IdeaStatus(idea.status)],
         "message_id": idea.message_id,
         "summary": idea.summary,
         "note": idea.note,
@@ -110,7 +86,7 @@ def cmd_ideas_show(settings: Settings, args: argparse.Namespace) -> int:
     out = [f"Idée {idea.id} : « {idea.subject} »",
            f"de : {idea.name + ' ' if idea.name else ''}<{idea.email}>, reçue le "
            f"{format_date_fr(idea.received_at, tz)}",
-           f"étape : {IDEA_STATUS[status_of(idea)]}"]
+           f"étape : {IDEA_STATUS[IdeaStatus(idea.status)]}"]
     if idea.validated_on:
         out.append(f"validée par le CA lors de sa séance du {format_date_fr(idea.validated_on, tz)}, "
                    + ("co-animée par l’équipe de la MONA" if idea.co_animated
@@ -141,23 +117,11 @@ def cmd_ideas_show(settings: Settings, args: argparse.Namespace) -> int:
 # --- changing ----------------------------------------------------------------------------------
 
 
-def _run(settings: Settings, args: argparse.Namespace, action: str,
-         change: Callable[[State, datetime], IdeaChange]) -> int:
-    """Plan a change on the current state, show it, and unless --dry-run apply it in one commit."""
-
-    def make(state: State, now: datetime) -> Plan:
-        try:
-            return plan_idea(state, change(state, now), action, now)
-        except IdeaError as exc:
-            raise StaffActionError(str(exc)) from None
-
-    return run_plan(settings, args, make)
-
-
 def cmd_ideas_advance(settings: Settings, args: argparse.Namespace) -> int:
     """received → discussion → note-received (the member is told their note is on file)."""
-    return _run(settings, args, "idea-advance",
-                lambda state, now: advance(find(state, args.idea), now, actor()))
+    with desk(settings, args) as staff:
+        change = staff.advance_idea(args.idea)
+    return tell(change, settings)
 
 
 def _board_date(text: str) -> date:
@@ -171,20 +135,21 @@ def _board_date(text: str) -> date:
 def cmd_ideas_validate(settings: Settings, args: argparse.Namespace) -> int:
     """The board validated the idea on that date; refused for a 6th co-animated group a year."""
     board = _board_date(args.board_date)
-    return _run(settings, args, "idea-validate",
-                lambda state, now: validate(state, args.idea, board, not args.not_co_animated, now,
-                                            actor()))
+    with desk(settings, args) as staff:
+        change = staff.validate_idea(args.idea, board, not args.not_co_animated)
+    return tell(change, settings)
 
 
 def cmd_ideas_decline(settings: Settings, args: argparse.Namespace) -> int:
     """Decline the idea; the member is told the reason."""
-    return _run(settings, args, "idea-decline",
-                lambda state, now: decline(find(state, args.idea), args.reason, now, actor()))
+    with desk(settings, args) as staff:
+        change = staff.decline_idea(args.idea, args.reason)
+    return tell(change, settings)
 
 
 def cmd_ideas_draft(settings: Settings, args: argparse.Namespace) -> int:
     """A draft group from a validated idea, for staff to complete (`groups set`) and open."""
-    return _run(settings, args, "idea-draft",
-                lambda state, now: draft_group(state, args.idea, now, actor(), settings.tz,
-                                               group_id=args.group_id, title=args.title,
-                                               context=args.context))
+    with desk(settings, args) as staff:
+        change = staff.draft_group(args.idea, group_id=args.group_id, title=args.title,
+                                   context=args.context)
+    return tell(change, settings)

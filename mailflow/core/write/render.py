@@ -59,23 +59,15 @@ from .templates import (
 _TEMPLATE_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
-def _french_group(group: Group) -> Group:
-    """The group with French spaces in the prose that replies show."""
-    return replace(
-        group,
-        title=french_typography(group.title),
-        context=french_typography(group.context),
+def _french_groups(groups: Mapping[str, Group]) -> dict[str, Group]:
+    """The groups with French spaces in the prose that replies show."""
+    return {key: replace(
+        group, title=french_typography(group.title), context=french_typography(group.context),
         objectives=tuple(french_typography(o) for o in group.objectives),
         participants=french_typography(group.participants),
         commitment=french_typography(group.commitment),
-        first_meeting=replace(
-            group.first_meeting, place=french_typography(group.first_meeting.place)
-        ),
-    )
-
-
-def _french_groups(groups: Mapping[str, Group]) -> dict[str, Group]:
-    return {key: _french_group(group) for key, group in groups.items()}
+        first_meeting=replace(group.first_meeting, place=french_typography(group.first_meeting.place)),
+    ) for key, group in groups.items()}
 
 
 def _clause(value: str | None) -> str:
