@@ -14,7 +14,7 @@ from mailflow import config
 from mailflow.app import views
 from mailflow.app.wiring import build_renderer, build_service
 from mailflow.config.settings import Settings
-from mailflow.model.values import Outcome, Reply, Template
+from mailflow.model.values import Outcome, Reply, State, Template
 from mailflow.store import Store
 
 from .conftest import local_config
@@ -120,3 +120,22 @@ def test_the_commands_read_the_state_the_daemon_reads(tmp_path: Path) -> None:
     commands = views.state(local)
     assert commands == daemons
     assert commands.token_hours == 48 and commands.groups["role-ot"].capacity == 3
+
+
+def test_codes_kept_by_the_previous_version_still_load(tmp_path: Path) -> None:
+    """Its codes' records named their target `candidature_id` (a group id for a staff action):
+    read as `target`, and written back under the same name."""
+    path = tmp_path / "mailflow.json"
+    written = {"token_hash": "ab" * 32, "kind": "staff", "candidature_id": "ot-ruraux",
+               "email": "animation@monatourisme.fr", "created_at": "2027-03-01T09:00:00+00:00",
+               "expires_at": "2027-03-04T09:00:00+00:00", "payload": '{"verb": "close"}'}
+    with Store(path) as store, store.transaction():
+        store.tables.put("pending", written)
+    with Store(path) as store:
+        before = store.state({}, {})
+        [action] = before.pending
+        assert (action.kind, action.target) == ("staff", "ot-ruraux")
+        with store.transaction():
+            store.save_state(State(groups={}, departments={}), before)
+    with Store(path, read_only=True) as store:
+        assert store.tables.get("pending", "ab" * 32) == written

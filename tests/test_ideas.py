@@ -34,7 +34,7 @@ from mailflow.core.decide.ideas import (
     slug,
     validate,
 )
-from mailflow.core.decide.member import apply, decide
+from mailflow.core.decide.member import decide, state_after
 from mailflow.core.read.classify import classify
 from mailflow.core.read.parse import parse
 from mailflow.core.write.render import Renderer
@@ -239,7 +239,7 @@ def test_the_note_moves_the_open_idea(settings: Settings, status: IdeaStatus, su
     reply = decision.replies[0]
     assert (reply.template, reply.to, reply.in_reply_to) == (
         "idea_note_received", THOMAS.upper(), "<note2@ot.example.fr>")
-    after = apply(state, decision)
+    after = state_after(state, decision)
     assert after.next_seq == state.next_seq  # no new idea
 
 

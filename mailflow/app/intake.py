@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from ..adapters.attachment_dir import describe
-from ..core.decide.member import apply, decide
+from ..core.decide.member import decide, state_after
 from ..core.decide.staff_plans import Plan
 from ..core.french import answers
 from ..core.french import size as size_fr
@@ -256,7 +256,7 @@ def _decided(ctx: Context, waiting: Waiting, state: State, renderer: Renderer, r
     else:
         decision = decide(state, intent, now, ctx.new_token())
         messages = [outgoing(renderer, r, now) for r in decision.replies]
-        after = apply(state, decision)
+        after = state_after(state, decision)
         messages += promotion_alerts(ctx, after, decision.replies)
     if decision.forward is not None:
         messages += _forward(ctx, renderer, decision.forward, inbound, raw, now)

@@ -12,9 +12,9 @@ from datetime import date, datetime
 
 from ..core.decide.ideas import IdeaChange, IdeaError, advance, decline, draft_group, validate
 from ..core.decide.ideas import find as find_idea
-from ..core.decide.member import apply
+from ..core.decide.member import state_after
 from ..core.decide.overrides import plan_group_reset, reset_keys
-from ..core.decide.staff_answers import staff_decide
+from ..core.decide.staff_answers import decide_staff_message
 from ..core.decide.staff_plans import (
     Plan,
     find_group,
@@ -116,7 +116,7 @@ def staff_message(ctx: Context, state: State, intent: Intent, now: datetime) -> 
     """
     settings = ctx.settings
     own = (*settings.network.staff, settings.network.address.lower())
-    answer = staff_decide(state, intent, now, ctx.new_token(), settings.tz, own)
+    answer = decide_staff_message(state, intent, now, ctx.new_token(), settings.tz, own)
     decision, plan = answer.decision, answer.plan
     alerts = []
     if answer.unverified:  # nothing done, nothing sent to the sender: staff hear of it
@@ -124,21 +124,21 @@ def staff_message(ctx: Context, state: State, intent: Intent, now: datetime) -> 
                                     subject=intent.message.subject, reason=answer.unverified))
     if plan is None:
         renderer = ctx.renderer.for_groups(state.groups)
-        return StaffOutcome(decision, apply(state, decision),
+        return StaffOutcome(decision, state_after(state, decision),
                             [*(outgoing(renderer, r, now) for r in decision.replies), *alerts])
     members = render_plan(ctx, plan)  # written with the groups as they will be
     told = plan_lines(plan, [(m.outcome, m.to, m.subject) for m in members],
-                      applied=answer.apply, tz=settings.tz)
+                      applied=answer.confirmed, tz=settings.tz)
     details = _nested(told[1:])  # the first line repeats the action
     # The answer to staff: the groups as the plan leaves them once done, else as they are.
-    renderer = ctx.renderer.for_groups((plan.after if answer.apply else state).groups)
+    renderer = ctx.renderer.for_groups((plan.after if answer.confirmed else state).groups)
     answers = [outgoing(renderer, replace(r, details=details), now) for r in decision.replies]
-    if answer.apply:
+    if answer.confirmed:
         alerts += plan_alerts(ctx, plan)
-    if not answer.apply:
-        return StaffOutcome(decision, apply(state, decision), [*answers, *alerts])
+    if not answer.confirmed:
+        return StaffOutcome(decision, state_after(state, decision), [*answers, *alerts])
     # The plan is staged with the batch's commit, once nothing of this message can fail.
-    return StaffOutcome(decision, apply(plan.after, decision), [*members, *answers, *alerts],
+    return StaffOutcome(decision, state_after(plan.after, decision), [*members, *answers, *alerts],
                         (plan, members))
 
 

@@ -1,4 +1,5 @@
-"""Plain values shared by every layer: frozen dataclasses and enums, importing nothing of ours."""
+"""Plain values shared by every layer: frozen dataclasses (a message, what it asks, a decision, the
+state), with the model's enums, network and people re-exported; nothing outside the model imported."""
 
 from __future__ import annotations
 
@@ -128,8 +129,10 @@ class PendingAction:
     """
 
     token_hash: str
-    kind: str
-    candidature_id: str
+    kind: str  # "commit", "withdraw" (a candidature's) or "staff" (a staff action)
+    #: What the action is about: a candidature's id (commit, withdraw); for a staff action, what
+    #: the command names (a candidature, a group, an idea, a question) or « staff ».
+    target: str
     email: str
     created_at: datetime
     expires_at: datetime

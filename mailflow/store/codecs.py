@@ -189,7 +189,8 @@ def idea_from_json(d: Mapping[str, Any]) -> Idea:
 
 
 def pending_to_json(p: PendingAction) -> dict[str, Any]:
-    return {"token_hash": p.token_hash, "kind": p.kind, "candidature_id": p.candidature_id,
+    # The field keeps the name the first stores gave it (then always a candidature's id).
+    return {"token_hash": p.token_hash, "kind": p.kind, "candidature_id": p.target,
             "email": p.email, "created_at": _when(p.created_at), "expires_at": _when(p.expires_at),
             "used_at": _when(p.used_at), "payload": p.payload}
 

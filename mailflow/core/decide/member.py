@@ -1,4 +1,6 @@
-"""The one pure function that decides: state + intent + time → a decision; and how it applies."""
+"""A member's message decided: state + intent + time → a decision (a candidature placed, a
+withdrawal, a code confirmed, where things stand, an idea or a question handed on); the held
+places that expire; and the state after a decision. Staff's messages are `staff_answers`'."""
 
 from __future__ import annotations
 
@@ -33,7 +35,7 @@ from .places import (
     place,
     promote,
 )
-from .questions import question_decision, staff_decision, with_question
+from .questions import question_decision, with_question
 from .replies import (
     STATUS_OUTCOME,
     TEMPLATES,
@@ -217,7 +219,7 @@ def _confirmation(state: State, intent: Intent, now: datetime) -> Decision | Non
         action = next((p for p in state.pending if p.token_hash == digest), None)
         if action is None or action.email != intent.sender:
             continue  # not ours, or someone else's code: it confirms nothing
-        cand = state.candidature(action.candidature_id)
+        cand = state.candidature(action.target)
         stale = action.used_at is not None or now >= action.expires_at
         expected = (Status.TO_CONFIRM,) if action.kind == "commit" else tuple(
             s for s in Status if s.active)
@@ -283,7 +285,7 @@ def expire_unanswered(state: State, now: datetime, days: float) -> tuple[State, 
     decisions = []
     limit = timedelta(days=days)
     # A code used late (refused) still expires its hold; one used in time moved it to confirmed.
-    commitments = {p.candidature_id: p for p in state.pending if p.kind == "commit"}
+    commitments = {p.target: p for p in state.pending if p.kind == "commit"}
     for cand in [c for c in state.candidatures if c.status in (Status.NEEDS_INFO, Status.TO_CONFIRM)
                  and c.group_id in state.groups]:  # a group removed from the files: left alone
         if cand.status is Status.TO_CONFIRM:
@@ -312,15 +314,14 @@ def expire_unanswered(state: State, now: datetime, days: float) -> tuple[State, 
 
 
 def decide(state: State, intent: Intent, now: datetime, token: str = "") -> Decision:
-    """Decide one message: never touches disk or clock; `now` is the time of arrival.
+    """Decide a member's message (a staff member's goes to `staff_answers.decide_staff_message`):
+    never touches disk or clock; `now` is the time of arrival.
 
     `token` is a fresh confirmation code, used when the message asks for an action that its
     sender's address must confirm (a withdrawal); the caller draws it at random.
     """
     if intent.kind is IntentKind.ROBOT:
         return Decision(Outcome.NO_REPLY, f"pas de réponse à {intent.sender} : {intent.reason}")
-    if intent.kind is IntentKind.STAFF:
-        return staff_decision(state, intent, now)
     confirmed = _confirmation(state, intent, now)
     if confirmed is not None:
         return confirmed
@@ -345,7 +346,7 @@ def decide(state: State, intent: Intent, now: datetime, token: str = "") -> Deci
     return question_decision(state, intent, now)
 
 
-def apply(state: State, decision: Decision) -> State:
+def state_after(state: State, decision: Decision) -> State:
     """The state after a decision: candidatures, ideas and questions upserted, the sequence on."""
     seqs = [c.seq + 1 for c in decision.candidatures] + [i.seq + 1 for i in decision.ideas] + [
         q.seq + 1 for q in decision.questions]

@@ -30,7 +30,7 @@ from ..read.conversation import TOKEN, token_hash
 from ..read.doc import fold_aligned
 from ..read.staff_words import EXAMPLES, Command, Unclear, forwarded, read_command
 from .ideas import IdeaError, advance, decline, draft_group, find, validate
-from .questions import staff_decision
+from .questions import note_staff_message
 from .staff_plans import (
     Plan,
     find_candidature,
@@ -60,22 +60,24 @@ _DEFAULT_REASON = {StaffVerb.WITHDRAW: "à la demande du membre", StaffVerb.PROM
 @dataclass(frozen=True)
 class StaffAnswer:
     """What a staff member's message leads to: a decision (the answer to them, the code used or
-    drawn) and, when an action is understood, its plan, applied only when `apply` is true."""
+    drawn) and, when an action is understood, its plan, applied only once `confirmed`."""
 
     decision: Decision
     plan: Plan | None = None
-    apply: bool = False
+    confirmed: bool = False  # the action confirmed: its plan is applied with the batch
     #: Why an action from a staff address was not even described (the server does not vouch
     #: for the sender): staff are alerted, since the sender may be one of them or a forger.
     unverified: str = ""
 
 
-def staff_decide(state: State, intent: Intent, now: datetime, token: str, tz: ZoneInfo,
+def decide_staff_message(state: State, intent: Intent, now: datetime, token: str, tz: ZoneInfo,
                  own: tuple[str, ...]) -> StaffAnswer:
-    """Decide a message from a staff address; `own` are the staff's and the mailbox's addresses."""
+    """Decide a message from a staff address: a code sent back confirms its action, an action
+    understood is planned and shown with a new code, anything else is noted (`note_staff_message`);
+    `own` are the staff's and the mailbox's addresses."""
     case = intent.case
     if case is not None and case.kind is CaseKind.QUESTION:
-        return StaffAnswer(staff_decision(state, intent, now))  # the answer in a question's thread
+        return StaffAnswer(note_staff_message(state, intent, now))  # the answer in a question's thread
     confirmed = _confirmation(state, intent, now, tz, own)
     if confirmed is not None:
         return confirmed
@@ -94,7 +96,7 @@ def staff_decide(state: State, intent: Intent, now: datetime, token: str, tz: Zo
                             examples=False)
         if _OURS.search(message.subject):  # an answer to an alert or the digest: say what works
             return _unclear(intent, "je n’ai pas reconnu d’action dans votre message")
-        return StaffAnswer(staff_decision(state, intent, now))
+        return StaffAnswer(note_staff_message(state, intent, now))
     if not intent.vouched:
         # The server could not vouch for the staff address: no plan, nothing sent to anybody.
         return StaffAnswer(Decision(Outcome.STAFF_MESSAGE, f"action de {intent.sender} ignorée : "
@@ -115,7 +117,7 @@ def staff_decide(state: State, intent: Intent, now: datetime, token: str, tz: Zo
         return StaffAnswer(_to_staff(intent, Outcome.STAFF_DONE, Template.STAFF_DONE,
                                      f"{understood(command, state, tz)} : c’est fait.",
                                      summary=f"question {command.target} close par {intent.sender}"),
-                           plan, apply=True)
+                           plan, confirmed=True)
     action = PendingAction(token_hash(token), "staff", command.target or "staff", intent.sender, now,
                            now + timedelta(hours=state.token_hours), payload=command.to_json())
     reply = replace(_reply(intent, Outcome.STAFF_CONFIRM, Template.STAFF_CONFIRM,
@@ -171,7 +173,7 @@ def _confirmation(state: State, intent: Intent, now: datetime, tz: ZoneInfo,
         decision = _to_staff(intent, Outcome.STAFF_DONE, Template.STAFF_DONE,
                              f"{understood(command, state, tz)} : c’est fait.", pending=(used,),
                              summary=f"{_what(command)} confirmé par {intent.sender}")
-        return StaffAnswer(replace(decision, group_id=plan.group_id), plan, apply=True)
+        return StaffAnswer(replace(decision, group_id=plan.group_id), plan, confirmed=True)
     return None
 
 

@@ -27,7 +27,7 @@ from ...model.values import (
 )
 from ..french import ACTION, STATUS, format_date_fr
 from .ideas import IdeaChange, drafted_extra
-from .member import apply, withdraw
+from .member import state_after, withdraw
 from .places import call_summary, calls_open, promote, replay
 from .questions import close, find
 from .replies import candidature_reply, meeting_change_replies, promotion_replies
@@ -171,7 +171,7 @@ def plan_candidate_action(state: State, action: str, candidature_id: str, reason
                                f"{'retirer' if action == 'withdraw' else 'refuser'}")
     if action == "withdraw":
         decision = withdraw(state, cand, now, f"retrait par l’équipe : {reason}")
-        after, replies = apply(state, decision), list(decision.replies)
+        after, replies = state_after(state, decision), list(decision.replies)
     elif action == "refuse":
         refused = replace(cand, status=Status.REFUSED, reason=reason, updated_at=now)
         after = state.with_candidatures(refused)

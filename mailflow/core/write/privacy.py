@@ -73,7 +73,8 @@ def _idea_json(idea: Idea) -> dict[str, Any]:
 def _pending_json(action: PendingAction) -> dict[str, Any]:
     data: dict[str, Any] = _plain(action)
     data.pop("email", None)  # the export is about that address already
-    return data
+    # Named as the store names it (see `store.codecs.pending_to_json`).
+    return {("candidature_id" if key == "target" else key): value for key, value in data.items()}
 
 
 def _outbox_meta(doc: Mapping[str, Any]) -> dict[str, Any]:
@@ -111,7 +112,7 @@ def privacy_export(state: State, ledger: Sequence[Mapping[str, Any]],
         "questions": [_plain(q) for q in state.questions if same(q.email, email)],
         "history": [dict(h) for h in history if mentions(h, [email, *ids])],
         "pending_confirmations": [_pending_json(p) for p in state.pending
-                                  if same(p.email, email) or p.candidature_id in ids],
+                                  if same(p.email, email) or p.target in ids],
         "not_in_this_export": (
             "Les messages d’origine restent dans la boîte aux lettres du réseau (dossiers de "
             "messages traités et de quarantaine) et les copies des réponses dans son dossier "
@@ -258,7 +259,7 @@ def purge_plan(state: State, ledger: Sequence[Mapping[str, Any]],
             plan.candidatures.append(new)
     purged_ids = {c.id for c in purged}
     for action in state.pending:
-        if action.candidature_id in purged_ids and not is_anonymous(action.email):
+        if action.target in purged_ids and not is_anonymous(action.email):
             plan.pending.append(replace(action, email=pseudonym(action.email, salt)))
     gone = {real: alias for real, alias in names.items() if real not in running}
     plan.people = len({c.email.casefold() for c in plan.candidatures})
