@@ -10,7 +10,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
-from .model.values import Department, Group, Sent, State
+from .model.values import DeliveryStatus, Department, Group, Sent, State
 
 Folder = Literal["processed", "quarantine", "archive"]
 Clock = Callable[[], datetime]
@@ -166,7 +166,7 @@ class OutboxItem:
     created_at: datetime
     raw: bytes
     subject: str = ""
-    status: str = "pending"  # pending → sending → sent, or failed
+    status: DeliveryStatus = DeliveryStatus.PENDING  # pending → sent, or failed
     attempts: int = 0
     last_error: str = ""
     sent_at: datetime | None = None
@@ -232,7 +232,7 @@ class StatePort(Protocol):
     def put_back(self, key: str, sha256: str, by: str, at: datetime) -> None: ...
     def next_outbox_seq(self) -> int: ...
     def enqueue(self, item: OutboxItem) -> None: ...
-    def outbox(self, *statuses: str) -> list[OutboxItem]: ...
+    def outbox(self, *statuses: DeliveryStatus) -> list[OutboxItem]: ...
     def update_outbox(self, item: OutboxItem) -> None: ...
     def outbox_docs(self) -> list[dict[str, Any]]: ...
     def sent_records(self) -> list[dict[str, Any]]: ...

@@ -14,7 +14,8 @@ from mailflow import config
 from mailflow.app import views
 from mailflow.app.wiring import build_renderer, build_service
 from mailflow.config.settings import Settings
-from mailflow.model.values import Outcome, Reply, State, Template
+from mailflow.model.values import DeliveryStatus, Idea, IdeaStatus, Outcome, Reply, State, Template
+from mailflow.ports import OutboxItem
 from mailflow.store import Store
 
 from .conftest import local_config
@@ -139,3 +140,19 @@ def test_codes_kept_by_the_previous_version_still_load(tmp_path: Path) -> None:
             store.save_state(State(groups={}, departments={}), before)
     with Store(path, read_only=True) as store:
         assert store.tables.get("pending", "ab" * 32) == written
+
+
+def test_records_read_from_the_store_carry_their_enums(tmp_path: Path) -> None:
+    path = tmp_path / "mailflow.json"
+    idea = Idea(id="I0001", seq=1, email="t@ot.fr", name=None, subject="Accueil", summary="",
+                received_at=NOW, message_key="k1", status=IdeaStatus.DISCUSSION)
+    with Store(path) as store, store.transaction():
+        empty = State(groups={}, departments={})
+        store.save_state(empty, replace(empty, ideas=(idea,), next_seq=2))
+        store.enqueue(OutboxItem(id="<r1@monatourisme.fr>", seq=1, to=["t@ot.fr"], outcome="help",
+                                 message_key="k1", created_at=NOW, raw=b"Subject: x\r\n\r\nx\r\n",
+                                 status=DeliveryStatus.FAILED))
+    with Store(path, read_only=True) as store:
+        [read_idea] = store.state({}, {}).ideas
+        [item] = store.outbox()
+    assert read_idea.status is IdeaStatus.DISCUSSION and item.status is DeliveryStatus.FAILED

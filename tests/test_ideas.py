@@ -87,7 +87,7 @@ def idea(status: IdeaStatus = S.RECEIVED, n: int = 1, **fields: object) -> Idea:
     base = Idea(id=f"I{n:04d}", seq=n, email=f"m{n}@ot.example.fr", name=f"Membre {n}",
                 subject=f"Idée de groupe de travail : thème {n}", summary="Bonjour,\n\nUn thème.",
                 received_at=datetime(2027, 1, 2, 10, 0, tzinfo=UTC), message_key=f"k{n}",
-                status=status.value, message_id=f"<idea{n}@ot.example.fr>")
+                status=status, message_id=f"<idea{n}@ot.example.fr>")
     return replace(base, **fields)  # type: ignore[arg-type]
 
 

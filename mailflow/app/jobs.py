@@ -11,6 +11,7 @@ from ..adapters.attachment_dir import clean_leftovers as clean_attachment_leftov
 from ..core.decide.member import expire_unanswered
 from ..core.write.digest import Event, Undelivered, build_digest
 from ..errors import SourceError
+from ..model.values import DeliveryStatus
 from .attachments import attachments_root
 from .context import Context
 from .delivery import deliver
@@ -49,11 +50,11 @@ def digest(ctx: Context, *, send: bool) -> EmailMessage | None:
     since = datetime.fromisoformat(last) if last else now - timedelta(days=1)
     events = [Event(e.key, e.sender, e.subject, e.outcome, e.summary, e.decided_at)
               for e in ctx.store.ledger_since(since) if e.decided_at < now]
+    failed = DeliveryStatus.FAILED
     undelivered = [
-        Undelivered(", ".join(i.to), i.subject, i.outcome, i.last_error, i.attempts,
-                    i.status == "failed")
-        for i in ctx.store.outbox("pending", "sending", "failed")
-        if i.attempts and (i.status != "failed" or since <= (i.next_attempt_at or i.created_at))
+        Undelivered(", ".join(i.to), i.subject, i.outcome, i.last_error, i.attempts, i.status is failed)
+        for i in ctx.store.outbox(DeliveryStatus.PENDING, DeliveryStatus.SENDING, failed)
+        if i.attempts and (i.status is not failed or since <= (i.next_attempt_at or i.created_at))
     ]
     found = build_digest(ctx.state(), events, undelivered, since, now)
     message = ctx.renderer.render_digest(found, now) if found else None

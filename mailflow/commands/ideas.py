@@ -25,7 +25,7 @@ def _row(settings: Settings, idea: Idea) -> dict[str, Any]:
         "email": idea.email,
         "name": idea.name,
         "subject": idea.subject,
-        "status": idea.status,
+        "status": idea.status.value,
     }
 
 
@@ -49,7 +49,7 @@ def cmd_ideas_list(settings: Settings, args: argparse.Namespace) -> int:
         return 0
     table = [["n°", "reçue le", "étape", "de", "objet"]]
     table += [[i.id, format_date_fr(i.received_at.astimezone(settings.tz).date(), settings.tz),
-               IDEA_STATUS[IdeaStatus(i.status)], i.email, f"« {i.subject} »"] for i in ideas]
+               IDEA_STATUS[i.status], i.email, f"« {i.subject} »"] for i in ideas]
     say(plural(len(ideas), "idée") + " :", *columns(table))
     return 0
 
@@ -60,7 +60,7 @@ def cmd_ideas_show(settings: Settings, args: argparse.Namespace) -> int:
     idea, files, actions = shown.idea, shown.files, shown.actions
     data = {
         **_row(settings, idea),
-        "status_fr": IDEA_STATUS[IdeaStatus(idea.status)],
+        "status_fr": IDEA_STATUS[idea.status],
         "message_id": idea.message_id,
         "summary": idea.summary,
         "note": idea.note,
@@ -86,7 +86,7 @@ def cmd_ideas_show(settings: Settings, args: argparse.Namespace) -> int:
     out = [f"Idée {idea.id} : « {idea.subject} »",
            f"de : {idea.name + ' ' if idea.name else ''}<{idea.email}>, reçue le "
            f"{format_date_fr(idea.received_at, tz)}",
-           f"étape : {IDEA_STATUS[IdeaStatus(idea.status)]}"]
+           f"étape : {IDEA_STATUS[idea.status]}"]
     if idea.validated_on:
         out.append(f"validée par le CA lors de sa séance du {format_date_fr(idea.validated_on, tz)}, "
                    + ("co-animée par l’équipe de la MONA" if idea.co_animated

@@ -175,9 +175,9 @@ class Idea:
     received_at: datetime
     message_key: str
     attachments: tuple[str, ...] = ()
-    #: Where the idea stands (an `IdeaStatus` value): received → discussion →
-    #: note-received → validated → drafted, or declined.
-    status: str = "received"
+    #: Where the idea stands: received → discussion → note-received → validated → drafted, or
+    #: declined.
+    status: IdeaStatus = IdeaStatus.RECEIVED
     message_id: str | None = None  # the first message's, so replies thread with it
     history: tuple[tuple[str, str, str], ...] = ()  # (when, what, who), oldest first
     note: str = ""  # the text of the message that brought the note d'intention

@@ -31,6 +31,7 @@ from typing import Any, Self
 from tinydb import TinyDB
 
 from ..errors import StoreError
+from ..model.values import DeliveryStatus
 from ..ports import OutboxItem
 from .codecs import (
     lean,
@@ -373,7 +374,7 @@ class DiskStore:
                     "pending", "sending"):
                 item = outbox_from_json(doc)
                 when = accepted[doc["id"]]
-                item.status = "sent"
+                item.status = DeliveryStatus.SENT
                 item.sent_at = datetime.fromisoformat(when) if when else None
                 item.next_attempt_at = None
                 self._done.append(item)

@@ -256,7 +256,7 @@ def plan_idea(state: State, change: IdeaChange, action: str, now: datetime) -> P
     what = ACTION.get(action, action)
     return Plan(action, f"{what[:1].upper()}{what[1:]} : {idea.id} « {idea.subject} »", state, after,
                 [change.reply] if change.reply is not None else [],
-                history={"idea": idea.id, "from": change.before.status, "to": idea.status,
+                history={"idea": idea.id, "from": change.before.status.value, "to": idea.status.value,
                          "changes": {k: v for k, v in changes.items() if v is not None}},
                 notes=list(change.notes), key=f"staff:{idea.id}", drafted=drafted,
                 group_id=change.group.id if change.group is not None else None)

@@ -147,8 +147,8 @@ def _ideas(before: State, after: State, tz: ZoneInfo) -> list[str]:
         was = old.get(idea.id)
         if was is not None and was.status == idea.status:
             continue
-        status = IdeaStatus(idea.status)
-        moved = (f"{IDEA_STATUS[IdeaStatus(was.status)]} → " if was is not None else "")
+        status = idea.status
+        moved = (f"{IDEA_STATUS[was.status]} → " if was is not None else "")
         detail = ""
         if status is IdeaStatus.VALIDATED and idea.validated_on is not None:
             who = ("co-animé par l’équipe de la MONA" if idea.co_animated
