@@ -6,6 +6,7 @@ import argparse
 import json
 from datetime import date
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from ..app import views
 from ..config.settings import Settings
@@ -18,7 +19,7 @@ from .common import columns, desk, say, tell
 # --- reading -----------------------------------------------------------------------------------
 
 
-def _row(settings: Settings, idea: Idea) -> dict[str, Any]:
+def _row(idea: Idea) -> dict[str, Any]:
     return {
         "id": idea.id,
         "received_at": idea.received_at.isoformat(),
@@ -40,7 +41,7 @@ def _what(what: str) -> str:
 def cmd_ideas_list(settings: Settings, args: argparse.Namespace) -> int:
     """Every idea in arrival order: id, date, sender, subject, status."""
     ideas = views.ideas(settings)
-    rows = [_row(settings, i) for i in ideas]
+    rows = [_row(i) for i in ideas]
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return 0
@@ -57,9 +58,18 @@ def cmd_ideas_list(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_ideas_show(settings: Settings, args: argparse.Namespace) -> int:
     """One idea: everything known, its history, the files kept and refused."""
     shown = views.idea(settings, args.idea)
-    idea, files, actions = shown.idea, shown.files, shown.actions
-    data = {
-        **_row(settings, idea),
+    if args.json:
+        print(json.dumps(_idea_json(shown), ensure_ascii=False, indent=2))
+    else:
+        say(*_idea_lines(shown.idea, settings.tz), *_file_lines(shown))
+    return 0
+
+
+def _idea_json(shown: views.IdeaView) -> dict[str, Any]:
+    """Everything known of the idea, for programs (`--json`)."""
+    idea = shown.idea
+    return {
+        **_row(idea),
         "status_fr": IDEA_STATUS[idea.status],
         "message_id": idea.message_id,
         "summary": idea.summary,
@@ -70,19 +80,19 @@ def cmd_ideas_show(settings: Settings, args: argparse.Namespace) -> int:
         "declined_reason": idea.declined_reason,
         "group_id": idea.group_id,
         "history": [{"at": w, "what": what, "who": who} for w, what, who in idea.history],
-        "staff_actions": actions,
+        "staff_actions": shown.actions,
         "attachments_named": list(idea.attachments),
         "attachments": [
             {"name": f.name, "original": f.original, "content_type": f.content_type,
              "size": f.size, "sha256": f.sha256, "path": str(f.path) if f.path else None,
              "refused": f.refused}
-            for f in files
+            for f in shown.files
         ],
     }
-    if args.json:
-        print(json.dumps(data, ensure_ascii=False, indent=2))
-        return 0
-    tz = settings.tz
+
+
+def _idea_lines(idea: Idea, tz: ZoneInfo) -> list[str]:
+    """The idea for people: who sent it, where it stands, its text and note, its history."""
     out = [f"Idée {idea.id} : « {idea.subject} »",
            f"de : {idea.name + ' ' if idea.name else ''}<{idea.email}>, reçue le "
            f"{format_date_fr(idea.received_at, tz)}",
@@ -102,16 +112,19 @@ def cmd_ideas_show(settings: Settings, args: argparse.Namespace) -> int:
     for when, what, who in idea.history:
         stamp = when_of(when)
         out.append(f"  {format_date_fr(stamp, tz) if stamp else when} : {_what(what)} ({who})")
-    out += ["", "pièces jointes :"]
-    if files:
-        for f in files:
-            where = f"gardée dans {f.path}" if f.path else f"refusée : {f.refused}"
-            out.append(f"  {f.original or f.name} : {size(f.size)}, {f.content_type} ; {where}")
-    else:
-        named = ", ".join(idea.attachments)
+    return out
+
+
+def _file_lines(shown: views.IdeaView) -> list[str]:
+    """The files of the idea's messages: kept where, or refused why."""
+    out = ["", "pièces jointes :"]
+    for f in shown.files:
+        where = f"gardée dans {f.path}" if f.path else f"refusée : {f.refused}"
+        out.append(f"  {f.original or f.name} : {size(f.size)}, {f.content_type} ; {where}")
+    if not shown.files:
+        named = ", ".join(shown.idea.attachments)
         out.append(f"  aucune gardée{f' (nommées dans le message : {named})' if named else ''}")
-    say(*out)
-    return 0
+    return out
 
 
 # --- changing ----------------------------------------------------------------------------------
