@@ -200,7 +200,8 @@ class LedgerEntry:
 class StatePort(Protocol):
     """The store as the application sees it: the state of the calls, the journal, the outbox.
 
-    Changes stay in memory until `commit`, which writes them at once (or `rollback`).
+    Changes stay in memory until a `transaction` ends, which writes them at once (or drops them
+    when it fails).
     """
 
     path: Path
@@ -260,8 +261,8 @@ class StatePort(Protocol):
         ...
 
     def commit(self) -> None:
-        """Write every change since the last commit (`transaction` does it for a block)."""
+        """Write every change since the last commit (`transaction` does it for a block, and
+        rolls it back if it fails)."""
         ...
 
-    def rollback(self) -> None: ...
     def close(self) -> None: ...

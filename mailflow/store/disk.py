@@ -49,8 +49,6 @@ from .statefile import StateStorage
 from .tables import Tables
 
 SCHEMA = 2
-STATE_TABLES = ("meta", "candidatures", "ideas", "questions", "pending", "groups",
-                "drafted_groups", "outbox", "tail")
 
 
 def _month(at: datetime) -> str:

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import base64
-import contextlib
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from ..errors import StoreError
@@ -263,13 +261,3 @@ class Store(DiskStore):
         as records and the purge read them); a sent reply's bytes are not kept."""
         return [{**outbox_to_json(item), "raw_b64": base64.b64encode(item.raw).decode("ascii")}
                 for item in self.outbox()]
-
-
-@contextlib.contextmanager
-def opened(path: Path, *, read_only: bool = False) -> Iterator[Store]:
-    """A store for the duration of a block."""
-    store = Store(path, read_only=read_only)
-    try:
-        yield store
-    finally:
-        store.close()
