@@ -338,7 +338,63 @@ def _records(sub: SubParsers) -> None:
     _command(purge, "records:cmd_privacy_purge")
 
 
+def _run(sub: SubParsers) -> None:
+    run = _add(sub, "run", "lire la boîte et répondre (le service)", "mailflow run --once",
+               "mailflow run --dry-run")
+    mode = run.add_mutually_exclusive_group()
+    mode.add_argument("--once", action="store_true", help="traiter ce qui attend, puis s’arrêter")
+    mode.add_argument("--dry-run", action="store_true",
+                      help="décider et montrer les réponses ; ne rien changer ni envoyer")
+    run.add_argument("--since", metavar="DATE",
+                     help="compter le courrier arrivé depuis cette date (2026-12-01), plus ancien "
+                          "compris : mailflow y répond (voir mailflow old)")
+    _command(run, "run:cmd_run")
+
+
+def _old(sub: SubParsers) -> None:
+    old = _add(sub, "old", "le courrier arrivé avant que mailflow ne le compte (premier démarrage "
+               "sur une boîte déjà utilisée) : le voir, le ranger sans y répondre",
+               "mailflow old list", "mailflow old archive --dry-run")
+    old_sub = _actions(old, "old_command")
+    old_list = _add(old_sub, "list", "les anciens messages qui attendent, sans réponse",
+                    "mailflow old list")
+    _command(old_list, "old:cmd_old_list")
+    old_archive = _add(old_sub, "archive", "ranger les anciens messages dans le dossier d’archives, "
+                       "sans jamais y répondre", "mailflow old archive", "mailflow old archive --dry-run")
+    _dry_run(old_archive)
+    _command(old_archive, "old:cmd_old_archive")
+
+
+def _digest(sub: SubParsers) -> None:
+    digest = _add(sub, "digest", "le point quotidien pour l’équipe depuis le précédent",
+                  "mailflow digest --print", "mailflow digest --send")
+    how = digest.add_mutually_exclusive_group(required=True)
+    how.add_argument("--send", action="store_true",
+                     help="l’envoyer à l’équipe maintenant (rien un jour sans nouvelles)")
+    how.add_argument("--print", action="store_true",
+                     help="afficher son texte ; ne rien envoyer ni changer")
+    _command(digest, "digest:cmd_digest")
+
+
+def _check_and_newsletter(sub: SubParsers) -> None:
+    check = _add(sub, "check-config", "vérifier la configuration et les serveurs, et dire ce qui "
+                 "a été trouvé", "mailflow check-config",
+                 "mailflow --config /etc/mailflow/mailflow.toml check-config")
+    _command(check, "check:cmd_check_config")
+    news = _add(sub, "newsletter", "les appels ouverts en blocs pour la lettre MONA Infos",
+                "mailflow newsletter --html", "mailflow newsletter ot-ruraux --text")
+    news.add_argument("groups", nargs="*", metavar="GROUPE",
+                      help="identifiants des groupes (par défaut : chaque appel ouvert)")
+    fmt = news.add_mutually_exclusive_group(required=True)
+    fmt.add_argument("--html", dest="format", action="store_const", const="html",
+                     help="un fragment HTML (tableaux, styles en ligne) à coller")
+    fmt.add_argument("--text", dest="format", action="store_const", const="text",
+                     help="du texte brut, liens écrits en entier")
+    _command(news, "newsletter:cmd_newsletter")
+
+
 def parser() -> argparse.ArgumentParser:
+    """The command line, its commands in the order `mailflow --help` lists them."""
     top = FrenchParser(
         prog="mailflow",
         description="Fait vivre les groupes de travail de la MONA depuis une boîte aux lettres.",
@@ -354,56 +410,8 @@ def parser() -> argparse.ArgumentParser:
                      help="journal détaillé, pour qui maintient mailflow")
     top.add_argument("--version", action=_Version, help="afficher la version de mailflow et s’arrêter")
     sub = top.add_subparsers(dest="command", required=True, metavar="COMMANDE", title="commandes")
-
-    run = _add(sub, "run", "lire la boîte et répondre (le service)", "mailflow run --once",
-               "mailflow run --dry-run")
-    mode = run.add_mutually_exclusive_group()
-    mode.add_argument("--once", action="store_true", help="traiter ce qui attend, puis s’arrêter")
-    mode.add_argument("--dry-run", action="store_true",
-                      help="décider et montrer les réponses ; ne rien changer ni envoyer")
-    run.add_argument("--since", metavar="DATE",
-                     help="compter le courrier arrivé depuis cette date (2026-12-01), plus ancien "
-                          "compris : mailflow y répond (voir mailflow old)")
-    _command(run, "run:cmd_run")
-    old = _add(sub, "old", "le courrier arrivé avant que mailflow ne le compte (premier démarrage "
-               "sur une boîte déjà utilisée) : le voir, le ranger sans y répondre",
-               "mailflow old list", "mailflow old archive --dry-run")
-    old_sub = _actions(old, "old_command")
-    old_list = _add(old_sub, "list", "les anciens messages qui attendent, sans réponse",
-                    "mailflow old list")
-    _command(old_list, "old:cmd_old_list")
-    old_archive = _add(old_sub, "archive", "ranger les anciens messages dans le dossier d’archives, "
-                       "sans jamais y répondre", "mailflow old archive", "mailflow old archive --dry-run")
-    _dry_run(old_archive)
-    _command(old_archive, "old:cmd_old_archive")
-    _groups(sub)
-    _candidates(sub)
-
-    digest = _add(sub, "digest", "le point quotidien pour l’équipe depuis le précédent",
-                  "mailflow digest --print", "mailflow digest --send")
-    how = digest.add_mutually_exclusive_group(required=True)
-    how.add_argument("--send", action="store_true",
-                     help="l’envoyer à l’équipe maintenant (rien un jour sans nouvelles)")
-    how.add_argument("--print", action="store_true",
-                     help="afficher son texte ; ne rien envoyer ni changer")
-    _command(digest, "digest:cmd_digest")
-
-    check = _add(sub, "check-config", "vérifier la configuration et les serveurs, et dire ce qui "
-                 "a été trouvé", "mailflow check-config",
-                 "mailflow --config /etc/mailflow/mailflow.toml check-config")
-    _command(check, "check:cmd_check_config")
-    news = _add(sub, "newsletter", "les appels ouverts en blocs pour la lettre MONA Infos",
-                "mailflow newsletter --html", "mailflow newsletter ot-ruraux --text")
-    news.add_argument("groups", nargs="*", metavar="GROUPE",
-                      help="identifiants des groupes (par défaut : chaque appel ouvert)")
-    fmt = news.add_mutually_exclusive_group(required=True)
-    fmt.add_argument("--html", dest="format", action="store_const", const="html",
-                     help="un fragment HTML (tableaux, styles en ligne) à coller")
-    fmt.add_argument("--text", dest="format", action="store_const", const="text",
-                     help="du texte brut, liens écrits en entier")
-    _command(news, "newsletter:cmd_newsletter")
-    _ideas(sub)
-    _records(sub)
+    for add in (_run, _old, _groups, _candidates, _digest, _check_and_newsletter, _ideas, _records):
+        add(sub)
     return top
 
 

@@ -17,7 +17,7 @@ import pytest
 
 from mailflow import config
 from mailflow.config.settings import Settings
-from mailflow.core.decide.member import apply, decide
+from mailflow.core.decide.member import decide, state_after
 from mailflow.model.values import (
     Decision,
     Figure,
@@ -118,7 +118,7 @@ def confirmed_withdrawal(state: State, leave: Intent, now: datetime = NOW) -> De
         return request
     answer = Intent(IntentKind.QUESTION, inbound(leave.sender, "RE : Confirmez votre désistement"),
                     leave.sender, None, tokens=(TOKEN,))
-    return decide(apply(state, request), answer, now)
+    return decide(state_after(state, request), answer, now)
 
 
 IntentFactory = Callable[..., Intent]

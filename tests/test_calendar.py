@@ -17,7 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from mailflow.config.settings import Settings
-from mailflow.core.decide.member import apply, decide
+from mailflow.core.decide.member import decide, state_after
 from mailflow.core.decide.replies import meeting_change_replies
 from mailflow.core.write.calendar import (
     MAX_OCTETS,
@@ -371,7 +371,7 @@ def test_the_pipeline_invites_cancels_and_promotes(renderer: Renderer, fresh_sta
     for n in range(16):
         profile = replace(RURAL_DIRECTOR, name=f"Membre {n}")
         decision = decide(state, intent(group="role-ot", sender=f"m{n}@ot.fr", profile=profile), NOW)
-        state = apply(state, decision)
+        state = state_after(state, decision)
         replies += decision.replies
     assert [r.template for r in replies] == ["confirmed"] * 15 + ["waitlisted"]
     first = renderer.render(replies[3], NOW)
@@ -405,7 +405,7 @@ def test_the_pipeline_invites_cancels_and_promotes(renderer: Renderer, fresh_sta
 def test_leaving_the_waiting_list_cancels_nothing(renderer: Renderer, fresh_state: State) -> None:
     state = fresh_state
     for n in range(16):
-        state = apply(state, decide(state, intent(group="role-ot", sender=f"m{n}@ot.fr"), NOW))
+        state = state_after(state, decide(state, intent(group="role-ot", sender=f"m{n}@ot.fr"), NOW))
     leave = intent(IntentKind.WITHDRAWAL, group=None, sender="m15@ot.fr", profile=Profile())
     (reply,) = confirmed_withdrawal(state, leave).replies
     assert not reply.cancels_invitation
@@ -417,7 +417,7 @@ def test_cancel_follows_the_meeting_sequence(renderer: Renderer, fresh_state: St
     group = fresh_state.groups["role-ot"]
     moved = replace(group, first_meeting=replace(group.first_meeting, sequence=2))
     state = replace(fresh_state, groups={**fresh_state.groups, "role-ot": moved})
-    state = apply(state, decide(state, intent(group="role-ot", sender="m1@ot.fr"), NOW))
+    state = state_after(state, decide(state, intent(group="role-ot", sender="m1@ot.fr"), NOW))
     leave = intent(IntentKind.WITHDRAWAL, group=None, sender="m1@ot.fr", profile=Profile())
     (reply,) = confirmed_withdrawal(state, leave).replies
     assert reply.cancels_invitation and reply.calendar_sequence == 2

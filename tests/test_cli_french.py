@@ -197,7 +197,7 @@ def test_an_add_on_a_full_group_says_who_is_displaced(full_role_ot: State) -> No
 def test_an_idea_validated_is_told_with_the_boards_day(fresh_state: State) -> None:
     idea = Idea(id="I0003", seq=3, email="thomas@pat.fr", name="Thomas", subject="Accueil hors les murs",
                 summary="…", received_at=NOW - timedelta(days=40), message_key="i3",
-                status=IdeaStatus.NOTE_RECEIVED.value)
+                status=IdeaStatus.NOTE_RECEIVED)
     state = replace(fresh_state, ideas=(idea,))
     change = validate(state, "i0003", date(2026, 11, 24), True, NOW, "staff")
     plan = plan_idea(state, change, "idea-validate", NOW)

@@ -11,7 +11,7 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
 from mailflow.config.settings import Settings
-from mailflow.core.decide.member import apply, decide
+from mailflow.core.decide.member import decide, state_after
 from mailflow.core.decide.places import calls, position
 from mailflow.model.values import (
     CallStatus,
@@ -38,7 +38,7 @@ def run(state: State, *intents: object) -> tuple[State, list[Decision]]:
             decision = confirmed_withdrawal(state, it)  # type: ignore[arg-type]
         else:
             decision = decide(state, it, NOW)  # type: ignore[arg-type]
-        state = apply(state, decision)
+        state = state_after(state, decision)
         decisions.append(decision)
     return state, decisions
 
@@ -331,7 +331,7 @@ def test_invariants_hold_for_any_arrival_sequence(settings: Settings,
         else:
             decision = decide(state, it, NOW)  # type: ignore[arg-type]
         assert isinstance(decision.outcome, Outcome)  # one outcome per message
-        state = apply(state, decision)
+        state = state_after(state, decision)
         for group in cfg.groups.values():
             mine = state.of_group(group.id)
             holders = [c for c in mine if c.status.holds_place]
@@ -362,7 +362,7 @@ def test_confirmed_are_the_earliest_eligible_arrivals(settings: Settings,
     seen: set[str] = set()
     for who, department in arrivals:
         sender = f"m{who}@ot.fr"
-        state = apply(state, decide(state, apply_to("ot-ruraux", who, department), NOW))  # type: ignore[arg-type]
+        state = state_after(state, decide(state, apply_to("ot-ruraux", who, department), NOW))  # type: ignore[arg-type]
         if sender in seen:
             continue
         seen.add(sender)
@@ -393,19 +393,19 @@ def test_a_withdrawal_by_email_only_asks_for_confirmation(fresh_state: State) ->
     assert reply.expires_at == NOW + timedelta(hours=72)
     (action,) = decision.pending
     assert action.token_hash != TOKEN and TOKEN not in repr(action)  # only the hash is kept
-    after = apply(state, decision)
+    after = state_after(state, decision)
     assert [c.status for c in after.candidatures] == [Status.CONFIRMED]
 
 
 def test_the_code_from_another_address_confirms_nothing(fresh_state: State) -> None:
     state, member = _confirmed_member(fresh_state)
     leave = intent(IntentKind.WITHDRAWAL, group=None, sender=member, profile=Profile())
-    state = apply(state, decide(state, leave, NOW, TOKEN))
+    state = state_after(state, decide(state, leave, NOW, TOKEN))
     stolen = Intent(IntentKind.QUESTION, inbound("intrus@example.com", "RE : confirmation"),
                     "intrus@example.com", None, tokens=(TOKEN,))
     decision = decide(state, stolen, NOW)
     assert decision.outcome is Outcome.QUESTION_FORWARDED  # a person looks at it; nothing changes
-    assert [c.status for c in apply(state, decision).candidatures] == [Status.CONFIRMED]
+    assert [c.status for c in state_after(state, decision).candidatures] == [Status.CONFIRMED]
 
 
 @pytest.mark.parametrize(("later", "uses"), [(timedelta(hours=73), 1), (timedelta(hours=1), 2)],
@@ -414,12 +414,12 @@ def test_a_stale_code_is_refused_with_an_explanation(fresh_state: State, later: 
                                                      uses: int) -> None:
     state, member = _confirmed_member(fresh_state)
     leave = intent(IntentKind.WITHDRAWAL, group=None, sender=member, profile=Profile())
-    state = apply(state, decide(state, leave, NOW, TOKEN))
+    state = state_after(state, decide(state, leave, NOW, TOKEN))
     answer = Intent(IntentKind.QUESTION, inbound(member, "RE : confirmation"), member, None,
                     tokens=(TOKEN,))
     for _ in range(uses):
         decision = decide(state, answer, NOW + later)
-        state = apply(state, decision)
+        state = state_after(state, decision)
     assert decision.outcome is Outcome.TOKEN_INVALID
     assert "a expiré ou a déjà servi" in decision.replies[0].reason
     expected = Status.CONFIRMED if uses == 1 else Status.WITHDRAWN
@@ -429,8 +429,8 @@ def test_a_stale_code_is_refused_with_an_explanation(fresh_state: State, later: 
 def test_a_used_code_quoted_in_a_later_withdrawal_does_not_block_it(fresh_state: State) -> None:
     state, member = _confirmed_member(fresh_state)
     leave = intent(IntentKind.WITHDRAWAL, group=None, sender=member, profile=Profile())
-    state = apply(state, decide(state, leave, NOW, TOKEN))
-    state = apply(state, decide(state, Intent(IntentKind.QUESTION, inbound(member, "RE"), member,
+    state = state_after(state, decide(state, leave, NOW, TOKEN))
+    state = state_after(state, decide(state, Intent(IntentKind.QUESTION, inbound(member, "RE"), member,
                                               None, tokens=(TOKEN,)), NOW))
     assert [c.status for c in state.candidatures] == [Status.WITHDRAWN]
     state, _ = run(state, apply_to("role-ot", 1))  # back in the group, in a new thread
@@ -453,13 +453,13 @@ def test_a_code_used_after_the_deadline_still_lets_the_hold_expire(fresh_state: 
     from mailflow.core.decide.member import expire_unanswered
 
     state = _opt_in(fresh_state)
-    state = apply(state, decide(state, apply_to("role-ot", 1), NOW, TOKEN))  # type: ignore[arg-type]
+    state = state_after(state, decide(state, apply_to("role-ot", 1), NOW, TOKEN))  # type: ignore[arg-type]
     assert [c.status for c in state.candidatures] == [Status.TO_CONFIRM]
     late = NOW + timedelta(hours=49)
     answer = Intent(IntentKind.QUESTION, inbound("m1@ot.fr", "RE"), "m1@ot.fr", None, tokens=(TOKEN,))
     decision = decide(state, answer, late)
     assert decision.outcome is Outcome.TOKEN_INVALID
-    state = apply(state, decision)
+    state = state_after(state, decision)
     state, expired = expire_unanswered(state, late, days=14)
     assert [d.outcome for d in expired] == [Outcome.HOLD_EXPIRED]
     assert [c.status for c in state.candidatures] == [Status.EXPIRED]
@@ -470,7 +470,7 @@ def test_places_held_for_confirmation_count_when_a_candidature_slots_in(fresh_st
 
     state = _opt_in(fresh_state)
     for n in (1, 2, 3):
-        state = apply(state, decide(state, apply_to("role-ot", n), NOW, f"MF-AAAAAAAAA{n}"))  # type: ignore[arg-type]
+        state = state_after(state, decide(state, apply_to("role-ot", n), NOW, f"MF-AAAAAAAAA{n}"))  # type: ignore[arg-type]
     assert [c.status for c in state.of_group("role-ot")] == [Status.TO_CONFIRM, Status.TO_CONFIRM,
                                                               Status.WAITLISTED]
     state, up, _down = replay(state, "role-ot", NOW)
@@ -483,7 +483,7 @@ def test_expiry_ignores_a_group_removed_from_the_configuration(fresh_state: Stat
     from mailflow.core.decide.member import expire_unanswered
 
     partial = intent(group="role-ot", sender="p@ot.fr", profile=replace(director(1, "24"), role=None))
-    state = apply(fresh_state, decide(fresh_state, partial, NOW))
+    state = state_after(fresh_state, decide(fresh_state, partial, NOW))
     groups = {k: v for k, v in state.groups.items() if k != "role-ot"}
     state = replace(state, groups=groups)
     state, expired = expire_unanswered(state, NOW + timedelta(days=30), days=14)

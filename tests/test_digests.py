@@ -1,18 +1,18 @@
-"""The compact digest sets and maps behave as a dict would, whatever the order of the entries."""
+"""The compact fingerprint sets and maps behave as a dict would, whatever the order of the entries."""
 
 from __future__ import annotations
 
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mailflow.store.digests import DigestMap, DigestSet, digest64
+from mailflow.store.fingerprints import FingerprintMap, FingerprintSet, fingerprint64
 
 keys = st.integers(min_value=0, max_value=2**64 - 1)
 
 
 @given(st.lists(st.tuples(keys, keys), max_size=300), st.integers(1, 50))
 def test_a_map_answers_as_a_dict(entries: list[tuple[int, int]], settle_every: int) -> None:
-    compact, plain = DigestMap(), {}
+    compact, plain = FingerprintMap(), {}
     for n, (key, value) in enumerate(entries, 1):
         compact.put(key, value)
         plain[key] = value
@@ -27,13 +27,13 @@ def test_a_map_answers_as_a_dict(entries: list[tuple[int, int]], settle_every: i
 
 @given(st.lists(keys, max_size=200), st.lists(keys, max_size=50))
 def test_a_set_answers_as_a_set(added: list[int], asked: list[int]) -> None:
-    compact = DigestSet()
+    compact = FingerprintSet()
     for key in added:
         compact.add(key)
     compact.settle()
     assert all((key in compact) == (key in set(added)) for key in [*added, *asked])
 
 
-def test_digests_tell_their_parts_apart() -> None:
-    assert digest64("ab", "c") != digest64("a", "bc")
-    assert digest64("x") == digest64("x") and 0 <= digest64("x") < 2**64
+def test_fingerprints_tell_their_parts_apart() -> None:
+    assert fingerprint64("ab", "c") != fingerprint64("a", "bc")
+    assert fingerprint64("x") == fingerprint64("x") and 0 <= fingerprint64("x") < 2**64

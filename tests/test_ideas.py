@@ -34,7 +34,7 @@ from mailflow.core.decide.ideas import (
     slug,
     validate,
 )
-from mailflow.core.decide.member import apply, decide
+from mailflow.core.decide.member import decide, state_after
 from mailflow.core.read.classify import classify
 from mailflow.core.read.parse import parse
 from mailflow.core.write.render import Renderer
@@ -87,7 +87,7 @@ def idea(status: IdeaStatus = S.RECEIVED, n: int = 1, **fields: object) -> Idea:
     base = Idea(id=f"I{n:04d}", seq=n, email=f"m{n}@ot.example.fr", name=f"Membre {n}",
                 subject=f"Idée de groupe de travail : thème {n}", summary="Bonjour,\n\nUn thème.",
                 received_at=datetime(2027, 1, 2, 10, 0, tzinfo=UTC), message_key=f"k{n}",
-                status=status.value, message_id=f"<idea{n}@ot.example.fr>")
+                status=status, message_id=f"<idea{n}@ot.example.fr>")
     return replace(base, **fields)  # type: ignore[arg-type]
 
 
@@ -239,7 +239,7 @@ def test_the_note_moves_the_open_idea(settings: Settings, status: IdeaStatus, su
     reply = decision.replies[0]
     assert (reply.template, reply.to, reply.in_reply_to) == (
         "idea_note_received", THOMAS.upper(), "<note2@ot.example.fr>")
-    after = apply(state, decision)
+    after = state_after(state, decision)
     assert after.next_seq == state.next_seq  # no new idea
 
 

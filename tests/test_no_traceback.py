@@ -60,7 +60,7 @@ def every_status_store(settings: Settings) -> None:
             ideas.append(Idea(
                 id=f"I{first_i + i:04d}", seq=seq + i, email=f"porteur{i}@pat-exemple.fr", name=None,
                 subject=f"Idée {i}", summary="Un groupe sur l’accueil.", received_at=T0,
-                message_key=f"i{i}", status=stage.value,
+                message_key=f"i{i}", status=stage,
                 validated_on=date(2026, 12, 2) if stage in (IdeaStatus.VALIDATED,
                                                             IdeaStatus.DRAFTED) else None,
                 co_animated=True if stage is IdeaStatus.VALIDATED else None,
@@ -92,7 +92,7 @@ def every_status_store(settings: Settings) -> None:
             store.enqueue(OutboxItem(
                 id=f"<etat{i}@monatourisme.fr>", seq=store.next_outbox_seq(),
                 to=[f"membre{i}@ot-exemple.fr"], outcome="confirmed", message_key=f"k{i}",
-                created_at=T0, raw=raw, subject="Re : Candidature", status=status.value,
+                created_at=T0, raw=raw, subject="Re : Candidature", status=status,
                 attempts=1 if status is not DeliveryStatus.PENDING else 0,
                 last_error="451 plus tard" if status is not DeliveryStatus.SENT else ""))
         store.record_history({"at": T0.isoformat(), "actor": "staff", "action": "group-change",

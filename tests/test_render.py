@@ -24,7 +24,7 @@ from mailflow.core.write.render import Renderer
 from mailflow.core.write.templates import MISSING_LABELS, REPLY_TEMPLATES, template_files
 from mailflow.errors import RenderError
 from mailflow.model.enums import Template
-from mailflow.model.values import CallSummary, Idea, Outcome, Reply
+from mailflow.model.values import CallSummary, Idea, IdeaStatus, Outcome, Reply
 
 ROOT = Path(__file__).resolve().parents[1]
 PARIS = ZoneInfo("Europe/Paris")
@@ -109,7 +109,7 @@ REPLIES: dict[str, Reply] = {
         id="I0002", seq=2, email="zoe.lefevre@ot-perigord-noir.fr", name=NAME,
         subject="Idée de groupe : l’accueil hors les murs", summary="…",
         received_at=datetime(2026, 11, 20, 10, 0, tzinfo=UTC), message_key="k2",
-        status="note-received", note_received_at=datetime(2026, 11, 27, 15, 0, tzinfo=UTC))),
+        status=IdeaStatus.NOTE_RECEIVED, note_received_at=datetime(2026, 11, 27, 15, 0, tzinfo=UTC))),
 }
 
 

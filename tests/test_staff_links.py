@@ -129,7 +129,7 @@ def test_every_line_the_digest_offers_reads_back_as_its_action(settings: Setting
             for n in range(1, 17)]
     ideas = [Idea(id=f"I{n:04d}", seq=20 + n, email="t@ot.fr", name="T", subject="Accueil",
                   summary="", received_at=now - timedelta(days=1), message_key=f"i{n}",
-                  status=stage.value)
+                  status=stage)
              for n, stage in enumerate(IdeaStatus, 1)]
     question = Question(id="Q0001", seq=40, email="q@ot.fr", name="Q", subject="Renseignements",
                         text="Qui peut venir ?", received_at=now - timedelta(hours=1),

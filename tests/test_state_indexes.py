@@ -9,7 +9,6 @@ from hypothesis import given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
-from mailflow.core.decide.places import with_candidatures
 from mailflow.model.values import Candidature, Indexes, Profile, State, Status
 
 T0 = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)
@@ -35,11 +34,11 @@ def _apply(state: State, move: tuple[object, ...], seq: int) -> State:
         cand = Candidature(id=f"C{seq:04d}", group_id=group, email=email, name=None,
                            profile=Profile(), status=Status.WAITLISTED, seq=seq,
                            received_at=T0 + timedelta(minutes=minutes), message_key=f"k{seq}")
-        return with_candidatures(state, cand)
+        return state.with_candidatures(cand)
     rank, status = move[1], move[2]
     assert isinstance(rank, int) and isinstance(status, Status)
     target = state.candidatures[rank % len(state.candidatures)]
-    return with_candidatures(state, replace(target, status=status))
+    return state.with_candidatures(replace(target, status=status))
 
 
 @hsettings(max_examples=200, deadline=None)
@@ -62,8 +61,8 @@ def test_carried_lookups_match_those_worked_out_afresh(moves: list[tuple[object,
 def test_a_change_keeps_the_candidature_in_its_place() -> None:
     first = Candidature("C0001", "ot-ruraux", "a@ot.fr", None, Profile(), Status.CONFIRMED, 1, T0, "k1")
     second = replace(first, id="C0002", seq=2, email="b@ot.fr", received_at=T0 + timedelta(1))
-    state = with_candidatures(State(groups={}, departments={}), first, second)
-    changed = with_candidatures(state, replace(first, status=Status.WITHDRAWN))
+    state = State(groups={}, departments={}).with_candidatures(first, second)
+    changed = state.with_candidatures(replace(first, status=Status.WITHDRAWN))
     assert [c.id for c in changed.candidatures] == ["C0001", "C0002"]
     assert changed.counts("ot-ruraux") == (1, 0)
     assert [c.status for c in changed.of_group("ot-ruraux")] == [Status.WITHDRAWN, Status.CONFIRMED]

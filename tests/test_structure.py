@@ -108,7 +108,8 @@ def test_no_module_over_500_lines(module: str) -> None:
 
 # Each layer and what it may import: the model imports nothing of ours, the core is pure,
 # adapters and the store speak of values only, the application composes them, the commands use
-# the application, the CLI parses. Nothing imports the CLI.
+# the application (never the store, the adapters, or the core's reading and deciding) and the
+# core's French words to print, the CLI parses. Nothing imports the CLI.
 MODEL = "mailflow.model"
 LAYERS = {
     "mailflow.model": {MODEL},
@@ -118,6 +119,8 @@ LAYERS = {
     "mailflow.config": {"mailflow.config", MODEL, "mailflow.errors", "mailflow.ports", "mailflow.files"},
     "mailflow.app": {"mailflow.app", "mailflow.core", MODEL, "mailflow.errors", "mailflow.ports",
                      "mailflow.files", "mailflow.config", "mailflow.store", "mailflow.adapters"},
+    "mailflow.commands": {"mailflow.commands", "mailflow.app", MODEL, "mailflow.errors", "mailflow.files",
+                          "mailflow.config", "mailflow.core.french", "mailflow.core.write"},
 }
 
 
@@ -184,9 +187,7 @@ def test_no_package_holds_more_than_15_modules_side_by_side() -> None:
 
 
 # Being split now; each leaves this list when it is (strict: a split one that stays here fails).
-STILL_LONG = {"mailflow.adapters.attachment_dir", "mailflow.cli", "mailflow.commands.ideas",
-              "mailflow.core.decide.member", "mailflow.core.read.classify", "mailflow.core.write.privacy",
-              "mailflow.core.write.records"}
+STILL_LONG = {"mailflow.core.decide.member", "mailflow.core.read.classify"}
 
 
 @pytest.mark.parametrize("module", [pytest.param(m, marks=pytest.mark.xfail(strict=True))

@@ -210,39 +210,16 @@ def keep(root: Path, owner_id: str, verdicts: list[AttachmentFile]) -> list[Save
         result: list[SavedAttachment] = []
         changed = False
         for verdict in verdicts:
-            key = (verdict.sha256, verdict.original, verdict.refused)
-            known = next(
-                (i for i, e in enumerate(entries) if (e["sha256"], e["original"], e["refused"]) == key),
-                None,
-            )
-            part = verdict
-            if known is not None and (
-                verdict.refused or folder.holds(entries[known]["name"], part.size, part.sha256)
-            ):
-                result.append(_saved(entries[known], folder.path))
+            known = _known(entries, verdict)
+            if known is not None and (verdict.refused or folder.holds(entries[known]["name"],
+                                                                      verdict.size, verdict.sha256)):
+                result.append(_saved(entries[known], folder.path))  # already there: nothing to write
                 continue
-            # A new file, or a kept one that went missing (written again under its name if free);
-            # else a name free in the index and on disk (anything already there, a planted link
-            # included, is left alone), unless a file left by an interrupted call has this content.
-            name = ""
             old = entries[known]["name"] if known is not None else ""
-            if old and not verdict.refused and folder.lstat(old) is None:
-                folder.write(old, part.data)
-                name = old
-            while not name:
-                candidate = _file_name(next_number, verdict.safe_stem, verdict.ext)
-                next_number += 1
-                if candidate in taken:
-                    continue
-                if verdict.refused or folder.lstat(candidate) is None:
-                    if not verdict.refused:
-                        folder.write(candidate, part.data)
-                    name = candidate
-                elif folder.holds(candidate, part.size, part.sha256):
-                    name = candidate
+            name, next_number = _written(folder, verdict, old, taken, next_number)
             entry = {
                 "name": name, "original": verdict.original, "content_type": verdict.content_type,
-                "size": part.size, "sha256": part.sha256, "refused": verdict.refused,
+                "size": verdict.size, "sha256": verdict.sha256, "refused": verdict.refused,
             }  # fmt: skip
             taken.add(name)
             if known is None:
@@ -257,6 +234,37 @@ def keep(root: Path, owner_id: str, verdicts: list[AttachmentFile]) -> list[Save
         return result
     finally:
         folder.close()
+
+
+def _known(entries: list[dict[str, Any]], verdict: AttachmentFile) -> int | None:
+    """Where the index lists this very file (same content, name and verdict), if it does."""
+    key = (verdict.sha256, verdict.original, verdict.refused)
+    return next((i for i, e in enumerate(entries) if (e["sha256"], e["original"], e["refused"]) == key),
+                None)
+
+
+def _written(folder: _OwnerFolder, verdict: AttachmentFile, old: str, taken: set[str],
+             next_number: int) -> tuple[str, int]:
+    """The file's name in the folder, written there unless refused; and the next number free.
+
+    A kept file that went missing is written again under its name (`old`) if it is free; else
+    the file takes a name free in the index and on disk (anything already there, a planted link
+    included, is left alone), unless a file left by an interrupted call has this content.
+    """
+    if old and not verdict.refused and folder.lstat(old) is None:
+        folder.write(old, verdict.data)
+        return old, next_number
+    while True:
+        candidate = _file_name(next_number, verdict.safe_stem, verdict.ext)
+        next_number += 1
+        if candidate in taken:
+            continue
+        if verdict.refused or folder.lstat(candidate) is None:
+            if not verdict.refused:
+                folder.write(candidate, verdict.data)
+            return candidate, next_number
+        if folder.holds(candidate, verdict.size, verdict.sha256):
+            return candidate, next_number
 
 
 def clean_leftovers(root: Path) -> list[Path]:

@@ -1,18 +1,32 @@
-"""The daemon loop: batches on a `schedule` interval, jobs that never kill it, a clean stop."""
+"""`mailflow run`: one pass, a dry run, or the daemon loop (batches on a `schedule` interval,
+each job in a store session, jobs that never kill it, a clean stop)."""
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import gc
 import logging
 import signal
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from datetime import datetime
 from types import FrameType
 
 import schedule
 
+from ..config.settings import Settings
+from ..core.french import format_date_fr
+from ..store import take_lock
+from .outbox import alert
+from .past import Past, count_from, past_lines
+from .report import BatchReport
+from .service import Service
+from .wiring import build_service
+
 log = logging.getLogger("mailflow.app.daemon")
+#: What the log says of the service as a whole (started, a batch's counts, old mail waiting).
+service_log = logging.getLogger("mailflow")
 
 
 #: What each job is, in the words of the log staff read (journalctl) and of their alert.
@@ -123,3 +137,108 @@ class Daemon:
             if woke and self.on_wake is not None and not self.stop.is_set():
                 self.on_wake()
         log.info("mailflow arrêté")
+
+
+# --- mailflow run ------------------------------------------------------------------------------
+
+
+def run_dry(settings: Settings, since: datetime | None) -> BatchReport:
+    """Decide every waiting message in memory; write, send and move nothing."""
+    service = build_service(settings, read_only=True)
+    try:
+        if since is not None:
+            service.store.set_meta("since", since.isoformat())  # dropped with the dry run
+        return service.run_batch(dry_run=True)
+    finally:
+        service.close()
+
+
+@contextlib.contextmanager
+def _started(settings: Settings, since: datetime | None, *, once: bool) -> Iterator[Service]:
+    """A writing service, the mailbox read by this process alone (a second daemon, or a --once
+    beside one, is refused), leftovers of a killed process cleaned, the journal's index read."""
+    mailbox_lock = take_lock(settings.store_path.with_name(settings.store_path.name + ".daemon.lock"),
+                             0.0, "un autre mailflow lit déjà cette boîte ({holder}) : arrêtez-le "
+                             "d’abord")
+    try:
+        service = build_service(settings, read_only=False, hold_lock=once)
+        try:
+            with service.store.session() if not once else contextlib.nullcontext():
+                service.clean_leftovers()
+                service.store.load_index()
+                if since is not None:
+                    count_from(service, since)
+            yield service
+        finally:
+            service.close()
+    finally:
+        mailbox_lock.close()
+
+
+def run_once(settings: Settings, since: datetime | None,
+             show: Callable[[BatchReport], None]) -> None:
+    """One batch (`show` tells what it did), then the holds that expired; the digest has its own
+    command (`digest --send`)."""
+    with _started(settings, since, once=True) as service:
+        show(service.run_batch())
+        service.expire_holds()
+
+
+def run_forever(settings: Settings, since: datetime | None) -> None:
+    """The daemon: its jobs, each in a store session so that staff commands can act in between,
+    until SIGTERM or Ctrl-C."""
+    with _started(settings, since, once=False) as service:
+        _daemon(settings, service).run()
+
+
+def _tell_past(service: Service, past: Past) -> None:
+    """Old mail waiting: logged and told to staff once for as many messages, not at every look."""
+    if not past.count or service.store.meta("past_told") == past.count:
+        return
+    tz = service.settings.tz
+    for line in past_lines(past, tz):
+        service_log.warning("%s", line)
+    with service.store.transaction():
+        alert(service, "old-mail", count=str(past.count), since=format_date_fr(past.since, tz),
+              first=format_date_fr(past.first, tz) if past.first else "",
+              last=format_date_fr(past.last, tz) if past.last else "")
+        service.store.set_meta("past_told", past.count)
+    service.deliver()
+
+
+def _daemon(settings: Settings, service: Service) -> Daemon:
+    """The daemon's jobs on their intervals, each in a store session."""
+
+    def in_session(job: Callable[[], object]) -> Callable[[], None]:
+        def run() -> None:
+            with service.store.session():
+                job()
+        return run
+
+    def batch() -> None:
+        report = service.poll()
+        if report and (report.handled or report.sent or report.send_failed):
+            service_log.info("%s", report.summary())
+        if report is not None and report.past is not None:
+            _tell_past(service, report.past)
+
+    def failing(name: str, exc: BaseException) -> None:
+        with service.store.session():
+            with service.store.transaction():
+                alert(service, "job-failing", job=JOB_WORDS.get(name, name),
+                      since=format_date_fr(service.clock(), settings.tz),
+                      error=f"{type(exc).__name__} : {exc}"[:500],
+                      log="le journal de mailflow (journalctl)")
+            service.deliver()
+
+    waiter = service.source.wait if settings.mailbox.idle else sleep_until_stopped
+    daemon = Daemon(waiter, on_wake=in_session(batch), on_failure=failing)
+    daemon.every(settings.poll_seconds, "mailbox", in_session(batch))
+    daemon.every(min(settings.delivery.retry_seconds), "delivery", in_session(service.deliver))
+    daemon.every(60, "digest", in_session(service.digest_if_due))
+    daemon.every(600, "holds", in_session(service.expire_holds))
+    service_log.info("mailflow démarré : relève de %s toutes les %g s%s ; les réponses partent par %s",
+             settings.mailbox.path or settings.mailbox.url, settings.poll_seconds,
+             " et dès l’arrivée d’un message (IMAP IDLE)" if settings.mailbox.server
+             and settings.mailbox.idle else "", settings.delivery.path or settings.delivery.url)
+    return daemon

@@ -7,9 +7,10 @@ from datetime import datetime, timedelta
 
 from ..core.french import format_date_fr
 from ..errors import SourceError, TransportError
+from ..model.values import DeliveryStatus
 from ..ports import OutboxItem
-from .alerts import alert
 from .context import Context
+from .outbox import alert
 from .report import BatchReport
 
 log = logging.getLogger("mailflow.delivery")
@@ -48,11 +49,11 @@ def _round_of_sending(ctx: Context, report: BatchReport) -> bool:
     blocked: set[str] = set()  # recipients with an earlier reply still owed: keep the order
     due: list[OutboxItem] = []
     alerts = 0
-    for item in ctx.store.outbox("pending", "sending"):
+    for item in ctx.store.outbox(DeliveryStatus.PENDING, DeliveryStatus.SENDING):
         # « sending » is what older versions wrote before handing a reply over: the Sent
         # folder tells whether it went. Replies accepted since are in the store's log.
-        if item.status == "sending" and _was_sent(ctx, item):
-            item.status, item.sent_at = "sent", now
+        if item.status is DeliveryStatus.SENDING and _was_sent(ctx, item):
+            item.status, item.sent_at = DeliveryStatus.SENT, now
             ctx.store.update_outbox(item)
             continue
         if blocked.intersection(item.to) or (item.next_attempt_at and item.next_attempt_at > now):
@@ -67,6 +68,8 @@ def _round_of_sending(ctx: Context, report: BatchReport) -> bool:
             alerts += _send_one(ctx, item, now, blocked, report, copies)
     finally:
         ctx.transport.close()
+        # Not a transaction, on purpose: what the round did (sent, failed, retried later) is
+        # recorded even when a later step of it raised; nothing of it may be rolled back.
         ctx.store.commit()
         _copy_to_sent(ctx, copies)
     return alerts > 0
@@ -112,13 +115,13 @@ def _failed(ctx: Context, item: OutboxItem, exc: TransportError, now: datetime,
     item.attempts += 1
     item.last_error = str(exc)
     if exc.permanent or now - item.created_at > timedelta(hours=delivery.give_up_after_hours):
-        item.status = "failed"
+        item.status = DeliveryStatus.FAILED
         log.error("réponse à %s abandonnée (%s) : %s", ", ".join(item.to), item.subject, exc)
         if item.outcome in QUIET:
             return 0
         return alert(ctx, "delivery-failed", to=", ".join(item.to), subject=item.subject,
                      outcome=item.outcome, error=str(exc), attempts=str(item.attempts))
-    item.status = "pending"
+    item.status = DeliveryStatus.PENDING
     item.next_attempt_at = now + _retry_delay(ctx, item.attempts)
     blocked.update(item.to)
     log.warning("réponse à %s (%s) pas encore envoyée (essai %d, prochain à %s) : %s",
@@ -136,7 +139,7 @@ def _failed(ctx: Context, item: OutboxItem, exc: TransportError, now: datetime,
 def _accepted(ctx: Context, item: OutboxItem, refused: dict[str, str], now: datetime) -> int:
     """The server took it: on disk at once, before anything else (never sent twice)."""
     ctx.store.accepted(item.id, now)
-    item.status, item.sent_at = "sent", now
+    item.status, item.sent_at = DeliveryStatus.SENT, now
     alerts = 0
     if refused:
         item.last_error = f"refused: {refused}"

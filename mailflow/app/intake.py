@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from ..adapters.attachment_dir import describe
-from ..core.decide.member import apply, decide
+from ..core.decide.member import decide, state_after
 from ..core.decide.staff_plans import Plan
 from ..core.french import answers
 from ..core.french import size as size_fr
@@ -21,14 +21,14 @@ from ..core.read import authres
 from ..core.read.classify import classify
 from ..core.read.conversation import resolve, thread_subject
 from ..core.read.parse import parse
+from ..core.write.render import Renderer
 from ..errors import MailflowError, ParseError, RenderError, SourceError, StoreError, TransportError
 from ..model.values import CaseKind, Inbound, IntentKind, Outcome, Question, Sent, State
 from ..ports import Folder, LedgerEntry, Waiting
-from .alerts import alert, alert_message, check_filled, promotion_alerts
 from .attachments import keep_idea_attachments
 from .context import Context
 from .delivery import deliver
-from .outbox import Outgoing, enqueue, outgoing
+from .outbox import Outgoing, alert, alert_message, check_filled, enqueue, outgoing, promotion_alerts
 from .past import counted_since, split
 from .report import BatchReport, Handled
 from .staff import staff_message, stage_plan
@@ -66,11 +66,10 @@ def run_batch(ctx: Context, *, dry_run: bool = False, chunk: int = CHUNK) -> Bat
     waiting, report.past = split(ctx, ctx.source.pending(), counted_since(ctx, ctx.clock()))
     _check_validity(ctx)
     if not waiting:  # a look at an empty inbox: replies still owed go, the state is not read
+        with ctx.store.transaction(dry_run=dry_run):
+            pass  # what the look noted: a new UIDVALIDITY, the date mail counts from
         if not dry_run:
-            ctx.store.commit()  # a new UIDVALIDITY, if any
             deliver(ctx, report)
-        else:
-            ctx.store.rollback()
         return report
     size = len(waiting) if dry_run else chunk
     chunks = [waiting[i:i + size] for i in range(0, len(waiting), max(size, 1))]
@@ -122,14 +121,11 @@ def _set_aside(ctx: Context, item: Waiting, report: BatchReport, exc: Exception,
     raw = ctx.source.read(item.key, limit=QUARANTINE_COPY_BYTES)
     digest = hashlib.sha256(raw).hexdigest()
     reason = f"erreur interne de mailflow en enregistrant ce message ({_said(exc)})"
-    result = _quarantine(ctx, raw, digest, reason, item.key)
-    handled = _record(ctx, item, result)
-    if dry_run:
-        ctx.store.rollback()
-        report.handled.append(handled)
-        return
-    ctx.store.commit()
+    with ctx.store.transaction(dry_run=dry_run):
+        handled = _record(ctx, item, _quarantine(ctx, raw, digest, reason, item.key))
     report.handled.append(handled)
+    if dry_run:
+        return
     deliver(ctx, report)
     ctx.source.ack([item.key], "quarantine")
     report.acked += 1
@@ -137,10 +133,12 @@ def _set_aside(ctx: Context, item: Waiting, report: BatchReport, exc: Exception,
 
 def _run_chunk(ctx: Context, waiting: list[Waiting], report: BatchReport, *, dry_run: bool) -> None:
     before = state = ctx.state()
+    renderer = ctx.renderer.for_groups(state.groups)  # made again when a staff action changes them
     acks: list[tuple[str, Folder]] = []
     to_keep: list[tuple[str, bytes]] = []
     handled: list[Handled] = []
-    try:
+    # Nothing half-decided may reach the disk later: the chunk is committed whole, or not at all.
+    with ctx.store.transaction(dry_run=dry_run):
         for item in waiting:
             entry = ctx.store.ledger_entry(item.key)
             if entry is not None:
@@ -151,22 +149,20 @@ def _run_chunk(ctx: Context, waiting: list[Waiting], report: BatchReport, *, dry
                     to_keep.append((entry.attachments_of, ctx.source.read(item.key)))
                 acks.append((item.key, "processed" if entry.folder == "processed" else "quarantine"))
                 continue
-            result = _handle(ctx, item, state)
+            result = _handle(ctx, item, state, renderer)
             if result.state is not None:
+                if result.state.groups is not state.groups:
+                    renderer = ctx.renderer.for_groups(result.state.groups)
                 state = result.state
             to_keep += result.attachments
             handled.append(_record(ctx, item, result))
             acks.append((item.key, result.folder))
-        if dry_run:
-            ctx.store.rollback()
-            report.handled += handled
-            return
-        check_filled(ctx, before, state)
-        ctx.store.save_state(before, state)
-        ctx.store.commit()
-    except BaseException:
-        ctx.store.rollback()  # nothing half-decided may reach the disk later
-        raise
+        if not dry_run:
+            check_filled(ctx, before, state)
+            ctx.store.save_state(before, state)
+    if dry_run:
+        report.handled += handled
+        return
     for one in handled:
         for line in one.lines():
             log.info("%s", line)
@@ -208,9 +204,10 @@ def _keep_attachments(ctx: Context, pairs: list[tuple[str, bytes]]) -> None:
             log.info("%s: %s", idea_id, line)
 
 
-def _handle(ctx: Context, waiting: Waiting, state: State) -> _Result:
-    """One message decided, its mail written: nothing of it is in the store yet. Whatever the
-    message makes a step raise, it alone goes to quarantine with the reason."""
+def _handle(ctx: Context, waiting: Waiting, state: State, renderer: Renderer) -> _Result:
+    """One message decided, its mail written (by `renderer`, made for the state's groups):
+    nothing of it is in the store yet. Whatever the message makes a step raise, it alone goes to
+    quarantine with the reason."""
     limit = ctx.settings.mailbox.max_message_bytes
     if waiting.size > limit:
         # Only the start is fetched: enough for staff to see what it was.
@@ -222,7 +219,7 @@ def _handle(ctx: Context, waiting: Waiting, state: State) -> _Result:
     inbound: Inbound | None = None
     try:
         inbound = parse(raw, waiting.key)
-        return _decided(ctx, waiting, state, raw, digest, inbound)
+        return _decided(ctx, waiting, state, renderer, raw, inbound)
     except ParseError as exc:
         return _quarantine(ctx, raw, digest, str(exc), waiting.key)
     except RenderError as exc:
@@ -237,9 +234,10 @@ def _handle(ctx: Context, waiting: Waiting, state: State) -> _Result:
                            waiting.key, inbound)
 
 
-def _decided(ctx: Context, waiting: Waiting, state: State, raw: bytes, digest: str,
+def _decided(ctx: Context, waiting: Waiting, state: State, renderer: Renderer, raw: bytes,
              inbound: Inbound) -> _Result:
     now = ctx.clock()
+    digest = inbound.sha256
     # Arrival is the mailbox's: what « reçue le » says, and what deadlines are compared with.
     inbound = replace(inbound, received_at=min(waiting.arrived_at or now, now))
     if ctx.store.seen_before(inbound.sha256, inbound.message_id):
@@ -257,11 +255,11 @@ def _decided(ctx: Context, waiting: Waiting, state: State, raw: bytes, digest: s
         decision, after, messages, staged = staff.decision, staff.after, staff.messages, staff.staged
     else:
         decision = decide(state, intent, now, ctx.new_token())
-        messages = [outgoing(ctx.renderer, r, now) for r in decision.replies]
-        after = apply(state, decision)
+        messages = [outgoing(renderer, r, now) for r in decision.replies]
+        after = state_after(state, decision)
         messages += promotion_alerts(ctx, after, decision.replies)
     if decision.forward is not None:
-        messages += _forward(ctx, decision.forward, inbound, raw, now)
+        messages += _forward(ctx, renderer, decision.forward, inbound, raw, now)
     kept = [(idea.id, raw) for idea in decision.ideas] if inbound.attachments else []
     # What a message answers, when it says something: an answer to a general help, or a staff
     # member's to one of our answers to staff, is no case of anyone's.
@@ -272,11 +270,10 @@ def _decided(ctx: Context, waiting: Waiting, state: State, raw: bytes, digest: s
                    staged)
 
 
-def _forward(ctx: Context, question: Question, inbound: Inbound, raw: bytes,
+def _forward(ctx: Context, renderer: Renderer, question: Question, inbound: Inbound, raw: bytes,
              now: datetime) -> list[Outgoing]:
     """The member's question to staff, the original attached; « Répondre » reaches her."""
-    message, written = ctx.renderer.render_question(question, inbound, raw[:QUARANTINE_COPY_BYTES],
-                                                    now)
+    message, written = renderer.render_question(question, inbound, raw[:QUARANTINE_COPY_BYTES], now)
     subject = str(message["Subject"])
     about = Sent(str(message["Message-ID"]), ctx.staff[0], subject, CaseKind.QUESTION, question.id,
                  now, group_id=question.group_id, thread=thread_subject(subject))

@@ -11,12 +11,12 @@ from ..adapters.attachment_dir import clean_leftovers as clean_attachment_leftov
 from ..core.decide.member import expire_unanswered
 from ..core.write.digest import Event, Undelivered, build_digest
 from ..errors import SourceError
-from .alerts import alert, check_filled, promotion_alerts, queue_alerts
+from ..model.values import DeliveryStatus
 from .attachments import attachments_root
 from .context import Context
 from .delivery import deliver
 from .intake import run_batch
-from .outbox import Outgoing, enqueue, outgoing
+from .outbox import Outgoing, alert, check_filled, enqueue, outgoing, promotion_alerts, queue_alerts
 from .report import BatchReport
 
 log = logging.getLogger("mailflow.jobs")
@@ -29,19 +29,16 @@ def expire_holds(ctx: Context) -> int:
     after, decisions = expire_unanswered(before, now, ctx.settings.answer_within_days)
     if not decisions:
         return 0
-    try:
+    renderer = ctx.renderer.for_groups(after.groups)
+    with ctx.store.transaction():  # all or nothing: never a reply without its state change
         for decision in decisions:
             for reply in decision.replies:
-                enqueue(ctx.store, outgoing(ctx.renderer, reply, now), f"expiry:{reply.candidature_id}",
+                enqueue(ctx.store, outgoing(renderer, reply, now), f"expiry:{reply.candidature_id}",
                         now)
             queue_alerts(ctx, promotion_alerts(ctx, after, decision.replies))
             log.info("%s", decision.summary)
         check_filled(ctx, before, after)
         ctx.store.save_state(before, after)
-        ctx.store.commit()
-    except BaseException:
-        ctx.store.rollback()  # all or nothing: never a reply without its state change
-        raise
     deliver(ctx)
     return len(decisions)
 
@@ -53,20 +50,20 @@ def digest(ctx: Context, *, send: bool) -> EmailMessage | None:
     since = datetime.fromisoformat(last) if last else now - timedelta(days=1)
     events = [Event(e.key, e.sender, e.subject, e.outcome, e.summary, e.decided_at)
               for e in ctx.store.ledger_since(since) if e.decided_at < now]
+    failed = DeliveryStatus.FAILED
     undelivered = [
-        Undelivered(", ".join(i.to), i.subject, i.outcome, i.last_error, i.attempts,
-                    i.status == "failed")
-        for i in ctx.store.outbox("pending", "sending", "failed")
-        if i.attempts and (i.status != "failed" or since <= (i.next_attempt_at or i.created_at))
+        Undelivered(", ".join(i.to), i.subject, i.outcome, i.last_error, i.attempts, i.status is failed)
+        for i in ctx.store.outbox(DeliveryStatus.PENDING, DeliveryStatus.SENDING, failed)
+        if i.attempts and (i.status is not failed or since <= (i.next_attempt_at or i.created_at))
     ]
     found = build_digest(ctx.state(), events, undelivered, since, now)
     message = ctx.renderer.render_digest(found, now) if found else None
     if send:
-        if message is not None:
-            enqueue(ctx.store, Outgoing("digest", ctx.staff, message), "digest", now)
-        ctx.store.set_meta("digest_last_at", now.isoformat())
-        ctx.store.set_meta("digest_last_day", now.astimezone(ctx.settings.tz).date().isoformat())
-        ctx.store.commit()
+        with ctx.store.transaction():
+            if message is not None:
+                enqueue(ctx.store, Outgoing("digest", ctx.staff, message), "digest", now)
+            ctx.store.set_meta("digest_last_at", now.isoformat())
+            ctx.store.set_meta("digest_last_day", now.astimezone(ctx.settings.tz).date().isoformat())
         deliver(ctx)
     return message
 
@@ -130,6 +127,6 @@ class Poller:
         lasting = now - self.down_since >= timedelta(minutes=ctx.settings.alert_after_minutes)
         if lasting and not self.alerted:
             self.alerted = True
-            alert(ctx, "mailbox-unreachable", since=self.down_since.isoformat(timespec="minutes"),
-                  error=str(exc))
-            ctx.store.commit()
+            with ctx.store.transaction():
+                alert(ctx, "mailbox-unreachable", since=self.down_since.isoformat(timespec="minutes"),
+                      error=str(exc))

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 
+from ..core.french import format_date_fr, plural
 from ..ports import Waiting
 from .context import Context
 
@@ -64,21 +65,41 @@ def split(ctx: Context, waiting: Sequence[Waiting], since: datetime) -> tuple[li
     return current, Past(since, tuple(past))
 
 
+def waiting_past(ctx: Context, now: datetime) -> Past:
+    """The mail of the past waiting in the inbox, unanswered."""
+    return split(ctx, ctx.source.pending(), counted_since(ctx, now))[1]
+
+
+def past_lines(past: Past, tz: tzinfo) -> list[str]:
+    """What the command line and the log say of the past waiting (nothing when there is none)."""
+    if not past.count:
+        return []
+    span = (f" (du {format_date_fr(past.first, tz)} au {format_date_fr(past.last, tz)})"
+            if past.first and past.last else "")
+    day = (past.first or past.since).astimezone(tz).date().isoformat()  # all of it would count
+    return [f"{plural(past.count, 'ancien message attend', 'anciens messages attendent')}{span}, "
+            f"arrivé{'s' if past.count > 1 else ''} avant le {format_date_fr(past.since, tz)}, "
+            "date depuis laquelle mailflow compte le courrier : aucune réponse n’y a été faite.",
+            f"Pour y répondre : mailflow run --once --since {day} (ou la clé mailbox.since) ; "
+            "pour les ranger sans réponse : mailflow old archive."]
+
+
 def count_from(ctx: Context, since: datetime) -> None:
     """Staff's word: mail counts from this time (`run --since`); kept in the store."""
-    ctx.store.set_meta("since", since.isoformat())
-    ctx.store.commit()
+    with ctx.store.transaction():
+        ctx.store.set_meta("since", since.isoformat())
 
 
 def archive(ctx: Context, actor: str, now: datetime) -> Past:
     """Set the past aside as history: moved to the archive folder, never answered."""
-    since = counted_since(ctx, now)
-    _current, past = split(ctx, ctx.source.pending(), since)
-    if past.count:
-        ctx.store.record_history({"at": now.isoformat(), "actor": actor, "action": "old-mail-archived",
-                                  "count": past.count, "since": since.isoformat(),
-                                  "folder": ctx.settings.mailbox.archive_folder})
-    ctx.store.commit()
+    with ctx.store.transaction():
+        since = counted_since(ctx, now)
+        _current, past = split(ctx, ctx.source.pending(), since)
+        if past.count:
+            ctx.store.record_history({"at": now.isoformat(), "actor": actor,
+                                      "action": "old-mail-archived", "count": past.count,
+                                      "since": since.isoformat(),
+                                      "folder": ctx.settings.mailbox.archive_folder})
     if past.count:
         ctx.source.ack([w.key for w in past.waiting], "archive")
     return past

@@ -1,4 +1,4 @@
-"""The only place where the configured adapters are built and wired into a service."""
+"""The only place where the configured adapters are built, wired into a service, or tried."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from ..adapters.outbox_dir import DirTransport
 from ..adapters.smtp import SmtpTransport
 from ..config.settings import Settings
 from ..core.write.render import Renderer
+from ..errors import MailflowError
 from ..ports import MailSource, Transport
 from ..store import Store
 from .service import Service
@@ -41,6 +42,13 @@ def build_transport(settings: Settings) -> Transport:
     return DirTransport(settings.delivery.path)
 
 
+def open_store(settings: Settings, *, read_only: bool, hold_lock: bool = True) -> Store:
+    """The configured store: read-only (no lock, nothing written) for what staff read, or
+    holding its lock, waiting a while for the daemon's job at hand."""
+    return Store(settings.store_path, read_only=read_only, hold_lock=hold_lock,
+                 wait=STAFF_WAIT_SECONDS)
+
+
 def build_renderer(settings: Settings) -> Renderer:
     return Renderer(settings.templates_dir, settings.network, settings.groups, settings.departments)
 
@@ -52,8 +60,7 @@ def build_service(settings: Settings, *, read_only: bool, hold_lock: bool = True
     `hold_lock=False` and takes it for each job, so that staff commands can act in between.
     A read-only one has no transport: nothing is sent.
     """
-    store = Store(settings.store_path, read_only=read_only, hold_lock=hold_lock,
-                  wait=STAFF_WAIT_SECONDS)
+    store = open_store(settings, read_only=read_only, hold_lock=hold_lock)
     try:
         source = build_source(settings, create=not read_only)
         transport = None if read_only else build_transport(settings)
@@ -62,3 +69,30 @@ def build_service(settings: Settings, *, read_only: bool, hold_lock: bool = True
         store.close()
         raise
     return Service(settings, source, transport, store, renderer, utc_now)
+
+
+def check_servers(settings: Settings) -> tuple[list[str], list[str]]:
+    """Connect and log in to the configured servers: what was found, in French, and what fails
+    (in plain words)."""
+    found: list[str] = []
+    problems: list[str] = []
+    box = settings.mailbox
+    if box.server is not None:
+        source = ImapSource(box.server, box.processed_folder, box.quarantine_folder, box.sent_folder)
+        try:
+            folders = source.check()
+            found.append(f"boîte aux lettres : connexion à {box.server.host}:{box.server.port} en "
+                         f"tant que {box.server.auth.user} ; dossiers : {', '.join(folders)}")
+            if box.server.folder not in folders:
+                problems.append(f"boîte aux lettres : le dossier « {box.server.folder} » n’existe pas")
+        except MailflowError as exc:
+            problems.append(f"boîte aux lettres : {exc}")
+        finally:
+            source.close()
+    if settings.delivery.server is not None:
+        transport = SmtpTransport(settings.delivery.server, settings.network.address)
+        try:
+            found.append(f"envoi : {transport.check()}")
+        except MailflowError as exc:
+            problems.append(f"envoi : {exc}")
+    return found, problems

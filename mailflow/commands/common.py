@@ -1,24 +1,22 @@
-"""What the commands share: the state read, rows or JSON printed, a staff plan shown and applied."""
+"""What the commands share: who acts, rows or JSON printed, a staff change shown once applied."""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import getpass
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
 
-from ..app.staff import apply_plan, render_plan
-from ..app.wiring import build_service, utc_now
+from ..app.staff import StaffChange, StaffDesk
+from ..app.wiring import build_service
 from ..config.settings import Settings
-from ..core.decide.overrides import Divergence, divergence_line, divergences
-from ..core.decide.staff_plans import Plan
 from ..core.french import french_typography
-from ..core.write.plan_text import plan_lines
+from ..core.write.plan_text import divergence_line, plan_lines
 from ..errors import StaffActionError
-from ..model.values import State
-from ..store import Store
+from ..model.network import Divergence
 
 
 def actor() -> str:
@@ -41,24 +39,11 @@ def columns(rows: list[list[str]]) -> list[str]:
             for row in rows]
 
 
-def read_state(settings: Settings) -> State:
-    """The state as it stands, with the groups staff drafted and changed; nothing locked."""
-    with Store(settings.store_path, read_only=True) as store:
-        return store.state(settings.groups, settings.departments)
-
-
 def override_lines(overrides: list[Divergence], settings: Settings, *, prefix: bool = True) -> list[str]:
     """Each setting where staff's change is in force over the groups file, said with the
     command that goes back to the file's value (`prefix`: naming the group first)."""
     return [(f"groupe {d.group_id}, " if prefix else "")
             + divergence_line(d, settings.tz, settings.groups_file.name) for d in overrides]
-
-
-def read_state_and_overrides(settings: Settings) -> tuple[State, list[Divergence]]:
-    """The state as it stands, and every setting where staff's change overrides groups.toml."""
-    with Store(settings.store_path, read_only=True) as store:
-        state = store.state(settings.groups, settings.departments)
-        return state, divergences(settings.groups, state.groups, store.group_overrides())
 
 
 def emit(args: argparse.Namespace, data: Any, lines: Callable[[], list[str]]) -> int:
@@ -83,28 +68,23 @@ def local_time(settings: Settings, text: str, option: str) -> datetime:
 DRY_RUN_DONE = "Essai à blanc : rien n’a été modifié, aucun message n’est parti."
 
 
-def run_plan(settings: Settings, args: argparse.Namespace, make: Callable[[State, datetime], Plan], *,
-             unchanged: Callable[[Plan], str | None] | None = None) -> int:
-    """Plan a staff change on the current state, show it, and unless --dry-run apply it;
-    `unchanged` says when there is nothing to do.
-
-    What is shown, before and after, is `plan_lines`: what changes and the mail it sends.
-    The store's lock is held from the plan to the commit: the plan applied is the one shown.
-    """
+@contextlib.contextmanager
+def desk(settings: Settings, args: argparse.Namespace) -> Iterator[StaffDesk]:
+    """The application's desk for staff's changes, for the time of one command (read-only, and
+    sending nothing, with --dry-run)."""
     service = build_service(settings, read_only=args.dry_run)
     try:
-        plan = make(service.state(), utc_now())
-        said = unchanged(plan) if unchanged is not None else None
-        if said:
-            say(said)  # nothing to change
-            return 0
-        messages = render_plan(service, plan)
-        sends = [(item.outcome, item.to, item.subject) for item in messages]
-        if args.dry_run:
-            say(*plan_lines(plan, sends, applied=False, tz=settings.tz), DRY_RUN_DONE)
-            return 0
-        apply_plan(service, plan, messages, actor())
-        say(*plan_lines(plan, sends, applied=True, tz=settings.tz))
-        return 0
+        yield StaffDesk(service, actor(), dry_run=args.dry_run)
     finally:
         service.close()
+
+
+def tell(change: StaffChange, settings: Settings, unchanged: str = "") -> int:
+    """What a change did (or would do, on a dry run), as `plan_lines` tells it; `unchanged` when
+    there was nothing to do."""
+    if change.unchanged:
+        say(unchanged)
+        return 0
+    lines = plan_lines(change.plan, change.sends, applied=change.applied, tz=settings.tz)
+    say(*lines, *([] if change.applied else [DRY_RUN_DONE]))
+    return 0

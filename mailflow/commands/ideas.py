@@ -4,49 +4,29 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from ..app.attachments import kept_attachments
+from ..app import views
 from ..config.settings import Settings
-from ..core.decide.ideas import (
-    IdeaChange,
-    IdeaError,
-    advance,
-    current,
-    decline,
-    draft_group,
-    find,
-    status_of,
-    validate,
-)
-from ..core.decide.staff_plans import Plan, plan_idea
 from ..core.french import IDEA_STATUS, format_date_fr, plural, size
 from ..core.write.records import when as when_of
 from ..errors import StaffActionError
-from ..model.values import Idea, IdeaStatus, State
-from ..store import Store
-from .common import actor, columns, read_state, run_plan, say
+from ..model.values import Idea, IdeaStatus
+from .common import columns, desk, say, tell
 
 # --- reading -----------------------------------------------------------------------------------
 
 
-def _find(state: State, idea_id: str) -> Idea:
-    try:
-        return find(state, idea_id)
-    except IdeaError as exc:
-        raise StaffActionError(str(exc)) from None
-
-
-def _row(settings: Settings, idea: Idea) -> dict[str, Any]:
+def _row(idea: Idea) -> dict[str, Any]:
     return {
         "id": idea.id,
         "received_at": idea.received_at.isoformat(),
         "email": idea.email,
         "name": idea.name,
         "subject": idea.subject,
-        "status": idea.status,
+        "status": idea.status.value,
     }
 
 
@@ -60,8 +40,8 @@ def _what(what: str) -> str:
 
 def cmd_ideas_list(settings: Settings, args: argparse.Namespace) -> int:
     """Every idea in arrival order: id, date, sender, subject, status."""
-    ideas = list(current(read_state(settings)).values())
-    rows = [_row(settings, i) for i in ideas]
+    ideas = views.ideas(settings)
+    rows = [_row(i) for i in ideas]
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return 0
@@ -70,21 +50,27 @@ def cmd_ideas_list(settings: Settings, args: argparse.Namespace) -> int:
         return 0
     table = [["n°", "reçue le", "étape", "de", "objet"]]
     table += [[i.id, format_date_fr(i.received_at.astimezone(settings.tz).date(), settings.tz),
-               IDEA_STATUS[status_of(i)], i.email, f"« {i.subject} »"] for i in ideas]
+               IDEA_STATUS[i.status], i.email, f"« {i.subject} »"] for i in ideas]
     say(plural(len(ideas), "idée") + " :", *columns(table))
     return 0
 
 
 def cmd_ideas_show(settings: Settings, args: argparse.Namespace) -> int:
     """One idea: everything known, its history, the files kept and refused."""
-    state = read_state(settings)
-    idea = _find(state, args.idea)
-    files = kept_attachments(settings, idea.id)
-    with Store(settings.store_path, read_only=True) as store:
-        actions = [h for h in store.history() if h.get("idea") == idea.id]
-    data = {
-        **_row(settings, idea),
-        "status_fr": IDEA_STATUS[status_of(idea)],
+    shown = views.idea(settings, args.idea)
+    if args.json:
+        print(json.dumps(_idea_json(shown), ensure_ascii=False, indent=2))
+    else:
+        say(*_idea_lines(shown.idea, settings.tz), *_file_lines(shown))
+    return 0
+
+
+def _idea_json(shown: views.IdeaView) -> dict[str, Any]:
+    """Everything known of the idea, for programs (`--json`)."""
+    idea = shown.idea
+    return {
+        **_row(idea),
+        "status_fr": IDEA_STATUS[idea.status],
         "message_id": idea.message_id,
         "summary": idea.summary,
         "note": idea.note,
@@ -94,23 +80,23 @@ def cmd_ideas_show(settings: Settings, args: argparse.Namespace) -> int:
         "declined_reason": idea.declined_reason,
         "group_id": idea.group_id,
         "history": [{"at": w, "what": what, "who": who} for w, what, who in idea.history],
-        "staff_actions": actions,
+        "staff_actions": shown.actions,
         "attachments_named": list(idea.attachments),
         "attachments": [
             {"name": f.name, "original": f.original, "content_type": f.content_type,
              "size": f.size, "sha256": f.sha256, "path": str(f.path) if f.path else None,
              "refused": f.refused}
-            for f in files
+            for f in shown.files
         ],
     }
-    if args.json:
-        print(json.dumps(data, ensure_ascii=False, indent=2))
-        return 0
-    tz = settings.tz
+
+
+def _idea_lines(idea: Idea, tz: ZoneInfo) -> list[str]:
+    """The idea for people: who sent it, where it stands, its text and note, its history."""
     out = [f"Idée {idea.id} : « {idea.subject} »",
            f"de : {idea.name + ' ' if idea.name else ''}<{idea.email}>, reçue le "
            f"{format_date_fr(idea.received_at, tz)}",
-           f"étape : {IDEA_STATUS[status_of(idea)]}"]
+           f"étape : {IDEA_STATUS[idea.status]}"]
     if idea.validated_on:
         out.append(f"validée par le CA lors de sa séance du {format_date_fr(idea.validated_on, tz)}, "
                    + ("co-animée par l’équipe de la MONA" if idea.co_animated
@@ -126,38 +112,29 @@ def cmd_ideas_show(settings: Settings, args: argparse.Namespace) -> int:
     for when, what, who in idea.history:
         stamp = when_of(when)
         out.append(f"  {format_date_fr(stamp, tz) if stamp else when} : {_what(what)} ({who})")
-    out += ["", "pièces jointes :"]
-    if files:
-        for f in files:
-            where = f"gardée dans {f.path}" if f.path else f"refusée : {f.refused}"
-            out.append(f"  {f.original or f.name} : {size(f.size)}, {f.content_type} ; {where}")
-    else:
-        named = ", ".join(idea.attachments)
+    return out
+
+
+def _file_lines(shown: views.IdeaView) -> list[str]:
+    """The files of the idea's messages: kept where, or refused why."""
+    out = ["", "pièces jointes :"]
+    for f in shown.files:
+        where = f"gardée dans {f.path}" if f.path else f"refusée : {f.refused}"
+        out.append(f"  {f.original or f.name} : {size(f.size)}, {f.content_type} ; {where}")
+    if not shown.files:
+        named = ", ".join(shown.idea.attachments)
         out.append(f"  aucune gardée{f' (nommées dans le message : {named})' if named else ''}")
-    say(*out)
-    return 0
+    return out
 
 
 # --- changing ----------------------------------------------------------------------------------
 
 
-def _run(settings: Settings, args: argparse.Namespace, action: str,
-         change: Callable[[State, datetime], IdeaChange]) -> int:
-    """Plan a change on the current state, show it, and unless --dry-run apply it in one commit."""
-
-    def make(state: State, now: datetime) -> Plan:
-        try:
-            return plan_idea(state, change(state, now), action, now)
-        except IdeaError as exc:
-            raise StaffActionError(str(exc)) from None
-
-    return run_plan(settings, args, make)
-
-
 def cmd_ideas_advance(settings: Settings, args: argparse.Namespace) -> int:
     """received → discussion → note-received (the member is told their note is on file)."""
-    return _run(settings, args, "idea-advance",
-                lambda state, now: advance(find(state, args.idea), now, actor()))
+    with desk(settings, args) as staff:
+        change = staff.advance_idea(args.idea)
+    return tell(change, settings)
 
 
 def _board_date(text: str) -> date:
@@ -171,20 +148,21 @@ def _board_date(text: str) -> date:
 def cmd_ideas_validate(settings: Settings, args: argparse.Namespace) -> int:
     """The board validated the idea on that date; refused for a 6th co-animated group a year."""
     board = _board_date(args.board_date)
-    return _run(settings, args, "idea-validate",
-                lambda state, now: validate(state, args.idea, board, not args.not_co_animated, now,
-                                            actor()))
+    with desk(settings, args) as staff:
+        change = staff.validate_idea(args.idea, board, not args.not_co_animated)
+    return tell(change, settings)
 
 
 def cmd_ideas_decline(settings: Settings, args: argparse.Namespace) -> int:
     """Decline the idea; the member is told the reason."""
-    return _run(settings, args, "idea-decline",
-                lambda state, now: decline(find(state, args.idea), args.reason, now, actor()))
+    with desk(settings, args) as staff:
+        change = staff.decline_idea(args.idea, args.reason)
+    return tell(change, settings)
 
 
 def cmd_ideas_draft(settings: Settings, args: argparse.Namespace) -> int:
     """A draft group from a validated idea, for staff to complete (`groups set`) and open."""
-    return _run(settings, args, "idea-draft",
-                lambda state, now: draft_group(state, args.idea, now, actor(), settings.tz,
-                                               group_id=args.group_id, title=args.title,
-                                               context=args.context))
+    with desk(settings, args) as staff:
+        change = staff.draft_group(args.idea, group_id=args.group_id, title=args.title,
+                                   context=args.context)
+    return tell(change, settings)

@@ -5,13 +5,11 @@ from __future__ import annotations
 import argparse
 import json
 
-from ..app.quarantine import Quarantined, listing, release
-from ..app.wiring import build_service
+from ..app import views
+from ..app.quarantine import Quarantined
 from ..config.settings import Settings
 from ..core.french import format_date_fr, plural, size
-from ..core.read.parse import parse
-from ..errors import ParseError, StaffActionError
-from .common import actor, say
+from .common import desk, say
 
 
 def _line(item: Quarantined, settings: Settings) -> list[str]:
@@ -26,11 +24,7 @@ def _line(item: Quarantined, settings: Settings) -> list[str]:
 
 def cmd_quarantine_list(settings: Settings, args: argparse.Namespace) -> int:
     """The messages set aside, oldest first, numbered as `show` and `retry` name them."""
-    service = build_service(settings, read_only=True)
-    try:
-        found = listing(service)
-    finally:
-        service.close()
+    found = views.quarantine(settings)
     if args.json:
         print(json.dumps([{"number": q.number, "key": q.key, "size": q.size,
                            "arrived_at": q.arrived_at.isoformat() if q.arrived_at else None,
@@ -50,52 +44,25 @@ def cmd_quarantine_list(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def _chosen(found: list[Quarantined], numbers: list[int], every: bool) -> list[Quarantined]:
-    if every:
-        return found
-    known = {q.number: q for q in found}
-    missing = [n for n in numbers if n not in known]
-    if missing:
-        raise StaffActionError(f"pas de message n° {', '.join(map(str, missing))} en quarantaine ; "
-                               f"voir mailflow quarantine list ({plural(len(found), 'message')})")
-    return [known[n] for n in dict.fromkeys(numbers)]
-
-
 def cmd_quarantine_show(settings: Settings, args: argparse.Namespace) -> int:
     """One message set aside: why, from whom, and the start of what it says."""
-    service = build_service(settings, read_only=True)
-    try:
-        item = _chosen(listing(service), [args.number], False)[0]
-        raw = service.source.read_quarantined(item.key)
-    finally:
-        service.close()
-    lines = _line(item, settings)
-    try:
-        text = parse(raw, item.key).text.strip()
-    except ParseError as exc:
-        text = f"(illisible : {exc})"
-    except Exception as exc:  # the very reason it is in quarantine may be that it breaks the reader
-        text = f"(illisible : {type(exc).__name__})"
-    lines += ["", *text.splitlines()[:30]]
+    item, text = views.quarantined(settings, args.number)
+    lines = [*_line(item, settings), "", *text.splitlines()[:30]]
     say(*lines)
     return 0
 
 
 def cmd_quarantine_retry(settings: Settings, args: argparse.Namespace) -> int:
     """Put messages back in the inbox: decided at the next look, their arrival kept."""
-    service = build_service(settings, read_only=args.dry_run)
-    try:
-        chosen = _chosen(listing(service), args.numbers, args.all)
-        if not chosen:
-            say("la quarantaine est vide : rien à remettre")
-            return 0
-        if args.dry_run:
-            say(*[f"serait remis dans la boîte : {line}" for q in chosen for line in _line(q, settings)[:1]],
-                "Essai à blanc : rien n’a été déplacé.")
-            return 0
-        release(service, chosen, actor())
-    finally:
-        service.close()
+    with desk(settings, args) as staff:
+        chosen = staff.put_back(args.numbers, every=args.all)
+    if not chosen:
+        say("la quarantaine est vide : rien à remettre")
+        return 0
+    if args.dry_run:
+        say(*[f"serait remis dans la boîte : {line}" for q in chosen for line in _line(q, settings)[:1]],
+            "Essai à blanc : rien n’a été déplacé.")
+        return 0
     say(plural(len(chosen), "message remis", "messages remis") + " dans la boîte : mailflow les "
         "traite à sa prochaine relève (ou tout de suite : mailflow run --once), avec leur heure "
         "d’arrivée d’origine.")

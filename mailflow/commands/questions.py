@@ -5,21 +5,17 @@ from __future__ import annotations
 import argparse
 import json
 
+from ..app import views
 from ..app.wiring import utc_now
 from ..config.settings import Settings
-from ..core import french
-from ..core.decide.staff_plans import Plan, plan_question_done
-from ..core.french import ago, format_date_fr, plural
+from ..core.french import QUESTION_STATUS, ago, format_date_fr, plural
 from ..model.values import QuestionStatus
-from ..store import Store
-from .common import actor, run_plan, say
+from .common import desk, say, tell
 
 
 def cmd_questions_list(settings: Settings, args: argparse.Namespace) -> int:
     """The questions still waiting for a person (all of them with --all), oldest first."""
-    with Store(settings.store_path, read_only=True) as store:
-        state = store.state(settings.groups, settings.departments)
-    shown = [q for q in state.questions if args.all or q.status is QuestionStatus.OPEN]
+    shown = [q for q in views.state(settings).questions if args.all or q.status is QuestionStatus.OPEN]
     if args.json:
         print(json.dumps([{
             "id": q.id, "status": q.status.value, "email": q.email, "name": q.name,
@@ -37,7 +33,7 @@ def cmd_questions_list(settings: Settings, args: argparse.Namespace) -> int:
            else plural(len(shown), "question") + " :"]
     for q in shown:
         who = f"{q.name} <{q.email}>" if q.name else q.email
-        status = french.QUESTION_STATUS[q.status]
+        status = QUESTION_STATUS[q.status]
         if q.answered_by:
             status += f" par {q.answered_by}"
         out.append(f"{q.id}  {status} — de {who}, reçue le "
@@ -51,12 +47,9 @@ def cmd_questions_list(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_questions_done(settings: Settings, args: argparse.Namespace) -> int:
     """Close a question answered outside the mailbox (by phone, from another address)."""
-
-    def unchanged(plan: Plan) -> str | None:
-        if not plan.empty:
-            return None
-        question = next(q for q in plan.before.questions if q.id == plan.history["question"])
-        return f"Question {question.id} : déjà répondue (par {question.answered_by or '?'})."
-
-    return run_plan(settings, args, lambda state, now: plan_question_done(state, args.id, actor(), now),
-                    unchanged=unchanged)
+    with desk(settings, args) as staff:
+        change = staff.close_question(args.id)
+    plan = change.plan
+    question = next(q for q in plan.before.questions if q.id == plan.history["question"])
+    return tell(change, settings, f"Question {question.id} : déjà répondue (par "
+                f"{question.answered_by or '?'}).")

@@ -4,39 +4,22 @@ from __future__ import annotations
 
 import argparse
 import json
-import secrets
 import sys
-from dataclasses import replace
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime, time
 from pathlib import Path
-from typing import Any
 
+from ..app import views
 from ..config.settings import Settings
-from ..core.decide.staff_plans import find_group
 from ..core.french import french_typography, plural
-from ..core.write.privacy import privacy_export, purge_plan
-from ..core.write.records import candidates_csv, history_lines, history_view
+from ..core.write.records import candidates_csv, history_lines
 from ..errors import StaffActionError
 from ..files import write_private
-from ..store import Store
-from ..store.codecs import ledger_from_json, ledger_to_json
-from .common import DRY_RUN_DONE, actor, say
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-def _docs(store: Store) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
-    """The ledger, the outbox and the history as the store writes them (JSON values)."""
-    return [ledger_to_json(e) for e in store.ledger()], store.outbox_docs(), store.history()
+from .common import DRY_RUN_DONE, desk, say
 
 
 def cmd_candidates_export(settings: Settings, args: argparse.Namespace) -> int:
     """Write a group's candidatures as a CSV for French Excel, to a file or to stdout (bytes)."""
-    with Store(settings.store_path, read_only=True) as store:
-        state = store.state(settings.groups, settings.departments)  # drafted groups included
-    group_id = find_group(state, args.group)
+    state, group_id = views.group_state(settings, args.group)  # drafted groups included
     data = candidates_csv(state, group_id, settings.tz)
     if args.output is None:
         sys.stdout.flush()
@@ -58,17 +41,7 @@ def cmd_candidates_export(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_history(settings: Settings, args: argparse.Namespace) -> int:
     """Print the audit trail, all of it or one group's or one address's, oldest first."""
-    target: str | None = args.target
-    with Store(settings.store_path, read_only=True) as store:
-        state = store.state(settings.groups, settings.departments)
-        ledger, outbox, history = _docs(store)
-    if target is not None and "@" not in target:
-        try:
-            target = find_group(state, target)
-        except StaffActionError:
-            raise StaffActionError(f"« {target} » n’est ni un groupe ({', '.join(state.groups)}) "
-                                   "ni une adresse") from None
-    events = history_view(state, history, ledger, outbox, target, settings.tz)
+    target, events = views.history(settings, args.target)
     if args.json:
         print(json.dumps([e.to_json() for e in events], ensure_ascii=False, indent=2))
     elif not events:
@@ -80,10 +53,7 @@ def cmd_history(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_privacy_export(settings: Settings, args: argparse.Namespace) -> int:
     """Print, as JSON, everything the store holds on one address."""
-    with Store(settings.store_path, read_only=True) as store:
-        state = store.state(settings.groups, settings.departments)
-        ledger, outbox, history = _docs(store)
-    data = privacy_export(state, ledger, outbox, history, args.email, _now())
+    data = views.personal_data(settings, args.email)
     print(json.dumps(data, ensure_ascii=False, indent=2))
     return 0
 
@@ -104,39 +74,13 @@ def _before(settings: Settings, text: str) -> datetime:
 def cmd_privacy_purge(settings: Settings, args: argparse.Namespace) -> int:
     """Anonymise the candidatures of the groups that met before the date; one commit."""
     before = _before(settings, args.before)
-    with Store(settings.store_path, read_only=args.dry_run) as store:
-        state = store.state(settings.groups, settings.departments)
-        ledger, outbox, history = _docs(store)
-        plan = purge_plan(state, ledger, outbox, history, before, secrets.token_bytes(16),
-                          staff=(*settings.network.staff, settings.network.address),
-                          sent=store.sent_records())
-        say(*plan.lines())
-        if plan.empty:
-            return 0
-        if args.dry_run:
-            say(DRY_RUN_DONE)
-            return 0
-        changed = {c.id: c for c in plan.candidatures}
-        after = replace(
-            state,
-            candidatures=tuple(changed.get(c.id, c) for c in state.candidatures),
-            pending=(*[p for p in state.pending
-                       if p.token_hash not in {q.token_hash for q in plan.pending}],
-                     *plan.pending),
-            questions=tuple({q.id: q for q in (*state.questions, *plan.questions)}.values()),
-        )
-        store.save_state(state, after)
-        store.rewrite_ledger([ledger_from_json(d) for d in plan.ledger])
-        store.rewrite_delivered([{k: v for k, v in doc.items() if k != "raw_b64"}
-                                 for doc in plan.outbox])
-        if plan.history is not None:
-            store.replace_history(plan.history)
-        store.rewrite_sent(plan.sent)
-        # The record names no one: counts only, so the trail stays without the data it erased.
-        store.record_history({"at": _now().isoformat(), "actor": actor(),
-                              "action": "privacy-purge", "before": before.isoformat(),
-                              "groups": plan.groups, "counts": plan.counts()})
-        store.commit()
-        store.forget_backup()
+    with desk(settings, args) as staff:
+        plan = staff.purge(before)
+    say(*plan.lines())
+    if plan.empty:
+        return 0
+    if args.dry_run:
+        say(DRY_RUN_DONE)
+        return 0
     say("Anonymisation faite.")
     return 0

@@ -78,3 +78,19 @@ class Group:
     def quota_for(self, department: Department) -> int | None:
         """The department's quota in this group, or None when unlimited."""
         return self.quota_coastal if department.coastal else self.quota_inland
+
+
+@dataclass(frozen=True)
+class Divergence:
+    """One setting of a group where the file and staff's change differ: staff's is in force."""
+
+    group_id: str
+    key: str  # as groups.toml names it
+    in_file: object
+    in_force: object
+    at: datetime | None  # when staff changed it; None in a store from before it was kept
+    by: str | None  # who changed it (a staff address, or a login on the command line)
+
+    @property
+    def reset_command(self) -> str:
+        return f"mailflow groups reset {self.group_id} {self.key}"

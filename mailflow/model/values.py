@@ -1,4 +1,5 @@
-"""Plain values shared by every layer: frozen dataclasses and enums, importing nothing of ours."""
+"""Plain values shared by every layer: frozen dataclasses (a message, what it asks, a decision, the
+state), with the model's enums, network and people re-exported; nothing outside the model imported."""
 
 from __future__ import annotations
 
@@ -128,8 +129,10 @@ class PendingAction:
     """
 
     token_hash: str
-    kind: str
-    candidature_id: str
+    kind: str  # "commit", "withdraw" (a candidature's) or "staff" (a staff action)
+    #: What the action is about: a candidature's id (commit, withdraw); for a staff action, what
+    #: the command names (a candidature, a group, an idea, a question) or « staff ».
+    target: str
     email: str
     created_at: datetime
     expires_at: datetime
@@ -172,9 +175,9 @@ class Idea:
     received_at: datetime
     message_key: str
     attachments: tuple[str, ...] = ()
-    #: Where the idea stands (an `IdeaStatus` value): received → discussion →
-    #: note-received → validated → drafted, or declined.
-    status: str = "received"
+    #: Where the idea stands: received → discussion → note-received → validated → drafted, or
+    #: declined.
+    status: IdeaStatus = IdeaStatus.RECEIVED
     message_id: str | None = None  # the first message's, so replies thread with it
     history: tuple[tuple[str, str, str], ...] = ()  # (when, what, who), oldest first
     note: str = ""  # the text of the message that brought the note d'intention
@@ -312,7 +315,11 @@ def canonical_id(typed: str) -> str:
 
 @dataclass(frozen=True)
 class State:
-    """Everything `decide` needs to know: the configuration and the candidatures so far."""
+    """Everything `decide` needs to know: the configuration and the candidatures so far.
+
+    A value: a change makes a new state. Its lookups (`indexes`) are worked out once and carried
+    to the states made from it by `with_candidatures` and `evolve`; nothing else writes them.
+    """
 
     groups: dict[str, Group]
     departments: dict[str, Department]
@@ -326,9 +333,9 @@ class State:
     #: The last number given in each series of ids (C candidatures, I ideas, Q questions): each
     #: series counts on its own, C0001, C0002… beside I0001…
     numbers: dict[str, int] = field(default_factory=dict)
-    #: What was worked out from this very state (its groups' candidatures, their calls): a state
-    #: never changes, so each is worked out once. `replace` starts a new one.
-    memo: dict[object, object] = field(default_factory=dict, init=False, repr=False, compare=False)
+    #: The lookups worked out from this very state (see `indexes`): a state never changes, so
+    #: they are worked out once. `replace` starts without them.
+    _memo: dict[str, Indexes] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def new_id(self, series: str) -> str:
         """The next id of a series: « C », « I » or « Q » and four digits (more past 9999)."""
@@ -372,18 +379,28 @@ class State:
         return self.indexes()[3].get(group_id, (0, 0))
 
     def indexes(self) -> Indexes:
-        found = self.memo.get("indexes")
+        """The candidatures' lookups, worked out at the first use."""
+        found = self._memo.get("indexes")
         if found is None:
-            found = self.memo["indexes"] = Indexes.of(self.candidatures)
-        assert isinstance(found, Indexes)
+            found = self._memo["indexes"] = Indexes.of(self.candidatures)
         return found
 
     def evolve(self, **changes: object) -> State:
         """The state with these fields changed; what was worked out from the candidatures stays
         when they did not change."""
         after = replace(self, **changes)  # type: ignore[arg-type]
-        if "candidatures" not in changes and "indexes" in self.memo:
-            after.memo["indexes"] = self.memo["indexes"]
+        if "candidatures" not in changes and "indexes" in self._memo:
+            after._memo["indexes"] = self._memo["indexes"]
+        return after
+
+    def with_candidatures(self, *changed: Candidature) -> State:
+        """The state with these candidatures added (at the end) or replaced (in their place, by
+        id); its lookups are carried over, so that a decision stays cheap however many
+        candidatures the store holds."""
+        cands = list(self.candidatures)
+        indexes = self.indexes().changed(cands, *changed)
+        after = replace(self, candidatures=tuple(cands))
+        after._memo["indexes"] = indexes
         return after
 
 

@@ -14,9 +14,11 @@ from ..model.values import (
     Candidature,
     CaseKind,
     Criteria,
+    DeliveryStatus,
     Figure,
     Group,
     Idea,
+    IdeaStatus,
     Meeting,
     PendingAction,
     Profile,
@@ -149,7 +151,7 @@ def idea_to_json(i: Idea) -> dict[str, Any]:
         "received_at": _when(i.received_at),
         "message_key": i.message_key,
         "attachments": list(i.attachments),
-        "status": i.status,
+        "status": i.status.value,
         "message_id": i.message_id,
         "history": [list(event) for event in i.history],
         "note": i.note,
@@ -175,7 +177,7 @@ def idea_from_json(d: Mapping[str, Any]) -> Idea:
         received_at=received,
         message_key=d.get("message_key", ""),
         attachments=tuple(d.get("attachments", ())),
-        status=d.get("status", "received"),
+        status=IdeaStatus(d.get("status", "received")),
         message_id=d.get("message_id"),
         history=tuple((str(w), str(what), str(who)) for w, what, who in d.get("history", ())),
         note=d.get("note", ""),
@@ -189,7 +191,8 @@ def idea_from_json(d: Mapping[str, Any]) -> Idea:
 
 
 def pending_to_json(p: PendingAction) -> dict[str, Any]:
-    return {"token_hash": p.token_hash, "kind": p.kind, "candidature_id": p.candidature_id,
+    # The field keeps the name the first stores gave it (then always a candidature's id).
+    return {"token_hash": p.token_hash, "kind": p.kind, "candidature_id": p.target,
             "email": p.email, "created_at": _when(p.created_at), "expires_at": _when(p.expires_at),
             "used_at": _when(p.used_at), "payload": p.payload}
 
@@ -251,7 +254,7 @@ def outbox_to_json(item: OutboxItem) -> dict[str, Any]:
         "created_at": _when(item.created_at),
         "sha256": item.sha256 or hashlib.sha256(item.raw).hexdigest(),
         "subject": item.subject,
-        "status": item.status,
+        "status": item.status.value,
         "attempts": item.attempts,
         "last_error": item.last_error,
         "sent_at": _when(item.sent_at),
@@ -274,7 +277,7 @@ def outbox_from_json(d: Mapping[str, Any]) -> OutboxItem:
         raw=base64.b64decode(d["raw_b64"]) if d.get("raw_b64") else b"",
         subject=d.get("subject", ""),
         sha256=d.get("sha256", ""),
-        status=d.get("status", "pending"),
+        status=DeliveryStatus(d.get("status", "pending")),
         attempts=int(d.get("attempts", 0)),
         last_error=d.get("last_error", ""),
         sent_at=_parse_when(d.get("sent_at")),

@@ -31,6 +31,7 @@ from typing import Any, Self
 from tinydb import TinyDB
 
 from ..errors import StoreError
+from ..model.values import DeliveryStatus
 from ..ports import OutboxItem
 from .codecs import (
     lean,
@@ -48,8 +49,6 @@ from .statefile import StateStorage
 from .tables import Tables
 
 SCHEMA = 2
-STATE_TABLES = ("meta", "candidatures", "ideas", "questions", "pending", "groups",
-                "drafted_groups", "outbox", "tail")
 
 
 def _month(at: datetime) -> str:
@@ -301,6 +300,21 @@ class DiskStore:
             self._accepted.clear()  # the journal now says they were sent
             self._logged = False
 
+    @contextlib.contextmanager
+    def transaction(self, *, dry_run: bool = False) -> Iterator[Self]:
+        """A block of changes written together: committed when the block ends, rolled back (and
+        the exception raised again) when anything in it raises, so that nothing half-done ever
+        reaches the disk. A dry run's block is rolled back in any case: it writes nothing."""
+        try:
+            yield self
+            if dry_run:
+                self.rollback()
+            else:
+                self.commit()
+        except BaseException:
+            self.rollback()
+            raise
+
     def _pack_name(self) -> str:
         """The pack of the bodies queued until the next commit (named after that commit)."""
         return f"{int(self._meta_doc().get('batch', 0)) + 1:08d}.json"
@@ -358,7 +372,7 @@ class DiskStore:
                     "pending", "sending"):
                 item = outbox_from_json(doc)
                 when = accepted[doc["id"]]
-                item.status = "sent"
+                item.status = DeliveryStatus.SENT
                 item.sent_at = datetime.fromisoformat(when) if when else None
                 item.next_attempt_at = None
                 self._done.append(item)

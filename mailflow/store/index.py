@@ -1,7 +1,7 @@
 """What the journal tells, kept in memory so that no lookup scans the disk, and kept small: a
 daemon holds it for years of mail.
 
-Messages handled and our messages' threads are 64-bit digests in sorted arrays (8 to 16 bytes
+Messages handled and our messages' threads are 64-bit fingerprints in sorted arrays (8 to 16 bytes
 each); what one of our messages was about stays in the journal, where the index points: it is
 read back (one line) only when an answer to that message arrives.
 """
@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from ..model.values import Sent
 from .codecs import sent_from_json
-from .digests import DigestMap, DigestSet, digest64
+from .fingerprints import FingerprintMap, FingerprintSet, fingerprint64
 from .journal import Record
 
 #: Automatic replies further back than this are no longer counted against the daily cap.
@@ -32,13 +32,13 @@ class JournalIndex:
 
     def __init__(self, read_at: Reader) -> None:
         self._read_at = read_at  # a record from its file and offset
-        self._folders = DigestMap()  # message key → processed or quarantine
+        self._folders = FingerprintMap()  # message key → processed or quarantine
         self.files: dict[str, str] = {}  # message key → idea whose attachments it carries
-        self._seen = DigestSet()  # processed messages: their bytes' hash and their Message-ID
-        self._quarantined = DigestSet()  # quarantined messages' hashes
-        self._sent = DigestMap()  # our Message-ID → where its record is in the journal
+        self._seen = FingerprintSet()  # processed messages: their bytes' hash and their Message-ID
+        self._quarantined = FingerprintSet()  # quarantined messages' hashes
+        self._sent = FingerprintMap()  # our Message-ID → where its record is in the journal
         self._loose: dict[int, Record] = {}  # our messages' records not in a journal file yet
-        self._threads = DigestMap()  # (to, thread subject) → our Message-ID
+        self._threads = FingerprintMap()  # (to, thread subject) → our Message-ID
         self._months: list[str] = []  # journal files by number
         self.recent: dict[str, array[int]] = {}  # address → times of replies (epoch seconds)
         self.outbox_seq = 0
@@ -49,33 +49,33 @@ class JournalIndex:
         if kind == "ledger":
             key = str(record["key"])
             folder = record.get("folder", "processed")
-            self._folders.put(digest64(key), _PROCESSED if folder == "processed" else _QUARANTINE)
+            self._folders.put(fingerprint64(key), _PROCESSED if folder == "processed" else _QUARANTINE)
             if record.get("attachments_of"):
                 self.files[key] = str(record["attachments_of"])
             if folder != "processed":
-                self._quarantined.add(digest64("h", record["sha256"]))
+                self._quarantined.add(fingerprint64("h", record["sha256"]))
             else:
-                self._seen.add(digest64("h", record["sha256"]))
+                self._seen.add(fingerprint64("h", record["sha256"]))
                 if record.get("message_id"):
-                    self._seen.add(digest64("i", record["message_id"]))
+                    self._seen.add(fingerprint64("i", record["message_id"]))
         elif kind == "sent":
-            ours = digest64(record["message_id"])
+            ours = fingerprint64(record["message_id"])
             if place is None:
                 self._loose[ours] = record
             else:
                 self._sent.put(ours, self._place(*place))
                 self._loose.pop(ours, None)
-            self._threads.put(digest64(record["to"], record.get("thread", "")), ours)
+            self._threads.put(fingerprint64(record["to"], record.get("thread", "")), ours)
         elif kind == "delivered":
             self.queued(record)
         elif kind == "released":  # staff put a quarantined message back: it is decided again
-            self._folders.put(digest64(str(record["key"])), _RELEASED)
+            self._folders.put(fingerprint64(str(record["key"])), _RELEASED)
 
     def placed(self, name: str, records: list[Record], offsets: list[int]) -> None:
         """This commit's records are now in the journal at these places."""
         for record, offset in zip(records, offsets, strict=True):
             if record["t"] == "sent":
-                ours = digest64(record["message_id"])
+                ours = fingerprint64(record["message_id"])
                 self._sent.put(ours, self._place(name, offset))
                 self._loose.pop(ours, None)
 
@@ -111,33 +111,33 @@ class JournalIndex:
         return sum(1 for t in self.recent.get(address, ()) if t >= start)
 
     def folder(self, key: str) -> str | None:
-        found = self._folders.get(digest64(key))
+        found = self._folders.get(fingerprint64(key))
         if found is None or found == _RELEASED:
             return None
         return "processed" if found == _PROCESSED else "quarantine"
 
     def seen(self, sha256: str, message_id: str | None) -> bool:
-        return digest64("h", sha256) in self._seen or bool(
-            message_id and digest64("i", message_id) in self._seen)
+        return fingerprint64("h", sha256) in self._seen or bool(
+            message_id and fingerprint64("i", message_id) in self._seen)
 
     def decided_any(self) -> bool:
         return len(self._folders) > 0
 
     def quarantined(self, sha256: str) -> bool:
-        return digest64("h", sha256) in self._quarantined
+        return fingerprint64("h", sha256) in self._quarantined
 
     def about(self, message_id: str) -> Sent | None:
         """Our message with this Message-ID and what it was about, read back from the journal."""
-        record = self._record(digest64(message_id))
+        record = self._record(fingerprint64(message_id))
         return sent_from_json(record) if record is not None and record.get(
             "message_id") == message_id else None
 
     def in_thread(self, to: str, thread: str) -> Sent | None:
         """Our latest message to this address whose subject has this thread key."""
-        ours = self._threads.get(digest64(to, thread))
+        ours = self._threads.get(fingerprint64(to, thread))
         record = self._record(ours) if ours is not None else None
         if record is None or record.get("to") != to or record.get("thread", "") != thread:
-            return None  # the digests met by chance: not this thread
+            return None  # the fingerprints met by chance: not this thread
         return sent_from_json(record)
 
     def _record(self, ours: int) -> Record | None:

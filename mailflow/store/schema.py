@@ -69,10 +69,6 @@ def _list_of(values: type[enum.Enum]) -> Check:
 TEXT = _kind("du texte", lambda v: isinstance(v, str))
 TEXT_OR_NULL = _kind("du texte", lambda v: isinstance(v, str), optional=True)
 INT = _kind("un nombre entier", lambda v: isinstance(v, int) and not isinstance(v, bool))
-NUMBER_OR_NULL = _kind("un nombre", lambda v: isinstance(v, int | float) and not isinstance(v, bool),
-                       optional=True)
-INT_OR_NULL = _kind("un nombre entier", lambda v: isinstance(v, int) and not isinstance(v, bool),
-                    optional=True)
 BOOL = _kind("true ou false", lambda v: isinstance(v, bool))
 BOOL_OR_NULL = _kind("true ou false", lambda v: isinstance(v, bool), optional=True)
 WHEN = _kind("une date et une heure (ISO 8601)", _is_when)

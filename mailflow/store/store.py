@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import base64
-import contextlib
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from ..errors import StoreError
-from ..model.values import Department, Group, Sent, State
+from ..model.values import DeliveryStatus, Department, Group, Sent, State
 from ..ports import LedgerEntry, OutboxItem
 from .codecs import (
     candidature_from_json,
@@ -171,7 +169,7 @@ class Store(DiskStore):
         if item.outcome not in NOT_REPLIES:
             self._ensure_index().replied(item.to, item.created_at)
 
-    def outbox(self, *statuses: str) -> list[OutboxItem]:
+    def outbox(self, *statuses: DeliveryStatus) -> list[OutboxItem]:
         """Replies in sending order: those queued (with their bytes) and those sent or failed
         (without), all of them or those in the given states."""
         items: list[OutboxItem] = []
@@ -182,7 +180,7 @@ class Store(DiskStore):
                 item.raw = (self._bodies.get(item.id) or migrated.get(item.id)
                             or (self.bodies.read(str(doc["body"]), item.id) if doc.get("body") else b""))
                 items.append(item)
-        if not statuses or {"sent", "failed"} & set(statuses):
+        if not statuses or {DeliveryStatus.SENT, DeliveryStatus.FAILED} & set(statuses):
             queued = {i.id for i in items}
             for record in self._journal_view():
                 if record["t"] == "delivered" and record["id"] not in queued and (
@@ -194,7 +192,7 @@ class Store(DiskStore):
         """A queued reply's new state; once sent or failed it leaves the state for the journal."""
         doc = self.tables.get("outbox", item.id)
         body = {"body": doc["body"]} if doc and doc.get("body") else {}
-        if item.status in ("sent", "failed"):
+        if item.status in (DeliveryStatus.SENT, DeliveryStatus.FAILED):
             self._done = [i for i in self._done if i.id != item.id] + [item]
         self.tables.put("outbox", {**outbox_to_json(item), **body})
 
@@ -263,13 +261,3 @@ class Store(DiskStore):
         as records and the purge read them); a sent reply's bytes are not kept."""
         return [{**outbox_to_json(item), "raw_b64": base64.b64encode(item.raw).decode("ascii")}
                 for item in self.outbox()]
-
-
-@contextlib.contextmanager
-def opened(path: Path, *, read_only: bool = False) -> Iterator[Store]:
-    """A store for the duration of a block."""
-    store = Store(path, read_only=read_only)
-    try:
-        yield store
-    finally:
-        store.close()

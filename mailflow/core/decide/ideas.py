@@ -98,11 +98,6 @@ class IdeaChange:
 # --- reading the state ---------------------------------------------------------------------------
 
 
-def status_of(idea: Idea) -> IdeaStatus:
-    """The idea's status as an enum value."""
-    return IdeaStatus(idea.status)
-
-
 def current(state: State) -> dict[str, Idea]:
     """Each idea's latest version by id (within a batch the state may hold an older one too)."""
     latest: dict[str, Idea] = {}
@@ -127,7 +122,7 @@ def co_animated_in(state: State, year: int, *, besides: str = "") -> tuple[Idea,
         i for i in current(state).values()
         if i.id != besides and i.co_animated and i.validated_on is not None
         and i.validated_on.year == year
-        and status_of(i) in (IdeaStatus.VALIDATED, IdeaStatus.DRAFTED)
+        and i.status in (IdeaStatus.VALIDATED, IdeaStatus.DRAFTED)
     )
 
 
@@ -143,11 +138,11 @@ def can_move(source: IdeaStatus, target: IdeaStatus) -> bool:
 
 def _moved(idea: Idea, target: IdeaStatus, now: datetime, actor: str, what: str = "",
            **fields: Any) -> Idea:
-    source = status_of(idea)
+    source = idea.status
     if not can_move(source, target):
         raise IdeaError(f"{_at(idea, source)} : elle ne peut pas passer à « {IDEA_STATUS[target]} »")
     event = (now.isoformat(), what or target.value, actor)
-    return replace(idea, status=target.value, history=(*idea.history, event), updated_at=now,
+    return replace(idea, status=target, history=(*idea.history, event), updated_at=now,
                    **fields)
 
 
@@ -166,7 +161,7 @@ def _awaiting_note(state: State, intent: Intent) -> Idea | None:
     """The sender's open idea this note is for: the one the message answers, else the latest."""
     sender = intent.sender.lower()
     mine = [i for i in current(state).values()
-            if i.email.lower() == sender and status_of(i) in TAKES_NOTE]
+            if i.email.lower() == sender and i.status in TAKES_NOTE]
     thread = {intent.message.in_reply_to, *intent.message.references} - {None}
     case = intent.case.id if intent.case is not None and intent.case.kind is CaseKind.IDEA else None
     linked = [i for i in mine if i.message_id in thread or i.id == case]
@@ -208,7 +203,7 @@ def idea_decision(state: State, intent: Intent, now: datetime) -> Decision:
     idea = _awaiting_note(state, intent) if brings_note(message) else None
     if idea is not None:
         files = (*idea.attachments, *_filenames(message))
-        if status_of(idea) is IdeaStatus.NOTE_RECEIVED:  # a second note completes the first
+        if idea.status is IdeaStatus.NOTE_RECEIVED:  # a second note completes the first
             event = (now.isoformat(), "note d’intention complétée par e-mail", intent.sender)
             note = f"{idea.note}\n\n{message.new_text}".strip()[:8000]
             noted = replace(idea, note=note, attachments=files, history=(*idea.history, event),
@@ -234,7 +229,7 @@ def idea_decision(state: State, intent: Intent, now: datetime) -> Decision:
         received_at=arrived,
         message_key=message.key,
         attachments=_filenames(message),
-        status=IdeaStatus.RECEIVED.value,
+        status=IdeaStatus.RECEIVED,
         message_id=message.message_id,
         history=((arrived.isoformat(), IdeaStatus.RECEIVED.value, intent.sender),),
     )
@@ -258,7 +253,7 @@ def _tell(idea: Idea, outcome: Outcome, template: Template, reason: str = "") ->
 
 def advance(idea: Idea, now: datetime, actor: str) -> IdeaChange:
     """One step by hand: received → discussion, discussion → note-received (the member is told)."""
-    source = status_of(idea)
+    source = idea.status
     if source not in ADVANCED_BY_HAND:
         hint = {
             IdeaStatus.NOTE_RECEIVED: f"enregistrez la décision du CA avec « mailflow ideas validate "
@@ -296,7 +291,7 @@ def validate(state: State, idea_id: str, board_date: date, co_animated: bool, no
              actor: str) -> IdeaChange:
     """Record the board's validation; at most 5 co-animated groups per calendar year."""
     idea = find(state, idea_id)
-    source = status_of(idea)
+    source = idea.status
     if source is not IdeaStatus.NOTE_RECEIVED:
         hint = (f" ; si elle est arrivée par un autre chemin : « mailflow ideas advance {idea.id} »"
                 if source in ADVANCED_BY_HAND else "")
@@ -387,7 +382,7 @@ def draft_group(state: State, idea_id: str, now: datetime, actor: str, tz: tzinf
     or today + 90 days when that is already past; place to be given) until `groups set`.
     """
     idea = find(state, idea_id)
-    source = status_of(idea)
+    source = idea.status
     if source is not IdeaStatus.VALIDATED:
         raise IdeaError(f"{_at(idea, source)} : seule une idée validée reçoit un groupe")
     assert idea.validated_on is not None

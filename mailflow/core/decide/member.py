@@ -1,4 +1,6 @@
-"""The one pure function that decides: state + intent + time → a decision; and how it applies."""
+"""A member's message decided: state + intent + time → a decision (a candidature placed, a
+withdrawal, a code confirmed, where things stand, an idea or a question handed on); the held
+places that expire; and the state after a decision. Staff's messages are `staff_answers`'."""
 
 from __future__ import annotations
 
@@ -32,9 +34,8 @@ from .places import (
     held,
     place,
     promote,
-    with_candidatures,
 )
-from .questions import question_decision, staff_decision, with_question
+from .questions import question_decision, with_question
 from .replies import (
     STATUS_OUTCOME,
     TEMPLATES,
@@ -51,7 +52,7 @@ def _settle(state: State, cand: Candidature, intent: Intent, now: datetime,
             outcome_text: str) -> Decision:
     """Record a candidature's new place, answer it, and pass on any place it freed."""
     freed = held(state, cand) and not cand.status.holds_place
-    state = with_candidatures(state, cand)
+    state = state.with_candidatures(cand)
     promoted: list[Candidature] = []
     if freed:
         state, promoted = promote(state, cand.group_id, now)
@@ -187,7 +188,7 @@ def withdraw(state: State, cand: Candidature, now: datetime, reason: str,
              intent: Intent | None = None) -> Decision:
     """Withdraw a candidature, pass its place on, and tell everyone concerned."""
     withdrawn = replace(cand, status=Status.WITHDRAWN, reason=reason, updated_at=now)
-    after = with_candidatures(state, withdrawn)
+    after = state.with_candidatures(withdrawn)
     promoted: list[Candidature] = []
     if cand.status.holds_place:
         after, promoted = promote(after, cand.group_id, now)
@@ -218,7 +219,7 @@ def _confirmation(state: State, intent: Intent, now: datetime) -> Decision | Non
         action = next((p for p in state.pending if p.token_hash == digest), None)
         if action is None or action.email != intent.sender:
             continue  # not ours, or someone else's code: it confirms nothing
-        cand = state.candidature(action.candidature_id)
+        cand = state.candidature(action.target)
         stale = action.used_at is not None or now >= action.expires_at
         expected = (Status.TO_CONFIRM,) if action.kind == "commit" else tuple(
             s for s in Status if s.active)
@@ -237,7 +238,7 @@ def _confirmation(state: State, intent: Intent, now: datetime) -> Decision | Non
         used = replace(action, used_at=now)
         if action.kind == "commit":
             confirmed = replace(cand, status=Status.CONFIRMED, updated_at=now)
-            reply = candidature_reply(with_candidatures(state, confirmed), confirmed, now, to=intent)
+            reply = candidature_reply(state.with_candidatures(confirmed), confirmed, now, to=intent)
             return Decision(Outcome.CONFIRMED,
                             f"engagement confirmé de {cand.email} au groupe {cand.group_id}",
                             candidatures=(confirmed,), replies=(reply,), group_id=cand.group_id,
@@ -284,7 +285,7 @@ def expire_unanswered(state: State, now: datetime, days: float) -> tuple[State, 
     decisions = []
     limit = timedelta(days=days)
     # A code used late (refused) still expires its hold; one used in time moved it to confirmed.
-    commitments = {p.candidature_id: p for p in state.pending if p.kind == "commit"}
+    commitments = {p.target: p for p in state.pending if p.kind == "commit"}
     for cand in [c for c in state.candidatures if c.status in (Status.NEEDS_INFO, Status.TO_CONFIRM)
                  and c.group_id in state.groups]:  # a group removed from the files: left alone
         if cand.status is Status.TO_CONFIRM:
@@ -297,7 +298,7 @@ def expire_unanswered(state: State, now: datetime, days: float) -> tuple[State, 
         else:
             why = "sans réponse de votre part dans le délai, la place a été proposée à la personne suivante"
         expired = replace(cand, status=Status.EXPIRED, updated_at=now, reason=why)
-        after, promoted = promote(with_candidatures(state, expired), cand.group_id, now)
+        after, promoted = promote(state.with_candidatures(expired), cand.group_id, now)
         reply = Reply(outcome=Outcome.HOLD_EXPIRED, to=cand.email, to_name=cand.name,
                       template=Template.HOLD_EXPIRED, group_id=cand.group_id, candidature_id=cand.id,
                       reason=expired.reason, missing=cand.missing, in_reply_to=cand.message_id,
@@ -313,15 +314,14 @@ def expire_unanswered(state: State, now: datetime, days: float) -> tuple[State, 
 
 
 def decide(state: State, intent: Intent, now: datetime, token: str = "") -> Decision:
-    """Decide one message: never touches disk or clock; `now` is the time of arrival.
+    """Decide a member's message (a staff member's goes to `staff_answers.decide_staff_message`):
+    never touches disk or clock; `now` is the time of arrival.
 
     `token` is a fresh confirmation code, used when the message asks for an action that its
     sender's address must confirm (a withdrawal); the caller draws it at random.
     """
     if intent.kind is IntentKind.ROBOT:
         return Decision(Outcome.NO_REPLY, f"pas de réponse à {intent.sender} : {intent.reason}")
-    if intent.kind is IntentKind.STAFF:
-        return staff_decision(state, intent, now)
     confirmed = _confirmation(state, intent, now)
     if confirmed is not None:
         return confirmed
@@ -346,7 +346,7 @@ def decide(state: State, intent: Intent, now: datetime, token: str = "") -> Deci
     return question_decision(state, intent, now)
 
 
-def apply(state: State, decision: Decision) -> State:
+def state_after(state: State, decision: Decision) -> State:
     """The state after a decision: candidatures, ideas and questions upserted, the sequence on."""
     seqs = [c.seq + 1 for c in decision.candidatures] + [i.seq + 1 for i in decision.ideas] + [
         q.seq + 1 for q in decision.questions]
@@ -361,7 +361,7 @@ def apply(state: State, decision: Decision) -> State:
         changes["pending"] = _upserted(state.pending, decision.pending, lambda p: p.token_hash)
     if decision.questions:
         changes["questions"] = _upserted(state.questions, decision.questions, lambda q: q.id)
-    after = with_candidatures(state, *decision.candidatures) if decision.candidatures else state
+    after = state.with_candidatures(*decision.candidatures) if decision.candidatures else state
     return after.evolve(**changes)
 
 

@@ -1,17 +1,17 @@
-"""Staff's changes to a group where its file says otherwise: which value is in force, said in
-French, and the plan that goes back to the file's value (`mailflow groups reset`)."""
+"""Staff's changes to a group where its file says otherwise: which value is in force (told in
+French by `core.write.plan_text`), and the plan that goes back to the file's value (`mailflow
+groups reset`)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from ...errors import StaffActionError
+from ...model.network import Divergence
 from ...model.values import CallStatus, Group, State
-from ..french import CALL, format_date_fr
 from .staff_plans import Plan, find_group, plan_group_change
 
 #: The settings staff may change, as groups.toml names them → the store's field for each.
@@ -37,22 +37,6 @@ _VALUES: Mapping[str, Callable[[Group], object]] = {
 }
 
 GROUPS_FILE = "groups.toml"
-
-
-@dataclass(frozen=True)
-class Divergence:
-    """One setting of a group where the file and staff's change differ: staff's is in force."""
-
-    group_id: str
-    key: str  # as groups.toml names it
-    in_file: object
-    in_force: object
-    at: datetime | None  # when staff changed it; None in a store from before it was kept
-    by: str | None  # who changed it (a staff address, or a login on the command line)
-
-    @property
-    def reset_command(self) -> str:
-        return f"mailflow groups reset {self.group_id} {self.key}"
 
 
 def _when(value: Any) -> datetime | None:
@@ -85,27 +69,6 @@ def divergences(configured: Mapping[str, Group], in_force: Mapping[str, Group],
             found.append(Divergence(group_id, key, file_value, value, _when(origin.get("at")),
                                     by if isinstance(by, str) and by else None))
     return found
-
-
-def value_words(value: object, tz: ZoneInfo) -> str:
-    """A setting's value as people read it: a call in French, a date in words, a place quoted."""
-    if isinstance(value, CallStatus):
-        return CALL[value]
-    if isinstance(value, datetime):
-        return format_date_fr(value, tz)
-    if value is None:
-        return "aucune"
-    return f"« {value} »" if isinstance(value, str) else str(value)
-
-
-def divergence_line(item: Divergence, tz: ZoneInfo, file_name: str = GROUPS_FILE) -> str:
-    """« capacity : groups.toml dit 30 ; l’équipe a fixé 25 le … par … : c’est 25 qui vaut ; … »."""
-    said, kept = value_words(item.in_file, tz), value_words(item.in_force, tz)
-    when = (f"le {format_date_fr(item.at.astimezone(tz).date(), tz)}" if item.at is not None
-            else "(date inconnue)")
-    who = f" par {item.by}" if item.by else ""
-    return (f"{item.key} : {file_name} dit {said} ; l’équipe a fixé {kept} {when}{who} : "
-            f"c’est {kept} qui vaut ; pour revenir à la valeur du fichier : {item.reset_command}")
 
 
 def divergence_json(item: Divergence) -> dict[str, Any]:

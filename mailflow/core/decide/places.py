@@ -1,4 +1,5 @@
-"""Where candidatures stand in their group: calls, places, positions, the waiting list moving up."""
+"""Where candidatures stand in their group: calls, places and the quotas per department, positions,
+the waiting list moving up."""
 
 from __future__ import annotations
 
@@ -107,7 +108,7 @@ def replay(state: State, group_id: str, now: datetime) -> tuple[State, list[Cand
             holders.append(cand)
         if status is not cand.status or reason != cand.reason:
             moved = replace(cand, status=status, reason=reason, updated_at=now)
-            state = with_candidatures(state, moved)
+            state = state.with_candidatures(moved)
             if status is not cand.status:
                 (up if status is Status.CONFIRMED else down).append(moved)
     return state, up, down
@@ -117,17 +118,6 @@ def position(state: State, cand: Candidature) -> int:
     """Place n in the group (confirmed) or position p on its waiting list."""
     same = [c for c in state.of_group(cand.group_id) if c.status is cand.status]
     return next((i for i, c in enumerate(same, 1) if c.id == cand.id), len(same) + 1)
-
-
-def with_candidatures(state: State, *changed: Candidature) -> State:
-    """The state with these candidatures added (at the end) or replaced (in their place, by
-    id); its lookups are carried over, so that a decision stays cheap however many candidatures
-    the store holds."""
-    cands = list(state.candidatures)
-    indexes = state.indexes().changed(cands, *changed)
-    after = replace(state, candidatures=tuple(cands))
-    after.memo["indexes"] = indexes
-    return after
 
 
 def promote(state: State, group_id: str, now: datetime) -> tuple[State, list[Candidature]]:
@@ -140,10 +130,10 @@ def promote(state: State, group_id: str, now: datetime) -> tuple[State, list[Can
         status, reason, missing = place(state, cand)
         if status is Status.WAITLISTED:
             if reason != cand.reason:
-                state = with_candidatures(state, replace(cand, reason=reason, updated_at=now))
+                state = state.with_candidatures(replace(cand, reason=reason, updated_at=now))
             continue
         moved = replace(cand, status=status, reason=reason, missing=missing, updated_at=now)
-        state = with_candidatures(state, moved)
+        state = state.with_candidatures(moved)
         promoted.append(moved)
     return state, promoted
 

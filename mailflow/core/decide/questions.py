@@ -74,9 +74,9 @@ def with_question(state: State, intent: Intent, decision: Decision, now: datetim
                    forward=question, summary=f"{decision.summary}; {asked.summary}")
 
 
-def staff_decision(state: State, intent: Intent, now: datetime) -> Decision:
-    """A message from a staff address: in a question's thread it answers the question (closed,
-    no reply); anything else gets no member reply either."""
+def note_staff_message(state: State, intent: Intent, now: datetime) -> Decision:
+    """A message from a staff address that asks for no action: in a question's thread it
+    answers the question (closed, no reply); anything else is noted, with no reply either."""
     case = intent.case
     question = find(state, case.id) if case is not None and case.kind is CaseKind.QUESTION else None
     if question is not None:

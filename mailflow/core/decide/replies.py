@@ -1,5 +1,6 @@
-"""Replies to members about their candidatures, before rendering: which letter, to whom, with
-what (a place, a reason, what is missing, the open calls, an updated meeting)."""
+"""Replies to members before rendering: the letter for each outcome, an answer in a message's
+thread, what a member is told of a candidature (a place, a reason, what is missing and until when
+the place is held, the open calls), promotions, an updated meeting."""
 
 from __future__ import annotations
 

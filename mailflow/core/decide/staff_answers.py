@@ -35,7 +35,7 @@ from ..read.staff.reader import read_request
 from ..read.staff.request import Command, Missing, Reading, Unclear
 from ..read.text import fold_aligned
 from .ideas import IdeaError, advance, decline, draft_group, find, validate
-from .questions import staff_decision
+from .questions import note_staff_message
 from .staff_plans import (
     Plan,
     plan_add,
@@ -65,26 +65,28 @@ _DEFAULT_REASON = {StaffVerb.WITHDRAW: "à la demande du membre", StaffVerb.PROM
 @dataclass(frozen=True)
 class StaffAnswer:
     """What a staff member's message leads to: a decision (the answer to them, the code used or
-    drawn) and, when an action is understood, its plan, applied only when `apply` is true."""
+    drawn) and, when an action is understood, its plan, applied only once `confirmed`."""
 
     decision: Decision
     plan: Plan | None = None
-    apply: bool = False
+    confirmed: bool = False  # the action confirmed: its plan is applied with the batch
     #: The plans described, one per reply (a choice between readings has one each); `plan` is
-    #: the first, or the one applied.
+    #: the first, or the one confirmed.
     plans: tuple[Plan, ...] = ()
     #: Why an action from a staff address was not even described (the server does not vouch
     #: for the sender): staff are alerted, since the sender may be one of them or a forger.
     unverified: str = ""
 
 
-def staff_decide(state: State, intent: Intent, now: datetime, token: Callable[[], str], tz: ZoneInfo,
-                 own: tuple[str, ...]) -> StaffAnswer:
-    """Decide a message from a staff address; `own` are the staff's and the mailbox's addresses,
-    `token` draws a fresh code (one per plan described)."""
+def decide_staff_message(state: State, intent: Intent, now: datetime, token: Callable[[], str],
+                         tz: ZoneInfo, own: tuple[str, ...]) -> StaffAnswer:
+    """Decide a message from a staff address: a code sent back confirms its action, an action
+    understood is planned and shown with a new code (`token` draws one per plan described),
+    anything else is noted (`note_staff_message`); `own` are the staff's and the mailbox's
+    addresses."""
     case = intent.case
     if case is not None and case.kind is CaseKind.QUESTION:
-        return StaffAnswer(staff_decision(state, intent, now))  # the answer in a question's thread
+        return StaffAnswer(note_staff_message(state, intent, now))  # the answer in a question's thread
     confirmed = _confirmation(state, intent, now, tz, own)
     if confirmed is not None:
         return confirmed
@@ -125,7 +127,10 @@ def _nothing_asked(state: State, intent: Intent, now: datetime) -> StaffAnswer:
     if owner is not None:  # a colleague's code (a plan forwarded, « Répondre à tous »)
         return _unclear(intent, f"ce code a été envoyé à {owner} : seule cette adresse peut "
                         "confirmer l’action, en répondant au message qui le porte", examples=False)
-    return StaffAnswer(staff_decision(state, intent, now))
+    if _OURS.search(intent.message.subject) and not only_thanks(intent.message.new_text):
+        # an answer to an alert or the digest is written to us: say what works
+        return _unclear(intent, "je n’ai pas reconnu d’action dans votre message")
+    return StaffAnswer(note_staff_message(state, intent, now))
 
 
 def _not_planned(intent: Intent, unclear: Unclear, state: State, tz: ZoneInfo) -> StaffAnswer:
@@ -152,7 +157,7 @@ def _planned(state: State, intent: Intent, command: Command, now: datetime, toke
     if command.verb is StaffVerb.QUESTION_DONE:  # closing a question changes no member's lot
         return StaffAnswer(_to_staff(intent, Outcome.STAFF_DONE, Template.STAFF_DONE, f"{said} : c’est fait.",
                                      summary=f"question {command.target} close par {intent.sender}"),
-                           plan, apply=True, plans=(plan,))
+                           plan, confirmed=True, plans=(plan,))
     action, reply = _to_confirm(state, intent, command, now, token, f"{said}.")
     return StaffAnswer(Decision(Outcome.STAFF_CONFIRM, f"{_what(command)} demandé par "
                                 f"{intent.sender} : en attente de son code",
@@ -236,7 +241,7 @@ def _confirmation(state: State, intent: Intent, now: datetime, tz: ZoneInfo,
         decision = _to_staff(intent, Outcome.STAFF_DONE, Template.STAFF_DONE,
                              f"{_understood(command, state, tz)} : c’est fait.", pending=(used,),
                              summary=f"{_what(command)} confirmé par {intent.sender}")
-        return StaffAnswer(replace(decision, group_id=plan.group_id), plan, apply=True, plans=(plan,))
+        return StaffAnswer(replace(decision, group_id=plan.group_id), plan, confirmed=True, plans=(plan,))
     return None
 
 

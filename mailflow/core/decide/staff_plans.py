@@ -27,8 +27,8 @@ from ...model.values import (
 )
 from ..french import ACTION, STATUS, format_date_fr
 from .ideas import IdeaChange, drafted_extra
-from .member import apply, withdraw
-from .places import call_summary, calls_open, promote, replay, with_candidatures
+from .member import state_after, withdraw
+from .places import call_summary, calls_open, promote, replay
 from .questions import close, find
 from .replies import candidature_reply, meeting_change_replies, promotion_replies
 
@@ -171,10 +171,10 @@ def plan_candidate_action(state: State, action: str, candidature_id: str, reason
                                f"{'retirer' if action == 'withdraw' else 'refuser'}")
     if action == "withdraw":
         decision = withdraw(state, cand, now, f"retrait par l’équipe : {reason}")
-        after, replies = apply(state, decision), list(decision.replies)
+        after, replies = state_after(state, decision), list(decision.replies)
     elif action == "refuse":
         refused = replace(cand, status=Status.REFUSED, reason=reason, updated_at=now)
-        after = with_candidatures(state, refused)
+        after = state.with_candidatures(refused)
         promoted: list[Candidature] = []
         if cand.status.holds_place:
             after, promoted = promote(after, cand.group_id, now)
@@ -185,7 +185,7 @@ def plan_candidate_action(state: State, action: str, candidature_id: str, reason
             raise StaffActionError(f"la candidature {cand.id} a le statut « {STATUS[cand.status]} » : "
                                    "seule une candidature en liste d’attente reçoit une place")
         moved = replace(cand, status=Status.CONFIRMED, reason="", forced=True, updated_at=now)
-        after = with_candidatures(state, moved)
+        after = state.with_candidatures(moved)
         replies = list(promotion_replies(after, [moved], now))
     else:
         raise StaffActionError(f"action inconnue « {action} »")
@@ -256,7 +256,7 @@ def plan_idea(state: State, change: IdeaChange, action: str, now: datetime) -> P
     what = ACTION.get(action, action)
     return Plan(action, f"{what[:1].upper()}{what[1:]} : {idea.id} « {idea.subject} »", state, after,
                 [change.reply] if change.reply is not None else [],
-                history={"idea": idea.id, "from": change.before.status, "to": idea.status,
+                history={"idea": idea.id, "from": change.before.status.value, "to": idea.status.value,
                          "changes": {k: v for k, v in changes.items() if v is not None}},
                 notes=list(change.notes), key=f"staff:{idea.id}", drafted=drafted,
                 group_id=change.group.id if change.group is not None else None)

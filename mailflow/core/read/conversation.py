@@ -127,7 +127,7 @@ def resolve(message: Inbound, state: State, threads: Threads, staff: tuple[str, 
         digest = token_hash(token)
         action = next((p for p in state.pending if p.token_hash == digest), None)
         if action is not None and action.email == sender:
-            found = _candidature_case(state, action.candidature_id, "code")
+            found = _candidature_case(state, action.target, "code")
             if found is not None:
                 return found
     if strip_prefixes(message.subject):

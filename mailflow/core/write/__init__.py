@@ -1,2 +1,2 @@
-"""Writing: decisions into words (templates, render, calendar, digest, newsletter, staff links,
-records for staff)."""
+"""Writing: decisions into words and messages (templates, render, calendar, digest, newsletter,
+staff links, plans told in French, records for staff and the RGPD)."""

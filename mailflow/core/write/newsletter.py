@@ -19,9 +19,8 @@ from ..french import NBSP, format_date_fr, french_typography, wrap_text
 from .mailto import mailto_link
 from .render import environment
 
-#: The two templates, one per format, and the macro file the HTML one imports.
+#: The two templates, one per format (the HTML one imports `_newsletter_macros.html.j2`).
 TEMPLATES = {"html": "newsletter.html.j2", "text": "newsletter.txt.j2"}
-MACROS = "_newsletter_macros.html.j2"
 
 #: The label of each profile field on the form, in the form's order (the extractor reads them).
 FORM_LABELS: Mapping[str, str] = {

@@ -1,4 +1,5 @@
-"""A staff plan told in French: what it changes and which mail goes, for a command or an email."""
+"""Staff's changes told in French: a plan (what it changes and which mail goes, for a command or an
+email), and a setting where staff's change overrides the groups file."""
 
 from __future__ import annotations
 
@@ -6,7 +7,9 @@ from collections.abc import Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from ...model.values import Candidature, Group, IdeaStatus, State, Status
+from ...model.network import Divergence
+from ...model.values import CallStatus, Candidature, Group, IdeaStatus, State, Status
+from ..decide.overrides import GROUPS_FILE
 from ..decide.places import position
 from ..decide.staff_plans import Plan
 from ..french import (
@@ -144,8 +147,8 @@ def _ideas(before: State, after: State, tz: ZoneInfo) -> list[str]:
         was = old.get(idea.id)
         if was is not None and was.status == idea.status:
             continue
-        status = IdeaStatus(idea.status)
-        moved = (f"{IDEA_STATUS[IdeaStatus(was.status)]} → " if was is not None else "")
+        status = idea.status
+        moved = (f"{IDEA_STATUS[was.status]} → " if was is not None else "")
         detail = ""
         if status is IdeaStatus.VALIDATED and idea.validated_on is not None:
             who = ("co-animé par l’équipe de la MONA" if idea.co_animated
@@ -185,3 +188,24 @@ def _sends(sends: Sequence[Send], applied: bool) -> list[str]:
         head = f"{plural(count, 'message')} {'sera envoyé' if count == 1 else 'seront envoyés'} :"
     return [head, *(f"  {outcome_words(outcome)} → {', '.join(to)} : « {subject} »"
                     for outcome, to, subject in sends)]
+
+
+def value_words(value: object, tz: ZoneInfo) -> str:
+    """A setting's value as people read it: a call in French, a date in words, a place quoted."""
+    if isinstance(value, CallStatus):
+        return CALL[value]
+    if isinstance(value, datetime):
+        return format_date_fr(value, tz)
+    if value is None:
+        return "aucune"
+    return f"« {value} »" if isinstance(value, str) else str(value)
+
+
+def divergence_line(item: Divergence, tz: ZoneInfo, file_name: str = GROUPS_FILE) -> str:
+    """« capacity : groups.toml dit 30 ; l’équipe a fixé 25 le … par … : c’est 25 qui vaut ; … »."""
+    said, kept = value_words(item.in_file, tz), value_words(item.in_force, tz)
+    when = (f"le {format_date_fr(item.at.astimezone(tz).date(), tz)}" if item.at is not None
+            else "(date inconnue)")
+    who = f" par {item.by}" if item.by else ""
+    return (f"{item.key} : {file_name} dit {said} ; l’équipe a fixé {kept} {when}{who} : "
+            f"c’est {kept} qui vaut ; pour revenir à la valeur du fichier : {item.reset_command}")

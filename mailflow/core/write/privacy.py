@@ -73,7 +73,8 @@ def _idea_json(idea: Idea) -> dict[str, Any]:
 def _pending_json(action: PendingAction) -> dict[str, Any]:
     data: dict[str, Any] = _plain(action)
     data.pop("email", None)  # the export is about that address already
-    return data
+    # Named as the store names it (see `store.codecs.pending_to_json`).
+    return {("candidature_id" if key == "target" else key): value for key, value in data.items()}
 
 
 def _outbox_meta(doc: Mapping[str, Any]) -> dict[str, Any]:
@@ -111,7 +112,7 @@ def privacy_export(state: State, ledger: Sequence[Mapping[str, Any]],
         "questions": [_plain(q) for q in state.questions if same(q.email, email)],
         "history": [dict(h) for h in history if mentions(h, [email, *ids])],
         "pending_confirmations": [_pending_json(p) for p in state.pending
-                                  if same(p.email, email) or p.candidature_id in ids],
+                                  if same(p.email, email) or p.target in ids],
         "not_in_this_export": (
             "Les messages d’origine restent dans la boîte aux lettres du réseau (dossiers de "
             "messages traités et de quarantaine) et les copies des réponses dans son dossier "
@@ -237,14 +238,48 @@ def purge_plan(state: State, ledger: Sequence[Mapping[str, Any]],
     that are not members (staff, the network's own). Running the plan again on its result finds
     nothing to do.
     """
-    ours = {a.casefold() for a in staff}
     plan = PurgePlan(before=before)
     ended = {g.id for g in state.groups.values() if aware(g.first_meeting.starts_at) < before}
     plan.groups = sorted(ended)
     plan.unknown_groups = sorted({c.group_id for c in state.candidatures} - set(state.groups))
     purged = [c for c in state.candidatures if c.group_id in ended]
+    names = _candidatures(plan, state, purged, salt)
+    # Messages that led to nothing kept (questions, robots, unreadable mail) serve no one after
+    # a while: those decided before the date lose their sender too.
+    known = {c.email.casefold() for c in state.candidatures} | {i.email.casefold()
+                                                                for i in state.ideas}
     running = {c.email.casefold() for c in state.candidatures if c.group_id not in ended}
-    names: dict[str, str] = {}  # real address (folded) → pseudonym
+    gone = {real: alias for real, alias in names.items() if real not in running}
+    plan.people = len({c.email.casefold() for c in plan.candidatures})
+    plan.kept_people = len(set(names) - set(gone))
+    people = _Names(salt, before, gone, dict(gone), known, {a.casefold() for a in staff})
+    touched_keys = _ledger(plan, ledger, people, {i.message_key for i in state.ideas})
+    _outbox(plan, outbox, people, touched_keys)
+    _questions(plan, state, people)
+    _sent(plan, sent, people)
+    if gone:
+        _history(plan, history, purged, gone)
+    return plan
+
+
+@dataclass
+class _Names:
+    """Who the purge names otherwise: the people wholly gone (their address → pseudonym), every
+    pseudonym given so far (strays included), the addresses we hold records of, and ours."""
+
+    salt: bytes
+    before: datetime
+    gone: dict[str, str]
+    aliases: dict[str, str]
+    known: set[str]
+    ours: set[str]
+
+
+def _candidatures(plan: PurgePlan, state: State, purged: list[Candidature],
+                  salt: bytes) -> dict[str, str]:
+    """The purged candidatures and their confirmations, pseudonymised; each real address
+    (folded) → its pseudonym."""
+    names: dict[str, str] = {}
     for cand in purged:
         alias = pseudonym(cand.email, salt)
         if not is_anonymous(cand.email):
@@ -258,28 +293,26 @@ def purge_plan(state: State, ledger: Sequence[Mapping[str, Any]],
             plan.candidatures.append(new)
     purged_ids = {c.id for c in purged}
     for action in state.pending:
-        if action.candidature_id in purged_ids and not is_anonymous(action.email):
+        if action.target in purged_ids and not is_anonymous(action.email):
             plan.pending.append(replace(action, email=pseudonym(action.email, salt)))
-    gone = {real: alias for real, alias in names.items() if real not in running}
-    plan.people = len({c.email.casefold() for c in plan.candidatures})
-    plan.kept_people = len(set(names) - set(gone))
-    # Messages that led to nothing kept (questions, robots, unreadable mail) serve no one after
-    # a while: those decided before the date lose their sender too.
-    known = {c.email.casefold() for c in state.candidatures} | {i.email.casefold()
-                                                                for i in state.ideas}
-    idea_keys = {i.message_key for i in state.ideas}  # a kept idea keeps its message's record
-    aliases = dict(gone)
+    return names
+
+
+def _ledger(plan: PurgePlan, ledger: Sequence[Mapping[str, Any]], people: _Names,
+            idea_keys: set[str]) -> set[str]:
+    """The messages of the people gone, and the strays before the date, without their sender,
+    subject and quoted words; the keys of those touched."""
     touched_keys: set[str] = set()
     for doc in ledger:
         sender = doc.get("sender")
         folded = sender.casefold() if sender else None
         if doc.get("key") in idea_keys:
-            continue
-        if folded is not None and folded in gone:
-            names_here = gone
-        elif _stray(doc, known | ours, before):
-            names_here = {folded: pseudonym(str(sender), salt)} if folded else {}
-            aliases.update(names_here)
+            continue  # a kept idea keeps its message's record
+        if folded is not None and folded in people.gone:
+            names_here = people.gone
+        elif _stray(doc, people.known | people.ours, people.before):
+            names_here = {folded: pseudonym(str(sender), people.salt)} if folded else {}
+            people.aliases.update(names_here)
         else:
             continue
         new_doc = {**doc, "sender": names_here.get(folded, sender) if folded else None,
@@ -288,51 +321,68 @@ def purge_plan(state: State, ledger: Sequence[Mapping[str, Any]],
         touched_keys.add(str(doc.get("key")))
         if new_doc != dict(doc):
             plan.ledger.append(new_doc)
-            if folded not in gone:
+            if folded not in people.gone:
                 plan.other_messages += 1
+    return touched_keys
+
+
+def _outbox(plan: PurgePlan, outbox: Sequence[Mapping[str, Any]], people: _Names,
+            touched_keys: set[str]) -> None:
+    """The replies sent to them, or about them, without their text and with pseudonyms."""
+    kept = people.known | people.ours
     for doc in outbox:
         if doc.get("status") in ("pending", "sending"):
             continue  # still to send: its text is needed; the next purge takes it
         to = [str(t) for t in doc.get("to", ())]
         raw = raw_bytes(doc)
-        if not (any(t.casefold() in gone for t in to) or doc.get("message_key") in touched_keys
-                or raw_mentions(raw, gone)):
+        if not (any(t.casefold() in people.gone for t in to) or doc.get("message_key") in touched_keys
+                or raw_mentions(raw, people.gone)):
             continue
-        new_doc = {**doc, "to": [_recipient(t, aliases, known | ours, salt) for t in to],
+        new_doc = {**doc, "to": [_recipient(t, people.aliases, kept, people.salt) for t in to],
                    "raw_b64": "",
-                   "subject": "", "last_error": _scrub(str(doc.get("last_error") or ""), aliases)}
+                   "subject": "", "last_error": _scrub(str(doc.get("last_error") or ""), people.aliases)}
         if new_doc != dict(doc):
             plan.outbox.append(new_doc)
-    # Questions and what our messages were about follow their person: gone, or a stray asker.
+
+
+def _questions(plan: PurgePlan, state: State, people: _Names) -> None:
+    """Questions follow their person: gone, or a stray asker before the date."""
     for question in state.questions:
         folded = question.email.casefold()
-        stray = question.received_at < before and folded not in known
-        if (folded in gone or stray) and not is_anonymous(question.email):
-            alias = gone.get(folded) or aliases.setdefault(folded, pseudonym(question.email, salt))
+        stray = question.received_at < people.before and folded not in people.known
+        if (folded in people.gone or stray) and not is_anonymous(question.email):
+            alias = people.gone.get(folded) or people.aliases.setdefault(
+                folded, pseudonym(question.email, people.salt))
             plan.questions.append(replace(question, email=alias, name=None, subject="", text=""))
+
+
+def _sent(plan: PurgePlan, sent: Sequence[Mapping[str, Any]], people: _Names) -> None:
+    """What our messages were about follows its person too (and a purged question's forward)."""
     purged_questions = {q.id for q in plan.questions}
     for doc in sent:
         folded = str(doc.get("to", "")).casefold()
         new_doc = dict(doc)
         if doc.get("kind") == "question" and doc.get("case_id") in purged_questions:
             new_doc.update(subject="", thread="")  # the forward's « Question de <name> : … »
-        if folded in aliases or folded in gone:
-            new_doc.update(to=aliases.get(folded) or gone[folded], subject="", thread="",
-                           profile=None)
+        if folded in people.aliases or folded in people.gone:
+            new_doc.update(to=people.aliases.get(folded) or people.gone[folded], subject="",
+                           thread="", profile=None)
         if new_doc != dict(doc):
             plan.sent.append(new_doc)
-    if gone:
-        old_history = [dict(h) for h in history]
-        # Staff write free text (a reason): a full name there goes too; short ones would hit
-        # ordinary words.
-        people = sorted({n for c in purged if c.email.casefold() in gone
-                         for n in (c.name, c.profile.name) if n and len(n) >= 5}, key=len,
-                        reverse=True)
-        new_history = [_scrub_json(h, gone, people) for h in old_history]
-        plan.history_changed = sum(a != b for a, b in zip(old_history, new_history, strict=True))
-        if plan.history_changed:
-            plan.history = new_history
-    return plan
+
+
+def _history(plan: PurgePlan, history: Sequence[Mapping[str, Any]], purged: list[Candidature],
+             gone: Mapping[str, str]) -> None:
+    """The history without the addresses of the people gone, nor their full names."""
+    old_history = [dict(h) for h in history]
+    # Staff write free text (a reason): a full name there goes too; short ones would hit
+    # ordinary words.
+    people = sorted({n for c in purged if c.email.casefold() in gone
+                     for n in (c.name, c.profile.name) if n and len(n) >= 5}, key=len, reverse=True)
+    new_history = [_scrub_json(h, gone, people) for h in old_history]
+    plan.history_changed = sum(a != b for a, b in zip(old_history, new_history, strict=True))
+    if plan.history_changed:
+        plan.history = new_history
 
 
 def _stray(doc: Mapping[str, Any], known: set[str], before: datetime) -> bool:

@@ -316,15 +316,37 @@ def history_view(state: State, history: Sequence[Mapping[str, Any]],
     A promotion shows as the reply that told the member (it was decided on someone else's
     message); the store keeps a candidature's current status only, dated by its last change.
     """
-    by_group = target is not None and target in state.groups
-    by_email = target is not None and not by_group
+    scope = _Scope(target, target is not None and target in state.groups)
+    events, group_keys, cand_ids = _candidature_events(state, scope)
+    events += _action_events(state, history, scope, cand_ids, tz or ZoneInfo("UTC"))
+    messages, ledger_keys, decided = _message_events(state, ledger, scope, group_keys)
+    events += messages
+    events += _reply_events(outbox, scope, ledger_keys, decided)
+    return sorted(events, key=lambda e: (e.at, _KIND_ORDER.get(e.kind, 9)))
+
+
+@dataclass(frozen=True)
+class _Scope:
+    """What the trail is asked for: all of it, one group's, or one address's."""
+
+    target: str | None
+    by_group: bool
+
+    @property
+    def by_email(self) -> bool:
+        return self.target is not None and not self.by_group
+
+
+def _candidature_events(state: State, scope: _Scope) -> tuple[list[Event], set[str], list[str]]:
+    """Each candidature received, and its status once changed; the keys of their messages, and
+    their ids (as staff actions name them)."""
     events: list[Event] = []
     group_keys: set[str] = set()
-    cand_ids: list[str] = []  # the group's or the person's, as staff actions name them
+    cand_ids: list[str] = []
     for cand in state.candidatures:
-        if by_group and cand.group_id != target:
+        if scope.by_group and cand.group_id != scope.target:
             continue
-        if by_email and not same(cand.email, target or ""):
+        if scope.by_email and not same(cand.email, scope.target or ""):
             continue
         group_keys.add(cand.message_key)
         cand_ids.append(cand.id)
@@ -337,6 +359,13 @@ def history_view(state: State, history: Sequence[Mapping[str, Any]],
                                 f"{cand.id} {cand.email} : {status}"
                                 + (f" ({cand.reason})" if cand.reason else ""),
                                 cand.group_id, cand.email, cand.status.value))
+    return events, group_keys, cand_ids
+
+
+def _action_events(state: State, history: Sequence[Mapping[str, Any]], scope: _Scope,
+                   cand_ids: list[str], tz: ZoneInfo) -> list[Event]:
+    """Staff's actions, those about the group or the address (or one of its candidatures)."""
+    events: list[Event] = []
     for entry in history:
         at = when(entry.get("at"))
         if at is None:
@@ -344,13 +373,26 @@ def history_view(state: State, history: Sequence[Mapping[str, Any]],
         group = entry.get("group")
         if "group" not in entry:  # written before events named their group: found in the text
             group = next((g for g in state.groups if mentions(entry, [g])), None)
-        if by_group and group != target and not mentions(entry, [target or "", *cand_ids]):
+        if scope.by_group and group != scope.target and not mentions(entry, [scope.target or "",
+                                                                              *cand_ids]):
             continue
-        if by_email and not mentions(entry, [target or "", *cand_ids]):
+        if scope.by_email and not mentions(entry, [scope.target or "", *cand_ids]):
             continue
-        events.append(Event(at, "action", _staff_text(entry, tz or ZoneInfo("UTC")), group))
+        events.append(Event(at, "action", _staff_text(entry, tz), group))
+    return events
+
+
+#: Each message's key → when it was decided, and the group it was about.
+_Decided = dict[str, tuple[datetime, str | None]]
+
+
+def _message_events(state: State, ledger: Sequence[Mapping[str, Any]], scope: _Scope,
+                    group_keys: set[str]) -> tuple[list[Event], set[str], _Decided]:
+    """The messages received and their outcome; the keys of those shown, and when each message
+    was decided and about which group (a reply comes after its message)."""
+    events: list[Event] = []
     ledger_keys: set[str] = set()
-    decided: dict[str, tuple[datetime, str | None]] = {}  # message key → when, which group
+    decided: _Decided = {}
     for doc in ledger:
         at = when(doc.get("decided_at"))
         if at is None:
@@ -361,9 +403,9 @@ def history_view(state: State, history: Sequence[Mapping[str, Any]],
         else:  # written before messages named their group: found in the summary
             group = next((g for g in state.groups if _names_group(summary, g)), None)
         decided[str(doc.get("key"))] = (at, group)
-        if by_group and doc.get("key") not in group_keys and group != target:
+        if scope.by_group and doc.get("key") not in group_keys and group != scope.target:
             continue
-        if by_email and not same(doc.get("sender"), target or ""):
+        if scope.by_email and not same(doc.get("sender"), scope.target or ""):
             continue
         ledger_keys.add(str(doc.get("key")))
         subject = f" « {doc['subject']} »" if doc.get("subject") else ""
@@ -372,6 +414,13 @@ def history_view(state: State, history: Sequence[Mapping[str, Any]],
                             f"{outcome_words(str(doc.get('outcome')))} : {summary}", group,
                             doc.get("sender"),
                             doc.get("outcome")))
+    return events, ledger_keys, decided
+
+
+def _reply_events(outbox: Sequence[Mapping[str, Any]], scope: _Scope, ledger_keys: set[str],
+                  decided: _Decided) -> list[Event]:
+    """The replies sent (or still to send), each after the decision that wrote it."""
+    events: list[Event] = []
     for doc in outbox:
         at = when(doc.get("sent_at")) or when(doc.get("created_at"))
         if at is None:
@@ -385,9 +434,9 @@ def history_view(state: State, history: Sequence[Mapping[str, Any]],
             group = doc["group"] or group
         elif key.startswith("staff:"):  # written before replies named their group
             group = key.removeprefix("staff:")
-        if by_group and key not in ledger_keys and group != target:
+        if scope.by_group and key not in ledger_keys and group != scope.target:
             continue
-        if by_email and not any(same(t, target or "") for t in to):
+        if scope.by_email and not any(same(t, scope.target or "") for t in to):
             continue
         subject = f" « {doc['subject']} »" if doc.get("subject") else ""
         events.append(Event(
@@ -395,4 +444,4 @@ def history_view(state: State, history: Sequence[Mapping[str, Any]],
             f"{outcome_words(str(doc.get('outcome')))} → {', '.join(to)}{subject} "
             f"({_delivery(doc.get('status'))})",
             group, to[0] if len(to) == 1 else None, doc.get("outcome")))
-    return sorted(events, key=lambda e: (e.at, _KIND_ORDER.get(e.kind, 9)))
+    return events

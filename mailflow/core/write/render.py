@@ -1,12 +1,14 @@
 """Replies into French emails: Jinja2 templates (text and HTML) into an `EmailMessage`.
 
-Pure: templates are read through a Jinja2 FileSystemLoader, nothing else touches the disk,
-and the current time is always passed in. Every value taken from an incoming message is
-cleaned of control characters before it reaches a header, so no header can be injected.
+The one reading of the disk is the templates' (through Jinja2's FileSystemLoader); the current
+time is always passed in, and a renderer is made for the groups it writes about. Every value
+taken from an incoming message is cleaned of control characters before it reaches a header, so
+no header can be injected.
 """
 
 from __future__ import annotations
 
+import copy
 import re
 import secrets
 from collections.abc import Mapping
@@ -57,19 +59,15 @@ from .templates import (
 _TEMPLATE_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
-def _french_group(group: Group) -> Group:
-    """The group with French spaces in the prose that replies show."""
-    return replace(
-        group,
-        title=french_typography(group.title),
-        context=french_typography(group.context),
+def _french_groups(groups: Mapping[str, Group]) -> dict[str, Group]:
+    """The groups with French spaces in the prose that replies show."""
+    return {key: replace(
+        group, title=french_typography(group.title), context=french_typography(group.context),
         objectives=tuple(french_typography(o) for o in group.objectives),
         participants=french_typography(group.participants),
         commitment=french_typography(group.commitment),
-        first_meeting=replace(
-            group.first_meeting, place=french_typography(group.first_meeting.place)
-        ),
-    )
+        first_meeting=replace(group.first_meeting, place=french_typography(group.first_meeting.place)),
+    ) for key, group in groups.items()}
 
 
 def _clause(value: str | None) -> str:
@@ -143,7 +141,8 @@ def with_original(msg: EmailMessage, raw: bytes) -> bytes:
 
 
 class Renderer:
-    """Renders `Reply` values and quarantine alerts into ready-to-send messages."""
+    """Renders `Reply` values and quarantine alerts into ready-to-send messages, writing about
+    the groups it was made for (see `for_groups`); it never changes once made."""
 
     def __init__(
         self,
@@ -154,7 +153,7 @@ class Renderer:
     ) -> None:
         self.templates_dir = Path(templates_dir)
         self.network = network
-        self.use_groups(groups)
+        self._groups = _french_groups(groups)
         self.departments = dict(departments)
         self.tz = ZoneInfo(network.timezone)
         self._text = environment(self.templates_dir, html=False, tz=self.tz)
@@ -162,9 +161,12 @@ class Renderer:
 
     # -- public -----------------------------------------------------------------------
 
-    def use_groups(self, groups: Mapping[str, Group]) -> None:
-        """Write replies with these groups (as staff last changed them), in French typography."""
-        self.groups = {key: _french_group(group) for key, group in groups.items()}
+    def for_groups(self, groups: Mapping[str, Group]) -> Renderer:
+        """A renderer like this one (the same templates, read once) that writes replies with
+        these groups: as staff last changed them, or as a plan will leave them."""
+        made = copy.copy(self)
+        made._groups = _french_groups(groups)
+        return made
 
     def render(self, reply: Reply, now: datetime) -> EmailMessage:
         """The reply as a multipart/alternative message (text/plain + text/html, UTF-8).
@@ -266,7 +268,7 @@ class Renderer:
         Reply-To that makes « Répondre » reach her (the mailbox in Cc closes the question)."""
         asker = (f"{clean(question.name)} <{question.email}>" if question.name
                  else question.email)
-        group = self.groups.get(question.group_id) if question.group_id else None
+        group = self._groups.get(question.group_id) if question.group_id else None
         context: dict[str, Any] = {
             **self._base_context(now), "name": None, "question": question, "asker": asker,
             "written_at": now,
@@ -368,7 +370,7 @@ class Renderer:
         if group_id is None:
             return None
         try:
-            return self.groups[group_id]
+            return self._groups[group_id]
         except KeyError:
             raise RenderError(f"{template}: unknown group {group_id!r}") from None
 
@@ -426,7 +428,7 @@ class Renderer:
         """Open calls other than the reply's own group, skipping unknown groups."""
         views: list[CallView] = []
         for call in calls:
-            group = self.groups.get(call.group_id)
+            group = self._groups.get(call.group_id)
             if group is None or not call.accepting or call.group_id == exclude:
                 continue
             views.append(

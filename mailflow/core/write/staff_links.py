@@ -53,12 +53,12 @@ def digest_actions(digest: Digest, address: str) -> list[Action]:
             actions.append(_action(address, f"Clore l’appel « {g.group.title} »",
                                    f"Clore l’appel du groupe « {g.group.title} »"))
     for idea in digest.ideas:
-        if idea.status == IdeaStatus.NOTE_RECEIVED.value:
+        if idea.status is IdeaStatus.NOTE_RECEIVED:
             actions.append(_action(address, f"Valider l’idée {idea.id}",
                                    f"Valider l’idée {idea.id} (CA du …)"))
-        elif idea.status == IdeaStatus.VALIDATED.value:
+        elif idea.status is IdeaStatus.VALIDATED:
             actions.append(_action(address, f"Préparer le groupe de l’idée {idea.id}",
                                    f"Préparer le groupe de l’idée {idea.id}"))
-        elif idea.status in (IdeaStatus.RECEIVED.value, IdeaStatus.DISCUSSION.value):
+        elif idea.status in (IdeaStatus.RECEIVED, IdeaStatus.DISCUSSION):
             actions.append(_action(address, f"Avancer l’idée {idea.id}", f"Avancer l’idée {idea.id}"))
     return actions

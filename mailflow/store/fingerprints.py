@@ -1,5 +1,5 @@
-"""Sets and maps of 64-bit digests in sorted arrays: 8 or 16 bytes an entry, where a Python set
-or dict spends a hundred. What the journal tells is held this way for years of mail."""
+"""Sets and maps of 64-bit fingerprints (hashes) in sorted arrays: 8 or 16 bytes an entry, where a
+Python set or dict spends a hundred. What the journal tells is held this way for years of mail."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from array import array
 from bisect import bisect_left
 
 
-def digest64(*parts: str | bytes) -> int:
-    """A 64-bit digest of the parts (BLAKE2b): among a million entries, a chance of one in
+def fingerprint64(*parts: str | bytes) -> int:
+    """A 64-bit fingerprint of the parts (BLAKE2b): among a million entries, a chance of one in
     thirty million that two collide."""
     h = hashlib.blake2b(digest_size=8)
     for part in parts:
@@ -18,8 +18,8 @@ def digest64(*parts: str | bytes) -> int:
     return int.from_bytes(h.digest(), "big")
 
 
-class DigestMap:
-    """64-bit digest → 64-bit value; a bulk of entries is added unsorted, then sorted once."""
+class FingerprintMap:
+    """64-bit fingerprint → 64-bit value; a bulk of entries is added unsorted, then sorted once."""
 
     def __init__(self) -> None:
         self._keys = array("Q")
@@ -66,11 +66,11 @@ class DigestMap:
         self._keys, self._values, self._loose = keys, values, {}
 
 
-class DigestSet:
-    """A set of 64-bit digests (a DigestMap without values)."""
+class FingerprintSet:
+    """A set of 64-bit fingerprints (a FingerprintMap without values)."""
 
     def __init__(self) -> None:
-        self._map = DigestMap()
+        self._map = FingerprintMap()
 
     def add(self, key: int) -> None:
         self._map.put(key, 0)
