@@ -29,7 +29,8 @@ from mailflow.core.read.attachments import DOCX, JPEG, ODT, PDF, TXT, XLSX, Atta
 from mailflow.errors import StoreError
 from mailflow.ports import SavedAttachment
 
-ROOT = Path(__file__).resolve().parent.parent
+from .helpers.project import ROOT
+
 OWNER = "I-0007"
 
 # Minimal real file starts: each kept type's magic number, then a little content.

@@ -28,7 +28,9 @@ from mailflow.model.values import (
     Territory,
 )
 
-from .conftest import NOW, RURAL_DIRECTOR, TOKEN, confirmed_withdrawal, inbound, intent
+from .helpers.messages import RURAL_DIRECTOR, TOKEN, inbound, intent
+from .helpers.project import NOW
+from .helpers.worlds import confirmed_withdrawal
 
 
 def run(state: State, *intents: object) -> tuple[State, list[Decision]]:
@@ -320,9 +322,9 @@ def to_intent(who: int, group: str, department: str, kind: str) -> object:
 
 @hsettings(max_examples=150, deadline=None)
 @given(st.lists(arrival, max_size=60))
-def test_invariants_hold_for_any_arrival_sequence(settings: Settings,
-                                                   arrivals: list[tuple[int, str, str, str]]) -> None:
-    cfg = settings
+def test_invariants_hold_for_any_arrival_sequence(shipped_settings: Settings,
+                                                  arrivals: list[tuple[int, str, str, str]]) -> None:
+    cfg = shipped_settings
     state = State(groups=cfg.groups, departments=cfg.departments)
     for item in arrivals:
         it = to_intent(*item)
@@ -352,9 +354,9 @@ def test_invariants_hold_for_any_arrival_sequence(settings: Settings,
 
 @hsettings(max_examples=150, deadline=None)
 @given(st.lists(st.tuples(st.integers(0, 40), st.sampled_from(DEPARTMENTS)), max_size=40))
-def test_confirmed_are_the_earliest_eligible_arrivals(settings: Settings,
-                                                       arrivals: list[tuple[int, str]]) -> None:
-    cfg = settings
+def test_confirmed_are_the_earliest_eligible_arrivals(shipped_settings: Settings,
+                                                      arrivals: list[tuple[int, str]]) -> None:
+    cfg = shipped_settings
     state = State(groups=cfg.groups, departments=cfg.departments)
     group = cfg.groups["ot-ruraux"]
     expected: list[str] = []
@@ -490,8 +492,8 @@ def test_expiry_ignores_a_group_removed_from_the_configuration(fresh_state: Stat
     assert expired == []
 
 
-def test_candidatures_and_ideas_are_numbered_each_in_their_own_series(settings: Settings) -> None:
-    state = State(groups=settings.groups, departments=settings.departments)
+def test_candidatures_and_ideas_are_numbered_each_in_their_own_series(shipped_settings: Settings) -> None:
+    state = State(groups=shipped_settings.groups, departments=shipped_settings.departments)
     state, _ = run(state, intent(sender="rural@ot-confolentais.fr"))
     idea = intent(IntentKind.IDEA, None, "idee@ot-medoc.fr")
     state, _ = run(state, idea)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .conftest import _script
+from .helpers.project import local_config, script
 
-killtest = _script("killtest")
+killtest = script("killtest")
 
 
 def test_a_kill_at_any_durable_write_loses_nothing_and_sends_nothing_twice(tmp_path: Path) -> None:
@@ -21,8 +21,6 @@ def test_a_kill_at_any_durable_write_loses_nothing_and_sends_nothing_twice(tmp_p
 def test_what_a_killed_process_left_half_written_is_removed_at_start(tmp_path: Path) -> None:
     from mailflow import config
     from mailflow.cli import main
-
-    from .conftest import local_config
 
     settings = config.load(local_config(tmp_path))
     assert settings.delivery.path is not None

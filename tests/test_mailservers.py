@@ -17,15 +17,7 @@ from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError, LoginError
 
 from . import mailservers
-from .mailservers import (  # noqa: F401  (fixtures register by being imported)
-    Dovecot,
-    MailUser,
-    SmtpSink,
-    dovecot_fixture,
-    mail_user_fixture,
-    smtp_sink_factory_fixture,
-    smtp_sink_fixture,
-)
+from .mailservers import Dovecot, MailUser, SmtpSink
 
 
 def french_message(

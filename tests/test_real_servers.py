@@ -10,7 +10,6 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -26,19 +25,10 @@ from mailflow.cli import main
 from mailflow.config.settings import Settings
 from mailflow.errors import MailflowError, SourceError
 
-from .conftest import ROOT, local_config
-from .mailservers import (  # noqa: F401 - fixtures, found by pytest through their names
-    Dovecot,
-    MailUser,
-    SmtpSink,
-    dovecot_fixture,
-    mail_user_fixture,
-    smtp_sink_factory_fixture,
-)
-from .test_cli import plain
-from .test_service import EXPECTED, SAMPLES, Crash
-
-STAFF = "animation@monatourisme.fr"
+from .helpers.messages import STAFF
+from .helpers.project import EXPECTED, ROOT, SAMPLES, local_config
+from .helpers.runs import Clock, Crash, plain
+from .mailservers import Dovecot, MailUser, SmtpSink
 
 
 @pytest.fixture
@@ -68,21 +58,8 @@ def servers_config(tmp_path: Path, dovecot: Dovecot, mail_user: MailUser, sink: 
 
 
 @pytest.fixture
-def settings_rs(servers_config: Path) -> Settings:
+def servers_settings(servers_config: Path) -> Settings:
     return config.load(servers_config)
-
-
-class Clock:
-    """A clock the test moves forward (to reach retry times without waiting)."""
-
-    def __init__(self) -> None:
-        self.now = datetime.now(UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
 
 
 @pytest.fixture
@@ -91,12 +68,12 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def make_service(settings_rs: Settings, clock: Clock) -> Iterator[Callable[..., Service]]:
+def make_service(servers_settings: Settings, clock: Clock) -> Iterator[Callable[..., Service]]:
     """Services as the CLI builds them, on the test clock; each is closed at the end."""
     made: list[Service] = []
 
     def make(**replace: Any) -> Service:
-        service = build_service(settings_rs, read_only=False)
+        service = build_service(servers_settings, read_only=False)
         service.clock = clock
         for name, value in replace.items():
             setattr(service, name, value)
@@ -184,9 +161,9 @@ def test_arrival_order_is_the_server_order_not_the_date_header(
 
 
 def test_a_message_too_large_is_quarantined_unread(dovecot: Dovecot, mail_user: MailUser,
-                                                   sink: SmtpSink, settings_rs: Settings,
+                                                   sink: SmtpSink, servers_settings: Settings,
                                                    make_service: Callable[..., Service]) -> None:
-    big = SAMPLES[0].read_bytes() + b"\r\n" + b"x" * (settings_rs.mailbox.max_message_bytes + 10)
+    big = SAMPLES[0].read_bytes() + b"\r\n" + b"x" * (servers_settings.mailbox.max_message_bytes + 10)
     dovecot.deliver(mail_user.address, big)
     report = make_service().run_batch()
     assert [h.outcome.value for h in report.handled] == ["quarantined"]

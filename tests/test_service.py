@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-import email
-import email.utils
 import json
-import shutil
-import time
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
-from email import policy
 from pathlib import Path
 
 import pytest
 
-from mailflow import config
 from mailflow.adapters.maildir import MaildirSource, folder_dir
 from mailflow.adapters.outbox_dir import DirTransport
 from mailflow.app.service import Service
@@ -26,74 +19,9 @@ from mailflow.model.values import Status
 from mailflow.store import Store
 from mailflow.store.files import read_json_bytes
 
-from .conftest import ROOT, local_config
-
-SAMPLES = sorted((ROOT / "samples").glob("*.eml"))
-
-# What each sample gets, in arrival order (the README tells the same story).
-EXPECTED = {
-    "01-candidature-formulaire-ot-ruraux": ["confirmed"],
-    "02-candidature-outlook-html-role-ot": ["confirmed"],
-    "03-candidature-texte-libre-incomplete": ["needs-info"],
-    "04-candidature-refusee-fonction": ["refused"],
-    "05-idee-de-groupe": ["idea-received"],
-    "06-reponse-automatique": [],
-    "07-rapport-de-non-remise": [],
-    "08-question": ["question-forwarded", "staff-question"],  # a person answers it
-    "09-candidature-dordogne-2": ["confirmed"],
-    "10-candidature-dordogne-3": ["waitlisted"],
-    "11-desistement": ["withdrawal-to-confirm"],
-    "12-doublon": ["duplicate"],
-    "13-illisible": ["staff-alert"],
-}
-
-
-class Crash(BaseException):
-    """Stands for the process dying: not an Exception, so nothing in mailflow catches it."""
-
-
-@pytest.fixture
-def workspace(tmp_path: Path) -> Settings:
-    return config.load(local_config(tmp_path))
-
-
-def deliver(settings: Settings, files: Sequence[Path], at: datetime | None = None) -> list[str]:
-    """Deliver files into the Maildir as an MDA would: unique names that carry the delivery time
-    (now, or `at`)."""
-    assert settings.mailbox.path is not None
-    new = settings.mailbox.path / "new"
-    new.mkdir(parents=True, exist_ok=True)
-    keys = []
-    for i, file in enumerate(files):
-        now = time.time_ns() if at is None else int(at.timestamp() * 1e9) + i * 1000
-        key = f"{now // 1_000_000_000}.M{(now // 1000) % 1_000_000}P{i}Q{i}.{file.stem}"
-        shutil.copyfile(file, new / key)
-        keys.append(key)
-        time.sleep(0.002)
-    return keys
-
-
-def outbox(settings: Settings) -> list[email.message.EmailMessage]:
-    assert settings.delivery.path is not None
-    files = sorted(settings.delivery.path.glob("*.eml"))
-    return [email.message_from_bytes(f.read_bytes(), policy=policy.default)  # type: ignore[misc]
-            for f in files]
-
-
-def member_reply(to_message: email.message.EmailMessage, body: str, tmp: Path,
-                 sender: str | None = None) -> Path:
-    """The member answering one of our messages with « Répondre », as a file ready to deliver."""
-    reply = email.message.EmailMessage()
-    reply["From"] = sender or str(to_message["To"])
-    reply["To"] = str(to_message["From"])
-    reply["Subject"] = f"RE : {to_message['Subject']}"
-    reply["Message-ID"] = email.utils.make_msgid(domain="ot.example.fr")
-    reply["In-Reply-To"] = str(to_message["Message-ID"])
-    reply["Date"] = email.utils.format_datetime(datetime.now(UTC))
-    reply.set_content(body)
-    path = tmp / f"reply-{len(list(tmp.glob('reply-*')))}.eml"
-    path.write_bytes(reply.as_bytes())
-    return path
+from .helpers.messages import deliver, role_ot_applicants
+from .helpers.project import EXPECTED, SAMPLES
+from .helpers.runs import Crash, sent_mail
 
 
 def outcomes_by_sample(settings: Settings) -> dict[str, list[str]]:
@@ -128,7 +56,7 @@ def test_samples_get_the_expected_replies(workspace: Settings) -> None:
         svc.store.close()
     assert len(report.handled) == len(SAMPLES)
     assert outcomes_by_sample(workspace) == EXPECTED
-    sent = outbox(workspace)
+    sent = sent_mail(workspace)
     assert len(sent) == sum(len(v) for v in EXPECTED.values())
     assert [m["X-Mailflow-Outcome"] for m in sent if m["X-Mailflow-Outcome"]] == [
         o for v in EXPECTED.values() for o in v if o not in ("staff-alert", "staff-question")
@@ -169,7 +97,7 @@ def test_replies_are_threaded_and_marked(workspace: Settings) -> None:
         svc.run_batch()
     finally:
         svc.store.close()
-    (reply,) = outbox(workspace)
+    (reply,) = sent_mail(workspace)
     assert reply["In-Reply-To"] == "<01-candidature-formulaire-ot-ruraux@mail.example.fr>"
     assert reply["References"] == "<01-candidature-formulaire-ot-ruraux@mail.example.fr>"
     assert reply["Auto-Submitted"] == "auto-replied"
@@ -200,7 +128,7 @@ def test_the_same_message_delivered_twice_is_answered_once(workspace: Settings) 
     finally:
         svc.store.close()
     assert [h.outcome.value for h in report.handled] == ["confirmed", "already-processed"]
-    assert len(outbox(workspace)) == 1
+    assert len(sent_mail(workspace)) == 1
 
 
 class CrashingTransport(DirTransport):
@@ -238,7 +166,7 @@ def test_crash_while_sending_loses_nothing_and_sends_nothing_twice(workspace: Se
     assert report.handled == []
     assert report.already == len(SAMPLES)
     assert outcomes_by_sample(workspace) == EXPECTED
-    ids = [m["Message-ID"] for m in outbox(workspace)]
+    ids = [m["Message-ID"] for m in sent_mail(workspace)]
     assert len(ids) == len(set(ids)) == sum(len(v) for v in EXPECTED.values())
 
 
@@ -258,7 +186,7 @@ def test_crash_before_commit_decides_again_from_scratch(workspace: Settings) -> 
         svc.run_batch()
     svc.store.close()
     assert not workspace.store_path.exists()
-    assert outbox(workspace) == []
+    assert sent_mail(workspace) == []
     svc = service(workspace)
     try:
         svc.run_batch()
@@ -285,7 +213,7 @@ def test_crash_before_the_move_moves_later_without_replying_again(workspace: Set
         report = svc.run_batch()
     finally:
         svc.store.close()
-    assert (report.already, report.acked, len(outbox(workspace))) == (3, 3, 3)
+    assert (report.already, report.acked, len(sent_mail(workspace))) == (3, 3, 3)
     assert list((workspace.mailbox.path / "new").iterdir()) == []
 
 
@@ -320,7 +248,7 @@ def test_replies_to_one_address_are_capped(workspace: Settings, tmp_path: Path) 
         svc.run_batch()
     finally:
         svc.store.close()
-    sent = outbox(workspace)
+    sent = sent_mail(workspace)
     cap = workspace.max_replies_per_sender_per_day
     assert len([m for m in sent if m["X-Mailflow-Alert"] is None]) == cap
     assert len([m for m in sent if m["X-Mailflow-Alert"] == "question"]) == cap  # not 12 either
@@ -360,8 +288,6 @@ def test_a_failure_after_deciding_sets_that_message_aside_and_keeps_nothing_half
         workspace: Settings, tmp_path: Path) -> None:
     from mailflow.app.quarantine import listing, release
 
-    from .test_staff_groups import role_ot_applicants
-
     deliver(workspace, role_ot_applicants(tmp_path, 15))  # the 15th fills the group: staff alert
     svc = build_service(workspace, read_only=False)
     real_alert = svc.renderer.render_staff_alert
@@ -376,7 +302,7 @@ def test_a_failure_after_deciding_sets_that_message_aside_and_keeps_nothing_half
         svc.store.close()
     # The 14 others are answered; the 15th, whose decision needs the broken alert, is set aside
     # with nothing of it kept: no place, no reply; staff get one quarantine alert.
-    outcomes = [m["X-Mailflow-Outcome"] or m["X-Mailflow-Alert"] for m in outbox(workspace)]
+    outcomes = [m["X-Mailflow-Outcome"] or m["X-Mailflow-Alert"] for m in sent_mail(workspace)]
     assert outcomes.count("confirmed") == 14 and outcomes.count("quarantine") == 1
     assert [h.outcome.value for h in report.handled].count("quarantined") == 1
     svc = build_service(workspace, read_only=False)
@@ -391,7 +317,7 @@ def test_a_failure_after_deciding_sets_that_message_aside_and_keeps_nothing_half
     finally:
         svc.store.close()
     assert [h.outcome.value for h in report.handled] == ["confirmed"]
-    assert [m["X-Mailflow-Outcome"] for m in outbox(workspace)].count("confirmed") == 15
-    assert [m["X-Mailflow-Alert"] for m in outbox(workspace)].count("group-full") == 1
+    assert [m["X-Mailflow-Outcome"] for m in sent_mail(workspace)].count("confirmed") == 15
+    assert [m["X-Mailflow-Alert"] for m in sent_mail(workspace)].count("group-full") == 1
 
 

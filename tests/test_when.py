@@ -10,9 +10,9 @@ from hypothesis import strategies as st
 
 from mailflow.core.read.dates import Found, find_date, find_datetime, fold
 
-from .conftest import _script
+from .helpers.project import script
 
-measure = _script("measure_dates")
+measure = script("measure_dates")
 PARIS = measure.PARIS
 NOW: datetime = measure.NOW  # Sunday 29 November 2026, noon in Paris
 
