@@ -10,6 +10,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -80,12 +81,12 @@ def test_final_states_lead_nowhere() -> None:
     assert all(S.DECLINED in TRANSITIONS[s] for s in S if not s.final)
 
 
-def idea(status: IdeaStatus = S.RECEIVED, n: int = 1, **fields: object) -> Idea:
+def idea(status: IdeaStatus = S.RECEIVED, n: int = 1, **fields: Any) -> Idea:
     base = Idea(id=f"I{n:04d}", seq=n, email=f"m{n}@ot.example.fr", name=f"Membre {n}",
                 subject=f"Idée de groupe de travail : thème {n}", summary="Bonjour,\n\nUn thème.",
                 received_at=datetime(2027, 1, 2, 10, 0, tzinfo=UTC), message_key=f"k{n}",
                 status=status.value, message_id=f"<idea{n}@ot.example.fr>")
-    return replace(base, **fields)  # type: ignore[arg-type]
+    return replace(base, **fields)
 
 
 def state_of(settings: Settings, *ideas: Idea) -> State:
@@ -339,7 +340,8 @@ def flat_body(msg: EmailMessage) -> str:
     return flat(body_text(msg))
 
 
-def ideas_json(settings: Settings, capsys: pytest.CaptureFixture[str], *args: str) -> object:
+def ideas_json(settings: Settings, capsys: pytest.CaptureFixture[str], *args: str) -> Any:
+    """A command's --json output, as JSON gives it (lists and dicts)."""
     capsys.readouterr()
     assert mailflow(settings, "ideas", *args, "--json") == 0
     return json.loads(capsys.readouterr().out)
@@ -382,7 +384,7 @@ def test_an_idea_becomes_a_group(workspace: Settings, tmp_path: Path,
         assert part in words
     keep_attachments_as_the_service_does(workspace, "I0001", IDEA_SAMPLE.read_bytes())
     listed = ideas_json(workspace, capsys, "list")
-    assert listed == [{"id": "I0001", "received_at": listed[0]["received_at"],  # type: ignore[index]
+    assert listed == [{"id": "I0001", "received_at": listed[0]["received_at"],
                        "email": THOMAS, "name": "Thomas Bernard",
                        "subject": "Idée de groupe de travail : accueil hors les murs",
                        "status": "received"}]
@@ -409,7 +411,7 @@ def test_an_idea_becomes_a_group(workspace: Settings, tmp_path: Path,
     assert isinstance(shown, dict) and shown["status"] == "note-received"
     assert [a["original"] for a in shown["attachments"]] == [
         "fiche-projet-accueil-hors-les-murs.pdf", "Note d'intention - accueil hors les murs.pdf"]
-    assert len(ideas_json(workspace, capsys, "list")) == 1  # type: ignore[arg-type]
+    assert len(ideas_json(workspace, capsys, "list")) == 1
     capsys.readouterr()
     assert mailflow(workspace, "ideas", "show", "I0001") == 0
     out = plain(capsys.readouterr().out)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -116,10 +117,10 @@ def _wrong_seq(data: bytes) -> bytes:
                                      ["history"], ["candidates", "list", "ot-ruraux"]],
                          ids=" ".join)
 def test_a_damaged_store_is_refused_with_what_and_where(
-        answered: Settings, damage: object, said: str, command: list[str],
+        answered: Settings, damage: Callable[[bytes], bytes], said: str, command: list[str],
         capsys: pytest.CaptureFixture[str]) -> None:
     path = answered.store_path
-    damaged = damage(read_json_bytes(path.read_bytes()))  # type: ignore[operator]
+    damaged = damage(read_json_bytes(path.read_bytes()))
     path.write_bytes(damaged)  # as a hand edit leaves it: plain JSON, which is read too
     code = main(["--config", str(answered.file), *command])
     out, err = capsys.readouterr()

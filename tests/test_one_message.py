@@ -7,6 +7,7 @@ import random
 import threading
 from email import policy
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -17,6 +18,7 @@ from mailflow.app.daemon import Daemon
 from mailflow.app.wiring import build_service
 from mailflow.config.settings import Settings
 from mailflow.core.read.headers import safe_msgid
+from mailflow.model.values import Inbound, Intent
 
 from .helpers.messages import deliver
 from .helpers.project import CORPUS, local_config
@@ -153,7 +155,7 @@ def test_a_poison_message_in_a_burst_is_set_aside_and_staff_are_told_once(
 
     real = intake.classify
 
-    def fragile(inbound, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def fragile(inbound: Inbound, *args: Any, **kwargs: Any) -> Intent:
         if "POISON" in inbound.subject:
             raise IndexError("list index out of range")  # what an unforeseen input makes a step raise
         return real(inbound, *args, **kwargs)

@@ -231,7 +231,7 @@ def test_a_call_closes_on_its_date(workspace: Settings, tmp_path: Path) -> None:
                        (datetime(2027, 3, 1, 17, 0, tzinfo=UTC), third)):   # 18:00 in Paris
         deliver(workspace, [file], at=when)
     service = build_service(workspace, read_only=False)
-    service.clock = lambda: read_at  # type: ignore[method-assign]
+    service.clock = lambda: read_at
     try:
         service.run_batch()
     finally:

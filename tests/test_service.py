@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from mailflow.config.settings import Settings
 from mailflow.core.write.render import Renderer
 from mailflow.errors import StoreError, StoreLockedError
 from mailflow.model.values import Status
+from mailflow.ports import Clock, Transport
 from mailflow.store import Store
 from mailflow.store.files import read_json_bytes
 
@@ -36,15 +38,15 @@ def outcomes_by_sample(settings: Settings) -> dict[str, list[str]]:
     return result
 
 
-def service(settings: Settings, transport: object | None = None,
-            clock: Callable[[], object] | None = None) -> Service:
+def service(settings: Settings, transport: Transport | None = None, clock: Clock | None = None) -> Service:
+    """A service wired by hand, with the transport or the clock a test gives it."""
     assert settings.mailbox.path is not None and settings.delivery.path is not None
     source = MaildirSource(settings.mailbox.path, settings.mailbox.processed_folder,
                            settings.mailbox.quarantine_folder)
-    return Service(settings, source, transport or DirTransport(settings.delivery.path),  # type: ignore[arg-type]
+    return Service(settings, source, transport or DirTransport(settings.delivery.path),
                    Store(settings.store_path), Renderer(settings.templates_dir, settings.network,
                                                          settings.groups, settings.departments),
-                   clock or utc_now)  # type: ignore[arg-type]
+                   clock or utc_now)
 
 
 def test_samples_get_the_expected_replies(workspace: Settings) -> None:
@@ -138,13 +140,14 @@ class CrashingTransport(DirTransport):
         super().__init__(root)
         self.n, self.after, self.calls = n, after, 0
 
-    def send(self, message_id: str, recipients: Sequence[str], raw: bytes, label: str) -> None:
+    def send(self, message_id: str, recipients: Sequence[str], raw: bytes, label: str) -> dict[str, str]:
         self.calls += 1
         if self.calls == self.n and not self.after:
             raise Crash
-        super().send(message_id, recipients, raw, label)
+        refused = super().send(message_id, recipients, raw, label)
         if self.calls == self.n and self.after:
             raise Crash
+        return refused
 
 
 @pytest.mark.parametrize("after", [False, True], ids=["before-send", "after-send-before-mark"])
@@ -174,7 +177,7 @@ def test_crash_before_commit_decides_again_from_scratch(workspace: Settings) -> 
     deliver(workspace, SAMPLES)
     calls = 0
 
-    def dying_clock() -> object:
+    def dying_clock() -> datetime:
         nonlocal calls
         calls += 1
         if calls == 12:
@@ -195,14 +198,15 @@ def test_crash_before_commit_decides_again_from_scratch(workspace: Settings) -> 
     assert outcomes_by_sample(workspace) == EXPECTED
 
 
-def test_crash_before_the_move_moves_later_without_replying_again(workspace: Settings) -> None:
+def test_crash_before_the_move_moves_later_without_replying_again(workspace: Settings,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     deliver(workspace, SAMPLES[:3])
     svc = service(workspace)
 
     def dying_ack(key: str, folder: str) -> None:
         raise Crash
 
-    svc.source.ack = dying_ack  # type: ignore[method-assign, assignment]
+    monkeypatch.setattr(svc.source, "ack", dying_ack)
     with pytest.raises(Crash):
         svc.run_batch()
     svc.store.close()
@@ -285,7 +289,7 @@ def test_a_corrupt_store_stops_with_a_clear_error(workspace: Settings) -> None:
 
 
 def test_a_failure_after_deciding_sets_that_message_aside_and_keeps_nothing_half_done(
-        workspace: Settings, tmp_path: Path) -> None:
+        workspace: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from mailflow.app.quarantine import listing, release
 
     deliver(workspace, role_ot_applicants(tmp_path, 15))  # the 15th fills the group: staff alert
@@ -295,7 +299,7 @@ def test_a_failure_after_deciding_sets_that_message_aside_and_keeps_nothing_half
     def broken_alert(*args: object, **kwargs: object) -> object:
         raise RuntimeError("alert template broken")
 
-    svc.renderer.render_staff_alert = broken_alert  # type: ignore[method-assign, assignment]
+    monkeypatch.setattr(svc.renderer, "render_staff_alert", broken_alert)
     try:
         report = svc.run_batch()
     finally:
@@ -306,7 +310,7 @@ def test_a_failure_after_deciding_sets_that_message_aside_and_keeps_nothing_half
     assert outcomes.count("confirmed") == 14 and outcomes.count("quarantine") == 1
     assert [h.outcome.value for h in report.handled].count("quarantined") == 1
     svc = build_service(workspace, read_only=False)
-    svc.renderer.render_staff_alert = real_alert  # type: ignore[method-assign]
+    monkeypatch.setattr(svc.renderer, "render_staff_alert", real_alert)
     try:
         assert len(svc.state().candidatures) == 14
         assert svc.run_batch().handled == []  # never tried again by itself

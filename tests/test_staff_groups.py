@@ -55,7 +55,8 @@ def test_close_then_open(workspace_config: Path, capsys: pytest.CaptureFixture[s
     assert next(r for r in json.loads(out) if r["id"] == "role-ot")["accepting"] is False
     assert cli(capsys, workspace_config, "groups", "open", "role-ot")[0] == 0
     deliver(settings, SAMPLES[1:2])  # the same person tries again
-    (path,) = [p for p in settings.mailbox.path.glob("new/*")]  # type: ignore[union-attr]
+    assert settings.mailbox.path is not None
+    (path,) = [p for p in settings.mailbox.path.glob("new/*")]
     path.write_bytes(path.read_bytes().replace(b"<02-candidature", b"<02b-candidature"))
     cli(capsys, workspace_config, "run", "--once")
     assert [m["X-Mailflow-Outcome"] for m in sent_mail(settings)] == ["closed", "confirmed"]
