@@ -44,6 +44,7 @@ from mailflow.store.codecs import group_from_json, group_to_json
 from .helpers.messages import deliver
 from .helpers.project import ROOT, SAMPLES
 from .helpers.runs import body_text, mailflow, plain, run_once, sent_mail
+from .helpers.worlds import stored_state
 
 NBSP = "\u00a0"
 PARIS = ZoneInfo("Europe/Paris")
@@ -507,8 +508,7 @@ def opened_drafted_group(settings: Settings) -> None:
 
 def test_the_drafted_group_is_seen_by_the_classifier(workspace: Settings) -> None:
     opened_drafted_group(workspace)
-    with Store(workspace.store_path, read_only=True) as store:
-        state = store.state(workspace.groups, workspace.departments)
+    state = stored_state(workspace)
     inbound = parse(CANDIDATURE.encode(), "k")
     intent = classify(inbound, workspace.network, state.groups, workspace.departments)
     assert (intent.kind, intent.group_id) == (IntentKind.CANDIDATURE, "accueil-hors-les-murs")

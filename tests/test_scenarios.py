@@ -10,12 +10,11 @@ import pytest
 from mailflow import config
 from mailflow.cli import main
 from mailflow.config.settings import Settings
-from mailflow.store import Store
 
 from .helpers.messages import LUC, NADIA, deliver, member_reply, role_ot_applicants
 from .helpers.project import ROOT, SAMPLES
 from .helpers.runs import member_mail, run_once, staff_mail
-from .helpers.worlds import dordogne_story, ot_ruraux_statuses
+from .helpers.worlds import dordogne_story, ot_ruraux_statuses, stored_state
 
 
 def test_a_confirmed_withdrawal_promotes_the_next_eligible(workspace: Settings, tmp_path: Path,
@@ -161,8 +160,7 @@ def test_double_opt_in_holds_the_place_until_the_member_confirms(workspace: Sett
         assert service.expire_holds() == 1
     finally:
         service.store.close()
-    with Store(workspace.store_path, read_only=True) as store:
-        state = store.state(workspace.groups, workspace.departments)
+    state = stored_state(workspace)
     assert {c.email: c.status.value for c in state.of_group("role-ot")} == {
         "d0@ot.fr": "confirmed", "d1@ot.fr": "expired"}
     assert member_mail(workspace)[-1]["X-Mailflow-Outcome"] == "hold-expired"
@@ -205,8 +203,7 @@ def test_a_withdrawal_skips_a_waiting_member_whose_department_is_full(workspace:
     now = ot_ruraux_statuses(workspace)
     assert (now["i19a@ot.fr"], now["late24@ot.fr"], now["late19@ot.fr"]) == (
         "withdrawn", "waitlisted", "confirmed")
-    with Store(workspace.store_path, read_only=True) as store:
-        state = store.state(workspace.groups, workspace.departments)
+    state = stored_state(workspace)
     skipped = next(c for c in state.candidatures if c.email == "late24@ot.fr")
     assert "quota de 2 places pour le département Dordogne (24)" in skipped.reason
 

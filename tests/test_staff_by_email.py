@@ -14,7 +14,6 @@ import pytest
 from mailflow import config
 from mailflow.config.settings import Settings
 from mailflow.model.values import CallStatus, State
-from mailflow.store import Store
 
 from .helpers.messages import LUC, NADIA, STAFF, deliver, staff_answer, staff_message
 from .helpers.project import MX, SAMPLES, local_config, trust_mx
@@ -102,8 +101,7 @@ def test_a_forwarded_candidature_is_placed_by_its_date(workspace: Settings, tmp_
     assert "paul.ferrand@ot-bastides.fr" in body_text(plan)
     deliver(workspace, [staff_answer(tmp_path, plan, "Je confirme")])
     run_once(workspace)
-    with Store(workspace.store_path, read_only=True) as store:
-        state = store.state(workspace.groups, workspace.departments)
+    state = stored_state(workspace)
     paul = next(c for c in state.candidatures if c.email == "paul.ferrand@ot-bastides.fr")
     assert paul.received_at == datetime(2026, 3, 2, 8, 15, tzinfo=UTC) and paul.in_person
     assert ot_ruraux_statuses(workspace)["paul.ferrand@ot-bastides.fr"] == "confirmed"

@@ -26,11 +26,10 @@ from mailflow.model.values import (
     State,
     Status,
 )
-from mailflow.store import Store
 
 from .helpers.messages import RURAL_DIRECTOR, STAFF, deliver, staff_answer
 from .helpers.runs import body_html, body_text, run_once, staff_action_mail
-from .helpers.worlds import digest_after_the_samples, fill_role_ot
+from .helpers.worlds import digest_after_the_samples, fill_role_ot, stored_state
 
 PARIS = ZoneInfo("Europe/Paris")
 LINK = re.compile(r'href="(mailto:[^"]+)"')
@@ -48,8 +47,7 @@ def links(message: EmailMessage) -> list[tuple[str, str, str]]:
 
 def read(settings: Settings, body: str) -> Command:
     now = datetime.now(UTC)
-    with Store(settings.store_path, read_only=True) as store:
-        state = store.state(settings.groups, settings.departments)
+    state = stored_state(settings)
     command = read_command(body.replace("\r\n", "\n"), "", state.groups, state.departments, now,
                            PARIS)
     assert isinstance(command, Command), (body, command)
@@ -95,8 +93,7 @@ def test_a_link_sent_as_it_is_goes_round_to_the_action(workspace: Settings, tmp_
     (plan,) = staff_action_mail(workspace)
     deliver(workspace, [staff_answer(tmp_path, plan, "Oui")])
     run_once(workspace)
-    with Store(workspace.store_path, read_only=True) as store:
-        state = store.state(workspace.groups, workspace.departments)
+    state = stored_state(workspace)
     assert state.groups["role-ot"].call is CallStatus.CLOSED
 
 
