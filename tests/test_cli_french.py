@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from mailflow import config
 from mailflow.cli import main, parser
 from mailflow.config.settings import Settings
 from mailflow.core.decide.ideas import validate
@@ -95,10 +94,9 @@ def test_a_usage_error_is_french(capsys: pytest.CaptureFixture[str]) -> None:
     assert "mailflow candidates refuse : erreur : à indiquer : --reason" in err
 
 
-def test_run_once_prints_each_message_once(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    settings = config.load(local_config(tmp_path))
-    keys = deliver(settings, SAMPLES[:3])
-    assert main(["--config", str(settings.file), "run", "--once"]) == 0
+def test_run_once_prints_each_message_once(workspace: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+    keys = deliver(workspace, SAMPLES[:3])
+    assert main(["--config", str(workspace.file), "run", "--once"]) == 0
     out, err = capsys.readouterr()
     for key in keys:  # said once, on the standard output; the log has nothing to add
         assert out.count(key) == 1 and key not in err

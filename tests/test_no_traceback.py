@@ -75,11 +75,10 @@ def test_an_unexpected_error_is_one_line_and_its_details_are_kept(
 
 
 @pytest.fixture
-def answered(tmp_path: Path) -> Settings:
-    settings = config.load(local_config(tmp_path))
-    deliver(settings, SAMPLES[:4])
-    assert main(["--config", str(settings.file), "run", "--once"]) == 0
-    return settings
+def answered(workspace: Settings) -> Settings:
+    deliver(workspace, SAMPLES[:4])
+    assert main(["--config", str(workspace.file), "run", "--once"]) == 0
+    return workspace
 
 
 def _damage_text(data: bytes) -> bytes:

@@ -147,17 +147,16 @@ def test_an_unexpected_error_in_a_plan_goes_to_quarantine_and_the_batch_goes_on(
     assert len(member_mail(workspace)) == before + 1  # the member after it is answered
 
 
-def test_a_reply_to_the_digest_is_no_forwarded_candidature(tmp_path: Path) -> None:
+def test_a_reply_to_the_digest_is_no_forwarded_candidature(workspace: Settings, tmp_path: Path) -> None:
     """Claire answers the morning digest: the quoted digest names every group and has its own
     date; neither is taken for the candidature she types above it."""
-    settings = config.load(local_config(tmp_path))
-    digest, _ = digest_after_the_samples(settings, send=True)
+    digest, _ = digest_after_the_samples(workspace, send=True)
     assert digest is not None
-    deliver(settings, [staff_answer(tmp_path, digest, (
+    deliver(workspace, [staff_answer(tmp_path, digest, (
         "Bonjour,\nAjouter la candidature de Jeanne Martin, jeanne.martin@ot-sarlat.fr, "
         "directrice de l’OT de Sarlat (24)"))])
-    run_once(settings)
-    reply = staff_action_mail(settings)[-1]
+    run_once(workspace)
+    reply = staff_action_mail(workspace)[-1]
     assert reply["X-Mailflow-Outcome"] == "staff-unclear", said(reply)
     assert "quel groupe" in said(reply)
 
