@@ -1,129 +1,108 @@
-"""Shared fixtures: the project's real configuration, and builders for messages and intents."""
+"""The fixtures the tests share, each named for what it gives; the helpers are in tests/helpers/."""
 
 from __future__ import annotations
 
-import email
-import importlib.util
-import itertools
-import sys
-from collections.abc import Callable
-from datetime import UTC, datetime
-from email import policy
-from email.message import EmailMessage
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from types import ModuleType
+from typing import Any
 
 import pytest
 
 from mailflow import config
 from mailflow.config.settings import Settings
-from mailflow.core.decide.member import decide, state_after
-from mailflow.model.values import (
-    Decision,
-    Figure,
-    Inbound,
-    Intent,
-    IntentKind,
-    Outcome,
-    Profile,
-    Role,
-    Scale,
-    State,
-    Territory,
-)
+from mailflow.core.write.render import Renderer
+from mailflow.model.values import State
 
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def _script(name: str) -> ModuleType:
-    """A script of scripts/ as a module, so tests and scripts share one piece of code."""
-    spec = importlib.util.spec_from_file_location(f"scripts_{name}", ROOT / "scripts" / f"{name}.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
-
-
-corpus_script = _script("corpus")
-local_config: Callable[[Path], Path] = corpus_script.local_config
-NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
-
-_keys = itertools.count(1)
+from .helpers.project import SHIPPED_CONFIG, local_config, own_groups
+from .helpers.worlds import every_status_store
+from .mailservers import Dovecot, MailUser, SmtpSink, require_dovecot, start_dovecot, start_smtp_sink
 
 
 @pytest.fixture(scope="session")
-def settings() -> Settings:
-    """The configuration shipped in config/, as a newcomer gets it."""
-    return config.load(ROOT / "config" / "mailflow.toml")
+def shipped_settings() -> Settings:
+    """The configuration shipped in config/, as a newcomer gets it (read only: nothing to write)."""
+    return config.load(SHIPPED_CONFIG)
+
+
+@pytest.fixture(scope="session")
+def renderer(shipped_settings: Settings) -> Renderer:
+    """The replies' renderer of the shipped configuration."""
+    s = shipped_settings
+    return Renderer(s.templates_dir, s.network, s.groups, s.departments)
 
 
 @pytest.fixture
-def fresh_state(settings: Settings) -> State:
+def fresh_state(shipped_settings: Settings) -> State:
     """A state with the shipped groups and no candidature yet."""
-    return State(groups=settings.groups, departments=settings.departments)
-
-
-def inbound(sender: str = "marie.dupont@ot-sarlat.fr", subject: str = "Candidature",
-            text: str = "", name: str | None = "Marie Dupont") -> Inbound:
-    """A parsed message as `parse` would give it."""
-    n = next(_keys)
-    return Inbound(key=f"k{n}", sha256=f"{n:064x}", message_id=f"<m{n}@example.test>",
-                   sender=sender, sender_name=name, subject=subject, text=text, new_text=text)
-
-
-RURAL_DIRECTOR = Profile(
-    name="Marie Dupont", structure="Office de Tourisme du Sarladais", role=Role.DIRECTOR,
-    role_text="Directrice", department="24", fte=Figure.exact(6), population=Figure.exact(9000),
-    territories=frozenset({Territory.RURAL}), scale=Scale.INTERCOMMUNAL,
-)
-
-
-def intent(kind: IntentKind = IntentKind.CANDIDATURE, group: str | None = "ot-ruraux",
-           sender: str = "marie.dupont@ot-sarlat.fr", profile: Profile = RURAL_DIRECTOR,
-           subject: str = "Candidature") -> Intent:
-    """An intent as `classify` would give it."""
-    return Intent(kind, inbound(sender, subject), sender, profile.name, group_id=group,
-                  profile=profile)
-
-
-def sent_mail(settings: Settings) -> list[EmailMessage]:
-    """Every message the outbox folder holds, in sending order."""
-    assert settings.delivery.path is not None
-    messages = [email.message_from_bytes(p.read_bytes(), policy=policy.default)
-                for p in sorted(settings.delivery.path.glob("*.eml"))]
-    return [m for m in messages if isinstance(m, EmailMessage)]
-
-
-def member_mail(settings: Settings) -> list[EmailMessage]:
-    """What members were sent (staff alerts and digests left out)."""
-    return [m for m in sent_mail(settings) if m["X-Mailflow-Alert"] is None]
-
-
-def staff_mail(settings: Settings, kind: str) -> list[EmailMessage]:
-    """What staff were sent, of one kind (`X-Mailflow-Alert`: digest, group-full, promoted…)."""
-    return [m for m in sent_mail(settings) if m["X-Mailflow-Alert"] == kind]
-
-
-TOKEN = "MF-ABCDEFGH23"
-
-
-def confirmed_withdrawal(state: State, leave: Intent, now: datetime = NOW) -> Decision:
-    """A withdrawal asked by email, then confirmed by replying with the code: the final decision.
-
-    When the request is not a confirmation request (no candidature, say), that answer is returned.
-    """
-    request = decide(state, leave, now, TOKEN)
-    if request.outcome is not Outcome.CONFIRM_WITHDRAWAL:
-        return request
-    answer = Intent(IntentKind.QUESTION, inbound(leave.sender, "RE : Confirmez votre désistement"),
-                    leave.sender, None, tokens=(TOKEN,))
-    return decide(state_after(state, request), answer, now)
-
-
-IntentFactory = Callable[..., Intent]
+    return State(groups=shipped_settings.groups, departments=shipped_settings.departments)
 
 
 @pytest.fixture
-def make_intent() -> IntentFactory:
-    return intent
+def workspace_config(tmp_path: Path) -> Path:
+    """The configuration file of a workspace: the shipped configuration with its mailbox, outbox,
+    store and groups.toml of its own under tmp_path, for the test to write to and edit."""
+    path = local_config(tmp_path)
+    own_groups(path)
+    return path
+
+
+@pytest.fixture
+def workspace(workspace_config: Path) -> Settings:
+    """A workspace's settings (see `workspace_config`): the real pipeline runs on it."""
+    return config.load(workspace_config)
+
+
+@pytest.fixture(scope="session")
+def every_status_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A workspace folder, to copy, whose store holds every status (see `every_status_store`)."""
+    work = tmp_path_factory.mktemp("every-status")
+    every_status_store(config.load(local_config(work)))
+    return work
+
+
+# --- real mail servers on loopback (tests/mailservers.py) -------------------------------------
+
+
+@pytest.fixture(scope="session")
+def dovecot() -> Iterator[Dovecot]:
+    """One Dovecot for the whole session; use `mail_user` (or add_user) for a mailbox of your own.
+
+    A test that stops it must start it again, in a finally block.
+    """
+    require_dovecot()
+    server = start_dovecot({"alice@example.test": "alice-pw", "bob@example.test": "bob-pw"})
+    try:
+        yield server
+    finally:
+        server.cleanup()
+
+
+@pytest.fixture
+def mail_user(dovecot: Dovecot) -> MailUser:
+    """A user nobody else has touched, so each test starts with an empty INBOX."""
+    if not dovecot.running:
+        dovecot.start()  # an earlier test stopped the shared server and failed before restarting it
+    return dovecot.fresh_user()
+
+
+@pytest.fixture
+def smtp_sink() -> Iterator[SmtpSink]:
+    """A plain SMTP sink (no TLS, no AUTH); use `smtp_sink_factory` for the other variants."""
+    sink = start_smtp_sink()
+    yield sink
+    sink.cleanup()
+
+
+@pytest.fixture
+def smtp_sink_factory() -> Iterator[Callable[..., SmtpSink]]:
+    """Build sinks with options (auth_required, starttls, implicit_tls, user, password); all stopped after."""
+    sinks: list[SmtpSink] = []
+
+    def make(**options: Any) -> SmtpSink:
+        sink = start_smtp_sink(**options)
+        sinks.append(sink)
+        return sink
+
+    yield make
+    for sink in sinks:
+        sink.cleanup()

@@ -19,15 +19,16 @@ from datetime import UTC, datetime
 from email import policy
 from email.headerregistry import Address
 from email.message import EmailMessage
+from functools import partial
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from mailflow import config
-from mailflow.cli import main
 from mailflow.config.settings import Settings
 from mailflow.model.values import QuestionStatus
 from mailflow.store import Store
+
+from .helpers.runs import run_once
 
 FOLDER = Path(__file__).resolve().parent / "conversations"
 PARIS = ZoneInfo("Europe/Paris")
@@ -262,10 +263,8 @@ def maildir_deliverer(settings: Settings) -> Callable[[list[bytes]], None]:
 
 
 def cli_once(settings: Settings) -> Callable[[], None]:
-    def run_once() -> None:
-        assert main(["--config", str(settings.file), "run", "--once"]) == 0
-
-    return run_once
+    """`mailflow run --once` on these settings, as the daemon's next look at the mailbox."""
+    return partial(run_once, settings)
 
 
 def play(spec: dict[str, Any], settings: Settings, deliver: Callable[[list[bytes]], None],
@@ -357,7 +356,3 @@ def check_end(spec: dict[str, Any], run: Run) -> list[str]:
     if "questions" in end and len(state.questions) != end["questions"]:
         problems.append(f"{len(state.questions)} question(s), expected {end['questions']}")
     return problems
-
-
-def workspace(tmp: Path, local_config: Callable[[Path], Path]) -> Settings:
-    return config.load(local_config(tmp))

@@ -21,7 +21,7 @@ import subprocess
 import tempfile
 import threading
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.policy import default as default_policy
@@ -797,9 +797,8 @@ def start_smtp_sink(**options: Any) -> SmtpSink:
     return sink
 
 
-# --------------------------------------------------------------------------------------------- fixtures
-# Test modules import the *_fixture names (from .mailservers import dovecot_fixture, with noqa F401):
-# importing a fixture under its own name would make every test parameter a ruff F811 redefinition.
+# ------------------------------------------------------------------------------------------ for pytest
+# The fixtures themselves (dovecot, mail_user, smtp_sink, smtp_sink_factory) are in conftest.py.
 
 def require_dovecot() -> None:
     """Skip the test when Dovecot is missing, but fail it in CI, where a skip would hide the gap."""
@@ -807,67 +806,3 @@ def require_dovecot() -> None:
         if os.environ.get("CI"):
             pytest.fail("dovecot is not installed: CI must run the real-server tests")
         pytest.skip("dovecot is not installed (apt-get install dovecot-imapd dovecot-lmtpd)")
-
-
-class _Shared:
-    """The session's Dovecot, shared by every module that imports the fixture.
-
-    pytest registers an imported fixture once per importing module, so a plain session fixture
-    would start one Dovecot per test module.
-    """
-
-    server: Dovecot | None = None
-    holders = 0
-
-
-@pytest.fixture(scope="session", name="dovecot")
-def dovecot_fixture() -> Iterator[Dovecot]:
-    """One Dovecot for the whole session; use `mail_user` (or add_user) for a mailbox of your own.
-
-    A test that stops it must start it again, in a finally block.
-    """
-    require_dovecot()
-    if _Shared.server is None:
-        _Shared.server = start_dovecot({"alice@example.test": "alice-pw", "bob@example.test": "bob-pw"})
-    _Shared.holders += 1
-    server = _Shared.server
-    try:
-        if not server.running:
-            server.start()  # a test stopped it and failed before starting it again
-        yield server
-    finally:
-        _Shared.holders -= 1
-        if _Shared.holders == 0:
-            _Shared.server = None
-            server.cleanup()
-
-
-@pytest.fixture(name="mail_user")
-def mail_user_fixture(dovecot: Dovecot) -> MailUser:
-    """A user nobody else has touched, so each test starts with an empty INBOX."""
-    if not dovecot.running:
-        dovecot.start()  # an earlier test stopped the shared server and failed before restarting it
-    return dovecot.fresh_user()
-
-
-@pytest.fixture(name="smtp_sink")
-def smtp_sink_fixture() -> Iterator[SmtpSink]:
-    """A plain SMTP sink (no TLS, no AUTH); use `smtp_sink_factory` for the other variants."""
-    sink = start_smtp_sink()
-    yield sink
-    sink.cleanup()
-
-
-@pytest.fixture(name="smtp_sink_factory")
-def smtp_sink_factory_fixture() -> Iterator[Callable[..., SmtpSink]]:
-    """Build sinks with options (auth_required, starttls, implicit_tls, user, password); all stopped after."""
-    sinks: list[SmtpSink] = []
-
-    def make(**options: Any) -> SmtpSink:
-        sink = start_smtp_sink(**options)
-        sinks.append(sink)
-        return sink
-
-    yield make
-    for sink in sinks:
-        sink.cleanup()

@@ -18,7 +18,7 @@ from mailflow.model.values import DeliveryStatus, Idea, IdeaStatus, Outcome, Rep
 from mailflow.ports import OutboxItem
 from mailflow.store import Store
 
-from .conftest import local_config
+from .helpers.project import local_config
 
 NOW = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)
 CONFIRMED = Reply(Outcome.CONFIRMED, "marie@ot.fr", "Marie", Template.CONFIRMED, group_id="ot-ruraux",

@@ -12,7 +12,7 @@ import pytest
 
 from mailflow.adapters.maildir import MaildirSource
 
-from .mailservers import Dovecot, MailUser, dovecot_fixture, mail_user_fixture  # noqa: F401
+from .mailservers import Dovecot, MailUser
 
 BASE = 1_700_000_000
 

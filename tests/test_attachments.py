@@ -16,6 +16,7 @@ import tempfile
 from collections.abc import Iterator
 from email.message import EmailMessage
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 import pytest
@@ -29,7 +30,8 @@ from mailflow.core.read.attachments import DOCX, JPEG, ODT, PDF, TXT, XLSX, Atta
 from mailflow.errors import StoreError
 from mailflow.ports import SavedAttachment
 
-ROOT = Path(__file__).resolve().parent.parent
+from .helpers.project import ROOT
+
 OWNER = "I-0007"
 
 # Minimal real file starts: each kept type's magic number, then a little content.
@@ -268,9 +270,9 @@ def test_a_policy_can_keep_fewer_types(tmp_path: Path) -> None:
         {"max_bytes_each": -1},
     ],
 )
-def test_a_policy_that_cannot_be_enforced_is_rejected(policy: dict[str, object]) -> None:
+def test_a_policy_that_cannot_be_enforced_is_rejected(policy: dict[str, Any]) -> None:
     with pytest.raises(ValueError):
-        AttachmentPolicy(**policy)  # type: ignore[arg-type]
+        AttachmentPolicy(**policy)
 
 
 # --- Limits ---------------------------------------------------------------------------------------

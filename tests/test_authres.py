@@ -13,11 +13,9 @@ from mailflow.cli import main
 from mailflow.core.read.authres import check, organisational, parse
 from mailflow.store import Store
 
-from .conftest import local_config, member_mail, staff_mail
-from .test_cli import plain
-from .test_service import deliver
-
-MX = "mx.monatourisme.fr"
+from .helpers.messages import deliver
+from .helpers.project import MX, local_config, trust_mx
+from .helpers.runs import member_mail, plain, staff_mail
 
 
 def test_a_header_is_read_with_its_comments_and_quoted_strings() -> None:
@@ -62,12 +60,9 @@ def test_the_organisational_domain() -> None:
 
 
 @pytest.fixture
-def cfg(tmp_path: Path) -> Path:
-    path = local_config(tmp_path)
-    text = path.read_text(encoding="utf-8")
-    path.write_text(text.replace("[mailbox]\n", f'[mailbox]\ntrusted_authserv_id = "{MX}"\n', 1),
-                    encoding="utf-8")
-    return path
+def mx_trusting_config(workspace_config: Path) -> Path:
+    """A workspace's configuration that trusts the Authentication-Results headers MX writes."""
+    return trust_mx(workspace_config)
 
 
 def candidature(tmp: Path, sender: str, *results: str) -> Path:
@@ -87,15 +82,16 @@ def candidature(tmp: Path, sender: str, *results: str) -> Path:
     return path
 
 
-def test_a_forged_candidature_takes_no_place_and_staff_are_told(cfg: Path, tmp_path: Path) -> None:
-    settings = config.load(cfg)
+def test_a_forged_candidature_takes_no_place_and_staff_are_told(mx_trusting_config: Path,
+                                                                tmp_path: Path) -> None:
+    settings = config.load(mx_trusting_config)
     marie = "marie.dupont@ot-perigord-noir.fr"
     forged = candidature(tmp_path, marie, f"{MX}; spf=fail smtp.mailfrom=x@spam.example; "
                                           f"dmarc=fail (p=QUARANTINE) header.from=ot-perigord-noir.fr",
                          # written by the forger, below the server's: ignored
                          f"{MX}; dmarc=pass header.from=ot-perigord-noir.fr")
     deliver(settings, [forged])
-    assert main(["--config", str(cfg), "run", "--once"]) == 0
+    assert main(["--config", str(mx_trusting_config), "run", "--once"]) == 0
     assert member_mail(settings) == []  # the real Marie is not written to
     (alert,) = staff_mail(settings, "quarantine")
     assert "expéditeur non authentifié" in alert.get_body(("plain",)).get_content()
@@ -104,25 +100,25 @@ def test_a_forged_candidature_takes_no_place_and_staff_are_told(cfg: Path, tmp_p
     # The real Marie writes: her server vouches for her, she gets the place.
     deliver(settings, [candidature(tmp_path, marie, f"{MX}; dkim=pass header.d=ot-perigord-noir.fr; "
                                                    "dmarc=pass header.from=ot-perigord-noir.fr")])
-    assert main(["--config", str(cfg), "run", "--once"]) == 0
+    assert main(["--config", str(mx_trusting_config), "run", "--once"]) == 0
     (reply,) = member_mail(settings)
     assert reply["X-Mailflow-Outcome"] == "confirmed"
 
 
-def test_staff_may_put_a_quarantined_message_back(cfg: Path, tmp_path: Path) -> None:
-    settings = config.load(cfg)
+def test_staff_may_put_a_quarantined_message_back(mx_trusting_config: Path, tmp_path: Path) -> None:
+    settings = config.load(mx_trusting_config)
     assert settings.mailbox.path is not None
     deliver(settings, [candidature(tmp_path, "c.martin@ot-vezere.fr", f"{MX}; spf=none; dkim=none")])
-    assert main(["--config", str(cfg), "run", "--once"]) == 0
+    assert main(["--config", str(mx_trusting_config), "run", "--once"]) == 0
     (kept,) = (settings.mailbox.path / ".Quarantaine" / "cur").iterdir()
     kept.rename(settings.mailbox.path / "new" / kept.name.replace(":2,S", ".remis"))
-    assert main(["--config", str(cfg), "run", "--once"]) == 0
+    assert main(["--config", str(mx_trusting_config), "run", "--once"]) == 0
     assert [m["X-Mailflow-Outcome"] for m in member_mail(settings)] == ["confirmed"]
 
 
-def test_check_config_says_whether_senders_are_checked(cfg: Path, tmp_path: Path,
+def test_check_config_says_whether_senders_are_checked(mx_trusting_config: Path, tmp_path: Path,
                                                        capsys: pytest.CaptureFixture[str]) -> None:
-    main(["--config", str(cfg), "check-config"])
+    main(["--config", str(mx_trusting_config), "check-config"])
     assert f"« {MX} »" in plain(capsys.readouterr().out)
     (tmp_path / "off").mkdir()
     main(["--config", str(local_config(tmp_path / "off")), "check-config"])

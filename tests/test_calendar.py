@@ -43,7 +43,9 @@ from mailflow.model.values import (
     Status,
 )
 
-from .conftest import NOW, RURAL_DIRECTOR, confirmed_withdrawal, intent
+from .helpers.messages import RURAL_DIRECTOR, intent
+from .helpers.project import NOW
+from .helpers.worlds import confirmed_withdrawal
 
 PARIS = ZoneInfo("Europe/Paris")
 STAMP = datetime(2027, 3, 2, 13, 5, 9, tzinfo=UTC)
@@ -51,19 +53,14 @@ NBSP = "\u00a0"
 ZOE = "zoe.lefevre@ot-perigord-noir.fr"
 
 
-@pytest.fixture(scope="module")
-def renderer(settings: Settings) -> Renderer:
-    return Renderer(settings.templates_dir, settings.network, settings.groups, settings.departments)
-
-
 @pytest.fixture
-def group(settings: Settings) -> Group:
+def group(shipped_settings: Settings) -> Group:
     """« Offices de Tourisme ruraux », first meeting on Tuesday 6 April 2027 at 9:30 (summer time)."""
-    return settings.groups["ot-ruraux"]
+    return shipped_settings.groups["ot-ruraux"]
 
 
 def ics(settings: Settings, group: Group, **changes: object) -> bytes:
-    args: dict[str, object] = {
+    args: dict[str, Any] = {
         "group": group,
         "uid": meeting_uid(group.id, "C0007", settings.network.domain),
         "attendee": ZOE,
@@ -74,7 +71,7 @@ def ics(settings: Settings, group: Group, **changes: object) -> bytes:
         "now": STAMP,
     }
     args.update(changes)
-    return invitation(**args)  # type: ignore[arg-type]
+    return invitation(**args)
 
 
 def event(data: bytes) -> tuple[icalendar.Calendar, icalendar.Event]:
@@ -114,8 +111,8 @@ def winter(group: Group) -> Group:
 # -- the iCalendar object ----------------------------------------------------------------------
 
 
-def test_every_property_parses_back(settings: Settings, group: Group) -> None:
-    cal, ev = event(ics(settings, group))
+def test_every_property_parses_back(shipped_settings: Settings, group: Group) -> None:
+    cal, ev = event(ics(shipped_settings, group))
     assert str(cal["PRODID"]) == PRODID == "-//MONA//mailflow//FR"
     assert str(cal["VERSION"]) == "2.0"
     assert str(cal["CALSCALE"]) == "GREGORIAN"
@@ -148,26 +145,27 @@ def test_every_property_parses_back(settings: Settings, group: Group) -> None:
     assert str(ev["TRANSP"]) == "OPAQUE"
 
 
-def test_wall_time_and_offsets_summer_and_winter(settings: Settings, group: Group) -> None:
-    raw = unfold(ics(settings, group).decode())
+def test_wall_time_and_offsets_summer_and_winter(shipped_settings: Settings, group: Group) -> None:
+    raw = unfold(ics(shipped_settings, group).decode())
     assert "\r\nDTSTART;TZID=Europe/Paris:20270406T093000\r\n" in raw
     assert "\r\nDTEND;TZID=Europe/Paris:20270406T163000\r\n" in raw
     assert "\r\nDTSTAMP:20270302T130509Z\r\n" in raw
 
-    data = ics(settings, winter(group))
+    data = ics(shipped_settings, winter(group))
     assert "\r\nDTSTART;TZID=Europe/Paris:20270114T140000\r\n" in data.decode()
     _, ev = event(data)
     assert when(ev, "DTSTART").utcoffset() == timedelta(hours=1)
     assert when(ev, "DTSTART").astimezone(UTC) == datetime(2027, 1, 14, 13, 0, tzinfo=UTC)
 
 
-def test_a_meeting_given_in_utc_is_written_as_paris_wall_time(settings: Settings, group: Group) -> None:
+def test_a_meeting_given_in_utc_is_written_as_paris_wall_time(shipped_settings: Settings,
+                                                              group: Group) -> None:
     utc = replace(group, first_meeting=Meeting(datetime(2027, 7, 1, 7, 0, tzinfo=UTC), "Pau"))
-    assert "DTSTART;TZID=Europe/Paris:20270701T090000" in ics(settings, utc).decode()
+    assert "DTSTART;TZID=Europe/Paris:20270701T090000" in ics(shipped_settings, utc).decode()
 
 
-def test_vtimezone_matches_the_tz_database(settings: Settings, group: Group) -> None:
-    cal, _ = event(ics(settings, group))
+def test_vtimezone_matches_the_tz_database(shipped_settings: Settings, group: Group) -> None:
+    cal, _ = event(ics(shipped_settings, group))
     (vtimezone,) = cal.walk("VTIMEZONE")
     assert isinstance(vtimezone, icalendar.Timezone)
     assert str(vtimezone["TZID"]) == "Europe/Paris"
@@ -181,14 +179,14 @@ def test_vtimezone_matches_the_tz_database(settings: Settings, group: Group) -> 
         assert moment.astimezone(tz).utcoffset() == moment.astimezone(PARIS).utcoffset(), moment
     assert datetime(2027, 3, 28, 0, 59, tzinfo=UTC).astimezone(tz).utcoffset() == timedelta(hours=1)
     assert datetime(2027, 3, 28, 1, 0, tzinfo=UTC).astimezone(tz).utcoffset() == timedelta(hours=2)
-    text = ics(settings, group).decode()
+    text = ics(shipped_settings, group).decode()
     assert "RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU\r\n" in text
     assert "RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU\r\n" in text
 
 
-def test_cancel_keeps_the_uid_and_raises_the_sequence(settings: Settings, group: Group) -> None:
-    _, request = event(ics(settings, group, sequence=2))
-    cal, cancel = event(ics(settings, group, sequence=3, method="CANCEL"))
+def test_cancel_keeps_the_uid_and_raises_the_sequence(shipped_settings: Settings, group: Group) -> None:
+    _, request = event(ics(shipped_settings, group, sequence=2))
+    cal, cancel = event(ics(shipped_settings, group, sequence=3, method="CANCEL"))
     assert str(cal["METHOD"]) == "CANCEL"
     assert str(cancel["UID"]) == str(request["UID"])
     assert sequence(cancel) == 3 > sequence(request) == 2
@@ -207,13 +205,13 @@ def test_uid_is_stable_and_safe() -> None:
     assert meeting_uid("a b;c", "C\r\n1", "x.fr") == "first-meeting-a-b-c-C-1@x.fr"
 
 
-def test_bad_arguments_are_refused(settings: Settings, group: Group) -> None:
+def test_bad_arguments_are_refused(shipped_settings: Settings, group: Group) -> None:
     with pytest.raises(ValueError, match="naive"):
-        ics(settings, group, now=datetime(2027, 3, 2, 13, 5))
+        ics(shipped_settings, group, now=datetime(2027, 3, 2, 13, 5))
     with pytest.raises(ValueError, match="SEQUENCE"):
-        ics(settings, group, sequence=-1)
+        ics(shipped_settings, group, sequence=-1)
     with pytest.raises(ValueError, match="method"):
-        ics(settings, group, method="PUBLISH")
+        ics(shipped_settings, group, method="PUBLISH")
 
 
 # -- RFC 5545 details: CRLF, folding, escaping ---------------------------------------------------
@@ -224,10 +222,10 @@ LONG_PLACE = (
 )
 
 
-def test_crlf_and_every_line_at_most_75_octets(settings: Settings, group: Group) -> None:
+def test_crlf_and_every_line_at_most_75_octets(shipped_settings: Settings, group: Group) -> None:
     long = replace(group, commitment="é" * 300 + " 🦌" * 40,
                    first_meeting=replace(group.first_meeting, place=LONG_PLACE))
-    data = ics(settings, long)
+    data = ics(shipped_settings, long)
     assert b"\n" not in data.replace(b"\r\n", b"")
     assert b"\r" not in data.replace(b"\r\n", b"")
     lines = physical_lines(data)
@@ -237,19 +235,19 @@ def test_crlf_and_every_line_at_most_75_octets(settings: Settings, group: Group)
         line.decode("utf-8")  # never cut inside a multi-byte character
 
 
-def test_unfolding_gives_back_a_long_french_description(settings: Settings, group: Group) -> None:
+def test_unfolding_gives_back_a_long_french_description(shipped_settings: Settings, group: Group) -> None:
     long = replace(group, commitment=(
         "participer à deux journées de travail en présentiel à Périgueux et à Mont-de-Marsan, "
         "préparer une fiche « bonnes pratiques » de l’accueil hors les murs ; contribuer à la "
         "synthèse diffusée à l’ensemble du réseau, élaborée avec les référents départementaux"
     ))
-    _, ev = event(ics(settings, long))
-    assert str(ev["DESCRIPTION"]) == description(long, settings.network, "REQUEST")
+    _, ev = event(ics(shipped_settings, long))
+    assert str(ev["DESCRIPTION"]) == description(long, shipped_settings.network, "REQUEST")
 
 
-def test_escaping_of_text_values(settings: Settings, group: Group) -> None:
+def test_escaping_of_text_values(shipped_settings: Settings, group: Group) -> None:
     placed = replace(group, first_meeting=replace(group.first_meeting, place=LONG_PLACE))
-    data = ics(settings, placed)
+    data = ics(shipped_settings, placed)
     raw = unfold(data.decode())
     assert ("LOCATION:Salle « Les Éyzies »\\, Pôle d’échanges de la Vézère \\; bâtiment B\\, "
             "2e étage — accès par la cour\\, côté rivière\\\\parking\\nMontignac-Lascaux "
@@ -260,20 +258,20 @@ def test_escaping_of_text_values(settings: Settings, group: Group) -> None:
     assert escape_text("bell\x07 tab\there") == "bell tabhere"
 
 
-def test_parameter_values_are_quoted_when_needed(settings: Settings, group: Group) -> None:
+def test_parameter_values_are_quoted_when_needed(shipped_settings: Settings, group: Group) -> None:
     assert param_value("Zoé Lefèvre") == "Zoé Lefèvre"
     assert param_value("Lefèvre, Zoé") == '"Lefèvre, Zoé"'
     assert param_value("OT: Sarlat; Périgord") == '"OT: Sarlat; Périgord"'
     assert param_value('Zoé "ZL" Lefèvre') == "Zoé 'ZL' Lefèvre"
-    data = ics(settings, group, attendee_name='Lefèvre, Zoé : "OT"; Sarlat')
+    data = ics(shipped_settings, group, attendee_name='Lefèvre, Zoé : "OT"; Sarlat')
     assert 'ATTENDEE;CN="Lefèvre, Zoé : \'OT\'; Sarlat";ROLE=' in unfold(data.decode())
     _, ev = event(data)
     assert ev["ATTENDEE"].params["CN"] == "Lefèvre, Zoé : 'OT'; Sarlat"
     assert str(ev["ATTENDEE"]) == f"mailto:{ZOE}"
 
 
-def test_no_attendee_name_no_cn(settings: Settings, group: Group) -> None:
-    data = ics(settings, group, attendee_name=None)
+def test_no_attendee_name_no_cn(shipped_settings: Settings, group: Group) -> None:
+    data = ics(shipped_settings, group, attendee_name=None)
     assert f"ATTENDEE;ROLE=REQ-PARTICIPANT;PARTSTAT=NEEDS-ACTION;RSVP=FALSE:mailto:{ZOE}" in unfold(
         data.decode()
     )
@@ -465,12 +463,13 @@ def test_meeting_change_refuses_a_past_meeting_or_sequence_zero(fresh_state: Sta
         meeting_change_replies(fresh_state, group, 0, NOW)
 
 
-def test_meeting_changed_reply_updates_the_calendar(settings: Settings, fresh_state: State) -> None:
-    group = settings.groups["ot-ruraux"]
+def test_meeting_changed_reply_updates_the_calendar(shipped_settings: Settings, fresh_state: State) -> None:
+    group = shipped_settings.groups["ot-ruraux"]
     new = Meeting(datetime(2027, 11, 16, 10, 0, tzinfo=PARIS), "Sarlat-la-Canéda (Dordogne)", 1)
     moved = replace(group, first_meeting=new)
-    groups = {**settings.groups, "ot-ruraux": moved}
-    renderer = Renderer(settings.templates_dir, settings.network, groups, settings.departments)
+    groups = {**shipped_settings.groups, "ot-ruraux": moved}
+    renderer = Renderer(shipped_settings.templates_dir, shipped_settings.network, groups,
+                        shipped_settings.departments)
     state = replace(fresh_state, groups=groups,
                     candidatures=(candidature(7, "ot-ruraux", Status.CONFIRMED),))
     (reply,) = meeting_change_replies(state, moved, 1, NOW)

@@ -292,8 +292,8 @@ ROBOTS = [
 
 
 @pytest.mark.parametrize(("rule", "raw"), ROBOTS)
-def test_robots_get_no_reply(rule: str, raw: bytes, settings: Settings) -> None:
-    intent = classify_raw(raw, settings)
+def test_robots_get_no_reply(rule: str, raw: bytes, shipped_settings: Settings) -> None:
+    intent = classify_raw(raw, shipped_settings)
     assert intent.kind is IntentKind.ROBOT
     # Staff read the rule's French reason only; the rule is named in the code.
     assert intent.reason == next(r.reason for r in ROBOT_RULES if r.name == rule), intent.reason
@@ -314,8 +314,8 @@ def test_every_robot_rule_has_a_row() -> None:
         pytest.param({"X-Mailer": "Microsoft Outlook 16.0", "Thread-Index": "AdlXyz12345"}, id="outlook"),
     ],
 )
-def test_people_with_harmless_headers_are_people(headers: dict[str, str], settings: Settings) -> None:
-    intent = classify_raw(mail("Candidature groupe OT ruraux", APPLY, headers=headers), settings)
+def test_people_with_harmless_headers_are_people(headers: dict[str, str], shipped_settings: Settings) -> None:
+    intent = classify_raw(mail("Candidature groupe OT ruraux", APPLY, headers=headers), shipped_settings)
     assert intent.kind is IntentKind.CANDIDATURE
     assert intent.reason == ""
     assert intent.group_id == "ot-ruraux"
@@ -338,8 +338,8 @@ FORM = letter(
 )
 
 
-def test_newsletter_form_candidature(settings: Settings) -> None:
-    intent = classify_raw(mail("Candidature – groupe « Offices de Tourisme ruraux »", FORM), settings)
+def test_newsletter_form_candidature(shipped_settings: Settings) -> None:
+    intent = classify_raw(mail("Candidature – groupe « Offices de Tourisme ruraux »", FORM), shipped_settings)
     assert intent.kind is IntentKind.CANDIDATURE
     assert intent.group_id == "ot-ruraux"
     assert intent.ambiguous_groups == ()
@@ -359,10 +359,11 @@ def test_newsletter_form_candidature(settings: Settings) -> None:
     assert profile.scale is Scale.INTERCOMMUNAL
 
 
-def test_form_alone_with_group_in_subject_is_a_candidature(settings: Settings) -> None:
+def test_form_alone_with_group_in_subject_is_a_candidature(shipped_settings: Settings) -> None:
     # The form pasted without a sentence: its lines say « I apply ».
     body = "Nom : Luc Garnier\nStructure : OT des Bastides\nFonction : Directeur\nDépartement : 24\n"
-    intent = classify_raw(mail("Groupe OT ruraux", body, sender="luc.garnier@ot-bastides.fr"), settings)
+    intent = classify_raw(mail("Groupe OT ruraux", body, sender="luc.garnier@ot-bastides.fr"),
+                          shipped_settings)
     assert intent.kind is IntentKind.CANDIDATURE
     assert intent.group_id == "ot-ruraux"
     assert intent.profile.department == "24"
@@ -419,8 +420,8 @@ FREE_TEXT = [
 
 @pytest.mark.parametrize(("subject", "sentence", "group"), FREE_TEXT)
 def test_free_text_candidature_names_the_group(subject: str, sentence: str, group: str,
-                                               settings: Settings) -> None:
-    intent = classify_raw(mail(subject, letter(sentence)), settings)
+                                               shipped_settings: Settings) -> None:
+    intent = classify_raw(mail(subject, letter(sentence)), shipped_settings)
     assert intent.kind is IntentKind.CANDIDATURE
     assert intent.group_id == group
     assert intent.ambiguous_groups == ()
@@ -440,16 +441,16 @@ def test_free_text_candidature_names_the_group(subject: str, sentence: str, grou
         pytest.param("RE : TR : Fwd: Candidature groupe OT ruraux", id="stacked"),
     ],
 )
-def test_reply_and_forward_prefixes(subject: str, settings: Settings) -> None:
+def test_reply_and_forward_prefixes(subject: str, shipped_settings: Settings) -> None:
     body = letter("Je vous renvoie ma candidature à ce groupe, restée sans réponse.")
-    intent = classify_raw(mail(subject, body), settings)
+    intent = classify_raw(mail(subject, body), shipped_settings)
     assert intent.kind is IntentKind.CANDIDATURE
     assert intent.group_id == "ot-ruraux"
 
 
-def test_candidature_without_a_group(settings: Settings) -> None:
+def test_candidature_without_a_group(shipped_settings: Settings) -> None:
     body = letter("Je souhaite candidater à un groupe de travail de la MONA.")
-    intent = classify_raw(mail("Candidature", body), settings)
+    intent = classify_raw(mail("Candidature", body), shipped_settings)
     assert intent.kind is IntentKind.CANDIDATURE
     assert intent.group_id is None
     assert intent.ambiguous_groups == ()
@@ -465,20 +466,20 @@ def test_candidature_without_a_group(settings: Settings) -> None:
                      id="in-a-sentence"),
     ],
 )
-def test_two_groups_in_the_body_are_ambiguous(sentence: str, settings: Settings) -> None:
-    intent = classify_raw(mail("Candidature", letter(sentence)), settings)
+def test_two_groups_in_the_body_are_ambiguous(sentence: str, shipped_settings: Settings) -> None:
+    intent = classify_raw(mail("Candidature", letter(sentence)), shipped_settings)
     assert intent.kind is IntentKind.CANDIDATURE
     assert intent.group_id is None
     assert set(intent.ambiguous_groups) == {"ot-ruraux", "porteurs-de-projet"}
     assert len(intent.ambiguous_groups) == 2
 
 
-def test_group_in_subject_wins_over_another_in_body(settings: Settings) -> None:
+def test_group_in_subject_wins_over_another_in_body(shipped_settings: Settings) -> None:
     body = letter(
         "Je souhaite candidater à ce groupe. Le groupe sur le rôle de l’OT m’intéresse aussi, "
         "mais je ne pourrai pas suivre les deux."
     )
-    intent = classify_raw(mail("Candidature – groupe porteurs de projet", body), settings)
+    intent = classify_raw(mail("Candidature – groupe porteurs de projet", body), shipped_settings)
     assert intent.kind is IntentKind.CANDIDATURE
     assert intent.group_id == "porteurs-de-projet"
     assert intent.ambiguous_groups == ()
@@ -503,9 +504,10 @@ CONFIRMATION_SUBJECT = "Re : Candidature – groupe « Offices de Tourisme rurau
                      id="pas-y-participer"),
     ],
 )
-def test_withdrawal(sentence: str, settings: Settings) -> None:
+def test_withdrawal(sentence: str, shipped_settings: Settings) -> None:
     body = letter(sentence) + "\n" + outlook_quote(OUR_CONFIRMATION, CONFIRMATION_SUBJECT)
-    intent = classify_raw(mail("RE : Candidature – groupe « Offices de Tourisme ruraux »", body), settings)
+    intent = classify_raw(mail("RE : Candidature – groupe « Offices de Tourisme ruraux »", body),
+                          shipped_settings)
     assert intent.kind is IntentKind.WITHDRAWAL
     assert intent.group_id == "ot-ruraux"
 
@@ -530,8 +532,8 @@ FICHE = b"%PDF-1.4\n% fiche projet\n" + b"0" * 512
     ],
 )
 def test_idea(subject: str, sentence: str, attachments: tuple[tuple[str, str, bytes], ...],
-              settings: Settings) -> None:
-    intent = classify_raw(mail(subject, letter(sentence), attachments=attachments), settings)
+              shipped_settings: Settings) -> None:
+    intent = classify_raw(mail(subject, letter(sentence), attachments=attachments), shipped_settings)
     assert intent.kind is IntentKind.IDEA
     assert intent.group_id is None
 
@@ -550,8 +552,8 @@ def test_idea(subject: str, sentence: str, attachments: tuple[tuple[str, str, by
                      "ou est-il réservé aux directeurs ?", "role-ot", id="interesse-in-a-question"),
     ],
 )
-def test_question(subject: str, sentence: str, group: str | None, settings: Settings) -> None:
-    intent = classify_raw(mail(subject, letter(sentence)), settings)
+def test_question(subject: str, sentence: str, group: str | None, shipped_settings: Settings) -> None:
+    intent = classify_raw(mail(subject, letter(sentence)), shipped_settings)
     assert intent.kind is IntentKind.QUESTION
     assert intent.group_id == group
 
@@ -565,8 +567,8 @@ def test_question(subject: str, sentence: str, group: str | None, settings: Sett
     ],
 )
 def test_applying_in_the_first_person_is_a_candidature_even_with_a_question(
-        sentence: str, settings: Settings) -> None:
-    intent = classify_raw(mail("Groupe OT ruraux", letter(sentence)), settings)
+        sentence: str, shipped_settings: Settings) -> None:
+    intent = classify_raw(mail("Groupe OT ruraux", letter(sentence)), shipped_settings)
     assert intent.kind is IntentKind.CANDIDATURE
     assert intent.group_id == "ot-ruraux"
 
@@ -581,9 +583,9 @@ def test_applying_in_the_first_person_is_a_candidature_even_with_a_question(
         pytest.param(gmail_quote(OUR_HELP), id="gmail"),
     ],
 )
-def test_group_named_only_in_quoted_history_does_not_count(history: str, settings: Settings) -> None:
+def test_group_named_only_in_quoted_history_does_not_count(history: str, shipped_settings: Settings) -> None:
     body = letter("Merci pour ces précisions. Je souhaite donc candidater.") + "\n" + history
-    intent = classify_raw(mail("RE : Renseignements", body), settings)
+    intent = classify_raw(mail("RE : Renseignements", body), shipped_settings)
     assert intent.kind is IntentKind.CANDIDATURE
     assert intent.group_id is None
     assert intent.ambiguous_groups == ()
@@ -596,9 +598,11 @@ def test_group_named_only_in_quoted_history_does_not_count(history: str, setting
         pytest.param(gmail_quote(OUR_CONFIRMATION), id="gmail"),
     ],
 )
-def test_withdrawal_words_only_in_quoted_footer_do_not_withdraw(history: str, settings: Settings) -> None:
+def test_withdrawal_words_only_in_quoted_footer_do_not_withdraw(history: str,
+                                                                shipped_settings: Settings) -> None:
     body = letter("Je confirme ma candidature : nous sommes 6 ETP.") + "\n" + history
-    intent = classify_raw(mail("RE : Candidature – groupe « Offices de Tourisme ruraux »", body), settings)
+    intent = classify_raw(mail("RE : Candidature – groupe « Offices de Tourisme ruraux »", body),
+                          shipped_settings)
     assert intent.kind is IntentKind.CANDIDATURE
     assert intent.group_id == "ot-ruraux"
     assert intent.profile.fte == Figure.exact(6)
@@ -628,10 +632,10 @@ p.MsoNormal, li.MsoNormal, div.MsoNormal {margin:0cm; font-size:11.0pt; font-fam
 """
 
 
-def test_html_only_outlook_candidature(settings: Settings) -> None:
+def test_html_only_outlook_candidature(shipped_settings: Settings) -> None:
     raw = mail("Candidature groupe de travail", OUTLOOK_CANDIDATURE, html=True,
                sender="BRUN Sandrine <direction@tourisme-grandperigueux.fr>")
-    intent = classify_raw(raw, settings)
+    intent = classify_raw(raw, shipped_settings)
     assert intent.kind is IntentKind.CANDIDATURE
     assert intent.group_id == "role-ot"
     assert intent.profile.role is Role.DIRECTOR
@@ -652,11 +656,12 @@ def test_html_only_outlook_candidature(settings: Settings) -> None:
                      "19", id="river-name-in-structure-vs-postal-code"),
     ],
 )
-def test_department_from_the_signature(signature_lines: str, department: str, settings: Settings) -> None:
+def test_department_from_the_signature(signature_lines: str, department: str,
+                                       shipped_settings: Settings) -> None:
     body = letter("Je souhaite candidater au groupe OT ruraux.",
                   signature=f"Bien cordialement,\n\nPaul Rivière\n{signature_lines}\n")
     raw = mail("Candidature", body, sender="Paul Rivière <p.riviere@ot-exemple.fr>")
-    intent = classify_raw(raw, settings)
+    intent = classify_raw(raw, shipped_settings)
     assert intent.kind is IntentKind.CANDIDATURE
     assert intent.group_id == "ot-ruraux"
     assert intent.profile.role is Role.DIRECTOR

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import re
@@ -16,34 +15,19 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from mailflow import config
-from mailflow.cli import main, parser
+from mailflow.cli import parser
 from mailflow.config.groupfiles import load_groups
 from mailflow.config.settings import Settings
 from mailflow.errors import ConfigError
 
-from .conftest import ROOT, local_config
-from .test_service import SAMPLES, deliver
-
-
-def commands(p: argparse.ArgumentParser, prefix: str = "mailflow") -> list[str]:
-    """Every command line the parser accepts, with its options (`mailflow run --once`, …)."""
-    found: list[str] = []
-    for action in p._actions:
-        if isinstance(action, argparse._SubParsersAction):
-            for name, sub in action.choices.items():
-                found += commands(sub, f"{prefix} {name}")
-    if not found:
-        found.append(prefix)
-        for action in p._actions:
-            for option in action.option_strings:
-                if option.startswith("--") and option != "--help":
-                    found.append(f"{prefix} {option}")
-    return found
+from .helpers.messages import deliver
+from .helpers.project import ROOT, SAMPLES, local_config
+from .helpers.runs import cli, command_lines, plain, run_cli
 
 
 def test_every_command_and_option_is_in_the_readme() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    listed = commands(parser())
+    listed = command_lines(parser())
     assert "mailflow run --dry-run" in listed and "mailflow candidates list" in listed
     missing = []
     for line in listed:
@@ -58,40 +42,24 @@ def test_every_command_and_option_is_in_the_readme() -> None:
     assert missing == []
 
 
-@pytest.fixture
-def cfg(tmp_path: Path) -> Path:
-    return local_config(tmp_path)
-
-
-def plain(text: str) -> str:
-    """Output with its French spaces (no-break, before « : » and inside « ») as plain spaces."""
-    return text.replace("\u00a0", " ").replace("\u202f", " ")
-
-
-def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, plain(out), plain(err)
-
-
 def test_run_once_prints_a_summary_and_status_shows_the_groups(
-    cfg: Path, capsys: pytest.CaptureFixture[str]
+    workspace_config: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    deliver(config.load(cfg), SAMPLES)
-    code, out, _ = run_cli(capsys, "--config", str(cfg), "run", "--once")
+    deliver(config.load(workspace_config), SAMPLES)
+    code, out, _ = cli(capsys, workspace_config, "run", "--once")
     assert code == 0
     assert "13 messages traités" in out
     assert "réponse (inscription confirmée) → marie.dupont@ot-perigord-noir.fr" in out
-    code, out, _ = run_cli(capsys, "--config", str(cfg), "status")
+    code, out, _ = cli(capsys, workspace_config, "status")
     assert code == 0
     assert re.search(r"ot-ruraux\s+ouvert\s+3 / 20\s+17\s+1", out)
     assert re.search(r"role-ot\s+ouvert\s+1 / 15\s+14\s+0", out)
 
 
-def test_status_json(cfg: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    deliver(config.load(cfg), SAMPLES[:4])
-    run_cli(capsys, "--config", str(cfg), "run", "--once")
-    code, out, _ = run_cli(capsys, "--config", str(cfg), "status", "--json")
+def test_status_json(workspace_config: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    deliver(config.load(workspace_config), SAMPLES[:4])
+    cli(capsys, workspace_config, "run", "--once")
+    code, out, _ = cli(capsys, workspace_config, "status", "--json")
     rows = {r["id"]: r for r in json.loads(out)}
     assert code == 0
     assert (rows["ot-ruraux"]["confirmed"], rows["ot-ruraux"]["needs_info"],
@@ -99,10 +67,10 @@ def test_status_json(cfg: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert rows["role-ot"]["taken"] == 1 and rows["role-ot"]["accepting"] is True
 
 
-def test_candidates_list(cfg: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    deliver(config.load(cfg), SAMPLES)
-    run_cli(capsys, "--config", str(cfg), "run", "--once")
-    code, out, _ = run_cli(capsys, "--config", str(cfg), "candidates", "list", "ot-ruraux", "--json")
+def test_candidates_list(workspace_config: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    deliver(config.load(workspace_config), SAMPLES)
+    cli(capsys, workspace_config, "run", "--once")
+    code, out, _ = cli(capsys, workspace_config, "candidates", "list", "ot-ruraux", "--json")
     rows = json.loads(out)
     assert code == 0
     assert [(r["email"], r["status"], r["position"]) for r in rows] == [
@@ -112,26 +80,28 @@ def test_candidates_list(cfg: Path, capsys: pytest.CaptureFixture[str]) -> None:
         ("nadia.roux@ot-isle-auvezere.fr", "waitlisted", 1),
     ]
     assert rows[1]["missing"] == ["fte"]
-    code, out, _ = run_cli(capsys, "--config", str(cfg), "candidates", "list", "ot-ruraux")
+    code, out, _ = cli(capsys, workspace_config, "candidates", "list", "ot-ruraux")
     assert "informations demandées" in out and "ETP" in out
 
 
-def test_candidates_list_of_an_unknown_group(cfg: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, _, err = run_cli(capsys, "--config", str(cfg), "candidates", "list", "nope")
+def test_candidates_list_of_an_unknown_group(workspace_config: Path,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = cli(capsys, workspace_config, "candidates", "list", "nope")
     assert code == 2
     assert "groupe inconnu « nope »" in err and "ot-ruraux" in err
 
 
-def test_groups_list(cfg: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run_cli(capsys, "--config", str(cfg), "groups", "list", "--json")
+def test_groups_list(workspace_config: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = cli(capsys, workspace_config, "groups", "list", "--json")
     assert code == 0
     assert [r["id"] for r in json.loads(out)] == ["porteurs-de-projet", "ot-ruraux", "role-ot"]
 
 
-def test_dry_run_prints_what_it_would_send(cfg: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    settings = config.load(cfg)
+def test_dry_run_prints_what_it_would_send(workspace_config: Path,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    settings = config.load(workspace_config)
     deliver(settings, SAMPLES[:2])
-    code, out, _ = run_cli(capsys, "--config", str(cfg), "run", "--dry-run")
+    code, out, _ = cli(capsys, workspace_config, "run", "--dry-run")
     assert code == 0
     assert "réponse prévue (inscription confirmée) → marie.dupont@ot-perigord-noir.fr" in out
     assert out.strip().splitlines()[-1].startswith("Essai à blanc : rien n’a été modifié")

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from mailflow import config
 from mailflow.cli import main, parser
 from mailflow.config.settings import Settings
 from mailflow.core.decide.ideas import validate
@@ -19,10 +18,9 @@ from mailflow.core.decide.staff_plans import plan_add, plan_group_change, plan_i
 from mailflow.core.write.plan_text import plan_lines
 from mailflow.model.values import Candidature, Idea, IdeaStatus, Profile, Role, State, Status
 
-from .conftest import NOW, local_config
-from .test_cli import commands, plain
-from .test_no_traceback import COMMAND_LINES, every_status_store
-from .test_service import SAMPLES, deliver
+from .helpers.messages import deliver
+from .helpers.project import NOW, SAMPLES, local_config
+from .helpers.runs import COMMAND_LINES, command_lines, plain
 
 #: Words only English has (the French ones, « candidature », « question », « message », are fine).
 ENGLISH = re.compile(
@@ -37,13 +35,6 @@ TYPED = re.compile(r"mailflow(?: [a-z][\w-]*)+|--?[a-z][\w-]*")
 
 def english_in(text: str) -> list[str]:
     return ENGLISH.findall(TYPED.sub(" ", plain(text)))
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    work = tmp_path_factory.mktemp("french")
-    every_status_store(config.load(local_config(work)))
-    return work
 
 
 def _staff_lines() -> list[tuple[str, list[str]]]:
@@ -65,10 +56,10 @@ def _options(line: list[str]) -> list[str]:
 
 
 @pytest.mark.parametrize(("name", "line"), _staff_lines(), ids=[n for n, _ in _staff_lines()])
-def test_every_command_speaks_french(name: str, line: list[str], template: Path, tmp_path: Path,
+def test_every_command_speaks_french(name: str, line: list[str], every_status_template: Path, tmp_path: Path,
                                      capsys: pytest.CaptureFixture[str]) -> None:
     work = tmp_path / "work"
-    shutil.copytree(template, work)
+    shutil.copytree(every_status_template, work)
     code = main(["--config", str(local_config(work)), *line])
     out, err = capsys.readouterr()
     shown = err if code else out
@@ -80,7 +71,7 @@ def test_every_command_speaks_french(name: str, line: list[str], template: Path,
     assert "(s)" not in out + err, name  # plurals are written out
 
 
-@pytest.mark.parametrize("line", commands(parser()), ids=str)
+@pytest.mark.parametrize("line", command_lines(parser()), ids=str)
 def test_every_help_speaks_french_and_gives_an_example(line: str,
                                                         capsys: pytest.CaptureFixture[str]) -> None:
     words = [w for w in line.split()[1:] if not w.startswith("--")]
@@ -103,10 +94,9 @@ def test_a_usage_error_is_french(capsys: pytest.CaptureFixture[str]) -> None:
     assert "mailflow candidates refuse : erreur : à indiquer : --reason" in err
 
 
-def test_run_once_prints_each_message_once(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    settings = config.load(local_config(tmp_path))
-    keys = deliver(settings, SAMPLES[:3])
-    assert main(["--config", str(settings.file), "run", "--once"]) == 0
+def test_run_once_prints_each_message_once(workspace: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+    keys = deliver(workspace, SAMPLES[:3])
+    assert main(["--config", str(workspace.file), "run", "--once"]) == 0
     out, err = capsys.readouterr()
     for key in keys:  # said once, on the standard output; the log has nothing to add
         assert out.count(key) == 1 and key not in err
@@ -127,10 +117,10 @@ def test_run_once_prints_each_message_once(tmp_path: Path, capsys: pytest.Captur
     ["history", "OT-RURAUX"],
     ["newsletter", "Ot-Ruraux", "--text"],
 ], ids=" ".join)
-def test_ids_are_read_in_any_case(line: list[str], template: Path, tmp_path: Path,
+def test_ids_are_read_in_any_case(line: list[str], every_status_template: Path, tmp_path: Path,
                                   capsys: pytest.CaptureFixture[str]) -> None:
     work = tmp_path / "work"
-    shutil.copytree(template, work)
+    shutil.copytree(every_status_template, work)
     assert main(["--config", str(local_config(work)), *line]) == 0, capsys.readouterr().err
 
 
@@ -148,14 +138,14 @@ def director(n: int, status: Status, group: str = "role-ot", department: str = "
 
 
 @pytest.fixture
-def full_role_ot(fresh_state: State) -> State:
+def full_role_ot_state(fresh_state: State) -> State:
     """role-ot's 15 places taken, one director waiting."""
     cands = tuple(director(n, Status.CONFIRMED if n <= 15 else Status.WAITLISTED) for n in range(1, 17))
     return replace(fresh_state, candidatures=cands, next_seq=17)
 
 
-def test_a_higher_capacity_tells_the_change_and_the_promotion(full_role_ot: State) -> None:
-    plan = plan_group_change(full_role_ot, "role-ot", NOW, capacity=16)
+def test_a_higher_capacity_tells_the_change_and_the_promotion(full_role_ot_state: State) -> None:
+    plan = plan_group_change(full_role_ot_state, "role-ot", NOW, capacity=16)
     lines = [plain(line) for line in plan_lines(
         plan, [("confirmed", ["d16@ot.fr"], "Groupe de travail")], applied=False)]
     assert lines[0] == "Modification du groupe « Communiquer sur le rôle de l’Office de Tourisme » (role-ot)"
@@ -167,9 +157,9 @@ def test_a_higher_capacity_tells_the_change_and_the_promotion(full_role_ot: Stat
     assert not any("sequence" in line or "{" in line for line in lines)
 
 
-def test_a_new_meeting_is_told_in_words_without_the_invitations_sequence(full_role_ot: State) -> None:
-    plan = plan_group_change(full_role_ot, "role-ot", NOW, starts_at=NOW.replace(year=2027, month=9, day=21),
-                             place="Royan")
+def test_a_new_meeting_is_told_in_words_without_the_invitations_sequence(full_role_ot_state: State) -> None:
+    plan = plan_group_change(full_role_ot_state, "role-ot", NOW,
+                             starts_at=NOW.replace(year=2027, month=9, day=21), place="Royan")
     lines = [plain(line) for line in plan_lines(plan, [], applied=True)]
     assert "  première rencontre : dimanche 19 septembre 2027 à 9 h 30 → mardi 21 septembre 2027 à 11 h" \
         in lines
@@ -178,8 +168,8 @@ def test_a_new_meeting_is_told_in_words_without_the_invitations_sequence(full_ro
     assert not any(ISO_STAMP.search(line) or "sequence" in line for line in lines)
 
 
-def test_an_add_on_a_full_group_says_who_is_displaced(full_role_ot: State) -> None:
-    plan = plan_add(full_role_ot, "role-ot", NOW, email="Anne.Morel@ot-correze.fr", name="Anne Morel",
+def test_an_add_on_a_full_group_says_who_is_displaced(full_role_ot_state: State) -> None:
+    plan = plan_add(full_role_ot_state, "role-ot", NOW, email="Anne.Morel@ot-correze.fr", name="Anne Morel",
                     department="19", structure=None, role="Directrice",
                     received_at=NOW - timedelta(days=25))
     sends = [("confirmed", ["anne.morel@ot-correze.fr"], "Re : Candidature"),
@@ -212,13 +202,13 @@ def test_an_idea_validated_is_told_with_the_boards_day(fresh_state: State) -> No
     ]
 
 
-def test_a_plan_is_typeset_the_french_way(full_role_ot: State) -> None:
-    plan = plan_group_change(full_role_ot, "role-ot", NOW, capacity=16)
+def test_a_plan_is_typeset_the_french_way(full_role_ot_state: State) -> None:
+    plan = plan_group_change(full_role_ot_state, "role-ot", NOW, capacity=16)
     first = plan_lines(plan, [], applied=False)[0]
     assert "«\u00a0Communiquer" in first and "Tourisme\u00a0»" in first
 
 
-def test_the_cli_plan_and_the_email_plan_are_the_same_lines(settings: Settings) -> None:
-    state = State(groups=settings.groups, departments=settings.departments)
+def test_the_cli_plan_and_the_email_plan_are_the_same_lines(shipped_settings: Settings) -> None:
+    state = State(groups=shipped_settings.groups, departments=shipped_settings.departments)
     plan = plan_group_change(state, "ot-ruraux", NOW, capacity=22)
-    assert plan_lines(plan, [], applied=False, tz=settings.tz) == plan_lines(plan, [], applied=False)
+    assert plan_lines(plan, [], applied=False, tz=shipped_settings.tz) == plan_lines(plan, [], applied=False)

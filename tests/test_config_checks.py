@@ -16,46 +16,23 @@ from mailflow.config.settings import Settings
 from mailflow.config.tomlerrors import where_and_what
 from mailflow.errors import ConfigError
 
-from .conftest import ROOT, local_config
-from .test_service import SAMPLES, deliver
-
-
-def plain(text: str) -> str:
-    return text.replace("\u00a0", " ").replace("\u202f", " ")
-
-
-@pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    """The shipped configuration with its own copy of groups.toml, to be edited by the test."""
-    groups = tmp_path / "groups.toml"
-    groups.write_text((ROOT / "config" / "groups.toml").read_text(encoding="utf-8"), encoding="utf-8")
-    cfg = local_config(tmp_path)
-    cfg.write_text(cfg.read_text(encoding="utf-8").replace(str(ROOT / "config" / "groups.toml"),
-                                                           str(groups)), encoding="utf-8")
-    return config.load(cfg)
-
-
-def edit(file: Path, old: str, new: str, *, after: str = "") -> None:
-    text = file.read_text(encoding="utf-8")
-    start = text.index(after) if after else 0
-    assert old in text[start:], old
-    file.write_text(text[:start] + text[start:].replace(old, new, 1), encoding="utf-8")
+from .helpers.messages import deliver
+from .helpers.project import SAMPLES, edit_file
+from .helpers.runs import cli
 
 
 def check_config(settings: Settings, capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    code = main(["--config", str(settings.file), "check-config"])
-    out, err = capsys.readouterr()
-    return code, plain(out), plain(err)
+    return cli(capsys, settings, "check-config")
 
 
 @pytest.mark.parametrize(("capacity", "warned"), [(2, True), (3, False), (20, False)])
-def test_a_capacity_below_the_places_taken_is_a_warning(settings: Settings, capacity: int, warned: bool,
+def test_a_capacity_below_the_places_taken_is_a_warning(workspace: Settings, capacity: int, warned: bool,
                                                         capsys: pytest.CaptureFixture[str]) -> None:
-    deliver(settings, SAMPLES)
-    assert main(["--config", str(settings.file), "run", "--once"]) == 0
+    deliver(workspace, SAMPLES)
+    assert main(["--config", str(workspace.file), "run", "--once"]) == 0
     capsys.readouterr()  # ot-ruraux: 3 places taken (two confirmed, one held for an answer)
-    edit(settings.groups_file, "capacity = 20", f"capacity = {capacity}", after='id = "ot-ruraux"')
-    code, out, _ = check_config(settings, capsys)
+    edit_file(workspace.groups_file, "capacity = 20", f"capacity = {capacity}", after='id = "ot-ruraux"')
+    code, out, _ = check_config(workspace, capsys)
     assert code == 0
     line = ("attention : groupe ot-ruraux : 2 places pour 3 déjà prises : personne ne perd sa place, "
             "les nouvelles candidatures attendront")
@@ -63,20 +40,20 @@ def test_a_capacity_below_the_places_taken_is_a_warning(settings: Settings, capa
     assert out.strip().endswith("1 avertissement (attention ci-dessus)") is warned
 
 
-def test_a_meeting_date_without_its_hour_is_refused(settings: Settings,
-                                                   capsys: pytest.CaptureFixture[str]) -> None:
-    edit(settings.groups_file, "starts_at = 2027-04-06T09:30:00", "starts_at = 2027-04-06")
-    code, out, err = check_config(settings, capsys)
+def test_a_meeting_date_without_its_hour_is_refused(workspace: Settings,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    edit_file(workspace.groups_file, "starts_at = 2027-04-06T09:30:00", "starts_at = 2027-04-06")
+    code, out, err = check_config(workspace, capsys)
     assert code == 2 and out == ""
-    assert (f"{settings.groups_file} : groupe « ot-ruraux » (n° 2) : first_meeting.starts_at : date et "
+    assert (f"{workspace.groups_file} : groupe « ot-ruraux » (n° 2) : first_meeting.starts_at : date et "
             "heure attendues : 2027-04-06 n’a pas d’heure ; écrivez par exemple 2027-04-06T09:30:00 "
             "(sans guillemets)") in err
 
 
-def test_a_closing_date_alone_is_still_midnight(settings: Settings) -> None:
-    edit(settings.groups_file, 'call = "open"', 'call = "open"\ncloses_at = 2027-01-15',
-         after='id = "ot-ruraux"')
-    loaded = config.load(settings.file).groups["ot-ruraux"]
+def test_a_closing_date_alone_is_still_midnight(workspace: Settings) -> None:
+    edit_file(workspace.groups_file, 'call = "open"', 'call = "open"\ncloses_at = 2027-01-15',
+              after='id = "ot-ruraux"')
+    loaded = config.load(workspace.file).groups["ot-ruraux"]
     assert loaded.closes_at is not None and (loaded.closes_at.hour, loaded.closes_at.minute) == (0, 0)
 
 
@@ -159,15 +136,15 @@ def test_an_unknown_message_is_kept_as_it_is() -> None:
     ("poll_seconds = 30", 'poll_seconds = "30"', "daemon.poll_seconds : nombre attendu, trouvé « 30 »"),
     ("enabled = true", 'enabled = "oui"', "digest.enabled : valeur true ou false attendue, trouvé « oui »"),
 ])
-def test_what_was_expected_agrees_with_its_noun(settings: Settings, old: str, new: str, said: str) -> None:
-    edit(settings.file, old, new)
+def test_what_was_expected_agrees_with_its_noun(workspace: Settings, old: str, new: str, said: str) -> None:
+    edit_file(workspace.file, old, new)
     with pytest.raises(ConfigError) as caught:
-        config.load(settings.file)
+        config.load(workspace.file)
     assert said in str(caught.value)
 
 
-def test_a_table_expected_is_said_in_the_feminine(settings: Settings) -> None:
-    text = settings.file.read_text(encoding="utf-8")
-    settings.file.write_text("digest = 3\n" + text[:text.index("[digest]")], encoding="utf-8")
+def test_a_table_expected_is_said_in_the_feminine(workspace: Settings) -> None:
+    text = workspace.file.read_text(encoding="utf-8")
+    workspace.file.write_text("digest = 3\n" + text[:text.index("[digest]")], encoding="utf-8")
     with pytest.raises(ConfigError, match="digest : table attendue, trouvé 3"):
-        config.load(settings.file)
+        config.load(workspace.file)

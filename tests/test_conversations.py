@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import local_config
+from mailflow.config.settings import Settings
+
 from .conversation import (
     check_end,
     check_step,
@@ -15,7 +16,6 @@ from .conversation import (
     load,
     maildir_deliverer,
     play,
-    workspace,
 )
 
 
@@ -24,12 +24,11 @@ def test_there_are_enough_conversations() -> None:
 
 
 @pytest.mark.parametrize("path", conversations(), ids=lambda p: p.stem)
-def test_a_conversation_on_the_embedded_default(path: Path, tmp_path: Path) -> None:
+def test_a_conversation_on_the_embedded_default(path: Path, workspace: Settings) -> None:
     spec = load(path)
-    settings = workspace(tmp_path, local_config)
     problems: list[str] = []
     run = None
-    for step, run in play(spec, settings, maildir_deliverer(settings), cli_once(settings)):
+    for step, run in play(spec, workspace, maildir_deliverer(workspace), cli_once(workspace)):
         problems += check_step(step, run)
     assert run is not None
     problems += check_end(spec, run)

@@ -8,9 +8,9 @@ import pytest
 
 from mailflow import config
 
-from .conftest import local_config
 from .conversation import check_end, check_step, cli_once, conversations, load, play
-from .mailservers import Dovecot, MailUser, dovecot_fixture, mail_user_fixture  # noqa: F401
+from .helpers.project import local_config
+from .mailservers import Dovecot, MailUser
 
 
 @pytest.mark.parametrize("path", conversations(), ids=lambda p: p.stem)

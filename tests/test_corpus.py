@@ -7,9 +7,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import ROOT, corpus_script
-
-CORPUS = ROOT.parent / "shared" / "corpus"
+from .helpers.project import CORPUS, corpus_script
 
 
 @pytest.fixture(scope="module")

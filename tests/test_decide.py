@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -28,26 +29,28 @@ from mailflow.model.values import (
     Territory,
 )
 
-from .conftest import NOW, RURAL_DIRECTOR, TOKEN, confirmed_withdrawal, inbound, intent
+from .helpers.messages import RURAL_DIRECTOR, TOKEN, inbound, intent
+from .helpers.project import NOW
+from .helpers.worlds import confirmed_withdrawal
 
 
-def run(state: State, *intents: object) -> tuple[State, list[Decision]]:
+def run(state: State, *intents: Intent) -> tuple[State, list[Decision]]:
     decisions = []
     for it in intents:
-        if it.kind is IntentKind.WITHDRAWAL:  # type: ignore[attr-defined]
-            decision = confirmed_withdrawal(state, it)  # type: ignore[arg-type]
+        if it.kind is IntentKind.WITHDRAWAL:
+            decision = confirmed_withdrawal(state, it)
         else:
-            decision = decide(state, it, NOW)  # type: ignore[arg-type]
+            decision = decide(state, it, NOW)
         state = state_after(state, decision)
         decisions.append(decision)
     return state, decisions
 
 
-def director(n: int, department: str, **changes: object) -> Profile:
-    return replace(RURAL_DIRECTOR, name=f"Membre {n}", department=department, **changes)  # type: ignore[arg-type]
+def director(n: int, department: str, **changes: Any) -> Profile:
+    return replace(RURAL_DIRECTOR, name=f"Membre {n}", department=department, **changes)
 
 
-def apply_to(group: str, n: int, department: str = "24", **changes: object) -> object:
+def apply_to(group: str, n: int, department: str = "24", **changes: Any) -> Intent:
     return intent(group=group, sender=f"m{n}@ot.fr", profile=director(n, department, **changes))
 
 
@@ -84,9 +87,9 @@ def apply_to(group: str, n: int, department: str = "24", **changes: object) -> o
         ({"department": None}, Outcome.NEEDS_INFO, ""),
     ],
 )
-def test_one_candidature_to_the_rural_group(fresh_state: State, changes: dict[str, object],
+def test_one_candidature_to_the_rural_group(fresh_state: State, changes: dict[str, Any],
                                             outcome: Outcome, reason_part: str) -> None:
-    profile = replace(RURAL_DIRECTOR, **changes)  # type: ignore[arg-type]
+    profile = replace(RURAL_DIRECTOR, **changes)
     decision = decide(fresh_state, intent(profile=profile), NOW)
     assert decision.outcome is outcome
     assert len(decision.replies) == 1
@@ -104,9 +107,9 @@ def test_one_candidature_to_the_rural_group(fresh_state: State, changes: dict[st
     ],
 )
 def test_needs_info_asks_for_exactly_what_is_missing(fresh_state: State,
-                                                     missing_fields: dict[str, object],
+                                                     missing_fields: dict[str, Any],
                                                      expected: tuple[str, ...]) -> None:
-    profile = replace(RURAL_DIRECTOR, **missing_fields)  # type: ignore[arg-type]
+    profile = replace(RURAL_DIRECTOR, **missing_fields)
     decision = decide(fresh_state, intent(profile=profile), NOW)
     assert decision.replies[0].missing == expected
 
@@ -159,7 +162,7 @@ def test_call_must_be_open(fresh_state: State, call: CallStatus, closes_in: time
     group = replace(fresh_state.groups["role-ot"], call=call,
                     closes_at=NOW + closes_in if closes_in is not None else None)
     state = replace(fresh_state, groups={**fresh_state.groups, "role-ot": group})
-    assert decide(state, apply_to("role-ot", 1), NOW).outcome is expected  # type: ignore[arg-type]
+    assert decide(state, apply_to("role-ot", 1), NOW).outcome is expected
 
 
 def test_full_group_closes_itself_and_later_candidates_wait(fresh_state: State) -> None:
@@ -306,7 +309,7 @@ arrival = st.tuples(
 )
 
 
-def to_intent(who: int, group: str, department: str, kind: str) -> object:
+def to_intent(who: int, group: str, department: str, kind: str) -> Intent:
     sender = f"m{who}@ot.fr"
     if kind == "withdraw":
         return intent(IntentKind.WITHDRAWAL, group=group, sender=sender, profile=Profile())
@@ -320,16 +323,16 @@ def to_intent(who: int, group: str, department: str, kind: str) -> object:
 
 @hsettings(max_examples=150, deadline=None)
 @given(st.lists(arrival, max_size=60))
-def test_invariants_hold_for_any_arrival_sequence(settings: Settings,
-                                                   arrivals: list[tuple[int, str, str, str]]) -> None:
-    cfg = settings
+def test_invariants_hold_for_any_arrival_sequence(shipped_settings: Settings,
+                                                  arrivals: list[tuple[int, str, str, str]]) -> None:
+    cfg = shipped_settings
     state = State(groups=cfg.groups, departments=cfg.departments)
     for item in arrivals:
         it = to_intent(*item)
-        if it.kind is IntentKind.WITHDRAWAL:  # type: ignore[attr-defined]
-            decision = confirmed_withdrawal(state, it)  # type: ignore[arg-type]
+        if it.kind is IntentKind.WITHDRAWAL:
+            decision = confirmed_withdrawal(state, it)
         else:
-            decision = decide(state, it, NOW)  # type: ignore[arg-type]
+            decision = decide(state, it, NOW)
         assert isinstance(decision.outcome, Outcome)  # one outcome per message
         state = state_after(state, decision)
         for group in cfg.groups.values():
@@ -352,9 +355,9 @@ def test_invariants_hold_for_any_arrival_sequence(settings: Settings,
 
 @hsettings(max_examples=150, deadline=None)
 @given(st.lists(st.tuples(st.integers(0, 40), st.sampled_from(DEPARTMENTS)), max_size=40))
-def test_confirmed_are_the_earliest_eligible_arrivals(settings: Settings,
-                                                       arrivals: list[tuple[int, str]]) -> None:
-    cfg = settings
+def test_confirmed_are_the_earliest_eligible_arrivals(shipped_settings: Settings,
+                                                      arrivals: list[tuple[int, str]]) -> None:
+    cfg = shipped_settings
     state = State(groups=cfg.groups, departments=cfg.departments)
     group = cfg.groups["ot-ruraux"]
     expected: list[str] = []
@@ -362,7 +365,7 @@ def test_confirmed_are_the_earliest_eligible_arrivals(settings: Settings,
     seen: set[str] = set()
     for who, department in arrivals:
         sender = f"m{who}@ot.fr"
-        state = state_after(state, decide(state, apply_to("ot-ruraux", who, department), NOW))  # type: ignore[arg-type]
+        state = state_after(state, decide(state, apply_to("ot-ruraux", who, department), NOW))
         if sender in seen:
             continue
         seen.add(sender)
@@ -453,7 +456,7 @@ def test_a_code_used_after_the_deadline_still_lets_the_hold_expire(fresh_state: 
     from mailflow.core.decide.member import expire_unanswered
 
     state = _opt_in(fresh_state)
-    state = state_after(state, decide(state, apply_to("role-ot", 1), NOW, TOKEN))  # type: ignore[arg-type]
+    state = state_after(state, decide(state, apply_to("role-ot", 1), NOW, TOKEN))
     assert [c.status for c in state.candidatures] == [Status.TO_CONFIRM]
     late = NOW + timedelta(hours=49)
     answer = Intent(IntentKind.QUESTION, inbound("m1@ot.fr", "RE"), "m1@ot.fr", None, tokens=(TOKEN,))
@@ -470,7 +473,7 @@ def test_places_held_for_confirmation_count_when_a_candidature_slots_in(fresh_st
 
     state = _opt_in(fresh_state)
     for n in (1, 2, 3):
-        state = state_after(state, decide(state, apply_to("role-ot", n), NOW, f"MF-AAAAAAAAA{n}"))  # type: ignore[arg-type]
+        state = state_after(state, decide(state, apply_to("role-ot", n), NOW, f"MF-AAAAAAAAA{n}"))
     assert [c.status for c in state.of_group("role-ot")] == [Status.TO_CONFIRM, Status.TO_CONFIRM,
                                                               Status.WAITLISTED]
     state, up, _down = replay(state, "role-ot", NOW)
@@ -490,8 +493,8 @@ def test_expiry_ignores_a_group_removed_from_the_configuration(fresh_state: Stat
     assert expired == []
 
 
-def test_candidatures_and_ideas_are_numbered_each_in_their_own_series(settings: Settings) -> None:
-    state = State(groups=settings.groups, departments=settings.departments)
+def test_candidatures_and_ideas_are_numbered_each_in_their_own_series(shipped_settings: Settings) -> None:
+    state = State(groups=shipped_settings.groups, departments=shipped_settings.departments)
     state, _ = run(state, intent(sender="rural@ot-confolentais.fr"))
     idea = intent(IntentKind.IDEA, None, "idee@ot-medoc.fr")
     state, _ = run(state, idea)

@@ -11,50 +11,16 @@ from pathlib import Path
 
 import pytest
 
-from mailflow import config
-from mailflow.app.service import Service
 from mailflow.app.wiring import build_service
 from mailflow.cli import main
 from mailflow.config.settings import Settings
 from mailflow.core.write.digest import build_digest
 from mailflow.model.values import State
 
-from .conftest import ROOT, local_config, staff_mail
-from .test_service import SAMPLES, deliver
-
-
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-@pytest.fixture
-def workspace(tmp_path: Path) -> Settings:
-    return config.load(local_config(tmp_path))
-
-
-def with_service(settings: Settings, clock: Clock, action: str) -> object:
-    service: Service = build_service(settings, read_only=False)
-    service.clock = clock
-    try:
-        return getattr(service, action)()
-    finally:
-        service.store.close()
-
-
-def text_of(message: EmailMessage) -> str:
-    body = message.get_body(("plain",))
-    assert body is not None
-    return str(body.get_content())
-
-
-def html_of(message: EmailMessage) -> str:
-    body = message.get_body(("html",))
-    assert body is not None
-    return str(body.get_content())
+from .helpers.messages import deliver, role_ot_applicants
+from .helpers.project import ROOT, SAMPLES
+from .helpers.runs import Clock, body_html, body_text, run_job, staff_mail
+from .helpers.worlds import digest_after_the_samples
 
 
 def test_no_digest_when_nothing_happened(workspace: Settings) -> None:
@@ -63,27 +29,13 @@ def test_no_digest_when_nothing_happened(workspace: Settings) -> None:
     assert build_digest(state, [], [], now - timedelta(days=1), now) is None
 
 
-def digest_after_the_samples(workspace: Settings, *, send: bool) -> tuple[EmailMessage | None, Clock]:
-    """The 13 samples answered, then a digest a few minutes later (sent, or only written)."""
-    deliver(workspace, SAMPLES)
-    clock = Clock(datetime.now(UTC))
-    with_service(workspace, clock, "run_batch")
-    clock.now += timedelta(minutes=5)
-    service = build_service(workspace, read_only=not send)
-    service.clock = clock
-    try:
-        return service.digest(send=send), clock
-    finally:
-        service.store.close()
-
-
 def test_digest_tells_the_day(workspace: Settings) -> None:
     message, clock = digest_after_the_samples(workspace, send=True)
     assert isinstance(message, EmailMessage)
     assert message["To"].addresses[0].addr_spec == "animation@monatourisme.fr"
     assert message["Subject"].startswith("[mailflow] Le point du ")
     assert "6 candidatures" in message["Subject"]
-    text = text_of(message)
+    text = body_text(message)
     for expected in [
         "6 nouvelles candidatures, 1 nouvelle idée",
         "« Offices de Tourisme ruraux » — ouvert",
@@ -101,7 +53,7 @@ def test_digest_tells_the_day(workspace: Settings) -> None:
         "Claire Fontaine — « Renseignements »",
     ]:
         assert expected in text, expected
-    html = html_of(message)
+    html = body_html(message)
     assert "Groupes de travail — le point" in html
     assert html.count('background:#1f4e5a;">&nbsp;</td>') >= 3 + 1  # gauge cells taken
     assert "<script" not in html and "http" not in html.replace("http-equiv", "")
@@ -120,18 +72,18 @@ def test_digest_runs_once_a_day_at_its_time_even_after_a_restart(workspace: Sett
     deliver(workspace, SAMPLES[:2])
     # 06:59 in Paris (UTC+1 in December): too early.
     clock = Clock(datetime(2026, 12, 1, 5, 59, tzinfo=UTC))
-    with_service(workspace, clock, "run_batch")
-    assert with_service(workspace, clock, "digest_if_due") is None
+    run_job(workspace, clock, "run_batch")
+    assert run_job(workspace, clock, "digest_if_due") is None
     clock.now = datetime(2026, 12, 1, 7, 0, tzinfo=UTC)  # 08:00 in Paris
-    assert isinstance(with_service(workspace, clock, "digest_if_due"), EmailMessage)
+    assert isinstance(run_job(workspace, clock, "digest_if_due"), EmailMessage)
     deliver(workspace, SAMPLES[2:4])
-    with_service(workspace, clock, "run_batch")
+    run_job(workspace, clock, "run_batch")
     clock.now += timedelta(hours=3)  # a restart later the same day: no second digest
-    assert with_service(workspace, clock, "digest_if_due") is None
+    assert run_job(workspace, clock, "digest_if_due") is None
     clock.now += timedelta(days=1)
-    second = with_service(workspace, clock, "digest_if_due")
+    second = run_job(workspace, clock, "digest_if_due")
     assert isinstance(second, EmailMessage)
-    assert "2 nouvelles candidatures" in text_of(second)
+    assert "2 nouvelles candidatures" in body_text(second)
     assert len(staff_mail(workspace, "digest")) == 2
 
 
@@ -148,30 +100,18 @@ def test_digest_print_changes_nothing(workspace: Settings, capsys: pytest.Captur
     assert len(staff_mail(workspace, "digest")) == 1
 
 
-def role_ot_directors(tmp_path: Path, count: int) -> list[Path]:
-    """`count` directors applying to role-ot (15 places), each from an address of their own."""
-    sample = SAMPLES[1].read_bytes()
-    files = []
-    for n in range(count):
-        f = tmp_path / f"role{n}.eml"
-        f.write_bytes(sample.replace(b"direction@coeurdebearn-tourisme.fr", f"d{n}@ot.fr".encode())
-                      .replace(b"<02-candidature", f"<{n}-candidature".encode()))
-        files.append(f)
-    return files
-
-
 def test_staff_are_told_at_once_when_a_group_fills(workspace: Settings, tmp_path: Path) -> None:
-    files = role_ot_directors(tmp_path, 16)
+    files = role_ot_applicants(tmp_path, 16)
     deliver(workspace, files[:10])
     clock = Clock(datetime.now(UTC))
-    with_service(workspace, clock, "run_batch")
+    run_job(workspace, clock, "run_batch")
     assert staff_mail(workspace, "group-full") == []
     deliver(workspace, files[10:])
-    with_service(workspace, clock, "run_batch")
+    run_job(workspace, clock, "run_batch")
     (alert,) = staff_mail(workspace, "group-full")
     title = "Communiquer sur le rôle de l’Office de Tourisme"
     assert alert["Subject"] == f"[mailflow] Groupe complet\u00a0: {title}"
-    assert "d14@ot.fr" in text_of(alert)
+    assert "d14@ot.fr" in body_text(alert)
 
 
 def test_digest_renders_in_a_browser(workspace: Settings, tmp_path: Path) -> None:
@@ -183,7 +123,7 @@ def test_digest_renders_in_a_browser(workspace: Settings, tmp_path: Path) -> Non
     message, _clock = digest_after_the_samples(workspace, send=False)
     assert message is not None
     page = tmp_path / "digest.html"
-    page.write_text(html_of(message), encoding="utf-8")
+    page.write_text(body_html(message), encoding="utf-8")
     shot = ROOT / "test-artifacts" / "digest.png"
     shot.parent.mkdir(exist_ok=True)
     done = subprocess.run(

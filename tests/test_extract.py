@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -13,7 +12,9 @@ from mailflow.core.read.facts.profile import extract_profile, match_groups
 from mailflow.core.read.text import split_reply
 from mailflow.model.values import Department, Figure, Group, Profile, Role, Scale, Territory
 
-CONFIG = Path(__file__).resolve().parent.parent / "config"
+from .helpers.project import ROOT
+
+CONFIG = ROOT / "config"
 
 R, C, M, U = Territory.RURAL, Territory.COASTAL, Territory.MOUNTAIN, Territory.URBAN
 

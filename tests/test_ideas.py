@@ -8,16 +8,14 @@ import json
 import re
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
-from email import policy
 from email.message import EmailMessage
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from mailflow import config
 from mailflow.app.attachments import keep_idea_attachments, kept_attachments
-from mailflow.cli import main
 from mailflow.config.settings import Settings
 from mailflow.core.decide.ideas import (
     CO_ANIMATED_PER_YEAR,
@@ -43,9 +41,10 @@ from mailflow.model.values import Attachment, Idea, Inbound, Intent, IntentKind,
 from mailflow.store import Store
 from mailflow.store.codecs import group_from_json, group_to_json
 
-from .conftest import ROOT, local_config
-from .test_cli import plain
-from .test_service import SAMPLES, deliver
+from .helpers.messages import deliver
+from .helpers.project import ROOT, SAMPLES
+from .helpers.runs import body_text, mailflow, plain, run_once, sent_mail
+from .helpers.worlds import stored_state
 
 NBSP = "\u00a0"
 PARIS = ZoneInfo("Europe/Paris")
@@ -83,12 +82,12 @@ def test_final_states_lead_nowhere() -> None:
     assert all(S.DECLINED in TRANSITIONS[s] for s in S if not s.final)
 
 
-def idea(status: IdeaStatus = S.RECEIVED, n: int = 1, **fields: object) -> Idea:
+def idea(status: IdeaStatus = S.RECEIVED, n: int = 1, **fields: Any) -> Idea:
     base = Idea(id=f"I{n:04d}", seq=n, email=f"m{n}@ot.example.fr", name=f"Membre {n}",
                 subject=f"Idée de groupe de travail : thème {n}", summary="Bonjour,\n\nUn thème.",
                 received_at=datetime(2027, 1, 2, 10, 0, tzinfo=UTC), message_key=f"k{n}",
                 status=status, message_id=f"<idea{n}@ot.example.fr>")
-    return replace(base, **fields)  # type: ignore[arg-type]
+    return replace(base, **fields)
 
 
 def state_of(settings: Settings, *ideas: Idea) -> State:
@@ -145,13 +144,13 @@ def test_decline_needs_a_reason() -> None:
 
 
 @pytest.mark.parametrize("status", [S.RECEIVED, S.DISCUSSION, S.VALIDATED, S.DRAFTED, S.DECLINED])
-def test_validate_only_after_the_note(settings: Settings, status: IdeaStatus) -> None:
+def test_validate_only_after_the_note(shipped_settings: Settings, status: IdeaStatus) -> None:
     with pytest.raises(IdeaError, match="une fois sa note d’intention reçue"):
-        validate(state_of(settings, idea(status)), "I0001", date(2027, 5, 1), True, NOW, "staff")
+        validate(state_of(shipped_settings, idea(status)), "I0001", date(2027, 5, 1), True, NOW, "staff")
 
 
-def test_validate_checks_the_board_date(settings: Settings) -> None:
-    state = state_of(settings, idea(S.NOTE_RECEIVED))
+def test_validate_checks_the_board_date(shipped_settings: Settings) -> None:
+    state = state_of(shipped_settings, idea(S.NOTE_RECEIVED))
     with pytest.raises(IdeaError, match="est à venir"):
         validate(state, "I0001", date(2027, 7, 1), True, NOW, "staff")
     with pytest.raises(IdeaError, match="précède l’arrivée de l’idée"):
@@ -173,8 +172,8 @@ def five_in_2027(settings: Settings) -> State:
     return state_of(settings, *validated, *others)
 
 
-def test_a_sixth_co_animated_group_in_a_year_is_refused(settings: Settings) -> None:
-    state = five_in_2027(settings)
+def test_a_sixth_co_animated_group_in_a_year_is_refused(shipped_settings: Settings) -> None:
+    state = five_in_2027(shipped_settings)
     with pytest.raises(CoAnimationLimitError) as caught:
         validate(state, "I0008", date(2027, 5, 20), True, NOW, "staff")
     assert [i.id for i in caught.value.validated] == ["I0001", "I0002", "I0003", "I0004", "I0005"]
@@ -182,14 +181,14 @@ def test_a_sixth_co_animated_group_in_a_year_is_refused(settings: Settings) -> N
     assert "I0005" in str(caught.value) and "--not-co-animated" in str(caught.value)
 
 
-def test_a_sixth_is_allowed_when_not_co_animated(settings: Settings) -> None:
-    change = validate(five_in_2027(settings), "I0008", date(2027, 5, 20), False, NOW, "staff")
+def test_a_sixth_is_allowed_when_not_co_animated(shipped_settings: Settings) -> None:
+    change = validate(five_in_2027(shipped_settings), "I0008", date(2027, 5, 20), False, NOW, "staff")
     assert (change.after.status, change.after.co_animated) == ("validated", False)
     assert change.reply is not None and "assistance technique" in change.reply.reason
 
 
-def test_a_sixth_in_the_next_year_is_allowed(settings: Settings) -> None:
-    state = five_in_2027(settings)
+def test_a_sixth_in_the_next_year_is_allowed(shipped_settings: Settings) -> None:
+    state = five_in_2027(shipped_settings)
     later = datetime(2028, 2, 1, 9, 0, tzinfo=UTC)
     change = validate(state, "I0008", date(2028, 1, 15), True, later, "staff")
     assert change.after.validated_on == date(2028, 1, 15)
@@ -211,8 +210,8 @@ def message(sender: str, subject: str, text: str, files: tuple[str, ...] = (),
     return Intent(IntentKind.IDEA, inbound, sender, "Membre")
 
 
-def test_a_new_idea_is_received_and_acknowledged(settings: Settings) -> None:
-    state = state_of(settings)
+def test_a_new_idea_is_received_and_acknowledged(shipped_settings: Settings) -> None:
+    state = state_of(shipped_settings)
     decision = decide(state, message(THOMAS, "Idée de groupe", "J'ai une idée de groupe."),
                       NOW)
     assert decision.outcome is Outcome.IDEA_RECEIVED
@@ -228,9 +227,9 @@ def test_a_new_idea_is_received_and_acknowledged(settings: Settings) -> None:
     ("RE : Idée de groupe", "Voici le document.", ("Note_d'intention v2.pdf",)),
 ])
 @pytest.mark.parametrize("status", [S.RECEIVED, S.DISCUSSION])
-def test_the_note_moves_the_open_idea(settings: Settings, status: IdeaStatus, subject: str,
+def test_the_note_moves_the_open_idea(shipped_settings: Settings, status: IdeaStatus, subject: str,
                                       text: str, files: tuple[str, ...]) -> None:
-    state = state_of(settings, idea(status, 1, email=THOMAS, attachments=("fiche.pdf",)))
+    state = state_of(shipped_settings, idea(status, 1, email=THOMAS, attachments=("fiche.pdf",)))
     decision = decide(state, message(THOMAS.upper(), subject, text, files, n=2), NOW)
     assert decision.outcome is Outcome.IDEA_NOTE_RECEIVED
     (noted,) = decision.ideas
@@ -243,15 +242,15 @@ def test_the_note_moves_the_open_idea(settings: Settings, status: IdeaStatus, su
     assert after.next_seq == state.next_seq  # no new idea
 
 
-def test_a_fiche_projet_alone_is_a_new_idea(settings: Settings) -> None:
-    state = state_of(settings, idea(S.RECEIVED, 1, email=THOMAS))
+def test_a_fiche_projet_alone_is_a_new_idea(shipped_settings: Settings) -> None:
+    state = state_of(shipped_settings, idea(S.RECEIVED, 1, email=THOMAS))
     decision = decide(state, message(THOMAS, "Une autre idée", "Une autre idée de groupe",
                                      ("fiche-projet.pdf",), n=2), NOW)
     assert decision.outcome is Outcome.IDEA_RECEIVED and decision.ideas[0].id == "I0002"
 
 
-def test_a_note_from_someone_else_or_for_a_closed_idea_is_a_new_idea(settings: Settings) -> None:
-    state = state_of(settings, idea(S.RECEIVED, 1, email=THOMAS),
+def test_a_note_from_someone_else_or_for_a_closed_idea_is_a_new_idea(shipped_settings: Settings) -> None:
+    state = state_of(shipped_settings, idea(S.RECEIVED, 1, email=THOMAS),
                      idea(S.DECLINED, 2, email="other@ot.example.fr"))
     for n, sender in ((3, "nobody@ot.example.fr"), (4, "other@ot.example.fr")):
         decision = decide(state, message(sender, "Note d'intention", "Ma note d'intention", n=n),
@@ -259,8 +258,8 @@ def test_a_note_from_someone_else_or_for_a_closed_idea_is_a_new_idea(settings: S
         assert decision.outcome is Outcome.IDEA_RECEIVED
 
 
-def test_the_note_goes_to_the_idea_it_answers(settings: Settings) -> None:
-    state = state_of(settings, idea(S.RECEIVED, 1, email=THOMAS),
+def test_the_note_goes_to_the_idea_it_answers(shipped_settings: Settings) -> None:
+    state = state_of(shipped_settings, idea(S.RECEIVED, 1, email=THOMAS),
                      idea(S.DISCUSSION, 2, email=THOMAS))
     decision = decide(state, message(THOMAS, "Note d'intention", "Ma note", n=3,
                                      in_reply_to="<idea1@ot.example.fr>"), NOW)
@@ -269,8 +268,8 @@ def test_the_note_goes_to_the_idea_it_answers(settings: Settings) -> None:
     assert decision.ideas[0].id == "I0002"  # no thread: the latest open one
 
 
-def test_a_second_note_completes_the_first(settings: Settings) -> None:
-    state = state_of(settings, idea(S.NOTE_RECEIVED, 1, email=THOMAS, note="Première version."))
+def test_a_second_note_completes_the_first(shipped_settings: Settings) -> None:
+    state = state_of(shipped_settings, idea(S.NOTE_RECEIVED, 1, email=THOMAS, note="Première version."))
     decision = decide(state, message(THOMAS, "Note d'intention complétée", "Deuxième version.",
                                      ("note-intention-v2.pdf",), n=2), NOW)
     assert decision.outcome is Outcome.IDEA_NOTE_RECEIVED
@@ -300,10 +299,10 @@ def test_slug_is_unique() -> None:
     assert slug("OT ruraux", {"ot-ruraux": 1, "ot-ruraux-2": 1}) == "ot-ruraux-3"
 
 
-def test_draft_group_from_a_validated_idea(settings: Settings) -> None:
+def test_draft_group_from_a_validated_idea(shipped_settings: Settings) -> None:
     validated = idea(S.VALIDATED, 1, validated_on=date(2027, 5, 20), co_animated=True,
                      summary="Bonjour Jean-Luc,\n\nL'accueil hors les murs.\nSur les marchés.")
-    change = draft_group(state_of(settings, validated), "I0001", NOW, "staff", PARIS)
+    change = draft_group(state_of(shipped_settings, validated), "I0001", NOW, "staff", PARIS)
     group = change.group
     assert group is not None and change.after.group_id == group.id == "theme-1"
     assert change.after.status == "drafted"
@@ -315,17 +314,17 @@ def test_draft_group_from_a_validated_idea(settings: Settings) -> None:
     assert "sont provisoires" in change.notes[0]
     assert group_from_json(json.loads(json.dumps(group_to_json(group)))) == group
     with pytest.raises(IdeaError, match="seule une idée validée"):
-        draft_group(state_of(settings, idea(S.NOTE_RECEIVED)), "I0001", NOW, "staff", PARIS)
+        draft_group(state_of(shipped_settings, idea(S.NOTE_RECEIVED)), "I0001", NOW, "staff", PARIS)
     with pytest.raises(IdeaError, match="existe déjà"):
-        draft_group(state_of(settings, validated), "I0001", NOW, "staff", PARIS,
+        draft_group(state_of(shipped_settings, validated), "I0001", NOW, "staff", PARIS,
                     group_id="ot-ruraux")
 
 
-def test_templates_speak_french(settings: Settings) -> None:
-    renderer = Renderer(settings.templates_dir, settings.network, settings.groups,
-                        settings.departments)
+def test_templates_speak_french(shipped_settings: Settings) -> None:
+    renderer = Renderer(shipped_settings.templates_dir, shipped_settings.network, shipped_settings.groups,
+                        shipped_settings.departments)
     validated = idea(S.NOTE_RECEIVED, 1)
-    change = validate(state_of(settings, validated), "I0001", date(2027, 5, 20), True, NOW, "s")
+    change = validate(state_of(shipped_settings, validated), "I0001", date(2027, 5, 20), True, NOW, "s")
     assert change.reply is not None
     text = renderer.render(change.reply, NOW).get_body(("plain",))
     assert text is not None
@@ -338,32 +337,12 @@ def test_templates_speak_french(settings: Settings) -> None:
 # --- the story, through the real pipeline --------------------------------------------------------
 
 
-@pytest.fixture
-def cfg(tmp_path: Path) -> Settings:
-    return config.load(local_config(tmp_path))
+def flat_body(msg: EmailMessage) -> str:
+    return flat(body_text(msg))
 
 
-def mailflow(settings: Settings, *args: str) -> int:
-    return main(["--config", str(settings.file), *args])
-
-
-def run_once(settings: Settings) -> None:
-    assert mailflow(settings, "run", "--once") == 0
-
-
-def outbox(settings: Settings) -> list[EmailMessage]:
-    assert settings.delivery.path is not None
-    return [email.message_from_bytes(p.read_bytes(), policy=policy.default)
-            for p in sorted(settings.delivery.path.glob("*.eml"))]
-
-
-def text_of(msg: EmailMessage) -> str:
-    body = msg.get_body(("plain",))
-    assert body is not None
-    return flat(body.get_content())
-
-
-def ideas_json(settings: Settings, capsys: pytest.CaptureFixture[str], *args: str) -> object:
+def ideas_json(settings: Settings, capsys: pytest.CaptureFixture[str], *args: str) -> Any:
+    """A command's --json output, as JSON gives it (lists and dicts)."""
     capsys.readouterr()
     assert mailflow(settings, "ideas", *args, "--json") == 0
     return json.loads(capsys.readouterr().out)
@@ -392,94 +371,94 @@ def keep_attachments_as_the_service_does(settings: Settings, idea_id: str, raw: 
     keep_idea_attachments(settings, idea_id, raw)
 
 
-def test_an_idea_becomes_a_group(cfg: Settings, tmp_path: Path,
+def test_an_idea_becomes_a_group(workspace: Settings, tmp_path: Path,
                                  capsys: pytest.CaptureFixture[str]) -> None:
     # 1. Thomas's idea arrives with its « fiche projet » in PDF.
-    deliver(cfg, [IDEA_SAMPLE])
-    run_once(cfg)
-    (ack,) = outbox(cfg)
+    deliver(workspace, [IDEA_SAMPLE])
+    run_once(workspace)
+    (ack,) = sent_mail(workspace)
     assert ack["X-Mailflow-Outcome"] == "idea-received"
     assert ack["To"].addresses[0].addr_spec == THOMAS
-    words = text_of(ack)
+    words = flat_body(ack)
     for part in ("les objectifs du groupe", "le fonctionnement du groupe", "les participants visés",
                  "le calendrier", "les résultats attendus", f"«{NBSP}note d’intention{NBSP}»"):
         assert part in words
-    keep_attachments_as_the_service_does(cfg, "I0001", IDEA_SAMPLE.read_bytes())
-    listed = ideas_json(cfg, capsys, "list")
-    assert listed == [{"id": "I0001", "received_at": listed[0]["received_at"],  # type: ignore[index]
+    keep_attachments_as_the_service_does(workspace, "I0001", IDEA_SAMPLE.read_bytes())
+    listed = ideas_json(workspace, capsys, "list")
+    assert listed == [{"id": "I0001", "received_at": listed[0]["received_at"],
                        "email": THOMAS, "name": "Thomas Bernard",
                        "subject": "Idée de groupe de travail : accueil hors les murs",
                        "status": "received"}]
-    shown = ideas_json(cfg, capsys, "show", "I0001")
+    shown = ideas_json(workspace, capsys, "show", "I0001")
     assert isinstance(shown, dict)
     (fiche,) = shown["attachments"]
     assert fiche["original"] == "fiche-projet-accueil-hors-les-murs.pdf" and not fiche["refused"]
     assert Path(fiche["path"]).read_bytes().startswith(b"%PDF-")
-    assert Path(fiche["path"]).parent == cfg.store_path.parent / "attachments" / "I0001"
+    assert Path(fiche["path"]).parent == workspace.store_path.parent / "attachments" / "I0001"
 
     # 2. Staff talk with him: in discussion (nothing to tell by mail).
-    assert mailflow(cfg, "ideas", "advance", "I0001") == 0
-    assert len(outbox(cfg)) == 1
+    assert mailflow(workspace, "ideas", "advance", "I0001") == 0
+    assert len(sent_mail(workspace)) == 1
 
     # 3. He answers with the note d'intention: the idea moves, no new idea, he is told.
     note = note_mail(ack, tmp_path)
-    deliver(cfg, [note])
-    run_once(cfg)
-    noted = outbox(cfg)[-1]
+    deliver(workspace, [note])
+    run_once(workspace)
+    noted = sent_mail(workspace)[-1]
     assert noted["X-Mailflow-Outcome"] == "idea-note-received"
-    assert "nous avons bien reçu la note d’intention" in text_of(noted)
-    keep_attachments_as_the_service_does(cfg, "I0001", note.read_bytes())
-    shown = ideas_json(cfg, capsys, "show", "I0001")
+    assert "nous avons bien reçu la note d’intention" in flat_body(noted)
+    keep_attachments_as_the_service_does(workspace, "I0001", note.read_bytes())
+    shown = ideas_json(workspace, capsys, "show", "I0001")
     assert isinstance(shown, dict) and shown["status"] == "note-received"
     assert [a["original"] for a in shown["attachments"]] == [
         "fiche-projet-accueil-hors-les-murs.pdf", "Note d'intention - accueil hors les murs.pdf"]
-    assert len(ideas_json(cfg, capsys, "list")) == 1  # type: ignore[arg-type]
+    assert len(ideas_json(workspace, capsys, "list")) == 1
     capsys.readouterr()
-    assert mailflow(cfg, "ideas", "show", "I0001") == 0
+    assert mailflow(workspace, "ideas", "show", "I0001") == 0
     out = plain(capsys.readouterr().out)
     assert "note d’intention :" in out and "gardée dans" in out and " Ko, application/pdf" in out
 
     # 4. The board validated it today: a dry run first (nothing changes, nothing goes), then for real.
     board = datetime.now(UTC).date().isoformat()
-    store_before = cfg.store_path.read_bytes()
-    assert mailflow(cfg, "ideas", "validate", "I0001", "--board-date", board, "--dry-run") == 0
+    store_before = workspace.store_path.read_bytes()
+    assert mailflow(workspace, "ideas", "validate", "I0001", "--board-date", board, "--dry-run") == 0
     out = plain(capsys.readouterr().out)
     assert "idée validée → " + THOMAS in out and "Essai à blanc : rien n’a été modifié" in out
     assert "note d’intention reçue → validée par le CA (séance du CA du" in out
-    assert cfg.store_path.read_bytes() == store_before and len(outbox(cfg)) == 2
-    assert mailflow(cfg, "ideas", "validate", "I0001", "--board-date", board) == 0
-    validated = outbox(cfg)[-1]
+    assert workspace.store_path.read_bytes() == store_before and len(sent_mail(workspace)) == 2
+    assert mailflow(workspace, "ideas", "validate", "I0001", "--board-date", board) == 0
+    validated = sent_mail(workspace)[-1]
     assert validated["X-Mailflow-Outcome"] == "idea-validated"
     assert validated["In-Reply-To"] == "<05-idee-de-groupe@mail.example.fr>"
-    assert "Conseil d’administration de la MONA a validé" in text_of(validated)
-    assert "co-animera ce groupe avec vous" in text_of(validated)
+    assert "Conseil d’administration de la MONA a validé" in flat_body(validated)
+    assert "co-animera ce groupe avec vous" in flat_body(validated)
 
     # 5. Staff draft its group: it is a group like the others, in draft.
-    assert mailflow(cfg, "ideas", "draft", "I0001") == 0
+    assert mailflow(workspace, "ideas", "draft", "I0001") == 0
     out = plain(capsys.readouterr().out)
     assert "Nouveau groupe « Accueil hors les murs » (accueil-hors-les-murs)" in out
     assert "12 places (provisoire)" in out
-    shown_group = json.loads(_run_json(cfg, capsys, "groups", "show", "accueil-hors-les-murs"))
+    shown_group = json.loads(_run_json(workspace, capsys, "groups", "show", "accueil-hors-les-murs"))
     assert (shown_group["title"], shown_group["call"], shown_group["capacity"]) == (
         "Accueil hors les murs", "draft", 12)
     assert shown_group["place"] == "lieu à préciser"
     assert "l'accueil hors les murs (accueil mobile sur les marchés" in shown_group["context"]
-    with Store(cfg.store_path, read_only=True) as store:
+    with Store(workspace.store_path, read_only=True) as store:
         history = [h for h in store.history() if h.get("idea") == "I0001"]
     assert [h["action"] for h in history] == ["idea-advance", "idea-validate", "idea-draft"]
     assert history[1]["sent"] == [f"idea-validated → {THOMAS}"]
 
     # 6. Staff complete and open it.
     meeting = (datetime.now(UTC) + timedelta(days=60)).strftime("%Y-%m-%dT09:30")
-    assert mailflow(cfg, "groups", "set", "accueil-hors-les-murs", "--capacity", "10",
+    assert mailflow(workspace, "groups", "set", "accueil-hors-les-murs", "--capacity", "10",
                     "--meeting-date", meeting, "--place", "Marmande (Lot-et-Garonne)") == 0
-    assert mailflow(cfg, "groups", "open", "accueil-hors-les-murs") == 0
-    shown_group = json.loads(_run_json(cfg, capsys, "groups", "show", "accueil-hors-les-murs"))
+    assert mailflow(workspace, "groups", "open", "accueil-hors-les-murs") == 0
+    shown_group = json.loads(_run_json(workspace, capsys, "groups", "show", "accueil-hors-les-murs"))
     assert (shown_group["call"], shown_group["capacity"], shown_group["accepting"]) == (
         "open", 10, True)
     assert shown_group["place"] == "Marmande (Lot-et-Garonne)"
     # Nothing more for the idea: it is drafted.
-    assert mailflow(cfg, "ideas", "advance", "I0001") == 2
+    assert mailflow(workspace, "ideas", "advance", "I0001") == 2
     assert "aucune étape ne suit" in capsys.readouterr().err
 
 
@@ -513,9 +492,9 @@ Claire Martin
 """
 
 
-def opened_drafted_group(cfg: Settings) -> None:
-    deliver(cfg, [IDEA_SAMPLE])
-    run_once(cfg)
+def opened_drafted_group(settings: Settings) -> None:
+    deliver(settings, [IDEA_SAMPLE])
+    run_once(settings)
     board = datetime.now(UTC).date().isoformat()
     meeting = (datetime.now(UTC) + timedelta(days=60)).strftime("%Y-%m-%dT09:30")
     for args in (("ideas", "advance", "I0001"), ("ideas", "advance", "I0001"),
@@ -524,107 +503,106 @@ def opened_drafted_group(cfg: Settings) -> None:
                  ("groups", "set", "accueil-hors-les-murs", "--capacity", "10", "--meeting-date",
                   meeting, "--place", "Marmande (Lot-et-Garonne)"),
                  ("groups", "open", "accueil-hors-les-murs")):
-        assert mailflow(cfg, *args) == 0, args
+        assert mailflow(settings, *args) == 0, args
 
 
-def test_the_drafted_group_is_seen_by_the_classifier(cfg: Settings) -> None:
-    opened_drafted_group(cfg)
-    with Store(cfg.store_path, read_only=True) as store:
-        state = store.state(cfg.groups, cfg.departments)
+def test_the_drafted_group_is_seen_by_the_classifier(workspace: Settings) -> None:
+    opened_drafted_group(workspace)
+    state = stored_state(workspace)
     inbound = parse(CANDIDATURE.encode(), "k")
-    intent = classify(inbound, cfg.network, state.groups, cfg.departments)
+    intent = classify(inbound, workspace.network, state.groups, workspace.departments)
     assert (intent.kind, intent.group_id) == (IntentKind.CANDIDATURE, "accueil-hors-les-murs")
     decision = decide(state, intent, datetime.now(UTC))
     assert decision.outcome is Outcome.CONFIRMED
 
 
-def test_a_candidature_by_email_to_the_drafted_group_is_confirmed(cfg: Settings,
+def test_a_candidature_by_email_to_the_drafted_group_is_confirmed(workspace: Settings,
                                                                   tmp_path: Path) -> None:
-    opened_drafted_group(cfg)
+    opened_drafted_group(workspace)
     path = tmp_path / "claire.eml"
     path.write_bytes(CANDIDATURE.encode())
-    deliver(cfg, [path])
-    run_once(cfg)
-    reply = outbox(cfg)[-1]
+    deliver(workspace, [path])
+    run_once(workspace)
+    reply = sent_mail(workspace)[-1]
     assert reply["To"].addresses[0].addr_spec == "claire.martin@ot-marmande.fr"
     assert reply["X-Mailflow-Outcome"] == "confirmed"
-    assert "la place 1 sur 10" in text_of(reply)
+    assert "la place 1 sur 10" in flat_body(reply)
 
 
-def test_a_declined_idea_tells_the_member(cfg: Settings, capsys: pytest.CaptureFixture[str]) -> None:
-    deliver(cfg, [IDEA_SAMPLE])
-    run_once(cfg)
-    store_before = cfg.store_path.read_bytes()
+def test_a_declined_idea_tells_the_member(workspace: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+    deliver(workspace, [IDEA_SAMPLE])
+    run_once(workspace)
+    store_before = workspace.store_path.read_bytes()
     reason = "un groupe très proche, « Accueil mobile », est déjà en place en Gironde"
-    assert mailflow(cfg, "ideas", "decline", "I0001", "--reason", reason, "--dry-run") == 0
+    assert mailflow(workspace, "ideas", "decline", "I0001", "--reason", reason, "--dry-run") == 0
     assert "idée déclinée → " + THOMAS in capsys.readouterr().out
-    assert cfg.store_path.read_bytes() == store_before and len(outbox(cfg)) == 1
-    assert mailflow(cfg, "ideas", "decline", "I0001", "--reason", reason) == 0
-    declined = outbox(cfg)[-1]
+    assert workspace.store_path.read_bytes() == store_before and len(sent_mail(workspace)) == 1
+    assert mailflow(workspace, "ideas", "decline", "I0001", "--reason", reason) == 0
+    declined = sent_mail(workspace)[-1]
     assert declined["X-Mailflow-Outcome"] == "idea-declined"
     assert declined["To"].addresses[0].addr_spec == THOMAS
-    words = text_of(declined)
+    words = flat_body(declined)
     assert f"ne pourra pas lui donner suite{NBSP}: un groupe très proche, «{NBSP}Accueil mobile{NBSP}»" \
         in words
-    shown = ideas_json(cfg, capsys, "show", "I0001")
+    shown = ideas_json(workspace, capsys, "show", "I0001")
     assert isinstance(shown, dict) and shown["status"] == "declined"
     assert shown["declined_reason"] == reason
-    assert mailflow(cfg, "ideas", "validate", "I0001", "--board-date", "2026-01-01") == 2
+    assert mailflow(workspace, "ideas", "validate", "I0001", "--board-date", "2026-01-01") == 2
 
 
-def test_errors_exit_2(cfg: Settings, capsys: pytest.CaptureFixture[str]) -> None:
-    deliver(cfg, [IDEA_SAMPLE])
-    run_once(cfg)
-    assert mailflow(cfg, "ideas", "show", "I0099") == 2
+def test_errors_exit_2(workspace: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+    deliver(workspace, [IDEA_SAMPLE])
+    run_once(workspace)
+    assert mailflow(workspace, "ideas", "show", "I0099") == 2
     assert "idée inconnue « I0099 » ; idées connues : I0001" in plain(capsys.readouterr().err)
-    assert mailflow(cfg, "ideas", "validate", "I0001", "--board-date", "12/01/2027") == 2
+    assert mailflow(workspace, "ideas", "validate", "I0001", "--board-date", "12/01/2027") == 2
     assert "--board-date : date attendue" in plain(capsys.readouterr().err)
-    assert mailflow(cfg, "ideas", "draft", "I0001") == 2
+    assert mailflow(workspace, "ideas", "draft", "I0001") == 2
     assert "seule une idée validée" in capsys.readouterr().err
-    assert mailflow(cfg, "ideas", "show", "i0001") == 0  # ids in any case
+    assert mailflow(workspace, "ideas", "show", "i0001") == 0  # ids in any case
 
 
 def test_a_sixth_co_animated_group_is_refused_by_the_command(
-        cfg: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+        workspace: Settings, capsys: pytest.CaptureFixture[str]) -> None:
     today = datetime.now(UTC).date()
-    with Store(cfg.store_path) as store:
-        before = store.state(cfg.groups, cfg.departments)
+    with Store(workspace.store_path) as store:
+        before = store.state(workspace.groups, workspace.departments)
         ideas = [idea(S.VALIDATED, n, validated_on=today, co_animated=True,
                       received_at=datetime.now(UTC) - timedelta(days=30)) for n in range(1, 6)]
         ideas.append(idea(S.NOTE_RECEIVED, 6, received_at=datetime.now(UTC) - timedelta(days=30)))
         store.save_state(before, replace(before, ideas=tuple(ideas), next_seq=7))
         store.commit()
-    assert mailflow(cfg, "ideas", "validate", "I0006", "--board-date", today.isoformat()) == 2
+    assert mailflow(workspace, "ideas", "validate", "I0006", "--board-date", today.isoformat()) == 2
     err = capsys.readouterr().err
     assert "co-anime au plus 5 groupes par an" in err
     assert all(f"I000{n}" in err for n in range(1, 6))
-    assert not outbox(cfg)
-    assert mailflow(cfg, "ideas", "validate", "I0006", "--board-date", today.isoformat(),
+    assert not sent_mail(workspace)
+    assert mailflow(workspace, "ideas", "validate", "I0006", "--board-date", today.isoformat(),
                     "--not-co-animated") == 0
-    sent = outbox(cfg)[-1]
+    sent = sent_mail(workspace)[-1]
     assert sent["X-Mailflow-Outcome"] == "idea-validated"
-    assert "ne fera pas partie de ceux que l’équipe de la MONA co-anime" in text_of(sent)
+    assert "ne fera pas partie de ceux que l’équipe de la MONA co-anime" in flat_body(sent)
 
 
-def test_ideas_list_text(cfg: Settings, capsys: pytest.CaptureFixture[str]) -> None:
-    assert mailflow(cfg, "ideas", "list") == 0
+def test_ideas_list_text(workspace: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+    assert mailflow(workspace, "ideas", "list") == 0
     assert "aucune idée pour l’instant" in capsys.readouterr().out
-    deliver(cfg, [IDEA_SAMPLE])
-    run_once(cfg)
+    deliver(workspace, [IDEA_SAMPLE])
+    run_once(workspace)
     capsys.readouterr()
-    assert mailflow(cfg, "ideas", "list") == 0
+    assert mailflow(workspace, "ideas", "list") == 0
     out = plain(capsys.readouterr().out)
     assert "I0001" in out and "reçue" in out and THOMAS in out and "1 idée :" in out
 
 
-def test_kept_attachments_ignore_a_planted_link(cfg: Settings, tmp_path: Path) -> None:
-    root = cfg.store_path.parent / "attachments"
+def test_kept_attachments_ignore_a_planted_link(workspace: Settings, tmp_path: Path) -> None:
+    root = workspace.store_path.parent / "attachments"
     root.mkdir(parents=True)
     (tmp_path / "elsewhere").mkdir()
     (root / "I0001").symlink_to(tmp_path / "elsewhere")
     with pytest.raises(StoreError, match="lien symbolique"):
-        kept_attachments(cfg, "I0001")
-    assert kept_attachments(cfg, "../etc") == []
+        kept_attachments(workspace, "I0001")
+    assert kept_attachments(workspace, "../etc") == []
 
 
 def test_readme_documents_the_commands() -> None:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .conftest import _script
+from mailflow.config.settings import Settings
 
-killtest = _script("killtest")
+from .helpers.project import script
+
+killtest = script("killtest")
 
 
 def test_a_kill_at_any_durable_write_loses_nothing_and_sends_nothing_twice(tmp_path: Path) -> None:
@@ -18,24 +20,20 @@ def test_a_kill_at_any_durable_write_loses_nothing_and_sends_nothing_twice(tmp_p
     assert {name: problems for name, problems in results.items() if problems} == {}
 
 
-def test_what_a_killed_process_left_half_written_is_removed_at_start(tmp_path: Path) -> None:
-    from mailflow import config
+def test_what_a_killed_process_left_half_written_is_removed_at_start(workspace: Settings) -> None:
     from mailflow.cli import main
 
-    from .conftest import local_config
-
-    settings = config.load(local_config(tmp_path))
-    assert settings.delivery.path is not None
-    store = settings.store_path
+    assert workspace.delivery.path is not None
+    store = workspace.store_path
     idea = store.parent / "attachments" / "I0003"
     idea.mkdir(parents=True)
-    settings.delivery.path.mkdir(parents=True)
+    workspace.delivery.path.mkdir(parents=True)
     ours = [store.with_name(f".{store.name}.4242.tmp"), store.with_name(f".{store.name}.bak.tmp"),
-            idea / ".tmp-0123456789abcdef", settings.delivery.path / ".000003-confirmed-ab12.eml.tmp"]
+            idea / ".tmp-0123456789abcdef", workspace.delivery.path / ".000003-confirmed-ab12.eml.tmp"]
     theirs = [store.with_name("notes.tmp"), store.with_name(".autre.json.4242.tmp"),
-              idea / "01-fiche-projet.pdf", settings.delivery.path / "brouillon.txt"]
+              idea / "01-fiche-projet.pdf", workspace.delivery.path / "brouillon.txt"]
     for path in ours + theirs:
         path.write_bytes(b"{}")
-    assert main(["--config", str(settings.file), "run", "--once"]) == 0
+    assert main(["--config", str(workspace.file), "run", "--once"]) == 0
     assert [p for p in ours if p.exists()] == []
     assert all(p.exists() for p in theirs)

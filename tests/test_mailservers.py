@@ -7,7 +7,6 @@ import email
 import smtplib
 import socket
 import ssl
-import time
 from collections.abc import Callable, Iterator
 from email import policy
 from email.message import EmailMessage
@@ -17,15 +16,7 @@ from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError, LoginError
 
 from . import mailservers
-from .mailservers import (  # noqa: F401  (fixtures register by being imported)
-    Dovecot,
-    MailUser,
-    SmtpSink,
-    dovecot_fixture,
-    mail_user_fixture,
-    smtp_sink_factory_fixture,
-    smtp_sink_fixture,
-)
+from .mailservers import Dovecot, MailUser, SmtpSink
 
 
 def french_message(
@@ -158,14 +149,11 @@ def test_move_to_a_folder_with_accents(dovecot: Dovecot, mail_user: MailUser, im
 def test_idle_wakes_up_on_lmtp_delivery(dovecot: Dovecot, mail_user: MailUser, imap: IMAPClient) -> None:
     imap.select_folder("INBOX")
     imap.idle()
-    started = time.monotonic()
     dovecot.deliver(mail_user.address, french_message(to=mail_user.address))
-    responses = imap.idle_check(timeout=5)
-    waited = time.monotonic() - started
-    imap.idle_done()
-    assert (1, b"EXISTS") in responses
     # Dovecot batches change notifications for 500 ms (hard-coded): IDLE tests need a >= 1 s timeout.
-    assert waited < 2
+    responses = imap.idle_check(timeout=5)
+    imap.idle_done()
+    assert (1, b"EXISTS") in responses  # the delivery woke the IDLE, before the timeout
 
 
 def test_start_retries_when_a_port_is_taken(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -332,10 +320,10 @@ def test_sink_restart_on_a_taken_port_fails_fast(smtp_sink: SmtpSink) -> None:
     with socket.socket() as thief:
         thief.bind(("127.0.0.1", smtp_sink.port))
         thief.listen()
-        started = time.monotonic()
-        with pytest.raises(mailservers.MailServerError):
+        # It fails at binding, never reaching aiosmtpd's start, which would wait its 5 s timeout.
+        with pytest.raises(mailservers.MailServerError, match="cannot listen on"):
             smtp_sink.start()
-        assert time.monotonic() - started < 1
+        assert not smtp_sink.running
     smtp_sink.start()  # and once the port is free again, on the same port
     assert not refused(smtp_sink.port)
 

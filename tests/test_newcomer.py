@@ -15,18 +15,21 @@ import pytest
 
 from mailflow.cli import parser
 
-from .conftest import ROOT
+from .helpers.project import ROOT
+from .helpers.runs import plain
 
 
-def mailflow(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def mailflow_process(*args: str, cwd: Path, env: dict[str,
+                                                      str] | None = None) -> subprocess.CompletedProcess[str]:
     """The command as a person runs it, from `cwd`, without MAILFLOW_CONFIG unless given."""
     base = {k: v for k, v in os.environ.items() if k != "MAILFLOW_CONFIG"}
     return subprocess.run([sys.executable, "-m", "mailflow", *args], cwd=cwd, env={**base, **(env or {})},
                           capture_output=True, text=True, timeout=60, check=False)
 
 
-def plain(text: str) -> str:
-    return " ".join(text.replace("\u00a0", " ").replace("\u202f", " ").split())
+def one_line(text: str) -> str:
+    """The text with plain spaces, its lines and runs of spaces as one space."""
+    return " ".join(plain(text).split())
 
 
 def listed(p: argparse.ArgumentParser) -> dict[str, str]:
@@ -37,9 +40,9 @@ def listed(p: argparse.ArgumentParser) -> dict[str, str]:
 
 @pytest.mark.parametrize("words", [[], ["groups"], ["candidates"], ["ideas"]], ids=str)
 def test_a_command_alone_lists_what_can_follow_and_exits_2(tmp_path: Path, words: list[str]) -> None:
-    done = mailflow(*words, cwd=tmp_path)
+    done = mailflow_process(*words, cwd=tmp_path)
     assert done.returncode == 2 and done.stderr == ""
-    out = plain(done.stdout)
+    out = one_line(done.stdout)
     assert out.startswith(f"utilisation : mailflow {' '.join(words)}".rstrip())
     p = parser()
     for word in words:
@@ -47,29 +50,29 @@ def test_a_command_alone_lists_what_can_follow_and_exits_2(tmp_path: Path, words
     offered = listed(p)
     assert len(offered) >= 4
     for name, help_text in offered.items():
-        assert f" {name} {plain(help_text)}" in out, name
+        assert f" {name} {one_line(help_text)}" in out, name
     assert "à indiquer" not in out
 
 
 def test_the_version_is_the_packages(tmp_path: Path) -> None:
-    done = mailflow("--version", cwd=tmp_path)
+    done = mailflow_process("--version", cwd=tmp_path)
     declared = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
     assert (done.returncode, done.stdout) == (0, f"mailflow {declared}\n")
     assert metadata.version("mailflow") == declared
 
 
 def test_a_missing_configuration_says_how_to_name_one(tmp_path: Path) -> None:
-    done = mailflow("status", cwd=tmp_path)
+    done = mailflow_process("status", cwd=tmp_path)
     assert done.returncode == 2 and done.stdout == ""
-    assert plain(done.stderr) == plain(
+    assert one_line(done.stderr) == one_line(
         f"mailflow : erreur de configuration : config/mailflow.toml : fichier de configuration "
         f"introuvable (dossier courant {tmp_path.resolve()}) ; indiquez le fichier avec --config CHEMIN "
         f"ou la variable MAILFLOW_CONFIG")
-    done = mailflow("status", cwd=tmp_path, env={"MAILFLOW_CONFIG": str(tmp_path / "etc.toml")})
-    assert plain(done.stderr) == plain(
+    done = mailflow_process("status", cwd=tmp_path, env={"MAILFLOW_CONFIG": str(tmp_path / "etc.toml")})
+    assert one_line(done.stderr) == one_line(
         f"mailflow : erreur de configuration : {tmp_path / 'etc.toml'} : fichier de configuration "
         f"introuvable ; ce chemin vient de la variable MAILFLOW_CONFIG")
-    done = mailflow("--config", str(tmp_path), "status", cwd=tmp_path)
+    done = mailflow_process("--config", str(tmp_path), "status", cwd=tmp_path)
     assert "c’est un dossier, pas un fichier de configuration" in done.stderr
 
 

@@ -11,7 +11,7 @@ from email.policy import SMTP
 from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import unquote
 
 import pytest
 from hypothesis import given
@@ -36,9 +36,7 @@ from mailflow.core.write.newsletter import (
 )
 from mailflow.model.values import (
     CallStatus,
-    Candidature,
     Figure,
-    Group,
     IntentKind,
     Outcome,
     Profile,
@@ -49,13 +47,12 @@ from mailflow.model.values import (
     Territory,
 )
 
-from .conftest import local_config
-from .test_cli import plain
-from .test_service import SAMPLES, deliver
+from .helpers.messages import deliver
+from .helpers.project import GROUP_IDS, NOW, SAMPLES, local_config
+from .helpers.runs import decode_mailto, newsletter, plain
+from .helpers.worlds import state_with, taken
 
 NBSP, NNBSP = "\u00a0", "\u202f"
-NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
-GROUP_IDS = ("porteurs-de-projet", "ot-ruraux", "role-ot")
 # Dates as `format_date_fr` writes them, the time held on one line by no-break spaces.
 MEETING = f"mardi 6 avril 2027 à{NBSP}9{NBSP}h{NBSP}30"
 CLOSING = f"mercredi 1er septembre 2027 à{NBSP}18{NBSP}h"
@@ -104,16 +101,7 @@ EXPECTED: dict[str, Profile] = {
 }
 
 
-# --- helpers shared with the browser test --------------------------------------------------
-
-
-def decode_mailto(href: str) -> tuple[str, dict[str, str]]:
-    """(address, {"subject": …, "body": …}) read back with urllib.parse."""
-    parts = urlsplit(href)
-    assert parts.scheme == "mailto"
-    query = parse_qs(parts.query, keep_blank_values=True, strict_parsing=True)
-    assert all(len(values) == 1 for values in query.values())
-    return unquote(parts.path), {key: values[0] for key, values in query.items()}
+# --- reading a block ------------------------------------------------------------------------
 
 
 class _Links(HTMLParser):
@@ -153,31 +141,6 @@ def call_hrefs(html: str) -> list[str]:
 def idea_href(html: str) -> str:
     (href,) = [href for cls, href in links(html).ctas if "idea" in cls.split()]
     return href
-
-
-def taken(group_id: str, count: int, status: Status = Status.CONFIRMED) -> tuple[Candidature, ...]:
-    """`count` candidatures of `group_id` with that status, in arrival order."""
-    return tuple(
-        Candidature(id=f"{group_id}-{n}", group_id=group_id, email=f"membre{n}@ot-exemple.fr",
-                    name=f"Membre {n}", profile=Profile(), status=status, seq=n,
-                    received_at=NOW, message_key=f"k{n}")
-        for n in range(1, count + 1)
-    )
-
-
-def state_with(settings: Settings, *candidatures: Candidature, **groups: Group) -> State:
-    """The shipped groups (some replaced by `groups`, keyed by id with _ for -), with candidatures."""
-    all_groups = dict(settings.groups)
-    for key, group in groups.items():
-        all_groups[key.replace("_", "-")] = group
-    return State(groups=all_groups, departments=settings.departments, candidatures=candidatures,
-                 next_seq=len(candidatures) + 1)
-
-
-def render(settings: Settings, state: State | None = None, *ids: str, html: bool = True,
-           now: datetime = NOW) -> str:
-    state = state or State(groups=settings.groups, departments=settings.departments)
-    return render_newsletter(settings.templates_dir, settings.network, state, now, ids, html=html)
 
 
 def fill(form: str, answers: dict[str, str]) -> str:
@@ -255,13 +218,13 @@ def test_mailto_decodes_back_to_the_values_with_crlf_breaks(subject: str, body: 
 # --- forms ---------------------------------------------------------------------------------
 
 
-def test_each_group_asks_the_usual_four_then_what_it_needs(settings: Settings) -> None:
-    assert form_fields(settings.groups["porteurs-de-projet"]) == (
+def test_each_group_asks_the_usual_four_then_what_it_needs(shipped_settings: Settings) -> None:
+    assert form_fields(shipped_settings.groups["porteurs-de-projet"]) == (
         "name", "structure", "role", "department")
-    assert form_fields(settings.groups["role-ot"]) == ("name", "structure", "role", "department")
-    assert form_fields(settings.groups["ot-ruraux"]) == (
+    assert form_fields(shipped_settings.groups["role-ot"]) == ("name", "structure", "role", "department")
+    assert form_fields(shipped_settings.groups["ot-ruraux"]) == (
         "name", "structure", "role", "department", "fte", "population", "territory", "scale")
-    assert candidature_form(settings.groups["ot-ruraux"]) == (
+    assert candidature_form(shipped_settings.groups["ot-ruraux"]) == (
         f"Je souhaite candidater au groupe de travail «{NBSP}Offices de Tourisme ruraux{NBSP}».\n"
         "\n"
         f"Nom{NBSP}: \n"
@@ -273,25 +236,26 @@ def test_each_group_asks_the_usual_four_then_what_it_needs(settings: Settings) -
         f"Type de territoire (rural, littoral, montagne){NBSP}: \n"
         f"Échelle d’intervention (communale, intercommunale){NBSP}: \n"
     )
-    group = settings.groups["ot-ruraux"]
+    group = shipped_settings.groups["ot-ruraux"]
     assert candidature_subject(group) == f"Candidature – groupe «{NBSP}Offices de Tourisme ruraux{NBSP}»"
     assert waitlist_subject(group) == f"Liste d’attente – groupe «{NBSP}Offices de Tourisme ruraux{NBSP}»"
 
 
-def test_a_group_requiring_a_field_asks_for_it(settings: Settings) -> None:
-    group = replace(settings.groups["role-ot"], required=("name", "structure", "role",
-                                                          "department", "fte"))
+def test_a_group_requiring_a_field_asks_for_it(shipped_settings: Settings) -> None:
+    group = replace(shipped_settings.groups["role-ot"], required=("name", "structure", "role",
+                                                                  "department", "fte"))
     assert form_fields(group)[-1] == "fte"
     assert f"Nombre d’ETP{NBSP}: " in candidature_form(group)
 
 
 @pytest.mark.parametrize("group_id", GROUP_IDS)
-def test_a_block_link_decodes_to_the_exact_subject_and_form(settings: Settings, group_id: str) -> None:
-    html = render(settings, None, group_id)
+def test_a_block_link_decodes_to_the_exact_subject_and_form(shipped_settings: Settings,
+                                                            group_id: str) -> None:
+    html = newsletter(shipped_settings, None, group_id)
     (href,) = call_hrefs(html)
     to, fields = decode_mailto(href)
-    group = settings.groups[group_id]
-    assert to == settings.network.address
+    group = shipped_settings.groups[group_id]
+    assert to == shipped_settings.network.address
     assert fields == {"subject": candidature_subject(group),
                       "body": candidature_form(group).replace("\n", "\r\n")}
 
@@ -300,45 +264,47 @@ def test_a_block_link_decodes_to_the_exact_subject_and_form(settings: Settings, 
 
 
 @pytest.mark.parametrize("group_id", GROUP_IDS)
-def test_a_filled_form_comes_back_as_a_complete_candidature(settings: Settings, group_id: str) -> None:
-    href = call_hrefs(render(settings, None, group_id))[0]
+def test_a_filled_form_comes_back_as_a_complete_candidature(shipped_settings: Settings,
+                                                            group_id: str) -> None:
+    href = call_hrefs(newsletter(shipped_settings, None, group_id))[0]
     expected = EXPECTED[group_id]
     raw = sent_email(href, "membre@ot-exemple.fr", expected.name or "", ANSWERS[group_id])
-    intent = classify(parse(raw, "k1"), settings.network, settings.groups, settings.departments)
+    intent = classify(parse(raw, "k1"), shipped_settings.network, shipped_settings.groups,
+                      shipped_settings.departments)
     assert intent.kind is IntentKind.CANDIDATURE
     assert intent.group_id == group_id and intent.ambiguous_groups == ()
     profile = intent.profile
     got = replace(profile, role_text=None)
     assert got == expected, profile
     assert profile.role_text and profile.role_text in ANSWERS[group_id]["Fonction"]
-    state = State(groups=settings.groups, departments=settings.departments)
+    state = State(groups=shipped_settings.groups, departments=shipped_settings.departments)
     decision = decide(state, intent, NOW)
     assert decision.outcome is Outcome.CONFIRMED, decision.summary
 
 
 def test_the_waiting_list_form_comes_back_as_a_candidature_put_on_the_list(
-    settings: Settings,
+    shipped_settings: Settings,
 ) -> None:
-    group = replace(settings.groups["role-ot"], capacity=3)
-    state = state_with(settings, *taken("role-ot", 3), role_ot=group)
-    html = render_newsletter(settings.templates_dir, settings.network, state, NOW, ["role-ot"],
-                             html=True)
+    group = replace(shipped_settings.groups["role-ot"], capacity=3)
+    state = state_with(shipped_settings, *taken("role-ot", 3), role_ot=group)
+    html = render_newsletter(shipped_settings.templates_dir, shipped_settings.network, state, NOW,
+                             ["role-ot"], html=True)
     (href,) = call_hrefs(html)
     _, fields = decode_mailto(href)
     assert fields["subject"] == f"Liste d’attente – groupe «{NBSP}{group.title}{NBSP}»"
     assert fields["body"].startswith("Je souhaite m’inscrire sur la liste d’attente du groupe")
     raw = sent_email(href, "sophie@ot-rochefort.fr", "Sophie Laborde", ANSWERS["role-ot"])
-    intent = classify(parse(raw, "k1"), settings.network, state.groups, settings.departments)
+    intent = classify(parse(raw, "k1"), shipped_settings.network, state.groups, shipped_settings.departments)
     assert (intent.kind, intent.group_id) == (IntentKind.CANDIDATURE, "role-ot")
     assert decide(state, intent, NOW).outcome is Outcome.WAITLISTED
 
 
-def test_the_idea_link_comes_back_as_an_idea(settings: Settings) -> None:
-    href = idea_href(render(settings))
+def test_the_idea_link_comes_back_as_an_idea(shipped_settings: Settings) -> None:
+    href = idea_href(newsletter(shipped_settings))
     to, fields = decode_mailto(href)
-    assert to == settings.network.address
+    assert to == shipped_settings.network.address
     assert fields["subject"] == IDEA_SUBJECT == "Idée de groupe de travail"
-    assert fields["body"] == idea_block(settings.network).body.replace("\n", "\r\n")
+    assert fields["body"] == idea_block(shipped_settings.network).body.replace("\n", "\r\n")
     for label in ("Thème", "Objectifs", "Qui pourrait participer", "Nom", "Structure"):
         assert f"\r\n{label}{NBSP}: \r\n" in fields["body"]
     answers = {
@@ -349,29 +315,31 @@ def test_the_idea_link_comes_back_as_an_idea(settings: Settings) -> None:
         "Structure": "Office de Tourisme du Haut-Limousin",
     }
     raw = sent_email(href, "paul.durand@ot-haut-limousin.fr", "Paul Durand", answers)
-    intent = classify(parse(raw, "k1"), settings.network, settings.groups, settings.departments)
+    intent = classify(parse(raw, "k1"), shipped_settings.network, shipped_settings.groups,
+                      shipped_settings.departments)
     assert intent.kind is IntentKind.IDEA
-    state = State(groups=settings.groups, departments=settings.departments)
+    state = State(groups=shipped_settings.groups, departments=shipped_settings.departments)
     assert decide(state, intent, NOW).outcome is Outcome.IDEA_RECEIVED
 
 
-def test_an_idea_naming_an_existing_group_is_still_an_idea(settings: Settings) -> None:
+def test_an_idea_naming_an_existing_group_is_still_an_idea(shipped_settings: Settings) -> None:
     answers = {"Thème": "Les marchés de producteurs", "Objectifs": "partager nos calendriers",
                "Qui pourrait participer": "les offices de tourisme ruraux", "Nom": "Paul Durand",
                "Structure": "Office de Tourisme du Haut-Limousin"}
-    raw = sent_email(idea_href(render(settings)), "paul.durand@ot-haut-limousin.fr", "Paul Durand",
-                     answers)
-    intent = classify(parse(raw, "k1"), settings.network, settings.groups, settings.departments)
+    raw = sent_email(idea_href(newsletter(shipped_settings)), "paul.durand@ot-haut-limousin.fr",
+                     "Paul Durand", answers)
+    intent = classify(parse(raw, "k1"), shipped_settings.network, shipped_settings.groups,
+                      shipped_settings.departments)
     assert intent.kind is IntentKind.IDEA
 
 
 # --- which blocks, and what they say -------------------------------------------------------
 
 
-def test_open_calls_in_file_order_places_left_and_closing_date(settings: Settings) -> None:
-    state = state_with(settings, *taken("ot-ruraux", 3),
+def test_open_calls_in_file_order_places_left_and_closing_date(shipped_settings: Settings) -> None:
+    state = state_with(shipped_settings, *taken("ot-ruraux", 3),
                        *taken("role-ot", 1, Status.NEEDS_INFO), *taken("role-ot", 2, Status.REFUSED))
-    blocks = call_blocks(state, settings.network, NOW)
+    blocks = call_blocks(state, shipped_settings.network, NOW)
     assert [b.group_id for b in blocks] == list(GROUP_IDS)
     assert [b.kind for b in blocks] == ["open"] * 3
     places = {b.group_id: b.places for b in blocks}
@@ -383,33 +351,33 @@ def test_open_calls_in_file_order_places_left_and_closing_date(settings: Setting
     assert ruraux.meeting_place == "Montignac (Dordogne)"
     assert ruraux.closes == "" and ruraux.button == "Je candidate"
     assert blocks[2].closes == f"Candidatures jusqu’au {CLOSING}"
-    html = render(settings, state)
-    text = render(settings, state, html=False)
+    html = newsletter(shipped_settings, state)
+    text = newsletter(shipped_settings, state, html=False)
     for shown in (html, text):
         assert "17 places disponibles sur 20" in shown
         assert CLOSING in shown
         assert "Montignac (Dordogne)" in shown and MEETING in shown
 
 
-def test_one_place_left_is_singular(settings: Settings) -> None:
-    state = state_with(settings, *taken("role-ot", 14))
-    (block,) = call_blocks(state, settings.network, NOW, ["role-ot"])
+def test_one_place_left_is_singular(shipped_settings: Settings) -> None:
+    state = state_with(shipped_settings, *taken("role-ot", 14))
+    (block,) = call_blocks(state, shipped_settings.network, NOW, ["role-ot"])
     assert block.places == "1 place disponible sur 15"
 
 
-def test_a_full_group_offers_its_waiting_list(settings: Settings) -> None:
-    state = state_with(settings, *taken("porteurs-de-projet", 15),
+def test_a_full_group_offers_its_waiting_list(shipped_settings: Settings) -> None:
+    state = state_with(shipped_settings, *taken("porteurs-de-projet", 15),
                        *taken("porteurs-de-projet", 2, Status.WAITLISTED))
-    (block, *_) = call_blocks(state, settings.network, NOW)
+    (block, *_) = call_blocks(state, shipped_settings.network, NOW)
     assert (block.kind, block.places_left, block.button) == (
         "full", 0, "M’inscrire sur la liste d’attente")
-    html = render(settings, state, "porteurs-de-projet")
+    html = newsletter(shipped_settings, state, "porteurs-de-projet")
     assert "Groupe de travail complet" in html and "liste d’attente" in html
     assert ">M’inscrire sur la liste d’attente</a>" in html
     assert ">Je candidate</a>" not in html
     _, fields = decode_mailto(call_hrefs(html)[0])
     assert fields["subject"].startswith("Liste d’attente – groupe")
-    text = render(settings, state, "porteurs-de-projet", html=False)
+    text = newsletter(shipped_settings, state, "porteurs-de-projet", html=False)
     assert not _PLAIN_SPACE_TYPOS.search(shown(html))
     assert not _PLAIN_SPACE_TYPOS.search(text.replace("mailto:", ""))
     assert "(groupe de travail complet, liste d’attente ouverte)" in text
@@ -417,41 +385,41 @@ def test_a_full_group_offers_its_waiting_list(settings: Settings) -> None:
 
 
 def test_closed_calls_are_left_out_unless_asked_then_say_so_without_a_button(
-    settings: Settings,
+    shipped_settings: Settings,
 ) -> None:
-    closed = replace(settings.groups["ot-ruraux"], call=CallStatus.CLOSED)
-    draft = replace(settings.groups["porteurs-de-projet"], call=CallStatus.DRAFT)
-    state = state_with(settings, ot_ruraux=closed, porteurs_de_projet=draft)
-    assert [b.group_id for b in call_blocks(state, settings.network, NOW)] == ["role-ot"]
+    closed = replace(shipped_settings.groups["ot-ruraux"], call=CallStatus.CLOSED)
+    draft = replace(shipped_settings.groups["porteurs-de-projet"], call=CallStatus.DRAFT)
+    state = state_with(shipped_settings, ot_ruraux=closed, porteurs_de_projet=draft)
+    assert [b.group_id for b in call_blocks(state, shipped_settings.network, NOW)] == ["role-ot"]
     late = datetime(2027, 9, 2, tzinfo=UTC)  # after role-ot's closing date
-    assert call_blocks(state, settings.network, late) == ()
-    html = render(settings, state, "ot-ruraux")
+    assert call_blocks(state, shipped_settings.network, late) == ()
+    html = newsletter(shipped_settings, state, "ot-ruraux")
     assert "Appel à candidatures clos" in html
     assert "L’appel à candidatures de ce groupe est clos." in html
     assert call_hrefs(html) == [] and "Je candidate" not in html
     assert len(links(html).ctas) == 1  # the idea block keeps its button
-    text = render(settings, state, "ot-ruraux", html=False)
+    text = newsletter(shipped_settings, state, "ot-ruraux", html=False)
     assert not _PLAIN_SPACE_TYPOS.search(shown(html))
     assert not _PLAIN_SPACE_TYPOS.search(text.replace("mailto:", ""))
     assert "Places" not in text and "Places" not in html
     assert "(appel à candidatures clos)" in text and text.count("\nmailto:") == 1  # the idea
     assert "?subject=Candidature" not in text
-    (block,) = call_blocks(state, settings.network, NOW, ["porteurs-de-projet"])
+    (block,) = call_blocks(state, shipped_settings.network, NOW, ["porteurs-de-projet"])
     assert block.closed == ("L’appel à candidatures de ce groupe n’est pas encore ouvert. "
                             "Il n’est pas encore possible de candidater à ce groupe.")
     assert block.label == "Appel à candidatures à venir"
-    (block,) = call_blocks(state, settings.network, late, ["role-ot"])
+    (block,) = call_blocks(state, shipped_settings.network, late, ["role-ot"])
     assert block.closed == ("La date limite de l’appel à candidatures est passée. "
                             "Il n’est plus possible de candidater à ce groupe.")
     assert block.closes == "" and block.href == ""
 
 
-def test_ids_asked_give_those_blocks_in_that_order(settings: Settings) -> None:
-    state = state_with(settings)
-    blocks = call_blocks(state, settings.network, NOW, ["role-ot", "ot-ruraux", "role-ot"])
+def test_ids_asked_give_those_blocks_in_that_order(shipped_settings: Settings) -> None:
+    state = state_with(shipped_settings)
+    blocks = call_blocks(state, shipped_settings.network, NOW, ["role-ot", "ot-ruraux", "role-ot"])
     assert [b.group_id for b in blocks] == ["role-ot", "ot-ruraux"]
     with pytest.raises(ValueError, match="unknown group nope; known groups: porteurs-de-projet"):
-        call_blocks(state, settings.network, NOW, ["nope"])
+        call_blocks(state, shipped_settings.network, NOW, ["nope"])
 
 
 # --- HTML and text -------------------------------------------------------------------------
@@ -460,10 +428,10 @@ def test_ids_asked_give_those_blocks_in_that_order(settings: Settings) -> None:
 _PLAIN_SPACE_TYPOS = re.compile(r" :|[ \u00a0][;!?]|« | »")
 
 
-def test_the_text_version_reads_on_its_own_with_the_links_written_out(settings: Settings) -> None:
-    state = State(groups=settings.groups, departments=settings.departments)
-    text = render(settings, state, html=False)
-    html = render(settings, state)
+def test_the_text_version_reads_on_its_own_with_the_links_written_out(shipped_settings: Settings) -> None:
+    state = State(groups=shipped_settings.groups, departments=shipped_settings.departments)
+    text = newsletter(shipped_settings, state, html=False)
+    html = newsletter(shipped_settings, state)
     for href in [*call_hrefs(html), idea_href(html)]:
         assert f"\n{href}\n" in text  # whole, on a line of its own
     assert "Offices de Tourisme ruraux\n==========================\n" in text
@@ -476,8 +444,8 @@ def test_the_text_version_reads_on_its_own_with_the_links_written_out(settings: 
     assert not _PLAIN_SPACE_TYPOS.search(text.replace("mailto:", ""))
 
 
-def test_html_is_tables_with_inline_styles_and_no_external_resource(settings: Settings) -> None:
-    html = render(settings)
+def test_html_is_tables_with_inline_styles_and_no_external_resource(shipped_settings: Settings) -> None:
+    html = newsletter(shipped_settings)
     assert html.lstrip().startswith("<!--") and "<table" in html
     for forbidden in ("<link", "<style", "<script", "<img", "<div", "class=\"cta\" href=\"http",
                       "url(", "@import", "https://", "http://"):
@@ -496,17 +464,17 @@ def test_html_is_tables_with_inline_styles_and_no_external_resource(settings: Se
     assert not _PLAIN_SPACE_TYPOS.search(words)
 
 
-def test_html_escapes_what_staff_wrote(settings: Settings) -> None:
-    group = replace(settings.groups["role-ot"], title='Vins & <b>terroirs</b> "2027"',
+def test_html_escapes_what_staff_wrote(shipped_settings: Settings) -> None:
+    group = replace(shipped_settings.groups["role-ot"], title='Vins & <b>terroirs</b> "2027"',
                     context="Le <script>alert(1)</script> & co ?")
-    state = state_with(settings, role_ot=group)
-    html = render(settings, state, "role-ot")
+    state = state_with(shipped_settings, role_ot=group)
+    html = newsletter(shipped_settings, state, "role-ot")
     assert "<b>" not in html and "<script>" not in html
     assert "Vins &amp; &lt;b&gt;terroirs&lt;/b&gt; &#34;2027&#34;" in html
     assert f"Le &lt;script&gt;alert(1)&lt;/script&gt; &amp; co{NNBSP}?" in html
     _, fields = decode_mailto(call_hrefs(html)[0])
     assert fields["subject"] == f'Candidature – groupe «{NBSP}Vins & <b>terroirs</b> "2027"{NBSP}»'
-    text = render(settings, state, "role-ot", html=False)
+    text = newsletter(shipped_settings, state, "role-ot", html=False)
     assert 'Vins & <b>terroirs</b> "2027"' in text  # text is not HTML: nothing to escape
 
 

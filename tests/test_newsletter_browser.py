@@ -18,8 +18,9 @@ from mailflow.config.settings import Settings
 from mailflow.core.write.newsletter import candidature_form, candidature_subject, idea_block
 from mailflow.model.values import CallStatus, State, Status
 
-from .conftest import ROOT
-from .test_newsletter import GROUP_IDS, NOW, decode_mailto, render, state_with, taken
+from .helpers.project import GROUP_IDS, NOW, ROOT
+from .helpers.runs import decode_mailto, newsletter
+from .helpers.worlds import state_with, taken
 
 ARTIFACTS = ROOT / "test-artifacts"
 #: Set to 1 to refresh the README's picture from this run (docs/newsletter.png).
@@ -101,41 +102,41 @@ def a_few_taken(settings: Settings) -> State:
 
 @pytest.mark.parametrize("group_id", GROUP_IDS)
 def test_the_browser_resolves_the_button_to_the_exact_subject_and_form(
-    chromium: str, settings: Settings, tmp_path: Path, group_id: str
+    chromium: str, shipped_settings: Settings, tmp_path: Path, group_id: str
 ) -> None:
-    fragment = render(settings, None, group_id)
+    fragment = newsletter(shipped_settings, None, group_id)
     buttons = resolved_links(chromium, tmp_path, fragment)
     assert [cls for cls, _ in buttons] == ["cta", "cta idea"]
-    group = settings.groups[group_id]
+    group = shipped_settings.groups[group_id]
     to, fields = decode_mailto(buttons[0][1])
-    assert to == settings.network.address
+    assert to == shipped_settings.network.address
     assert fields == {"subject": candidature_subject(group),
                       "body": candidature_form(group).replace("\n", "\r\n")}
-    idea = idea_block(settings.network)
+    idea = idea_block(shipped_settings.network)
     assert decode_mailto(buttons[1][1]) == (
-        settings.network.address, {"subject": idea.subject, "body": idea.body.replace("\n", "\r\n")})
+        shipped_settings.network.address, {"subject": idea.subject, "body": idea.body.replace("\n", "\r\n")})
     screenshot(chromium, tmp_path, fragment, ARTIFACTS / f"newsletter-{group_id}.png")
 
 
 def test_the_full_group_and_the_whole_newsletter_render(
-    chromium: str, settings: Settings, tmp_path: Path
+    chromium: str, shipped_settings: Settings, tmp_path: Path
 ) -> None:
-    state = a_few_taken(settings)
-    full = render(settings, state, "role-ot")
+    state = a_few_taken(shipped_settings)
+    full = newsletter(shipped_settings, state, "role-ot")
     (button, _idea) = resolved_links(chromium, tmp_path, full)
     _, fields = decode_mailto(button[1])
     assert fields["subject"].startswith("Liste d’attente – groupe")
     screenshot(chromium, tmp_path, full, ARTIFACTS / "newsletter-full.png")
 
-    ruraux = render(settings, state, "ot-ruraux")
+    ruraux = newsletter(shipped_settings, state, "ot-ruraux")
     assert "17 places disponibles sur 20" in ruraux
     picture = ARTIFACTS / "newsletter-readme.png"
     screenshot(chromium, tmp_path, ruraux, picture)
     if UPDATE_DOCS:
         shutil.copyfile(picture, ROOT / "docs" / "newsletter.png")
-    closed = state_with(settings, ot_ruraux=replace(settings.groups["ot-ruraux"],
-                                                    call=CallStatus.CLOSED))
-    screenshot(chromium, tmp_path, render(settings, closed, "ot-ruraux"),
+    closed = state_with(shipped_settings, ot_ruraux=replace(shipped_settings.groups["ot-ruraux"],
+                                                            call=CallStatus.CLOSED))
+    screenshot(chromium, tmp_path, newsletter(shipped_settings, closed, "ot-ruraux"),
                ARTIFACTS / "newsletter-closed.png")
-    everything = render(settings, state, now=NOW)
+    everything = newsletter(shipped_settings, state, now=NOW)
     assert len(resolved_links(chromium, tmp_path, everything)) == 4

@@ -7,6 +7,7 @@ import random
 import threading
 from email import policy
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -17,11 +18,11 @@ from mailflow.app.daemon import Daemon
 from mailflow.app.wiring import build_service
 from mailflow.config.settings import Settings
 from mailflow.core.read.headers import safe_msgid
+from mailflow.model.values import Inbound, Intent
 
-from .conftest import ROOT, local_config
-from .test_service import deliver, outbox
-
-CORPUS = ROOT.parent / "shared" / "corpus"
+from .helpers.messages import deliver
+from .helpers.project import CORPUS, local_config
+from .helpers.runs import sent_mail
 
 #: Message-IDs as real clients and broken ones write them.
 ODD_IDS = [
@@ -40,11 +41,6 @@ ODD_IDS = [
 NORMAL = (b"From: Luc Bernard <luc@ot-bergerac.fr>\r\nTo: groupes@monatourisme.fr\r\n"
           b"Subject: Candidature OT ruraux\r\nMessage-ID: <normal-1@ot-bergerac.fr>\r\n\r\n"
           b"Bonjour, je souhaite candidater au groupe OT ruraux.\r\nLuc Bernard\r\n")
-
-
-@pytest.fixture
-def workspace(tmp_path: Path) -> Settings:
-    return config.load(local_config(tmp_path))
 
 
 def _to(message: email.message.EmailMessage) -> str:
@@ -96,7 +92,7 @@ def test_an_odd_message_id_is_answered_and_stops_nothing(
     deliver(workspace, [_write(tmp_path, "odd.eml", raw), _write(tmp_path, "normal.eml", NORMAL)])
     outcomes = _run(workspace)
     assert len(outcomes) == 2 and "quarantined" not in outcomes
-    sent = outbox(workspace)
+    sent = sent_mail(workspace)
     assert any(_to(m) == "luc@ot-bergerac.fr" for m in sent)  # the message after it answered
     for message in sent:  # every header we wrote reads back, ids only where they are safe
         for name in ("In-Reply-To", "References"):
@@ -149,7 +145,7 @@ def test_no_mutated_real_message_stops_a_batch(tmp_path_factory: pytest.TempPath
     deliver(settings_, [*chosen, _write(work, "normal.eml", NORMAL)])
     outcomes = _run(settings_)
     assert len(outcomes) == 4
-    assert any(_to(m) == "luc@ot-bergerac.fr" for m in outbox(settings_))
+    assert any(_to(m) == "luc@ot-bergerac.fr" for m in sent_mail(settings_))
     assert _run(settings_) == []
 
 
@@ -159,7 +155,7 @@ def test_a_poison_message_in_a_burst_is_set_aside_and_staff_are_told_once(
 
     real = intake.classify
 
-    def fragile(inbound, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def fragile(inbound: Inbound, *args: Any, **kwargs: Any) -> Intent:
         if "POISON" in inbound.subject:
             raise IndexError("list index out of range")  # what an unforeseen input makes a step raise
         return real(inbound, *args, **kwargs)
@@ -188,7 +184,7 @@ def test_a_poison_message_in_a_burst_is_set_aside_and_staff_are_told_once(
         daemon.stop.set()
         runner.join(timeout=10)
         service.close()
-    sent = outbox(workspace)
+    sent = sent_mail(workspace)
     answered = {_to(m) for m in sent if m["X-Mailflow-Outcome"]}
     assert answered == {f"luc{n}@ot-bergerac.fr" for n in range(9) if n != 4}
     alerts = [m for m in sent if m["X-Mailflow-Alert"] == "quarantine"]
@@ -227,7 +223,7 @@ def test_staff_are_never_left_without_an_answer_by_the_loop_guard(workspace: Set
         for n in range(cap + 3)]
     deliver(workspace, notes)
     _run(workspace)
-    sent = outbox(workspace)
+    sent = sent_mail(workspace)
     to_staff = [m for m in sent if _to(m) == staff and m["X-Mailflow-Outcome"]]
     assert len(to_staff) == cap + 3
     loops = [m for m in sent if m["X-Mailflow-Alert"] == "staff-loop"]
@@ -237,6 +233,6 @@ def test_staff_are_never_left_without_an_answer_by_the_loop_guard(workspace: Set
 def test_a_reply_to_an_odd_thread_reads_back(workspace: Settings, tmp_path: Path) -> None:
     deliver(workspace, [_write(tmp_path, "own.eml", _own(ODD_IDS[0]))])
     _run(workspace)
-    reply = outbox(workspace)[0]
+    reply = sent_mail(workspace)[0]
     again = email.message_from_bytes(reply.as_bytes(), policy=policy.default)
     assert again["In-Reply-To"] == ODD_IDS[0]  # brackets inside are safe in In-Reply-To

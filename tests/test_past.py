@@ -7,18 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from mailflow import config
 from mailflow.cli import main
 from mailflow.config.settings import Settings
 from mailflow.store import Store
 
-from .conftest import local_config
-from .test_service import SAMPLES, deliver, member_reply, outbox
-
-
-@pytest.fixture
-def workspace(tmp_path: Path) -> Settings:
-    return config.load(local_config(tmp_path))
+from .helpers.messages import deliver, member_reply
+from .helpers.project import SAMPLES
+from .helpers.runs import sent_mail
 
 
 def _out(capsys: pytest.CaptureFixture[str]) -> str:
@@ -38,10 +33,10 @@ def test_a_first_start_answers_none_of_the_past_and_says_so(
     out = _once(workspace, capsys)
     assert "3 anciens messages attendent (du jeudi 4 mars 2021" in out
     assert "mailflow run --once --since 2021-03-04" in out and "mailflow old archive" in out
-    assert len([m for m in outbox(workspace) if m["X-Mailflow-Outcome"]]) == 1
+    assert len([m for m in sent_mail(workspace) if m["X-Mailflow-Outcome"]]) == 1
     # Nothing changes at the next look: they wait, unanswered, for staff's word.
     _once(workspace, capsys)
-    assert len([m for m in outbox(workspace) if m["X-Mailflow-Outcome"]]) == 1
+    assert len([m for m in sent_mail(workspace) if m["X-Mailflow-Outcome"]]) == 1
     assert main(["--config", str(workspace.file), "check-config"]) == 0
     assert "3 anciens messages attendent" in _out(capsys)
 
@@ -50,10 +45,10 @@ def test_staff_count_the_past_from_a_date(workspace: Settings,
                                          capsys: pytest.CaptureFixture[str]) -> None:
     deliver(workspace, SAMPLES[:1], at=datetime(2021, 3, 4, 10, 0, tzinfo=UTC))
     _once(workspace, capsys)
-    assert outbox(workspace) == []
+    assert sent_mail(workspace) == []
     out = _once(workspace, capsys, "--since", "2021-03-01")
     assert "1 message traité" in out and "ancien" not in out
-    (reply,) = outbox(workspace)
+    (reply,) = sent_mail(workspace)
     assert reply["X-Mailflow-Outcome"] == "confirmed"
     with Store(workspace.store_path, read_only=True) as store:
         (cand,) = store.state(workspace.groups, workspace.departments).candidatures
@@ -72,7 +67,7 @@ def test_staff_set_the_past_aside_as_history(workspace: Settings,
     archived = workspace.mailbox.path / ".Archives avant mailflow" / "cur"
     assert len(list(archived.iterdir())) == 2
     assert "aucun nouveau message" in _once(workspace, capsys)
-    assert outbox(workspace) == []
+    assert sent_mail(workspace) == []
 
 
 def test_a_store_in_use_before_this_version_has_no_past(
@@ -87,7 +82,7 @@ def test_a_store_in_use_before_this_version_has_no_past(
     deliver(workspace, SAMPLES[1:2], at=datetime.now(UTC) - timedelta(days=3))
     out = _once(workspace, capsys)
     assert "ancien" not in out  # it had answered mail: nothing is the past
-    assert len([m for m in outbox(workspace) if m["X-Mailflow-Outcome"]]) == 2
+    assert len([m for m in sent_mail(workspace) if m["X-Mailflow-Outcome"]]) == 2
 
 
 def test_a_candidature_that_came_before_the_call_opened_is_not_given_a_place_silently(
@@ -98,11 +93,11 @@ def test_a_candidature_that_came_before_the_call_opened_is_not_given_a_place_sil
     assert main(["--config", cfg, "groups", "open", "role-ot"]) == 0  # opened after it came
     capsys.readouterr()
     _once(workspace, capsys)
-    (closed,) = [m for m in outbox(workspace) if m["X-Mailflow-Outcome"]]
+    (closed,) = [m for m in sent_mail(workspace) if m["X-Mailflow-Outcome"]]
     assert closed["X-Mailflow-Outcome"] == "closed"
     text = " ".join(closed.get_body(("plain",)).get_content().split())
     assert "avant l’ouverture de l’appel" in text and "répondez « oui »" in text
     deliver(workspace, [member_reply(closed, "Oui, bien sûr !", tmp_path)])
     _once(workspace, capsys)
-    assert [m["X-Mailflow-Outcome"] for m in outbox(workspace) if m["X-Mailflow-Outcome"]] == [
+    assert [m["X-Mailflow-Outcome"] for m in sent_mail(workspace) if m["X-Mailflow-Outcome"]] == [
         "closed", "confirmed"]

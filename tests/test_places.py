@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import time
 
 import pytest
 
@@ -154,12 +153,11 @@ def test_the_word_lists_name_communes() -> None:
         assert listed <= known
 
 
-def test_fast_enough() -> None:
-    text = ("Je suis directrice de l'Office de Tourisme Sarlat Périgord Noir (24) : nous couvrons treize "
-            "communes, dont Saint-Cyprien et Carsac, et la salle du bourg accueille vos groupes. ") * 40
-    find_communes(text)
-    started = time.perf_counter()
-    for _ in range(20):
-        find_communes(text[:5000])
-    assert (time.perf_counter() - started) / 20 < 0.025  # about 1 ms on a 2-core machine
+def test_a_long_letter_is_read_to_its_end() -> None:
+    """How fast is measured by scripts/bench.py (about 1 ms for 5,000 characters), not here."""
+    paragraph = ("Je suis directrice de l'Office de Tourisme Sarlat Périgord Noir (24) : nous couvrons "
+                 "treize communes, dont Saint-Cyprien et Carsac, et la salle du bourg accueille vos "
+                 "groupes. ")
+    assert names(paragraph)
+    assert names(paragraph * 40) == names(paragraph) * 40
 

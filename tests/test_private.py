@@ -11,8 +11,8 @@ import pytest
 from mailflow import config
 from mailflow.cli import main
 
-from .conftest import local_config
-from .test_service import SAMPLES, deliver
+from .helpers.messages import deliver
+from .helpers.project import SAMPLES, local_config
 
 
 @pytest.mark.parametrize("umask", [0o022, 0o000], ids=["umask-022", "umask-000"])

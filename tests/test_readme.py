@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from .conftest import ROOT
+from .helpers.project import ROOT
 
 
 def test_the_try_it_commands_tell_the_readme_story(tmp_path: Path) -> None:

@@ -10,7 +10,6 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -26,19 +25,10 @@ from mailflow.cli import main
 from mailflow.config.settings import Settings
 from mailflow.errors import MailflowError, SourceError
 
-from .conftest import ROOT, local_config
-from .mailservers import (  # noqa: F401 - fixtures, found by pytest through their names
-    Dovecot,
-    MailUser,
-    SmtpSink,
-    dovecot_fixture,
-    mail_user_fixture,
-    smtp_sink_factory_fixture,
-)
-from .test_cli import plain
-from .test_service import EXPECTED, SAMPLES, Crash
-
-STAFF = "animation@monatourisme.fr"
+from .helpers.messages import STAFF
+from .helpers.project import EXPECTED, ROOT, SAMPLES, local_config
+from .helpers.runs import Clock, Crash, plain
+from .mailservers import Dovecot, MailUser, SmtpSink
 
 
 @pytest.fixture
@@ -68,21 +58,8 @@ def servers_config(tmp_path: Path, dovecot: Dovecot, mail_user: MailUser, sink: 
 
 
 @pytest.fixture
-def settings_rs(servers_config: Path) -> Settings:
+def servers_settings(servers_config: Path) -> Settings:
     return config.load(servers_config)
-
-
-class Clock:
-    """A clock the test moves forward (to reach retry times without waiting)."""
-
-    def __init__(self) -> None:
-        self.now = datetime.now(UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
 
 
 @pytest.fixture
@@ -91,12 +68,12 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def make_service(settings_rs: Settings, clock: Clock) -> Iterator[Callable[..., Service]]:
+def make_service(servers_settings: Settings, clock: Clock) -> Iterator[Callable[..., Service]]:
     """Services as the CLI builds them, on the test clock; each is closed at the end."""
     made: list[Service] = []
 
     def make(**replace: Any) -> Service:
-        service = build_service(settings_rs, read_only=False)
+        service = build_service(servers_settings, read_only=False)
         service.clock = clock
         for name, value in replace.items():
             setattr(service, name, value)
@@ -184,9 +161,9 @@ def test_arrival_order_is_the_server_order_not_the_date_header(
 
 
 def test_a_message_too_large_is_quarantined_unread(dovecot: Dovecot, mail_user: MailUser,
-                                                   sink: SmtpSink, settings_rs: Settings,
+                                                   sink: SmtpSink, servers_settings: Settings,
                                                    make_service: Callable[..., Service]) -> None:
-    big = SAMPLES[0].read_bytes() + b"\r\n" + b"x" * (settings_rs.mailbox.max_message_bytes + 10)
+    big = SAMPLES[0].read_bytes() + b"\r\n" + b"x" * (servers_settings.mailbox.max_message_bytes + 10)
     dovecot.deliver(mail_user.address, big)
     report = make_service().run_batch()
     assert [h.outcome.value for h in report.handled] == ["quarantined"]
@@ -198,7 +175,7 @@ def test_a_message_too_large_is_quarantined_unread(dovecot: Dovecot, mail_user: 
 
 
 def test_server_restarted_in_the_middle_of_a_batch(dovecot: Dovecot, mail_user: MailUser,
-                                                    sink: SmtpSink,
+                                                    sink: SmtpSink, monkeypatch: pytest.MonkeyPatch,
                                                     make_service: Callable[..., Service]) -> None:
     deliver_samples(dovecot, mail_user, SAMPLES[:4])
     service = make_service()
@@ -215,12 +192,12 @@ def test_server_restarted_in_the_middle_of_a_batch(dovecot: Dovecot, mail_user: 
             dovecot.stop()
         return real_read(key, limit)
 
-    source.read = read_then_die  # type: ignore[method-assign]
+    monkeypatch.setattr(source, "read", read_then_die)
     assert service.poll() is None  # the batch failed, nothing half-decided was kept
     assert sink.messages == []
     assert not service.settings.store_path.exists() or service.state().candidatures == ()
     dovecot.start()
-    source.read = real_read  # type: ignore[method-assign]
+    monkeypatch.setattr(source, "read", real_read)
     service.poller.retry_at = None  # no need to wait for the backoff in a test
     report = service.poll()
     assert report is not None and len(report.handled) == 4
@@ -334,7 +311,7 @@ def test_crash_between_commit_and_send(dovecot: Dovecot, mail_user: MailUser, si
 
 
 def test_crash_after_send_before_it_is_recorded(dovecot: Dovecot, mail_user: MailUser,
-                                                sink: SmtpSink,
+                                                sink: SmtpSink, monkeypatch: pytest.MonkeyPatch,
                                                 make_service: Callable[..., Service]) -> None:
     deliver_samples(dovecot, mail_user, SAMPLES[:3])
     first = make_service()
@@ -349,7 +326,7 @@ def test_crash_after_send_before_it_is_recorded(dovecot: Dovecot, mail_user: Mai
                 raise Crash  # the server took it and the copy is in Sent, but the store never knew
         real_update(item)
 
-    first.store.update_outbox = die_on_second_sent  # type: ignore[method-assign]
+    monkeypatch.setattr(first.store, "update_outbox", die_on_second_sent)
     with pytest.raises(Crash):
         first.run_batch()
     first.source.close()
@@ -359,7 +336,7 @@ def test_crash_after_send_before_it_is_recorded(dovecot: Dovecot, mail_user: Mai
 
 
 def test_a_reply_the_server_took_is_never_sent_again(dovecot: Dovecot, mail_user: MailUser,
-                                                     sink: SmtpSink,
+                                                     sink: SmtpSink, monkeypatch: pytest.MonkeyPatch,
                                                      make_service: Callable[..., Service]) -> None:
     """The process dies after the server's 250s, while the copies go to Sent (at the end of the
     round): each reply was recorded as accepted before that network step, so a restart does not
@@ -370,7 +347,7 @@ def test_a_reply_the_server_took_is_never_sent_again(dovecot: Dovecot, mail_user
     def die_while_copying(raws: list[bytes]) -> None:
         raise Crash
 
-    first.source.save_sent = die_while_copying  # type: ignore[method-assign, assignment]
+    monkeypatch.setattr(first.source, "save_sent", die_while_copying)
     with pytest.raises(Crash):
         first.run_batch()
     first.source.close()
@@ -388,11 +365,12 @@ def crash_before_the_moves(service: Service) -> None:
     def die(keys: list[str], folder: str) -> None:
         raise Crash
 
-    service.source.ack = die  # type: ignore[method-assign, assignment]
-    with pytest.raises(Crash):
-        service.run_batch()
-    service.source.close()
-    service.store.close()
+    with pytest.MonkeyPatch.context() as patched:
+        patched.setattr(service.source, "ack", die)
+        with pytest.raises(Crash):
+            service.run_batch()
+        service.source.close()
+        service.store.close()
 
 
 def test_crash_between_send_and_move(dovecot: Dovecot, mail_user: MailUser, sink: SmtpSink,
@@ -517,7 +495,9 @@ def test_password_from_a_file(servers_config: Path, dovecot: Dovecot, mail_user:
     monkeypatch.delenv("MAILFLOW_IMAP_PASSWORD")
     _rewrite_mailbox(servers_config, 'sent_folder = "Sent"',
                      f'sent_folder = "Sent"\npassword_file = "{secret}"')
-    source = ImapSource(config.load(servers_config).mailbox.server, "Traités", "Quarantaine")  # type: ignore[arg-type]
+    server = config.load(servers_config).mailbox.server
+    assert server is not None
+    source = ImapSource(server, "Traités", "Quarantaine")
     try:
         assert "INBOX" in source.check()
     finally:
@@ -551,7 +531,9 @@ def test_xoauth2_token_is_read_at_every_connection(servers_config: Path, dovecot
 def test_a_failing_token_command_is_explained(servers_config: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     _rewrite_mailbox(servers_config, 'sent_folder = "Sent"',
                      'sent_folder = "Sent"\nauth = "xoauth2"\noauth_token_command = "false"')
-    source = ImapSource(config.load(servers_config).mailbox.server, "Traités", "Quarantaine")  # type: ignore[arg-type]
+    server = config.load(servers_config).mailbox.server
+    assert server is not None
+    source = ImapSource(server, "Traités", "Quarantaine")
     with pytest.raises(MailflowError, match="la commande du jeton 'false' s’est terminée avec le code 1"):
         source.pending()
 

@@ -13,7 +13,6 @@ from typing import Any
 
 import pytest
 
-from mailflow import config
 from mailflow.cli import main
 from mailflow.config.settings import Settings
 from mailflow.core.write.privacy import purge_plan
@@ -23,21 +22,18 @@ from mailflow.store import Store
 from mailflow.store.codecs import ledger_to_json, outbox_to_json
 from mailflow.store.files import read_json_bytes
 
-from .conftest import local_config
-from .test_cli import plain
-from .test_scenarios import outbox
-from .test_service import SAMPLES, deliver, member_reply
+from .helpers.messages import LUC, MARIE, NADIA, deliver, member_reply
+from .helpers.project import SAMPLES
+from .helpers.runs import member_mail, plain, run_once
+from .helpers.worlds import stored_state
 
-MARIE = "marie.dupont@ot-perigord-noir.fr"
-LUC = "luc.garnier@ot-bastides-dordogne.fr"
-NADIA = "nadia.roux@ot-isle-auvezere.fr"
 JULIE = "julie.moreau@larochelle-tourisme.fr"  # role-ot: a group that has not met yet
 CLAIRE = "claire.fontaine@ot-vienne-gartempe.fr"  # a question, no candidature
 HACKER = "zoe.ebrard@ot-haute-correze.fr"
 ENDED = "2027-05-01"  # after ot-ruraux's first meeting (2027-04-06), before the others'
 
 
-def cli(capsys: pytest.CaptureFixture[str], settings: Settings, *args: str) -> tuple[int, str]:
+def cli_text(capsys: pytest.CaptureFixture[str], settings: Settings, *args: str) -> tuple[int, str]:
     code = main(["--config", str(settings.file), *args])
     out, err = capsys.readouterr()
     return code, plain(out + err)
@@ -47,10 +43,6 @@ def cli_json(capsys: pytest.CaptureFixture[str], settings: Settings, *args: str)
     """A command's --json output (stdout only: logs go to stderr)."""
     assert main(["--config", str(settings.file), *args, "--json"]) == 0
     return json.loads(capsys.readouterr().out)
-
-
-def run_once(settings: Settings) -> None:
-    assert main(["--config", str(settings.file), "run", "--once"]) == 0
 
 
 def tricky_candidature(tmp: Path) -> Path:
@@ -74,19 +66,13 @@ def tricky_candidature(tmp: Path) -> Path:
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
+def samples_and_formulas(workspace: Settings, tmp_path: Path) -> Settings:
     """The samples' story, then a candidature with formula-like fields, through the real pipeline."""
-    settings = config.load(local_config(tmp_path))
-    deliver(settings, SAMPLES)
-    run_once(settings)
-    deliver(settings, [tricky_candidature(tmp_path)])
-    run_once(settings)
-    return settings
-
-
-def read_state(settings: Settings) -> State:
-    with Store(settings.store_path, read_only=True) as store:
-        return store.state(settings.groups, settings.departments)
+    deliver(workspace, SAMPLES)
+    run_once(workspace)
+    deliver(workspace, [tricky_candidature(tmp_path)])
+    run_once(workspace)
+    return workspace
 
 
 # --- CSV -----------------------------------------------------------------------------------
@@ -102,10 +88,11 @@ def test_formula_starts_are_neutralised(cell: str, expected: str) -> None:
     assert neutralise(cell) == expected
 
 
-def test_the_csv_opens_in_french_excel(settings: Settings, tmp_path: Path,
+def test_the_csv_opens_in_french_excel(samples_and_formulas: Settings, tmp_path: Path,
                                        capsys: pytest.CaptureFixture[str]) -> None:
     target = tmp_path / "ot-ruraux.csv"
-    code, out = cli(capsys, settings, "candidates", "export", "ot-ruraux", "--output", str(target))
+    code, out = cli_text(capsys, samples_and_formulas, "candidates", "export", "ot-ruraux", "--output",
+                         str(target))
     assert code == 0 and "5 candidatures du groupe ot-ruraux" in out
     data = target.read_bytes()
     assert data.startswith(b"\xef\xbb\xbf")  # the BOM: Excel reads UTF-8, not ANSI
@@ -131,24 +118,25 @@ def test_the_csv_opens_in_french_excel(settings: Settings, tmp_path: Path,
     assert tricky[4] == "'+33 5 55 00 00 00 Office de Tourisme Haute-Corrèze"
     assert tricky[7] == "2,5"
     # Dates in the network's time zone, as French Excel reads them.
-    marie = next(c for c in read_state(settings).candidatures if c.email == MARIE)
-    assert by_mail[MARIE][9] == marie.received_at.astimezone(settings.tz).strftime("%d/%m/%Y %H:%M")
+    marie = next(c for c in stored_state(samples_and_formulas).candidatures if c.email == MARIE)
+    assert by_mail[MARIE][9] == marie.received_at.astimezone(
+        samples_and_formulas.tz).strftime("%d/%m/%Y %H:%M")
     assert all(re.fullmatch(r"\d\d/\d\d/\d{4} \d\d:\d\d", r[9]) for r in rows[1:])
 
 
-def test_the_csv_goes_to_stdout_as_bytes(settings: Settings,
+def test_the_csv_goes_to_stdout_as_bytes(samples_and_formulas: Settings,
                                          capsysbinary: pytest.CaptureFixture[bytes]) -> None:
-    assert main(["--config", str(settings.file), "candidates", "export", "role-ot"]) == 0
+    assert main(["--config", str(samples_and_formulas.file), "candidates", "export", "role-ot"]) == 0
     out = capsysbinary.readouterr().out
     assert out.startswith(b"\xef\xbb\xbfRang;Statut;") and out.count(b"\r\n") == 3
     assert b"Etcheverry" in out
 
 
-def test_an_unknown_group_is_a_usage_error(settings: Settings,
+def test_an_unknown_group_is_a_usage_error(samples_and_formulas: Settings,
                                            capsys: pytest.CaptureFixture[str]) -> None:
-    code, out = cli(capsys, settings, "candidates", "export", "nope")
+    code, out = cli_text(capsys, samples_and_formulas, "candidates", "export", "nope")
     assert code == 2 and "groupe inconnu « nope »" in out
-    code, out = cli(capsys, settings, "history", "nope")
+    code, out = cli_text(capsys, samples_and_formulas, "history", "nope")
     assert code == 2 and "n’est ni un groupe" in out
 
 
@@ -166,34 +154,36 @@ def test_an_address_is_found_as_a_whole_word(text: str, found: bool) -> None:
 
 
 def sophie_id(settings: Settings) -> str:
-    return next(c.id for c in read_state(settings).candidatures
+    return next(c.id for c in stored_state(settings).candidatures
                 if c.email == "s.lacombe@tourisme-creuse-sud.fr")
 
 
 def test_staff_actions_on_a_candidature_are_in_its_group_and_person_history(
-        settings: Settings, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out = cli(capsys, settings, "candidates", "withdraw", sophie_id(settings),
-                    "--reason", "Sophie Lacombe a appelé le 2 décembre")
+        samples_and_formulas: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out = cli_text(capsys, samples_and_formulas, "candidates", "withdraw",
+                         sophie_id(samples_and_formulas),
+                         "--reason", "Sophie Lacombe a appelé le 2 décembre")
     assert code == 0, out
-    group = cli_json(capsys, settings, "history", "ot-ruraux")
+    group = cli_json(capsys, samples_and_formulas, "history", "ot-ruraux")
     [action] = [e for e in group if e["kind"] == "action"]
     assert action["group"] == "ot-ruraux" and "a appelé" in action["text"]
-    person = cli_json(capsys, settings, "history", "S.Lacombe@tourisme-creuse-sud.fr")
+    person = cli_json(capsys, samples_and_formulas, "history", "S.Lacombe@tourisme-creuse-sud.fr")
     assert action in person
-    assert not any(e["kind"] == "action" for e in cli_json(capsys, settings, "history", "role-ot"))
+    in_role_ot = cli_json(capsys, samples_and_formulas, "history", "role-ot")
+    assert not any(e["kind"] == "action" for e in in_role_ot)
 
 
 def confirm_luc_withdrawal(settings: Settings, tmp: Path) -> None:
     """Luc asked to withdraw (sample 11); he replies with the code: Nadia is promoted."""
-    request = next(m for m in reversed(outbox(settings))
+    request = next(m for m in reversed(member_mail(settings))
                    if m["X-Mailflow-Outcome"] == "withdrawal-to-confirm")
     deliver(settings, [member_reply(request, "Je confirme.", tmp)])
     run_once(settings)
 
 
-def test_history_of_a_group(settings: Settings, capsys: pytest.CaptureFixture[str]) -> None:
-    assert cli(capsys, settings, "groups", "set", "ot-ruraux", "--capacity", "21")[0] == 0
-    code, out = cli(capsys, settings, "history", "ot-ruraux")
+def test_history_of_a_group(samples_and_formulas: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli_text(capsys, samples_and_formulas, "groups", "set", "ot-ruraux", "--capacity", "21")[0] == 0
+    code, out = cli_text(capsys, samples_and_formulas, "history", "ot-ruraux")
     assert code == 0
     lines = [line for line in out.splitlines() if line.startswith("  ")]  # under each day
     assert any("modification du groupe par" in line and "places : 21" in line for line in lines)
@@ -201,17 +191,17 @@ def test_history_of_a_group(settings: Settings, capsys: pytest.CaptureFixture[st
     assert all(" ot-ruraux " in line for line in lines)
     assert "meeting_sequence" not in out and not re.search(r"\d{4}-\d{2}-\d{2}T", out)
     assert JULIE not in out and CLAIRE not in out  # other groups, questions
-    events = cli_json(capsys, settings, "history", "role-ot")
+    events = cli_json(capsys, samples_and_formulas, "history", "role-ot")
     assert {e["group"] for e in events} == {"role-ot"}
     assert any(e["email"] == JULIE and e["outcome"] == "refused" for e in events)
     assert not any("group-change" in e["text"] for e in events)
 
 
-def test_history_of_a_person_oldest_first(settings: Settings, tmp_path: Path,
+def test_history_of_a_person_oldest_first(samples_and_formulas: Settings, tmp_path: Path,
                                           capsys: pytest.CaptureFixture[str]) -> None:
-    confirm_luc_withdrawal(settings, tmp_path)
+    confirm_luc_withdrawal(samples_and_formulas, tmp_path)
     capsys.readouterr()
-    events = cli_json(capsys, settings, "history", NADIA.upper())
+    events = cli_json(capsys, samples_and_formulas, "history", NADIA.upper())
     assert [e["at"] for e in events] == sorted(e["at"] for e in events)
     assert all(NADIA in e["text"] for e in events)
     outcomes = [(e["kind"], e["outcome"]) for e in events if e["outcome"]]
@@ -219,7 +209,7 @@ def test_history_of_a_person_oldest_first(settings: Settings, tmp_path: Path,
     assert outcomes.index(("réponse", "waitlisted")) < outcomes.index(("réponse", "confirmed"))
     assert ("candidature", "confirmed") in outcomes
     assert not any(LUC in e["text"] for e in events)
-    code, out = cli(capsys, settings, "history")
+    code, out = cli_text(capsys, samples_and_formulas, "history")
     lines = out.splitlines()
     assert code == 0
     assert any(CLAIRE in line for line in lines) and any(JULIE in line for line in lines)
@@ -238,8 +228,8 @@ def export(settings: Settings, capsys: pytest.CaptureFixture[str], email: str) -
 
 
 def test_privacy_export_holds_a_person_and_nobody_else(
-        settings: Settings, capsys: pytest.CaptureFixture[str]) -> None:
-    data = export(settings, capsys, "Luc.Garnier@OT-Bastides-Dordogne.fr")
+        samples_and_formulas: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+    data = export(samples_and_formulas, capsys, "Luc.Garnier@OT-Bastides-Dordogne.fr")
     [cand] = data["candidatures"]
     assert cand["group_id"] == "ot-ruraux" and cand["status"] == "confirmed"
     assert cand["profile"]["structure"] == "Office de Tourisme des Bastides de Dordogne"
@@ -262,9 +252,9 @@ def test_privacy_export_holds_a_person_and_nobody_else(
         assert other not in dumped
 
 
-def test_privacy_export_of_a_stranger_is_empty(settings: Settings,
+def test_privacy_export_of_a_stranger_is_empty(samples_and_formulas: Settings,
                                                capsys: pytest.CaptureFixture[str]) -> None:
-    data = export(settings, capsys, "personne@example.org")
+    data = export(samples_and_formulas, capsys, "personne@example.org")
     assert data["email"] == "personne@example.org"
     assert all(data[k] == [] for k in ("candidatures", "ideas", "messages_received",
                                        "replies_sent", "history", "pending_confirmations"))
@@ -281,23 +271,23 @@ def store_bytes(settings: Settings) -> tuple[bytes, ...]:
             *(f.read_bytes() for f in sorted(journal.glob("*.jsonl"))))
 
 
-def test_purge_dry_run_changes_nothing(settings: Settings,
+def test_purge_dry_run_changes_nothing(samples_and_formulas: Settings,
                                        capsys: pytest.CaptureFixture[str]) -> None:
-    before = store_bytes(settings)
-    code, out = cli(capsys, settings, "privacy", "purge", "--before", ENDED, "--dry-run")
+    before = store_bytes(samples_and_formulas)
+    code, out = cli_text(capsys, samples_and_formulas, "privacy", "purge", "--before", ENDED, "--dry-run")
     assert code == 0
     assert "ot-ruraux" in out and "5 candidatures anonymisées" in out
     assert "Essai à blanc : rien n’a été modifié" in out
-    assert store_bytes(settings) == before
+    assert store_bytes(samples_and_formulas) == before
 
 
 def test_purge_anonymises_ended_groups_and_keeps_the_counts(
-        settings: Settings, capsys: pytest.CaptureFixture[str]) -> None:
-    status_before = cli_json(capsys, settings, "status")
-    code, out = cli(capsys, settings, "privacy", "purge", "--before", ENDED)
+        samples_and_formulas: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+    status_before = cli_json(capsys, samples_and_formulas, "status")
+    code, out = cli_text(capsys, samples_and_formulas, "privacy", "purge", "--before", ENDED)
     assert code == 0 and out.rstrip().endswith("Anonymisation faite.")
-    assert cli_json(capsys, settings, "status") == status_before
-    state = read_state(settings)
+    assert cli_json(capsys, samples_and_formulas, "status") == status_before
+    state = stored_state(samples_and_formulas)
     ruraux = state.of_group("ot-ruraux")
     assert [c.status for c in ruraux] == [Status.CONFIRMED, Status.NEEDS_INFO, Status.CONFIRMED,
                                           Status.WAITLISTED, Status.CONFIRMED]
@@ -311,7 +301,7 @@ def test_purge_anonymises_ended_groups_and_keeps_the_counts(
     role = {c.email: c for c in state.of_group("role-ot")}
     assert role[JULIE].profile.role_text
     assert "Etcheverry" in (role["direction@coeurdebearn-tourisme.fr"].name or "")
-    with Store(settings.store_path, read_only=True) as store:
+    with Store(samples_and_formulas.store_path, read_only=True) as store:
         ledger, items, history = store.ledger(), store.outbox(), store.history()
     assert not any(e.sender in (MARIE, LUC, NADIA, HACKER) for e in ledger)
     assert any(e.sender == JULIE and e.subject for e in ledger)
@@ -319,50 +309,50 @@ def test_purge_anonymises_ended_groups_and_keeps_the_counts(
     assert len(purged) >= 6 and all(i.raw == b"" and i.status == "sent" for i in purged)
     assert any(JULIE in i.to for i in items)  # a running group's member is left as she is
     # Nothing of them is left in the store, nor in its backup; the purge is on record, by counts.
-    for blob in store_bytes(settings):
+    for blob in store_bytes(samples_and_formulas):
         for gone in (MARIE, LUC, NADIA, HACKER, "Dupont", "Bastides", "HYPERLINK", CLAIRE):
             assert gone.encode() not in blob
         assert JULIE.encode() in blob
     [record] = [h for h in history if h["action"] == "privacy-purge"]
     assert record["groups"] == ["ot-ruraux"] and record["counts"]["candidatures"] == 5
-    assert export(settings, capsys, MARIE)["candidatures"] == []
-    assert cli(capsys, settings, "candidates", "export", "ot-ruraux")[0] == 0
+    assert export(samples_and_formulas, capsys, MARIE)["candidatures"] == []
+    assert cli_text(capsys, samples_and_formulas, "candidates", "export", "ot-ruraux")[0] == 0
 
 
-def test_purge_scrubs_staff_notes(settings: Settings, capsys: pytest.CaptureFixture[str]) -> None:
-    assert cli(capsys, settings, "candidates", "withdraw", sophie_id(settings),
-               "--reason", "Sophie Lacombe a appelé le 2 décembre")[0] == 0
-    assert cli(capsys, settings, "privacy", "purge", "--before", ENDED)[0] == 0
-    with Store(settings.store_path, read_only=True) as store:
+def test_purge_scrubs_staff_notes(samples_and_formulas: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli_text(capsys, samples_and_formulas, "candidates", "withdraw", sophie_id(samples_and_formulas),
+                    "--reason", "Sophie Lacombe a appelé le 2 décembre")[0] == 0
+    assert cli_text(capsys, samples_and_formulas, "privacy", "purge", "--before", ENDED)[0] == 0
+    with Store(samples_and_formulas.store_path, read_only=True) as store:
         history = json.dumps(store.history(), ensure_ascii=False)
     assert "s.lacombe" not in history and "Sophie Lacombe" not in history
     assert "[nom effacé] a appelé le 2 décembre" in history and "candidate-withdraw" in history
 
 
-def test_purge_is_idempotent(settings: Settings, capsys: pytest.CaptureFixture[str]) -> None:
-    assert cli(capsys, settings, "privacy", "purge", "--before", ENDED)[0] == 0
-    after_first = store_bytes(settings)
-    code, out = cli(capsys, settings, "privacy", "purge", "--before", ENDED)
+def test_purge_is_idempotent(samples_and_formulas: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli_text(capsys, samples_and_formulas, "privacy", "purge", "--before", ENDED)[0] == 0
+    after_first = store_bytes(samples_and_formulas)
+    code, out = cli_text(capsys, samples_and_formulas, "privacy", "purge", "--before", ENDED)
     assert code == 0 and "rien à anonymiser" in out
-    assert store_bytes(settings) == after_first
+    assert store_bytes(samples_and_formulas) == after_first
 
 
 def test_purge_before_any_meeting_changes_nothing_of_candidatures(
-        settings: Settings, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out = cli(capsys, settings, "privacy", "purge", "--before", "2026-01-01")
+        samples_and_formulas: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out = cli_text(capsys, samples_and_formulas, "privacy", "purge", "--before", "2026-01-01")
     assert code == 0 and "aucun" in out
-    assert {c.email for c in read_state(settings).candidatures} >= {MARIE, LUC, JULIE}
-    code, out = cli(capsys, settings, "privacy", "purge", "--before", "hier")
+    assert {c.email for c in stored_state(samples_and_formulas).candidatures} >= {MARIE, LUC, JULIE}
+    code, out = cli_text(capsys, samples_and_formulas, "privacy", "purge", "--before", "hier")
     assert code == 2 and "--before" in out
 
 
-def test_someone_still_in_a_running_group_keeps_their_messages(settings: Settings) -> None:
-    state = read_state(settings)
+def test_someone_still_in_a_running_group_keeps_their_messages(samples_and_formulas: Settings) -> None:
+    state = stored_state(samples_and_formulas)
     marie = next(c for c in state.candidatures if c.email == MARIE)
     again = Candidature("C0099", "role-ot", MARIE, "Marie Dupont", marie.profile,
                         Status.WAITLISTED, 99, marie.received_at, "k99")
     state = State(state.groups, state.departments, (*state.candidatures, again), state.ideas)
-    with Store(settings.store_path, read_only=True) as store:
+    with Store(samples_and_formulas.store_path, read_only=True) as store:
         ledger = [ledger_to_json(e) for e in store.ledger()]
         items = [outbox_to_json(i) for i in store.outbox()]
     plan = purge_plan(state, ledger, items, [], datetime(2027, 5, 1, tzinfo=UTC), b"salt")
@@ -372,9 +362,9 @@ def test_someone_still_in_a_running_group_keeps_their_messages(settings: Setting
     assert any(d["key"] != marie.message_key for d in plan.ledger)  # the others' are purged
 
 
-def test_a_reply_still_to_send_keeps_its_text_until_the_next_purge(settings: Settings) -> None:
-    state = read_state(settings)
-    with Store(settings.store_path, read_only=True) as store:
+def test_a_reply_still_to_send_keeps_its_text_until_the_next_purge(samples_and_formulas: Settings) -> None:
+    state = stored_state(samples_and_formulas)
+    with Store(samples_and_formulas.store_path, read_only=True) as store:
         ledger = [ledger_to_json(e) for e in store.ledger()]
         items = [outbox_to_json(i) for i in store.outbox()]
     late = next(d for d in items if d["to"] == [LUC])

@@ -26,7 +26,6 @@ from mailflow.errors import RenderError
 from mailflow.model.enums import Template
 from mailflow.model.values import CallSummary, Idea, IdeaStatus, Outcome, Reply
 
-ROOT = Path(__file__).resolve().parents[1]
 PARIS = ZoneInfo("Europe/Paris")
 NOW = datetime(2027, 3, 2, 14, 5, tzinfo=PARIS)
 NBSP, NNBSP = "\u00a0", "\u202f"
@@ -111,16 +110,6 @@ REPLIES: dict[str, Reply] = {
         received_at=datetime(2026, 11, 20, 10, 0, tzinfo=UTC), message_key="k2",
         status=IdeaStatus.NOTE_RECEIVED, note_received_at=datetime(2026, 11, 27, 15, 0, tzinfo=UTC))),
 }
-
-
-@pytest.fixture(scope="module")
-def settings() -> config.Settings:
-    return config.load(ROOT / "config" / "mailflow.toml")
-
-
-@pytest.fixture(scope="module")
-def renderer(settings: config.Settings) -> Renderer:
-    return Renderer(settings.templates_dir, settings.network, settings.groups, settings.departments)
 
 
 def parse(msg: EmailMessage) -> EmailMessage:
@@ -520,7 +509,7 @@ def test_wrap_text_keeps_nbsp_and_hanging_indent() -> None:
 # -- staff alert ---------------------------------------------------------------------------
 
 
-def test_quarantine_alert(renderer: Renderer, settings: config.Settings) -> None:
+def test_quarantine_alert(renderer: Renderer, shipped_settings: config.Settings) -> None:
     raw = b"From: broken\r\nContent-Type: multipart/mixed; boundary=\r\n\r\n\xff\xfe\x00junk"
     msg = renderer.render_quarantine_alert(
         key="1806234567.M12P345.mx1,S=2048",
@@ -533,7 +522,7 @@ def test_quarantine_alert(renderer: Renderer, settings: config.Settings) -> None
     names = header_names(msg.as_bytes())
     assert "bcc" not in names and len(names) == len(set(names))
     parsed = parse(msg)
-    assert [a.addr_spec for a in parsed["To"].addresses] == list(settings.network.staff)
+    assert [a.addr_spec for a in parsed["To"].addresses] == list(shipped_settings.network.staff)
     assert parsed["Subject"] == (
         f"[mailflow] Message mis en quarantaine{NBSP}: Candidature Bcc: x@evil.example"
     )
@@ -578,31 +567,31 @@ def tmp_renderer(settings: config.Settings, folder: Path) -> Renderer:
     return Renderer(folder, settings.network, settings.groups, settings.departments)
 
 
-def test_strict_undefined_is_a_render_error(settings: config.Settings, tmp_path: Path) -> None:
+def test_strict_undefined_is_a_render_error(shipped_settings: config.Settings, tmp_path: Path) -> None:
     (tmp_path / "confirmed.txt.j2").write_text("Bonjour {{ nobody_knows_me }}\n")
     (tmp_path / "confirmed.html.j2").write_text("<p>Bonjour</p>\n")
     with pytest.raises(RenderError, match=r"confirmed\.txt\.j2.*nobody_knows_me"):
-        tmp_renderer(settings, tmp_path).render(REPLIES["confirmed"], NOW)
+        tmp_renderer(shipped_settings, tmp_path).render(REPLIES["confirmed"], NOW)
 
 
-def test_undefined_attribute_is_a_render_error(settings: config.Settings, tmp_path: Path) -> None:
+def test_undefined_attribute_is_a_render_error(shipped_settings: config.Settings, tmp_path: Path) -> None:
     (tmp_path / "confirmed.txt.j2").write_text("{{ group.no_such_field }}\n")
     (tmp_path / "confirmed.html.j2").write_text("<p>Bonjour</p>\n")
     with pytest.raises(RenderError, match=r"confirmed\.txt\.j2"):
-        tmp_renderer(settings, tmp_path).render(REPLIES["confirmed"], NOW)
+        tmp_renderer(shipped_settings, tmp_path).render(REPLIES["confirmed"], NOW)
 
 
-def test_syntax_error_is_a_render_error(settings: config.Settings, tmp_path: Path) -> None:
+def test_syntax_error_is_a_render_error(shipped_settings: config.Settings, tmp_path: Path) -> None:
     (tmp_path / "help.txt.j2").write_text("ok\n")
     (tmp_path / "help.html.j2").write_text("{% if %}\n")
     with pytest.raises(RenderError, match=r"help\.html\.j2"):
-        tmp_renderer(settings, tmp_path).render(REPLIES["help"], NOW)
-    assert any(p.startswith("help.html.j2:") for p in tmp_renderer(settings, tmp_path).check())
+        tmp_renderer(shipped_settings, tmp_path).render(REPLIES["help"], NOW)
+    assert any(p.startswith("help.html.j2:") for p in tmp_renderer(shipped_settings, tmp_path).check())
 
 
-def test_missing_template_is_a_render_error(settings: config.Settings, tmp_path: Path) -> None:
+def test_missing_template_is_a_render_error(shipped_settings: config.Settings, tmp_path: Path) -> None:
     with pytest.raises(RenderError, match=r"withdrawn\.txt\.j2"):
-        tmp_renderer(settings, tmp_path).render(REPLIES["withdrawn"], NOW)
+        tmp_renderer(shipped_settings, tmp_path).render(REPLIES["withdrawn"], NOW)
 
 
 def test_bad_template_name_and_group(renderer: Renderer) -> None:
@@ -619,10 +608,10 @@ def test_check_real_templates(renderer: Renderer) -> None:
     assert Template.STAFF_QUARANTINE in {f.split(".")[0] for f in template_files()}
 
 
-def test_check_lists_missing_template(settings: config.Settings, tmp_path: Path) -> None:
+def test_check_lists_missing_template(shipped_settings: config.Settings, tmp_path: Path) -> None:
     folder = tmp_path / "templates"
-    shutil.copytree(settings.templates_dir, folder)
+    shutil.copytree(shipped_settings.templates_dir, folder)
     (folder / "help.html.j2").unlink()
     (folder / "staff_quarantine.txt.j2").unlink()
-    assert tmp_renderer(settings, folder).check() == ["help.html.j2", "staff_quarantine.txt.j2"]
-    assert len(tmp_renderer(settings, tmp_path / "empty").check()) == len(template_files())
+    assert tmp_renderer(shipped_settings, folder).check() == ["help.html.j2", "staff_quarantine.txt.j2"]
+    assert len(tmp_renderer(shipped_settings, tmp_path / "empty").check()) == len(template_files())

@@ -10,81 +10,48 @@ import pytest
 from mailflow import config
 from mailflow.cli import main
 from mailflow.config.settings import Settings
-from mailflow.store import Store
 
-from .conftest import ROOT, local_config, member_mail, staff_mail
-from .test_service import SAMPLES, deliver, member_reply
-
-LUC = "luc.garnier@ot-bastides-dordogne.fr"
-NADIA = "nadia.roux@ot-isle-auvezere.fr"
+from .helpers.messages import LUC, NADIA, deliver, member_reply, role_ot_applicants
+from .helpers.project import ROOT, SAMPLES
+from .helpers.runs import member_mail, run_once, staff_mail
+from .helpers.worlds import dordogne_story, ot_ruraux_statuses, stored_state
 
 
-@pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return config.load(local_config(tmp_path))
-
-
-def run_once(settings: Settings) -> None:
-    assert main(["--config", str(settings.file), "run", "--once"]) == 0
-
-
-def outbox(settings: Settings) -> list[EmailMessage]:
-    return member_mail(settings)
-
-
-def alerts(settings: Settings, kind: str) -> list[EmailMessage]:
-    return staff_mail(settings, kind)
-
-
-def statuses(settings: Settings) -> dict[str, str]:
-    with Store(settings.store_path, read_only=True) as store:
-        state = store.state(settings.groups, settings.departments)
-    return {c.email: c.status.value for c in state.of_group("ot-ruraux")}
-
-
-def dordogne_story(settings: Settings) -> None:
-    """Marie and Luc take Dordogne's two places in « OT ruraux »; Nadia, third, waits."""
-    deliver(settings, [SAMPLES[0], SAMPLES[8], SAMPLES[9]])
-    run_once(settings)
-    assert statuses(settings) == {"marie.dupont@ot-perigord-noir.fr": "confirmed", LUC: "confirmed",
-                                  NADIA: "waitlisted"}
-
-
-def test_a_confirmed_withdrawal_promotes_the_next_eligible(settings: Settings, tmp_path: Path,
+def test_a_confirmed_withdrawal_promotes_the_next_eligible(workspace: Settings, tmp_path: Path,
                                                            capsys: pytest.CaptureFixture[str]) -> None:
-    dordogne_story(settings)
-    deliver(settings, [SAMPLES[10]])  # Luc: « Je me désiste »
-    run_once(settings)
-    request = outbox(settings)[-1]
+    dordogne_story(workspace)
+    deliver(workspace, [SAMPLES[10]])  # Luc: « Je me désiste »
+    run_once(workspace)
+    request = member_mail(workspace)[-1]
     assert request["X-Mailflow-Outcome"] == "withdrawal-to-confirm"
     assert request["To"].addresses[0].addr_spec == LUC
     code = request["Subject"].rsplit("[", 1)[1].rstrip("]")
     assert code.startswith("MF-") and code in request.get_body(("plain",)).get_content()
-    assert statuses(settings)[LUC] == "confirmed"  # nothing changes before the confirmation
+    assert ot_ruraux_statuses(workspace)[LUC] == "confirmed"  # nothing changes before the confirmation
     # Luc presses « Répondre » and sends it as it is.
-    deliver(settings, [member_reply(request, "Je confirme, merci.", tmp_path)])
-    run_once(settings)
-    withdrawn, promoted = outbox(settings)[-2:]
+    deliver(workspace, [member_reply(request, "Je confirme, merci.", tmp_path)])
+    run_once(workspace)
+    withdrawn, promoted = member_mail(workspace)[-2:]
     assert (withdrawn["X-Mailflow-Outcome"], withdrawn["To"].addresses[0].addr_spec) == ("withdrawn", LUC)
     assert (promoted["X-Mailflow-Outcome"], promoted["To"].addresses[0].addr_spec) == ("confirmed", NADIA)
     assert "une place s’est libérée" in promoted.get_body(("plain",)).get_content()
-    assert statuses(settings) == {"marie.dupont@ot-perigord-noir.fr": "confirmed", LUC: "withdrawn",
-                                  NADIA: "confirmed"}
-    (told,) = alerts(settings, "promoted")  # staff hear of it at once
+    assert ot_ruraux_statuses(workspace) == {"marie.dupont@ot-perigord-noir.fr": "confirmed",
+                                             LUC: "withdrawn", NADIA: "confirmed"}
+    (told,) = staff_mail(workspace, "promoted")  # staff hear of it at once
     assert NADIA in told.get_body(("plain",)).get_content()
     # The code served once: sending it again changes nothing and says why.
-    deliver(settings, [member_reply(request, "Je confirme encore.", tmp_path)])
-    run_once(settings)
-    assert outbox(settings)[-1]["X-Mailflow-Outcome"] == "help"
-    assert "a expiré ou a déjà servi" in outbox(settings)[-1].get_body(("plain",)).get_content()
+    deliver(workspace, [member_reply(request, "Je confirme encore.", tmp_path)])
+    run_once(workspace)
+    assert member_mail(workspace)[-1]["X-Mailflow-Outcome"] == "help"
+    assert "a expiré ou a déjà servi" in member_mail(workspace)[-1].get_body(("plain",)).get_content()
 
 
-def test_a_forged_withdrawal_changes_nothing(settings: Settings, tmp_path: Path) -> None:
-    dordogne_story(settings)
+def test_a_forged_withdrawal_changes_nothing(workspace: Settings, tmp_path: Path) -> None:
+    dordogne_story(workspace)
     # Someone who wants Luc's place writes « je me désiste » with Luc's address in From.
-    deliver(settings, [SAMPLES[10]])
-    run_once(settings)
-    request = outbox(settings)[-1]
+    deliver(workspace, [SAMPLES[10]])
+    run_once(workspace)
+    request = member_mail(workspace)[-1]
     # The code went to Luc's own mailbox, which the forger cannot read...
     assert request["To"].addresses[0].addr_spec == LUC
     # ...so the forger can only guess one, again under Luc's name, or use their own address.
@@ -92,15 +59,15 @@ def test_a_forged_withdrawal_changes_nothing(settings: Settings, tmp_path: Path)
     guess.write_bytes(guess.read_bytes().replace(request["Subject"].rsplit("[", 1)[1].encode(),
                                                  b"MF-ABCDEFGH23]"))
     stolen_subject = member_reply(request, "Je confirme.", tmp_path, sender="intrus@example.com")
-    deliver(settings, [guess, stolen_subject])
-    run_once(settings)
-    assert statuses(settings)[LUC] == "confirmed"
-    assert statuses(settings)[NADIA] == "waitlisted"
-    sent = [m["X-Mailflow-Outcome"] for m in outbox(settings)]
+    deliver(workspace, [guess, stolen_subject])
+    run_once(workspace)
+    assert ot_ruraux_statuses(workspace)[LUC] == "confirmed"
+    assert ot_ruraux_statuses(workspace)[NADIA] == "waitlisted"
+    sent = [m["X-Mailflow-Outcome"] for m in member_mail(workspace)]
     assert "withdrawn" not in sent and sent.count("confirmed") == 2  # Marie's and Luc's, long ago
 
 
-def test_an_unanswered_question_lets_the_place_go_on(settings: Settings, tmp_path: Path) -> None:
+def test_an_unanswered_question_lets_the_place_go_on(workspace: Settings, tmp_path: Path) -> None:
     """Sophie does not say her team size; 14 days later her held place goes to the next person."""
     from datetime import UTC, datetime, timedelta
 
@@ -120,11 +87,11 @@ def test_an_unanswered_question_lets_the_place_go_on(settings: Settings, tmp_pat
     waiting.write_bytes(SAMPLES[0].read_bytes().replace(b"marie.dupont@ot-perigord-noir.fr", b"late@ot.fr")
                         .replace(b"<01-candidature", b"<late-candidature")
                         .replace(b"D=C3=A9partement : 24", b"D=C3=A9partement : 23"))
-    deliver(settings, [*files, waiting])
-    run_once(settings)
-    assert statuses(settings)["s.lacombe@tourisme-creuse-sud.fr"] == "needs-info"
-    assert statuses(settings)["late@ot.fr"] == "waitlisted"
-    service = build_service(settings, read_only=False)
+    deliver(workspace, [*files, waiting])
+    run_once(workspace)
+    assert ot_ruraux_statuses(workspace)["s.lacombe@tourisme-creuse-sud.fr"] == "needs-info"
+    assert ot_ruraux_statuses(workspace)["late@ot.fr"] == "waitlisted"
+    service = build_service(workspace, read_only=False)
     try:
         service.clock = lambda: datetime.now(UTC) + timedelta(days=13)
         assert service.expire_holds() == 0
@@ -132,16 +99,16 @@ def test_an_unanswered_question_lets_the_place_go_on(settings: Settings, tmp_pat
         assert service.expire_holds() == 1
     finally:
         service.store.close()
-    assert statuses(settings)["s.lacombe@tourisme-creuse-sud.fr"] == "expired"
-    assert statuses(settings)["late@ot.fr"] == "confirmed"
-    expired, promoted = outbox(settings)[-2:]
+    assert ot_ruraux_statuses(workspace)["s.lacombe@tourisme-creuse-sud.fr"] == "expired"
+    assert ot_ruraux_statuses(workspace)["late@ot.fr"] == "confirmed"
+    expired, promoted = member_mail(workspace)[-2:]
     assert expired["X-Mailflow-Outcome"] == "hold-expired"
     assert "le nombre d’ETP de votre structure" in expired.get_body(("plain",)).get_content()
     assert promoted["To"].addresses[0].addr_spec == "late@ot.fr"
 
 
-def test_a_waiting_member_asks_where_she_stands(settings: Settings, tmp_path: Path) -> None:
-    dordogne_story(settings)
+def test_a_waiting_member_asks_where_she_stands(workspace: Settings, tmp_path: Path) -> None:
+    dordogne_story(workspace)
     question = tmp_path / "question.eml"
     message = EmailMessage()
     message["From"] = f"Nadia Roux <{NADIA}>"
@@ -151,56 +118,53 @@ def test_a_waiting_member_asks_where_she_stands(settings: Settings, tmp_path: Pa
     message.set_content("Bonjour,\n\nOù en est ma candidature au groupe OT ruraux ? Suis-je bien "
                         "sur la liste ?\n\nNadia Roux")
     question.write_bytes(message.as_bytes())
-    deliver(settings, [question])
-    run_once(settings)
-    answer = outbox(settings)[-1]
+    deliver(workspace, [question])
+    run_once(workspace)
+    answer = member_mail(workspace)[-1]
     assert answer["X-Mailflow-Outcome"] == "status"
     text = answer.get_body(("plain",)).get_content()
     assert "sur la liste d’attente, en position 1" in text
-    assert statuses(settings)[NADIA] == "waitlisted"
+    assert ot_ruraux_statuses(workspace)[NADIA] == "waitlisted"
 
 
-def test_double_opt_in_holds_the_place_until_the_member_confirms(settings: Settings, tmp_path: Path) -> None:
+def test_double_opt_in_holds_the_place_until_the_member_confirms(workspace: Settings, tmp_path: Path) -> None:
     """A group whose places must be confirmed: one member confirms, one lets the time pass."""
     from datetime import UTC, datetime, timedelta
 
     from mailflow.app.wiring import build_service
 
-    text = Path(settings.file).read_text(encoding="utf-8")
+    text = Path(workspace.file).read_text(encoding="utf-8")
     groups = tmp_path / "groups.toml"
     source = Path(text.split('groups = "', 1)[1].split('"', 1)[0])
     groups.write_text(source.read_text(encoding="utf-8").replace(
         'closes_at = 2027-09-01T18:00:00', 'closes_at = 2027-09-01T18:00:00\nconfirm_within_hours = 48'),
         encoding="utf-8")
-    Path(settings.file).write_text(text.replace(str(source), str(groups)), encoding="utf-8")
-    settings = config.load(settings.file)
-    assert settings.groups["role-ot"].confirm_within_hours == 48
-    from .test_staff_groups import role_ot_applicants
-
-    deliver(settings, role_ot_applicants(tmp_path, 2))
-    run_once(settings)
-    first, _second = outbox(settings)
+    Path(workspace.file).write_text(text.replace(str(source), str(groups)), encoding="utf-8")
+    workspace = config.load(workspace.file)
+    assert workspace.groups["role-ot"].confirm_within_hours == 48
+    deliver(workspace, role_ot_applicants(tmp_path, 2))
+    run_once(workspace)
+    first, _second = member_mail(workspace)
     assert first["X-Mailflow-Outcome"] == "to-confirm"
     assert "confirmez votre engagement" in first.get_body(("plain",)).get_content()
     assert not any(p.get_content_type() == "text/calendar" for p in first.walk())
-    deliver(settings, [member_reply(first, "Je confirme mon engagement.", tmp_path)])
-    run_once(settings)
-    confirmed = outbox(settings)[-1]
+    deliver(workspace, [member_reply(first, "Je confirme mon engagement.", tmp_path)])
+    run_once(workspace)
+    confirmed = member_mail(workspace)[-1]
     assert confirmed["X-Mailflow-Outcome"] == "confirmed"
     assert confirmed["To"].addresses[0].addr_spec == "d0@ot.fr"
     assert any(p.get_content_type() == "text/calendar" for p in confirmed.walk())
-    service = build_service(settings, read_only=False)
+    service = build_service(workspace, read_only=False)
     try:
         service.clock = lambda: datetime.now(UTC) + timedelta(hours=49)
         assert service.expire_holds() == 1
     finally:
         service.store.close()
-    with Store(settings.store_path, read_only=True) as store:
-        state = store.state(settings.groups, settings.departments)
+    state = stored_state(workspace)
     assert {c.email: c.status.value for c in state.of_group("role-ot")} == {
         "d0@ot.fr": "confirmed", "d1@ot.fr": "expired"}
-    assert outbox(settings)[-1]["X-Mailflow-Outcome"] == "hold-expired"
-    assert "confirmation de votre engagement" in outbox(settings)[-1].get_body(("plain",)).get_content()
+    assert member_mail(workspace)[-1]["X-Mailflow-Outcome"] == "hold-expired"
+    assert "confirmation de votre engagement" in member_mail(workspace)[-1].get_body(("plain",)).get_content()
 
 
 def _director(tmp_path: Path, who: str, department: str) -> Path:
@@ -213,15 +177,16 @@ def _director(tmp_path: Path, who: str, department: str) -> Path:
     return path
 
 
-def test_a_withdrawal_skips_a_waiting_member_whose_department_is_full(settings: Settings,
-                                                                       tmp_path: Path) -> None:
+def test_a_withdrawal_skips_a_waiting_member_whose_department_is_full(workspace: Settings,
+                                                                      tmp_path: Path) -> None:
     # Twenty places: two per inland department, one per coastal one; then two wait.
     inland, coastal = ["16", "19", "23", "24", "47", "79", "86", "87"], ["17", "33", "40", "64"]
     members = [(f"i{d}{k}", d) for d in inland for k in "ab"] + [(f"c{d}", d) for d in coastal]
     waiting = [("late24", "24"), ("late19", "19")]  # Dordogne is full; Corrèze will have room
-    deliver(settings, [_director(tmp_path, who, d) for who, d in [*members, *waiting]])
-    run_once(settings)
-    assert statuses(settings)["late24@ot.fr"] == statuses(settings)["late19@ot.fr"] == "waitlisted"
+    deliver(workspace, [_director(tmp_path, who, d) for who, d in [*members, *waiting]])
+    run_once(workspace)
+    statuses = ot_ruraux_statuses(workspace)
+    assert statuses["late24@ot.fr"] == statuses["late19@ot.fr"] == "waitlisted"
     # A Corrèze member leaves, and confirms from her own address.
     leave = tmp_path / "leave.eml"
     message = EmailMessage()
@@ -231,68 +196,66 @@ def test_a_withdrawal_skips_a_waiting_member_whose_department_is_full(settings: 
     message["Message-ID"] = "<leave-i19a@ot.fr>"
     message.set_content("Bonjour, je me désiste du groupe OT ruraux. Cordialement.")
     leave.write_bytes(message.as_bytes())
-    deliver(settings, [leave])
-    run_once(settings)
-    deliver(settings, [member_reply(outbox(settings)[-1], "Je confirme.", tmp_path)])
-    run_once(settings)
-    now = statuses(settings)
+    deliver(workspace, [leave])
+    run_once(workspace)
+    deliver(workspace, [member_reply(member_mail(workspace)[-1], "Je confirme.", tmp_path)])
+    run_once(workspace)
+    now = ot_ruraux_statuses(workspace)
     assert (now["i19a@ot.fr"], now["late24@ot.fr"], now["late19@ot.fr"]) == (
         "withdrawn", "waitlisted", "confirmed")
-    with Store(settings.store_path, read_only=True) as store:
-        state = store.state(settings.groups, settings.departments)
+    state = stored_state(workspace)
     skipped = next(c for c in state.candidatures if c.email == "late24@ot.fr")
     assert "quota de 2 places pour le département Dordogne (24)" in skipped.reason
 
 
-def test_a_call_closes_on_its_date(settings: Settings, tmp_path: Path) -> None:
+def test_a_call_closes_on_its_date(workspace: Settings, tmp_path: Path) -> None:
     from datetime import UTC, datetime
 
     from mailflow.app.wiring import build_service
 
-    text = Path(settings.file).read_text(encoding="utf-8")
+    text = Path(workspace.file).read_text(encoding="utf-8")
     source = Path(text.split('groups = "', 1)[1].split('"', 1)[0])
     groups = tmp_path / "groups.toml"
     groups.write_text(source.read_text(encoding="utf-8").replace(
         "closes_at = 2027-09-01T18:00:00", "closes_at = 2027-03-01T18:00:00"), encoding="utf-8")
-    Path(settings.file).write_text(text.replace(str(source), str(groups)), encoding="utf-8")
-    settings = config.load(settings.file)
-    from .test_staff_groups import role_ot_applicants
-
+    Path(workspace.file).write_text(text.replace(str(source), str(groups)), encoding="utf-8")
+    workspace = config.load(workspace.file)
     first, second, third = role_ot_applicants(tmp_path, 3)
     # Arrival is the mailbox's: a message delivered at 17:59 and read at 18:05 came in time.
     read_at = datetime(2027, 3, 1, 17, 5, tzinfo=UTC)
     for when, file in ((datetime(2027, 3, 1, 16, 59, tzinfo=UTC), first),   # 17:59 in Paris
                        (datetime(2027, 3, 1, 16, 59, 59, tzinfo=UTC), second),  # 17:59:59
                        (datetime(2027, 3, 1, 17, 0, tzinfo=UTC), third)):   # 18:00 in Paris
-        deliver(settings, [file], at=when)
-    service = build_service(settings, read_only=False)
-    service.clock = lambda: read_at  # type: ignore[method-assign]
+        deliver(workspace, [file], at=when)
+    service = build_service(workspace, read_only=False)
+    service.clock = lambda: read_at
     try:
         service.run_batch()
     finally:
         service.store.close()
-    assert [m["X-Mailflow-Outcome"] for m in outbox(settings)] == ["confirmed", "confirmed", "closed"]
-    closed = outbox(settings)[-1].get_body(("plain",)).get_content()
+    assert [m["X-Mailflow-Outcome"] for m in member_mail(workspace)] == ["confirmed", "confirmed", "closed"]
+    closed = member_mail(workspace)[-1].get_body(("plain",)).get_content()
     assert "la date limite de l’appel à candidatures est passée" in closed
 
 
-def test_the_readme_conversation(settings: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_readme_conversation(workspace: Settings, capsys: pytest.CaptureFixture[str]) -> None:
     """The README's « Try it », second part: Sophie answers our question in the thread, and a staff
     member answers Claire's question with the mailbox in copy."""
-    deliver(settings, SAMPLES)
-    run_once(settings)
+    deliver(workspace, SAMPLES)
+    run_once(workspace)
     replies = sorted((ROOT / "samples" / "replies").glob("*.eml"))
-    deliver(settings, replies)
-    run_once(settings)
+    deliver(workspace, replies)
+    run_once(workspace)
     capsys.readouterr()
-    sophie = [m for m in outbox(settings)
+    sophie = [m for m in member_mail(workspace)
               if m["To"].addresses[0].addr_spec == "s.lacombe@tourisme-creuse-sud.fr"]
     assert [m["X-Mailflow-Outcome"] for m in sophie] == ["needs-info", "confirmed"]
     text = " ".join(sophie[-1].get_body(("plain",)).get_content().replace("\u00a0", " ").split())
     assert "place 2 sur 20" in text  # her place of arrival, before Luc's, was held for her
-    assert statuses(settings)["s.lacombe@tourisme-creuse-sud.fr"] == "confirmed"
+    assert ot_ruraux_statuses(workspace)["s.lacombe@tourisme-creuse-sud.fr"] == "confirmed"
     # The staff member's answer closed Claire's question and got no reply.
-    assert main(["--config", str(settings.file), "questions", "list"]) == 0
+    assert main(["--config", str(workspace.file), "questions", "list"]) == 0
     assert "aucune question en attente" in capsys.readouterr().out
-    assert not [m for m in outbox(settings) if m["To"].addresses[0].addr_spec == "animation@monatourisme.fr"
+    assert not [m for m in member_mail(workspace)
+                if m["To"].addresses[0].addr_spec == "animation@monatourisme.fr"
                 and m["X-Mailflow-Alert"] is None]

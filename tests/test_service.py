@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-import email
-import email.utils
 import json
-import shutil
-import time
-from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
-from email import policy
+from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 
-from mailflow import config
 from mailflow.adapters.maildir import MaildirSource, folder_dir
 from mailflow.adapters.outbox_dir import DirTransport
 from mailflow.app.service import Service
@@ -23,77 +17,13 @@ from mailflow.config.settings import Settings
 from mailflow.core.write.render import Renderer
 from mailflow.errors import StoreError, StoreLockedError
 from mailflow.model.values import Status
+from mailflow.ports import Clock, Transport
 from mailflow.store import Store
 from mailflow.store.files import read_json_bytes
 
-from .conftest import ROOT, local_config
-
-SAMPLES = sorted((ROOT / "samples").glob("*.eml"))
-
-# What each sample gets, in arrival order (the README tells the same story).
-EXPECTED = {
-    "01-candidature-formulaire-ot-ruraux": ["confirmed"],
-    "02-candidature-outlook-html-role-ot": ["confirmed"],
-    "03-candidature-texte-libre-incomplete": ["needs-info"],
-    "04-candidature-refusee-fonction": ["refused"],
-    "05-idee-de-groupe": ["idea-received"],
-    "06-reponse-automatique": [],
-    "07-rapport-de-non-remise": [],
-    "08-question": ["question-forwarded", "staff-question"],  # a person answers it
-    "09-candidature-dordogne-2": ["confirmed"],
-    "10-candidature-dordogne-3": ["waitlisted"],
-    "11-desistement": ["withdrawal-to-confirm"],
-    "12-doublon": ["duplicate"],
-    "13-illisible": ["staff-alert"],
-}
-
-
-class Crash(BaseException):
-    """Stands for the process dying: not an Exception, so nothing in mailflow catches it."""
-
-
-@pytest.fixture
-def workspace(tmp_path: Path) -> Settings:
-    return config.load(local_config(tmp_path))
-
-
-def deliver(settings: Settings, files: Sequence[Path], at: datetime | None = None) -> list[str]:
-    """Deliver files into the Maildir as an MDA would: unique names that carry the delivery time
-    (now, or `at`)."""
-    assert settings.mailbox.path is not None
-    new = settings.mailbox.path / "new"
-    new.mkdir(parents=True, exist_ok=True)
-    keys = []
-    for i, file in enumerate(files):
-        now = time.time_ns() if at is None else int(at.timestamp() * 1e9) + i * 1000
-        key = f"{now // 1_000_000_000}.M{(now // 1000) % 1_000_000}P{i}Q{i}.{file.stem}"
-        shutil.copyfile(file, new / key)
-        keys.append(key)
-        time.sleep(0.002)
-    return keys
-
-
-def outbox(settings: Settings) -> list[email.message.EmailMessage]:
-    assert settings.delivery.path is not None
-    files = sorted(settings.delivery.path.glob("*.eml"))
-    return [email.message_from_bytes(f.read_bytes(), policy=policy.default)  # type: ignore[misc]
-            for f in files]
-
-
-def member_reply(to_message: email.message.EmailMessage, body: str, tmp: Path,
-                 sender: str | None = None) -> Path:
-    """The member answering one of our messages with « Répondre », as a file ready to deliver."""
-    reply = email.message.EmailMessage()
-    reply["From"] = sender or str(to_message["To"])
-    reply["To"] = str(to_message["From"])
-    reply["Subject"] = f"RE : {to_message['Subject']}"
-    reply["Message-ID"] = email.utils.make_msgid(domain="ot.example.fr")
-    reply["In-Reply-To"] = str(to_message["Message-ID"])
-    reply["Date"] = email.utils.format_datetime(datetime.now(UTC))
-    reply.set_content(body)
-    path = tmp / f"reply-{len(list(tmp.glob('reply-*')))}.eml"
-    path.write_bytes(reply.as_bytes())
-    return path
+from .helpers.messages import deliver, role_ot_applicants
+from .helpers.project import EXPECTED, SAMPLES
+from .helpers.runs import Crash, sent_mail
 
 
 def outcomes_by_sample(settings: Settings) -> dict[str, list[str]]:
@@ -108,15 +38,15 @@ def outcomes_by_sample(settings: Settings) -> dict[str, list[str]]:
     return result
 
 
-def service(settings: Settings, transport: object | None = None,
-            clock: Callable[[], object] | None = None) -> Service:
+def service(settings: Settings, transport: Transport | None = None, clock: Clock | None = None) -> Service:
+    """A service wired by hand, with the transport or the clock a test gives it."""
     assert settings.mailbox.path is not None and settings.delivery.path is not None
     source = MaildirSource(settings.mailbox.path, settings.mailbox.processed_folder,
                            settings.mailbox.quarantine_folder)
-    return Service(settings, source, transport or DirTransport(settings.delivery.path),  # type: ignore[arg-type]
+    return Service(settings, source, transport or DirTransport(settings.delivery.path),
                    Store(settings.store_path), Renderer(settings.templates_dir, settings.network,
                                                          settings.groups, settings.departments),
-                   clock or utc_now)  # type: ignore[arg-type]
+                   clock or utc_now)
 
 
 def test_samples_get_the_expected_replies(workspace: Settings) -> None:
@@ -128,7 +58,7 @@ def test_samples_get_the_expected_replies(workspace: Settings) -> None:
         svc.store.close()
     assert len(report.handled) == len(SAMPLES)
     assert outcomes_by_sample(workspace) == EXPECTED
-    sent = outbox(workspace)
+    sent = sent_mail(workspace)
     assert len(sent) == sum(len(v) for v in EXPECTED.values())
     assert [m["X-Mailflow-Outcome"] for m in sent if m["X-Mailflow-Outcome"]] == [
         o for v in EXPECTED.values() for o in v if o not in ("staff-alert", "staff-question")
@@ -169,7 +99,7 @@ def test_replies_are_threaded_and_marked(workspace: Settings) -> None:
         svc.run_batch()
     finally:
         svc.store.close()
-    (reply,) = outbox(workspace)
+    (reply,) = sent_mail(workspace)
     assert reply["In-Reply-To"] == "<01-candidature-formulaire-ot-ruraux@mail.example.fr>"
     assert reply["References"] == "<01-candidature-formulaire-ot-ruraux@mail.example.fr>"
     assert reply["Auto-Submitted"] == "auto-replied"
@@ -200,7 +130,7 @@ def test_the_same_message_delivered_twice_is_answered_once(workspace: Settings) 
     finally:
         svc.store.close()
     assert [h.outcome.value for h in report.handled] == ["confirmed", "already-processed"]
-    assert len(outbox(workspace)) == 1
+    assert len(sent_mail(workspace)) == 1
 
 
 class CrashingTransport(DirTransport):
@@ -210,13 +140,14 @@ class CrashingTransport(DirTransport):
         super().__init__(root)
         self.n, self.after, self.calls = n, after, 0
 
-    def send(self, message_id: str, recipients: Sequence[str], raw: bytes, label: str) -> None:
+    def send(self, message_id: str, recipients: Sequence[str], raw: bytes, label: str) -> dict[str, str]:
         self.calls += 1
         if self.calls == self.n and not self.after:
             raise Crash
-        super().send(message_id, recipients, raw, label)
+        refused = super().send(message_id, recipients, raw, label)
         if self.calls == self.n and self.after:
             raise Crash
+        return refused
 
 
 @pytest.mark.parametrize("after", [False, True], ids=["before-send", "after-send-before-mark"])
@@ -238,7 +169,7 @@ def test_crash_while_sending_loses_nothing_and_sends_nothing_twice(workspace: Se
     assert report.handled == []
     assert report.already == len(SAMPLES)
     assert outcomes_by_sample(workspace) == EXPECTED
-    ids = [m["Message-ID"] for m in outbox(workspace)]
+    ids = [m["Message-ID"] for m in sent_mail(workspace)]
     assert len(ids) == len(set(ids)) == sum(len(v) for v in EXPECTED.values())
 
 
@@ -246,7 +177,7 @@ def test_crash_before_commit_decides_again_from_scratch(workspace: Settings) -> 
     deliver(workspace, SAMPLES)
     calls = 0
 
-    def dying_clock() -> object:
+    def dying_clock() -> datetime:
         nonlocal calls
         calls += 1
         if calls == 12:
@@ -258,7 +189,7 @@ def test_crash_before_commit_decides_again_from_scratch(workspace: Settings) -> 
         svc.run_batch()
     svc.store.close()
     assert not workspace.store_path.exists()
-    assert outbox(workspace) == []
+    assert sent_mail(workspace) == []
     svc = service(workspace)
     try:
         svc.run_batch()
@@ -267,14 +198,15 @@ def test_crash_before_commit_decides_again_from_scratch(workspace: Settings) -> 
     assert outcomes_by_sample(workspace) == EXPECTED
 
 
-def test_crash_before_the_move_moves_later_without_replying_again(workspace: Settings) -> None:
+def test_crash_before_the_move_moves_later_without_replying_again(workspace: Settings,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     deliver(workspace, SAMPLES[:3])
     svc = service(workspace)
 
     def dying_ack(key: str, folder: str) -> None:
         raise Crash
 
-    svc.source.ack = dying_ack  # type: ignore[method-assign, assignment]
+    monkeypatch.setattr(svc.source, "ack", dying_ack)
     with pytest.raises(Crash):
         svc.run_batch()
     svc.store.close()
@@ -285,7 +217,7 @@ def test_crash_before_the_move_moves_later_without_replying_again(workspace: Set
         report = svc.run_batch()
     finally:
         svc.store.close()
-    assert (report.already, report.acked, len(outbox(workspace))) == (3, 3, 3)
+    assert (report.already, report.acked, len(sent_mail(workspace))) == (3, 3, 3)
     assert list((workspace.mailbox.path / "new").iterdir()) == []
 
 
@@ -320,7 +252,7 @@ def test_replies_to_one_address_are_capped(workspace: Settings, tmp_path: Path) 
         svc.run_batch()
     finally:
         svc.store.close()
-    sent = outbox(workspace)
+    sent = sent_mail(workspace)
     cap = workspace.max_replies_per_sender_per_day
     assert len([m for m in sent if m["X-Mailflow-Alert"] is None]) == cap
     assert len([m for m in sent if m["X-Mailflow-Alert"] == "question"]) == cap  # not 12 either
@@ -357,10 +289,8 @@ def test_a_corrupt_store_stops_with_a_clear_error(workspace: Settings) -> None:
 
 
 def test_a_failure_after_deciding_sets_that_message_aside_and_keeps_nothing_half_done(
-        workspace: Settings, tmp_path: Path) -> None:
+        workspace: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from mailflow.app.quarantine import listing, release
-
-    from .test_staff_groups import role_ot_applicants
 
     deliver(workspace, role_ot_applicants(tmp_path, 15))  # the 15th fills the group: staff alert
     svc = build_service(workspace, read_only=False)
@@ -369,18 +299,18 @@ def test_a_failure_after_deciding_sets_that_message_aside_and_keeps_nothing_half
     def broken_alert(*args: object, **kwargs: object) -> object:
         raise RuntimeError("alert template broken")
 
-    svc.renderer.render_staff_alert = broken_alert  # type: ignore[method-assign, assignment]
+    monkeypatch.setattr(svc.renderer, "render_staff_alert", broken_alert)
     try:
         report = svc.run_batch()
     finally:
         svc.store.close()
     # The 14 others are answered; the 15th, whose decision needs the broken alert, is set aside
     # with nothing of it kept: no place, no reply; staff get one quarantine alert.
-    outcomes = [m["X-Mailflow-Outcome"] or m["X-Mailflow-Alert"] for m in outbox(workspace)]
+    outcomes = [m["X-Mailflow-Outcome"] or m["X-Mailflow-Alert"] for m in sent_mail(workspace)]
     assert outcomes.count("confirmed") == 14 and outcomes.count("quarantine") == 1
     assert [h.outcome.value for h in report.handled].count("quarantined") == 1
     svc = build_service(workspace, read_only=False)
-    svc.renderer.render_staff_alert = real_alert  # type: ignore[method-assign]
+    monkeypatch.setattr(svc.renderer, "render_staff_alert", real_alert)
     try:
         assert len(svc.state().candidatures) == 14
         assert svc.run_batch().handled == []  # never tried again by itself
@@ -391,7 +321,7 @@ def test_a_failure_after_deciding_sets_that_message_aside_and_keeps_nothing_half
     finally:
         svc.store.close()
     assert [h.outcome.value for h in report.handled] == ["confirmed"]
-    assert [m["X-Mailflow-Outcome"] for m in outbox(workspace)].count("confirmed") == 15
-    assert [m["X-Mailflow-Alert"] for m in outbox(workspace)].count("group-full") == 1
+    assert [m["X-Mailflow-Outcome"] for m in sent_mail(workspace)].count("confirmed") == 15
+    assert [m["X-Mailflow-Alert"] for m in sent_mail(workspace)].count("group-full") == 1
 
 

@@ -18,37 +18,37 @@ from mailflow.config.settings import Settings
 from mailflow.core.write.render import Renderer
 from mailflow.errors import RenderError
 from mailflow.model.values import CallStatus, Reply
-from mailflow.store import Store
 
-from .conftest import ROOT, local_config, member_mail, staff_mail
-from .test_digest import Clock, digest_after_the_samples, with_service
-from .test_scenarios import NADIA, dordogne_story, run_once, statuses
-from .test_service import SAMPLES, deliver
-from .test_staff_by_email import STAFF, answer, call_of, history, text, to_staff, write
+from .helpers.messages import NADIA, STAFF, deliver, staff_answer, staff_message
+from .helpers.project import ROOT, SAMPLES, local_config
+from .helpers.runs import Clock, body_text, member_mail, run_job, run_once, staff_action_mail, staff_mail
+from .helpers.worlds import (
+    call_of,
+    digest_after_the_samples,
+    dordogne_story,
+    fill_role_ot,
+    ot_ruraux_statuses,
+    staff_history,
+    stored_state,
+)
 
 COLLEAGUE = "direction@monatourisme.fr"
 
 
-@pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return config.load(local_config(tmp_path))
-
-
 def said(message: EmailMessage) -> str:
-    return " ".join(text(message).split())
+    return " ".join(body_text(message).split())
 
 
 def planned(settings: Settings, tmp_path: Path, action: str) -> EmailMessage:
-    deliver(settings, [write(tmp_path, action)])
+    deliver(settings, [staff_message(tmp_path, action)])
     run_once(settings)
-    plan = to_staff(settings)[-1]
-    assert plan["X-Mailflow-Outcome"] == "staff-to-confirm", text(plan)
+    plan = staff_action_mail(settings)[-1]
+    assert plan["X-Mailflow-Outcome"] == "staff-to-confirm", body_text(plan)
     return plan
 
 
 def capacity_of(settings: Settings, group: str) -> int | None:
-    with Store(settings.store_path, read_only=True) as store:
-        return store.state(settings.groups, settings.departments).groups[group].capacity
+    return stored_state(settings).groups[group].capacity
 
 
 @pytest.mark.parametrize("no", [
@@ -58,58 +58,58 @@ def capacity_of(settings: Settings, group: str) -> int | None:
     "Surtout pas !",
     "Non merci",
 ])
-def test_a_no_written_naturally_applies_nothing(settings: Settings, tmp_path: Path, no: str) -> None:
-    dordogne_story(settings)
-    plan = planned(settings, tmp_path, "Promouvoir C0003")
-    deliver(settings, [answer(tmp_path, plan, no)])
-    run_once(settings)
-    assert statuses(settings)[NADIA] == "waitlisted" and history(settings) == []
-    assert "annulée" in said(to_staff(settings)[-1])
+def test_a_no_written_naturally_applies_nothing(workspace: Settings, tmp_path: Path, no: str) -> None:
+    dordogne_story(workspace)
+    plan = planned(workspace, tmp_path, "Promouvoir C0003")
+    deliver(workspace, [staff_answer(tmp_path, plan, no)])
+    run_once(workspace)
+    assert ot_ruraux_statuses(workspace)[NADIA] == "waitlisted" and staff_history(workspace) == []
+    assert "annulée" in said(staff_action_mail(workspace)[-1])
 
 
 @pytest.mark.parametrize("yes", ["Bonjour,\n\nOK merci", "Je confirme", "Oui, pas de souci.", "",
                                  "Parfait, merci Claire"])
-def test_a_yes_written_naturally_applies_the_action(settings: Settings, tmp_path: Path,
-                                                     yes: str) -> None:
-    dordogne_story(settings)
-    plan = planned(settings, tmp_path, "Promouvoir C0003")
-    deliver(settings, [answer(tmp_path, plan, yes)])
-    run_once(settings)
-    assert statuses(settings)[NADIA] == "confirmed"
+def test_a_yes_written_naturally_applies_the_action(workspace: Settings, tmp_path: Path,
+                                                    yes: str) -> None:
+    dordogne_story(workspace)
+    plan = planned(workspace, tmp_path, "Promouvoir C0003")
+    deliver(workspace, [staff_answer(tmp_path, plan, yes)])
+    run_once(workspace)
+    assert ot_ruraux_statuses(workspace)[NADIA] == "confirmed"
 
 
-def test_a_yes_and_a_no_together_ask_again_and_keep_the_code(settings: Settings,
-                                                            tmp_path: Path) -> None:
-    dordogne_story(settings)
-    plan = planned(settings, tmp_path, "Promouvoir C0003")
-    deliver(settings, [answer(tmp_path, plan, "Oui, mais pas avant lundi")])
-    run_once(settings)
-    asked = to_staff(settings)[-1]
+def test_a_yes_and_a_no_together_ask_again_and_keep_the_code(workspace: Settings,
+                                                             tmp_path: Path) -> None:
+    dordogne_story(workspace)
+    plan = planned(workspace, tmp_path, "Promouvoir C0003")
+    deliver(workspace, [staff_answer(tmp_path, plan, "Oui, mais pas avant lundi")])
+    run_once(workspace)
+    asked = staff_action_mail(workspace)[-1]
     assert asked["X-Mailflow-Outcome"] == "staff-unclear" and "« oui »" in said(asked)
-    assert statuses(settings)[NADIA] == "waitlisted"
-    deliver(settings, [answer(tmp_path, plan, "Oui")])  # the code still works
-    run_once(settings)
-    assert statuses(settings)[NADIA] == "confirmed"
+    assert ot_ruraux_statuses(workspace)[NADIA] == "waitlisted"
+    deliver(workspace, [staff_answer(tmp_path, plan, "Oui")])  # the code still works
+    run_once(workspace)
+    assert ot_ruraux_statuses(workspace)[NADIA] == "confirmed"
 
 
-def test_a_busy_day_of_staff_actions_gets_every_plan_and_answer(settings: Settings,
+def test_a_busy_day_of_staff_actions_gets_every_plan_and_answer(workspace: Settings,
                                                                 tmp_path: Path) -> None:
     """The loop guard (10 replies a day to one address) is for members, not for staff acting."""
-    dordogne_story(settings)
+    dordogne_story(workspace)
     for n in range(7):
-        plan = planned(settings, tmp_path, f"{'Clore' if n % 2 == 0 else 'Ouvrir'} l’appel OT ruraux")
-        deliver(settings, [answer(tmp_path, plan, "Oui")])
-        run_once(settings)
-        assert to_staff(settings)[-1]["X-Mailflow-Outcome"] == "staff-done", n
-    assert call_of(settings, "ot-ruraux") is CallStatus.CLOSED
+        plan = planned(workspace, tmp_path, f"{'Clore' if n % 2 == 0 else 'Ouvrir'} l’appel OT ruraux")
+        deliver(workspace, [staff_answer(tmp_path, plan, "Oui")])
+        run_once(workspace)
+        assert staff_action_mail(workspace)[-1]["X-Mailflow-Outcome"] == "staff-done", n
+    assert call_of(workspace, "ot-ruraux") is CallStatus.CLOSED
 
 
 def test_a_failure_while_recording_the_action_leaves_nothing_of_it(
-        settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        workspace: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The answer to staff cannot be written (a template broken by hand): the message goes to
     quarantine, and nothing of the action is kept; the code still works once it is repaired."""
-    dordogne_story(settings)
-    plan = planned(settings, tmp_path, "Passer la capacité du groupe OT ruraux à 25 places")
+    dordogne_story(workspace)
+    plan = planned(workspace, tmp_path, "Passer la capacité du groupe OT ruraux à 25 places")
     real = Renderer.render
 
     def broken(self: Renderer, reply: Reply, now: datetime) -> EmailMessage:
@@ -119,45 +119,44 @@ def test_a_failure_while_recording_the_action_leaves_nothing_of_it(
 
     with monkeypatch.context() as patched:
         patched.setattr(Renderer, "render", broken)
-        deliver(settings, [answer(tmp_path, plan, "Oui")])
-        run_once(settings)
-    assert len(staff_mail(settings, "quarantine")) == 1
-    assert capacity_of(settings, "ot-ruraux") == 20 and history(settings) == []
-    deliver(settings, [answer(tmp_path, plan, "Oui")])
-    run_once(settings)
-    assert capacity_of(settings, "ot-ruraux") == 25 and len(history(settings)) == 1
+        deliver(workspace, [staff_answer(tmp_path, plan, "Oui")])
+        run_once(workspace)
+    assert len(staff_mail(workspace, "quarantine")) == 1
+    assert capacity_of(workspace, "ot-ruraux") == 20 and staff_history(workspace) == []
+    deliver(workspace, [staff_answer(tmp_path, plan, "Oui")])
+    run_once(workspace)
+    assert capacity_of(workspace, "ot-ruraux") == 25 and len(staff_history(workspace)) == 1
 
 
 def test_an_unexpected_error_in_a_plan_goes_to_quarantine_and_the_batch_goes_on(
-        settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        workspace: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from mailflow.core.decide import staff_answers as staffmail
 
-    dordogne_story(settings)
+    dordogne_story(workspace)
 
     def boom(*_args: object, **_kwargs: object) -> None:
         raise RuntimeError("boom")
 
     monkeypatch.setattr(staffmail, "plan_command", boom)
-    before = len(member_mail(settings))
-    deliver(settings, [write(tmp_path, "Clore l’appel OT ruraux"), SAMPLES[1]])
-    run_once(settings)
-    (alert,) = staff_mail(settings, "quarantine")
+    before = len(member_mail(workspace))
+    deliver(workspace, [staff_message(tmp_path, "Clore l’appel OT ruraux"), SAMPLES[1]])
+    run_once(workspace)
+    (alert,) = staff_mail(workspace, "quarantine")
     assert "boom" in said(alert)
-    assert call_of(settings, "ot-ruraux") is CallStatus.OPEN
-    assert len(member_mail(settings)) == before + 1  # the member after it is answered
+    assert call_of(workspace, "ot-ruraux") is CallStatus.OPEN
+    assert len(member_mail(workspace)) == before + 1  # the member after it is answered
 
 
-def test_a_reply_to_the_digest_is_no_forwarded_candidature(tmp_path: Path) -> None:
+def test_a_reply_to_the_digest_is_no_forwarded_candidature(workspace: Settings, tmp_path: Path) -> None:
     """Claire answers the morning digest: the quoted digest names every group and has its own
     date; neither is taken for the candidature she types above it."""
-    settings = config.load(local_config(tmp_path))
-    digest, _ = digest_after_the_samples(settings, send=True)
+    digest, _ = digest_after_the_samples(workspace, send=True)
     assert digest is not None
-    deliver(settings, [answer(tmp_path, digest, (
+    deliver(workspace, [staff_answer(tmp_path, digest, (
         "Bonjour,\nAjouter la candidature de Jeanne Martin, jeanne.martin@ot-sarlat.fr, "
         "directrice de l’OT de Sarlat (24)"))])
-    run_once(settings)
-    reply = to_staff(settings)[-1]
+    run_once(workspace)
+    reply = staff_action_mail(workspace)[-1]
     assert reply["X-Mailflow-Outcome"] == "staff-unclear", said(reply)
     assert "quel groupe" in said(reply)
 
@@ -170,25 +169,25 @@ def test_a_code_sent_back_by_a_colleague_says_whose_it_is(tmp_path: Path) -> Non
     assert COLLEAGUE in settings.network.staff
     dordogne_story(settings)
     plan = planned(settings, tmp_path, "Clore l’appel OT ruraux")
-    deliver(settings, [answer(tmp_path, plan, "Oui", sender=f"Paul Direction <{COLLEAGUE}>")])
+    deliver(settings, [staff_answer(tmp_path, plan, "Oui", sender=f"Paul Direction <{COLLEAGUE}>")])
     run_once(settings)
     reply = staff_mail(settings, "staff-action")[-1]
     assert reply["To"].addresses[0].addr_spec == COLLEAGUE
     assert STAFF in said(reply) and "Voici ce que vous pouvez écrire" not in said(reply)
     assert call_of(settings, "ot-ruraux") is CallStatus.OPEN
-    deliver(settings, [answer(tmp_path, plan, "Oui")])  # Claire's own answer still counts
+    deliver(settings, [staff_answer(tmp_path, plan, "Oui")])  # Claire's own answer still counts
     run_once(settings)
     assert call_of(settings, "ot-ruraux") is CallStatus.CLOSED
 
 
-def test_a_code_used_after_it_expired_does_nothing(settings: Settings, tmp_path: Path) -> None:
-    dordogne_story(settings)
-    plan = planned(settings, tmp_path, "Clore l’appel OT ruraux")
-    deliver(settings, [answer(tmp_path, plan, "Oui")])
-    with_service(settings, Clock(datetime.now(UTC) + timedelta(hours=73)), "run_batch")
-    late = to_staff(settings)[-1]
+def test_a_code_used_after_it_expired_does_nothing(workspace: Settings, tmp_path: Path) -> None:
+    dordogne_story(workspace)
+    plan = planned(workspace, tmp_path, "Clore l’appel OT ruraux")
+    deliver(workspace, [staff_answer(tmp_path, plan, "Oui")])
+    run_job(workspace, Clock(datetime.now(UTC) + timedelta(hours=73)), "run_batch")
+    late = staff_action_mail(workspace)[-1]
     assert late["X-Mailflow-Outcome"] == "staff-unclear" and "expiré" in said(late)
-    assert call_of(settings, "ot-ruraux") is CallStatus.OPEN
+    assert call_of(workspace, "ot-ruraux") is CallStatus.OPEN
 
 
 def test_an_action_on_a_group_removed_from_the_configuration(tmp_path: Path) -> None:
@@ -208,19 +207,19 @@ def test_an_action_on_a_group_removed_from_the_configuration(tmp_path: Path) -> 
     copy.write_text(groups[:start] + groups[end:], encoding="utf-8")
     settings = config.load(path)
     for plan in plans:
-        deliver(settings, [answer(tmp_path, plan, "Oui")])
+        deliver(settings, [staff_answer(tmp_path, plan, "Oui")])
         run_once(settings)
-        reply = to_staff(settings)[-1]
+        reply = staff_action_mail(settings)[-1]
         assert reply["X-Mailflow-Outcome"] == "staff-unclear"
         assert "n’est plus possible" in said(reply)
     assert staff_mail(settings, "quarantine") == []
-    assert statuses(settings)[NADIA] == "waitlisted"
+    assert ot_ruraux_statuses(settings)[NADIA] == "waitlisted"
     # The command line says the same, without a traceback.
     assert main(["--config", str(path), "candidates", "refuse", "c3", "--reason", "hors profil"]) == 2
 
 
 def test_a_plan_that_fails_to_render_leaves_the_groups_as_they_are_for_the_batch(
-        settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        workspace: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A new meeting date is only described (and its mail to members fails to render): a member
     answered later in the same batch is still given the date that holds."""
     real = Renderer.render
@@ -230,14 +229,14 @@ def test_a_plan_that_fails_to_render_leaves_the_groups_as_they_are_for_the_batch
             raise RenderError("modèle meeting_changed illisible")
         return real(self, reply, now)
 
-    deliver(settings, [SAMPLES[0]])  # Marie has her place: she is told of a new date
-    run_once(settings)
+    deliver(workspace, [SAMPLES[0]])  # Marie has her place: she is told of a new date
+    run_once(workspace)
     monkeypatch.setattr(Renderer, "render", broken)
-    deliver(settings, [write(tmp_path, "Première rencontre OT ruraux le mercredi 7 avril 2027 à 14 h"),
-                       SAMPLES[8]])
-    run_once(settings)
-    assert len(staff_mail(settings, "quarantine")) == 1
-    luc = member_mail(settings)[-1]
+    new_date = staff_message(tmp_path, "Première rencontre OT ruraux le mercredi 7 avril 2027 à 14 h")
+    deliver(workspace, [new_date, SAMPLES[8]])
+    run_once(workspace)
+    assert len(staff_mail(workspace, "quarantine")) == 1
+    luc = member_mail(workspace)[-1]
     assert "6 avril 2027" in said(luc) and "7 avril" not in said(luc)
 
 
@@ -260,30 +259,30 @@ def test_an_answer_to_a_plan_is_read_as_people_write_it(text: str, meant: bool |
 # --- what held, kept as tests -------------------------------------------------------------------
 
 
-def test_the_staff_address_in_another_case_with_another_display_name(settings: Settings,
+def test_the_staff_address_in_another_case_with_another_display_name(workspace: Settings,
                                                                      tmp_path: Path) -> None:
-    dordogne_story(settings)
-    deliver(settings, [write(tmp_path, "Clore l’appel OT ruraux",
-                             sender='"MOREL Claire (MONA)" <Animation@MonaTourisme.FR>')])
-    run_once(settings)
-    (plan,) = to_staff(settings)
-    deliver(settings, [answer(tmp_path, plan, "OK merci", sender=STAFF.upper())])
-    run_once(settings)
-    assert call_of(settings, "ot-ruraux") is CallStatus.CLOSED
+    dordogne_story(workspace)
+    deliver(workspace, [staff_message(tmp_path, "Clore l’appel OT ruraux",
+                                      sender='"MOREL Claire (MONA)" <Animation@MonaTourisme.FR>')])
+    run_once(workspace)
+    (plan,) = staff_action_mail(workspace)
+    deliver(workspace, [staff_answer(tmp_path, plan, "OK merci", sender=STAFF.upper())])
+    run_once(workspace)
+    assert call_of(workspace, "ot-ruraux") is CallStatus.CLOSED
 
 
-def test_a_member_quoting_a_staff_code_confirms_nothing(settings: Settings, tmp_path: Path) -> None:
-    dordogne_story(settings)
-    plan = planned(settings, tmp_path, "Promouvoir C0003")
+def test_a_member_quoting_a_staff_code_confirms_nothing(workspace: Settings, tmp_path: Path) -> None:
+    dordogne_story(workspace)
+    plan = planned(workspace, tmp_path, "Promouvoir C0003")
     code = str(plan["Subject"]).rsplit("[", 1)[1].rstrip("]")
-    deliver(settings, [write(tmp_path, f"Oui, je confirme {code}", subject=f"Re: Action [{code}]",
-                             sender=f"Nadia Roux <{NADIA}>")])
-    run_once(settings)
-    assert statuses(settings)[NADIA] == "waitlisted" and history(settings) == []
-    assert len(to_staff(settings)) == 1
+    deliver(workspace, [staff_message(tmp_path, f"Oui, je confirme {code}", subject=f"Re: Action [{code}]",
+                                      sender=f"Nadia Roux <{NADIA}>")])
+    run_once(workspace)
+    assert ot_ruraux_statuses(workspace)[NADIA] == "waitlisted" and staff_history(workspace) == []
+    assert len(staff_action_mail(workspace)) == 1
 
 
-def test_outlook_html_only_action_and_answer(settings: Settings, tmp_path: Path) -> None:
+def test_outlook_html_only_action_and_answer(workspace: Settings, tmp_path: Path) -> None:
     def outlook(lines: list[str], ours: EmailMessage | None = None) -> Path:
         msg = EmailMessage()
         msg["From"] = f"Claire Morel <{STAFF}>"
@@ -299,51 +298,49 @@ def test_outlook_html_only_action_and_answer(settings: Settings, tmp_path: Path)
                      "<b>De&nbsp;:</b> MONA &lt;groupes@monatourisme.fr&gt;<br><b>Envoyé&nbsp;:</b> "
                      f"lundi 30 novembre 2026 10:02<br><b>Objet&nbsp;:</b> {escape(str(ours['Subject']))}"
                      "</p></div>" + "".join(f"<p class=MsoNormal>{escape(line)}</p>"
-                                            for line in text(ours).splitlines()))
+                                            for line in body_text(ours).splitlines()))
         msg.set_content(f"<html><body lang=FR><div class=WordSection1>{body}</div></body></html>",
                         subtype="html")
         path = tmp_path / f"staff-{len(list(tmp_path.glob('staff-*')))}.eml"
         path.write_bytes(bytes(msg))
         return path
 
-    dordogne_story(settings)
-    deliver(settings, [outlook(["Bonjour,", "", "Promouvoir C0003", "", "Claire"])])
-    run_once(settings)
-    (plan,) = to_staff(settings)
-    deliver(settings, [outlook(["Non merci, on attend."], plan)])
-    run_once(settings)
-    assert statuses(settings)[NADIA] == "waitlisted"
-    plan = planned(settings, tmp_path, "Promouvoir C0003")
-    deliver(settings, [outlook(["OK merci"], plan)])
-    run_once(settings)
-    assert statuses(settings)[NADIA] == "confirmed"
+    dordogne_story(workspace)
+    deliver(workspace, [outlook(["Bonjour,", "", "Promouvoir C0003", "", "Claire"])])
+    run_once(workspace)
+    (plan,) = staff_action_mail(workspace)
+    deliver(workspace, [outlook(["Non merci, on attend."], plan)])
+    run_once(workspace)
+    assert ot_ruraux_statuses(workspace)[NADIA] == "waitlisted"
+    plan = planned(workspace, tmp_path, "Promouvoir C0003")
+    deliver(workspace, [outlook(["OK merci"], plan)])
+    run_once(workspace)
+    assert ot_ruraux_statuses(workspace)[NADIA] == "confirmed"
 
 
 def test_a_confirmation_replayed_after_a_crash_before_the_move_is_applied_once(
-        settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        workspace: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from mailflow.adapters.maildir import MaildirSource
 
-    dordogne_story(settings)
-    plan = planned(settings, tmp_path, "Retirer C0002 : désistement par téléphone")
-    deliver(settings, [answer(tmp_path, plan, "Oui")])
+    dordogne_story(workspace)
+    plan = planned(workspace, tmp_path, "Retirer C0002 : désistement par téléphone")
+    deliver(workspace, [staff_answer(tmp_path, plan, "Oui")])
     with monkeypatch.context() as patched:  # committed and sent, never moved (killed)
         patched.setattr(MaildirSource, "ack", lambda *_args: None)
-        run_once(settings)
-    sent, events = len(member_mail(settings)) + len(to_staff(settings)), history(settings)
-    run_once(settings)
-    assert len(member_mail(settings)) + len(to_staff(settings)) == sent
-    assert history(settings) == events and len(events) == 1
-    assert statuses(settings)[NADIA] == "confirmed"
+        run_once(workspace)
+    sent, events = len(member_mail(workspace)) + len(staff_action_mail(workspace)), staff_history(workspace)
+    run_once(workspace)
+    assert len(member_mail(workspace)) + len(staff_action_mail(workspace)) == sent
+    assert staff_history(workspace) == events and len(events) == 1
+    assert ot_ruraux_statuses(workspace)[NADIA] == "confirmed"
 
 
 def test_staff_confirmations_and_candidatures_in_one_batch_keep_their_order(
-        settings: Settings, tmp_path: Path) -> None:
+        workspace: Settings, tmp_path: Path) -> None:
     """« Rôle de l'OT » is full (15); X applies, Claire's « 17 places » is confirmed, Y applies:
     X waits then gets place 16, Y gets 17 of 17, in the mail written with the new size."""
-    from .test_staff_links import fill_role_ot
-
-    fill_role_ot(settings, tmp_path)
-    plan = planned(settings, tmp_path, "Passer la capacité du groupe role-ot à 17 places")
+    fill_role_ot(workspace, tmp_path)
+    plan = planned(workspace, tmp_path, "Passer la capacité du groupe role-ot à 17 places")
     sample = SAMPLES[1].read_bytes()
     members = []
     for who in ("x", "y"):
@@ -351,12 +348,12 @@ def test_staff_confirmations_and_candidatures_in_one_batch_keep_their_order(
         path.write_bytes(sample.replace(b"direction@coeurdebearn-tourisme.fr", f"{who}@ot.fr".encode())
                          .replace(b"<02-candidature", f"<{who}-candidature".encode()))
         members.append(path)
-    deliver(settings, [members[0]])
-    deliver(settings, [answer(tmp_path, plan, "Oui")])
-    deliver(settings, [members[1]])
-    run_once(settings)
+    deliver(workspace, [members[0]])
+    deliver(workspace, [staff_answer(tmp_path, plan, "Oui")])
+    deliver(workspace, [members[1]])
+    run_once(workspace)
     told = [(m["To"].addresses[0].addr_spec, m["X-Mailflow-Outcome"], said(m))
-            for m in member_mail(settings)[-3:]]
+            for m in member_mail(workspace)[-3:]]
     assert [(to, outcome) for to, outcome, _ in told] == [
         ("x@ot.fr", "waitlisted"), ("x@ot.fr", "confirmed"), ("y@ot.fr", "confirmed")]
     assert "place 16 sur 17" in told[1][2] and "place 17 sur 17" in told[2][2]
@@ -364,26 +361,26 @@ def test_staff_confirmations_and_candidatures_in_one_batch_keep_their_order(
 
 @pytest.mark.parametrize("instead", ["Plutôt promouvoir C0004", "Oui, et clore l’appel OT ruraux"])
 def test_an_answer_to_a_plan_asking_for_another_action_does_not_apply_the_plan(
-        settings: Settings, tmp_path: Path, instead: str) -> None:
-    dordogne_story(settings)
-    plan = planned(settings, tmp_path, "Promouvoir C0003")
-    deliver(settings, [answer(tmp_path, plan, instead)])
-    run_once(settings)
-    asked = to_staff(settings)[-1]
+        workspace: Settings, tmp_path: Path, instead: str) -> None:
+    dordogne_story(workspace)
+    plan = planned(workspace, tmp_path, "Promouvoir C0003")
+    deliver(workspace, [staff_answer(tmp_path, plan, instead)])
+    run_once(workspace)
+    asked = staff_action_mail(workspace)[-1]
     assert asked["X-Mailflow-Outcome"] == "staff-unclear" and "nouveau message" in said(asked)
-    assert statuses(settings)[NADIA] == "waitlisted" and history(settings) == []
-    assert call_of(settings, "ot-ruraux") is CallStatus.OPEN
+    assert ot_ruraux_statuses(workspace)[NADIA] == "waitlisted" and staff_history(workspace) == []
+    assert call_of(workspace, "ot-ruraux") is CallStatus.OPEN
 
 
-def test_a_confirmation_after_the_candidature_was_withdrawn_meanwhile(settings: Settings,
+def test_a_confirmation_after_the_candidature_was_withdrawn_meanwhile(workspace: Settings,
                                                                       tmp_path: Path) -> None:
-    dordogne_story(settings)
-    promote = planned(settings, tmp_path, "Promouvoir C0003")
-    withdraw = planned(settings, tmp_path, "Retirer C0003 : désistement par téléphone")
-    deliver(settings, [answer(tmp_path, withdraw, "Oui")])
-    run_once(settings)
-    deliver(settings, [answer(tmp_path, promote, "Oui")])
-    run_once(settings)
-    late = to_staff(settings)[-1]
+    dordogne_story(workspace)
+    promote = planned(workspace, tmp_path, "Promouvoir C0003")
+    withdraw = planned(workspace, tmp_path, "Retirer C0003 : désistement par téléphone")
+    deliver(workspace, [staff_answer(tmp_path, withdraw, "Oui")])
+    run_once(workspace)
+    deliver(workspace, [staff_answer(tmp_path, promote, "Oui")])
+    run_once(workspace)
+    late = staff_action_mail(workspace)[-1]
     assert late["X-Mailflow-Outcome"] == "staff-unclear" and "n’est plus possible" in said(late)
-    assert statuses(settings)[NADIA] == "withdrawn" and len(history(settings)) == 1
+    assert ot_ruraux_statuses(workspace)[NADIA] == "withdrawn" and len(staff_history(workspace)) == 1

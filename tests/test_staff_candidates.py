@@ -3,39 +3,16 @@
 from __future__ import annotations
 
 import json
-from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
 
-from mailflow import config
-from mailflow.cli import main
 from mailflow.config.settings import Settings
 from mailflow.store import Store
 
-from .conftest import local_config, member_mail, staff_mail
-from .test_cli import plain
-from .test_service import SAMPLES, deliver
-from .test_staff_groups import role_ot_applicants
-
-
-@pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return config.load(local_config(tmp_path))
-
-
-def cli(capsys: pytest.CaptureFixture[str], settings: Settings, *args: str) -> tuple[int, str, str]:
-    code = main(["--config", str(settings.file), *args])
-    out, err = capsys.readouterr()
-    return code, plain(out), plain(err)
-
-
-def outbox(settings: Settings) -> list[EmailMessage]:
-    return member_mail(settings)
-
-
-def alerts(settings: Settings, kind: str) -> list[EmailMessage]:
-    return staff_mail(settings, kind)
+from .helpers.messages import deliver, role_ot_applicants
+from .helpers.project import SAMPLES
+from .helpers.runs import cli, member_mail
 
 
 def listed(capsys: pytest.CaptureFixture[str], settings: Settings, group: str) -> list[dict[str, object]]:
@@ -45,75 +22,78 @@ def listed(capsys: pytest.CaptureFixture[str], settings: Settings, group: str) -
 
 
 @pytest.fixture
-def full_role_ot(settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Settings:
+def full_role_ot_workspace(workspace: Settings, tmp_path: Path,
+                           capsys: pytest.CaptureFixture[str]) -> Settings:
     """« Communiquer sur le rôle de l’OT » with its 15 places taken by email and one waiting."""
-    deliver(settings, role_ot_applicants(tmp_path, 16))
-    assert cli(capsys, settings, "run", "--once")[0] == 0
-    return settings
+    deliver(workspace, role_ot_applicants(tmp_path, 16))
+    assert cli(capsys, workspace, "run", "--once")[0] == 0
+    return workspace
 
 
 def test_a_candidature_taken_at_a_departmental_meeting_takes_its_place_by_time(
-        full_role_ot: Settings, capsys: pytest.CaptureFixture[str]) -> None:
-    before = len(outbox(full_role_ot))
+        full_role_ot_workspace: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+    before = len(member_mail(full_role_ot_workspace))
     args = ["candidates", "add", "role-ot", "--email", "Anne.Morel@ot-correze.fr", "--name",
             "Anne Morel", "--department", "19", "--role", "Directrice",
             "--received-at", "2026-11-20T10:30"]
-    code, out, _ = cli(capsys, full_role_ot, *args, "--dry-run")
+    code, out, _ = cli(capsys, full_role_ot_workspace, *args, "--dry-run")
     assert code == 0 and "inscription confirmée → anne.morel@ot-correze.fr" in out
     assert "liste d’attente → d14@ot.fr" in out and "2 messages seront envoyés :" in out
     assert "<d14@ot.fr> (role-ot) : déplacé·e en liste d’attente, position 1" in out
-    assert len(outbox(full_role_ot)) == before
-    code, out, _ = cli(capsys, full_role_ot, *args)
+    assert len(member_mail(full_role_ot_workspace)) == before
+    code, out, _ = cli(capsys, full_role_ot_workspace, *args)
     assert code == 0, out
-    rows = listed(capsys, full_role_ot, "role-ot")
+    rows = listed(capsys, full_role_ot_workspace, "role-ot")
     assert (rows[0]["email"], rows[0]["status"], rows[0]["position"]) == (
         "anne.morel@ot-correze.fr", "confirmed", 1)
     status = {r["email"]: (r["status"], r["position"]) for r in rows}
     assert status["d14@ot.fr"] == ("waitlisted", 1)  # the latest confirmed gives way, first in line
     assert status["d15@ot.fr"] == ("waitlisted", 2)
-    sent = outbox(full_role_ot)[before:]
+    sent = member_mail(full_role_ot_workspace)[before:]
     assert [(m["X-Mailflow-Outcome"], m["To"].addresses[0].addr_spec) for m in sent] == [
         ("confirmed", "anne.morel@ot-correze.fr"), ("waitlisted", "d14@ot.fr")]
     assert "réunion départementale" in sent[1].get_body(("plain",)).get_content()
-    with Store(full_role_ot.store_path, read_only=True) as store:
+    with Store(full_role_ot_workspace.store_path, read_only=True) as store:
         (entry,) = store.history()
     assert entry["action"] == "candidate-add" and "reçue en personne" in entry["reason"]
 
 
-def test_staff_withdraw_promotes_the_next(full_role_ot: Settings,
-                                         capsys: pytest.CaptureFixture[str]) -> None:
-    rows = listed(capsys, full_role_ot, "role-ot")
+def test_staff_withdraw_promotes_the_next(full_role_ot_workspace: Settings,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    rows = listed(capsys, full_role_ot_workspace, "role-ot")
     first = next(r for r in rows if r["email"] == "d0@ot.fr")
-    code, out, _ = cli(capsys, full_role_ot, "candidates", "withdraw", str(first["id"]),
+    code, out, _ = cli(capsys, full_role_ot_workspace, "candidates", "withdraw", str(first["id"]),
                        "--reason", "désistement annoncé par téléphone")
     assert code == 0, out
-    withdrawn, promoted = outbox(full_role_ot)[-2:]
+    withdrawn, promoted = member_mail(full_role_ot_workspace)[-2:]
     assert withdrawn["To"].addresses[0].addr_spec == "d0@ot.fr"
     assert promoted["X-Mailflow-Outcome"] == "confirmed"
     assert promoted["To"].addresses[0].addr_spec == "d15@ot.fr"
 
 
-def test_staff_refuse_tells_the_reason_and_frees_the_place(full_role_ot: Settings,
+def test_staff_refuse_tells_the_reason_and_frees_the_place(full_role_ot_workspace: Settings,
                                                            capsys: pytest.CaptureFixture[str]) -> None:
-    rows = listed(capsys, full_role_ot, "role-ot")
+    rows = listed(capsys, full_role_ot_workspace, "role-ot")
     third = next(r for r in rows if r["email"] == "d2@ot.fr")
     reason = "votre office a déjà un représentant dans ce groupe"
-    assert cli(capsys, full_role_ot, "candidates", "refuse", str(third["id"]), "--reason", reason)[0] == 0
-    refused, promoted = outbox(full_role_ot)[-2:]
+    assert cli(capsys, full_role_ot_workspace, "candidates", "refuse", str(third["id"]), "--reason",
+               reason)[0] == 0
+    refused, promoted = member_mail(full_role_ot_workspace)[-2:]
     assert refused["X-Mailflow-Outcome"] == "refused"
     assert "déjà un représentant" in refused.get_body(("plain",)).get_content()
     assert promoted["To"].addresses[0].addr_spec == "d15@ot.fr"
 
 
-def test_staff_promote_beyond_capacity(full_role_ot: Settings,
+def test_staff_promote_beyond_capacity(full_role_ot_workspace: Settings,
                                        capsys: pytest.CaptureFixture[str]) -> None:
-    waiting = next(r for r in listed(capsys, full_role_ot, "role-ot") if r["status"] == "waitlisted")
-    assert cli(capsys, full_role_ot, "candidates", "promote", str(waiting["id"]),
+    waiting = next(r for r in listed(capsys, full_role_ot_workspace,
+                                     "role-ot") if r["status"] == "waitlisted")
+    assert cli(capsys, full_role_ot_workspace, "candidates", "promote", str(waiting["id"]),
                "--reason", "décision du bureau")[0] == 0
-    _, out, _ = cli(capsys, full_role_ot, "status", "--json")
+    _, out, _ = cli(capsys, full_role_ot_workspace, "status", "--json")
     role = next(r for r in json.loads(out) if r["id"] == "role-ot")
     assert (role["confirmed"], role["waiting"], role["left"]) == (16, 0, 0)
-    assert outbox(full_role_ot)[-1]["To"].addresses[0].addr_spec == "d15@ot.fr"
+    assert member_mail(full_role_ot_workspace)[-1]["To"].addresses[0].addr_spec == "d15@ot.fr"
 
 
 @pytest.mark.parametrize(
@@ -128,10 +108,10 @@ def test_staff_promote_beyond_capacity(full_role_ot: Settings,
           "--received-at", "2999-01-01T10:00"], "--received-at : la date est à venir"),
     ],
 )
-def test_refused_actions_say_why(settings: Settings, capsys: pytest.CaptureFixture[str],
+def test_refused_actions_say_why(workspace: Settings, capsys: pytest.CaptureFixture[str],
                                  args: list[str], message: str) -> None:
-    deliver(settings, SAMPLES[:1])
-    cli(capsys, settings, "run", "--once")
-    code, _, err = cli(capsys, settings, *args)
+    deliver(workspace, SAMPLES[:1])
+    cli(capsys, workspace, "run", "--once")
+    code, _, err = cli(capsys, workspace, *args)
     assert code == 2
     assert message in err

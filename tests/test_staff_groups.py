@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import email
 import json
-from email import policy
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -12,30 +10,11 @@ import icalendar
 import pytest
 
 from mailflow import config
-from mailflow.cli import main
-from mailflow.config.settings import Settings
 from mailflow.store import Store
 
-from .conftest import local_config
-from .test_cli import plain
-from .test_service import SAMPLES, deliver, member_reply
-
-
-@pytest.fixture
-def cfg(tmp_path: Path) -> Path:
-    return local_config(tmp_path)
-
-
-def run(capsys: pytest.CaptureFixture[str], cfg: Path, *args: str) -> tuple[int, str, str]:
-    code = main(["--config", str(cfg), *args])
-    out, err = capsys.readouterr()
-    return code, plain(out), plain(err)
-
-
-def sent(settings: Settings) -> list[EmailMessage]:
-    assert settings.delivery.path is not None
-    return [email.message_from_bytes(p.read_bytes(), policy=policy.default)  # type: ignore[misc]
-            for p in sorted(settings.delivery.path.glob("*.eml"))]
+from .helpers.messages import deliver, member_reply, role_ot_applicants
+from .helpers.project import SAMPLES
+from .helpers.runs import cli, sent_mail
 
 
 def invitation(message: EmailMessage) -> icalendar.Calendar:
@@ -47,19 +26,8 @@ def event(message: EmailMessage) -> icalendar.Event:
     return next(c for c in invitation(message).walk() if c.name == "VEVENT")
 
 
-def role_ot_applicants(tmp_path: Path, count: int) -> list[Path]:
-    sample = SAMPLES[1].read_bytes()  # a director applying to role-ot (15 places)
-    files = []
-    for n in range(count):
-        f = tmp_path / f"role{n}.eml"
-        f.write_bytes(sample.replace(b"direction@coeurdebearn-tourisme.fr", f"d{n}@ot.fr".encode())
-                      .replace(b"<02-candidature", f"<{n}-candidature".encode()))
-        files.append(f)
-    return files
-
-
-def test_show(cfg: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, cfg, "groups", "show", "ot-ruraux")
+def test_show(workspace_config: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = cli(capsys, workspace_config, "groups", "show", "ot-ruraux")
     assert code == 0
     assert "« Offices de Tourisme ruraux » (ot-ruraux)" in out
     assert "première rencontre : mardi 6 avril 2027 à 9 h 30, Montignac (Dordogne)" in out
@@ -69,46 +37,47 @@ def test_show(cfg: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert "  - équipe : moins de 10 ETP" in out
     assert "  - plus grande commune du territoire : 20 000 habitants au plus" in out
     assert "meeting_sequence" not in out and "sequence" not in out
-    code, out, _ = run(capsys, cfg, "groups", "show", "ot-ruraux", "--json")
+    code, out, _ = cli(capsys, workspace_config, "groups", "show", "ot-ruraux", "--json")
     row = json.loads(out)
     assert row["criteria"]["fte_below"] == 10 and row["capacity"] == 20
-    code, _, err = run(capsys, cfg, "groups", "show", "nope")
+    code, _, err = cli(capsys, workspace_config, "groups", "show", "nope")
     assert code == 2 and "groupe inconnu « nope »" in err
-    assert run(capsys, cfg, "groups", "show", "OT-Ruraux")[0] == 0  # ids in any case
+    assert cli(capsys, workspace_config, "groups", "show", "OT-Ruraux")[0] == 0  # ids in any case
 
 
-def test_close_then_open(cfg: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    settings = config.load(cfg)
-    assert run(capsys, cfg, "groups", "close", "role-ot")[0] == 0
+def test_close_then_open(workspace_config: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    settings = config.load(workspace_config)
+    assert cli(capsys, workspace_config, "groups", "close", "role-ot")[0] == 0
     deliver(settings, SAMPLES[1:2])
-    run(capsys, cfg, "run", "--once")
-    assert [m["X-Mailflow-Outcome"] for m in sent(settings)] == ["closed"]
-    _, out, _ = run(capsys, cfg, "status", "--json")
+    cli(capsys, workspace_config, "run", "--once")
+    assert [m["X-Mailflow-Outcome"] for m in sent_mail(settings)] == ["closed"]
+    _, out, _ = cli(capsys, workspace_config, "status", "--json")
     assert next(r for r in json.loads(out) if r["id"] == "role-ot")["accepting"] is False
-    assert run(capsys, cfg, "groups", "open", "role-ot")[0] == 0
+    assert cli(capsys, workspace_config, "groups", "open", "role-ot")[0] == 0
     deliver(settings, SAMPLES[1:2])  # the same person tries again
-    (path,) = [p for p in settings.mailbox.path.glob("new/*")]  # type: ignore[union-attr]
+    assert settings.mailbox.path is not None
+    (path,) = [p for p in settings.mailbox.path.glob("new/*")]
     path.write_bytes(path.read_bytes().replace(b"<02-candidature", b"<02b-candidature"))
-    run(capsys, cfg, "run", "--once")
-    assert [m["X-Mailflow-Outcome"] for m in sent(settings)] == ["closed", "confirmed"]
+    cli(capsys, workspace_config, "run", "--once")
+    assert [m["X-Mailflow-Outcome"] for m in sent_mail(settings)] == ["closed", "confirmed"]
 
 
-def test_raising_the_capacity_promotes_after_a_dry_run(cfg: Path, tmp_path: Path,
+def test_raising_the_capacity_promotes_after_a_dry_run(workspace_config: Path, tmp_path: Path,
                                                        capsys: pytest.CaptureFixture[str]) -> None:
-    settings = config.load(cfg)
+    settings = config.load(workspace_config)
     deliver(settings, role_ot_applicants(tmp_path, 17))
-    run(capsys, cfg, "run", "--once")
-    assert [m["X-Mailflow-Outcome"] for m in sent(settings)].count("waitlisted") == 2
-    code, out, _ = run(capsys, cfg, "groups", "set", "role-ot", "--capacity", "16", "--dry-run")
+    cli(capsys, workspace_config, "run", "--once")
+    assert [m["X-Mailflow-Outcome"] for m in sent_mail(settings)].count("waitlisted") == 2
+    code, out, _ = cli(capsys, workspace_config, "groups", "set", "role-ot", "--capacity", "16", "--dry-run")
     assert code == 0
     assert "  places : 15 → 16" in out
     assert "<d15@ot.fr> (role-ot) : promu·e de la liste d’attente, place 16 sur 16" in out
     assert "inscription confirmée → d15@ot.fr" in out and "d16@ot.fr" not in out
     assert out.strip().endswith("Essai à blanc : rien n’a été modifié, aucun message n’est parti.")
-    assert len(sent(settings)) == 17 + 1  # the 17 replies and the « group full » alert
-    code, out, _ = run(capsys, cfg, "groups", "set", "role-ot", "--capacity", "16")
+    assert len(sent_mail(settings)) == 17 + 1  # the 17 replies and the « group full » alert
+    code, out, _ = cli(capsys, workspace_config, "groups", "set", "role-ot", "--capacity", "16")
     assert code == 0 and "1 message envoyé :" in out
-    promoted = sent(settings)[-2:]
+    promoted = sent_mail(settings)[-2:]
     assert [m["To"].addresses[0].addr_spec for m in promoted] == ["d15@ot.fr", "animation@monatourisme.fr"]
     assert "place s’est libérée" in promoted[0].get_body(("plain",)).get_content()
     assert promoted[1]["X-Mailflow-Alert"] == "group-full"
@@ -117,18 +86,18 @@ def test_raising_the_capacity_promotes_after_a_dry_run(cfg: Path, tmp_path: Path
     assert entry["action"] == "group-change" and entry["changes"] == {"capacity": 16}
 
 
-def test_a_new_meeting_date_updates_every_confirmed_calendar(cfg: Path, tmp_path: Path,
-                                                              capsys: pytest.CaptureFixture[str]) -> None:
-    settings = config.load(cfg)
+def test_a_new_meeting_date_updates_every_confirmed_calendar(workspace_config: Path, tmp_path: Path,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    settings = config.load(workspace_config)
     deliver(settings, [SAMPLES[0], SAMPLES[2], SAMPLES[8]])  # two confirmed, one needs-info
-    run(capsys, cfg, "run", "--once")
-    first = sent(settings)
+    cli(capsys, workspace_config, "run", "--once")
+    first = sent_mail(settings)
     original = event(first[0])
     assert int(original["SEQUENCE"]) == 0
-    code, out, _ = run(capsys, cfg, "groups", "set", "ot-ruraux", "--meeting-date",
+    code, out, _ = cli(capsys, workspace_config, "groups", "set", "ot-ruraux", "--meeting-date",
                        "2027-04-13T10:00", "--place", "Sarlat-la-Canéda (Dordogne)")
     assert code == 0, out
-    updates = sent(settings)[len(first):]
+    updates = sent_mail(settings)[len(first):]
     assert sorted(m["To"].addresses[0].addr_spec for m in updates) == [
         "luc.garnier@ot-bastides-dordogne.fr", "marie.dupont@ot-perigord-noir.fr"]
     marie = next(m for m in updates if "marie" in str(m["To"]))
@@ -139,15 +108,15 @@ def test_a_new_meeting_date_updates_every_confirmed_calendar(cfg: Path, tmp_path
     assert str(update["LOCATION"]) == "Sarlat-la-Canéda (Dordogne)"
     assert "mardi 13 avril 2027 à\u00a010\u00a0h" in marie.get_body(("plain",)).get_content()
     # Later confirmations carry the new meeting; a withdrawal cancels above the last update.
-    _, out, _ = run(capsys, cfg, "groups", "show", "ot-ruraux", "--json")
+    _, out, _ = cli(capsys, workspace_config, "groups", "show", "ot-ruraux", "--json")
     assert json.loads(out)["meeting_sequence"] == 1
     deliver(settings, [SAMPLES[10]])  # Luc Garnier withdraws, then confirms from his address
-    run(capsys, cfg, "run", "--once")
-    request = sent(settings)[-1]
+    cli(capsys, workspace_config, "run", "--once")
+    request = sent_mail(settings)[-1]
     assert request["X-Mailflow-Outcome"] == "withdrawal-to-confirm"
     deliver(settings, [member_reply(request, "Je confirme.", tmp_path)])
-    run(capsys, cfg, "run", "--once")
-    withdrawn = sent(settings)[-1]
+    cli(capsys, workspace_config, "run", "--once")
+    withdrawn = sent_mail(settings)[-1]
     cancel = event(withdrawn)
     assert str(invitation(withdrawn)["METHOD"]) == "CANCEL"
     assert int(cancel["SEQUENCE"]) == 2
@@ -162,8 +131,8 @@ def test_a_new_meeting_date_updates_every_confirmed_calendar(cfg: Path, tmp_path
         (["--meeting-date", "mardi"], "--meeting-date : date et heure attendues"),
     ],
 )
-def test_refused_changes_say_why(cfg: Path, capsys: pytest.CaptureFixture[str], args: list[str],
+def test_refused_changes_say_why(workspace_config: Path, capsys: pytest.CaptureFixture[str], args: list[str],
                                  message: str) -> None:
-    code, _, err = run(capsys, cfg, "groups", "set", "role-ot", *args)
+    code, _, err = cli(capsys, workspace_config, "groups", "set", "role-ot", *args)
     assert code == 2
     assert message in err

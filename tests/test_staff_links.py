@@ -26,22 +26,10 @@ from mailflow.model.values import (
     State,
     Status,
 )
-from mailflow.store import Store
 
-from .conftest import RURAL_DIRECTOR, staff_mail
-from .test_digest import (
-    Clock,
-    digest_after_the_samples,
-    html_of,
-    role_ot_directors,
-    text_of,
-    with_service,
-    workspace,
-)
-from .test_service import deliver
-from .test_staff_by_email import STAFF, answer, run_once, to_staff
-
-__all__ = ["workspace"]  # the fixture, used by name
+from .helpers.messages import RURAL_DIRECTOR, STAFF, deliver, staff_answer
+from .helpers.runs import body_html, body_text, run_once, staff_action_mail
+from .helpers.worlds import digest_after_the_samples, fill_role_ot, stored_state
 
 PARIS = ZoneInfo("Europe/Paris")
 LINK = re.compile(r'href="(mailto:[^"]+)"')
@@ -50,7 +38,7 @@ LINK = re.compile(r'href="(mailto:[^"]+)"')
 def links(message: EmailMessage) -> list[tuple[str, str, str]]:
     """(address, subject, body) of every mailto: link of the message's HTML."""
     found = []
-    for href in LINK.findall(html_of(message)):
+    for href in LINK.findall(body_html(message)):
         url = urlsplit(html.unescape(href))
         query = parse_qs(url.query)
         found.append((unquote(url.path), query["subject"][0], query["body"][0]))
@@ -59,8 +47,7 @@ def links(message: EmailMessage) -> list[tuple[str, str, str]]:
 
 def read(settings: Settings, body: str) -> Command:
     now = datetime.now(UTC)
-    with Store(settings.store_path, read_only=True) as store:
-        state = store.state(settings.groups, settings.departments)
+    state = stored_state(settings)
     command = read_command(body.replace("\r\n", "\n"), "", state.groups, state.departments, now,
                            PARIS)
     assert isinstance(command, Command), (body, command)
@@ -76,16 +63,9 @@ def test_the_digest_offers_the_actions_that_fit(workspace: Settings) -> None:
     assert (StaffVerb.QUESTION_DONE, "Q0001") in [(c.verb, c.target) for c in commands]
     assert (StaffVerb.IDEA_ADVANCE, "I0001") in [(c.verb, c.target) for c in commands]
     # The text version gives the same lines, to copy into an answer.
-    said = " ".join(text_of(message).split())
+    said = " ".join(body_text(message).split())
     for _, _, body in found:
         assert " ".join(body.split()) in said
-
-
-def fill_role_ot(settings: Settings, tmp_path: Path) -> EmailMessage:
-    deliver(settings, role_ot_directors(tmp_path, 15))
-    with_service(settings, Clock(datetime.now(UTC)), "run_batch")
-    (alert,) = staff_mail(settings, "group-full")
-    return alert
 
 
 def test_a_full_group_alert_offers_to_close_or_add_places(workspace: Settings, tmp_path: Path) -> None:
@@ -110,15 +90,14 @@ def test_a_link_sent_as_it_is_goes_round_to_the_action(workspace: Settings, tmp_
     path.write_bytes(bytes(msg))
     deliver(workspace, [path])
     run_once(workspace)
-    (plan,) = to_staff(workspace)
-    deliver(workspace, [answer(tmp_path, plan, "Oui")])
+    (plan,) = staff_action_mail(workspace)
+    deliver(workspace, [staff_answer(tmp_path, plan, "Oui")])
     run_once(workspace)
-    with Store(workspace.store_path, read_only=True) as store:
-        state = store.state(workspace.groups, workspace.departments)
+    state = stored_state(workspace)
     assert state.groups["role-ot"].call is CallStatus.CLOSED
 
 
-def test_every_line_the_digest_offers_reads_back_as_its_action(settings: Settings) -> None:
+def test_every_line_the_digest_offers_reads_back_as_its_action(shipped_settings: Settings) -> None:
     """A digest with every idea stage, a full group with a waiting list and an open question:
     each line offered, sent as it is, is read as the action its label names."""
     now = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
@@ -134,7 +113,7 @@ def test_every_line_the_digest_offers_reads_back_as_its_action(settings: Setting
     question = Question(id="Q0001", seq=40, email="q@ot.fr", name="Q", subject="Renseignements",
                         text="Qui peut venir ?", received_at=now - timedelta(hours=1),
                         message_key="q1")
-    state = State(settings.groups, settings.departments, candidatures=tuple(role),
+    state = State(shipped_settings.groups, shipped_settings.departments, candidatures=tuple(role),
                   ideas=tuple(ideas), questions=(question,))
     digest = build_digest(state, [], [], now - timedelta(days=1), now)
     assert digest is not None

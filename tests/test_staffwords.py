@@ -9,13 +9,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mailflow import config
 from mailflow.config.settings import Settings
 from mailflow.core.read.staff_words import Command, Unclear, forwarded, read_command
 from mailflow.model.values import StaffVerb as V
 from mailflow.model.values import canonical_id
-
-from .conftest import ROOT
 
 PARIS = ZoneInfo("Europe/Paris")
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=PARIS)
@@ -52,17 +49,17 @@ READ = [
 
 
 @pytest.mark.parametrize(("text", "verb", "target", "reason", "fields"), READ)
-def test_what_staff_write_is_read(settings: Settings, text: str, verb: V, target: str, reason: str,
+def test_what_staff_write_is_read(shipped_settings: Settings, text: str, verb: V, target: str, reason: str,
                                   fields: dict[str, str]) -> None:
-    command = read_command(text, "", settings.groups, settings.departments, NOW, PARIS)
+    command = read_command(text, "", shipped_settings.groups, shipped_settings.departments, NOW, PARIS)
     assert command == Command(verb, target, reason, fields)
 
 
-def test_a_candidature_typed_in_full(settings: Settings) -> None:
+def test_a_candidature_typed_in_full(shipped_settings: Settings) -> None:
     command = read_command(
         "Ajouter la candidature de Jeanne Martin, jeanne.martin@ot-confolentais.fr, directrice de "
         "l'OT du Confolentais (16), reçue en réunion départementale le 3 mars à 10 h, pour le "
-        "groupe OT ruraux", "", settings.groups, settings.departments, NOW, PARIS)
+        "groupe OT ruraux", "", shipped_settings.groups, shipped_settings.departments, NOW, PARIS)
     assert isinstance(command, Command) and command.verb is V.ADD and command.target == "ot-ruraux"
     assert {k: command.fields[k] for k in ("email", "name", "department", "received_at")} == {
         "email": "jeanne.martin@ot-confolentais.fr", "name": "Jeanne Martin", "department": "16",
@@ -84,27 +81,24 @@ UNCLEAR = [
 
 
 @pytest.mark.parametrize(("text", "said"), UNCLEAR)
-def test_what_is_missing_is_said(settings: Settings, text: str, said: str) -> None:
-    command = read_command(text, "", settings.groups, settings.departments, NOW, PARIS)
+def test_what_is_missing_is_said(shipped_settings: Settings, text: str, said: str) -> None:
+    command = read_command(text, "", shipped_settings.groups, shipped_settings.departments, NOW, PARIS)
     assert isinstance(command, Unclear) and said in command.why
 
 
 @pytest.mark.parametrize("text", [
     "Bonjour, je serai absente vendredi.", "Merci pour le point !", "Je vais ajouter ça à l’agenda.",
     "La rencontre s’est bien passée.\n\nClaire", ""])
-def test_plain_staff_mail_asks_for_nothing(settings: Settings, text: str) -> None:
-    assert read_command(text, "", settings.groups, settings.departments, NOW, PARIS) is None
-
-
-SHIPPED = config.load(ROOT / "config" / "mailflow.toml")
+def test_plain_staff_mail_asks_for_nothing(shipped_settings: Settings, text: str) -> None:
+    assert read_command(text, "", shipped_settings.groups, shipped_settings.departments, NOW, PARIS) is None
 
 
 @given(st.text(max_size=300) | st.lists(st.sampled_from(
     ["Refuser", "C0042", " : ", "Ajouter", "candidature", "de Jeanne", "(16)", "@", "le 3 mars",
      "à 10 h", "De : ", "Envoyé : ", "\n", "OT ruraux", "idée", "I3", "capacité", "lieu :"]),
     max_size=12).map("".join))
-def test_any_text_is_read_without_error(text: str) -> None:
-    read_command(text, text[:40], SHIPPED.groups, SHIPPED.departments, NOW, PARIS)
+def test_any_text_is_read_without_error(shipped_settings: Settings, text: str) -> None:
+    read_command(text, text[:40], shipped_settings.groups, shipped_settings.departments, NOW, PARIS)
     forwarded(text, NOW, PARIS)
 
 
@@ -156,17 +150,17 @@ CAPACITY = [  # ot-ruraux has 20 places
 
 
 @pytest.mark.parametrize(("text", "capacity"), CAPACITY)
-def test_a_number_of_places_is_read_as_the_new_total(settings: Settings, text: str,
-                                                      capacity: int) -> None:
+def test_a_number_of_places_is_read_as_the_new_total(shipped_settings: Settings, text: str,
+                                                     capacity: int) -> None:
     """« Ajouter 5 places » is five more, never five in all (the alert offers « Ajouter des places »)."""
-    command = read_command(text, "", settings.groups, settings.departments, NOW, PARIS)
+    command = read_command(text, "", shipped_settings.groups, shipped_settings.departments, NOW, PARIS)
     assert command == Command(V.CAPACITY, "ot-ruraux", "", {"capacity": str(capacity)})
 
 
 @pytest.mark.parametrize("text", [
     "Ajouter des places au groupe OT ruraux", "Réduire la capacité OT ruraux de 30 places"])
-def test_places_without_a_usable_figure_are_asked_for(settings: Settings, text: str) -> None:
-    command = read_command(text, "", settings.groups, settings.departments, NOW, PARIS)
+def test_places_without_a_usable_figure_are_asked_for(shipped_settings: Settings, text: str) -> None:
+    command = read_command(text, "", shipped_settings.groups, shipped_settings.departments, NOW, PARIS)
     assert isinstance(command, Unclear) and "nombre de places" in command.why
 
 
@@ -181,8 +175,8 @@ SEVERAL = [
 
 
 @pytest.mark.parametrize("text", SEVERAL)
-def test_several_actions_in_one_message_are_not_half_done(settings: Settings, text: str) -> None:
-    command = read_command(text, "", settings.groups, settings.departments, NOW, PARIS)
+def test_several_actions_in_one_message_are_not_half_done(shipped_settings: Settings, text: str) -> None:
+    command = read_command(text, "", shipped_settings.groups, shipped_settings.departments, NOW, PARIS)
     assert isinstance(command, Unclear) and "une action par message" in command.why
 
 
@@ -198,25 +192,25 @@ def test_several_actions_in_one_message_are_not_half_done(settings: Settings, te
     ("Clore l’appel OT ruraux\nIl est complet depuis ce matin (C0020 a pris la dernière place).",
      V.CLOSE, "ot-ruraux"),
 ])
-def test_one_action_with_other_numbers_or_lines_is_one_action(settings: Settings, text: str,
-                                                             verb: V, target: str) -> None:
-    command = read_command(text, "", settings.groups, settings.departments, NOW, PARIS)
+def test_one_action_with_other_numbers_or_lines_is_one_action(shipped_settings: Settings, text: str,
+                                                              verb: V, target: str) -> None:
+    command = read_command(text, "", shipped_settings.groups, shipped_settings.departments, NOW, PARIS)
     assert isinstance(command, Command) and (command.verb, command.target) == (verb, target)
 
 
-def test_the_reason_is_what_follows_the_colon(settings: Settings) -> None:
+def test_the_reason_is_what_follows_the_colon(shipped_settings: Settings) -> None:
     """The member reads the reason: the group named before the colon is not part of it."""
     command = read_command("Refuser C0042 pour le groupe OT ruraux : hors profil", "",
-                           settings.groups, settings.departments, NOW, PARIS)
+                           shipped_settings.groups, shipped_settings.departments, NOW, PARIS)
     assert command == Command(V.REFUSE, "C0042", "hors profil", {})
 
 
-def test_a_promotion_in_a_signature_asks_for_nothing(settings: Settings) -> None:
+def test_a_promotion_in_a_signature_asks_for_nothing(shipped_settings: Settings) -> None:
     text = "Je serai absente vendredi.\n\nClaire Morel\nChargée de promotion du territoire"
-    assert read_command(text, "", settings.groups, settings.departments, NOW, PARIS) is None
+    assert read_command(text, "", shipped_settings.groups, shipped_settings.departments, NOW, PARIS) is None
 
 
-def test_the_quote_of_our_own_mail_is_no_forwarded_message(settings: Settings) -> None:
+def test_the_quote_of_our_own_mail_is_no_forwarded_message(shipped_settings: Settings) -> None:
     """A reply to the digest quotes it under « De : MONA <groupes@…> »: that is no candidature
     forwarded, its groups and its date are not the member's."""
     quoted = forwarded(
@@ -228,6 +222,7 @@ def test_the_quote_of_our_own_mail_is_no_forwarded_message(settings: Settings) -
     assert quoted is not None
     command = read_command(
         "Ajouter la candidature de Jeanne Martin, jeanne.martin@ot-sarlat.fr (24)",
-        "RE\u00a0: [mailflow] Le point du 30 novembre", settings.groups, settings.departments, NOW,
-        PARIS, forwarded=quoted, own=("animation@monatourisme.fr", "groupes@monatourisme.fr"))
+        "RE\u00a0: [mailflow] Le point du 30 novembre", shipped_settings.groups,
+        shipped_settings.departments, NOW, PARIS, forwarded=quoted,
+        own=("animation@monatourisme.fr", "groupes@monatourisme.fr"))
     assert isinstance(command, Unclear) and "quel groupe" in command.why

@@ -13,22 +13,17 @@ from hypothesis import given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
-from mailflow import config
 from mailflow.cli import main
 from mailflow.config.settings import Settings
 from mailflow.errors import StoreError
 from mailflow.store import Store
 from mailflow.store.files import read_json_bytes
 
-from .conftest import ROOT, local_config, member_mail
-from .test_service import SAMPLES, Crash, deliver
+from .helpers.messages import deliver
+from .helpers.project import ROOT, SAMPLES
+from .helpers.runs import Crash, member_mail, run_once
 
 OLD_STORE = ROOT / "tests" / "data" / "store-before-the-journal.json"
-
-
-@pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return config.load(local_config(tmp_path))
 
 
 def journal_records(settings: Settings) -> list[dict[str, object]]:
@@ -37,67 +32,63 @@ def journal_records(settings: Settings) -> list[dict[str, object]]:
             for line in f.read_text(encoding="utf-8").splitlines()]
 
 
-def run_once(settings: Settings) -> None:
-    assert main(["--config", str(settings.file), "run", "--once"]) == 0
-
-
 def test_a_store_written_before_the_journal_is_migrated_at_start(
-        settings: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+        workspace: Settings, capsys: pytest.CaptureFixture[str]) -> None:
     """A store made by the previous version (every table in one file, the replies' bytes in
     base64, two replies still waiting for an SMTP server that was down)."""
     old = json.loads(OLD_STORE.read_text(encoding="utf-8"))
     assert {"ledger", "history", "outbox"} <= set(old)
     waiting = [d for d in old["outbox"].values() if d["status"] == "pending"]
     assert len(waiting) == 2
-    settings.store_path.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(OLD_STORE, settings.store_path)
+    workspace.store_path.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(OLD_STORE, workspace.store_path)
     # A reader sees everything, and changes nothing on disk.
-    assert main(["--config", str(settings.file), "status", "--json"]) == 0
+    assert main(["--config", str(workspace.file), "status", "--json"]) == 0
     status = {r["id"]: (r["taken"], r["waiting"]) for r in json.loads(capsys.readouterr().out)}
     assert status == {"porteurs-de-projet": (0, 0), "ot-ruraux": (3, 1), "role-ot": (2, 0)}
-    assert settings.store_path.read_bytes() == OLD_STORE.read_bytes()
-    with Store(settings.store_path, read_only=True) as store:
+    assert workspace.store_path.read_bytes() == OLD_STORE.read_bytes()
+    with Store(workspace.store_path, read_only=True) as store:
         assert len(store.ledger()) == len(old["ledger"]) and len(store.history()) == 1
         assert [len(i.raw) > 0 for i in store.outbox("pending")] == [True, True]
     # The first writer migrates; the replies that waited go out, byte for byte as queued.
-    run_once(settings)
-    state = json.loads(read_json_bytes(settings.store_path.read_bytes()))
+    run_once(workspace)
+    state = json.loads(read_json_bytes(workspace.store_path.read_bytes()))
     assert not {"ledger", "history", "sent"} & set(state) and state["outbox"] == {}
     assert state["meta"]["1"]["schema"] == 2
-    kinds = [r["t"] for r in journal_records(settings)]
+    kinds = [r["t"] for r in journal_records(workspace)]
     assert kinds.count("ledger") == len(old["ledger"]) and kinds.count("history") == 1
     assert kinds.count("delivered") == len(old["outbox"])
-    sent = {str(m["Message-ID"]): m for m in member_mail(settings)}
+    sent = {str(m["Message-ID"]): m for m in member_mail(workspace)}
     assert {d["id"] for d in waiting} <= set(sent)
-    with Store(settings.store_path, read_only=True) as store:
+    with Store(workspace.store_path, read_only=True) as store:
         assert store.seen_before(next(iter(old["ledger"].values()))["sha256"], None)
-        assert {c.id for c in store.state(settings.groups, settings.departments).candidatures} == {
+        assert {c.id for c in store.state(workspace.groups, workspace.departments).candidatures} == {
             d["id"] for d in old["candidatures"].values()}
-    assert main(["--config", str(settings.file), "history"]) == 0
+    assert main(["--config", str(workspace.file), "history"]) == 0
     assert "candidature ajoutée par l’équipe par root" in capsys.readouterr().out
 
 
-def test_a_migration_cut_short_is_done_again_the_same(settings: Settings,
-                                                       monkeypatch: pytest.MonkeyPatch) -> None:
-    settings.store_path.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(OLD_STORE, settings.store_path)
+def test_a_migration_cut_short_is_done_again_the_same(workspace: Settings,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    workspace.store_path.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(OLD_STORE, workspace.store_path)
 
     def crash(*_args: object, **_kwargs: object) -> None:
         raise Crash  # the process dies after the journal, before the state file
 
     monkeypatch.setattr("mailflow.store.statefile.StateStorage.flush", crash)
     with pytest.raises(Crash):
-        Store(settings.store_path)
+        Store(workspace.store_path)
     monkeypatch.undo()
-    first = journal_records(settings)
-    assert settings.store_path.read_bytes() == OLD_STORE.read_bytes()
-    Store(settings.store_path).close()
-    assert journal_records(settings) == first  # written again, not twice
+    first = journal_records(workspace)
+    assert workspace.store_path.read_bytes() == OLD_STORE.read_bytes()
+    Store(workspace.store_path).close()
+    assert journal_records(workspace) == first  # written again, not twice
 
 
 def test_each_commit_reaches_the_journal_once_even_if_the_process_died_between(
-        settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
-    deliver(settings, SAMPLES[:2])
+        workspace: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    deliver(workspace, SAMPLES[:2])
     calls = 0
 
     def die_once(*args: object, **kwargs: object) -> None:
@@ -107,50 +98,50 @@ def test_each_commit_reaches_the_journal_once_even_if_the_process_died_between(
 
     monkeypatch.setattr("mailflow.store.journal.Journal.append", die_once)
     with pytest.raises(Crash):
-        run_once(settings)
+        run_once(workspace)
     monkeypatch.undo()
-    assert calls == 1 and journal_records(settings) == []
-    run_once(settings)  # the next writer appends what the journal lacked, then goes on
-    ledger = [r for r in journal_records(settings) if r["t"] == "ledger"]
-    assert len(ledger) == 2 and len({(r["b"], r["i"]) for r in journal_records(settings)}) == len(
-        journal_records(settings))
+    assert calls == 1 and journal_records(workspace) == []
+    run_once(workspace)  # the next writer appends what the journal lacked, then goes on
+    ledger = [r for r in journal_records(workspace) if r["t"] == "ledger"]
+    assert len(ledger) == 2 and len({(r["b"], r["i"]) for r in journal_records(workspace)}) == len(
+        journal_records(workspace))
 
 
-def test_a_line_torn_by_a_crash_is_cut_off(settings: Settings) -> None:
-    deliver(settings, SAMPLES[:1])
-    run_once(settings)
-    journal = settings.store_path.with_name(settings.store_path.name + ".journal")
+def test_a_line_torn_by_a_crash_is_cut_off(workspace: Settings) -> None:
+    deliver(workspace, SAMPLES[:1])
+    run_once(workspace)
+    journal = workspace.store_path.with_name(workspace.store_path.name + ".journal")
     [month] = journal.glob("*.jsonl")
     month.write_bytes(month.read_bytes() + b'{"t":"ledger","key":"half')
-    with Store(settings.store_path, read_only=True) as store:
+    with Store(workspace.store_path, read_only=True) as store:
         assert len(store.ledger()) == 1
-    deliver(settings, SAMPLES[1:2])
-    run_once(settings)
+    deliver(workspace, SAMPLES[1:2])
+    run_once(workspace)
     assert b"half" not in month.read_bytes()
-    assert sum(r["t"] == "ledger" for r in journal_records(settings)) == 2
+    assert sum(r["t"] == "ledger" for r in journal_records(workspace)) == 2
 
 
-def test_a_damaged_journal_line_is_named(settings: Settings) -> None:
-    deliver(settings, SAMPLES[:1])
-    run_once(settings)
-    journal = settings.store_path.with_name(settings.store_path.name + ".journal")
+def test_a_damaged_journal_line_is_named(workspace: Settings) -> None:
+    deliver(workspace, SAMPLES[:1])
+    run_once(workspace)
+    journal = workspace.store_path.with_name(workspace.store_path.name + ".journal")
     [month] = journal.glob("*.jsonl")
     month.write_bytes(b'{"t":"ledger","key":"k"}\n' + month.read_bytes())
-    with Store(settings.store_path, read_only=True) as store, pytest.raises(
+    with Store(workspace.store_path, read_only=True) as store, pytest.raises(
             StoreError, match=r"ligne 1 : ledger key 'k', champ « sha256 » : absent"):
         store.ledger()
 
 
-def test_reply_bytes_are_kept_only_until_they_are_sent(settings: Settings) -> None:
-    deliver(settings, SAMPLES)
-    run_once(settings)
-    pending = settings.store_path.with_name(settings.store_path.name + ".pending")
+def test_reply_bytes_are_kept_only_until_they_are_sent(workspace: Settings) -> None:
+    deliver(workspace, SAMPLES)
+    run_once(workspace)
+    pending = workspace.store_path.with_name(workspace.store_path.name + ".pending")
     assert not pending.exists() or list(pending.iterdir()) == []
-    with Store(settings.store_path, read_only=True) as store:
+    with Store(workspace.store_path, read_only=True) as store:
         sent = store.outbox("sent")
-    assert len(sent) == len(member_mail(settings)) + 2 and all(i.raw == b"" for i in sent)
+    assert len(sent) == len(member_mail(workspace)) + 2 and all(i.raw == b"" for i in sent)
     assert all(len(i.sha256) == 64 for i in sent)
-    state = settings.store_path.read_bytes()
+    state = workspace.store_path.read_bytes()
     assert b"raw_b64" not in state and len(state) < 20_000
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from typing import Protocol
 
 import pytest
 from hypothesis import given
@@ -11,11 +12,20 @@ from hypothesis import strategies as st
 from mailflow.core.read.dates import Found, find_date, find_datetime
 from mailflow.core.read.text import fold_aligned as fold
 
-from .conftest import _script
+from .helpers.project import script
 
-measure = _script("measure_dates")
+measure = script("measure_dates")
 PARIS = measure.PARIS
 NOW: datetime = measure.NOW  # Sunday 29 November 2026, noon in Paris
+
+
+class DateCase(Protocol):
+    """A row of the measured table (scripts/measure_dates.py's Case)."""
+
+    sentence: str
+    past: bool
+
+    def value(self) -> datetime | date | None: ...
 
 
 def at(text: str) -> datetime:
@@ -35,9 +45,9 @@ def same(got: datetime | date | None, meant: datetime | date | None) -> bool:
 
 
 @pytest.mark.parametrize("case", measure.CASES, ids=lambda case: case.sentence[:60])
-def test_the_measured_table(case: object) -> None:
-    got = read(case.sentence, past=case.past)  # type: ignore[attr-defined]
-    assert same(got, case.value()), got  # type: ignore[attr-defined]
+def test_the_measured_table(case: DateCase) -> None:
+    got = read(case.sentence, past=case.past)
+    assert same(got, case.value()), got
 
 
 def test_the_table_is_large_enough() -> None:
