@@ -21,7 +21,7 @@ import tempfile
 import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from email import policy
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
@@ -38,6 +38,7 @@ from mailflow.model.values import (  # noqa: E402
     Candidature,
     Figure,
     Idea,
+    IdeaStatus,
     Profile,
     Question,
     Role,
@@ -83,34 +84,40 @@ def _cand(id_: str, group: str, email_: str, name: str, status: Status, seq: int
                        subject="Candidature", reason="quota" if status is Status.WAITLISTED else "")
 
 
+def staff_records() -> tuple[tuple[Candidature, ...], tuple[Idea, ...], tuple[Question, ...]]:
+    """The candidatures, idea and question the staff sets speak of (../shared/phrasing/README.md)."""
+    cands = (
+        _cand("C0001", "ot-ruraux", "marie.dupont@ot-perigord-noir.fr", "Marie Dupont",
+              Status.CONFIRMED, 1, "24", "OT Périgord Noir"),
+        _cand("C0002", "ot-ruraux", "luc.bernard@ot-bergerac.fr", "Luc Bernard", Status.CONFIRMED,
+              2, "24", "OT de Bergerac"),
+        _cand("C0003", "ot-ruraux", "helene.roux@ot-sarlat.fr", "Hélène Roux", Status.WAITLISTED,
+              3, "24", "OT de Sarlat"),
+        _cand("C0004", "role-ot", "direction@ot-cognac.fr", "Paul Girard", Status.CONFIRMED, 4,
+              "16", "OT de Cognac"),
+    )
+    idea = Idea(id="I0001", seq=5, email="r.lamarque@ot-oleron.example", name="Rémi Lamarque",
+                subject="Idée de groupe : mobilité douce et vélo",
+                summary="Un groupe sur la mobilité douce et le vélo.",
+                received_at=datetime(2026, 8, 28, 10, 0, tzinfo=UTC), message_key="world-5",
+                status=IdeaStatus.NOTE_RECEIVED, message_id="<world-5@ot-oleron.example>",
+                note="Note d'intention.", note_received_at=datetime(2026, 9, 15, 10, 0, tzinfo=UTC))
+    question = Question(id="Q0001", seq=6, email="accueil@ot-confolentais.example",
+                        name="Sandrine Aubert", subject="Prochaine réunion départementale",
+                        text="Quand a lieu la prochaine réunion départementale en Charente ?",
+                        received_at=datetime(2026, 12, 2, 10, 0, tzinfo=UTC), message_key="world-6",
+                        message_id="<world-6@ot-confolentais.example>")
+    return cands, (idea,), (question,)
+
+
 def staff_world(work: Path) -> Settings:
     """The world of the staff sets, in a store under `work` (see ../shared/phrasing/README.md)."""
     settings = config.load(local_config(work))
     service = build_service(settings, read_only=False)
     try:
         before = service.state()
-        cands = (
-            _cand("C0001", "ot-ruraux", "marie.dupont@ot-perigord-noir.fr", "Marie Dupont",
-                  Status.CONFIRMED, 1, "24", "OT Périgord Noir"),
-            _cand("C0002", "ot-ruraux", "luc.bernard@ot-bergerac.fr", "Luc Bernard", Status.CONFIRMED,
-                  2, "24", "OT de Bergerac"),
-            _cand("C0003", "ot-ruraux", "helene.roux@ot-sarlat.fr", "Hélène Roux", Status.WAITLISTED,
-                  3, "24", "OT de Sarlat"),
-            _cand("C0004", "role-ot", "direction@ot-cognac.fr", "Paul Girard", Status.CONFIRMED, 4,
-                  "16", "OT de Cognac"),
-        )
-        idea = Idea(id="I0001", seq=5, email="r.lamarque@ot-oleron.example", name="Rémi Lamarque",
-                    subject="Idée de groupe : mobilité douce et vélo",
-                    summary="Un groupe sur la mobilité douce et le vélo.",
-                    received_at=datetime(2026, 8, 28, 10, 0, tzinfo=UTC), message_key="world-5",
-                    status="note-received", message_id="<world-5@ot-oleron.example>",
-                    note="Note d'intention.", note_received_at=datetime(2026, 9, 15, 10, 0, tzinfo=UTC))
-        question = Question(id="Q0001", seq=6, email="accueil@ot-confolentais.example",
-                            name="Sandrine Aubert", subject="Prochaine réunion départementale",
-                            text="Quand a lieu la prochaine réunion départementale en Charente ?",
-                            received_at=datetime(2026, 12, 2, 10, 0, tzinfo=UTC), message_key="world-6",
-                            message_id="<world-6@ot-confolentais.example>")
-        after = before.evolve(candidatures=cands, ideas=(idea,), questions=(question,), next_seq=7,
+        cands, ideas, questions = staff_records()
+        after = before.evolve(candidatures=cands, ideas=ideas, questions=questions, next_seq=7,
                               numbers={"C": 4, "I": 1, "Q": 1})
         service.store.save_state(before, after)
         service.store.set_group_override("porteurs-de-projet", {"call": "closed"})
@@ -207,15 +214,18 @@ def _check_state(case: dict[str, Any], before: State, after: State) -> str:
         local = group.first_meeting.starts_at.astimezone(before_tz())
         old = before.groups[want["group"]].first_meeting
         if action in ("close", "open"):
-            return "" if group.call.value == ("closed" if action == "close" else "open") else f"call {group.call}"
+            wanted = "closed" if action == "close" else "open"
+            return "" if group.call.value == wanted else f"call {group.call}"
         if action == "capacity":
             return "" if group.capacity == int(want["total"]) else f"capacity {group.capacity}"
         if action == "meeting":
             ok = local.date().isoformat() == want["date"] and local.strftime("%H:%M") == want["time"]
-            return "" if ok and group.first_meeting.place == old.place else f"meeting {local} {group.first_meeting.place}"
+            ok = ok and group.first_meeting.place == old.place
+            return "" if ok else f"meeting {local} {group.first_meeting.place}"
         if action == "place":
             ok = fold(want["place_contains"]) in fold(group.first_meeting.place)
-            return "" if ok and group.first_meeting.starts_at == old.starts_at else f"place {group.first_meeting.place}"
+            ok = ok and group.first_meeting.starts_at == old.starts_at
+            return "" if ok else f"place {group.first_meeting.place}"
         closes = group.closes_at.astimezone(before_tz()).date().isoformat() if group.closes_at else None
         return "" if closes == want["date"] else f"closes {closes}"
     if action == "add":

@@ -13,7 +13,8 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from zoneinfo import ZoneInfo
 
 from mailflow.config.settings import Settings
-from mailflow.core.read.staff_words import Command, Unclear, read_command
+from mailflow.core.read.staff.reader import read_request
+from mailflow.core.read.staff.request import Command
 from mailflow.core.write.digest import build_digest
 from mailflow.core.write.staff_links import digest_actions
 from mailflow.model.values import (
@@ -48,10 +49,9 @@ def links(message: EmailMessage) -> list[tuple[str, str, str]]:
 def read(settings: Settings, body: str) -> Command:
     now = datetime.now(UTC)
     state = stored_state(settings)
-    command = read_command(body.replace("\r\n", "\n"), "", state.groups, state.departments, now,
-                           PARIS)
-    assert isinstance(command, Command), (body, command)
-    return command
+    reading = read_request("", body.replace("\r\n", "\n"), state, now, PARIS)
+    assert len(reading.commands) == 1, (body, reading)
+    return reading.commands[0]
 
 
 def test_the_digest_offers_the_actions_that_fit(workspace: Settings) -> None:
@@ -123,12 +123,11 @@ def test_every_line_the_digest_offers_reads_back_as_its_action(shipped_settings:
              StaffVerb.IDEA_DRAFT: "Préparer", StaffVerb.IDEA_ADVANCE: "Avancer"}
     read_back = []
     for action in offered:
-        command = read_command(action.line, action.label, state.groups, state.departments, now, PARIS)
-        if action.line.startswith("Valider"):  # the board's date is for staff to write
-            assert isinstance(command, Unclear) and "date du conseil" in command.why
-            command = read_command(action.line.replace("…", "12 novembre"), "", state.groups,
-                                   state.departments, now, PARIS)
-        assert isinstance(command, Command), (action.line, command)
+        reading = read_request(action.label, action.line, state, now, PARIS)
+        assert len(reading.commands) == 1, (action.line, reading)
+        command = reading.commands[0]
+        if action.line.startswith("Valider"):  # the board's date is for staff to write, else today's
+            assert command.fields["board_said"] == "no"
         assert action.label.startswith(verbs[command.verb]), (action.label, command.verb)
         read_back.append((command.verb, command.target))
     assert set(read_back) == {

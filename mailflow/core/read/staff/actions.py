@@ -10,6 +10,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from ....model.values import IdeaStatus, QuestionStatus, StaffVerb, State, Status
+from .lexicon import MOVE, alt
 from .request import Command, Mentions, Missing, Unclear, Words
 from .slots import board_date, closing_at, meeting_time, new_capacity, new_dates, new_place, new_time
 
@@ -37,7 +38,7 @@ def _group(ctx: Context, verb: StaffVerb) -> str | tuple[str, ...] | Unclear | N
     tie is a choice to offer."""
     groups = ctx.found.groups
     if not groups:
-        cands = [ctx.state.candidature(m.id) for m in ctx.found.candidatures]
+        cands = [ctx.state.candidature(m.id) for m in ctx.found.candidatures if m.score >= 2]
         owned = {c.group_id for c in cands if c is not None}
         if len(owned) == 1:
             return owned.pop()
@@ -47,15 +48,24 @@ def _group(ctx: Context, verb: StaffVerb) -> str | tuple[str, ...] | Unclear | N
 
 
 def _each(ctx: Context, verb: StaffVerb, make: Callable[[str], Command | Unclear]) -> Made:
-    """The command for the group named, one per group when several are named as surely."""
+    """The command for the group named, one per group when several are named as surely; none
+    named, the question of which (« Ouvrir l'appel »)."""
     target = _group(ctx, verb)
-    if target is None or isinstance(target, Unclear):
+    if target is None:
+        return Unclear(Missing.GROUP, verb, _named_objects(ctx))
+    if isinstance(target, Unclear):
         return target
     if isinstance(target, str):
         return make(target)
     made = [make(t) for t in target]
     commands = tuple(m for m in made if isinstance(m, Command))
     return commands or made[0]
+
+
+def _named_objects(ctx: Context) -> tuple[str, ...]:
+    found = ctx.found
+    named = [*found.candidatures[:2], *found.ideas[:1], *found.questions[:1]]
+    return tuple(m.id for m in named if m.score >= 2)
 
 
 def close(ctx: Context) -> Made:
@@ -86,7 +96,7 @@ def meeting(ctx: Context, missing: Missing = Missing.DATE) -> Made:
     def make(group_id: str) -> Command | Unclear:
         starts = ctx.state.groups[group_id].first_meeting.starts_at.astimezone(ctx.tz)
         fields = (_moved(ctx, ctx.words.plain, starts) or _retimed(ctx, starts)
-                  or _moved(ctx, ctx.words.below_plain, starts))
+                  or _moved(ctx, ctx.words.below_plain, starts) or _its_own_day(ctx, starts))
         moved = _place_change(ctx, group_id)
         if moved is not None:  # « le mardi 13 avril à 10 h, lieu : Sarlat »: both at once
             fields = {**fields, **moved.fields}
@@ -103,6 +113,21 @@ def _moved(ctx: Context, text: str, starts: datetime) -> dict[str, str]:
         return {}
     clock, how = meeting_time(text, dates[0], starts.time())
     return {"when": datetime.combine(dates[0].day, clock, tzinfo=ctx.tz).isoformat(), "time_said": how}
+
+
+_MOVED = re.compile(alt(MOVE))
+
+
+def _its_own_day(ctx: Context, starts: datetime) -> dict[str, str]:
+    """The day it already has, said as the new one (« le mardi 6 avril à 9 h 30 »): that day and
+    the time said, or kept; the plan then says what changes, if anything."""
+    if not _MOVED.search(ctx.words.plain):
+        return {}  # the meeting named by its day (« plateaux-repas pour la réunion du 6 avril »)
+    days = [d for d in new_dates(ctx.words.plain, ctx.now, ctx.tz, set()) if d.day == starts.date()]
+    if not days:
+        return {}
+    clock, how = meeting_time(ctx.words.plain, days[0], starts.time())
+    return {"when": datetime.combine(days[0].day, clock, tzinfo=ctx.tz).isoformat(), "time_said": how}
 
 
 def _retimed(ctx: Context, starts: datetime) -> dict[str, str]:
@@ -172,6 +197,8 @@ def _candidature(ctx: Context, verb: StaffVerb) -> str | tuple[str, ...] | Uncle
         return _only_fitting(ctx, verb)
     fits = [m for m in found if (c := ctx.state.candidature(m.id)) is not None and _expected(verb, c.status)]
     chosen = fits or found
+    if chosen[0].score >= 4:  # numbers written: the first is the action's, the others an aside
+        return min(chosen, key=lambda m: (-m.score, m.at)).id
     best = [m.id for m in chosen if m.score == chosen[0].score]
     return best[0] if len(best) == 1 else tuple(best)
 
@@ -213,17 +240,26 @@ def promote(ctx: Context) -> Made:
     return _one(ctx, StaffVerb.PROMOTE)
 
 
-_WHY = re.compile(r"(?:\bcar\b|\bparce qu\w*|\bpuisque\b|\braisons? ?:|\bmotif ?:|\bpour les raisons suivantes ?:"
+_WHY = re.compile(r"(?:\bcar\b|\bparce qu\w*|\bpuisque\b|\braisons? ?:|\bmotif ?:"
+                  r"|\bpour les raisons suivantes ?:"
                   r"|\bétant donné|\bvu qu\w*|\ben raison d\w*)", re.I)
 _ASK_LINE = re.compile(r"\b(?:merci de|pourrais|pourriez|peux-tu|peux tu|pouvez-vous|tu peux|vous pouvez|"
                        r"je te laisse|il faut|s'il te pla|svp|stp|bonjour|bonne journée|cordialement)", re.I)
 _SOFT_WHY = re.compile(r"\b(?:n'est pas|ne peut pas|pas éligible|déjà|réservé|n'a pas|trop|compte plus|"
                        r"hors profil|ne correspond|pas du tout|dépasse|plus de \d|au-delà|ne remplit|"
-                       r"pas adhérent|pas retenu|couvert|insuffisant|peu d)", re.I)
-# « Refuser C0003 : votre office n'est pas classé rural »: the action, its target, then why
+                       r"pas adhérent|pas retenu|couvert|insuffisant|peu d|incomplet|manque|même (?:OT"
+                       r"|office)|"
+                       r"un seul|doublon|hors (?:zone|territoire|région|département)|quota|pas (?:directeur|"
+                       r"directrice|adhérent)|n'est plus)", re.I)
+# « Refuser C0003 : votre office n'est pas classé rural », « refus stp, le CA n'a pas voulu »:
+# the action, its target, then why
 _SAID_AFTER = re.compile(r"\b(?:refus\w*|décline\w*|declin\w*|pas retenu\w*|non retenu\w*|écart\w*|"
-                         r"retir\w*|désist\w*|abandon\w*|annul\w*|non\b|pas de suite|suite)[^:\n]*:\s*(?P<why>\S.+)",
-                         re.I)
+                         r"retir\w*|désist\w*|abandon\w*|annul\w*|non\b|pas de suite|suite|retien\w* pas|"
+                         r"pas (?:la|le|les) (?:retenir|garder|prendre))"
+                         r"[^:,(\n]*(?:[:(]|,|\s[-–]\s)\s*(?P<why>\S[^)\n]+)", re.I)
+#: Words that are only politeness, never a reason.
+_POLITE = re.compile(r"^(?:merci\w*|stp|svp|s'il te plaît|s'il vous plaît|bonne journée|bises|cordialement|"
+                     r"à plus|on en reparle\w*(?: \w+)?|finalement|du coup|\W)*$", re.I)
 
 
 def reason_of(text: str, verb: StaffVerb) -> str:
@@ -236,6 +272,7 @@ def reason_of(text: str, verb: StaffVerb) -> str:
 
 def _reason_in(text: str) -> str:
     sentences = [s.strip(" -•\t") for s in re.split(r"(?<=[.!?])\s+|\n+", text) if s.strip()]
+    candidates: list[str] = []
     for index, sentence in enumerate(sentences):
         found = _WHY.search(sentence)
         if found is not None:
@@ -243,28 +280,59 @@ def _reason_in(text: str) -> str:
             if not said:  # « pour les raisons suivantes : » and a list below
                 said = " ; ".join(s.rstrip(" ;.") for s in sentences[index + 1:index + 4]
                                   if not _ASK_LINE.search(s))
-            return _typeset(said)
+            candidates.append(said)
     for sentence in sentences:
         after = _SAID_AFTER.search(sentence)
-        if after is not None and not re.fullmatch(r"[\w\s]{0,3}", after["why"]):
-            return _typeset(after["why"])
+        if after is not None:
+            candidates.append(after["why"])
     for sentence in sentences:
         if _SOFT_WHY.search(sentence) and not _ASK_LINE.search(sentence):
-            return _typeset(sentence)
+            candidates.append(sentence.rsplit(" : ", 1)[-1])  # « C0002 ne peut être retenue : why »
+    for candidate in candidates:
+        why = _courtesy_off(candidate)
+        if _reads_as_a_reason(why):
+            return _typeset(why)
     return ""
 
 
+#: What is said to the colleague, or the action said again: never the member's reason.
+_NOT_A_REASON = re.compile(
+    r"\b(?:tu|toi|te|t'|peux|pourrais|pourriez|merci|stp|svp|fais|faites|faire le|répondre|réponds|"
+    r"explication|petit mot|dans ce sens|ci-dessous|c'est comme ça|nécessaire|refus\w*|retien\w*|"
+    r"retenu\w*|ne prend\w* pas|enlever|retirer|passer sa|en reparle\w*)\b", re.I)
+
+
+def _reads_as_a_reason(said: str) -> bool:
+    """Whether the words explain (two words or more that are no id, no name said alone, nothing
+    addressed to the colleague)."""
+    if _POLITE.match(said) or _NOT_A_REASON.search(said) or re.match(r"(?i)groupe\b", said):
+        return False
+    words = [w for w in re.findall(r"[\w'’-]+", said) if not re.fullmatch(r"[cCiIqQ]?\d+", w)]
+    lower = [w for w in words if not w[:1].isupper()]
+    return len(words) >= 2 and len(lower) >= 1
+
+
+def _courtesy_off(said: str) -> str:
+    """The reason without the politeness around it (« stp », « merci », « on en reparle demain »)."""
+    parts = [p for p in re.split(r"\s*[,.;]\s*", said) if p and not _POLITE.match(p)]
+    return ", ".join(parts)
+
+
 def _typeset(said: str) -> str:
-    """The reason as the member reads it: French apostrophes, no closing full stop."""
-    return said.strip().rstrip(". ").replace("'", "\u2019")
+    """The reason as the member reads it: French apostrophes, no closing full stop, its
+    parenthesis closed."""
+    said = said.strip().rstrip(". ")
+    if said.count("(") > said.count(")"):
+        said += ")"
+    return said.replace("'", "\u2019")
 
 
 # --- ideas and questions ------------------------------------------------------------------------------
 
-_OPEN_IDEAS = (IdeaStatus.RECEIVED.value, IdeaStatus.DISCUSSION.value, IdeaStatus.NOTE_RECEIVED.value)
+_OPEN_IDEAS = (IdeaStatus.RECEIVED, IdeaStatus.DISCUSSION, IdeaStatus.NOTE_RECEIVED)
 
 
-def _idea(ctx: Context, statuses: tuple[str, ...] = _OPEN_IDEAS) -> str | None:
+def _idea(ctx: Context, statuses: tuple[IdeaStatus, ...] = _OPEN_IDEAS) -> str | None:
     """The idea named, or the thread's, or the only one in these statuses when the message
     speaks of an idea."""
     if ctx.found.ideas:
@@ -293,12 +361,12 @@ def idea_validate(ctx: Context) -> Made:
 
 
 def idea_advance(ctx: Context) -> Made:
-    target = _idea(ctx, (IdeaStatus.RECEIVED.value, IdeaStatus.DISCUSSION.value))
+    target = _idea(ctx, (IdeaStatus.RECEIVED, IdeaStatus.DISCUSSION))
     return Command(StaffVerb.IDEA_ADVANCE, target) if target is not None else None
 
 
 def idea_draft(ctx: Context) -> Made:
-    target = _idea(ctx, (IdeaStatus.VALIDATED.value,))
+    target = _idea(ctx, (IdeaStatus.VALIDATED,))
     return Command(StaffVerb.IDEA_DRAFT, target) if target is not None else None
 
 

@@ -15,12 +15,14 @@ from .slots import new_dates, new_time
 
 _MEETING = re.compile(MEETING)
 #: Meetings that are not a group's first one (a departmental meeting where a member applied).
-_OTHER_MEETING = re.compile(r"\b(?:reunion|rencontre)s? (?:departementale|d equipe|de service|du bureau|du ca|"
+_OTHER_MEETING = re.compile(r"\b(?:reunion|rencontre)s? (?:departementale|d equipe|de service|du bureau"
+                            r"|du ca|"
                             r"du conseil|de direction|mensuelle|hebdo\w*)\b")
 _MOVING = re.compile(alt(MOVE))
 #: A sentence about the call (« on clôt l'appel le 15 janvier, avant la réunion d'avril »): its
 #: date is the call's, not the meeting's.
-_CALL_WORDS = re.compile(r"\b(?:clo\w*|ferm\w*|inscriptions?|candidatures?|appel|jusqu|date limite|prolong\w*)\b")
+_CALL_WORDS = re.compile(r"\b(?:clo\w*|ferm\w*|inscriptions?|candidatures?|appel|jusqu|date limite"
+                         r"|prolong\w*)\b")
 _WHERE = re.compile(r"\b(?:lieu|salle|locaux|endroit|a la place|au lieu de|plutot qu|se tiendra|"
                     r"aura lieu|se fera|se deroulera|accueil\w*|chez)\b")
 
@@ -51,7 +53,8 @@ def _meeting_evidence(ctx: Context) -> dict[str, float]:
         return {}
     found: dict[str, float] = {}
     sentences = [s for s in re.split(r"(?<=[.!?;])\s+|\n+", ctx.words.plain)
-                 if (_MEETING.search(_OTHER_MEETING.sub(" ", fold_aligned(s))) or _MOVING.search(fold_aligned(s))
+                 if (_MEETING.search(_OTHER_MEETING.sub(" ", fold_aligned(s)))
+                     or _MOVING.search(fold_aligned(s))
                      or on_its_day) and not _CALL_WORDS.search(fold_aligned(s))]
     if any(new_dates(s, ctx.now, ctx.tz, {starts.date()}) for s in sentences):
         found["meeting"] = 2.0

@@ -49,7 +49,8 @@ PUT = ("mets", "mettre", "mettez", "mettons", "met", "mis", "mise")
 GRANT = (*er("valid", "accord", "autoris", "prevoy", "alloue", "octroy"), "mets", "mettre", "met", "mettez",
          "prevoir", "prevu", "prevue", "prevues")
 RAISE = (*er("augment", "pass", "mont", "port", "doubl", "elarg", "etend"), "ajout", *er("ajout", "rajout"))
-LOWER = (*er("diminu", "baiss", "limit", "plafonn", "restreign", "retir", "enlev", "supprim", "ot", "retranch"),
+LOWER = (*er("diminu", "baiss", "limit", "plafonn", "restreign", "retir", "enlev", "supprim", "ot",
+            "retranch"),
          *ir("redui", "reduit", "reduire", "reduis", "reduisez", "reduisons", "reduira"))
 REFUSE = (*er("refus", "ecart", "rejet", "declin", "recal"), "refus")
 WITHDRAW = (*er("retir", "desist", "annul", "enlev", "supprim", "retranch"),
@@ -128,7 +129,8 @@ CUES: tuple[Cue, ...] = (
          r"|rouvert\w*|reouvert\w*)\b", 2.0),
         (r"\b(?:peuvent|pourront|peut|pourra) (?:de nouveau |a nouveau |desormais |maintenant )?"
          r"(?:candidater|s inscrire|postuler|se porter candidat\w*)\b|\bde nouveau candidater\b", 2.0),
-        (rf"\bremet\w* (?:en ligne|en route|en place|en service){W}{{0,3}} {CALL}|\bremettre en ligne\b", 2.0),
+        (rf"\bremet\w* (?:en ligne|en route|en place|en service){W}{{0,3}} {CALL}"
+         r"|\bremettre en ligne\b", 2.0),
         (alt(OPEN), 1.0),
     ),
     *_cues(
@@ -140,10 +142,11 @@ CUES: tuple[Cue, ...] = (
         (rf"\b(?:\d+|une|un){W}? (?:de plus|en plus|supplementaires?|de moins|en moins|additionnel\w*)\b"
          rf"|\bmoins \d+ {PLACES}", 2.0),
         (rf"{alt(RAISE, LOWER)}{W}{{0,6}} (?:a|jusqu a) \d+{TOTAL_END}", 2.0),
-        (rf"{alt(RAISE, LOWER, INSCRIBE, GRANT, PUT)}{W}{{0,3}} (?:\d+|une|un|des|quelques){W}? {PLACES}", 2.0),
+        (rf"{alt(RAISE, LOWER, INSCRIBE, GRANT, PUT)}{W}{{0,3}} (?:\d+|une|un|des|quelques){W}? {PLACES}",
+         2.0),
         (rf"\b(?:accueillir|financer|recevoir|prendre|monter a|passer a) (?:jusqu a )?\d+{TOTAL_END}"
          rf"|\ba \d+ {PLACES}", 1.5),
-        (r"\bdoubl\w*\b|\bau lieu des? \d+\b", 1.5),
+        (r"\bdoubl(?:er|e|es|ez|ons|ee|ees|ement)\b|\bau lieu des? \d+\b", 1.5),
     ),
     *_cues(
         "add",
@@ -161,7 +164,8 @@ CUES: tuple[Cue, ...] = (
     *_cues(
         "refuse",
         (alt(REFUSE), 2.0),
-        (r"\b(?:ne|n) (?:\w+ ){0,2}(?:pas|plus) (?:etre )?(?:\w+ )?retenu\w*\b|\bpas retenu\w*\b|\bnon retenu\w*\b"
+        (r"\b(?:ne|n) (?:\w+ ){0,2}(?:pas|plus) (?:etre )?(?:\w+ )?retenu\w*\b|\bpas retenu\w*\b"
+         r"|\bnon retenu\w*\b"
          r"|\b(?:ne|n) (?:la|le|les|l) (?:retien\w*|gard\w*) pas\b|\bpas eligible\b|\bn est pas eligible\b"
          r"|\bnon eligible\b|\bpas dans les (?:clous|criteres)\b|\bhors (?:profil|criteres|cible)\b", 2.0),
         (r"\b(?:ne|n) (?:\w+ ){0,2}pas (?:garder|conserver|accepter|valider)\b", 1.5),
@@ -184,9 +188,11 @@ CUES: tuple[Cue, ...] = (
          r"rejoindre|intégrer|avoir (?:une|sa|la) place|prendre (?:une|la|sa) place|participer)\b", 2.0),
         (r"\bintegre (?:finalement|quand meme|le groupe)\b|\brentre (?:finalement|dans le groupe)\b", 2.0),
         (r"\ben (?:confirme|confirmee|confirmes|liste principale|titulaire)\b", 2.0),
-        (r"\b(?:donn\w*|accord\w*|attribu\w*|offr\w*|liber\w*) (?:lui |leur )?(?:une|la|sa|leur) place\b", 2.0),
+        (r"\b(?:donn\w*|accord\w*|attribu\w*|offr\w*|liber\w*) (?:lui |leur )?(?:une|la|sa|leur) "
+         r"place\b", 2.0),
         (r"\bderogation\b|\bexception\b|\b(?:malgre|hors|au dela du|en plus du) (?:le )?quota\b", 1.5),
-        (r"\b(?:valid\w*|confirm\w*) (?:sa|la|son|leur) (?:place|inscription|candidature|participation)\b", 2.0),
+        (r"\b(?:valid\w*|confirm\w*) (?:sa|la|son|leur) (?:place|inscription|candidature|"
+         r"participation)\b", 2.0),
         (r"\bsort\w* (?:de la |la )?liste d attente\b", 1.0),
         (r"\b(?:ok|d accord|feu vert|go) pour (?:elle|lui|eux|son inscription|sa candidature)\b"
          r"|\bon (?:la|le|les) (?:prend|prends|prenons|garde|gardons|accepte|acceptons)\b"
@@ -199,20 +205,25 @@ CUES: tuple[Cue, ...] = (
         "meeting",
         (rf"{alt(MOVE)}{W}{{0,5}} {MEETING}|{MEETING}{W}{{0,5}} {alt(MOVE)}", 2.0),
         (rf"{alt(MOVE)}{W}{{0,4}} (?:a|au|pour) \d{{1,2}} ?h", 1.5),
-        (r"\bon (?:part|partira|passe|bascule) (?:sur|a|au) (?:le )?(?:lundi|mardi|mercredi|jeudi|vendredi|samedi"
+        (r"\bon (?:part|partira|passe|bascule) (?:sur|a|au) (?:le )?(?:lundi|mardi|mercredi|jeudi|vendredi"
+         r"|samedi"
          r"|dimanche|\d)", 2.0),
-        (r"\b(?:nouvelle date|nouvel horaire|nouvelle heure|date et heure|changement de date|au lieu du|au lieu de "
+        (r"\b(?:nouvelle date|nouvel horaire|nouvelle heure|date et heure|changement de date|au lieu du"
+         r"|au lieu de "
          r"(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche))\b", 1.5),
         (rf"{MEETING}{W}{{0,6}} (?:le |au |du )?{DAY}", 1.5),
         (MEETING, 0.5),
     ),
     *_cues(
         "place",
-        (r"\b(?:changement|modification|chang\w*|modifi\w*|nouveau|nouvelle) (?:de |du |le |la )?(?:lieu|salle|"
+        (r"\b(?:changement|modification|chang\w*|modifi\w*|nouveau|nouvelle) (?:de |du |le |la )?(?:lieu"
+         r"|salle|"
          r"adresse|endroit)\b|\bnouveau lieu\b|\bnouvelle salle\b|\blieu ?:", 2.0),
-        (r"\b(?:on|nous) (?:part|partons|se replie|nous replions|se rabat|va|ira|bascule|deplace\w*) (?:sur|a|vers)"
+        (r"\b(?:on|nous) (?:part|partons|se replie|nous replions|se rabat|va|ira|bascule|deplace\w*) (?:sur"
+         r"|a|vers)"
          r" [a-z]", 1.0),
-        (r"\b(?:prete|pretent|accueille|accueillent|heberge|hebergent|mettent a disposition|met a disposition)"
+        (r"\b(?:prete|pretent|accueille|accueillent|heberge|hebergent|mettent a disposition"
+         r"|met a disposition)"
          r"\b|\bla sienne\b|\bleur salle\b", 1.0),
         (r"\b(?:salle|lieu)\b", 0.5),
         (r"\bmeme (?:date|jour|heure|horaire|creneau)\b", 0.5),
@@ -231,7 +242,8 @@ CUES: tuple[Cue, ...] = (
         "idea_validate",
         (alt(VALIDATE), 1.0),
         (r"\b(?:a dit oui|dit oui|feu vert|c est oui|avis favorable|est ok|c est ok|on y va|banco)\b"
-         r"|\b(?:ca|conseil|bureau|administrateurs)(?: d administration)? (?:l )?(?:a )?(?:vote|valide|approuve|"
+         r"|\b(?:ca|conseil|bureau|administrateurs)(?: d administration)? (?:l )?(?:a )?(?:vote|valide"
+         r"|approuve|"
          r"accepte|adopte|retenu|donne son accord)\w*\b", 2.0),
     ),
     *_cues(
@@ -261,14 +273,17 @@ CUES: tuple[Cue, ...] = (
         "question_done",
         (r"\b(?:a eu|a recu|a obtenu|a bien eu|ont eu|a) (?:sa|une|la|ses|toutes les|les) (?:reponses?"
          r"|informations?|infos?)\b", 2.0),
-        (rf"{QUESTION}{W}{{0,2}} (?:est |a ete )?(?:reglee?|traitee?|close|clos|cloturee?|repondue?|resolue?)\b",
+        (rf"{QUESTION}{W}{{0,2}} (?:est |a ete )?(?:reglee?|traitee?|close|clos|cloturee?|repondue?"
+         rf"|resolue?)\b",
          2.0),
         (rf"\b(?:clore|clos|cloturer|fermer|ferme|archiver|classer) (?:sa|la|cette|leur) {QUESTION}", 2.0),
-        (r"\b(?:pas|plus) besoin de (?:lui |leur )?(?:repondre|donner suite|renvoyer|rappeler)\b|\b(?:regle|reglee|repondu) "
+        (r"\b(?:pas|plus) besoin de (?:lui |leur )?(?:repondre|donner suite|renvoyer|rappeler)\b|\b(?:regle"
+         r"|reglee|repondu) "
          r"(?:par|au) (?:tel|telephone|mail|courriel)\b|\breponse (?:envoyee|donnee|faite|apportee)\b", 2.0),
         (r"\b(?:q ?\d+|sa question|sa demande) (?:est )?(?:reglee?|traitee?|close|clos|repondue?)\b", 2.0),
         (r"\b(?:rien (?:d autre )?a faire|c est regle|c est traite|deja repondu|deja traite)\b"
-         r"|\b(?:a|avons|ai|ont|avait|a deja) (?:deja )?repondu\b|\bc est (?:bon|fait) pour (?:celle|celui|elle|lui)", 1.5),
+         r"|\b(?:a|avons|ai|ont|avait|a deja) (?:deja )?repondu\b|\bc est (?:bon|fait) pour (?:celle|celui"
+         r"|elle|lui)", 1.5),
         (r"\bau (?:tel|telephone)\b|\bpar (?:tel|telephone)\b", 0.5),
     ),
 )
@@ -286,15 +301,18 @@ ASKING = re.compile(
     r"s il te plait|s il vous plait|est ce que tu|est ce que vous|on peut|on pourrait|faut il|peut on|"
     r"je te remercie de|je vous remercie de|bien vouloir|tu veux bien|tu voudrais|vous voudrez|"
     r"pense a|pensez a|n oublie pas|a appliquer|a revoir)\b|\?"
-    r"|(?:^|[.!\n] ?)(?:fais|faites|envoie|envoyez|regarde|regardez|verifie|verifiez|appelle|appelez|rappelle|"
+    r"|(?:^|[.!\n] ?)(?:fais|faites|envoie|envoyez|regarde|regardez|verifie|verifiez|appelle|appelez"
+    r"|rappelle|"
     r"rappelez|prepare|preparez|contacte|contactez|relance|relancez|reserve|reservez|commande|commandez|"
     r"note|notez|prevois|prevoyez|transmets|transmettez|dis|dites|demande|demandez|organise|cale|calez|"
     r"vois|voyez|occupe toi|gere|gerez|mets|mettez)\b")
 #: Told for information only.
 TELLING = re.compile(
     r"\b(?:pour info|pour information|pour infos|fyi|a titre d information|pour ton information|pour votre "
-    r"information|pour memoire|rien a (?:modifier|faire|changer)|aucune (?:autre )?modification|aucune action|"
+    r"information|pour memoire|rien a (?:modifier|faire|changer)|aucune (?:autre )?modification"
+    r"|aucune action|"
     r"juste pour (?:info|que tu saches|te dire)|je (?:te|vous) tiens au courant|je partage|je transmets pour|"
     r"en copie pour|pour garder (?:la |une )?trace|pour archive)\b")
 #: The mailbox in copy of a colleagues' conversation.
-IN_COPY = re.compile(r"\b(?:en copie|en cc|en cci|je mets (?:la boite|groupes|la bal|le mail)\w*|mets en copie)\b")
+IN_COPY = re.compile(r"\b(?:en copie|en cc|en cci|je mets (?:la boite|groupes|la bal|le mail)\w*"
+                     r"|mets en copie)\b")

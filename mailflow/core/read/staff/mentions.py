@@ -139,7 +139,8 @@ def groups_by_meeting_date(text: str, state: State, now: datetime, tz: ZoneInfo)
     numbers = {int(n) for n in re.findall(r"\ble (\d{1,2})\b", folded)}
     found = [gid for gid, group in state.groups.items()
              if (start := group.first_meeting.starts_at.astimezone(tz).date()) in days
-             or (start.day in numbers and start.month == now.astimezone(tz).month + (start.year - now.year) * 12)
+             or (start.day in numbers
+                 and start.month == now.astimezone(tz).month + (start.year - now.year) * 12)
              or start.day in numbers]
     return [Mention("group", found[0], 1.5, 0)] if len(found) == 1 else []
 
@@ -148,7 +149,8 @@ def groups_by_meeting_date(text: str, state: State, now: datetime, tz: ZoneInfo)
 
 Hit = Callable[[str, float, int], None]  # (candidature id, how surely, where)
 _ID = re.compile(r"\b(?:c|candidature|candidat|candidate|dossier|inscription|demande|numero|no|n|la|le)"
-                 r" ?(?:numero |no |n )?0*(\d{1,5})\b(?! ?(?:(?:h|heures?|places?|personnes?|participants?|avril|mai|"
+                 r" ?(?:numero |no |n )?0*(\d{1,5})\b(?! ?(?:(?:h|heures?|places?|personnes?|participants?"
+                 r"|avril|mai|"
                  r"juin|juillet|aout|septembre|octobre|novembre|decembre|janvier|fevrier|mars)\b|[/.:]\d))")
 _CIVILITY = re.compile(r"\b(?:mme|madame|m|mr|monsieur|mlle|mademoiselle)$")
 

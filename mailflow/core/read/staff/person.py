@@ -24,7 +24,8 @@ _NOT_PEOPLE = frozenset(("office", "tourisme", "ot", "oti", "groupe", "mona", "b
                          "reunion", "departementale", "vallee", "grand", "haute", "basse", "nouvelle",
                          "aquitaine", "charente", "maritime", "dordogne", "gironde", "landes", "creuse",
                          "correze", "vienne", "deux", "sevres", "pyrenees", "atlantiques", "lot", "garonne",
-                         "info", "directrice", "directeur", "mail", "mails", "ses", "son", "sa", "elle", "il"))
+                         "info", "directrice", "directeur", "mail", "mails", "ses", "son", "sa", "elle",
+                         "il"))
 
 
 def add(ctx: Context) -> Made:
@@ -34,11 +35,12 @@ def add(ctx: Context) -> Made:
     found = _group(ctx, StaffVerb.ADD)
     if found is None:
         return Unclear(Missing.GROUP, StaffVerb.ADD, _people(ctx))
-    if isinstance(found, tuple) or isinstance(found, Unclear):
+    if isinstance(found, tuple | Unclear):
         return None if isinstance(found, Unclear) else Unclear(Missing.GROUP, StaffVerb.ADD, found)
     group_id = found
     email = _email(ctx, set(ctx.own))
-    text = ctx.words.top if email and email in ctx.words.top.lower() else f"{ctx.words.top}\n{ctx.words.below}"
+    own_words = email is not None and email in ctx.words.top.lower()
+    text = ctx.words.top if own_words else f"{ctx.words.top}\n{ctx.words.below}"
     name = _name(text, email, ctx)
     department = _department(text, ctx.state)
     missing = tuple(what for what, value in (("email", email), ("name", name), ("department", department))
@@ -57,7 +59,8 @@ def add(ctx: Context) -> Made:
     return Command(StaffVerb.ADD, group_id, "", fields)
 
 
-_APPLYING = re.compile(r"\b(?:candidat\w*|inscri\w*|rejoindre|participer|integrer|faire partie|postul\w*)\b", re.I)
+_APPLYING = re.compile(r"\b(?:candidat\w*|inscri\w*|rejoindre|participer|integrer|faire partie|"
+                       r"postul\w*)\b", re.I)
 
 
 def new_person(ctx: Context) -> bool:
@@ -89,9 +92,9 @@ def _email(ctx: Context, own: set[str]) -> str | None:
             if address not in own and not address.endswith("monatourisme.fr"):
                 return address
     forwarded = ctx.words.forwarded
-    if forwarded and forwarded.sender and forwarded.sender not in staff_like and not forwarded.sender.endswith(
-            "monatourisme.fr"):
-        return forwarded.sender
+    sender = forwarded.sender if forwarded else None
+    if sender and sender not in staff_like and not sender.endswith("monatourisme.fr"):
+        return sender
     return None
 
 
@@ -133,7 +136,8 @@ def _department(text: str, state: State) -> str | None:
 def _received(ctx: Context) -> dict[str, str]:
     """When the candidature was received: the day (and time) said, else the forwarded message's
     date, else the staff message's own arrival."""
-    dates = [d for d in find_dates(ctx.words.plain, ctx.now, ctx.tz, past=True) if _past(d.value, ctx)]
+    body = ctx.words.plain.partition("\n")[2]  # a subject's date is the thread's (« Le point du 30 »)
+    dates = [d for d in find_dates(body, ctx.now, ctx.tz, past=True) if _past(d.value, ctx)]
     if dates:
         value = dates[0].value
         if isinstance(value, datetime):

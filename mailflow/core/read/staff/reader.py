@@ -24,6 +24,7 @@ from .request import (
     scores,
     words_of,
 )
+from .several import several
 
 #: How each action is made from the message; the order breaks ties (the more specific first).
 BUILDERS: dict[str, Callable[[Context], Made]] = {
@@ -62,13 +63,17 @@ def read_request(subject: str, new_text: str, state: State, now: datetime, tz: Z
     closing_a_question = found.get("question_done", 0) >= 2 and bool(ctx.found.questions)
     if said_nothing_to_do(words, thanks) and not closing_a_question:
         return Reading()
-    ranked = sorted(((a, s + _named_bonus(a, ctx)) for a, s in found.items() if s + _named_bonus(a, ctx) >= ENOUGH),
+    weighed = [(a, s + _named_bonus(a, ctx)) for a, s in found.items()]
+    ranked = sorted(((a, s) for a, s in weighed if s >= ENOUGH),
                     key=lambda item: (-item[1], _ORDER.index(item[0])))
     made = [(action, score, result) for action, score in ranked
             if (result := BUILDERS[action](ctx)) is not None]
     for _action, score, result in made:
         if score < PLAN:  # only hinted at: asked back, never a plan on a guess
             break
+        if isinstance(result, Command | tuple) and result and several(words, state):
+            first = result if isinstance(result, Command) else result[0]
+            return Reading(unclear=Unclear(Missing.SEVERAL, first.verb, _named(ctx)))
         if isinstance(result, Command):
             return Reading(commands=(result,))
         if isinstance(result, tuple) and result:

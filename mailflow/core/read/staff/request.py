@@ -106,8 +106,10 @@ class Words:
 
 
 _BELOW = re.compile(r"\b(?:ci dessous|en dessous|plus bas|voir|cf|leur proposition|sa demande|son message|"
-                    r"le message|transfere|a traiter|merci de faire|fais le necessaire|faire le necessaire)\b")
-_COLLEAGUE = re.compile(r"^\s*(?:(?:bonjour|salut|hello|coucou|hi|bonsoir)\s+)?(?P<name>[A-ZÉÈ][a-zéèêëïîôç]+)"
+                    r"le message|transfere|a traiter|merci de faire|fais le necessaire|"
+                    r"faire le necessaire)\b")
+_COLLEAGUE = re.compile(r"^\s*(?:(?:bonjour|salut|hello|coucou|hi"
+                        r"|bonsoir)\s+)?(?P<name>[A-ZÉÈ][a-zéèêëïîôç]+)"
                         r"\s*(?:,|!|\n|$)")
 _NOT_A_NAME = frozenset(("bonjour", "salut", "hello", "coucou", "merci", "madame", "monsieur", "tous",
                          "toutes", "equipe", "hi", "re", "bonsoir", "chers", "cheres", "mesdames",
@@ -164,7 +166,8 @@ def said_nothing_to_do(words: Words, thanks: bool) -> bool:
 def _insists(text: str) -> bool:
     """« Pour info, et merci de clore l'appel »: a request after all."""
     told = TELLING.search(text)
-    return told is not None and bool(re.search(r"\b(?:merci de|peux tu|pouvez vous|il faut)\b", text[told.end():]))
+    after = text[told.end():] if told is not None else ""
+    return told is not None and bool(re.search(r"\b(?:merci de|peux tu|pouvez vous|il faut)\b", after))
 
 
 def scores(words: Words) -> dict[str, float]:
@@ -172,15 +175,15 @@ def scores(words: Words) -> dict[str, float]:
     the thread's, at half weight), and in what it forwards when it points to it: at half weight,
     or fully when its own words ask nothing (« À traiter, merci »)."""
     subject, _sep, body = words.plain.partition("\n")
-    own = _cues_in([(subject, 0.5 if words.replying else 1.0), (body, 1.0)])
+    own = cues_in([(subject, 0.5 if words.replying else 1.0), (body, 1.0)])
     if not (words.refers_below or words.forwarded) or not words.below_plain:
         return own
     weight = 0.5 if any(score >= 1.5 for score in own.values()) else 1.0
-    below = _cues_in([(words.below_plain, weight)])
+    below = cues_in([(words.below_plain, weight)])
     return {a: own.get(a, 0.0) + below.get(a, 0.0) for a in {*own, *below}}
 
 
-def _cues_in(texts: list[tuple[str, float]]) -> dict[str, float]:
+def cues_in(texts: list[tuple[str, float]]) -> dict[str, float]:
     """Each action's strongest cue, and a quarter of each other one: saying it twice says it
     more surely, not twice as much."""
     heard: dict[str, list[float]] = {}
@@ -220,10 +223,13 @@ def asks(words: Words) -> bool:
         return True
     known = _known_verbs()
     for sentence in re.split(r"[.!?;\n]+", words.plain):
-        first = [w for w in sentence.replace(",", " ").split() if w not in ("oui", "ok", "bon", "alors", "donc")]
+        first = [w for w in sentence.replace(",", " ").split() if w not in _FILLERS]
         if first and first[0] in known:
             return True
     return False
+
+
+_FILLERS = frozenset(("oui", "ok", "bon", "alors", "donc"))
 
 
 @functools.cache

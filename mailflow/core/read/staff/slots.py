@@ -18,8 +18,10 @@ from ..text import fold_aligned
 _NUMBER = r"(\d{1,4}|une|un)"
 _UNIT = r"(?: \w+)?? (?:places?|participants?|personnes?|inscrits?|membres?|sieges?)"
 _MORE = re.compile(
-    rf"(?:^|\s)\+ ?(\d{{1,4}})\b|\b{_NUMBER}(?:{_UNIT})? (?:de plus|en plus|supplementaires?|additionnel\w*)\b"
-    rf"|\b(?:ajout\w*|rajout\w*|augment\w*|ouvr\w*|financ\w*|elarg\w*|donn\w*) (?:de |encore )?{_NUMBER}{_UNIT}")
+    rf"(?:^|\s)\+ ?(\d{{1,4}})\b|\b{_NUMBER}(?:{_UNIT})? (?:de plus|en plus|supplementaires?"
+    rf"|additionnel\w*)\b"
+    rf"|\b(?:ajout\w*|rajout\w*|augment\w*|ouvr\w*|financ\w*|elarg\w*|donn\w*) (?:de "
+    rf"|encore )?{_NUMBER}{_UNIT}")
 _LESS = re.compile(
     rf"(?:^|\s)- ?(\d{{1,4}}) {_UNIT.strip()}|\b{_NUMBER}(?:{_UNIT})? (?:de moins|en moins)\b"
     rf"|\bmoins (\d{{1,4}}){_UNIT}"
@@ -35,7 +37,11 @@ _TOTAL = re.compile(
     rf"|(?:->|=>|→) ?(\d{{1,4}})\b"
     rf"|\b(?:valid\w*|accord\w*|autoris\w*|mets|met|mettre|prevoi\w*|prevu\w*) (?:\w+ )?(\d{{1,4}}){_UNIT}")
 _INSTEAD = re.compile(r"\bau lieu de (?:\w+ )?(\d{1,4})\b")
-_DOUBLE = re.compile(r"\bdoubl\w*\b")
+_DOUBLE = re.compile(r"\bdoubl(?:er|e|es|ez|ons|ee|ees|ement)\b")
+#: « augmenter de 5 places », « réduire de 3 »: a change by that many, never a total.
+_BY = re.compile(rf"\b(?P<verb>augment\w*|ajout\w*|rajout\w*|elarg\w*|redui\w*|diminu\w*|baiss\w*|retir\w*)"
+                 rf"\b(?: \w+){{0,6}}? de (?P<n>\d{{1,4}})(?:{_UNIT})?\b(?! ?(?:a|->|→) ?\d)")
+_DOWN = ("redui", "diminu", "baiss", "retir")
 _ALONE = re.compile(rf"\b(\d{{1,4}}){_UNIT}\b")  # « 16 places », said with nothing else: the new total
 
 
@@ -47,6 +53,10 @@ def new_capacity(text: str, current: int) -> int | None:
     """The number of places a request sets: a total (« on passe à 25 », « trente participants au
     total »), or the current number changed (« +5 », « 2 places de plus », « réduire de 3 »)."""
     instead = {int(m.group(1)) for m in _INSTEAD.finditer(text)}
+    by = _BY.search(text)
+    if by is not None:
+        change = int(by["n"])
+        return current - change if by["verb"].startswith(_DOWN) else current + change
     totals = [_value(next(g for g in m.groups() if g)) for m in _TOTAL.finditer(text)]
     totals = [t for t in totals if t not in instead and 0 < t < 1000]
     if totals:
@@ -71,6 +81,10 @@ _OLD_BEFORE_TIME = re.compile(r"(?:au lieu d[ue]s?|initialement|prevue? (?:le|in
                               r"et non (?:plus )?a)[^.\n]{0,20}\Z")
 _SAME_TIME = re.compile(r"\b(?:meme heure|meme horaire|a la meme heure|meme creneau|heure inchangee|"
                         r"horaire inchange|comme prevu)\b")
+
+
+_BOARD = re.compile(r"\b(?:ca|c\.a\.|conseil|administrateurs|seance|bureau)\b")
+_WAS = re.compile(r"(?:au lieu d[ue]s?|initialement|ancienne date|et non)\W*\Z")
 
 
 @dataclass(frozen=True)
@@ -105,7 +119,7 @@ def new_dates(text: str, now: datetime, tz: ZoneInfo, old: set[date], *, past: b
             continue  # « mardi », « hier »: a day too vague to move a meeting or a call to
         when = _local(item, tz)
         before = folded[max(0, item.start - 24):item.start]
-        if when.day in old or re.search(r"(?:au lieu d[ue]s?|initialement|ancienne date|et non)\W*\Z", before):
+        if when.day in old or _WAS.search(before):
             continue
         found.append(when)
     return found
@@ -152,7 +166,7 @@ def board_date(text: str, now: datetime, tz: ZoneInfo) -> date | None:
     dates = find_dates(text, now, tz, past=True)
     dates = [d for d in dates if _local(d, tz).day <= now.astimezone(tz).date()]
     for item in dates:
-        if re.search(r"\b(?:ca|c\.a\.|conseil|administrateurs|seance|bureau)\b", folded[max(0, item.start - 40):item.end]):
+        if _BOARD.search(folded[max(0, item.start - 40):item.end]):
             return _local(item, tz).day
     return _local(dates[0], tz).day if dates else None
 
@@ -174,7 +188,8 @@ def new_place(text: str, group: Group, departments: dict[str, str]) -> str | Non
             return place
     current = fold_aligned(group.first_meeting.place)
     for _start, _end, commune in find_communes(text):
-        if fold_aligned(commune.name) not in current and fold_aligned(commune.name.split("-")[0]) not in current:
+        names = (fold_aligned(commune.name), fold_aligned(commune.name.split("-")[0]))
+        if all(name not in current for name in names):
             department = departments.get(commune.department)
             return f"{commune.name} ({department})" if department else commune.name
     return None
