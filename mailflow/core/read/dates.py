@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -90,7 +91,7 @@ _TIME = (
     # Spaces and tabs only inside a time: « 10 h » at a line's end is not 10 h 15 with the next line.
     rf"(?:(?P<hour>{_HOUR})[ \t]*(?:h|heures?)(?:[ \t]*(?P<minute>[0-5]\d)(?:[ \t]*(?:min|mn))?)?(?![\w])"
     rf"|(?P<clock_hour>{_HOUR}):(?P<clock_minute>[0-5]\d)(?![\w:])"
-    r"|(?P<noon>midi|minuit)(?![\w-]))"
+    r"|(?<!apres )(?<!apres-)(?P<noon>midi|minuit)(?![\w-]))"
 )
 #: A time right after a date: « le 3 mars à 10 h », « 3 mars 2027, 10h30 », « le 03/03 à 10:00 ».
 TIME_AFTER = re.compile(rf"[ \t]*,?[ \t]*{_TIME}")
@@ -99,7 +100,13 @@ TIME_BEFORE = re.compile(rf"{_TIME}[ \t]*,?[ \t]*\Z")
 #: A time with no day: « à 10 h », « 10 h 15 », « 10:15 ».
 TIME_ALONE = re.compile(_TIME)
 
-_DATE_PATTERNS = (DAY_MONTH, NUMERIC, ISO, RELATIVE, WEEKDAY)
+#: « fin février », « fin juillet 2027 », « mi-juin »: the month's last day, or its 15th.
+MONTH_PART = re.compile(
+    rf"(?<![\w-])(?P<part>fin|mi)(?:\s+|-)(?:de\s+"
+    rf"|d')?(?P<month>{_MONTH_WORD})(?:\s+(?P<year>\d{{4}})(?!\d))?"
+)
+
+_DATE_PATTERNS = (DAY_MONTH, NUMERIC, ISO, RELATIVE, WEEKDAY, MONTH_PART)
 
 
 # --- what is found ------------------------------------------------------------------------------
@@ -174,7 +181,8 @@ def find_dates(text: str, now: datetime, tz: ZoneInfo, *, past: bool) -> list[Fo
         if first is None:
             break
         day, clock, start, end = first
-        exact = any(ch.isdigit() for ch in folded[at + start:at + end])
+        said = folded[at + start:at + end]
+        exact = any(ch.isdigit() for ch in said) or MONTH_PART.match(said) is not None
         found.append(Found(day if clock is None else _aware(day, clock, tz), at + start, at + end, exact))
         at += max(end, start + 1)
     return found
@@ -201,7 +209,8 @@ def find_times(text: str) -> list[tuple[time, int, int]]:
     « 10:00 »), with its span."""
     found = []
     for match in TIME_ALONE.finditer(fold_aligned(text)):
-        if match["at"] or match["minute"] or match["clock_hour"] or match["noon"]:
+        line_start = match.start() == 0 or text[:match.start()].rstrip(" \t").endswith("\n")
+        if match["at"] or match["minute"] or match["clock_hour"] or match["noon"] or line_start:
             found.append((_clock(match), match.start(), match.end()))
     return found
 
@@ -292,6 +301,8 @@ def _resolve(match: re.Match[str], today: date, past: bool) -> date | None:
         return today + timedelta(days=(weekday - today.weekday() - 1) % 7 + 1)
     if match.re is ISO:
         return date(int(match["year"]), int(match["month"]), int(match["day"]))
+    if match.re is MONTH_PART:
+        return _month_part(match, today, backwards)
     if match.re is NUMERIC:
         day_text, month_text, year_text = match["day"], match["month"], match["year"]
         if int(month_text) > 12 or int(day_text) > 31:
@@ -313,6 +324,15 @@ def _resolve(match: re.Match[str], today: date, past: bool) -> date | None:
     if weekday is not None and found.weekday() != weekday:
         raise ValueError("the weekday is not the date's")
     return found
+
+
+def _month_part(match: re.Match[str], today: date, backwards: bool) -> date:
+    """« fin février »: the last day of that month (of the year said, else the nearest one)."""
+    month = MONTHS[match["month"].rstrip(".")]
+    first = date(int(match["year"]), month, 1) if match["year"] else _nearest(month, 1, today, backwards)
+    if match["part"] == "mi":
+        return first.replace(day=15)
+    return first.replace(day=calendar.monthrange(first.year, month)[1])
 
 
 def _day_number(text: str) -> int:

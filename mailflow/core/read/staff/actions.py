@@ -51,8 +51,10 @@ def _each(ctx: Context, verb: StaffVerb, make: Callable[[str], Command | Unclear
     """The command for the group named, one per group when several are named as surely; none
     named, the question of which (« Ouvrir l'appel »)."""
     target = _group(ctx, verb)
+    if target is None and _named_objects(ctx):
+        return None  # « on peut la clore » of a question, an idea, a candidature: not a group's call
     if target is None:
-        return Unclear(Missing.GROUP, verb, _named_objects(ctx))
+        return Unclear(Missing.GROUP, verb)
     if isinstance(target, Unclear):
         return target
     if isinstance(target, str):
@@ -69,7 +71,7 @@ def _named_objects(ctx: Context) -> tuple[str, ...]:
 
 
 def close(ctx: Context) -> Made:
-    dates = new_dates(ctx.words.plain, ctx.now, ctx.tz, set(), near=_CLOSING)
+    dates = new_dates(ctx.words.plain, ctx.now, ctx.tz, set(), near=_CLOSING, month_ends=True)
     if dates and dates[0].day > ctx.now.astimezone(ctx.tz).date():
         return deadline(ctx)  # « on ferme l'appel le 26 mars »: the date it closes
     return _each(ctx, StaffVerb.CLOSE, lambda g: Command(StaffVerb.CLOSE, g))
@@ -121,7 +123,7 @@ _MOVED = re.compile(alt(MOVE))
 def _its_own_day(ctx: Context, starts: datetime) -> dict[str, str]:
     """The day it already has, said as the new one (« le mardi 6 avril à 9 h 30 »): that day and
     the time said, or kept; the plan then says what changes, if anything."""
-    if not _MOVED.search(ctx.words.plain):
+    if not (_MOVED.search(ctx.words.plain) or _STARTS.search(ctx.words.plain)):
         return {}  # the meeting named by its day (« plateaux-repas pour la réunion du 6 avril »)
     days = [d for d in new_dates(ctx.words.plain, ctx.now, ctx.tz, set()) if d.day == starts.date()]
     if not days:
@@ -165,13 +167,13 @@ def deadline(ctx: Context) -> Made:
         group = ctx.state.groups[group_id]
         old = {group.closes_at.astimezone(ctx.tz).date()} if group.closes_at else set()
         for text in (ctx.words.plain, ctx.words.below_plain):
-            dates = new_dates(text, ctx.now, ctx.tz, old, near=_CLOSING) if text else []
+            dates = new_dates(text, ctx.now, ctx.tz, old, near=_CLOSING, month_ends=True) if text else []
             if dates:
                 closes = closing_at(dates[0], ctx.tz)
                 return Command(StaffVerb.DEADLINE, group_id, "", {"closes_at": closes.isoformat()})
         return Unclear(Missing.DATE, StaffVerb.DEADLINE, (group_id,))
 
-    if not new_dates(f"{ctx.words.plain}\n{ctx.words.below_plain}", ctx.now, ctx.tz, set()):
+    if not new_dates(f"{ctx.words.plain}\n{ctx.words.below_plain}", ctx.now, ctx.tz, set(), month_ends=True):
         return None  # no date at all: the call closed now, if anything (see `close`)
     return _each(ctx, StaffVerb.DEADLINE, make)
 

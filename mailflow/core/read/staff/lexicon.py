@@ -59,7 +59,7 @@ WITHDRAW = (*er("retir", "desist", "annul", "enlev", "supprim", "retranch"),
 PROMOTE = ("promouvoir", "promeus", "promeut", "promouvez", "promouvons", "promu", "promue", "promus",
            "promues", "promouvra", "promotion", *er("bascul", "repech", "remont", "surclass"))
 MOVE = (*er("report", "decal", "deplac", "avanc", "chang", "modifi", "repouss", "recul", "bouge",
-            "program", "replanifi", "fix", "transfer", "delocalis", "demenag"),
+            "program", "replanifi", "fix", "transfer", "delocalis", "demenag"), *PUT,
         "report", "decalage", "deplacement", "changement", "modification")
 EXTEND = (*er("prolong", "repouss", "etend", "allong", "recul", "avanc", "decal"), "prolongation")
 VALIDATE = (*er("valid", "accept", "approuv", "adopt", "vot", "agre", "retenu"),
@@ -79,7 +79,7 @@ def alt(*families: Iterable[str]) -> str:
 CALL = r"\b(?:l )?(?:appels?|inscriptions?|candidatures?|enregistrements?|la liste|le groupe|groupe)\b"
 PLACES = r"\b(?:places?|participants?|personnes?|inscrits?|membres?|sieges?|fauteuils?)\b"
 MEETING = (r"\b(?:(?:premiere|1re|1ere|1er|prochaine|la) )?(?:reunion|rencontre|seance|journee|lancement"
-           r"|session|pleniere|rdv|rendez vous)s?\b")
+           r"|session|pleniere|rdv|rendez vous|reu)s?\b")
 CANDIDATURE = r"\b(?:sa|la|leur|cette|son|une|ma) (?:candidature|inscription|demande|participation)\b"
 IDEA = r"\b(?:idees?|propositions?|projets? de groupe|notes? d intention|suggestions?)\b"
 QUESTION = r"\b(?:question|demande|interrogation|sollicitation)s?\b"
@@ -131,14 +131,16 @@ CUES: tuple[Cue, ...] = (
          r"(?:candidater|s inscrire|postuler|se porter candidat\w*)\b|\bde nouveau candidater\b", 2.0),
         (rf"\bremet\w* (?:en ligne|en route|en place|en service){W}{{0,3}} {CALL}"
          r"|\bremettre en ligne\b", 2.0),
-        (alt(OPEN), 1.0),
+        (alt(w for w in OPEN if not w.startswith("relanc")), 1.0),  # « relance » alone: a reminder
     ),
     *_cues(
         "capacity",
         (rf"\b\d+{W}? {PLACES}", 0.5),
         (r"\b(?:capacite|jauge|nombre de places|nombre de participants|taille du groupe|effectif max\w*)\b",
          1.5),
-        (r"(?:^|\s)[+] ?\d+\b|(?:->|=>|→) ?\d+\b", 1.5),
+        (r"(?:^|\s)[+] ?\d+\b|(?:->|=>|→) ?\d+\b(?![/.]\d| ?h\b)|\bmax(?:imum)? \d+\b", 1.5),
+        (rf"(?::|->|=>|→|=) ?\d+ {PLACES}", 1.5),
+        (r"\ben (?:rajout|ajout|ouvr|donn|remet)\w* (?:\d+|une|un)\b", 2.0),
         (rf"\b(?:\d+|une|un){W}? (?:de plus|en plus|supplementaires?|de moins|en moins|additionnel\w*)\b"
          rf"|\bmoins \d+ {PLACES}", 2.0),
         (rf"{alt(RAISE, LOWER)}{W}{{0,6}} (?:a|jusqu a) \d+{TOTAL_END}", 2.0),
@@ -178,7 +180,8 @@ CUES: tuple[Cue, ...] = (
         (r"\b(?:ne|n) (?:pourra|peut|pourrait|souhaite|veut|va|pourrons|souhaiterait) (?:plus|pas) "
          r"(?:suivre|participer|venir|rester|etre|continuer|assister|faire partie|s investir)\b", 2.0),
         (r"\b(?:quitte|quitter|quittera|renonce\w*|abandonn\w*|laisse tomber)\b", 1.5),
-        (r"\bne (?:fera|fait) plus partie\b|\bplus disponible\b", 1.5),
+        (r"\bne (?:fera|fait) plus partie\b|\bplus disponible\b|\bjette l eponge\b|\bnous lache\b", 1.5),
+        (r"\b(?:l|la|le) (?:enlever|retirer|sortir|desinscrire)\b", 2.0),
         (alt(WITHDRAW), 1.0),
     ),
     *_cues(
@@ -186,7 +189,11 @@ CUES: tuple[Cue, ...] = (
         (rf"(?<!charge de )(?<!chargee de ){alt(PROMOTE)}", 2.0),
         (r"\b(?:peut|pourra|va|peuvent|doit) (?:finalement |quand meme |bien )?(?:rentrer|entrer|integrer|"
          r"rejoindre|intégrer|avoir (?:une|sa|la) place|prendre (?:une|la|sa) place|participer)\b", 2.0),
-        (r"\bintegre (?:finalement|quand meme|le groupe)\b|\brentre (?:finalement|dans le groupe)\b", 2.0),
+        (r"\bintegre (?:finalement|quand meme|le groupe)\b|\brentre (?:finalement|dans le groupe)\b"
+         r"|\bfai\w* (?:r?entrer|integrer)\b", 2.0),
+        (r"(?:->|→|=>) ?(?:dans le groupe|confirm\w*|inscrit\w*|retenu\w*|admis\w*|en liste principale)",
+         2.0),
+        (r"\b(?:la|le|les|l) (?:valider|confirmer|accepter|integrer|prendre)\b", 1.5),
         (r"\ben (?:confirme|confirmee|confirmes|liste principale|titulaire)\b", 2.0),
         (r"\b(?:donn\w*|accord\w*|attribu\w*|offr\w*|liber\w*) (?:lui |leur )?(?:une|la|sa|leur) "
          r"place\b", 2.0),
@@ -233,7 +240,7 @@ CUES: tuple[Cue, ...] = (
         (r"\b(?:cloture|fermeture|fin|date limite|limite|echeance|clore|fermer|arret) (?:des |de l |d )?"
          r"(?:inscriptions?|candidatures?|appel)\b", 1.0),
         (rf"{alt(EXTEND)}{W}{{0,4}} {CALL}|\bjusqu (?:au|a) \b", 1.5),
-        (r"\bdate limite\b|\bclotur\w* (?:avancee|repoussee|prolongee|decalee)\b", 1.5),
+        (r"\bdate limite\b|\bdeadline\b|\bclotur\w* (?:avancee|repoussee|prolongee|decalee)\b", 1.5),
         (rf"\bouvert\w* (?:\w+ ){{0,2}}jusqu (?:au|a)\b|\b(?:jusqu au|jusqu a|avant le) {DAY}", 2.5),
         (rf"{alt(CLOSING)} (?:des |de l |d )?(?:inscriptions?|candidatures?|appel)\b", 1.0),
         (rf"{alt(CLOSE, EXTEND)}(?: \w+){{0,3}} (?:au|le|a partir du|jusqu au|a compter du) {DAY}", 1.5),
@@ -250,7 +257,8 @@ CUES: tuple[Cue, ...] = (
         "idea_decline",
         (alt(REFUSE), 2.0),
         (r"\b(?:pas|non|n a pas ete|n est pas) retenu\w*\b|\bc est non\b|\ba dit non\b|\bdit non\b"
-         r"|\bavis defavorable\b|\bpas de suite\b|\bsans suite\b|\bne (?:sera|va) pas\b", 2.0),
+         r"|\bavis defavorable\b|\bpas de suite\b|\bsans suite\b|\bne (?:sera|va) pas\b"
+         r"|\bne (?:donne|donnons|donnera|donnerons) pas suite\b", 2.0),
     ),
     *_cues(
         "idea_advance",
@@ -273,7 +281,7 @@ CUES: tuple[Cue, ...] = (
         "question_done",
         (r"\b(?:a eu|a recu|a obtenu|a bien eu|ont eu|a) (?:sa|une|la|ses|toutes les|les) (?:reponses?"
          r"|informations?|infos?)\b", 2.0),
-        (rf"{QUESTION}{W}{{0,2}} (?:est |a ete )?(?:reglee?|traitee?|close|clos|cloturee?|repondue?"
+        (rf"{QUESTION}[^.!?\n]{{0,100}} (?:est |a ete )?(?:reglee?|traitee?|close|clos|cloturee?|repondue?"
          rf"|resolue?)\b",
          2.0),
         (rf"\b(?:clore|clos|cloturer|fermer|ferme|archiver|classer) (?:sa|la|cette|leur) {QUESTION}", 2.0),
@@ -300,7 +308,8 @@ ASKING = re.compile(
     r"vous pourriez|il faut|il faudrait|faudrait|je te laisse|je vous laisse|a traiter|a faire|svp|stp|"
     r"s il te plait|s il vous plait|est ce que tu|est ce que vous|on peut|on pourrait|faut il|peut on|"
     r"je te remercie de|je vous remercie de|bien vouloir|tu veux bien|tu voudrais|vous voudrez|"
-    r"pense a|pensez a|n oublie pas|a appliquer|a revoir)\b|\?"
+    r"pense a|pensez a|n oublie pas|a appliquer|a revoir|le necessaire)\b|\?"
+    r"|(?:^|\s)a (?!la\b|le\b)\w+(?:er|ir|re)\s*(?:$|\n|merci\b)"
     r"|(?:^|[.!\n] ?)(?:fais|faites|envoie|envoyez|regarde|regardez|verifie|verifiez|appelle|appelez"
     r"|rappelle|"
     r"rappelez|prepare|preparez|contacte|contactez|relance|relancez|reserve|reservez|commande|commandez|"
@@ -312,7 +321,8 @@ TELLING = re.compile(
     r"information|pour memoire|rien a (?:modifier|faire|changer)|aucune (?:autre )?modification"
     r"|aucune action|"
     r"juste pour (?:info|que tu saches|te dire)|je (?:te|vous) tiens au courant|je partage|je transmets pour|"
-    r"en copie pour|pour garder (?:la |une )?trace|pour archive)\b")
+    r"en copie pour|pour garder (?:la |une )?trace|pour archive|ne pas tenir compte|message de test|"
+    r"petit rappel|pour rappel)\b")
 #: The mailbox in copy of a colleagues' conversation.
 IN_COPY = re.compile(r"\b(?:en copie|en cc|en cci|je mets (?:la boite|groupes|la bal|le mail)\w*"
-                     r"|mets en copie)\b")
+                     r"|mets en copie|copie a la (?:boite|bal))\b")

@@ -268,7 +268,13 @@ def _office(email: str, words: list[str]) -> float:
     """« Oléron » for r.lamarque@ot-oleron.example: the office its author writes from."""
     domain = email.rpartition("@")[2].split(".")[0]
     own = [w for w in re.split(r"[-_]", domain) if len(w) >= 5 and w not in ("tourisme", "office")]
-    return 0.5 if any(w in words for w in own) else 0.0
+    return 0.5 if any(_same_place(office, word) for office in own for word in words) else 0.0
+
+
+def _same_place(office: str, word: str) -> bool:
+    """« confolens » for the office of the « confolentais »: a town and its country share their
+    first seven letters."""
+    return word == office or (len(word) >= 7 and len(_common_start(office, word)) >= 7)
 
 
 def _author(name: str | None, words: list[str]) -> float:
@@ -291,7 +297,7 @@ def find_questions(text: str, state: State) -> list[Mention]:
         number = int(question.id[1:]) if question.id[1:].isdigit() else -1
         if any(int(m.group(1)) == number for m in _QUESTION_ID.finditer(joined)):
             score += 3
-        score += _author(question.name, words) + _asked(question, words)
+        score += _author(question.name, words) + _asked(question, words) + _office(question.email, words)
         if score and _QUESTION_WORDS.search(joined):
             score += 1
         if score and question.status is not QuestionStatus.OPEN:

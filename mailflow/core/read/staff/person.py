@@ -18,7 +18,7 @@ _EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
 _CODE = re.compile(r"\((?P<code>\d{2})\)|\b(?:dept|dpt|departement|département)\.?\s*:?\s*(?P<code2>\d{2})\b"
                    r"|\b(?P<post>\d{5})\b|[(,;]\s*(?P<code3>\d{2})\s*(?=[),;]|\s[-–]\s)", re.I)
 _NAME = re.compile(r"\b(?:(?:M\.|Mme|Mr|Madame|Monsieur)\s+)?(?P<name>[A-ZÉÈÀÂÎÔÛÇ][\w'’-]+"
-                   r"(?:\s+(?:de\s+|d'|le\s+|la\s+)?[A-ZÉÈÀÂÎÔÛÇ][\w'’-]+){1,2})")
+                   r"(?:[ \t]+(?:de[ \t]+|d'|le[ \t]+|la[ \t]+)?[A-ZÉÈÀÂÎÔÛÇ][\w'’-]+){1,2})")
 _NOT_PEOPLE = frozenset(("office", "tourisme", "ot", "oti", "groupe", "mona", "bonjour", "merci", "salut",
                          "candidature", "communaute", "communes", "pays", "destination", "maison", "bureau",
                          "reunion", "departementale", "vallee", "grand", "haute", "basse", "nouvelle",
@@ -30,7 +30,7 @@ _NOT_PEOPLE = frozenset(("office", "tourisme", "ot", "oti", "groupe", "mona", "b
 
 def add(ctx: Context) -> Made:
     """A candidature to add: a person not yet a candidate of that group, with an address."""
-    if not new_person(ctx) and not _named_person(ctx):
+    if not new_person(ctx) and not named_person(ctx):
         return None  # nobody to register: « enregistrer » said of something else
     found = _group(ctx, StaffVerb.ADD)
     if found is None:
@@ -73,7 +73,7 @@ def new_person(ctx: Context) -> bool:
     return forwarded is None or forwarded.sender != email or bool(_APPLYING.search(forwarded.text))
 
 
-def _named_person(ctx: Context) -> bool:
+def named_person(ctx: Context) -> bool:
     """A person's name the message gives that is no candidate's."""
     name = _name(ctx.words.top, None, ctx)
     return name is not None and not any(c.name and fold(c.name) == fold(name) for c in ctx.state.candidatures)

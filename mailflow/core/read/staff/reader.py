@@ -58,19 +58,22 @@ def read_request(subject: str, new_text: str, state: State, now: datetime, tz: Z
     words = words_of(subject, new_text, forwarded, quoted, state)
     ctx = Context(words, mentions(words, state, now, tz), state, now, tz, about, own)
     found = scores(words)
-    for action, more in evidence(ctx).items():
+    for action, more in evidence(ctx, dict(found)).items():
         found[action] = found.get(action, 0.0) + more
     closing_a_question = found.get("question_done", 0) >= 2 and bool(ctx.found.questions)
-    if said_nothing_to_do(words, thanks) and not closing_a_question:
+    if said_nothing_to_do(words, thanks, state) and not closing_a_question:
         return Reading()
     weighed = [(a, s + _named_bonus(a, ctx)) for a, s in found.items()]
     ranked = sorted(((a, s) for a, s in weighed if s >= ENOUGH),
                     key=lambda item: (-item[1], _ORDER.index(item[0])))
     made = [(action, score, result) for action, score in ranked
             if (result := BUILDERS[action](ctx)) is not None]
+    surely = [r for _a, s, r in made if s >= PLAN and isinstance(r, Command)]
     for _action, score, result in made:
-        if score < PLAN:  # only hinted at: asked back, never a plan on a guess
-            break
+        if isinstance(result, Command) and _as_it_is(result, state) and len(surely) > 1:
+            continue  # « on est à 15 inscrits pour 15 places »: a figure said, not the change asked
+        if score < PLAN:
+            break  # only hinted at (a verb alone, its object named): asked back, never a plan on a guess
         if isinstance(result, Command | tuple) and result and several(words, state):
             first = result if isinstance(result, Command) else result[0]
             return Reading(unclear=Unclear(Missing.SEVERAL, first.verb, _named(ctx)))
@@ -84,6 +87,13 @@ def read_request(subject: str, new_text: str, state: State, now: datetime, tz: Z
     if asks(words) or (ranked and ranked[0][1] >= 2):
         return Reading(unclear=Unclear(Missing.ACTION, _verb(ranked), _named(ctx), (), closest(ctx)))
     return Reading()
+
+
+def _as_it_is(command: Command, state: State) -> bool:
+    """A number of places the group has already."""
+    group = state.groups.get(command.target)
+    return (command.verb is StaffVerb.CAPACITY and group is not None
+            and command.fields.get("capacity") == str(group.capacity))
 
 
 _ON_CANDIDATURES = ("promote", "refuse", "withdraw")

@@ -108,9 +108,14 @@ class Words:
 _BELOW = re.compile(r"\b(?:ci dessous|en dessous|plus bas|voir|cf|leur proposition|sa demande|son message|"
                     r"le message|transfere|a traiter|merci de faire|fais le necessaire|"
                     r"faire le necessaire)\b")
-_COLLEAGUE = re.compile(r"^\s*(?:(?:bonjour|salut|hello|coucou|hi"
+_COLLEAGUE = re.compile(r"^\s*(?:(?i:bonjour|salut|hello|coucou|hi"
                         r"|bonsoir)\s+)?(?P<name>[A-ZÉÈ][a-zéèêëïîôç]+)"
                         r"\s*(?:,|!|\n|$)")
+_AUTOMATIC = re.compile(r"(?i)\b(?:r[ée]ponse automatique|absence|absent|out of office|automatic reply|"
+                        r"autoreply|auto-reply|message d'absence)\b")
+_THANKS_FOR = re.compile(r"\bmerci (?:pour|beaucoup pour|bien pour|encore pour)\b")
+_TO_A_MEMBER = re.compile(r"^\s*(?i:bonjour|bonsoir|cher|chère|chere)\s+(?i:madame|monsieur|mme"
+                          r"|mr?\.?)\s+[A-ZÉÈ]")
 _NOT_A_NAME = frozenset(("bonjour", "salut", "hello", "coucou", "merci", "madame", "monsieur", "tous",
                          "toutes", "equipe", "hi", "re", "bonsoir", "chers", "cheres", "mesdames",
                          "messieurs", "ok", "oui", "non"))
@@ -151,16 +156,30 @@ def _known(state: State) -> frozenset[str]:
     return _known_cached((names, keys))
 
 
-def said_nothing_to_do(words: Words, thanks: bool) -> bool:
-    """Thanks, information only, or colleagues talking with the mailbox in copy."""
+def said_nothing_to_do(words: Words, thanks: bool, state: State) -> bool:
+    """Thanks, information only, colleagues talking with the mailbox in copy, or a letter to a
+    member (« Bonjour Madame Roux », « Bonjour Rémi » to the author of an idea)."""
     if thanks:
         return True
     if TELLING.search(words.plain) and not _insists(words.plain):
         return True
+    if _AUTOMATIC.search(words.subject) or (_THANKS_FOR.search(words.plain) and not asks(words)):
+        return True  # an automatic reply; « Top, merci pour la mise à jour du groupe com »
     first = next((line for line in words.top.split("\n")[1:] if line.strip()), "")
+    if _TO_A_MEMBER.match(first):
+        return True  # « Bonjour Madame Roux, » : a letter to a member, the mailbox in copy
     colleague = _COLLEAGUE.match(first)
     named = colleague is not None and fold(colleague.group("name")) not in _NOT_A_NAME
+    if named and colleague is not None and fold(colleague.group("name")) in _first_names(state):
+        return True
     return named and bool(IN_COPY.search(words.plain))
+
+
+def _first_names(state: State) -> frozenset[str]:
+    """The first names of the members the state knows (who asked, applied or proposed)."""
+    names = [*(c.name for c in state.candidatures), *(i.name for i in state.ideas),
+             *(q.name for q in state.questions)]
+    return frozenset(fold(n.split()[0]) for n in names if n and n.split())
 
 
 def _insists(text: str) -> bool:
@@ -200,7 +219,8 @@ _NEGATION_WORDS = ("ne ", "n ", "pas", "plus", "non")
 
 
 _CONCEDED = re.compile(r"\b(?:malgre|meme si|bien qu\w*|quoique|alors que|rappel\w* qu\w*|sachant qu\w*|"
-                       r"puisqu\w*|vu qu\w*|etant donne qu\w*|comme)\b[^.,;:!?\n]{0,40}\Z")
+                       r"puisqu\w*|vu qu\w*|etant donne qu\w*|comme (?:l|le|la|les|il|elle|on|c|ils"
+                       r"|elles))\b[^.,;:!?\n]{0,40}\Z")
 
 
 def _negated(text: str, match: re.Match[str], pattern: str) -> bool:

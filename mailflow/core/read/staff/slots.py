@@ -16,8 +16,9 @@ from ..text import fold_aligned
 # --- places of a group ------------------------------------------------------------------------------
 
 _NUMBER = r"(\d{1,4}|une|un)"
-_UNIT = r"(?: \w+)?? (?:places?|participants?|personnes?|inscrits?|membres?|sieges?)"
+_UNIT = r"(?: \w+)?? (?:places?|participants?|personnes?|inscrits?|membres?|sieges?|chaises?|fauteuils?)"
 _MORE = re.compile(
+    r"\ben (?:rajout|ajout|ouvr|donn|remet|met|rajoute)\w* (\d{1,4})\b(?! ?h\b)|"
     rf"(?:^|\s)\+ ?(\d{{1,4}})\b|\b{_NUMBER}(?:{_UNIT})? (?:de plus|en plus|supplementaires?"
     rf"|additionnel\w*)\b"
     rf"|\b(?:ajout\w*|rajout\w*|augment\w*|ouvr\w*|financ\w*|elarg\w*|donn\w*) (?:de "
@@ -33,8 +34,9 @@ _TOTAL = re.compile(
     rf"|\b(?:passe\w*|mont\w*|port\w*|fix\w*|redui\w*|limit\w*|plafonn\w*|ramen\w*|augment\w*|aller|va|ira"
     rf"|pousser|etendre)\b(?: \w+){{0,6}}"
     rf" (?:a|jusqu a) (\d{{1,4}})\b(?! ?h\b| ?h\d| heures?)"
-    rf"|\b(?:capacite|jauge|nombre de places)(?: \w+){{0,3}} (?:a|de|:|=) ?(\d{{1,4}})\b"
-    rf"|(?:->|=>|→) ?(\d{{1,4}})\b"
+    rf"|\b(?:capacite|jauge|nombre de places)(?: \w+){{0,3}}(?: (?:a|de|:|=) ?|\s*\n\s*)(\d{{1,4}})\b"
+    rf"|(?:->|=>|→) ?(\d{{1,4}})\b(?![/.]\d| ?h\b)"
+    rf"|\bmax(?:imum)? (?:de )?(\d{{1,4}})\b(?! ?h\b)"
     rf"|\b(?:valid\w*|accord\w*|autoris\w*|mets|met|mettre|prevoi\w*|prevu\w*) (?:\w+ )?(\d{{1,4}}){_UNIT}")
 _INSTEAD = re.compile(r"\bau lieu de (?:\w+ )?(\d{1,4})\b")
 _DOUBLE = re.compile(r"\bdoubl(?:er|e|es|ez|ons|ee|ees|ement)\b")
@@ -78,11 +80,12 @@ def new_capacity(text: str, current: int) -> int | None:
 _OLD_BEFORE = re.compile(r"(?:au lieu d[ue]s?|initialement|prevue? (?:le|initialement|au)|ancienne date|"
                          r"plutot que|et non (?:plus )?le|remplace|du|le)\s*\Z")
 _OLD_BEFORE_TIME = re.compile(r"(?:au lieu d[ue]s?|initialement|prevue? (?:le|initialement|a)|plutot qu|"
-                              r"et non (?:plus )?a)[^.\n]{0,20}\Z")
+                              r"et non (?:plus )?a?|et pas|non pas|pas a)[^.\n]{0,20}\Z")
 _SAME_TIME = re.compile(r"\b(?:meme heure|meme horaire|a la meme heure|meme creneau|heure inchangee|"
                         r"horaire inchange|comme prevu)\b")
 
 
+_MONTH_END = re.compile(r"(?:fin|mi)\b")
 _BOARD = re.compile(r"\b(?:ca|c\.a\.|conseil|administrateurs|seance|bureau)\b")
 _WAS = re.compile(r"(?:au lieu d[ue]s?|initialement|ancienne date|et non)\W*\Z")
 
@@ -105,9 +108,10 @@ def _local(found: Found, tz: ZoneInfo) -> When:
 
 
 def new_dates(text: str, now: datetime, tz: ZoneInfo, old: set[date], *, past: bool = False,
-              near: re.Pattern[str] | None = None) -> list[When]:
+              near: re.Pattern[str] | None = None, month_ends: bool = False) -> list[When]:
     """The dates `text` gives that are no old one (« au lieu du 6 avril », a date it already has);
-    with `near`, those of the sentences that say it first (the date a call closes, not a lunch's)."""
+    with `near`, those of the sentences that say it first (the date a call closes, not a lunch's);
+    « fin juillet » only with `month_ends` (a call's last day, never a meeting's)."""
     folded = fold_aligned(text)
     found = []
     dates = find_dates(text, now, tz, past=past)
@@ -115,7 +119,7 @@ def new_dates(text: str, now: datetime, tz: ZoneInfo, old: set[date], *, past: b
         said = [d for d in dates if near.search(_sentence(folded, d.start))]
         dates = said + [d for d in dates if d not in said]
     for item in dates:
-        if not item.exact:
+        if not item.exact or (not month_ends and _MONTH_END.match(folded, item.start)):
             continue  # « mardi », « hier »: a day too vague to move a meeting or a call to
         when = _local(item, tz)
         before = folded[max(0, item.start - 24):item.start]
@@ -176,10 +180,26 @@ def board_date(text: str, now: datetime, tz: ZoneInfo) -> date | None:
 _LABEL = re.compile(r"(?:nouveau |nouvelle )?(?:lieu|salle|adresse|endroit)\s*:\s*(?P<place>[^\n;]+)", re.I)
 
 
+#: « on la fait à Cadillac », « elle aura lieu à Saint-Émilion »: a place said after its verb.
+_AT_PLACE = re.compile(r"\b(?:on la (?:fait|fera|tient|tiendra|met|organise)|ce sera|aura lieu|se tiendra"
+                       r"|se fera|"
+                       r"se d[ée]roulera|rendez-vous|rdv)\s+(?:à|a|au|chez)\s+"
+                       r"(?P<place>[A-ZÉÈ][\w'’-]+(?:[ -](?:[A-ZÉÈ]|sur\b|en\b|de\b|d')[\w'’-]*)*)")
+_SAME_PLACE = re.compile(r"\bm[eê]me (?:lieu|endroit|salle|adresse)\b|\blieu inchang", re.I)
+
+
+def at_place(text: str) -> str | None:
+    """A place said after « on la fait à », « aura lieu à »…, as written."""
+    found = _AT_PLACE.search(text)
+    return found["place"].strip() if found else None
+
+
 def new_place(text: str, group: Group, departments: dict[str, str]) -> str | None:
     """A new place for the first meeting: as labelled (« nouveau lieu : Cadillac, salle des
     fêtes »), or the town the text names that the meeting is not in yet (« on part sur
     Rochefort »), written « Rochefort (Charente-Maritime) »."""
+    if _SAME_PLACE.search(text):
+        return None  # « même heure, même endroit »: the town named is something else's
     labelled = _LABEL.search(text)
     if labelled is not None:
         place = labelled.group("place").strip().rstrip(".").strip()
@@ -187,6 +207,11 @@ def new_place(text: str, group: Group, departments: dict[str, str]) -> str | Non
         if place and not re.match(r"(?:inchange|le meme|la meme|meme lieu|idem|sans changement)", folded):
             return place
     current = fold_aligned(group.first_meeting.place)
+    said = at_place(text)
+    if said is not None and fold_aligned(said) not in current:
+        towns = [c for _s, _e, c in find_communes(said)]
+        department = departments.get(towns[0].department) if towns else None
+        return f"{said} ({department})" if department and department not in said else said
     for _start, _end, commune in find_communes(text):
         names = (fold_aligned(commune.name), fold_aligned(commune.name.split("-")[0]))
         if all(name not in current for name in names):
