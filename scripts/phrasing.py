@@ -261,7 +261,7 @@ def play_staff(case: dict[str, Any], template: Path, work: Path) -> StaffResult:
     action = case["expect"]["action"]
     if action == "none":
         return StaffResult(case, "right" if not answers else "noisy",
-                           " | ".join(str(a["X-Mailflow-Outcome"]) for a in answers))
+                           " | ".join(f"{a['X-Mailflow-Outcome']}: {text_of(a)[:400]}" for a in answers))
     if not answers:
         return StaffResult(case, "silent")
     first = answers[0]

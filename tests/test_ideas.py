@@ -138,9 +138,19 @@ def test_decline_refused_when_final(status: IdeaStatus) -> None:
         decline(idea(status), "trop tard", NOW, "staff")
 
 
-def test_decline_needs_a_reason() -> None:
-    with pytest.raises(IdeaError, match="reason"):
-        decline(idea(), "   ", NOW, "staff")
+@pytest.mark.parametrize(("reason", "said"), [
+    ("un groupe proche existe déjà", f"ne pourra pas lui donner suite{NBSP}: un groupe proche existe déjà."),
+    ("   ", "ne pourra pas lui donner suite."),  # staff by email may give none: no empty clause
+])
+def test_a_decline_tells_its_reason_or_none(renderer: Renderer, reason: str, said: str) -> None:
+    change = decline(idea(), reason, NOW, "staff")
+    assert change.after.status is S.DECLINED and change.reply is not None
+    text = renderer.render(change.reply, NOW).get_body(("plain",))
+    assert text is not None and said in flat(text.get_content())
+
+
+def test_the_command_line_asks_for_a_reason(workspace: Settings) -> None:
+    assert mailflow(workspace, "ideas", "decline", "I0001", "--reason", "  ") == 2
 
 
 @pytest.mark.parametrize("status", [S.RECEIVED, S.DISCUSSION, S.VALIDATED, S.DRAFTED, S.DECLINED])

@@ -155,6 +155,8 @@ def cmd_ideas_validate(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_ideas_decline(settings: Settings, args: argparse.Namespace) -> int:
     """Decline the idea; the member is told the reason."""
+    if not args.reason.strip():
+        raise StaffActionError("--reason : un motif est nécessaire, le membre le lira")
     with desk(settings, args) as staff:
         change = staff.decline_idea(args.idea, args.reason)
     return tell(change, settings)

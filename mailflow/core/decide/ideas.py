@@ -321,11 +321,10 @@ def validate(state: State, idea_id: str, board_date: date, co_animated: bool, no
 
 
 def decline(idea: Idea, reason: str, now: datetime, actor: str) -> IdeaChange:
-    """Decline an idea that is not final; the member is told the reason."""
+    """Decline an idea that is not final; the member is told the reason, when there is one (the
+    command line asks for one; staff by email may give none, and are told what the member reads)."""
     reason = " ".join(reason.split())
-    if not reason:
-        raise IdeaError("--reason : un motif est nécessaire, le membre le lira")
-    after = _moved(idea, IdeaStatus.DECLINED, now, actor, f"déclinée : {reason}",
+    after = _moved(idea, IdeaStatus.DECLINED, now, actor, f"déclinée : {reason}" if reason else "déclinée",
                    declined_reason=reason)
     return IdeaChange(idea, after, _tell(after, Outcome.IDEA_DECLINED, Template.IDEA_DECLINED, reason))
 

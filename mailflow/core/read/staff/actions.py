@@ -6,13 +6,22 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from ....model.values import IdeaStatus, QuestionStatus, StaffVerb, State, Status
 from .lexicon import MOVE, alt
 from .request import Command, Mentions, Missing, Unclear, Words
-from .slots import board_date, closing_at, meeting_time, new_capacity, new_dates, new_place, new_time
+from .slots import (
+    SAME_TIME,
+    board_date,
+    closing_at,
+    meeting_time,
+    new_capacity,
+    new_dates,
+    new_place,
+    new_time,
+)
 
 Made = Command | Unclear | tuple[Command, ...] | None  # None: the message names nothing it acts on
 
@@ -67,7 +76,7 @@ def _each(ctx: Context, verb: StaffVerb, make: Callable[[str], Command | Unclear
 def _named_objects(ctx: Context) -> tuple[str, ...]:
     found = ctx.found
     named = [*found.candidatures[:2], *found.ideas[:1], *found.questions[:1]]
-    return tuple(m.id for m in named if m.score >= 2)
+    return tuple(m.id for m in named if m.score >= 1.5)
 
 
 def close(ctx: Context) -> Made:
@@ -93,13 +102,21 @@ def capacity(ctx: Context) -> Made:
     return _each(ctx, StaffVerb.CAPACITY, make)
 
 
+#: A place said as such (« lieu : », « à la salle », « se tiendra à »): a town named otherwise is
+#: someone's (« les collègues de Nontron »).
+_PLACE_SAID = re.compile(r"\b(?:lieu|salle|endroit|adresse|locaux|se tiendra|aura lieu|se fera|se deroulera|"
+                         r"on la fait|on part sur|on va a|chez|meme jour|meme date)\b"
+                         r"|\bdeplac\w*(?: \w+){0,5} a [a-z]")
+
+
 def meeting(ctx: Context, missing: Missing = Missing.DATE) -> Made:
     """A new date, time or place for the group's first meeting (any of them, or all)."""
     def make(group_id: str) -> Command | Unclear:
         starts = ctx.state.groups[group_id].first_meeting.starts_at.astimezone(ctx.tz)
-        fields = (_moved(ctx, ctx.words.plain, starts) or _retimed(ctx, starts)
+        fields = (_moved(ctx, ctx.words.plain, starts) or _shifted(ctx, starts) or _retimed(ctx, starts)
                   or _moved(ctx, ctx.words.below_plain, starts) or _its_own_day(ctx, starts))
-        moved = _place_change(ctx, group_id)
+        said = missing is Missing.PLACE or _PLACE_SAID.search(ctx.words.plain)
+        moved = _place_change(ctx, group_id) if said else None
         if moved is not None:  # « le mardi 13 avril à 10 h, lieu : Sarlat »: both at once
             fields = {**fields, **moved.fields}
         if not fields:
@@ -118,6 +135,29 @@ def _moved(ctx: Context, text: str, starts: datetime) -> dict[str, str]:
 
 
 _MOVED = re.compile(alt(MOVE))
+#: « repoussée d'une semaine », « avancée de deux jours », « le lendemain », « la veille ».
+_SHIFT = re.compile(r"\b(?P<verb>report|repouss|decal|recul|avanc|deplac|bouge|glisse)\w*(?: \w+){0,6}? "
+                    r"d(?:e)? ?(?P<n>une|un|1|deux|2|trois|3|quinze|15|huit|8|\d) ?(?P<unit>semaines?"
+                    r"|jours?)\b"
+                    r"|\b(?P<next>le lendemain|le jour (?:d apres|suivant))\b|\b(?P<before>la veille)\b")
+_COUNT = {"une": 1, "un": 1, "deux": 2, "trois": 3, "huit": 8, "quinze": 15}
+
+
+def _shifted(ctx: Context, starts: datetime) -> dict[str, str]:
+    """The meeting moved by some days or weeks from its day, its time kept unless said."""
+    found = _SHIFT.search(ctx.words.plain)
+    if found is None:
+        return {}
+    if found["next"] or found["before"]:
+        days = 1 if found["next"] else -1
+    else:
+        days = int(_COUNT.get(found["n"], found["n"])) * (7 if found["unit"].startswith("semaine") else 1)
+        days = -days if found["verb"] == "avanc" else days
+    day = starts.date() + timedelta(days=days)
+    moved = new_time(ctx.words.plain, starts.time())
+    clock = moved if moved is not None and _STARTS.search(ctx.words.plain) else starts.time()
+    said = "given" if clock != starts.time() else ("same" if SAME_TIME.search(ctx.words.plain) else "unsaid")
+    return {"when": datetime.combine(day, clock, tzinfo=ctx.tz).isoformat(), "time_said": said}
 
 
 def _its_own_day(ctx: Context, starts: datetime) -> dict[str, str]:
@@ -299,7 +339,8 @@ def _reason_in(text: str) -> str:
 
 #: What is said to the colleague, or the action said again: never the member's reason.
 _NOT_A_REASON = re.compile(
-    r"\b(?:tu|toi|te|t'|peux|pourrais|pourriez|merci|stp|svp|fais|faites|faire le|répondre|réponds|"
+    r"\b(?:tu|toi|te|t'|peux|pourrais|pourriez|merci|stp|svp|fais|faites|faire le (?:refus|nécessaire|mail"
+    r"|point)|répondre|réponds|"
     r"explication|petit mot|dans ce sens|ci-dessous|c'est comme ça|nécessaire|refus\w*|retien\w*|"
     r"retenu\w*|ne prend\w* pas|enlever|retirer|passer sa|en reparle\w*)\b", re.I)
 
@@ -377,7 +418,9 @@ def idea_decline(ctx: Context) -> Made:
     if target is None:
         return None
     reason = reason_of(ctx.words.top, StaffVerb.IDEA_DECLINE)
-    return Command(StaffVerb.IDEA_DECLINE, target, reason)
+    if not reason and ctx.words.below and (ctx.words.refers_below or ctx.words.forwarded):
+        reason = reason_of(ctx.words.below, StaffVerb.IDEA_DECLINE)  # the board's minutes forwarded
+    return Command(StaffVerb.IDEA_DECLINE, target, reason)  # none: the plan says what its author reads
 
 
 def question_done(ctx: Context) -> Made:

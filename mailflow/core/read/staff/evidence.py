@@ -70,7 +70,9 @@ def _states(ctx: Context) -> dict[str, float]:
         yes, no = bool(_YES.search(unit)), bool(_NO.search(unit))
         if find_ideas(unit, ctx.state) and yes != no:
             found["idea_validate" if yes else "idea_decline"] = 2.0
-        if find_questions(unit, ctx.state) and _DONE.search(unit) and not no:
+        whole = unit == ctx.words.plain.replace("\n", " ")
+        question = find_questions(unit, ctx.state) or (whole and ctx.found.questions)
+        if question and _DONE.search(unit) and not no:
             found["question_done"] = 2.0
         waiting = [m for m in find_candidatures(unit, unit, ctx.state) if m.score >= 2 and (
             c := ctx.state.candidature(m.id)) is not None and c.status is Status.WAITLISTED]

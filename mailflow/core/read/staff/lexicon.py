@@ -38,7 +38,7 @@ OPEN = (*ir("ouvr", "ouvert", "ouvrir", "ouvre", "ouvres", "ouvrira", "ouvrirait
         *ir("reouvr", "reouvert", "reouvrir", "reouvre", "reouvres", "reouvrira", "reouvrons"),
         *er("relanc", "reactiv", "redemarr", "rebascul"), "relancons", "reouverture",
         "rouverture", "ouverture")
-CLOSE = (*er("ferm", "clotur", "arret", "stopp", "boucl", "termin", "gel", "verrouill"),
+CLOSE = (*er("ferm", "clotur", "arret", "stopp", "boucl", "termin", "gel", "verrouill", "coup"),
          "clore", "clos", "close", "closes", "clot", "closons", "clora", "clorai",
          "suspend", "suspends", "suspendre", "suspendu", "suspendue", "suspendez")
 CLOSING = ("cloture", "fermeture", "arret", "fin")
@@ -59,7 +59,8 @@ WITHDRAW = (*er("retir", "desist", "annul", "enlev", "supprim", "retranch"),
 PROMOTE = ("promouvoir", "promeus", "promeut", "promouvez", "promouvons", "promu", "promue", "promus",
            "promues", "promouvra", "promotion", *er("bascul", "repech", "remont", "surclass"))
 MOVE = (*er("report", "decal", "deplac", "avanc", "chang", "modifi", "repouss", "recul", "bouge",
-            "program", "replanifi", "fix", "transfer", "delocalis", "demenag"), *PUT,
+            "program", "replanifi", "fix", "transfer", "delocalis", "demenag"),
+        "mets", "mettre", "mettez", "met",
         "report", "decalage", "deplacement", "changement", "modification")
 EXTEND = (*er("prolong", "repouss", "etend", "allong", "recul", "avanc", "decal"), "prolongation")
 VALIDATE = (*er("valid", "accept", "approuv", "adopt", "vot", "agre", "retenu"),
@@ -78,7 +79,8 @@ def alt(*families: Iterable[str]) -> str:
 
 CALL = r"\b(?:l )?(?:appels?|inscriptions?|candidatures?|enregistrements?|la liste|le groupe|groupe)\b"
 PLACES = r"\b(?:places?|participants?|personnes?|inscrits?|membres?|sieges?|fauteuils?)\b"
-MEETING = (r"\b(?:(?:premiere|1re|1ere|1er|prochaine|la) )?(?:reunion|rencontre|seance|journee|lancement"
+MEETING = (r"(?<!bonne )(?<!excellente )(?<!belle )(?<!agreable )(?<!bonnes )"
+           r"\b(?:(?:premiere|1re|1ere|1er|prochaine|la) )?(?:reunion|rencontre|seance|journee|lancement"
            r"|session|pleniere|rdv|rendez vous|reu)s?\b")
 CANDIDATURE = r"\b(?:sa|la|leur|cette|son|une|ma) (?:candidature|inscription|demande|participation)\b"
 IDEA = r"\b(?:idees?|propositions?|projets? de groupe|notes? d intention|suggestions?)\b"
@@ -114,7 +116,8 @@ CUES: tuple[Cue, ...] = (
         (rf"{alt(CLOSING)} (?:des |de l |d )?(?:inscriptions?|candidatures?|appel)\b", 1.0),
         (rf"\b(?:on part sur|on acte|on valide|ok pour) (?:une |la )?{alt(CLOSING)}\b", 1.5),
         (r"\bon (?:s )?arret\w* la\b|\bc est (?:boucle|complet|bon pour nous)\b|\bon est complets?\b"
-         r"|\bassez de monde\b|\bfait le plein\b|\bau complet\b", 2.0),
+         r"|\bassez de monde\b|\bfait le plein\b|\bau complet\b|\bplein a craquer\b", 2.0),
+        (r"\b(?:soit|sera|soient|seront|etre) (?:clos|close|clotur\w*|ferme\w*|arrete\w*|termine\w*)\b", 1.5),
         (r"\bne (?:prend|prends|prenons|prendra|prendrons|accept\w*|recev\w*) plus\b"
          r"|\bne plus (?:accepter|prendre|recevoir|enregistrer)\b", 2.0),
         (r"\bplus de (?:nouvelles? )?(?:candidatures?|inscriptions?|inscrits?)\b|\bfin des "
@@ -124,7 +127,7 @@ CUES: tuple[Cue, ...] = (
     ),
     *_cues(
         "open",
-        (rf"{alt(OPEN)}{W}{{0,5}} {CALL}", 2.0),
+        (rf"{alt(OPEN)}(?! (?:\d+|une|un|des|quelques|encore)(?: \w+)? {PLACES}){W}{{0,5}} {CALL}", 2.0),
         (rf"{CALL}{W}{{0,3}} (?:est |sont )?(?:de nouveau |a nouveau )?(?:ouvert|ouverte|ouverts|ouvertes"
          r"|rouvert\w*|reouvert\w*)\b", 2.0),
         (r"\b(?:peuvent|pourront|peut|pourra) (?:de nouveau |a nouveau |desormais |maintenant )?"
@@ -141,6 +144,8 @@ CUES: tuple[Cue, ...] = (
         (r"(?:^|\s)[+] ?\d+\b|(?:->|=>|→) ?\d+\b(?![/.]\d| ?h\b)|\bmax(?:imum)? \d+\b", 1.5),
         (rf"(?::|->|=>|→|=) ?\d+ {PLACES}", 1.5),
         (r"\ben (?:rajout|ajout|ouvr|donn|remet)\w* (?:\d+|une|un)\b", 2.0),
+        (rf"\bouvr\w* (?:\d+|une|un|des|quelques|encore)(?: \w+)? {PLACES}", 2.0),
+        (r"\b(?:va pour|ok pour|on part sur|partons sur|d accord pour) \d+\b(?! ?h\b)(?![/.]\d)", 1.0),
         (rf"\b(?:\d+|une|un){W}? (?:de plus|en plus|supplementaires?|de moins|en moins|additionnel\w*)\b"
          rf"|\bmoins \d+ {PLACES}", 2.0),
         (rf"{alt(RAISE, LOWER)}{W}{{0,6}} (?:a|jusqu a) \d+{TOTAL_END}", 2.0),
@@ -194,13 +199,14 @@ CUES: tuple[Cue, ...] = (
         (r"(?:->|→|=>) ?(?:dans le groupe|confirm\w*|inscrit\w*|retenu\w*|admis\w*|en liste principale)",
          2.0),
         (r"\b(?:la|le|les|l) (?:valider|confirmer|accepter|integrer|prendre)\b", 1.5),
+        (r"\b(?:confirme|valide|accepte|integre|prends|prenez|confirmez|validez)[ -](?:la|le|les)\b", 2.0),
         (r"\ben (?:confirme|confirmee|confirmes|liste principale|titulaire)\b", 2.0),
         (r"\b(?:donn\w*|accord\w*|attribu\w*|offr\w*|liber\w*) (?:lui |leur )?(?:une|la|sa|leur) "
          r"place\b", 2.0),
         (r"\bderogation\b|\bexception\b|\b(?:malgre|hors|au dela du|en plus du) (?:le )?quota\b", 1.5),
         (r"\b(?:valid\w*|confirm\w*) (?:sa|la|son|leur) (?:place|inscription|candidature|"
          r"participation)\b", 2.0),
-        (r"\bsort\w* (?:de la |la )?liste d attente\b", 1.0),
+        (r"\bsort\w*(?: (?:la|le|les|l))? (?:de la |de |la )?liste d attente\b", 2.0),
         (r"\b(?:ok|d accord|feu vert|go) pour (?:elle|lui|eux|son inscription|sa candidature)\b"
          r"|\bon (?:la|le|les) (?:prend|prends|prenons|garde|gardons|accepte|acceptons)\b"
          r"|\b(?:acceptee?s?|retenue?s?) (?:finalement|quand meme|en fin de compte|au final)\b"
@@ -210,7 +216,7 @@ CUES: tuple[Cue, ...] = (
     ),
     *_cues(
         "meeting",
-        (rf"{alt(MOVE)}{W}{{0,5}} {MEETING}|{MEETING}{W}{{0,5}} {alt(MOVE)}", 2.0),
+        (rf"(?<!par )(?<!d )(?<!en ){alt(MOVE)}{W}{{0,5}} {MEETING}|{MEETING}{W}{{0,5}} {alt(MOVE)}", 2.0),
         (rf"{alt(MOVE)}{W}{{0,4}} (?:a|au|pour) \d{{1,2}} ?h", 1.5),
         (r"\bon (?:part|partira|passe|bascule) (?:sur|a|au) (?:le )?(?:lundi|mardi|mercredi|jeudi|vendredi"
          r"|samedi"
@@ -258,7 +264,8 @@ CUES: tuple[Cue, ...] = (
         (alt(REFUSE), 2.0),
         (r"\b(?:pas|non|n a pas ete|n est pas) retenu\w*\b|\bc est non\b|\ba dit non\b|\bdit non\b"
          r"|\bavis defavorable\b|\bpas de suite\b|\bsans suite\b|\bne (?:sera|va) pas\b"
-         r"|\bne (?:donne|donnons|donnera|donnerons) pas suite\b", 2.0),
+         r"|\bne (?:donne|donnons|donnera|donnerons) pas suite\b"
+         r"|\b(?:ne|n) (?:retien\w*|retenons|gard\w*) pas\b", 2.0),
     ),
     *_cues(
         "idea_advance",

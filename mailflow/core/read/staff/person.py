@@ -10,7 +10,7 @@ from ....model.values import StaffVerb, State
 from ..dates import find_dates
 from ..facts.communes import find_communes
 from ..facts.profile import extract_profile
-from ..text import fold
+from ..text import fold, fold_aligned
 from .actions import Context, Made, _group
 from .request import Command, Missing, Unclear
 
@@ -115,7 +115,21 @@ def _name(text: str, email: str | None, ctx: Context) -> str | None:
     forwarded = ctx.words.forwarded
     if forwarded and forwarded.name and "@" not in forwarded.name:
         return forwarded.name.strip()
-    return names[0][0] if names else None
+    return names[0][0] if names else _name_of_address(text, local)
+
+
+def _name_of_address(text: str, local: str) -> str | None:
+    """« inscrire martine péré », mail martine.pere@…: the name as the address spells it, written
+    in the message in lower case; given its capitals."""
+    parts = [p for p in re.split(r"[._-]", local) if len(p) > 1]
+    if len(parts) < 2:
+        return None
+    aligned = fold_aligned(text)
+    found = re.search(r"\b" + r"[\s-]+".join(re.escape(p) for p in parts) + r"\b", aligned)
+    if found is None:
+        return None
+    said = text[found.start():found.end()]
+    return " ".join(w[:1].upper() + w[1:] for w in said.split())
 
 
 def _department(text: str, state: State) -> str | None:
@@ -130,6 +144,18 @@ def _department(text: str, state: State) -> str | None:
     for _start, _end, commune in find_communes(text):
         if commune.department in state.departments:
             return commune.department
+    return _department_named(text, state)
+
+
+def _department_named(text: str, state: State) -> str | None:
+    """« elle est dans les landes »: a department by its name, in any case, the longest first
+    (« Haute-Vienne » before « Vienne »)."""
+    folded = f" {' '.join(re.findall(r'[a-z0-9]+', fold(text)))} "
+    names = sorted(state.departments.items(), key=lambda item: -len(item[1].name))
+    for code, department in names:
+        name = " ".join(re.findall(r"[a-z0-9]+", fold(department.name)))
+        if f" {name} " in folded:
+            return code
     return None
 
 

@@ -22,6 +22,7 @@ from .request import (
     mentions,
     said_nothing_to_do,
     scores,
+    talks_to_a_colleague,
     words_of,
 )
 from .several import several
@@ -69,7 +70,10 @@ def read_request(subject: str, new_text: str, state: State, now: datetime, tz: Z
     made = [(action, score, result) for action, score in ranked
             if (result := BUILDERS[action](ctx)) is not None]
     surely = [r for _a, s, r in made if s >= PLAN and isinstance(r, Command)]
-    for _action, score, result in made:
+    asked = scores(words)  # the words alone, without the evidence
+    for action, score, result in made:
+        if isinstance(result, Unclear) and asked.get(action, 0.0) >= 2 and score >= PLAN:
+            return Reading(unclear=result)  # what is asked in so many words lacks something: asked back
         if isinstance(result, Command) and _as_it_is(result, state) and len(surely) > 1:
             continue  # « on est à 15 inscrits pour 15 places »: a figure said, not the change asked
         if score < PLAN:
@@ -84,7 +88,9 @@ def read_request(subject: str, new_text: str, state: State, now: datetime, tz: Z
     unclear = next((r for _a, _s, r in made if isinstance(r, Unclear)), None)
     if unclear is not None and (asks(words) or ranked[0][1] >= 2):
         return Reading(unclear=unclear)
-    if asks(words) or (ranked and ranked[0][1] >= 2):
+    if not ranked and not _named(ctx) and talks_to_a_colleague(words):
+        return Reading()  # « Claire, tu as pu regarder le devis du traiteur ? »: not to the mailbox
+    if asks(words) or (ranked and (ranked[0][1] >= 2 or _named(ctx))):
         return Reading(unclear=Unclear(Missing.ACTION, _verb(ranked), _named(ctx), (), closest(ctx)))
     return Reading()
 

@@ -12,7 +12,7 @@ from datetime import datetime
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from ....model.values import StaffVerb, State
+from ....model.values import QuestionStatus, StaffVerb, State
 from ..conversation import strip_prefixes
 from ..text import fold
 from .forward import Forwarded
@@ -135,12 +135,21 @@ def words_of(subject: str, new_text: str, forwarded: Forwarded | None, quoted: s
                  bool(_BELOW.search(top_plain)), replying)
 
 
+_WROTE = re.compile(r"^-? ?(?:le|on) .*\d.*(?:a ecrit|wrote) ?:?$")
 _HEADER_LINE = re.compile(r"^\s*>?\s*(?:de|from|date|envoye|sent|a|to|cc|objet|subject|sujet|pour)\s*:", re.I)
 
 
 def _without_headers(quoted: str) -> str:
-    """A quoted message without the header lines its client wrote (their dates are no one's)."""
-    return "\n".join(line.lstrip("> ") for line in quoted.split("\n") if not _HEADER_LINE.match(line))
+    """A quoted message without the header lines its client wrote, nor its « Le … a écrit : »
+    (their dates are no one's)."""
+    lines = [line.lstrip("> ") for line in quoted.split("\n") if not _HEADER_LINE.match(line)]
+    return "\n".join(_who_wrote(line) if _WROTE.match(fold(line).strip()) else line for line in lines)
+
+
+def _who_wrote(line: str) -> str:
+    """« Le ven. 4 déc. 2026 à 11:02, Claudine Poulain <c.p@…> a écrit : » without its date."""
+    found = re.search(r",\s*(?P<who>[^,]*?)\s+(?:a écrit|a ecrit|wrote)\s*:?\s*$", line)
+    return found["who"] if found else ""
 
 
 @functools.cache
@@ -173,6 +182,13 @@ def said_nothing_to_do(words: Words, thanks: bool, state: State) -> bool:
     if named and colleague is not None and fold(colleague.group("name")) in _first_names(state):
         return True
     return named and bool(IN_COPY.search(words.plain))
+
+
+def talks_to_a_colleague(words: Words) -> bool:
+    """Whether the message opens on someone's first name (« Claire, », « Salut Romain ! »)."""
+    first = next((line for line in words.top.split("\n")[1:] if line.strip()), "")
+    colleague = _COLLEAGUE.match(first)
+    return colleague is not None and fold(colleague.group("name")) not in _NOT_A_NAME
 
 
 def _first_names(state: State) -> frozenset[str]:
@@ -233,7 +249,12 @@ def _negated(text: str, match: re.Match[str], pattern: str) -> bool:
         return False
     before = text[max(0, match.start() - 16):match.start()]
     after = text[match.end():match.end() + 12]
+    if _DENIED_BEFORE.search(text[max(0, match.start() - 32):match.start()]):
+        return True  # « on ne veut pas changer de lieu »
     return bool(_NEGATED.search(before)) and bool(re.match(r"\s*(?:\w+ )?(?:pas|plus|jamais)\b", after))
+
+
+_DENIED_BEFORE = re.compile(r"\b(?:ne|n) (?:\w+ ){1,2}(?:pas|plus|jamais) (?:de |d )?\Z")
 
 
 def asks(words: Words) -> bool:
@@ -282,8 +303,16 @@ def mentions(words: Words, state: State, now: datetime, tz: ZoneInfo) -> Mention
         cands = [Mention("candidature", c.id, 3, 0) for c in state.of_email(sender) if c.status.active]
     ideas = find_ideas(words.top, state) or (find_ideas(words.below, state) if words.below else [])
     questions = find_questions(words.top, state) or (
-        find_questions(words.below, state) if words.below else [])
+        find_questions(words.below, state) if words.below else []) or _the_question(words, state)
     return Mentions(_merged(groups), cands, ideas, questions)
+
+
+def _the_question(words: Words, state: State) -> list[Mention]:
+    """« la question », « RE : Question réunion… » when one question only waits: that one."""
+    waiting = [q for q in state.questions if q.status is QuestionStatus.OPEN]
+    if len(waiting) == 1 and re.search(r"\bquestion\b", words.plain):
+        return [Mention("question", waiting[0].id, 1.5, 0)]
+    return []
 
 
 def _merged(found: list[Mention]) -> list[Mention]:

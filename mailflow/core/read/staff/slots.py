@@ -37,6 +37,7 @@ _TOTAL = re.compile(
     rf"|\b(?:capacite|jauge|nombre de places)(?: \w+){{0,3}}(?: (?:a|de|:|=) ?|\s*\n\s*)(\d{{1,4}})\b"
     rf"|(?:->|=>|→) ?(\d{{1,4}})\b(?![/.]\d| ?h\b)"
     rf"|\bmax(?:imum)? (?:de )?(\d{{1,4}})\b(?! ?h\b)"
+    rf"|\b(?:va pour|ok pour|on part sur|partons sur|d accord pour) (\d{{1,4}})\b(?! ?h\b)(?![/.]\d)"
     rf"|\b(?:valid\w*|accord\w*|autoris\w*|mets|met|mettre|prevoi\w*|prevu\w*) (?:\w+ )?(\d{{1,4}}){_UNIT}")
 _INSTEAD = re.compile(r"\bau lieu de (?:\w+ )?(\d{1,4})\b")
 _DOUBLE = re.compile(r"\bdoubl(?:er|e|es|ez|ons|ee|ees|ement)\b")
@@ -81,7 +82,7 @@ _OLD_BEFORE = re.compile(r"(?:au lieu d[ue]s?|initialement|prevue? (?:le|initial
                          r"plutot que|et non (?:plus )?le|remplace|du|le)\s*\Z")
 _OLD_BEFORE_TIME = re.compile(r"(?:au lieu d[ue]s?|initialement|prevue? (?:le|initialement|a)|plutot qu|"
                               r"et non (?:plus )?a?|et pas|non pas|pas a)[^.\n]{0,20}\Z")
-_SAME_TIME = re.compile(r"\b(?:meme heure|meme horaire|a la meme heure|meme creneau|heure inchangee|"
+SAME_TIME = re.compile(r"\b(?:meme heure|meme horaire|a la meme heure|meme creneau|heure inchangee|"
                         r"horaire inchange|comme prevu)\b")
 
 
@@ -118,6 +119,9 @@ def new_dates(text: str, now: datetime, tz: ZoneInfo, old: set[date], *, past: b
     if near is not None:
         said = [d for d in dates if near.search(_sentence(folded, d.start))]
         dates = said + [d for d in dates if d not in said]
+    written = [d for d in dates if d.exact and not _MONTH_END.match(folded, d.start)]
+    if written:  # « fin février : mets le 26 février »: the day written wins over the month's end
+        month_ends = False
     for item in dates:
         if not item.exact or (not month_ends and _MONTH_END.match(folded, item.start)):
             continue  # « mardi », « hier »: a day too vague to move a meeting or a call to
@@ -146,7 +150,7 @@ def meeting_time(text: str, when: When, current: time) -> tuple[time, str]:
     after = [t for t, start in times if start >= when.end]
     if after or times:
         return (after or [t for t, _ in times])[0], "given"
-    return current, "same" if _SAME_TIME.search(folded) else "unsaid"
+    return current, "same" if SAME_TIME.search(folded) else "unsaid"
 
 
 def new_time(text: str, current: time) -> time | None:
