@@ -176,7 +176,7 @@ def test_an_add_on_a_full_group_says_who_is_displaced(full_role_ot_state: State)
              ("waitlisted", ["d15@ot.fr"], "Re : Candidature")]
     lines = [plain(line) for line in plan_lines(plan, sends, applied=True)]
     assert lines[1] == ("  C0017 Anne Morel <anne.morel@ot-correze.fr> (role-ot) : nouvelle "
-                        "candidature, inscrit·e, place 1 sur 15")
+                        "candidature, inscrit·e, place 15 sur 15")  # the place C0015 gives back
     assert "  C0015 Directrice 15 <d15@ot.fr> (role-ot) : déplacé·e en liste d’attente, position 1" \
         in lines
     assert lines[-3:] == ["2 messages envoyés :",

@@ -327,6 +327,7 @@ def test_invariants_hold_for_any_arrival_sequence(shipped_settings: Settings,
                                                   arrivals: list[tuple[int, str, str, str]]) -> None:
     cfg = shipped_settings
     state = State(groups=cfg.groups, departments=cfg.departments)
+    told: dict[str, int] = {}  # the place each holder was last told
     for item in arrivals:
         it = to_intent(*item)
         if it.kind is IntentKind.WITHDRAWAL:
@@ -335,10 +336,19 @@ def test_invariants_hold_for_any_arrival_sequence(shipped_settings: Settings,
             decision = decide(state, it, NOW)
         assert isinstance(decision.outcome, Outcome)  # one outcome per message
         state = state_after(state, decision)
+        for reply in decision.replies:
+            cand = state.candidature(reply.candidature_id or "")
+            if cand is not None and cand.status is Status.CONFIRMED and reply.position is not None:
+                told[cand.id] = reply.position
         for group in cfg.groups.values():
             mine = state.of_group(group.id)
             holders = [c for c in mine if c.status.holds_place]
             assert len(holders) <= group.capacity
+            # Each holder has its own place, within the capacity, the one it was told.
+            seats = [c.seat for c in holders]
+            assert None not in seats and len(set(seats)) == len(seats)
+            assert all(1 <= (c.seat or 0) <= group.capacity for c in holders)
+            assert all(told.get(c.id, c.seat) == c.seat for c in holders)
             for code, dep in cfg.departments.items():
                 quota = group.quota_for(dep)
                 if quota is not None:

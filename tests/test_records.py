@@ -108,13 +108,14 @@ def test_the_csv_opens_in_french_excel(samples_and_formulas: Settings, tmp_path:
                                         HACKER]  # arrival order
     assert by_mail[MARIE][:3] == ["1", "inscrit·e", "Marie Dupont"]
     assert by_mail[MARIE][6] == "Dordogne (24)" and by_mail[MARIE][8] == "9800"
-    assert by_mail[LUC][:2] == ["2", "inscrit·e"] and by_mail[LUC][7] == "4,5"  # decimal comma
+    # Luc's place is 3: Sophie's, held while she answers, is 2 (decimal comma)
+    assert by_mail[LUC][:2] == ["3", "inscrit·e"] and by_mail[LUC][7] == "4,5"
     assert by_mail[NADIA][:2] == ["1", "liste d’attente"]
     assert "quota" in by_mail[NADIA][10]
     sophie = by_mail["s.lacombe@tourisme-creuse-sud.fr"]
     assert sophie[:2] == ["", "informations demandées"] and sophie[10] == "manque : ETP"
     tricky = by_mail[HACKER]
-    assert tricky[0] == "3" and tricky[2] == '\'=HYPERLINK("http://x")'
+    assert tricky[0] == "4" and tricky[2] == '\'=HYPERLINK("http://x")'
     assert tricky[4] == "'+33 5 55 00 00 00 Office de Tourisme Haute-Corrèze"
     assert tricky[7] == "2,5"
     # Dates in the network's time zone, as French Excel reads them.

@@ -44,8 +44,9 @@ def test_a_candidature_taken_at_a_departmental_meeting_takes_its_place_by_time(
     code, out, _ = cli(capsys, full_role_ot_workspace, *args)
     assert code == 0, out
     rows = listed(capsys, full_role_ot_workspace, "role-ot")
+    # First in time, she takes a place no one else holds: places are numbers kept, not ranks
     assert (rows[0]["email"], rows[0]["status"], rows[0]["position"]) == (
-        "anne.morel@ot-correze.fr", "confirmed", 1)
+        "anne.morel@ot-correze.fr", "confirmed", 15)
     status = {r["email"]: (r["status"], r["position"]) for r in rows}
     assert status["d14@ot.fr"] == ("waitlisted", 1)  # the latest confirmed gives way, first in line
     assert status["d15@ot.fr"] == ("waitlisted", 2)

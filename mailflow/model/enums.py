@@ -145,6 +145,14 @@ class IntentKind(enum.StrEnum):
     STAFF = "staff"  # written by a staff member (an answer to a question, say)
 
 
+class Occasion(enum.StrEnum):
+    """Why a member gets a letter they did not ask for by their own message (the letter says so)."""
+
+    ANSWER = ""  # an answer to their message, or what followed from it (a place freed)
+    TEAM_PLACE = "team-place"  # the team gave them a place (beyond a quota, it may be)
+    TEAM_REGISTERED = "team-registered"  # the team registered their candidature (in person)
+
+
 class CallStatus(enum.StrEnum):
     """The state of a group's call for candidates, as staff set it."""
 

@@ -16,6 +16,7 @@ from .enums import (
     Fact,
     IdeaStatus,
     IntentKind,
+    Occasion,
     Outcome,
     QuestionStatus,
     Role,
@@ -27,6 +28,7 @@ from .enums import (
 )
 from .network import Criteria, Department, Group, Meeting, Network
 from .people import Figure, Profile
+from .seats import seated
 
 __all__ = [
     "CallStatus",
@@ -41,6 +43,7 @@ __all__ = [
     "IntentKind",
     "Meeting",
     "Network",
+    "Occasion",
     "Outcome",
     "Profile",
     "QuestionStatus",
@@ -160,6 +163,9 @@ class Candidature:
     updated_at: datetime | None = None
     forced: bool = False  # staff gave it a place beyond the rules: replays leave it alone
     in_person: bool = False  # taken by staff (a departmental meeting): its profile was checked there
+    #: The place it holds in its group, 1 to capacity, while it holds one: told to the member,
+    #: it never changes while they keep it (no two holders share one; a freed one is given again).
+    seat: int | None = None
 
 
 @dataclass(frozen=True)
@@ -287,6 +293,10 @@ class Reply:
     profile: Profile | None = None
     #: Lines for a staff member: what an action will do or did, or examples of what to write.
     details: tuple[str, ...] = ()
+    occasion: Occasion = Occasion.ANSWER
+    received_at: datetime | None = None  # when the team registered it, when it was received
+    #: Where the member stands in each group she applied to (told with an answer to a question).
+    standing: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -398,7 +408,7 @@ class State:
         id); its lookups are carried over, so that a decision stays cheap however many
         candidatures the store holds."""
         cands = list(self.candidatures)
-        indexes = self.indexes().changed(cands, *changed)
+        indexes = self.indexes().changed(cands, *seated(self.of_group, changed))
         after = replace(self, candidatures=tuple(cands))
         after._memo["indexes"] = indexes
         return after

@@ -69,6 +69,8 @@ def _list_of(values: type[enum.Enum]) -> Check:
 TEXT = _kind("du texte", lambda v: isinstance(v, str))
 TEXT_OR_NULL = _kind("du texte", lambda v: isinstance(v, str), optional=True)
 INT = _kind("un nombre entier", lambda v: isinstance(v, int) and not isinstance(v, bool))
+INT_OR_NULL = _kind("un nombre entier", lambda v: isinstance(v, int) and not isinstance(v, bool),
+                    optional=True)
 BOOL = _kind("true ou false", lambda v: isinstance(v, bool))
 BOOL_OR_NULL = _kind("true ou false", lambda v: isinstance(v, bool), optional=True)
 WHEN = _kind("une date et une heure (ISO 8601)", _is_when)
@@ -108,7 +110,7 @@ TABLES: Mapping[str, Fields] = {
     }, {
         "name": TEXT_OR_NULL, "profile": TABLE, "message_key": TEXT, "message_id": TEXT_OR_NULL,
         "subject": TEXT, "reason": TEXT, "missing": TEXTS, "updated_at": WHEN_OR_NULL,
-        "forced": BOOL, "in_person": BOOL,
+        "forced": BOOL, "in_person": BOOL, "seat": INT_OR_NULL,
     }),
     "ideas": ({
         "id": TEXT, "seq": INT, "email": TEXT, "received_at": WHEN,

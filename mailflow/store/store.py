@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
 from ..errors import StoreError
+from ..model.seats import seats
 from ..model.values import DeliveryStatus, Department, Group, Sent, State
 from ..ports import LedgerEntry, OutboxItem
 from .codecs import (
@@ -37,6 +39,10 @@ from .index import NOT_REPLIES
 class Store(DiskStore):
     """The state on disk, record by record: candidatures and the rest of the state, messages
     handled, replies to send and sent, what they were about, the history, the purge."""
+
+    #: Candidatures given their place when read (recorded before places were kept): written with
+    #: the next change.
+    _unsaved_seats: set[str] = set()  # noqa: RUF012 (replaced, never changed in place)
 
     # state
 
@@ -84,13 +90,28 @@ class Store(DiskStore):
                                  key=lambda q: q.seq))
         numbers = self.meta("numbers")  # absent in a store from before the series: the state
         numbers = numbers if isinstance(numbers, dict) else {}  # counts from the ids given
-        return State(groups=groups, departments=departments, candidatures=cands, ideas=ideas,
-                     next_seq=int(self.meta("next_seq") or 1), pending=pending,
-                     questions=questions, numbers={k: int(v) for k, v in numbers.items()})
+        state = State(groups=groups, departments=departments, candidatures=cands, ideas=ideas,
+                      next_seq=int(self.meta("next_seq") or 1), pending=pending,
+                      questions=questions, numbers={k: int(v) for k, v in numbers.items()})
+        return self._seated(state)
+
+    def _seated(self, state: State) -> State:
+        """Holders recorded before places were kept get theirs, in arrival order, written with
+        the next change the store records (so that they never move again)."""
+        unseated = [c for c in state.candidatures if c.status.holds_place and c.seat is None]
+        if not unseated:
+            return state
+        given = {g: seats(state.of_group, g) for g in {c.group_id for c in unseated}}
+        self._unsaved_seats = {c.id for c in unseated}
+        return state.with_candidatures(*(replace(c, seat=given[c.group_id][c.id]) for c in unseated))
 
     def save_state(self, before: State, after: State) -> None:
         """Record what changed between two states (candidatures, ideas, questions, sequence)."""
         self._save(before.candidatures, after.candidatures, "candidatures", candidature_to_json)
+        for cand in after.candidatures:  # places given to old records when they were read
+            if cand.id in self._unsaved_seats and cand == (before.candidature(cand.id) or cand):
+                self.tables.put("candidatures", lean(candidature_to_json(cand)))
+        self._unsaved_seats = set()
         self._save(before.ideas, after.ideas, "ideas", idea_to_json)
         self._save(before.questions, after.questions, "questions", question_to_json)
         old_pending = set(before.pending)

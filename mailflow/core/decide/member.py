@@ -24,7 +24,7 @@ from ...model.values import (
     Status,
 )
 from ..french import OUTCOME, STATUS, plural
-from ..read.conversation import token_hash
+from ..read.conversation import strip_prefixes, token_hash
 from ..read.text import fold
 from .ideas import idea_decision, idea_status_decision, ideas_of
 from .places import (
@@ -53,6 +53,7 @@ def _settle(state: State, cand: Candidature, intent: Intent, now: datetime,
     """Record a candidature's new place, answer it, and pass on any place it freed."""
     freed = held(state, cand) and not cand.status.holds_place
     state = state.with_candidatures(cand)
+    cand = state.candidature(cand.id) or cand  # with its place, when it holds one
     promoted: list[Candidature] = []
     if freed:
         state, promoted = promote(state, cand.group_id, now)
@@ -313,6 +314,22 @@ def expire_unanswered(state: State, now: datetime, days: float) -> tuple[State, 
     return state, decisions
 
 
+def said_nothing(intent: Intent) -> str:
+    """Why a message gives nothing to read, or "": no words at all, or only attachments (which
+    mailflow does not read) under a subject that asks nothing."""
+    message = intent.message
+    if re.search(r"\w", message.new_text) or intent.kind is IntentKind.IDEA:
+        return ""  # an idea's files are kept for staff (a note d'intention sent as a PDF)
+    names = ", ".join(f"« {a.filename} »" for a in message.attachments if a.filename)
+    if message.attachments:
+        files = "que des pièces jointes" if len(message.attachments) > 1 else "qu’une pièce jointe"
+        return (f"il ne contient {files}{f' ({names})' if names else ''}, que nous ne lisons pas : "
+                "écrivez votre demande dans le texte du message")
+    if intent.kind is IntentKind.QUESTION and not re.search(r"\w", strip_prefixes(message.subject)):
+        return "il ne contient aucun texte"
+    return ""
+
+
 def decide(state: State, intent: Intent, now: datetime, token: str = "") -> Decision:
     """Decide a member's message (a staff member's goes to `staff_answers.decide_staff_message`):
     never touches disk or clock; `now` is the time of arrival.
@@ -327,6 +344,10 @@ def decide(state: State, intent: Intent, now: datetime, token: str = "") -> Deci
         return confirmed
     if intent.kind is IntentKind.THANKS:
         return Decision(Outcome.THANKS, f"remerciement de {intent.sender} : rien à répondre")
+    nothing = said_nothing(intent)
+    if nothing:  # no text to read: said so, never passed to staff as a question
+        return Decision(Outcome.HELP, f"message sans texte de {intent.sender}",
+                        replies=(answer(state, intent, Outcome.HELP, now, reason=nothing),))
     if intent.kind is IntentKind.WITHDRAWAL:
         return _withdrawal(state, intent, now, token)
     if intent.kind is IntentKind.STATUS:

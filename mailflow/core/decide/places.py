@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
+from ...model.seats import free_seat, seats
 from ...model.values import CallStatus, CallSummary, Candidature, Group, Profile, State, Status
 from .rules import department_label, eligible, evaluate
 
@@ -111,11 +112,22 @@ def replay(state: State, group_id: str, now: datetime) -> tuple[State, list[Cand
             state = state.with_candidatures(moved)
             if status is not cand.status:
                 (up if status is Status.CONFIRMED else down).append(moved)
+    # Who came back in took a place before the one displaced gave theirs: within the capacity again.
+    capacity = state.groups[group_id].capacity
+    over = [c for c in state.of_group(group_id) if c.status.holds_place and (c.seat or 0) > capacity]
+    if over:
+        state = state.with_candidatures(*(replace(c, seat=None) for c in over))
+        up = [state.candidature(c.id) or c for c in up]
     return state, up, down
 
 
 def position(state: State, cand: Candidature) -> int:
-    """Place n in the group (confirmed) or position p on its waiting list."""
+    """Its place in the group while it holds one (it keeps it: see `Candidature.seat`), or its
+    position on the waiting list, in arrival order (it moves up as places are freed)."""
+    if cand.status.holds_place:
+        if cand.seat is not None:
+            return cand.seat
+        return seats(state.of_group, cand.group_id).get(cand.id) or free_seat(state.of_group, cand.group_id)
     same = [c for c in state.of_group(cand.group_id) if c.status is cand.status]
     return next((i for i, c in enumerate(same, 1) if c.id == cand.id), len(same) + 1)
 
@@ -134,7 +146,7 @@ def promote(state: State, group_id: str, now: datetime) -> tuple[State, list[Can
             continue
         moved = replace(cand, status=status, reason=reason, missing=missing, updated_at=now)
         state = state.with_candidatures(moved)
-        promoted.append(moved)
+        promoted.append(state.candidature(moved.id) or moved)  # with the place it now holds
     return state, promoted
 
 

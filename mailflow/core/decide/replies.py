@@ -8,9 +8,9 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from ...model.values import Candidature, Group, Intent, Outcome, Reply, State, Status, Template
+from ...model.values import Candidature, Group, Intent, Occasion, Outcome, Reply, State, Status, Template
 from .places import calls_for, position
-from .rules import unclear
+from .rules import department_label, unclear
 
 TEMPLATES = {
     Outcome.STATUS: Template.STATUS,
@@ -88,7 +88,8 @@ def candidature_reply(state: State, cand: Candidature, now: datetime, *, to: Int
         missing=cand.missing if asking else (),
         in_reply_to=to.message.message_id if to else cand.message_id,
         references=to.message.references if to else (),
-        subject=to.message.subject if to else cand.subject,
+        # A letter in the thread of their own message; none when the team registered them.
+        subject=to.message.subject if to else cand.subject if cand.message_id else "",
         calls=calls_for(state, cand.profile, now, besides=cand.group_id),
         expires_at=held_until(state, cand) if asking else None,
         unclear=unclear(group, cand.profile) if asking and group is not None else (),
@@ -103,10 +104,28 @@ def promotion_replies(state: State, promoted: list[Candidature], now: datetime) 
     return tuple(candidature_reply(state, c, now, to=None, promoted=True) for c in promoted)
 
 
+def team_place_reply(state: State, cand: Candidature, now: datetime) -> Reply:
+    """The letter of a place the team gave from the waiting list: given by the team (beyond the
+    department's quota, when it is), not freed."""
+    reason = ""
+    department = state.departments.get(cand.profile.department or "")
+    group = state.groups[cand.group_id]
+    quota = group.quota_for(department) if department is not None else None
+    if department is not None and quota is not None:
+        same = sum(c.profile.department == department.code for c in state.of_group(group.id)
+                   if c.status.holds_place)
+        if same > quota:
+            places = "place" if quota == 1 else "places"
+            reason = (f"au-delà du quota de {quota} {places} prévu pour le département "
+                      f"{department_label(state.departments, department.code)}")
+    return candidature_reply(state, cand, now, to=None, promoted=True, occasion=Occasion.TEAM_PLACE,
+                             reason=reason)
+
+
 def describe_place(state: State, cand: Candidature) -> str:
     if cand.status is Status.CONFIRMED:
         capacity = state.groups[cand.group_id].capacity
-        return f"vous êtes inscrit ou inscrite (place {position(state, cand)} sur {capacity})"
+        return f"votre place est confirmée (place {position(state, cand)} sur {capacity})"
     if cand.status is Status.WAITLISTED:
         return f"vous êtes sur la liste d’attente, en position {position(state, cand)}"
     if cand.status is Status.TO_CONFIRM:
@@ -114,7 +133,7 @@ def describe_place(state: State, cand: Candidature) -> str:
     if cand.status is Status.REFUSED:
         return "votre candidature n’a pas été retenue" + (f" : {cand.reason}" if cand.reason else "")
     if cand.status is Status.WITHDRAWN:
-        return "vous vous êtes retiré ou retirée de ce groupe"
+        return "votre candidature a été retirée"
     if cand.status is Status.EXPIRED:
         return ("faute de réponse dans le délai, votre place a été proposée à la personne "
                 "suivante ; vous pouvez candidater de nouveau si l’appel est ouvert")

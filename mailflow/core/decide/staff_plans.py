@@ -17,6 +17,7 @@ from ...model.values import (
     Candidature,
     Group,
     Meeting,
+    Occasion,
     Profile,
     Question,
     QuestionStatus,
@@ -30,7 +31,7 @@ from .ideas import IdeaChange, drafted_extra
 from .member import state_after, withdraw
 from .places import call_summary, calls_open, promote, replay
 from .questions import close, find
-from .replies import candidature_reply, meeting_change_replies, promotion_replies
+from .replies import candidature_reply, meeting_change_replies, promotion_replies, team_place_reply
 
 #: Why a member placed before the others is displaced, as the waiting-list reply says it.
 DISPLACED = ("une candidature reçue avant la vôtre, lors d’une réunion départementale, a pris la "
@@ -186,7 +187,8 @@ def plan_candidate_action(state: State, action: str, candidature_id: str, reason
                                    "seule une candidature en liste d’attente reçoit une place")
         moved = replace(cand, status=Status.CONFIRMED, reason="", forced=True, updated_at=now)
         after = state.with_candidatures(moved)
-        replies = list(promotion_replies(after, [moved], now))
+        moved = after.candidature(moved.id) or moved
+        replies = [team_place_reply(after, moved, now)]
     else:
         raise StaffActionError(f"action inconnue « {action} »")
     summary = f"{ACTS[action]} {cand.id} ({cand.email}, groupe {cand.group_id})"
@@ -228,7 +230,9 @@ def plan_add(state: State, group_id: str, now: datetime, *, email: str, name: st
     displaced = [candidature_reply(after, c, now, to=None, reason=DISPLACED, cancels_invitation=True,
                                    calls=())
                  for c in down if c.id != cand.id]
-    replies = [candidature_reply(after, placed, now, to=None, calls=()), *displaced,
+    replies = [candidature_reply(after, placed, now, to=None, calls=(), occasion=Occasion.TEAM_REGISTERED,
+                                 received_at=placed.received_at),
+               *displaced,
                *promotion_replies(after, [c for c in up if c.id != cand.id], now)]
     summary = (f"Ajout de la candidature {placed.id} ({address}) au groupe {group_id}, reçue en "
                f"personne : {STATUS[placed.status]}")

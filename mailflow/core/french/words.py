@@ -17,6 +17,7 @@ from ...model.values import (
     Fact,
     IdeaStatus,
     IntentKind,
+    Occasion,
     Outcome,
     QuestionStatus,
     Role,
@@ -122,6 +123,13 @@ QUESTION_STATUS: Mapping[QuestionStatus, str] = {
     QuestionStatus.ANSWERED: "répondue",
 }
 
+#: Why a member got a letter, as the history and the plans say it.
+OCCASION: Mapping[Occasion, str] = {
+    Occasion.ANSWER: "réponse à son message",
+    Occasion.TEAM_PLACE: "place attribuée par l’équipe",
+    Occasion.TEAM_REGISTERED: "candidature enregistrée par l’équipe",
+}
+
 #: What a message we sent was about.
 CASE: Mapping[CaseKind, str] = {
     CaseKind.CANDIDATURE: "candidature",
@@ -213,7 +221,7 @@ TABLES: tuple[tuple[type[enum.Enum], Mapping[Any, object]], ...] = (
     (Status, STATUS), (Outcome, OUTCOME), (IdeaStatus, IDEA_STATUS), (CallStatus, CALL),
     (IntentKind, INTENT), (Role, ROLE), (Territory, TERRITORY), (Scale, SCALE),
     (DeliveryStatus, DELIVERY), (Fact, FACT), (QuestionStatus, QUESTION_STATUS), (CaseKind, CASE),
-    (StaffVerb, STAFF_VERB),
+    (StaffVerb, STAFF_VERB), (Occasion, OCCASION),
 )
 
 
