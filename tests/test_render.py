@@ -221,7 +221,7 @@ def test_confirmed(renderer: Renderer) -> None:
     words = flat(text)
     assert "la place 3 sur 20" in words
     assert "<strong>3</strong> sur <strong>20</strong>" in html
-    assert f"Première réunion{NBSP}: mardi 6 avril 2027 à\u00a09\u00a0h\u00a030" in text
+    assert f"Première rencontre{NBSP}: mardi 6 avril 2027 à\u00a09\u00a0h\u00a030" in text
     assert "mardi 6 avril 2027 à\u00a09\u00a0h\u00a030" in html
     assert "Montignac (Dordogne)" in text and "Montignac (Dordogne)" in html
     assert "suivre les deux journées en présentiel" in words
@@ -252,7 +252,10 @@ def test_refused_lists_other_open_calls(renderer: Renderer) -> None:
     _, text, html = render(renderer, "refused")
     words = flat(text)
     assert "moins de 10 ETP, et le vôtre en compte 14" in words
-    assert "Directeurs et directrices d’offices de tourisme ruraux" in words
+    # The configuration's sentence fitted into ours: no capital after the colon, one final stop.
+    assert (f"Public attendu dans ce groupe{NBSP}: directeurs et directrices d’offices de tourisme "
+            "ruraux") in words
+    assert "20 000 habitants.." not in words
     assert quoted("Accompagnement des porteurs de projets") in text
     assert "11 places disponibles sur 15" in text
     assert "1 place disponible sur 15" in text
@@ -431,7 +434,9 @@ def test_no_header_injection(renderer: Renderer) -> None:
     assert len(parsed.get_all("Subject") or []) == 1
     assert parsed["To"].addresses[0].addr_spec == "zoe.lefevre@ot-perigord-noir.fr"
     assert "\n" not in parsed["Subject"] and "\r" not in parsed["Subject"]
-    assert parsed["Subject"].startswith(f"Re{NBSP}: Candidature")
+    # Its ids unusable, the reply threads with nothing: no « Re : » either.
+    assert parsed["In-Reply-To"] is None
+    assert parsed["Subject"].startswith("Candidature")
 
 
 def test_bad_recipient_is_a_render_error(renderer: Renderer) -> None:
