@@ -75,8 +75,9 @@ class CallView:
 
 
 def _first_mail(subject: str) -> str:
-    """A subject without the « Re : » of a reply: nothing of the member's is answered."""
-    return subject.removeprefix(f"Re{NBSP}: ")
+    """A subject without the « Re : » of a reply (nothing of the member's is answered): ours, so
+    in French typography."""
+    return french_typography(subject.removeprefix(f"Re{NBSP}: "))
 
 
 def _asked_again(group: Group | None, profile: Profile | None) -> frozenset[str]:
