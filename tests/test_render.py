@@ -18,13 +18,25 @@ import pytest
 
 from mailflow import config
 from mailflow.core.decide.ideas import validated_text
+from mailflow.core.decide.rules import unclear
 from mailflow.core.french import format_date_fr, wrap_text
 from mailflow.core.read.headers import reply_subject
 from mailflow.core.write.render import Renderer
 from mailflow.core.write.templates import MISSING_LABELS, REPLY_TEMPLATES, template_files
 from mailflow.errors import RenderError
 from mailflow.model.enums import Template
-from mailflow.model.values import CallSummary, Idea, IdeaStatus, Outcome, Reply
+from mailflow.model.values import (
+    CallSummary,
+    Figure,
+    Idea,
+    IdeaStatus,
+    Outcome,
+    Profile,
+    Reply,
+    Role,
+    Scale,
+    Territory,
+)
 
 PARIS = ZoneInfo("Europe/Paris")
 NOW = datetime(2027, 3, 2, 14, 5, tzinfo=PARIS)
@@ -38,12 +50,12 @@ CALLS = (
 )
 
 
-def make(outcome: Outcome, template: str, **fields: Any) -> Reply:
+def make(outcome: Outcome, template: str, to_name: str | None = NAME, **fields: Any) -> Reply:
     """A reply to Zoé, answering her second message about the group."""
     return Reply(
         outcome,
         to="zoe.lefevre@ot-perigord-noir.fr",
-        to_name=NAME,
+        to_name=to_name,
         template=template,
         in_reply_to="<CAF1234@mail.ot-perigord-noir.fr>",
         references=("<first@mail.ot-perigord-noir.fr>",),
@@ -620,3 +632,38 @@ def test_check_lists_missing_template(shipped_settings: config.Settings, tmp_pat
     (folder / "staff_quarantine.txt.j2").unlink()
     assert tmp_renderer(shipped_settings, folder).check() == ["help.html.j2", "staff_quarantine.txt.j2"]
     assert len(tmp_renderer(shipped_settings, tmp_path / "empty").check()) == len(template_files())
+
+
+# -- what we know, said once ---------------------------------------------------------------------
+
+
+def test_a_rough_figure_is_asked_once_and_not_also_listed_as_missing(
+        renderer: Renderer, shipped_settings: config.Settings) -> None:
+    rough = Profile(name=NAME, role=Role.DIRECTOR, role_text="Directrice", department="24",
+                    fte=Figure.exact(6), population=Figure(15000, 25000, said="environ 20 000 habitants"),
+                    territories=frozenset({Territory.RURAL}), scale=Scale.INTERCOMMUNAL)
+    said = unclear(shipped_settings.groups["ot-ruraux"], rough)
+    _, text, html = render(renderer, "needs_info", missing=("structure", "population"), profile=rough,
+                           unclear=said)
+    for body in (flat(text), flat(html)):
+        assert MISSING_LABELS["structure"] in body
+        assert MISSING_LABELS["population"] not in body  # given, too roughly: asked as such
+        assert f"Vous indiquez «{NBSP}environ 20 000 habitants{NBSP}»{NBSP}: ce groupe" in body
+        assert "ces informations" in body
+    _, text, _ = render(renderer, "needs_info", missing=("population",), profile=rough, unclear=said)
+    assert "il nous manque" not in text and f"il nous faut une précision{NBSP}:" in text
+    assert "cette information" in flat(text)
+
+
+@pytest.mark.parametrize(("name", "role", "words"), [
+    ("Mme Zoé Lefèvre", None, "parce que vous êtes inscrite à ce groupe de travail"),
+    (NAME, "Directeur", "parce que vous êtes inscrit à ce groupe de travail"),
+    (NAME, None, "parce que votre inscription à ce groupe de travail est confirmée"),
+])
+def test_a_moved_meeting_agrees_with_what_is_known(renderer: Renderer, name: str, role: str | None,
+                                                   words: str) -> None:
+    reply = make(Outcome.MEETING_CHANGED, "meeting_changed", group_id="ot-ruraux", candidature_id="C0003",
+                 calendar_sequence=1, to_name=name, profile=Profile(role_text=role) if role else None)
+    text, html = bodies(renderer.render(reply, NOW))
+    assert words in flat(text) and words in flat(html)
+    assert " ou " not in flat(text).split("Pour toute question")[0].split("automatiquement")[-1]
