@@ -161,7 +161,7 @@ def test_a_new_meeting_is_told_in_words_without_the_invitations_sequence(full_ro
     plan = plan_group_change(full_role_ot_state, "role-ot", NOW,
                              starts_at=NOW.replace(year=2027, month=9, day=21), place="Royan")
     lines = [plain(line) for line in plan_lines(plan, [], applied=True)]
-    assert "  première rencontre : dimanche 19 septembre 2027 à 9 h 30 → mardi 21 septembre 2027 à 11 h" \
+    assert "  première rencontre : jeudi 16 septembre 2027 à 9 h 30 → mardi 21 septembre 2027 à 11 h" \
         in lines
     assert "  lieu de la première rencontre : La Rochelle (Charente-Maritime) → Royan" in lines
     assert lines[-1] == "Aucun message envoyé."

@@ -71,3 +71,50 @@ def test_outcomes_and_staff_mail_have_their_words() -> None:
     assert french.outcome_words("confirmed") == "inscription confirmée"
     assert french.outcome_words("staff-alert") == "alerte à l’équipe"
     assert french.outcome_words("from-a-later-version") == "from-a-later-version"
+
+
+@pytest.mark.parametrize(("name", "role", "known"), [
+    ("Marie Dupont", "Directrice", "f"),
+    ("Luc Garnier", "DIRECTEUR", "m"),
+    ("Mme Claude Roux", "Direction", "f"),  # a civility says it
+    ("M. Dominique Roux", None, "m"),
+    ("Madame Camille Petit", "Directeur", "f"),  # the civility wins over a role
+    (None, "Chargée de mission auprès du directeur", "f"),  # the first word that agrees
+    (None, "directrice adjointe", "f"),
+    (None, "Directeur·rice", None),  # written for both
+    (None, "directeur(trice)", None),
+    (None, "chargé.e de mission", None),
+    (None, "Directeur ou directrice", None),
+    ("Dominique Martin", "Responsable de l’accueil", None),  # nothing agrees; no first name read
+    ("Marie Dupont", None, None),
+])
+def test_agreement_follows_what_is_known_and_never_a_first_name(name: str | None, role: str | None,
+                                                                known: str | None) -> None:
+    assert french.gender(name, role) == known
+
+
+def test_without_agreement_known_the_words_need_none() -> None:
+    words = ("vous êtes inscrit", "vous êtes inscrite", "votre inscription est confirmée")
+    assert [french.agree(k, *words) for k in ("m", "f", None)] == list(words)
+
+
+@pytest.mark.parametrize(("given", "clause", "fitted"), [
+    ("Directeurs et directrices d’offices de tourisme ruraux.",
+     "directeurs et directrices d’offices de tourisme ruraux",
+     "directeurs et directrices d’offices de tourisme ruraux."),
+    ("L’appel est clos ; ", "l’appel est clos", "l’appel est clos."),
+    ("OT ruraux seulement", "OT ruraux seulement", "OT ruraux seulement."),  # an acronym keeps it
+    ("M. Dupont a pris la place.", "M. Dupont a pris la place", "M. Dupont a pris la place."),
+    ("Pourquoi pas ?", "pourquoi pas ?", "pourquoi pas ?"),  # its own end, said once
+    ("suivre les deux journées…", "suivre les deux journées…", "suivre les deux journées…"),
+    ("", "", ""),
+])
+def test_words_from_elsewhere_fit_after_our_colon(given: str, clause: str, fitted: str) -> None:
+    assert french.clause(given) == clause
+    assert french.fitted(given) == fitted
+
+
+def test_a_clause_made_a_sentence_starts_with_a_capital_and_ends_once() -> None:
+    assert french.sentence("vous indiquez « environ 20 000 » : pouvez-vous préciser ?") == \
+        "Vous indiquez « environ 20 000 » : pouvez-vous préciser ?"
+    assert french.sentence("ce chiffre ne suffit pas") == "Ce chiffre ne suffit pas."

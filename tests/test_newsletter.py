@@ -436,7 +436,7 @@ def test_the_text_version_reads_on_its_own_with_the_links_written_out(shipped_se
         assert f"\n{href}\n" in text  # whole, on a line of its own
     assert "Offices de Tourisme ruraux\n==========================\n" in text
     assert f"Pour qui{NBSP}: Directeurs et directrices" in text
-    assert f"Première réunion{NBSP}: {MEETING}, Montignac (Dordogne)" in text
+    assert f"Première rencontre{NBSP}: {MEETING}, Montignac (Dordogne)" in text
     assert f"Vous avez une idée de groupe de travail{NNBSP}?" in text
     assert f"objet{NBSP}: Idée de groupe de travail" in text
     assert "<" not in text and "&amp;" not in text

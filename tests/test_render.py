@@ -18,13 +18,25 @@ import pytest
 
 from mailflow import config
 from mailflow.core.decide.ideas import validated_text
+from mailflow.core.decide.rules import unclear
 from mailflow.core.french import format_date_fr, wrap_text
 from mailflow.core.read.headers import reply_subject
 from mailflow.core.write.render import Renderer
 from mailflow.core.write.templates import MISSING_LABELS, REPLY_TEMPLATES, template_files
 from mailflow.errors import RenderError
 from mailflow.model.enums import Template
-from mailflow.model.values import CallSummary, Idea, IdeaStatus, Outcome, Reply
+from mailflow.model.values import (
+    CallSummary,
+    Figure,
+    Idea,
+    IdeaStatus,
+    Outcome,
+    Profile,
+    Reply,
+    Role,
+    Scale,
+    Territory,
+)
 
 PARIS = ZoneInfo("Europe/Paris")
 NOW = datetime(2027, 3, 2, 14, 5, tzinfo=PARIS)
@@ -38,12 +50,12 @@ CALLS = (
 )
 
 
-def make(outcome: Outcome, template: str, **fields: Any) -> Reply:
+def make(outcome: Outcome, template: str, to_name: str | None = NAME, **fields: Any) -> Reply:
     """A reply to Zoé, answering her second message about the group."""
     return Reply(
         outcome,
         to="zoe.lefevre@ot-perigord-noir.fr",
-        to_name=NAME,
+        to_name=to_name,
         template=template,
         in_reply_to="<CAF1234@mail.ot-perigord-noir.fr>",
         references=("<first@mail.ot-perigord-noir.fr>",),
@@ -221,7 +233,7 @@ def test_confirmed(renderer: Renderer) -> None:
     words = flat(text)
     assert "la place 3 sur 20" in words
     assert "<strong>3</strong> sur <strong>20</strong>" in html
-    assert f"Première réunion{NBSP}: mardi 6 avril 2027 à\u00a09\u00a0h\u00a030" in text
+    assert f"Première rencontre{NBSP}: mardi 6 avril 2027 à\u00a09\u00a0h\u00a030" in text
     assert "mardi 6 avril 2027 à\u00a09\u00a0h\u00a030" in html
     assert "Montignac (Dordogne)" in text and "Montignac (Dordogne)" in html
     assert "suivre les deux journées en présentiel" in words
@@ -252,7 +264,10 @@ def test_refused_lists_other_open_calls(renderer: Renderer) -> None:
     _, text, html = render(renderer, "refused")
     words = flat(text)
     assert "moins de 10 ETP, et le vôtre en compte 14" in words
-    assert "Directeurs et directrices d’offices de tourisme ruraux" in words
+    # The configuration's sentence fitted into ours: no capital after the colon, one final stop.
+    assert (f"Public attendu dans ce groupe{NBSP}: directeurs et directrices d’offices de tourisme "
+            "ruraux") in words
+    assert "20 000 habitants.." not in words
     assert quoted("Accompagnement des porteurs de projets") in text
     assert "11 places disponibles sur 15" in text
     assert "1 place disponible sur 15" in text
@@ -431,7 +446,9 @@ def test_no_header_injection(renderer: Renderer) -> None:
     assert len(parsed.get_all("Subject") or []) == 1
     assert parsed["To"].addresses[0].addr_spec == "zoe.lefevre@ot-perigord-noir.fr"
     assert "\n" not in parsed["Subject"] and "\r" not in parsed["Subject"]
-    assert parsed["Subject"].startswith(f"Re{NBSP}: Candidature")
+    # Its ids unusable, the reply threads with nothing: no « Re : » either.
+    assert parsed["In-Reply-To"] is None
+    assert parsed["Subject"].startswith("Candidature")
 
 
 def test_bad_recipient_is_a_render_error(renderer: Renderer) -> None:
@@ -615,3 +632,38 @@ def test_check_lists_missing_template(shipped_settings: config.Settings, tmp_pat
     (folder / "staff_quarantine.txt.j2").unlink()
     assert tmp_renderer(shipped_settings, folder).check() == ["help.html.j2", "staff_quarantine.txt.j2"]
     assert len(tmp_renderer(shipped_settings, tmp_path / "empty").check()) == len(template_files())
+
+
+# -- what we know, said once ---------------------------------------------------------------------
+
+
+def test_a_rough_figure_is_asked_once_and_not_also_listed_as_missing(
+        renderer: Renderer, shipped_settings: config.Settings) -> None:
+    rough = Profile(name=NAME, role=Role.DIRECTOR, role_text="Directrice", department="24",
+                    fte=Figure.exact(6), population=Figure(15000, 25000, said="environ 20 000 habitants"),
+                    territories=frozenset({Territory.RURAL}), scale=Scale.INTERCOMMUNAL)
+    said = unclear(shipped_settings.groups["ot-ruraux"], rough)
+    _, text, html = render(renderer, "needs_info", missing=("structure", "population"), profile=rough,
+                           unclear=said)
+    for body in (flat(text), flat(html)):
+        assert MISSING_LABELS["structure"] in body
+        assert MISSING_LABELS["population"] not in body  # given, too roughly: asked as such
+        assert f"Vous indiquez «{NBSP}environ 20 000 habitants{NBSP}»{NBSP}: ce groupe" in body
+        assert "ces informations" in body
+    _, text, _ = render(renderer, "needs_info", missing=("population",), profile=rough, unclear=said)
+    assert "il nous manque" not in text and f"il nous faut une précision{NBSP}:" in text
+    assert "cette information" in flat(text)
+
+
+@pytest.mark.parametrize(("name", "role", "words"), [
+    ("Mme Zoé Lefèvre", None, "parce que vous êtes inscrite à ce groupe de travail"),
+    (NAME, "Directeur", "parce que vous êtes inscrit à ce groupe de travail"),
+    (NAME, None, "parce que votre inscription à ce groupe de travail est confirmée"),
+])
+def test_a_moved_meeting_agrees_with_what_is_known(renderer: Renderer, name: str, role: str | None,
+                                                   words: str) -> None:
+    reply = make(Outcome.MEETING_CHANGED, "meeting_changed", group_id="ot-ruraux", candidature_id="C0003",
+                 calendar_sequence=1, to_name=name, profile=Profile(role_text=role) if role else None)
+    text, html = bodies(renderer.render(reply, NOW))
+    assert words in flat(text) and words in flat(html)
+    assert " ou " not in flat(text).split("Pour toute question")[0].split("automatiquement")[-1]

@@ -10,6 +10,7 @@ from typing import Literal
 from zoneinfo import ZoneInfo
 
 from ...model.values import Group, Network, Reply, Template
+from ..french import fitted
 
 Method = Literal["REQUEST", "CANCEL"]
 
@@ -157,7 +158,7 @@ def description(group: Group, network: Network, method: Method) -> str:
     return (
         f"Première rencontre du groupe de travail {title}.\n"
         f"Lieu{NBSP}: {group.first_meeting.place}\n\n"
-        f"En rejoignant ce groupe, vous vous engagez à {group.commitment}.\n\n"
+        f"En rejoignant ce groupe, vous vous engagez à {fitted(group.commitment)}\n\n"
         "Si vous ne pouvez finalement pas participer, répondez au message qui accompagne cette "
         f"invitation en écrivant «{NBSP}{WITHDRAW_PHRASE}{NBSP}»{NBSP}: votre place sera aussitôt "
         "proposée à la personne suivante sur la liste d’attente.\n\n"

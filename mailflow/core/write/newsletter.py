@@ -16,8 +16,8 @@ from ...errors import RenderError
 from ...model.values import CallStatus, Group, Network, State
 from ..decide.places import call_summary, closed_reason
 from ..french import NBSP, format_date_fr, french_typography, wrap_text
+from .environment import environment
 from .mailto import mailto_link
-from .render import environment
 
 #: The two templates, one per format (the HTML one imports `_newsletter_macros.html.j2`).
 TEMPLATES = {"html": "newsletter.html.j2", "text": "newsletter.txt.j2"}

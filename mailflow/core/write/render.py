@@ -27,22 +27,14 @@ import jinja2
 
 from ...errors import RenderError
 from ...model.enums import Template
-from ...model.values import CallSummary, Department, Group, Inbound, Network, Question, Reply
-from ..french import (
-    NBSP,
-    STATUS,
-    fact_short,
-    format_date_fr,
-    french_typography,
-    greeting,
-    plural,
-    size,
-    wrap_text,
-)
+from ...model.values import CallSummary, Department, Group, Inbound, Network, Profile, Question, Reply
+from ..decide.rules import PROFILE_RULES
+from ..french import NBSP, format_date_fr, french_typography, gender, greeting, plural, size
 from ..read.conversation import strip_prefixes
 from ..read.headers import BLANKS, clean, clean_address, clean_block, reply_subject, safe_msgid
 from .calendar import WITHDRAW_PHRASE, Method, reply_calendar
 from .digest import Digest
+from .environment import environment
 from .mailto import mailto_link
 from .staff_links import alert_actions, digest_actions
 from .templates import (
@@ -70,14 +62,6 @@ def _french_groups(groups: Mapping[str, Group]) -> dict[str, Group]:
     ) for key, group in groups.items()}
 
 
-def _clause(value: str | None) -> str:
-    """A reason sentence made to follow a colon: trimmed, no final period, lower-case start."""
-    text = clean(value).rstrip(" .")
-    if len(text) > 1 and text[0].isupper() and not text[1].isupper():
-        text = text[0].lower() + text[1:]
-    return text
-
-
 @dataclass(frozen=True)
 class CallView:
     """A call as templates show it."""
@@ -90,23 +74,18 @@ class CallView:
     full: bool
 
 
-def environment(templates_dir: Path, *, html: bool, tz: ZoneInfo) -> jinja2.Environment:
-    """A Jinja2 environment as every French template wants it: StrictUndefined, HTML autoescaped."""
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(templates_dir)),
-        autoescape=html,
-        undefined=jinja2.StrictUndefined,
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters["date_fr"] = lambda value: format_date_fr(value, tz)
-    env.filters["clause"] = _clause
-    env.filters["wrap"] = wrap_text
-    env.filters["fact_short"] = fact_short
-    env.filters["typo"] = french_typography
-    env.globals["status_fr"] = {status.value: words for status, words in STATUS.items()}
-    return env
+def _first_mail(subject: str) -> str:
+    """A subject without the « Re : » of a reply (nothing of the member's is answered): ours, so
+    in French typography."""
+    return french_typography(subject.removeprefix(f"Re{NBSP}: "))
+
+
+def _asked_again(group: Group | None, profile: Profile | None) -> frozenset[str]:
+    """Facts the member gave too roughly to settle a rule (« environ 20 000 habitants »): the
+    reply asks for them again by saying what it read, so they are not also listed as missing."""
+    if group is None or profile is None:
+        return frozenset()
+    return frozenset(v.missing for rule in PROFILE_RULES if (v := rule.check(group, profile)).unclear)
 
 
 _ORIGINAL = "mailflow-original-message"  # where the member's bytes go, once the rest is written
@@ -194,8 +173,9 @@ class Renderer:
         if reply.template is Template.MEETING_CHANGED and group is not None:
             msg["Subject"] = (f"Groupe de travail «{NBSP}{clean(group.title)}{NBSP}»{NBSP}: "
                               "la première rencontre change")
-        else:
-            msg["Subject"] = reply_subject(reply.subject, group.title if group else None)
+        else:  # « Re : » only in a thread: a first mail (a registration by staff) is no reply
+            subject = reply_subject(reply.subject, group.title if group else None)
+            msg["Subject"] = subject if safe_msgid(reply.in_reply_to) else _first_mail(subject)
         # A code quoted back by the member has served: it is not repeated in our answer.
         msg.replace_header("Subject", CODE_IN_SUBJECT.sub("", str(msg["Subject"])))
         if reply.token:
@@ -385,16 +365,19 @@ class Renderer:
 
     def _reply_context(self, reply: Reply, group: Group | None, now: datetime) -> dict[str, Any]:
         missing: list[str] = []
+        asked_again = _asked_again(group, reply.profile) if reply.unclear else frozenset()
         for key in reply.missing:
-            if key == MISSING_GROUP:
+            if key == MISSING_GROUP or key in asked_again:
                 continue
             if key not in MISSING_LABELS:
                 raise RenderError(f"{reply.template}: unknown missing field {key!r}")
             missing.append(MISSING_LABELS[key])
         name = clean(reply.to_name) or None
+        role_text = reply.profile.role_text if reply.profile else None
         return {
             **self._base_context(now),
-            "greeting": greeting(name, reply.profile.role_text if reply.profile else None),
+            "greeting": greeting(name, role_text),
+            "gender": gender(name, role_text),  # « f », « m » or None: see `agree`
             "outcome": reply.outcome.value,
             "template": reply.template,
             "name": name,
