@@ -4,13 +4,14 @@ each action as a line they can send back as it is."""
 from __future__ import annotations
 
 import re
+import textwrap
 from collections.abc import Mapping
 from datetime import date, datetime
 from functools import partial
 from zoneinfo import ZoneInfo
 
 from ...model.values import StaffVerb, State
-from .words import STAFF_VERB, format_date_fr
+from .words import NBSP, STAFF_VERB, format_date_fr
 
 #: Who an example is about: words that read as a placeholder, never as a member's name.
 SOMEONE = "Prénom Nom"
@@ -208,3 +209,27 @@ def for_staff(reason: str) -> str:
 def _as_written(told: str, said: re.Match[str]) -> str:
     """`told` with a capital where the member's words had one (« Votre message… »)."""
     return told[:1].upper() + told[1:] if said.group(0)[:1].isupper() else told
+
+
+_QUOTED = re.compile(r"^(?:> ?)+")
+
+
+def quote(text: str, width: int = 72) -> str:
+    """A member's text quoted for staff, each line of it wrapped with its « > » (a quote of a
+    quote keeps its own, « >> »), so that wrapping the mail at `width` never loses one."""
+    out: list[str] = []
+    for line in text.splitlines() or [""]:
+        marks = _QUOTED.match(line)
+        depth = marks.group(0).count(">") if marks else 0
+        prefix = ">" * (depth + 1) + " "
+        body = line[marks.end() if marks else 0:].rstrip()
+        if not body:
+            out.append(prefix.rstrip())
+            continue
+        for piece in textwrap.wrap(body, width - len(prefix), break_long_words=False,
+                                   break_on_hyphens=False):
+            # A word longer than the line (an address, a link) is held to its « > » by a
+            # no-break space: the mail's own wrapping breaks lines at plain spaces only.
+            joint = prefix if len(prefix) + len(piece) <= width else prefix[:-1] + NBSP
+            out.append(joint + piece)
+    return "\n".join(out)

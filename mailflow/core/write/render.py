@@ -39,6 +39,7 @@ from ..french import (
     size,
     wrap_text,
 )
+from ..french.staff import for_staff, quote
 from ..read.conversation import strip_prefixes
 from ..read.headers import BLANKS, clean, clean_address, clean_block, reply_subject, safe_msgid
 from .calendar import WITHDRAW_PHRASE, Method, reply_calendar
@@ -105,6 +106,7 @@ def environment(templates_dir: Path, *, html: bool, tz: ZoneInfo) -> jinja2.Envi
     env.filters["wrap"] = wrap_text
     env.filters["fact_short"] = fact_short
     env.filters["typo"] = french_typography
+    env.filters.update(quote=quote, for_staff=for_staff)  # what staff read of members' words
     env.globals["status_fr"] = {status.value: words for status, words in STATUS.items()}
     return env
 
@@ -271,7 +273,7 @@ class Renderer:
         group = self._groups.get(question.group_id) if question.group_id else None
         context: dict[str, Any] = {
             **self._base_context(now), "name": None, "question": question, "asker": asker,
-            "written_at": now,
+            "asker_name": clean(question.name) or question.email, "written_at": now,
             "group": group, "about": clean(question.about) or None,
             "text": clean_block(inbound.new_text or inbound.text)[:8000] or "(message vide)",
             "actions": alert_actions("question", {"question": question.id}, self.network.address),
