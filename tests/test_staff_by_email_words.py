@@ -159,9 +159,12 @@ def test_a_confirmation_of_what_a_colleague_did_meanwhile_changes_and_records_no
     deliver(workspace, [staff_answer(tmp_path, plan, "Oui")])
     run_once(workspace)
     done = staff_action_mail(workspace)[-1]
-    assert done["X-Mailflow-Outcome"] == "staff-done"
+    assert done["X-Mailflow-Outcome"] == "staff-unchanged"
     assert "rien à changer, c’est déjà le cas ; rien n’est inscrit à l’historique" in said(done)
     assert staff_history(workspace) == []  # the colleague's change only, under their name
+    history = cli(capsys, workspace, "history", "ot-ruraux")[1]
+    assert "action de l’équipe sans effet" in history
+    assert sum("modification du groupe par" in line for line in history.splitlines()) == 1
     # The code has served: sent again, it says so and still records nothing.
     deliver(workspace, [staff_answer(tmp_path, plan, "Oui")])
     run_once(workspace)

@@ -150,7 +150,7 @@ def _planned(state: State, intent: Intent, command: Command, now: datetime, toke
         return _unclear(intent, exc.by_email)
     said = _understood(command, state, tz)
     if plan.empty:
-        return StaffAnswer(_to_staff(intent, Outcome.STAFF_DONE, Template.STAFF_DONE,
+        return StaffAnswer(_to_staff(intent, Outcome.STAFF_UNCHANGED, Template.STAFF_DONE,
                                      f"{said} : rien à changer, c’est déjà le cas.",
                                      summary=f"{_what(command)} demandé par {intent.sender} : rien "
                                              "à changer"))
@@ -229,7 +229,7 @@ def _confirmation(state: State, intent: Intent, now: datetime, tz: ZoneInfo,
                    f"jusqu’au {format_date_fr(action.expires_at, tz)}")
             return _unclear(intent, why)
         if not answer:
-            return StaffAnswer(_to_staff(intent, Outcome.STAFF_DONE, Template.STAFF_DONE,
+            return StaffAnswer(_to_staff(intent, Outcome.STAFF_UNCHANGED, Template.STAFF_DONE,
                                          f"{_understood(command, state, tz)} : action annulée, rien n’a "
                                          "changé.", pending=(used,),
                                          summary=f"{_what(command)} annulé par {intent.sender}"))
@@ -247,7 +247,7 @@ def _confirmed(state: State, intent: Intent, command: Command, used: PendingActi
         return _unclear(intent, f"l’action n’est plus possible : {exc.by_email}", pending=(used,))
     said = _understood(command, state, tz)
     if plan.empty:
-        return StaffAnswer(_to_staff(intent, Outcome.STAFF_DONE, Template.STAFF_DONE,
+        return StaffAnswer(_to_staff(intent, Outcome.STAFF_UNCHANGED, Template.STAFF_DONE,
                                      f"{said} : rien à changer, c’est déjà le cas ; rien n’est "
                                      "inscrit à l’historique.", pending=(used,),
                                      summary=f"{_what(command)} confirmé par {intent.sender} : "

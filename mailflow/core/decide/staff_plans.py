@@ -145,8 +145,18 @@ def plan_group_change(state: State, group_id: str, now: datetime, *, call: CallS
     replies += promotion_replies(after, promoted, now)
     return Plan("group-change", f"Modification du groupe « {before.title} » ({group_id})",
                 state, after, replies,
-                history={"group": group_id, "changes": override}, notes=notes,
+                history={"group": group_id, "changes": override, "was": _was(before, override)},
+                notes=notes,
                 key=f"staff:{group_id}", group_id=group_id, override=override)
+
+
+def _was(before: Group, override: dict[str, Any]) -> dict[str, Any]:
+    """What each setting staff changed was before, as the override writes it (for the history)."""
+    meeting = before.first_meeting
+    old = {"call": before.call.value, "capacity": before.capacity,
+           "closes_at": before.closes_at.isoformat() if before.closes_at else None,
+           "meeting_starts_at": meeting.starts_at.isoformat(), "meeting_place": meeting.place}
+    return {key: old[key] for key in override if key in old}
 
 
 # --- one candidature ---------------------------------------------------------------------------
