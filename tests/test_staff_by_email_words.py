@@ -171,6 +171,15 @@ def test_a_confirmation_of_what_a_colleague_did_meanwhile_changes_and_records_no
     assert "déjà servi" in said(staff_action_mail(workspace)[-1]) and staff_history(workspace) == []
 
 
+def test_a_number_no_candidature_has_is_not_repeated_as_if_it_were_one(workspace: Settings,
+                                                                       tmp_path: Path) -> None:
+    dordogne_story(workspace)
+    text = said(answer_to(workspace, tmp_path, "Refuser C0042 : hors profil"))
+    assert ("nous n’avons pas trouvé de quelle candidature il s’agit : nommez la personne, ou écrivez "
+            "le numéro de sa candidature tel que le point du matin le donne") in text
+    assert "C0042" not in text and FIRST_PERSON.search(text) is None
+
+
 def test_no_mail_to_staff_about_their_actions_says_i(workspace: Settings, tmp_path: Path) -> None:
     """Every answer to a staff member's action speaks as « nous », text and HTML alike."""
     dordogne_story(workspace)

@@ -138,9 +138,12 @@ def _moved(fields: Mapping[str, str], tz: ZoneInfo) -> str:
 #: What is missing for each reason a request is no plan (see core.read.staff.request.Missing).
 MISSING = {
     "group": "nous n’avons pas trouvé de quel groupe il s’agit",
-    "candidature": "nous n’avons pas trouvé de quelle candidature il s’agit",
-    "idea": "nous n’avons pas trouvé de quelle idée il s’agit",
-    "question": "nous n’avons pas trouvé de quelle question il s’agit",
+    "candidature": "nous n’avons pas trouvé de quelle candidature il s’agit : nommez la personne, "
+                   "ou écrivez le numéro de sa candidature tel que le point du matin le donne",
+    "idea": "nous n’avons pas trouvé de quelle idée il s’agit : nommez la personne qui l’a "
+            "proposée, ou écrivez son numéro tel que le point du matin le donne",
+    "question": "nous n’avons pas trouvé de quelle question il s’agit : nommez la personne qui l’a "
+                "posée, ou écrivez son numéro tel que le point du matin le donne",
     "number": "il manque le nouveau nombre de places",
     "date": "il manque la nouvelle date",
     "place": "il manque le nouveau lieu",
