@@ -149,3 +149,5 @@ def test_the_alerts_give_the_candidatures_numbers(workspace: Settings, tmp_path:
     (promoted,) = staff_mail(workspace, "promoted")
     nadia = next(c for c in stored_state(workspace).candidatures if c.email == NADIA)
     assert f"Candidature : {nadia.id}" in body_text(promoted)
+    assert "mailflow a donné une place (libérée, ou ajoutée par l’équipe)" in " ".join(
+        body_text(promoted).split())
