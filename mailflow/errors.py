@@ -49,4 +49,12 @@ class TransportError(MailflowError):
 
 
 class StaffActionError(MailflowError):
-    """A staff action that cannot be carried out as asked (an unknown id, a wrong value); says why."""
+    """A staff action that cannot be carried out as asked (an unknown id, a wrong value); says why.
+
+    The message is the command line's (it may name an option); `by_email` says the same to a
+    staff member who acts by email, who has no command line (the message itself by default).
+    """
+
+    def __init__(self, message: str, *, by_email: str = "") -> None:
+        super().__init__(message)
+        self.by_email = by_email or message

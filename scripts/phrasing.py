@@ -280,7 +280,7 @@ def play_staff(case: dict[str, Any], template: Path, work: Path) -> StaffResult:
     said = text_of(first)
     if action == "unclear":
         return StaffResult(case, "wrong-plan" if outcome == "staff-to-confirm" else "right", said)
-    if outcome == "staff-done":  # done at once (a question closed)
+    if outcome in ("staff-done", "staff-unchanged"):  # done at once (a question closed), or so already
         problem = _check_state(case, before, state_of(settings))
         return StaffResult(case, "right" if not problem else "wrong-state", problem or said)
     if outcome != "staff-to-confirm":

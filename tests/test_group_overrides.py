@@ -48,7 +48,7 @@ def test_staffs_capacity_wins_and_every_command_says_so(workspace: Settings,
     assert "ot-ruraux            ouvert      0 / 25     25       0" in out
     assert CAPACITY_LINE.search(out) is not None
     code, out, _ = cli(capsys, workspace, "groups", "show", "ot-ruraux")
-    assert "places : 0 prises sur 25" in out and CAPACITY_LINE.search(out) is not None
+    assert "places : 0 prise sur 25, 25 libres" in out and CAPACITY_LINE.search(out) is not None
     code, out, _ = cli(capsys, workspace, "groups", "show", "ot-ruraux", "--json")
     (override,) = json.loads(out)["overrides"]
     assert override["key"] == "capacity" and (override["file"], override["in_force"]) == (30, 25)

@@ -187,7 +187,7 @@ def test_history_of_a_group(samples_and_formulas: Settings, capsys: pytest.Captu
     code, out = cli_text(capsys, samples_and_formulas, "history", "ot-ruraux")
     assert code == 0
     lines = [line for line in out.splitlines() if line.startswith("  ")]  # under each day
-    assert any("modification du groupe par" in line and "places : 21" in line for line in lines)
+    assert any("modification du groupe par" in line and "places : 20 → 21" in line for line in lines)
     assert any(MARIE in line and "inscription confirmée" in line for line in lines)
     assert all(" ot-ruraux " in line for line in lines)
     assert "meeting_sequence" not in out and not re.search(r"\d{4}-\d{2}-\d{2}T", out)
@@ -196,6 +196,26 @@ def test_history_of_a_group(samples_and_formulas: Settings, capsys: pytest.Captu
     assert {e["group"] for e in events} == {"role-ot"}
     assert any(e["email"] == JULIE and e["outcome"] == "refused" for e in events)
     assert not any("group-change" in e["text"] for e in events)
+
+
+def test_history_lines_say_who_did_what_from_what(samples_and_formulas: Settings,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    """« place donnée par animation@… » (not « par l’équipe par »), a change from its old value,
+    a message without sender « d’un expéditeur inconnu », no dash standing for no group."""
+    nadia = next(c.id for c in stored_state(samples_and_formulas).candidatures if c.email == NADIA)
+    for args in (("candidates", "promote", nadia, "--reason", "choix du bureau"),
+                 ("groups", "set", "role-ot", "--capacity", "18", "--place", "Pau")):
+        assert cli_text(capsys, samples_and_formulas, *args)[0] == 0, args
+    code, out = cli_text(capsys, samples_and_formulas, "history")
+    assert code == 0
+    lines = out.splitlines()
+    promoted = next(line for line in lines if "place donnée" in line)
+    assert re.search(r"place donnée par \S+ — ", promoted) and "par l’équipe" not in promoted
+    changed = next(line for line in lines if "modification du groupe" in line and "role-ot" in line)
+    assert "places : 15 → 18" in changed and re.search(r"lieu : .+ → Pau", changed)
+    unknown = next(line for line in lines if "expéditeur inconnu" in line)
+    assert "d’un expéditeur inconnu" in unknown and "de expéditeur" not in unknown
+    assert not any(re.search(r"^  .{9}  \S+ +- ", line) for line in lines)
 
 
 def test_history_of_a_person_oldest_first(samples_and_formulas: Settings, tmp_path: Path,

@@ -128,7 +128,8 @@ def test_what_is_not_understood_gets_examples_and_plain_mail_nothing(workspace: 
     (unclear,) = staff_action_mail(workspace)
     said = " ".join(body_text(unclear).split())
     assert unclear["X-Mailflow-Outcome"] == "staff-unclear"
-    assert "adresse électronique" in said and "Donner une place à Hélène Roux" in said
+    assert "adresse électronique" in said and "Donner une place à Prénom Nom" in said
+    assert "Nous n’avons rien fait" in said
     deliver(workspace, [staff_message(tmp_path, "Je serai absente vendredi, bon week-end à tous !")])
     run_once(workspace)
     assert len(staff_action_mail(workspace)) == 1  # staff chatting with the mailbox get nothing

@@ -17,6 +17,21 @@ from .helpers.project import SAMPLES
 from .helpers.runs import cli, sent_mail
 
 
+def test_show_says_the_places_in_agreement(workspace_config: Path,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    """« 1 prise sur 15, 14 libres », « 2 prises sur 15, 13 libres », « 1 libre »."""
+    deliver(config.load(workspace_config), SAMPLES[:2])  # a director in each of two groups
+    assert cli(capsys, workspace_config, "run", "--once")[0] == 0
+    out = cli(capsys, workspace_config, "groups", "show", "role-ot")[1]
+    assert "places : 1 prise sur 15, 14 libres, 0 personne en liste d’attente" in out
+    assert cli(capsys, workspace_config, "groups", "set", "role-ot", "--capacity", "2")[0] == 0
+    show = ("groups", "show", "role-ot")
+    assert "places : 1 prise sur 2, 1 libre," in cli(capsys, workspace_config, *show)[1]
+    deliver(config.load(workspace_config), role_ot_applicants(workspace_config.parent, 1))
+    assert cli(capsys, workspace_config, "run", "--once")[0] == 0
+    assert "places : 2 prises sur 2, 0 libre," in cli(capsys, workspace_config, *show)[1]
+
+
 def invitation(message: EmailMessage) -> icalendar.Calendar:
     part = next(p for p in message.walk() if p.get_content_type() == "text/calendar")
     return icalendar.Calendar.from_ical(part.get_payload(decode=True))

@@ -13,6 +13,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from zoneinfo import ZoneInfo
 
 from mailflow.config.settings import Settings
+from mailflow.core.french.staff import quote
 from mailflow.core.read.staff.reader import read_request
 from mailflow.core.read.staff.request import Command
 from mailflow.core.write.digest import build_digest
@@ -29,7 +30,16 @@ from mailflow.model.values import (
 )
 
 from .helpers.messages import RURAL_DIRECTOR, STAFF, deliver, staff_answer
-from .helpers.runs import body_html, body_text, run_once, staff_action_mail
+from .helpers.project import SAMPLES
+from .helpers.runs import (
+    body_html,
+    body_text,
+    member_mail,
+    run_once,
+    sent_mail,
+    staff_action_mail,
+    staff_mail,
+)
 from .helpers.worlds import digest_after_the_samples, fill_role_ot, stored_state
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -134,3 +144,97 @@ def test_every_line_the_digest_offers_reads_back_as_its_action(shipped_settings:
         (StaffVerb.QUESTION_DONE, "Q0001"), (StaffVerb.PROMOTE, "C0016"), (StaffVerb.CLOSE, "role-ot"),
         (StaffVerb.IDEA_ADVANCE, "I0001"), (StaffVerb.IDEA_ADVANCE, "I0002"),
         (StaffVerb.IDEA_VALIDATE, "I0003"), (StaffVerb.IDEA_DRAFT, "I0004")}
+
+
+# --- where « Répondre » goes, and where the action lines go ----------------------------------------
+
+
+def replies_to(message: EmailMessage) -> str:
+    """Where a plain « Répondre » sends the answer: Reply-To, else From."""
+    header = message["Reply-To"] or message["From"]
+    return str(header.addresses[0].addr_spec)
+
+
+def test_the_forwarded_question_sends_its_closing_line_to_the_mailbox_only(workspace: Settings,
+                                                                            tmp_path: Path) -> None:
+    """« Répondre » to the forward reaches the member: the line that closes the question is never
+    to be sent that way, but in a new message to the mailbox, as the mail says and its link does."""
+    deliver(workspace, [SAMPLES[7]])  # Claire Fontaine's question, Q0001
+    run_once(workspace)
+    (forward,) = staff_mail(workspace, "question")
+    assert replies_to(forward) == "claire.fontaine@ot-vienne-gartempe.fr"
+    text = " ".join(body_text(forward).split())
+    assert ("ne répondez pas à ce message pour clore la question : votre réponse irait à Claire "
+            "Fontaine. Écrivez un nouveau message à groupes@monatourisme.fr, avec cette ligne : "
+            "- Réponse envoyée Q0001") in text
+    assert "Pour agir, répondez" not in text and "mailflow questions" not in text
+    assert [(address, body) for address, _, body in links(forward)] == [
+        ("groupes@monatourisme.fr", "Réponse envoyée Q0001")]
+    # The link, sent as it is, closes the question; Claire Fontaine hears nothing of it.
+    address, subject, body = links(forward)[0]
+    msg = EmailMessage()
+    msg["From"] = f"Claire Morel <{STAFF}>"
+    msg["To"] = address
+    msg["Subject"] = subject
+    msg["Message-ID"] = email.utils.make_msgid(domain="monatourisme.fr")
+    msg["Date"] = email.utils.format_datetime(datetime.now(UTC))
+    msg.set_content(body)
+    (tmp_path / "clicked.eml").write_bytes(bytes(msg))
+    before = len(member_mail(workspace))
+    deliver(workspace, [tmp_path / "clicked.eml"])
+    run_once(workspace)
+    assert [q.status.value for q in stored_state(workspace).questions] == ["answered"]
+    assert len(member_mail(workspace)) == before
+
+
+def test_no_mail_asks_to_answer_it_with_an_action_unless_the_answer_reaches_the_mailbox(
+        workspace: Settings, tmp_path: Path) -> None:
+    """Alerts, the digest and the forward: where « Répondre » does not reach the mailbox, the mail
+    never invites staff to answer it with an action line; every link goes to the mailbox."""
+    fill_role_ot(workspace, tmp_path)
+    message, _ = digest_after_the_samples(workspace, send=True)
+    assert message is not None
+    offering = [m for m in sent_mail(workspace) if m["X-Mailflow-Alert"] and links(m)]
+    assert {m["X-Mailflow-Alert"] for m in offering} >= {"group-full", "question", "digest"}
+    for mail in offering:
+        text = " ".join(body_text(mail).split())
+        assert {address for address, _, _ in links(mail)} == {"groupes@monatourisme.fr"}
+        if replies_to(mail) != "groupes@monatourisme.fr":
+            assert re.search(r"répondez à ce (message|point)", text) is None, text
+        else:
+            assert "groupes@monatourisme.fr" in text
+
+
+def test_a_question_quoted_for_staff_keeps_its_marks_on_every_line(workspace: Settings,
+                                                                    tmp_path: Path) -> None:
+    """Long lines wrapped, a link longer than a line: every line keeps its « > », and no line but
+    the link's is longer than 72."""
+    link = "https://www.ot-exemple.fr/" + "tres-longue-adresse/" * 4 + "index.html"
+    words = ("Bonjour, une question : quand a lieu la prochaine rencontre du réseau, et un office "
+             "qui a fusionné l’an dernier avec deux autres peut-il venir ? " * 2)
+    question = EmailMessage()
+    question["From"] = "Marie Durand <marie.durand@ot-exemple.fr>"
+    question["To"] = "groupes@monatourisme.fr"
+    question["Subject"] = "Une question"
+    question["Message-ID"] = email.utils.make_msgid(domain="ot-exemple.fr")
+    question["Date"] = email.utils.format_datetime(datetime.now(UTC))
+    question.set_content(f"{words}\nVoir {link} merci\n\nMarie Durand\n")
+    (tmp_path / "question.eml").write_bytes(bytes(question))
+    deliver(workspace, [tmp_path / "question.eml"])
+    run_once(workspace)
+    (forward,) = staff_mail(workspace, "question")
+    lines = body_text(forward).splitlines()
+    quoted = lines[lines.index("Son message :") + 2:]
+    quoted = quoted[:quoted.index("")]
+    assert len(quoted) >= 5 and all(line.startswith(">") for line in quoted), quoted
+    assert " ".join(line[2:] for line in quoted).replace("\u00a0", " ").split() == (
+        f"{words}\nVoir {link} merci\n\nMarie Durand").split()
+    assert [line for line in lines if len(line) > 72] == [f">\u00a0{link}"]
+
+
+def test_a_quote_of_a_quote_keeps_both_marks_when_wrapped() -> None:
+    quoted = quote("Je transfère :\n> " + "une ligne citée qui dépasse la largeur " * 3 + "\n>\n> fin", 40)
+    lines = quoted.splitlines()
+    assert lines[0] == "> Je transfère :"
+    assert len(lines) >= 5 and all(line.startswith(">> ") for line in lines[1:-2]), lines
+    assert lines[-2:] == [">>", ">> fin"] and max(map(len, lines)) <= 40

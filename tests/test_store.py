@@ -65,7 +65,7 @@ def test_a_store_written_before_the_journal_is_migrated_at_start(
         assert {c.id for c in store.state(workspace.groups, workspace.departments).candidatures} == {
             d["id"] for d in old["candidatures"].values()}
     assert main(["--config", str(workspace.file), "history"]) == 0
-    assert "candidature ajoutée par l’équipe par root" in capsys.readouterr().out
+    assert "candidature ajoutée par root" in capsys.readouterr().out
 
 
 def test_a_migration_cut_short_is_done_again_the_same(workspace: Settings,

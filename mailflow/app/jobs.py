@@ -56,7 +56,7 @@ def digest(ctx: Context, *, send: bool) -> EmailMessage | None:
         for i in ctx.store.outbox(DeliveryStatus.PENDING, DeliveryStatus.SENDING, failed)
         if i.attempts and (i.status is not failed or since <= (i.next_attempt_at or i.created_at))
     ]
-    found = build_digest(ctx.state(), events, undelivered, since, now)
+    found = build_digest(ctx.state(), events, undelivered, since, now, recorded_by_staff(ctx))
     message = ctx.renderer.render_digest(found, now) if found else None
     if send:
         with ctx.store.transaction():
@@ -66,6 +66,16 @@ def digest(ctx: Context, *, send: bool) -> EmailMessage | None:
             ctx.store.set_meta("digest_last_day", now.astimezone(ctx.settings.tz).date().isoformat())
         deliver(ctx)
     return message
+
+
+def recorded_by_staff(ctx: Context) -> dict[str, datetime]:
+    """When staff recorded each candidature they added (received in person, or forwarded),
+    by id, as the history says: its own time may be long before."""
+    added: dict[str, datetime] = {}
+    for event in ctx.store.history():
+        if event.get("action") == "candidate-add" and event.get("candidature") and event.get("at"):
+            added[str(event["candidature"])] = datetime.fromisoformat(str(event["at"]))
+    return added
 
 
 def digest_if_due(ctx: Context) -> EmailMessage | None:

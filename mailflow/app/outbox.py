@@ -107,7 +107,7 @@ def check_filled(ctx: Context, before: State, after: State) -> None:
             holders = [c for c in after.of_group(group.id) if c.status.holds_place]
             last = max(holders, key=lambda c: (c.updated_at or c.received_at, c.seq))
             alert(ctx, "group-full", group=group.title, capacity=str(group.capacity),
-                  last=f"{last.name or last.email} <{last.email}>")
+                  last=f"{last.name or last.email} <{last.email}>", candidature=last.id)
 
 
 def promotion_alerts(ctx: Context, state: State, replies: Sequence[Reply]) -> list[Outgoing]:
@@ -119,5 +119,5 @@ def promotion_alerts(ctx: Context, state: State, replies: Sequence[Reply]) -> li
         group = state.groups[reply.group_id]
         alerts.append(alert_message(
             ctx, "promoted", group=group.title, member=f"{reply.to_name or ''} <{reply.to}>".strip(),
-            place=f"{reply.position} / {group.capacity}"))
+            candidature=reply.candidature_id or "", place=f"{reply.position} / {group.capacity}"))
     return alerts

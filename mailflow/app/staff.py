@@ -133,7 +133,7 @@ def staff_message(ctx: Context, state: State, intent: Intent, now: datetime) -> 
     for reply, described in zip(decision.replies, answer.plans or (plan,), strict=False):
         members = render_plan(ctx, described)  # written with the groups as they will be
         told = plan_lines(described, [(m.outcome, m.to, m.subject) for m in members],
-                          applied=answer.confirmed, tz=settings.tz)
+                          applied=answer.confirmed, tz=settings.tz, by_email=True)
         # the first line repeats the action
         answers.append(outgoing(renderer, replace(reply, details=_nested(told[1:])), now))
     if answer.confirmed:
@@ -267,7 +267,7 @@ class StaffDesk:
             try:
                 return plan_idea(state, change(state, now), action, now)
             except IdeaError as exc:
-                raise StaffActionError(str(exc)) from None
+                raise StaffActionError(str(exc), by_email=exc.by_email) from None
 
         return self.carry_out(make)
 

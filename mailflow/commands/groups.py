@@ -86,7 +86,8 @@ def cmd_groups_show(settings: Settings, args: argparse.Namespace) -> int:
         tz = settings.tz
         out = [f"« {group.title} » ({group.id})",
                f"appel : {_call_label(row)}" + (f" — {row['closed_reason']}" if row["closed_reason"] else ""),
-               f"places : {row['taken']} prises sur {row['capacity']}, {row['left']} libres, "
+               f"places : {plural(row['taken'], 'prise')} sur {row['capacity']}, "
+               f"{plural(row['left'], 'libre')}, "
                f"{plural(row['waiting'], 'personne')} en liste d’attente",
                f"première rencontre : {format_date_fr(group.first_meeting.starts_at, tz)}, "
                f"{group.first_meeting.place}"]

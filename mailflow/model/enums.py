@@ -50,6 +50,8 @@ class Outcome(enum.StrEnum):
     STAFF_CONFIRM = "staff-to-confirm"
     #: A staff member confirmed the action with the code: it is done.
     STAFF_DONE = "staff-done"
+    #: A staff member's action that changes nothing: already so, or called off.
+    STAFF_UNCHANGED = "staff-unchanged"
     #: A staff member's message read as an action but not understood, or not possible now.
     STAFF_UNCLEAR = "staff-unclear"
 

@@ -69,7 +69,12 @@ DRAFT_PLACEHOLDERS = ("capacity", "first_meeting.starts_at", "first_meeting.plac
 
 
 class IdeaError(ValueError):
-    """A change to an idea that the rules do not allow; the message says why, for staff."""
+    """A change to an idea that the rules do not allow; the message says why, for staff at the
+    command line, and `by_email` for staff who act by email (the message itself by default)."""
+
+    def __init__(self, message: str, *, by_email: str = "") -> None:
+        super().__init__(message)
+        self.by_email = by_email or message
 
 
 class UnknownIdeaError(IdeaError):
@@ -79,8 +84,8 @@ class UnknownIdeaError(IdeaError):
 class CoAnimationLimitError(IdeaError):
     """Validating this idea would make one co-animated group too many in the board's year."""
 
-    def __init__(self, message: str, validated: tuple[Idea, ...]) -> None:
-        super().__init__(message)
+    def __init__(self, message: str, validated: tuple[Idea, ...], *, by_email: str = "") -> None:
+        super().__init__(message, by_email=by_email)
         self.validated = validated
 
 
@@ -92,7 +97,8 @@ class IdeaChange:
     after: Idea
     reply: Reply | None = None
     group: Group | None = None
-    notes: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()  # for staff at the command line…
+    email_notes: tuple[str, ...] | None = None  # …and by email (None: the same)
 
 
 # --- reading the state ---------------------------------------------------------------------------
@@ -260,7 +266,13 @@ def advance(idea: Idea, now: datetime, actor: str) -> IdeaChange:
                                       f"{idea.id} --board-date AAAA-MM-JJ »",
             IdeaStatus.VALIDATED: f"préparez son groupe avec « mailflow ideas draft {idea.id} »",
         }.get(source, "aucune étape ne suit")
-        raise IdeaError(f"{_at(idea, source)} : {hint}")
+        written = {  # the same, as staff write it to the mailbox
+            IdeaStatus.NOTE_RECEIVED: f"pour enregistrer la décision du CA, écrivez « Valider "
+                                      f"l’idée {idea.id} (CA du …) » avec la date de la séance",
+            IdeaStatus.VALIDATED: f"pour préparer son groupe, écrivez « Préparer le groupe de l’idée "
+                                  f"{idea.id} »",
+        }.get(source, hint)
+        raise IdeaError(f"{_at(idea, source)} : {hint}", by_email=f"{_at(idea, source)} : {written}")
     target = NEXT[source]
     if target is IdeaStatus.NOTE_RECEIVED:
         after = _moved(idea, target, now, actor, "note d’intention enregistrée par l’équipe",
@@ -295,22 +307,27 @@ def validate(state: State, idea_id: str, board_date: date, co_animated: bool, no
     if source is not IdeaStatus.NOTE_RECEIVED:
         hint = (f" ; si elle est arrivée par un autre chemin : « mailflow ideas advance {idea.id} »"
                 if source in ADVANCED_BY_HAND else "")
-        raise IdeaError(f"{_at(idea, source)} : le CA valide une idée une fois sa note d’intention "
-                        f"reçue{hint}")
+        written = (f" ; si elle est arrivée par un autre chemin, écrivez « Avancer l’idée {idea.id} »"
+                   if hint else "")
+        why = f"{_at(idea, source)} : le CA valide une idée une fois sa note d’intention reçue"
+        raise IdeaError(why + hint, by_email=why + written)
     if board_date > (now + timedelta(days=1)).date():
-        raise IdeaError(f"--board-date : la séance du CA du {_day(board_date)} est à venir")
+        why = f"la séance du CA du {_day(board_date)} est à venir"
+        raise IdeaError(f"--board-date : {why}", by_email=why)
     if board_date < (idea.received_at - timedelta(days=1)).date():
-        raise IdeaError(f"--board-date : la séance du CA du {_day(board_date)} précède l’arrivée "
-                        f"de l’idée (le {_day(idea.received_at.date())})")
+        why = (f"la séance du CA du {_day(board_date)} précède l’arrivée de l’idée (le "
+               f"{_day(idea.received_at.date())})")
+        raise IdeaError(f"--board-date : {why}", by_email=why)
     if co_animated:
         already = co_animated_in(state, board_date.year, besides=idea.id)
         if len(already) >= CO_ANIMATED_PER_YEAR:
             listed = " ; ".join(f"{i.id} « {i.subject} » (CA du {_day(i.validated_on)})"
                                 for i in already if i.validated_on is not None)
+            why = (f"l’équipe de la MONA co-anime au plus {CO_ANIMATED_PER_YEAR} groupes par an, et "
+                   f"{len(already)} sont déjà validés pour {board_date.year} : {listed}. Ajoutez ")
             raise CoAnimationLimitError(
-                f"l’équipe de la MONA co-anime au plus {CO_ANIMATED_PER_YEAR} groupes par an, et "
-                f"{len(already)} sont déjà validés pour {board_date.year} : {listed}. Ajoutez "
-                f"--not-co-animated si l’équipe ne co-anime pas celui-ci", already)
+                f"{why}--not-co-animated si l’équipe ne co-anime pas celui-ci", already,
+                by_email=f"{why}« sans co-animation » à votre message si l’équipe ne co-anime pas celui-ci")
     how = "co-animé" if co_animated else "sans co-animation"
     after = _moved(idea, IdeaStatus.VALIDATED, now, actor,
                    f"validée par le CA le {_day(board_date)} ({how})",
@@ -387,11 +404,13 @@ def draft_group(state: State, idea_id: str, now: datetime, actor: str, tz: tzinf
     assert idea.validated_on is not None
     title = " ".join((title or draft_title(idea)).split())
     if group_id is not None:
+        # Only the command line names the group's id (by email, it comes from the title).
         if not SLUG.match(group_id):
-            raise IdeaError(f"--group-id « {group_id} » : lettres minuscules sans accent, chiffres "
-                            "et tirets seulement")
+            why = f"« {group_id} » : lettres minuscules sans accent, chiffres et tirets seulement"
+            raise IdeaError(f"--group-id {why}", by_email=f"l’identifiant de groupe {why}")
         if group_id in state.groups:
-            raise IdeaError(f"--group-id : le groupe « {group_id} » existe déjà")
+            why = f"le groupe « {group_id} » existe déjà"
+            raise IdeaError(f"--group-id : {why}", by_email=why)
     else:
         group_id = slug(title, state.groups)
     day = idea.validated_on + DRAFT_MEETING_DELAY
@@ -407,11 +426,14 @@ def draft_group(state: State, idea_id: str, now: datetime, actor: str, tz: tzinf
     )
     after = _moved(idea, IdeaStatus.DRAFTED, now, actor, f"groupe {group_id} préparé",
                    group_id=group_id)
-    notes = (f"à fixer avant l’ouverture : {DRAFT_CAPACITY} places et la première rencontre le "
-             f"{format_date_fr(starts, tz)} ({DRAFT_PLACE}) sont provisoires ; "
-             f"« mailflow groups set {group_id} --capacity N --meeting-date … --place … », "
+    fix = (f"à fixer avant l’ouverture : {DRAFT_CAPACITY} places et la première rencontre le "
+           f"{format_date_fr(starts, tz)} ({DRAFT_PLACE}) sont provisoires ; ")
+    notes = (f"{fix}« mailflow groups set {group_id} --capacity N --meeting-date … --place … », "
              f"puis « mailflow groups open {group_id} »",)
-    return IdeaChange(idea, after, group=group, notes=notes)
+    written = (f"{fix}écrivez par exemple « Passer le groupe « {title} » à 15 places », « Déplacer la "
+               f"première réunion du groupe « {title} » au … à …, lieu : … », puis « Ouvrir l’appel "
+               f"du groupe « {title} » »",)
+    return IdeaChange(idea, after, group=group, notes=notes, email_notes=written)
 
 
 def drafted_extra(idea: Idea, now: datetime) -> dict[str, Any]:

@@ -128,4 +128,5 @@ def plan_group_reset(state: State, group_id: str, configured: Mapping[str, Group
                    summary=(f"Retour aux valeurs de {GROUPS_FILE} pour le groupe « {from_file.title} » "
                             f"({group_id}) : {', '.join(reset)}"),
                    override=kept, reset=tuple(fields),
-                   history={"group": group_id, "reset": reset, "changes": plan.override})
+                   history={"group": group_id, "reset": reset, "changes": plan.override,
+                            "was": plan.history.get("was", {})})

@@ -27,7 +27,7 @@ from ...model.values import (
     State,
 )
 from ..french import STAFF_VERB, format_date_fr
-from ..french.staff import EXAMPLES, command_line, unclear_words, understood
+from ..french.staff import command_line, examples, unclear_words, understood
 from ..read.classify import only_thanks
 from ..read.conversation import TOKEN, token_hash
 from ..read.staff.forward import forwarded
@@ -126,10 +126,10 @@ def _nothing_asked(state: State, intent: Intent, now: datetime) -> StaffAnswer:
     owner = next((p.email for code in intent.tokens if (p := _staff_action(state, code)) is not None), None)
     if owner is not None:  # a colleague's code (a plan forwarded, « Répondre à tous »)
         return _unclear(intent, f"ce code a été envoyé à {owner} : seule cette adresse peut "
-                        "confirmer l’action, en répondant au message qui le porte", examples=False)
+                        "confirmer l’action, en répondant au message qui le porte")
     if _OURS.search(intent.message.subject) and not only_thanks(intent.message.new_text):
         # an answer to an alert or the digest is written to us: say what works
-        return _unclear(intent, "je n’ai pas reconnu d’action dans votre message")
+        return _unclear(intent, "nous n’avons pas reconnu d’action dans votre message", state=state)
     return StaffAnswer(note_staff_message(state, intent, now))
 
 
@@ -138,7 +138,7 @@ def _not_planned(intent: Intent, unclear: Unclear, state: State, tz: ZoneInfo) -
     why = unclear_words(unclear.missing.value, unclear.verb, unclear.about, unclear.detail, state)
     lines = tuple(command_line(c.verb, c.target, state, tz, reason=c.reason, fields=c.fields)
                   for c in unclear.closest)
-    return _unclear(intent, why, lines=lines or None)
+    return _unclear(intent, why, lines=lines, state=state)
 
 
 def _planned(state: State, intent: Intent, command: Command, now: datetime, token: str,
@@ -147,10 +147,10 @@ def _planned(state: State, intent: Intent, command: Command, now: datetime, toke
     try:
         plan = plan_command(state, command, now, tz, intent.sender)
     except StaffActionError as exc:
-        return _unclear(intent, str(exc), examples=False)
+        return _unclear(intent, exc.by_email)
     said = _understood(command, state, tz)
     if plan.empty:
-        return StaffAnswer(_to_staff(intent, Outcome.STAFF_DONE, Template.STAFF_DONE,
+        return StaffAnswer(_to_staff(intent, Outcome.STAFF_UNCHANGED, Template.STAFF_DONE,
                                      f"{said} : rien à changer, c’est déjà le cas.",
                                      summary=f"{_what(command)} demandé par {intent.sender} : rien "
                                              "à changer"))
@@ -212,7 +212,7 @@ def _confirmation(state: State, intent: Intent, now: datetime, tz: ZoneInfo,
         if action.used_at is not None or now >= action.expires_at:
             why = ("ce code a déjà servi ou a expiré : rien n’a été fait de nouveau. Pour refaire "
                    "l’action, écrivez-la dans un nouveau message")
-            return _unclear(intent, why, examples=False, pending=(used,))
+            return _unclear(intent, why, pending=(used,))
         command = Command.from_json(action.payload)
         answer = said_yes(intent.message.new_text)
         other = _other_action(command, read_request("", intent.message.new_text, state, now, tz, own=own,
@@ -222,27 +222,39 @@ def _confirmation(state: State, intent: Intent, now: datetime, tz: ZoneInfo,
             why = (f"votre réponse demande une autre action ({other}) : répondez « oui » ou « non » "
                    f"à l’action décrite ({STAFF_VERB[command.verb]} {command.target}), et écrivez "
                    "l’autre dans un nouveau message")
-            return _unclear(intent, why, examples=False)
+            return _unclear(intent, why)
         if answer is None:
-            why = (f"je ne sais pas si vous confirmez « {STAFF_VERB[command.verb]} » : répondez "
+            why = (f"nous ne savons pas si vous confirmez « {STAFF_VERB[command.verb]} » : répondez "
                    "« oui » pour le faire ou « non » pour l’abandonner ; le code reste valable "
                    f"jusqu’au {format_date_fr(action.expires_at, tz)}")
-            return _unclear(intent, why, examples=False)
+            return _unclear(intent, why)
         if not answer:
-            return StaffAnswer(_to_staff(intent, Outcome.STAFF_DONE, Template.STAFF_DONE,
+            return StaffAnswer(_to_staff(intent, Outcome.STAFF_UNCHANGED, Template.STAFF_DONE,
                                          f"{_understood(command, state, tz)} : action annulée, rien n’a "
                                          "changé.", pending=(used,),
                                          summary=f"{_what(command)} annulé par {intent.sender}"))
-        try:
-            plan = plan_command(state, command, now, tz, intent.sender)
-        except StaffActionError as exc:
-            return _unclear(intent, f"l’action n’est plus possible : {exc}", examples=False,
-                            pending=(used,))
-        decision = _to_staff(intent, Outcome.STAFF_DONE, Template.STAFF_DONE,
-                             f"{_understood(command, state, tz)} : c’est fait.", pending=(used,),
-                             summary=f"{_what(command)} confirmé par {intent.sender}")
-        return StaffAnswer(replace(decision, group_id=plan.group_id), plan, confirmed=True, plans=(plan,))
+        return _confirmed(state, intent, command, used, now, tz)
     return None
+
+
+def _confirmed(state: State, intent: Intent, command: Command, used: PendingAction, now: datetime,
+               tz: ZoneInfo) -> StaffAnswer:
+    """A plan confirmed: made again on the state as it is now, and applied if it still changes
+    something (a colleague may have done it meanwhile: then nothing is applied nor recorded)."""
+    try:
+        plan = plan_command(state, command, now, tz, intent.sender)
+    except StaffActionError as exc:
+        return _unclear(intent, f"l’action n’est plus possible : {exc.by_email}", pending=(used,))
+    said = _understood(command, state, tz)
+    if plan.empty:
+        return StaffAnswer(_to_staff(intent, Outcome.STAFF_UNCHANGED, Template.STAFF_DONE,
+                                     f"{said} : rien à changer, c’est déjà le cas ; rien n’est "
+                                     "inscrit à l’historique.", pending=(used,),
+                                     summary=f"{_what(command)} confirmé par {intent.sender} : "
+                                             "rien à changer"))
+    decision = _to_staff(intent, Outcome.STAFF_DONE, Template.STAFF_DONE, f"{said} : c’est fait.",
+                         pending=(used,), summary=f"{_what(command)} confirmé par {intent.sender}")
+    return StaffAnswer(replace(decision, group_id=plan.group_id), plan, confirmed=True, plans=(plan,))
 
 
 def _other_action(command: Command, reading: Reading) -> str | None:
@@ -312,7 +324,7 @@ def plan_command(state: State, command: Command, now: datetime, tz: ZoneInfo, ac
         else:
             change = draft_group(state, target, now, actor, tz)
     except IdeaError as exc:
-        raise StaffActionError(str(exc)) from None
+        raise StaffActionError(str(exc), by_email=exc.by_email) from None
     return plan_idea(state, change, verb.value, now)
 
 
@@ -344,9 +356,11 @@ def _to_staff(intent: Intent, outcome: Outcome, template: Template, reason: str,
                     pending=pending)
 
 
-def _unclear(intent: Intent, why: str, *, examples: bool = True,
-             pending: tuple[PendingAction, ...] = (), lines: tuple[str, ...] | None = None) -> StaffAnswer:
-    shown = lines if lines is not None else (EXAMPLES if examples else ())
+def _unclear(intent: Intent, why: str, *, state: State | None = None,
+             pending: tuple[PendingAction, ...] = (), lines: tuple[str, ...] = ()) -> StaffAnswer:
+    """Nothing done, and why; with the lines to send instead: `lines`, or the examples written
+    for `state`'s groups (none when neither is given)."""
+    shown = lines or (examples(state) if state is not None else ())
     reply = _reply(intent, Outcome.STAFF_UNCLEAR, Template.STAFF_UNCLEAR, why, shown)
     return StaffAnswer(Decision(Outcome.STAFF_UNCLEAR, f"message de {intent.sender} (équipe) non "
                                 f"compris : {why}",

@@ -49,6 +49,7 @@ class Plan:
     replies: list[Reply] = field(default_factory=list)
     history: dict[str, Any] = field(default_factory=dict)  # what the history event records
     notes: list[str] = field(default_factory=list)  # what staff should know before confirming
+    email_notes: list[str] | None = None  # the same for staff by email, when it names a command
     key: str = "staff"  # the message key its mail is filed under
     group_id: str | None = None
     override: dict[str, Any] = field(default_factory=dict)  # staff's change to a group's settings
@@ -106,7 +107,8 @@ def plan_group_change(state: State, group_id: str, now: datetime, *, call: CallS
         override["call"] = call.value
     if capacity is not None and capacity != before.capacity:
         if capacity < 1:
-            raise StaffActionError(f"--capacity : au moins 1 place, et non {capacity}")
+            raise StaffActionError(f"--capacity : au moins 1 place, et non {capacity}",
+                                   by_email=f"un groupe a au moins 1 place, et non {capacity}")
         taken = call_summary(state, before, now).taken
         if capacity < taken:
             notes.append(f"{taken} places sont déjà prises : personne ne perd la sienne ; les "
@@ -122,8 +124,9 @@ def plan_group_change(state: State, group_id: str, now: datetime, *, call: CallS
         place is not None and place != meeting.place)
     if moved:
         if starts_at is not None and starts_at <= now:
-            raise StaffActionError(f"--meeting-date : la première rencontre doit être à venir, "
-                                   f"et non le {format_date_fr(starts_at, _zone(starts_at))}")
+            past = ("la première rencontre doit être à venir, et non le "
+                    f"{format_date_fr(starts_at, _zone(starts_at))}")
+            raise StaffActionError(f"--meeting-date : {past}", by_email=past)
         # Only what staff changed: the file stays in force for the rest of the meeting.
         if starts_at is not None and starts_at != meeting.starts_at:
             override["meeting_starts_at"] = starts_at.isoformat()
@@ -143,8 +146,18 @@ def plan_group_change(state: State, group_id: str, now: datetime, *, call: CallS
     replies += promotion_replies(after, promoted, now)
     return Plan("group-change", f"Modification du groupe « {before.title} » ({group_id})",
                 state, after, replies,
-                history={"group": group_id, "changes": override}, notes=notes,
+                history={"group": group_id, "changes": override, "was": _was(before, override)},
+                notes=notes,
                 key=f"staff:{group_id}", group_id=group_id, override=override)
+
+
+def _was(before: Group, override: dict[str, Any]) -> dict[str, Any]:
+    """What each setting staff changed was before, as the override writes it (for the history)."""
+    meeting = before.first_meeting
+    old = {"call": before.call.value, "capacity": before.capacity,
+           "closes_at": before.closes_at.isoformat() if before.closes_at else None,
+           "meeting_starts_at": meeting.starts_at.isoformat(), "meeting_place": meeting.place}
+    return {key: old[key] for key in override if key in old}
 
 
 # --- one candidature ---------------------------------------------------------------------------
@@ -156,7 +169,10 @@ def find_candidature(state: State, candidature_id: str) -> Candidature:
     found = next((c for c in state.candidatures if c.id.upper() == wanted), None)
     if found is None:
         raise StaffActionError(f"candidature inconnue « {candidature_id} » ; les candidatures "
-                               "d’un groupe : mailflow candidates list GROUPE")
+                               "d’un groupe : mailflow candidates list GROUPE",
+                               by_email=f"aucune candidature ne porte le numéro « {candidature_id} » ; "
+                                        "nommez plutôt la personne, ou reprenez le numéro que donne "
+                                        "le point du matin")
     return found
 
 
@@ -211,8 +227,8 @@ def plan_add(state: State, group_id: str, now: datetime, *, email: str, name: st
     if "@" not in address or any(c.isspace() for c in address) or not address.isascii():
         raise StaffActionError(f"« {email} » n’est pas une adresse électronique")
     if received_at > now:
-        raise StaffActionError(f"--received-at : la date est à venir "
-                               f"({format_date_fr(received_at, _zone(received_at))})")
+        future = f"est à venir ({format_date_fr(received_at, _zone(received_at))})"
+        raise StaffActionError(f"--received-at : la date {future}", by_email=f"la date de réception {future}")
     if any(c.email == address and c.group_id == group_id and c.status.active
            for c in state.candidatures):
         raise StaffActionError(f"{address} a déjà une candidature en cours dans le groupe {group_id}")
@@ -263,6 +279,7 @@ def plan_idea(state: State, change: IdeaChange, action: str, now: datetime) -> P
                 history={"idea": idea.id, "from": change.before.status.value, "to": idea.status.value,
                          "changes": {k: v for k, v in changes.items() if v is not None}},
                 notes=list(change.notes), key=f"staff:{idea.id}", drafted=drafted,
+                email_notes=list(change.email_notes) if change.email_notes is not None else None,
                 group_id=change.group.id if change.group is not None else None)
 
 

@@ -3,32 +3,43 @@ each action as a line they can send back as it is."""
 
 from __future__ import annotations
 
+import re
+import textwrap
 from collections.abc import Mapping
 from datetime import date, datetime
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from ...model.values import StaffVerb, State
-from .words import STAFF_VERB, format_date_fr
+from .words import NBSP, STAFF_VERB, format_date_fr
 
-#: What a staff member can write, shown when a message is not understood (and in the README).
-EXAMPLES = (
-    "Ajouter la candidature de Jeanne Martin, jeanne.martin@ot-confolentais.fr, directrice de "
-    "l’OT du Confolentais (16), reçue en réunion départementale le 3 mars à 10 h, pour le groupe "
-    "OT ruraux",
-    "Clore l’appel OT ruraux (ou : Rouvrir l’appel OT ruraux)",
-    "Passer le groupe OT ruraux à 25 places",
-    "Déplacer la première réunion des OT ruraux au mardi 6 avril 2027 à 9 h 30, à Angoulême",
-    "Clore l’appel OT ruraux le 26 mars",
-    "Refuser la candidature de Marie Dupont : hors profil (le membre lit la raison)",
-    "Retirer la candidature de Luc Bernard : désistement par téléphone",
-    "Donner une place à Hélène Roux",
-    "L’idée de Rémi Lamarque a été validée au CA du 12 mars (ajoutez « sans co-animation » s’il y a "
-    "lieu)",
-    "L’idée de Rémi Lamarque est déclinée : projet déjà couvert par le groupe OT ruraux",
-    "Question de Sandrine Aubert réglée par téléphone",
-    "Transférer (TR) une candidature reçue ailleurs, avec au-dessus : « À inscrire au groupe OT "
-    "ruraux »",
-)
+#: Who an example is about: words that read as a placeholder, never as a member's name.
+SOMEONE = "Prénom Nom"
+
+
+def examples(state: State) -> tuple[str, ...]:
+    """What a staff member can write, shown when a message is not understood (and in the README):
+    the state's first group by its title, people as « Prénom Nom »."""
+    first = next(iter(state.groups.values()), None)
+    group = f"« {first.title} »" if first is not None else "« OT ruraux »"
+    return (
+        f"Ajouter la candidature de {SOMEONE}, prenom.nom@office.fr, directrice de l’office de "
+        f"tourisme de …, département 16, reçue en réunion départementale le 3 mars à 10 h, pour le "
+        f"groupe {group}",
+        f"Clore l’appel du groupe {group}",
+        f"Rouvrir l’appel du groupe {group}",
+        f"Passer le groupe {group} à 25 places",
+        f"Déplacer la première réunion du groupe {group} au 6 avril à 9 h 30, à Angoulême",
+        f"Clore l’appel du groupe {group} le 26 mars",
+        f"Refuser la candidature de {SOMEONE} : hors profil",
+        f"Retirer la candidature de {SOMEONE} : désistement par téléphone",
+        f"Donner une place à {SOMEONE}",
+        f"L’idée de {SOMEONE} a été validée au CA du 12 mars",
+        f"L’idée de {SOMEONE} est déclinée : projet déjà couvert par un groupe",
+        f"Question de {SOMEONE} réglée par téléphone",
+        f"Transférer (TR) une candidature reçue ailleurs, avec au-dessus : « À inscrire au groupe "
+        f"{group} »",
+    )
 
 
 def _title(state: State, group_id: str) -> str:
@@ -127,9 +138,12 @@ def _moved(fields: Mapping[str, str], tz: ZoneInfo) -> str:
 #: What is missing for each reason a request is no plan (see core.read.staff.request.Missing).
 MISSING = {
     "group": "nous n’avons pas trouvé de quel groupe il s’agit",
-    "candidature": "nous n’avons pas trouvé de quelle candidature il s’agit",
-    "idea": "nous n’avons pas trouvé de quelle idée il s’agit",
-    "question": "nous n’avons pas trouvé de quelle question il s’agit",
+    "candidature": "nous n’avons pas trouvé de quelle candidature il s’agit : nommez la personne, "
+                   "ou écrivez le numéro de sa candidature tel que le point du matin le donne",
+    "idea": "nous n’avons pas trouvé de quelle idée il s’agit : nommez la personne qui l’a "
+            "proposée, ou écrivez son numéro tel que le point du matin le donne",
+    "question": "nous n’avons pas trouvé de quelle question il s’agit : nommez la personne qui l’a "
+                "posée, ou écrivez son numéro tel que le point du matin le donne",
     "number": "il manque le nouveau nombre de places",
     "date": "il manque la nouvelle date",
     "place": "il manque le nouveau lieu",
@@ -163,3 +177,62 @@ def _recognised(item: str, state: State) -> str:
     if item[:1] == "C" and state.candidature(item) is not None:
         return f"la candidature {_who(state, item)}"
     return item
+
+
+#: A reason written to the member (the rules, the places, a hold that expired), as staff read
+#: it: about the member, in the third person. Longest first; staff's own words pass unchanged
+#: unless they too spoke to the member (« Refuser C0003 : votre office n'est pas classé rural »).
+_TO_STAFF = tuple((re.compile(rf"\b{said}\b", re.IGNORECASE), told) for said, told in (
+    ("votre message en indique", "son message en indique"),
+    ("votre message indique", "son message indique"),
+    ("votre message", "son message"),
+    ("vous indiquez", "sa candidature indique"),
+    ("de votre part", "de sa part"),
+    ("la vôtre", "la sienne"),
+    ("le vôtre", "le sien"),
+    ("votre fonction", "sa fonction"),
+    ("votre engagement", "son engagement"),
+    ("votre candidature", "sa candidature"),
+    ("votre place", "sa place"),
+    ("votre office", "son office"),
+    ("votre structure", "sa structure"),
+    ("votre territoire", "son territoire"),
+    ("votre demande", "sa demande"),
+))
+
+
+def for_staff(reason: str) -> str:
+    """A reason the member read, as staff read it: « ce groupe est réservé aux directeurs… ;
+    son message indique « chargée d’accueil » » (the member read « votre message indique »)."""
+    for said, told in _TO_STAFF:
+        reason = said.sub(partial(_as_written, told), reason)
+    return reason
+
+
+def _as_written(told: str, said: re.Match[str]) -> str:
+    """`told` with a capital where the member's words had one (« Votre message… »)."""
+    return told[:1].upper() + told[1:] if said.group(0)[:1].isupper() else told
+
+
+_QUOTED = re.compile(r"^(?:> ?)+")
+
+
+def quote(text: str, width: int = 72) -> str:
+    """A member's text quoted for staff, each line of it wrapped with its « > » (a quote of a
+    quote keeps its own, « >> »), so that wrapping the mail at `width` never loses one."""
+    out: list[str] = []
+    for line in text.splitlines() or [""]:
+        marks = _QUOTED.match(line)
+        depth = marks.group(0).count(">") if marks else 0
+        prefix = ">" * (depth + 1) + " "
+        body = line[marks.end() if marks else 0:].rstrip()
+        if not body:
+            out.append(prefix.rstrip())
+            continue
+        for piece in textwrap.wrap(body, width - len(prefix), break_long_words=False,
+                                   break_on_hyphens=False):
+            # A word longer than the line (an address, a link) is held to its « > » by a
+            # no-break space: the mail's own wrapping breaks lines at plain spaces only.
+            joint = prefix if len(prefix) + len(piece) <= width else prefix[:-1] + NBSP
+            out.append(joint + piece)
+    return "\n".join(out)

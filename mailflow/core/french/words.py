@@ -68,6 +68,7 @@ OUTCOME: Mapping[Outcome, str] = {
     Outcome.STAFF_MESSAGE: "message de l’équipe (sans réponse)",
     Outcome.STAFF_CONFIRM: "action de l’équipe à confirmer",
     Outcome.STAFF_DONE: "action de l’équipe faite",
+    Outcome.STAFF_UNCHANGED: "action de l’équipe sans effet (déjà faite ou annulée)",
     Outcome.STAFF_UNCLEAR: "demande de l’équipe non comprise",
 }
 

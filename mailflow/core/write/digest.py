@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -82,12 +82,19 @@ class Digest:
 
 
 def build_digest(state: State, events: Sequence[Event], undelivered: Sequence[Undelivered],
-                 since: datetime, now: datetime) -> Digest | None:
-    """The digest for the period since `since`, or None when nothing happened in it."""
+                 since: datetime, now: datetime,
+                 recorded: Mapping[str, datetime] | None = None) -> Digest | None:
+    """The digest for the period since `since`, or None when nothing happened in it.
+
+    A candidature is new when mailflow learnt of it in the period: when it arrived, or, for one
+    staff recorded later (received in person « hier à 15 h »), when they recorded it
+    (`recorded`, by candidature id).
+    """
+    learnt = recorded or {}
     groups = []
     for group in state.groups.values():
         mine = state.of_group(group.id)
-        new = tuple(c for c in mine if since <= c.received_at < now)
+        new = tuple(c for c in mine if since <= max(c.received_at, learnt.get(c.id, c.received_at)) < now)
         waiting = tuple((position(state, c), c) for c in mine if c.status is Status.WAITLISTED)
         answer = tuple(c for c in mine if c.status is Status.NEEDS_INFO)
         call = call_summary(state, group, now)

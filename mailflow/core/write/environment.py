@@ -18,6 +18,7 @@ from ..french import (
     sentence,
     wrap_text,
 )
+from ..french.staff import for_staff, quote
 from ..read.headers import clean
 
 
@@ -44,5 +45,6 @@ def environment(templates_dir: Path, *, html: bool, tz: ZoneInfo) -> jinja2.Envi
     env.filters["fact_short"] = fact_short
     env.filters["typo"] = french_typography
     env.globals["status_fr"] = {status.value: words for status, words in STATUS.items()}
+    env.filters.update(quote=quote, for_staff=for_staff)  # what staff read of members' words
     env.globals["agree"] = agree
     return env

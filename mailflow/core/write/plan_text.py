@@ -28,18 +28,20 @@ Send = tuple[str, Sequence[str], str]
 
 
 def plan_lines(plan: Plan, sends: Sequence[Send], *, applied: bool,
-               tz: ZoneInfo | None = None) -> list[str]:
+               tz: ZoneInfo | None = None, by_email: bool = False) -> list[str]:
     """What the plan changes and the mail it sends (will send, or sent once `applied`), in French.
 
     Only what changes is told: a group's settings before → after, each candidature whose place
     changes, ideas and questions moved on, what staff should know; never the store's fields.
-    Dates are in `tz`, by default the zone the groups' dates are written in (the network's).
+    Dates are in `tz`, by default the zone the groups' dates are written in (the network's);
+    `by_email`, the notes are those for a staff member who has no command line.
     """
     zone = tz or _zone(plan.after)
     changes = [*_groups(plan, zone), *_candidatures(plan), *_ideas(plan.before, plan.after, zone),
                *_questions(plan.before, plan.after)]
     lines = [plan.summary, *(changes or ["  rien ne change"])]
-    lines += [f"À savoir : {note}" for note in plan.notes]
+    notes = plan.email_notes if by_email and plan.email_notes is not None else plan.notes
+    lines += [f"À savoir : {note}" for note in notes]
     lines += _sends(sends, applied)
     return [french_typography(line) for line in lines]
 

@@ -222,7 +222,7 @@ class Event:
         """The event's row under its day: « 13 h 19  candidature  ot-ruraux  C0001 reçue de … »."""
         local = self.at.astimezone(tz)
         return (f"  {local.hour:>2}{NBSP}h{NBSP}{local.minute:02d}  {self.kind:<11} "
-                f"{self.group or '-':<19} {self.text}")
+                f"{self.group or '':<19} {self.text}")
 
 
 def history_lines(events: Sequence[Event], tz: ZoneInfo) -> list[str]:
@@ -249,7 +249,7 @@ _LABELS = {"reason": "motif", "received_at": "reçue le", "idea": "idée", "ques
            "meeting_starts_at": "première rencontre", "meeting_place": "lieu",
            "validated_on": "séance du CA", "co_animated": "co-animé", "declined_reason": "motif"}
 _HIDDEN = {"at", "actor", "action", "group", "candidature", "summary", "meeting_sequence", "from",
-           "to"}
+           "to", "was"}
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}\S*)?$")
 
 
@@ -266,6 +266,8 @@ def _shown(key: str, value: Any, tz: ZoneInfo) -> str:
         return " ; ".join(_shown(key, v, tz) for v in value)
     if isinstance(value, bool):
         return "oui" if value else "non"
+    if value is None:
+        return "aucune"
     text = str(value)
     if key == "call" and text in {c.value for c in CallStatus}:
         return CALL[CallStatus(text)]
@@ -293,18 +295,32 @@ def _delivery(value: Any) -> str:
 
 
 def _staff_text(entry: Mapping[str, Any], tz: ZoneInfo) -> str:
-    """A staff action as people read it: what, by whom, and what it changed."""
+    """A staff action as people read it: what, by whom, and what it changed (from what, when
+    the record says: « places : 20 → 25 »)."""
     action = str(entry.get("action", "action"))
-    parts = [f"{ACTION.get(action, action)} par {entry.get('actor', '?')}"]
+    what = ACTION.get(action, action)
+    actor = entry.get("actor")
+    # « place donnée par l’équipe par animation@… »: the member of the team says it already.
+    parts = [f"{what.replace(' par l’équipe', '')} par {actor}" if actor else what]
     if entry.get("summary"):
         parts.append(str(entry["summary"]))
     if "from" in entry and "to" in entry:
         parts.append(f"étape : {_stage(entry['from'])} → {_stage(entry['to'])}")
+    was = entry.get("was") if isinstance(entry.get("was"), Mapping) else {}
     for key, value in entry.items():
         if key in _HIDDEN or value in (None, "", [], {}):
             continue
+        if key == "changes" and isinstance(value, Mapping) and was:
+            value = ", ".join(_change(k, v, was, tz) for k, v in value.items() if k not in _HIDDEN)
         parts.append(f"{_LABELS.get(key, key)} : {_shown(key, value, tz)}")
     return " — ".join(parts)
+
+
+def _change(key: str, value: Any, was: Mapping[str, Any], tz: ZoneInfo) -> str:
+    """One setting changed: « places : 20 → 25 » (its value alone when the record lacks the old)."""
+    now = _shown(key, value, tz)
+    return f"{_LABELS.get(key, key)} : {_shown(key, was[key], tz)} → {now}" if key in was else (
+        f"{_LABELS.get(key, key)} : {now}")
 
 
 def history_view(state: State, history: Sequence[Mapping[str, Any]],
@@ -410,11 +426,15 @@ def _message_events(state: State, ledger: Sequence[Mapping[str, Any]], scope: _S
         ledger_keys.add(str(doc.get("key")))
         subject = f" « {doc['subject']} »" if doc.get("subject") else ""
         events.append(Event(at, "message",
-                            f"de {doc.get('sender') or 'expéditeur inconnu'}{subject} → "
+                            f"{_from(doc.get('sender'))}{subject} → "
                             f"{outcome_words(str(doc.get('outcome')))} : {summary}", group,
                             doc.get("sender"),
                             doc.get("outcome")))
     return events, ledger_keys, decided
+
+
+def _from(sender: str | None) -> str:
+    return f"de {sender}" if sender else "d’un expéditeur inconnu"
 
 
 def _reply_events(outbox: Sequence[Mapping[str, Any]], scope: _Scope, ledger_keys: set[str],

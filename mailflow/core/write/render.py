@@ -251,7 +251,7 @@ class Renderer:
         group = self._groups.get(question.group_id) if question.group_id else None
         context: dict[str, Any] = {
             **self._base_context(now), "name": None, "question": question, "asker": asker,
-            "written_at": now,
+            "asker_name": clean(question.name) or question.email, "written_at": now,
             "group": group, "about": clean(question.about) or None,
             "text": clean_block(inbound.new_text or inbound.text)[:8000] or "(message vide)",
             "actions": alert_actions("question", {"question": question.id}, self.network.address),
