@@ -431,7 +431,7 @@ def draft_group(state: State, idea_id: str, now: datetime, actor: str, tz: tzinf
     notes = (f"{fix}« mailflow groups set {group_id} --capacity N --meeting-date … --place … », "
              f"puis « mailflow groups open {group_id} »",)
     written = (f"{fix}écrivez par exemple « Passer le groupe « {title} » à 15 places », « Déplacer la "
-               f"première réunion du groupe « {title} » au … à …, lieu : … », puis « Ouvrir l’appel "
+               f"première rencontre du groupe « {title} » au … à …, lieu : … », puis « Ouvrir l’appel "
                f"du groupe « {title} » »",)
     return IdeaChange(idea, after, group=group, notes=notes, email_notes=written)
 

@@ -160,7 +160,7 @@ def _withdrawal(state: State, intent: Intent, now: datetime, token: str) -> Deci
         why = (
             "nous n’avons trouvé aucune candidature en cours à votre adresse"
             if not mine
-            else "vous êtes candidat ou candidate à plusieurs groupes : précisez lequel"
+            else "vous avez une candidature en cours dans plusieurs groupes : précisez lequel"
         )
         return Decision(
             Outcome.HELP,

@@ -29,7 +29,7 @@ def examples(state: State) -> tuple[str, ...]:
         f"Clore l’appel du groupe {group}",
         f"Rouvrir l’appel du groupe {group}",
         f"Passer le groupe {group} à 25 places",
-        f"Déplacer la première réunion du groupe {group} au 6 avril à 9 h 30, à Angoulême",
+        f"Déplacer la première rencontre du groupe {group} au 6 avril à 9 h 30, à Angoulême",
         f"Clore l’appel du groupe {group} le 26 mars",
         f"Refuser la candidature de {SOMEONE} : hors profil",
         f"Retirer la candidature de {SOMEONE} : désistement par téléphone",
@@ -87,7 +87,7 @@ def command_line(verb: StaffVerb, target: str, state: State, tz: ZoneInfo, *, re
     if verb is StaffVerb.MEETING:
         moved = [f"au {_day(fields['when'], tz)}"] if "when" in fields else []
         moved += [f"lieu : {fields['place']}"] if "place" in fields else []
-        return f"Déplacer la première réunion du groupe {group} {', '.join(moved) or 'au …'}"
+        return f"Déplacer la première rencontre du groupe {group} {', '.join(moved) or 'au …'}"
     return lines[verb]
 
 

@@ -169,14 +169,15 @@ def closing_at(when: When, tz: ZoneInfo) -> datetime:
 
 
 def board_date(text: str, now: datetime, tz: ZoneInfo) -> date | None:
-    """The board's (CA) date: the date written near « CA », « conseil », else the first past one."""
+    """The board's (CA) date: the date written near « CA », « conseil » (to come, it is said
+    so by the plan), else the first past one."""
     folded = fold_aligned(text)
     dates = find_dates(text, now, tz, past=True)
-    dates = [d for d in dates if _local(d, tz).day <= now.astimezone(tz).date()]
     for item in dates:
         if _BOARD.search(folded[max(0, item.start - 40):item.end]):
             return _local(item, tz).day
-    return _local(dates[0], tz).day if dates else None
+    past = [d for d in dates if _local(d, tz).day <= now.astimezone(tz).date()]
+    return _local(past[0], tz).day if past else None
 
 
 # --- places -----------------------------------------------------------------------------------------
