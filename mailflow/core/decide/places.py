@@ -8,20 +8,20 @@ from datetime import datetime
 
 from ...model.seats import free_seat, seats
 from ...model.values import CallStatus, CallSummary, Candidature, Group, Profile, State, Status
+from ..french import reasons
 from .rules import department_label, eligible, evaluate
 
 
 def closed_reason(group: Group, now: datetime) -> str:
     """Why the group's call takes no candidature at `now` (a message's arrival), or ""."""
     if group.call is CallStatus.DRAFT:
-        return "l’appel à candidatures de ce groupe n’est pas encore ouvert"
+        return reasons.CALL_DRAFT
     if group.call is CallStatus.CLOSED:
-        return "l’appel à candidatures de ce groupe est clos"
+        return reasons.CALL_CLOSED
     if group.closes_at is not None and now >= group.closes_at:
-        return "la date limite de l’appel à candidatures est passée"
+        return reasons.CALL_PAST
     if group.opened_at is not None and now < group.opened_at:
-        return ("votre message nous est parvenu avant l’ouverture de l’appel à candidatures ; "
-                "si vous souhaitez toujours rejoindre ce groupe, répondez « oui » à ce message")
+        return reasons.CALL_NOT_YET
     return ""
 
 
@@ -69,14 +69,9 @@ def place(state: State, cand: Candidature,
         same = sum(c.profile.department == department.code for c in holders)
         if quota is not None and same >= quota:
             label = department_label(state.departments, department.code)
-            plural = "place" if quota == 1 else "places"
-            return (
-                Status.WAITLISTED,
-                f"le quota de {quota} {plural} pour le département {label} est atteint",
-                missing,
-            )
+            return Status.WAITLISTED, reasons.quota_reached(quota, label), missing
     if len(holders) >= group.capacity:
-        return Status.WAITLISTED, "le groupe est complet", missing
+        return Status.WAITLISTED, reasons.GROUP_FULL, missing
     if missing:
         return Status.NEEDS_INFO, "", missing
     return Status.CONFIRMED, "", ()

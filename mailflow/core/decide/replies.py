@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from ...model.values import Candidature, Group, Intent, Occasion, Outcome, Reply, State, Status, Template
+from ..french.reasons import beyond_quota
 from .places import calls_for, position
 from .rules import department_label, unclear
 
@@ -115,9 +116,7 @@ def team_place_reply(state: State, cand: Candidature, now: datetime) -> Reply:
         same = sum(c.profile.department == department.code for c in state.of_group(group.id)
                    if c.status.holds_place)
         if same > quota:
-            places = "place" if quota == 1 else "places"
-            reason = (f"au-delà du quota de {quota} {places} prévu pour le département "
-                      f"{department_label(state.departments, department.code)}")
+            reason = beyond_quota(quota, department_label(state.departments, department.code))
     return candidature_reply(state, cand, now, to=None, promoted=True, occasion=Occasion.TEAM_PLACE,
                              reason=reason)
 

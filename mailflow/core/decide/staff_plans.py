@@ -27,15 +27,12 @@ from ...model.values import (
     canonical_id,
 )
 from ..french import ACTION, STATUS, format_date_fr
+from ..french.reasons import DISPLACED
 from .ideas import IdeaChange, drafted_extra
 from .member import state_after, withdraw
 from .places import call_summary, calls_open, promote, replay
 from .questions import close, find
 from .replies import candidature_reply, meeting_change_replies, promotion_replies, team_place_reply
-
-#: Why a member placed before the others is displaced, as the waiting-list reply says it.
-DISPLACED = ("une candidature reçue avant la vôtre, lors d’une réunion départementale, a pris la "
-             "dernière place")
 
 
 @dataclass
