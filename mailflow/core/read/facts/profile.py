@@ -10,7 +10,9 @@ from dataclasses import dataclass
 from ....model.values import Department, Group, Profile, Role
 from ..doc import Doc, line_bounds
 from ..text import fold, fold_aligned, is_closing_line
-from .sizes import fte, numbers_doc, population
+from .places import department
+from .sizes import numbers_doc, population
+from .team import fte
 from .territories import scale, territories
 
 # --- Name ------------------------------------------------------------------------------------
@@ -204,6 +206,9 @@ _ROLE_RULES = (
         Role.DIRECTOR,
     ),
     _RoleRule(r"dir\.", Role.DIRECTOR, anywhere=False),
+    # « dir de l'OT », « la dir de l OT », « DG de l'office »: short, but only before an office.
+    _RoleRule(r"(dir|dg)\.?(?= (de l'? ?|de la |du |d'|de )?(ot|oti|office|structure|pat)\b)", Role.DIRECTOR),
+    _RoleRule(r"dg", Role.DIRECTOR, anywhere=False),
     _RoleRule(r"direction", Role.DIRECTOR, anywhere=False),
 )
 _ROLE_PATTERNS = tuple(
@@ -221,8 +226,10 @@ _FILLER = re.compile(r"(actuellement |aujourd'hui |la |le |l'|un |une |nouvelle 
 _SOMEONE_ELSE = re.compile(
     r"(?<!\w)(notre|votre|ma|mon|sa|son|leur|le|la|au|du|des|aux|les|l'|nos|vos|ses)\s*$"
 )
-# What may precede a role that opens a line: nothing, a bullet, or a name and a separator.
-_LINE_OPENING = re.compile(r"(^|[|,–—:]|\s-)[\s*•·-]*$")
+# What may precede a role that opens a line or a sentence: nothing, a bullet, a name and a
+# separator, an article (« La Directrice » under a signature).
+_LINE_OPENING = re.compile(r"(^|[|,–—:]|\s-|[.!?]\s)[\s*•·-]*$")
+_LINE_ARTICLE = re.compile(r"^[\s*•·-]*(la|le|l')\s*$")
 
 
 @dataclass(frozen=True)
@@ -273,6 +280,8 @@ def _someone_else(doc: Doc, hit: _RoleHit) -> bool:
 def _opens_line(doc: Doc, hit: _RoleHit) -> bool:
     line_start, _ = line_bounds(doc.scan, hit.start)
     before = doc.scan[line_start : hit.start]
+    if _LINE_ARTICLE.match(before):
+        return True
     return _LINE_OPENING.search(before) is not None and not _someone_else(doc, hit)
 
 
@@ -302,103 +311,9 @@ def _role(doc: Doc) -> tuple[Role | None, str | None]:
     return hit.rule.role, doc.original(hit.start, hit.end)
 
 
-_LEADS = re.compile(r"(?<!\w)(je dirige|j'assure la direction d[eu']|je suis a la tete d[eu'])\s*"
-                    r"(l'|le |la |cet |cette )?(office|ot|oti|pat|structure|equipe|bureau)")
-
-
-# --- Department ------------------------------------------------------------------------------
-
-# Abbreviations people write, keyed by the folded department name.
-_DEPARTMENT_ABBREVIATIONS: Mapping[str, tuple[str, ...]] = {
-    "pyrenees-atlantiques": (r"pyr\.? ?-? ?atl\.?", r"pyrenees[- ]atl\.?", r"pyr\.? atlantiques"),
-    "charente-maritime": (r"charente[- ]mar\.", r"char\.? ?-? ?mar\.?"),
-    "haute-vienne": (r"hte\.?[- ]vienne",),
-    "lot-et-garonne": (r"lot ?& ?garonne",),
-}
-# Department names that are also ordinary words: only taken when capitalized.
-_ORDINARY_WORD_NAMES = frozenset({"creuse", "landes", "vienne", "charente"})
-_BOUNDED = r"(?<![\w-])(?:{})(?![\w-])"
-
-_CODE_IN_TEXT = re.compile(
-    r"\((?P<code>\d{2})\)"
-    r"|(?<!\w)(?:dans le|departement(?: du| :)?|dept\.?|dpt\.?)\s*(?P<code2>\d{2})(?!\d)"
-)
-_POSTAL_CODE = re.compile(r"(?<![\w+.,/])(?P<code>\d{5})(?!\d)[ \t]+(?P<next>[^\W\d_][\w'-]*)")
-_NOT_A_TOWN = frozenset(
-    (
-        "habitants", "habitant", "hab", "etp", "euros", "eur", "personnes", "visiteurs",
-        "nuitees", "salaries", "km",
-    )
-)  # fmt: skip
-# A department name right after these words is a river (« Vallée de la Dordogne »): it only
-# counts when no postal code tells the department.
-_RIVER_CONTEXT = re.compile(
-    r"(?<!\w)(vallee|val|rives?|bords?|berges|gorges|estuaire|sources?|confluence)"
-    r" (de la |de l'|du |des |de |d')?$"
-)
-_NOT_AN_ADDRESS_LINE = re.compile(r"siret|siren|tel|fax|portable|mobile|iban|rib|tva|ape|naf")
-
-
-@dataclass(frozen=True)
-class _DepartmentName:
-    code: str
-    pattern: re.Pattern[str]
-    ordinary_word: bool
-
-
-def _department_names(departments: Mapping[str, Department]) -> list[_DepartmentName]:
-    names = []
-    for code, department in departments.items():
-        folded = fold(department.name)
-        spelled = r"[- ]?".join(re.escape(part) for part in re.split(r"[- ]+", folded))
-        alternatives = (spelled, *_DEPARTMENT_ABBREVIATIONS.get(folded, ()))
-        pattern = re.compile(_BOUNDED.format("|".join(alternatives)))
-        names.append(_DepartmentName(code, pattern, folded in _ORDINARY_WORD_NAMES))
-    return names
-
-
-def _named_departments(
-    text: str, folded: str, departments: Mapping[str, Department], *, any_case: bool
-) -> list[tuple[str, bool]]:
-    """(code, is a river) of department names and explicit codes, in order, longest first."""
-    found: list[tuple[int, int, str, bool]] = []
-    for name in _department_names(departments):
-        for m in name.pattern.finditer(folded):
-            if any_case or not name.ordinary_word or text[m.start()].isupper():
-                river = _RIVER_CONTEXT.search(folded, max(m.start() - 30, 0), m.start())
-                found.append((m.start(), m.start() - m.end(), name.code, river is not None))
-    for m in _CODE_IN_TEXT.finditer(folded):
-        code = m["code"] or m["code2"]
-        if code in departments:
-            found.append((m.start(), 0, code, False))
-    return [(code, river) for _, _, code, river in sorted(found)]
-
-
-def _postal_department(doc: Doc, departments: Mapping[str, Department]) -> str | None:
-    for m in _POSTAL_CODE.finditer(doc.scan):
-        line_start, line_end = line_bounds(doc.scan, m.start())
-        if _NOT_AN_ADDRESS_LINE.search(doc.scan[line_start:line_end]):
-            continue
-        if not doc.text[m.start("next")].isupper() or m["next"] in _NOT_A_TOWN:
-            continue
-        if m["code"][:2] in departments:
-            return m["code"][:2]
-    return None
-
-
-def _department(doc: Doc, departments: Mapping[str, Department]) -> str | None:
-    value = doc.form.get("department")
-    if value:
-        code = re.search(r"(?<!\d)(\d{2})(?!\d)", value)
-        if code and code[1] in departments:
-            return code[1]
-        named = _named_departments(value, fold_aligned(value), departments, any_case=True)
-        if named:
-            return named[0][0]
-    named = _named_departments(doc.text, doc.scan, departments, any_case=False)
-    explicit = [code for code, river in named if not river]
-    rivers = [code for code, river in named if river]
-    return next(iter(explicit), None) or _postal_department(doc, departments) or next(iter(rivers), None)
+_LEADS = re.compile(r"(?<!\w)(je (co-?)?dirige|j'assure la direction d[eu']|je suis a la tete d[eu'])\s*"
+                    r"(l'|le |la |cet |cette )?(office|ot|oti|pat|structure|equipe|bureau)"
+                    r"|(office|ot|oti|pat|structure|equipe|bureau)\b[^.;!?\n]{0,80}qu'? ?je (co-?)?dirige")
 
 
 # --- Public API ------------------------------------------------------------------------------
@@ -416,16 +331,18 @@ def extract_profile(
     """
     doc = Doc.of(f"{text}\n{signature}" if signature else text)
     numbers = numbers_doc(text)
+    signed = numbers_doc(signature) if signature else None
     role, role_text = _role(doc)
     found, not_found = territories(doc)
+    name = _name(doc, fallback_name)
     return Profile(
-        name=_name(doc, fallback_name),
+        name=name,
         structure=_structure(doc),
         role=role,
         role_text=role_text,
-        department=_department(doc, departments),
-        fte=fte(numbers),
-        population=population(numbers),
+        department=department(doc, departments, tuple(n for n in (name, fallback_name) if n)),
+        fte=fte(numbers, signed),
+        population=population(numbers, signed),
         territories=found,
         not_territories=not_found,
         scale=scale(doc),
