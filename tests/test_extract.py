@@ -8,7 +8,8 @@ import pytest
 
 from mailflow.config.settings import load_departments, load_groups
 from mailflow.core.read.facts.figures import describe
-from mailflow.core.read.facts.profile import extract_profile, match_groups
+from mailflow.core.read.facts.groups import match_groups
+from mailflow.core.read.facts.profile import extract_profile
 from mailflow.core.read.text import split_reply
 from mailflow.model.values import Department, Figure, Group, Profile, Role, Scale, Territory
 

@@ -26,9 +26,10 @@ from .enums import (
     Territory,
 )
 from .network import Criteria, Department, Group, Meeting, Network
-from .people import Figure, Profile
+from .people import Applicant, Figure, Profile
 
 __all__ = [
+    "Applicant",
     "CallStatus",
     "CaseKind",
     "Criteria",
@@ -119,6 +120,8 @@ class Intent:
     #: The receiving server vouches for the sender (DMARC passed), or nobody is trusted to say
     #: (no `trusted_authserv_id`): a staff action needs it.
     vouched: bool = False
+    #: A colleague the sender applies for (the candidature is hers, never the sender's).
+    applicant: Applicant | None = None
 
 
 @dataclass(frozen=True)
@@ -160,6 +163,7 @@ class Candidature:
     updated_at: datetime | None = None
     forced: bool = False  # staff gave it a place beyond the rules: replays leave it alone
     in_person: bool = False  # taken by staff (a departmental meeting): its profile was checked there
+    registered_by: str | None = None  # the address of a colleague who applied for her
 
 
 @dataclass(frozen=True)

@@ -108,6 +108,27 @@ def _value_below(text: str, end: int) -> tuple[int, int] | None:
     return m.span("value")
 
 
+def answered_form(text: str) -> str:
+    """The form lines a member answered inside the message they quote (« > Fonction :
+    directrice », or « > Fonction : » with the answer typed unquoted on the line below), as plain
+    « Label : value » lines."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    answered = []
+    for index, line in enumerate(lines):
+        if not line.lstrip().startswith(">"):
+            continue
+        m = _FORM_LINE.match(re.sub(r"^\s*(?:>\s?)+", "", line))
+        if m is None or _label_kind(m["label"]) is None:
+            continue
+        value = m["value"].strip()
+        below = lines[index + 1].strip() if index + 1 < len(lines) else ""
+        if not value and below and not lines[index + 1].lstrip().startswith(">"):
+            value = below
+        if value and not _is_placeholder(value):
+            answered.append(f"{m['label'].strip()} : {value}")
+    return "\n".join(answered)
+
+
 def _is_placeholder(value: str) -> bool:
     return _PLACEHOLDER.match(fold(value)) is not None
 

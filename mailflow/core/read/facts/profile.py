@@ -7,7 +7,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from ....model.values import Department, Group, Profile, Role
+from ....model.values import Department, Profile, Role
 from ..doc import Doc, line_bounds
 from ..text import fold, fold_aligned, is_closing_line
 from .places import department
@@ -304,16 +304,25 @@ def _role(doc: Doc) -> tuple[Role | None, str | None]:
         if not hits:
             return Role.OTHER, value
         return hits[0].rule.role, value[hits[0].start : hits[0].end]
-    hit = _first_person_role(doc) or _free_role(doc)
+    hit = _first_person_role(doc)
+    leads = _LEADS.search(doc.scan)  # « je dirige l’office… » says it without the word
+    if hit is None and leads is not None:
+        return Role.DIRECTOR, doc.original(*leads.span())
+    hit = hit or _free_role(doc)
     if hit is None:
-        leads = _LEADS.search(doc.scan)  # « je dirige l’office… » says it without the word
-        return (Role.DIRECTOR, doc.original(*leads.span())) if leads else (None, None)
+        return None, None
     return hit.rule.role, doc.original(hit.start, hit.end)
+
+
+def role_in(text: str) -> tuple[Role | None, str | None]:
+    """The first role a short text names (« notre directrice, Mme Laure Pécout »)."""
+    hits = _role_matches(fold_aligned(text))
+    return (hits[0].rule.role, text[hits[0].start:hits[0].end]) if hits else (None, None)
 
 
 _LEADS = re.compile(r"(?<!\w)(je (co-?)?dirige|j'assure la direction d[eu']|je suis a la tete d[eu'])\s*"
                     r"(l'|le |la |cet |cette )?(office|ot|oti|pat|structure|equipe|bureau)"
-                    r"|(office|ot|oti|pat|structure|equipe|bureau)\b[^.;!?\n]{0,80}qu'? ?je (co-?)?dirige")
+                    r"|(office|ot|oti|pat|structure|equipe|bureau)\b[^.;!?\n]{0,80}que je (co-?)?dirige")
 
 
 # --- Public API ------------------------------------------------------------------------------
@@ -340,41 +349,10 @@ def extract_profile(
         structure=_structure(doc),
         role=role,
         role_text=role_text,
-        department=department(doc, departments, tuple(n for n in (name, fallback_name) if n)),
+        department=department(doc, departments, (name,) if name else ()),
         fte=fte(numbers, signed),
         population=population(numbers, signed),
         territories=found,
         not_territories=not_found,
         scale=scale(doc),
     )
-
-
-_NON_WORD = re.compile(r"\W+")
-
-
-def _words(text: str) -> str:
-    """Folded text with punctuation, quotes, hyphens and apostrophes as single spaces."""
-    return " ".join(_NON_WORD.sub(" ", fold(text)).split())
-
-
-def _needles(group: Group) -> tuple[str, ...]:
-    names = (group.id, group.title, *group.aliases)
-    return tuple(dict.fromkeys(w for w in map(_words, names) if w))
-
-
-def _positions(text: str, groups: Mapping[str, Group]) -> list[tuple[int, str]]:
-    """(first position, group id) of every group `text` names, in order of position."""
-    haystack = f" {_words(text)} "
-    found = []
-    for group_id, group in groups.items():
-        spots = [haystack.find(f" {needle} ") for needle in _needles(group)]
-        spots = [spot for spot in spots if spot >= 0]
-        if spots:
-            found.append((min(spots), group_id))
-    return sorted(found)
-
-
-def match_groups(subject: str, body: str, groups: Mapping[str, Group]) -> tuple[str, ...]:
-    """Ids of the groups the message names: subject matches first, then body, no duplicates."""
-    ordered = [gid for _, gid in _positions(subject, groups) + _positions(body, groups)]
-    return tuple(dict.fromkeys(ordered))

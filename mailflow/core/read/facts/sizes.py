@@ -38,7 +38,7 @@ def figure_at(doc: Doc, start: int, end: int, span_end: int | None = None) -> Fi
     « environ » or « moins de » before it) to the end of its unit."""
     line_start = doc.scan.rfind("\n", 0, start) + 1
     before = doc.scan[max(line_start, start - 60):start]
-    after = doc.scan[end:end + 30].split("\n", 1)[0]
+    after = doc.scan[end:end + 45].split("\n", 1)[0]
     figure, used = reading(before, doc.scan[start:end], after)
     said = " ".join(doc.original(start - used, span_end or end).split())
     return replace(figure, said=said)
