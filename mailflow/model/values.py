@@ -291,6 +291,10 @@ class Reply:
     profile: Profile | None = None
     #: Lines for a staff member: what an action will do or did, or examples of what to write.
     details: tuple[str, ...] = ()
+    #: A candidature made for someone else: the other person, as the letter names her.
+    colleague: str = ""
+    #: Where the candidature stands, for a letter that says it in its own words.
+    standing: Status | None = None
 
 
 @dataclass(frozen=True)

@@ -114,6 +114,7 @@ def candidature_to_json(c: Candidature) -> dict[str, Any]:
         "updated_at": _when(c.updated_at),
         "forced": c.forced,
         "in_person": c.in_person,
+        **({"registered_by": c.registered_by} if c.registered_by else {}),
     }
 
 
@@ -137,6 +138,7 @@ def candidature_from_json(d: Mapping[str, Any]) -> Candidature:
         updated_at=_parse_when(d.get("updated_at")),
         forced=bool(d.get("forced", False)),
         in_person=bool(d.get("in_person", False)),
+        registered_by=d.get("registered_by"),
     )
 
 

@@ -108,7 +108,7 @@ TABLES: Mapping[str, Fields] = {
     }, {
         "name": TEXT_OR_NULL, "profile": TABLE, "message_key": TEXT, "message_id": TEXT_OR_NULL,
         "subject": TEXT, "reason": TEXT, "missing": TEXTS, "updated_at": WHEN_OR_NULL,
-        "forced": BOOL, "in_person": BOOL,
+        "forced": BOOL, "in_person": BOOL, "registered_by": TEXT_OR_NULL,
     }),
     "ideas": ({
         "id": TEXT, "seq": INT, "email": TEXT, "received_at": WHEN,

@@ -26,9 +26,11 @@ from ...model.values import (
 from ..french import OUTCOME, STATUS, plural
 from ..read.conversation import token_hash
 from ..read.text import fold
+from .colleague import her_confirmation, registered
 from .ideas import idea_decision, idea_status_decision, ideas_of
 from .places import (
     active,
+    awaiting_her,
     calls_open,
     closed_reason,
     held,
@@ -223,6 +225,8 @@ def _confirmation(state: State, intent: Intent, now: datetime) -> Decision | Non
         stale = action.used_at is not None or now >= action.expires_at
         expected = (Status.TO_CONFIRM,) if action.kind == "commit" else tuple(
             s for s in Status if s.active)
+        if cand is not None and cand.registered_by and action.kind == "commit":
+            expected = (Status.TO_CONFIRM, Status.WAITLISTED, Status.NEEDS_INFO)  # she says yes
         if stale or cand is None or cand.status not in expected:
             if intent.kind in (IntentKind.WITHDRAWAL, IntentKind.STATUS, IntentKind.IDEA):
                 continue  # an old code quoted in the thread: the message's own request counts
@@ -236,6 +240,8 @@ def _confirmation(state: State, intent: Intent, now: datetime) -> Decision | Non
                             replies=(answer(state, intent, Outcome.HELP, now, reason=why),),
                             pending=(replace(action, used_at=action.used_at or now),))
         used = replace(action, used_at=now)
+        if action.kind == "commit" and cand.registered_by:
+            return _her_yes(state, cand, action, intent, now)
         if action.kind == "commit":
             confirmed = replace(cand, status=Status.CONFIRMED, updated_at=now)
             reply = candidature_reply(state.with_candidatures(confirmed), confirmed, now, to=intent)
@@ -246,6 +252,15 @@ def _confirmation(state: State, intent: Intent, now: datetime) -> Decision | Non
         decision = withdraw(state, cand, now, "désistement confirmé par le membre", intent)
         return replace(decision, pending=(used,))
     return None
+
+
+def _her_yes(state: State, cand: Candidature, action: PendingAction, intent: Intent, now: datetime) -> Decision:
+    """A colleague confirms the candidature made for her; the facts her answer gives complete it."""
+    decision = her_confirmation(state, cand, action, intent, now)
+    if cand.status is not Status.NEEDS_INFO or not intent.profile.tells_something:
+        return decision
+    completed = _candidature(state_after(state, decision), intent, now)
+    return replace(completed, pending=decision.pending)
 
 
 _ABOUT_IDEA = re.compile(r"propos|idee|projet|note")
@@ -286,9 +301,9 @@ def expire_unanswered(state: State, now: datetime, days: float) -> tuple[State, 
     limit = timedelta(days=days)
     # A code used late (refused) still expires its hold; one used in time moved it to confirmed.
     commitments = {p.target: p for p in state.pending if p.kind == "commit"}
-    for cand in [c for c in state.candidatures if c.status in (Status.NEEDS_INFO, Status.TO_CONFIRM)
-                 and c.group_id in state.groups]:  # a group removed from the files: left alone
-        if cand.status is Status.TO_CONFIRM:
+    for cand in [c for c in state.candidatures if c.group_id in state.groups and (  # a group removed
+                 c.status in (Status.NEEDS_INFO, Status.TO_CONFIRM) or awaiting_her(state, c))]:
+        if cand.status is Status.TO_CONFIRM or awaiting_her(state, cand):
             action = commitments.get(cand.id)
             if action is None or now < action.expires_at:
                 continue
@@ -338,6 +353,8 @@ def decide(state: State, intent: Intent, now: datetime, token: str = "") -> Deci
     # facts or asks nothing; a question otherwise.
     answers_hold = (pending and intent.group_id is None and intent.case is None
                     and (intent.profile.tells_something or not intent.asks))
+    if intent.kind is IntentKind.CANDIDATURE and intent.applicant is not None:
+        return registered(state, intent, now, token)  # for a colleague: hers, she confirms it
     if intent.kind is IntentKind.CANDIDATURE or answers_hold:
         decision = _candidature(state, intent, now, token)
         if intent.asks and intent.case is not None and intent.profile.tells_something:

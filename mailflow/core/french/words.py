@@ -67,6 +67,7 @@ OUTCOME: Mapping[Outcome, str] = {
     Outcome.STAFF_CONFIRM: "action de l’équipe à confirmer",
     Outcome.STAFF_DONE: "action de l’équipe faite",
     Outcome.STAFF_UNCLEAR: "demande de l’équipe non comprise",
+    Outcome.COLLEAGUE_REGISTERED: "candidature transmise pour une collègue, à confirmer par elle",
 }
 
 #: What a staff member asks for by email, as the confirmation names it.

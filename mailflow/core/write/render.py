@@ -415,6 +415,8 @@ class Renderer:
             "group_call": next(iter(self._calls(tuple(c for c in reply.calls
                                                       if c.group_id == reply.group_id),
                                                 exclude=None)), None),
+            "colleague": clean(reply.colleague),
+            "standing": reply.standing.value if reply.standing else None,
             "token": clean(reply.token),
             "expires_at": reply.expires_at,
             "confirm_link": mailto_link(

@@ -48,7 +48,7 @@ _ONE_WORD_AFTER = re.compile(r"(collegue|collaboratrice|collaborateur|inscrire|d
                              r"|madame|monsieur|animatrice|animateur|chargee?|conseillere?)[ ,:]*$")
 #: What may stand between the words naming a colleague and her name: « ma collègue », « notre
 #: directrice, Mme », « notre chargée de communication, ».
-_DESCRIBED = re.compile(r"(?:(?:ma|mon|notre|sa|leur|une?) [\w' -]{0,40}?,?\s*$)")
+_DESCRIBED = re.compile(r"(?<!\w)(ma|mon|notre|sa|leur|une?) [\w' -]{0,40}?(, ?)?((m\.|mme|mlle|madame|monsieur) ?)?$")
 
 
 @dataclass(frozen=True)
@@ -83,6 +83,12 @@ def _matches(name: str, email: str) -> bool:
     return any(w in local for w in words)
 
 
+def _same_person(name: str, other: str | None) -> bool:
+    """« Karim » and « Karim Benali » are one person."""
+    words = set(fold(name).split())
+    return bool(other) and words <= set(fold(other or "").split())
+
+
 def _who(text: str, emails: list[str], names: list[tuple[int, int, str]], cue: int
          ) -> tuple[str | None, tuple[int, int, str] | None]:
     """The colleague's address and name: the address that is a named person's, else the one
@@ -113,14 +119,15 @@ def colleague(text: str, subject: str, sender: str, sender_name: str | None,
     email, name = _who(text, emails, names, max(0, cue.start() - offset))
     author_email, author_name = author
     if email is None and author_email and author_email != sender and (
-            name is None or _matches(name[2], author_email)):
+            name is None or _matches(name[2], author_email) or _same_person(name[2], author_name)):
         email = author_email  # the forwarded message is the colleague's own
-        name = name or (None if author_name is None else (0, 0, author_name))
+        name = (name[0], name[1], author_name) if name and author_name else name or (
+            None if author_name is None else (0, 0, author_name))
     if email is None and name is None:
         return None
     described = ""
     if name is not None:
-        before = _DESCRIBED.search(text[max(0, name[0] - 60):name[0]])
+        before = _DESCRIBED.search(fold_aligned(text[max(0, name[0] - 60):name[0]]))
         after = re.split(r"[.;!?](?=\s|$)|\n", text[name[1]:name[1] + 140])[0]
         described = f"{before[0] if before else ''} {name[2]}{after}"
     return Colleague(email, name[2] if name else None, described)
