@@ -277,7 +277,8 @@ def test_role(
         # A river is not a department: the postal code wins, else the river's department.
         ("Directeur\nOffice de Tourisme Vallée de la Dordogne\n19120 Beaulieu-sur-Dordogne", "19"),
         ("Nous sommes dans la vallée de la Vienne.", "86"),
-        ("Beaulieu-sur-Dordogne", None),
+        # A commune named alone tells its department (the river aside).
+        ("Beaulieu-sur-Dordogne", "19"),
         # Numbers that are not postal codes of the region.
         ("Cordialement\nMarie\n75008 Paris", None),
         ("Tél : 05 53 51 82 60", None),
@@ -334,7 +335,8 @@ def test_department(departments: dict[str, Department], text: str, expected: str
         ("L'office compte 8 salariés.", "au plus 8"),
         ("Nous sommes sept salariés.", "au plus 7"),
         ("Nous sommes douze salariés à l'année.", "au plus 12"),
-        ("Nous sommes dix-sept salariés l'été.", "au plus 17"),
+        # Seasonal staff are no part of the team.
+        ("Nous sommes dix-sept salariés l'été.", None),
         ("Une équipe de moins de 10 personnes.", "moins de 10"),
         ("moins de 10 salariés", "moins de 10"),
         ("une dizaine de salariés", "au plus 12"),

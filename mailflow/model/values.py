@@ -225,6 +225,7 @@ class Case:
     group_id: str | None = None
     profile: Profile | None = None  # a request's facts so far
     status: str | None = None  # a candidature's status when the message arrived
+    owner: str | None = None  # a candidature's address: not the sender's when made for a colleague
 
 
 @dataclass(frozen=True, slots=True)  # years of them are looked up in memory: kept small

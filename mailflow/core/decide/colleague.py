@@ -32,11 +32,16 @@ def _named(name: str | None, email: str | None) -> str:
     return name or email or ""
 
 
+def _her_name(intent: Intent) -> str | None:
+    """The colleague's name: as this message writes it, else as the thread's first one did."""
+    return (intent.applicant.name if intent.applicant else None) or intent.profile.name
+
+
 def _to_sender(state: State, intent: Intent, outcome: Outcome, now: datetime, **fields: object) -> Reply:
     applicant = intent.applicant
     assert applicant is not None
     return answer(state, intent, outcome, now, template=Template.COLLEAGUE_REGISTERED,
-                  colleague=_named(applicant.name, applicant.email), **fields)
+                  colleague=_named(_her_name(intent), applicant.email), **fields)
 
 
 def _cannot(state: State, intent: Intent, now: datetime, why: str, summary: str,
@@ -55,7 +60,7 @@ def _new(state: State, intent: Intent, applicant: Applicant, group_id: str, now:
     assert applicant.email is not None
     title = state.groups[group_id].title
     cand = Candidature(
-        id=state.new_id("C"), group_id=group_id, email=applicant.email, name=applicant.name,
+        id=state.new_id("C"), group_id=group_id, email=applicant.email, name=_her_name(intent),
         profile=intent.profile, status=Status.NEEDS_INFO, seq=state.next_seq,
         received_at=intent.message.arrived(now),  # her rank: when the message that applied arrived
         message_key=intent.message.key, subject=f"Candidature – groupe « {title} »",
@@ -70,8 +75,9 @@ def _placed(state: State, intent: Intent, cand: Candidature, now: datetime, toke
     """The candidature recorded; a code to her (unless refused: nothing to confirm), the sender
     told what became of it."""
     after = state.with_candidatures(cand)
+    # In the thread of her candidature: what the sender writes next is read as about hers.
     to_sender = _to_sender(state, intent, Outcome.COLLEAGUE_REGISTERED, now, group_id=cand.group_id,
-                           standing=cand.status, reason=cand.reason)
+                           candidature_id=cand.id, standing=cand.status, reason=cand.reason)
     summary = (f"candidature de {cand.email} au groupe {cand.group_id} transmise par {intent.sender} : "
                f"{STATUS[cand.status]}")
     if cand.status is Status.REFUSED:
@@ -92,7 +98,7 @@ def registered(state: State, intent: Intent, now: datetime, token: str) -> Decis
     """A member applies for a colleague (`intent.applicant`): her candidature, or why not."""
     applicant = intent.applicant
     assert applicant is not None
-    who = applicant.name or "votre collègue"
+    who = _her_name(intent) or "votre collègue"
     if applicant.email is None:
         return _cannot(state, intent, now,
                        f"pour inscrire {who}, il nous faut son adresse électronique : c’est à elle que nous "

@@ -293,6 +293,12 @@ def _in_thread(case: Case, inbound: Inbound, intent: Callable[..., Intent], prof
         if thanks:
             return intent(IntentKind.THANKS, None)
         return intent(IntentKind.QUESTION if asks else IntentKind.CANDIDATURE, None, known)
+    if case.kind is CaseKind.CANDIDATURE and case.owner not in (None, inbound.sender):
+        # The thread of a candidature made for a colleague: only the sender's own application
+        # is hers to make; the rest is for a person to read.
+        if applies and named:
+            return intent(IntentKind.CANDIDATURE, named[0])
+        return intent(IntentKind.THANKS if thanks else IntentKind.QUESTION, case.group_id)
     if case.kind is CaseKind.CANDIDATURE:
         settling = case.status in ("needs-info", "refused", "expired")
         # Applying again (another group: a new candidature; the same: a duplicate), else an

@@ -19,7 +19,9 @@ _REGISTERS = re.compile(
     r"|qui (viendra|ira|participera|me remplacera|suivra le groupe)( a ma place)?|a ma place"
     r"|j'ecris (pour|de la part de|au nom de) (ma|mon|notre)|de la part de (ma|mon|notre)"
     r"|candidature (de|pour|d') (ma |mon |notre |m\. |mme |madame |monsieur )"
-    r"|inscription (de|d'une?) (ma |mon |notre |collaboratrice|collaborateur|collegue))"
+    r"|inscription (de|d'une?) (ma |mon |notre |collaboratrice|collaborateur|collegue)"
+    # The address asked for her, given in the thread: « son adresse est p.vidalie@… ».
+    r"|(son|sa) (adresse|mail|courriel|e-mail|email)( electronique)? (est|:|c'est))"
     # An office registered is its sender applying: « poser la candidature de notre office ».
     r"(?! ?(l'|notre |mon |nos )?(office|ot|oti|structure|equipe|bureau|territoire)s?\b)"
 )
@@ -127,7 +129,8 @@ def colleague(text: str, subject: str, sender: str, sender_name: str | None,
         return None
     described = ""
     if name is not None:
-        before = _DESCRIBED.search(fold_aligned(text[max(0, name[0] - 60):name[0]]))
+        start = max(0, name[0] - 60)
+        before = _DESCRIBED.search(fold_aligned(text[start:name[0]]))  # aligned: slices the text
         after = re.split(r"[.;!?](?=\s|$)|\n", text[name[1]:name[1] + 140])[0]
-        described = f"{before[0] if before else ''} {name[2]}{after}"
+        described = f"{text[start + before.start():name[0]] if before else ''}{name[2]}{after}"
     return Colleague(email, name[2] if name else None, described)

@@ -210,7 +210,7 @@ _PAYS: Mapping[str, str] = {
     "bearn": "64", "pays basque": "64", "cote basque": "64", "soule": "64", "vallee d'ossau": "64",
     "vallee d'aspe": "64", "medoc": "33", "entre deux mers": "33", "libournais": "33", "bazadais": "33",
     "blayais": "33", "bassin d'arcachon": "33", "sud gironde": "33", "chalosse": "40", "tursan": "40",
-    "marsan": "40", "marensin": "40", "seignanx": "40", "haute lande": "40", "agenais": "47",
+    "marsan": "40", "marensin": "40", "seignanx": "40", "agenais": "47",
     "angoumois": "16", "confolentais": "16", "ruffecois": "16", "cognacais": "16", "aunis": "17",
     "saintonge": "17", "ile de re": "17", "ile d'oleron": "17", "cote de beaute": "17", "gatine": "79",
     "thouarsais": "79", "mellois": "79", "niortais": "79", "bocage bressuirais": "79",

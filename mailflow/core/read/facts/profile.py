@@ -278,10 +278,10 @@ def _someone_else(doc: Doc, hit: _RoleHit) -> bool:
 
 
 def _opens_line(doc: Doc, hit: _RoleHit) -> bool:
-    line_start, _ = line_bounds(doc.scan, hit.start)
+    line_start, line_end = line_bounds(doc.scan, hit.start)
     before = doc.scan[line_start : hit.start]
-    if _LINE_ARTICLE.match(before):
-        return True
+    if _LINE_ARTICLE.match(before):  # « La Directrice » alone on its line, under a signature
+        return re.match(r"\s*([|–—,-]|$)", doc.scan[hit.end:line_end]) is not None
     return _LINE_OPENING.search(before) is not None and not _someone_else(doc, hit)
 
 
