@@ -20,6 +20,9 @@ _REGISTERS = re.compile(
     r"|j'ecris (pour|de la part de|au nom de) (ma|mon|notre)|de la part de (ma|mon|notre)"
     r"|candidature (de|pour|d') (ma |mon |notre |m\. |mme |madame |monsieur )"
     r"|inscription (de|d'une?) (ma |mon |notre |collaboratrice|collaborateur|collegue)"
+    # « Je vous fais suivre la demande de ma collègue : elle souhaite s'inscrire… »
+    r"|(fais|fait|transmets|transmet) suivre (la|sa) demande|(transmets|transmet|relaie|relaye) (la|sa) demande"
+    r"|(elle|il) (souhaite|souhaiterait|voudrait|aimerait|veut) (s'inscrire|candidater|participer|rejoindre)"
     # The address asked for her, given in the thread: « son adresse est p.vidalie@… ».
     r"|(son|sa) (adresse|mail|courriel|e-mail|email)( electronique)? (est|:|c'est))"
     # An office registered is its sender applying: « poser la candidature de notre office ».

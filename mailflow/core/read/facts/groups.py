@@ -54,8 +54,11 @@ def _needles(group: Group) -> tuple[str, ...]:
 
 
 def _mentions(text: str, groups: Mapping[str, Group]) -> list[tuple[int, str]]:
-    """(position in the words of `text`, group id) of every group the text names, in order."""
-    haystack = f" {_words(text)} "
+    """(position in the words of `text`, group id) of every group the text names, in order: by
+    a name in full, or by one of its words right after « groupe » (« le groupe élus », « GT
+    rôle », « le groupe de travail sur l'accompagnement »)."""
+    words = _words(text)
+    haystack = f" {words} "
     found = set()
     for group_id, group in groups.items():
         for needle in _needles(group):
@@ -63,7 +66,29 @@ def _mentions(text: str, groups: Mapping[str, Group]) -> list[tuple[int, str]]:
             while at >= 0:
                 found.add((at, group_id))
                 at = haystack.find(f" {needle} ", at + 1)
-    return sorted(found)
+    return sorted(found | _introduced(words, groups))
+
+
+_INTRODUCER = re.compile(r"(?<!\w)(groupes?|gt)((?: [a-z']+){0,5})")
+
+
+def _introduced(words: str, groups: Mapping[str, Group]) -> set[tuple[int, str]]:
+    """Groups named by one of their words within five words after « groupe » or « GT », when
+    that word is one group's only."""
+    keys = {gid: _keys(group) for gid, group in groups.items()}
+    found = set()
+    for m in _INTRODUCER.finditer(words):
+        named = {gid for word in m[2].split() for gid, own in keys.items() if _is_key(word, own)}
+        if len(named) == 1:
+            found.add((m.start() + 1, named.pop()))
+    return found
+
+
+def _is_key(word: str, keys: set[str]) -> bool:
+    """Whether a word is one of a group's words (« ruralité » for « rural », « élus » for « élu »)."""
+    if word in _STOP or len(word) < 3:
+        return False
+    return any(word.startswith(k) if len(k) >= 3 else word == k for k in keys) or _key(word) in keys
 
 
 def match_groups(subject: str, body: str, groups: Mapping[str, Group]) -> tuple[str, ...]:
@@ -88,7 +113,9 @@ _DECLINED = re.compile(
 )
 #: Words that register someone: the sentence applies for them.
 _REGISTERS = re.compile(r"(?<!\w)(j'inscris|je vous inscris|inscrire (ma|mon|notre)|sa candidature"
-                        r"|candidature de (notre|ma|mon)|viendra a ma place|ira a ma place|transmets)")
+                        r"|candidature de (notre|ma|mon)|viendra a ma place|ira a ma place|transmets"
+                        r"|(elle|il) (souhaite|souhaiterait|voudrait|aimerait|veut) (s'inscrire|candidater"
+                        r"|participer|rejoindre))")
 _SENTENCE = re.compile(r"[^.!?;\n]+(?:[.!?;]+|\n|$)")
 
 

@@ -189,6 +189,9 @@ _ROLE_RULES = (
     _RoleRule(r"technicien(ne)?", Role.OTHER),
     _RoleRule(r"(agent|agente|hote|hotesse) d'accueil", Role.OTHER),
     _RoleRule(r"stagiaire", Role.OTHER),
+    _RoleRule(r"adjointe?", Role.OTHER, anywhere=False),
+    # « je bosse à l'accueil de l'OT »: the front desk, not the direction.
+    _RoleRule(r"(je (travaille|bosse|suis) (a|au|en) l'accueil)", Role.OTHER),
     _RoleRule(r"(vice[- ])?presidente?", Role.OTHER, anywhere=False),
     _RoleRule(r"coordinat(eur|rice)", Role.OTHER),
     _RoleRule(r"assistante?( de direction)?", Role.OTHER, anywhere=False),
@@ -199,10 +202,14 @@ _ROLE_RULES = (
         r"|administratif|administrative)",
         Role.OTHER,
     ),
+    _RoleRule(r"responsable (du |de |d')(bureau|point|site|antenne|accueil)", Role.OTHER),
+    _RoleRule(r"attachee? (de|a la) direction", Role.OTHER),
     _RoleRule(r"co-?(directeur|directrice)", Role.DIRECTOR),
+    # The one who runs a small office: « gérante de l'office », « manager de l'OT ».
+    _RoleRule(r"(gerante?|manager)(?= (de l'|de la |du |d')(office|ot|oti|structure|pat)\b)", Role.DIRECTOR),
     _RoleRule(r"directeur|directrice", Role.DIRECTOR),
     _RoleRule(
-        r"responsable (de l'office( de tourisme)?|de l'ot|de l'oti|d'office|de la structure|du pat)",
+        r"responsable (de l'office( de tourisme)?|de l'ot|de l'oti|d'office|de la structure|de structure|du pat)",
         Role.DIRECTOR,
     ),
     _RoleRule(r"dir\.", Role.DIRECTOR, anywhere=False),
@@ -320,7 +327,7 @@ def role_in(text: str) -> tuple[Role | None, str | None]:
     return (hits[0].rule.role, text[hits[0].start:hits[0].end]) if hits else (None, None)
 
 
-_LEADS = re.compile(r"(?<!\w)(je (co-?)?dirige|j'assure la direction d[eu']|je suis a la tete d[eu'])\s*"
+_LEADS = re.compile(r"(?<!\w)(je (co-?)?dirige|je pilote|j'assure la direction d[eu']|je suis a la tete d[eu'])\s*"
                     r"(l'|le |la |cet |cette )?(office|ot|oti|pat|structure|equipe|bureau)"
                     r"|(office|ot|oti|pat|structure|equipe|bureau)\b[^.;!?\n]{0,80}que je (co-?)?dirige")
 

@@ -16,7 +16,7 @@ from .sizes import QTY, figure_at
 
 _ETP = r"(?:etp|e\.t\.p\.?|equivalents?[- ]temps[- ]pleins?)"
 _FTE_PATTERNS = (
-    re.compile(rf"{QTY}\s*{_ETP}(?!\w)"),
+    re.compile(rf"{QTY}(?:\s+et demie?)?\s*(?:en\s+)?{_ETP}(?!\w)"),
     re.compile(rf"(?<!\w){_ETP}\s*(?:de|:|=)?\s*{QTY}(?![\w-])"),
     # « moins de 10 ETP, 8 exactement »: the exact figure said right after the unit.
     re.compile(rf"(?<!\w){_ETP}\s*[,(;:-]\s*(?:soit |en fait |plus precisement |dont )?"
@@ -92,7 +92,8 @@ _ALL = re.compile(r"(?<!\w)(tous|toutes)(?: (?:les )?(?:\d|deux|trois|quatre))?\
 _DONT = re.compile(rf"(?P<h>{NUMBER})(?: [a-z'-]+){{0,2}},? dont (?P<m>\d+|une?) (?:[a-z'-]+ ){{0,2}}"
                    r"(?=(?:a |en )?(?:mi[- ]?temps|temps partiel|\d{1,3} ?%|a \d{1,3} ?%))")
 _PARTS_LIST = re.compile(r"^\s*\(\s*\d{1,3} ?%(?:\s*(?:,|et)\s*\d{1,3} ?%)+\s*\)")
-_ME_TOO = re.compile(r"(?<!\w)(et|plus) (moi|moi-meme)(?!\w)")
+_ME_TOO = re.compile(r"(?<!\w)(moi|moi-meme)(?!\w)")
+_ME_INCLUDED = re.compile(r"(?<!\w)(moi compris|dont moi|y compris moi|moi inclus|en me comptant)(?!\w)")
 _Item = tuple[float, tuple[float, ...] | None]
 
 
@@ -106,11 +107,12 @@ def _count(piece: str) -> float | None:
 
 
 def _headcount(text: str) -> float | None:
-    """The people a clause counts (« nous sommes 3 salariées et moi »: 4; « trois, moi compris »: 3)."""
+    """The people a clause counts (« nous sommes 3 salariées et moi »: 4, « moi-même et deux
+    conseillères »: 3; « trois, moi compris »: 3)."""
     digits = [number(m[1]) for m in _COUNT.finditer(text) if m[1]]
     if not digits:
         return None
-    return digits[-1] + (1 if _ME_TOO.search(text) else 0)
+    return digits[-1] + (1 if _ME_TOO.search(text) and not _ME_INCLUDED.search(text) else 0)
 
 
 def _shares(m: re.Match[str], after: str) -> tuple[float, ...] | None:
@@ -135,7 +137,8 @@ def _items(sentence: str) -> list[_Item]:
         segment = sentence[previous:m.start()]
         previous = m.end()
         piece = _PIECE_CUT.split(segment)[-1]
-        if SEASONAL.search(piece) or SEASONAL.search(_clause_after(sentence, m.end())):
+        # Seasonal staff: named so before the share, or right after it (« à mi-temps l'été »).
+        if SEASONAL.search(piece) or SEASONAL.search(_PIECE_CUT.split(_clause_after(sentence, m.end()))[0]):
             continue
         before = segment[:len(segment) - len(piece)]
         count = _headcount(before) if _ALL.search(piece) else _count(piece)
@@ -210,6 +213,9 @@ def headcount(doc: Doc) -> Figure | None:
 
 def _form_fte(doc: Doc, value: str) -> Figure | None:
     line = Doc.of(value)
+    people = composed(line)  # « Effectif : 5 personnes à temps plein »
+    if people is not None:
+        return people
     m = re.search(QTY, line.scan)
     if m is None:
         return None

@@ -35,7 +35,7 @@ _GROUP_NAMES = re.compile(
 )
 _CLAUSE_CUT = re.compile(r"[.,;:!?()\n]|(?<!\w)(et|mais|plutot|donc|car)(?!\w)")
 _NEGATION = re.compile(r"(?<!\w)(ni|pas|non|hors|sans|aucune?|jamais|loin|km|kilometres|minutes|heures?"
-                       r"|a l'oppose|plutot que)(?!\w)")
+                       r"|\d+ ?h|\d+ ?min|a l'oppose|plutot que)(?!\w)")
 #: Doubt is no denial: « je ne sais pas si le caractère montagne nous exclut ».
 _DOUBT = re.compile(r"(?<!\w)(ne )?sais pas si|pas sure? que|je me demande si|ne suis pas sure?")
 _YES_NO = re.compile(r"^\W*(oui|non)\b")
