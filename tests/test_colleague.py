@@ -4,17 +4,27 @@ sender is never given the place. Told by emails through the whole pipeline."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path
 
+import pytest
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
+
+from mailflow import config
 from mailflow.app.wiring import build_service
 from mailflow.config.settings import Settings
-from mailflow.model.values import Status
+from mailflow.core.decide.member import decide, state_after
+from mailflow.model.enums import Template
+from mailflow.model.values import Applicant, CallStatus, Intent, Outcome, Role, Status
 
-from .helpers.messages import deliver, member_reply
+from .helpers.messages import RURAL_DIRECTOR, TOKEN, deliver, intent, member_reply
+from .helpers.project import NOW, SHIPPED_CONFIG
 from .helpers.runs import body_text, member_mail, run_once
-from .helpers.worlds import stored_state
+from .helpers.worlds import state_with, stored_state, taken
 
 DIRECTOR = "Corinne Baudouin <direction@valdegatine-tourisme.fr>"
 LEA = "lea.moreau@valdegatine-tourisme.fr"
@@ -158,3 +168,74 @@ def test_a_refused_colleague_gets_no_code_and_the_sender_the_reason(workspace: S
     assert _sent_to(workspace, LEA) == []
     (told,) = _sent_to(workspace, "direction@valdegatine-tourisme.fr")
     assert "réservé aux directeurs" in body_text(told)
+
+
+# --- the decision, as a table -----------------------------------------------------------------------
+
+SENDER = "direction@valdegatine-tourisme.fr"
+SHIPPED = config.load(SHIPPED_CONFIG)
+
+
+def _for_her(group: str | None = "ot-ruraux", email: str | None = LEA, role: Role = Role.DIRECTOR) -> Intent:
+    """The sender's message applying for Léa, as `classify` gives it."""
+    profile = replace(RURAL_DIRECTOR, name="Léa Moreau", department="79", role=role,
+                      role_text="Directrice" if role is Role.DIRECTOR else "chargée de mission")
+    return replace(intent(group=group, sender=SENDER, profile=profile),
+                   applicant=Applicant(email, "Léa Moreau"))
+
+
+@pytest.mark.parametrize(("made", "outcome", "says"), [
+    (_for_her(email=None), Outcome.HELP, "il nous faut son adresse"),
+    (_for_her(group=None), Outcome.HELP, "à quel groupe"),
+    (_for_her(role=Role.OTHER), Outcome.COLLEAGUE_REGISTERED, ""),
+    (_for_her(), Outcome.COLLEAGUE_REGISTERED, ""),
+])
+def test_what_the_sender_is_told(made: Intent, outcome: Outcome, says: str,
+                                 shipped_settings: Settings) -> None:
+    decision = decide(state_with(shipped_settings), made, NOW, TOKEN)
+    assert decision.outcome is outcome
+    assert says in " ".join(r.reason for r in decision.replies)
+    assert all(c.email != SENDER for c in decision.candidatures)  # never the sender's
+    to_sender = [r for r in decision.replies if r.to == SENDER]
+    assert len(to_sender) == 1 and to_sender[0].template is Template.COLLEAGUE_REGISTERED
+    assert not to_sender[0].token
+
+
+def test_refused_she_gets_no_code(shipped_settings: Settings) -> None:
+    decision = decide(state_with(shipped_settings), _for_her(role=Role.OTHER),
+                      NOW, TOKEN)
+    assert [c.status for c in decision.candidatures] == [Status.REFUSED]
+    assert decision.pending == () and [r.to for r in decision.replies] == [SENDER]
+
+
+def test_placed_her_place_is_held_for_her_code(shipped_settings: Settings) -> None:
+    decision = decide(state_with(shipped_settings), _for_her(), NOW, TOKEN)
+    (cand,) = decision.candidatures
+    assert (cand.email, cand.status, cand.registered_by) == (LEA, Status.TO_CONFIRM, SENDER)
+    (action,) = decision.pending
+    assert (action.kind, action.email, action.target) == ("commit", LEA, cand.id)
+    to_her = next(r for r in decision.replies if r.to == LEA)
+    assert (to_her.template, to_her.token, to_her.standing) == (Template.CONFIRM_REGISTRATION, TOKEN,
+                                                                Status.TO_CONFIRM)
+
+
+def test_a_duplicate_or_a_closed_call_registers_nothing(shipped_settings: Settings) -> None:
+    empty = state_with(shipped_settings)
+    state = state_after(empty, decide(empty, _for_her(), NOW, TOKEN))
+    again = decide(state, _for_her(), NOW + timedelta(hours=1), TOKEN)
+    assert (again.outcome, again.candidatures) == (Outcome.HELP, ())
+    closed = replace(shipped_settings.groups["ot-ruraux"], call=CallStatus.CLOSED)
+    late = decide(state_with(shipped_settings, ot_ruraux=closed), _for_her(), NOW, TOKEN)
+    assert (late.outcome, late.candidatures) == (Outcome.HELP, ())
+
+
+@given(st.sampled_from(["ot-ruraux", "role-ot", "porteurs-de-projet"]),
+       st.sampled_from([Role.DIRECTOR, Role.OTHER]), st.integers(0, 25))
+@hsettings(max_examples=40, deadline=None)
+def test_the_sender_never_gets_a_place(group: str, role: Role, before: int) -> None:
+    settings = SHIPPED
+    state = state_with(settings, *taken(group, min(before, settings.groups[group].capacity)))
+    decision = decide(state, _for_her(group=group, role=role), NOW, TOKEN)
+    after = state_after(state, decision)
+    assert after.of_email(SENDER) == [] or all(not c.status.holds_place for c in after.of_email(SENDER))
+    assert all(c.status is not Status.CONFIRMED for c in after.of_email(LEA))  # not before her yes

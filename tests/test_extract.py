@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
 import pytest
 
-from mailflow.config.settings import load_departments, load_groups
 from mailflow.core.read.facts.figures import describe
 from mailflow.core.read.facts.groups import match_groups
 from mailflow.core.read.facts.profile import extract_profile
@@ -20,14 +17,6 @@ CONFIG = ROOT / "config"
 R, C, M, U = Territory.RURAL, Territory.COASTAL, Territory.MOUNTAIN, Territory.URBAN
 
 
-@pytest.fixture(scope="module")
-def departments() -> dict[str, Department]:
-    return load_departments(CONFIG / "departments.toml")
-
-
-@pytest.fixture(scope="module")
-def groups() -> dict[str, Group]:
-    return load_groups(CONFIG / "groups.toml", ZoneInfo("Europe/Paris"))
 
 
 # --- The newsletter form ----------------------------------------------------------------------

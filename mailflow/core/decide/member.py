@@ -254,7 +254,8 @@ def _confirmation(state: State, intent: Intent, now: datetime) -> Decision | Non
     return None
 
 
-def _her_yes(state: State, cand: Candidature, action: PendingAction, intent: Intent, now: datetime) -> Decision:
+def _her_yes(state: State, cand: Candidature, action: PendingAction, intent: Intent,
+             now: datetime) -> Decision:
     """A colleague confirms the candidature made for her; the facts her answer gives complete it."""
     decision = her_confirmation(state, cand, action, intent, now)
     if cand.status is not Status.NEEDS_INFO or not intent.profile.tells_something:

@@ -218,7 +218,8 @@ def quoted_part(text: str) -> str:
 
 
 _QUOTE_MARKS = re.compile(r"^\s*(?:>\s?)+")
-_AUTHOR = re.compile(r"(?P<name>[^,<>\[\]\"]*?)\s*\"?\s*[<\[](?:mailto:)?(?P<addr>[^<>\[\]\s]+@[^<>\[\]\s]+)[>\]]"
+_AUTHOR = re.compile(r"(?P<name>[^,<>\[\]\"]*?)\s*\"?\s*[<\[](?:mailto:)?"
+                     r"(?P<addr>[^<>\[\]\s]+@[^<>\[\]\s]+)[>\]]"
                      r"|(?P<bare>[\w.+'-]+@[\w-]+(?:\.[\w-]+)+)")
 _WROTE_AUTHOR = re.compile(r",\s*(?P<who>[^,]+?)\s+(?:a ecrit|wrote)\s*:?\s*$")
 
@@ -226,7 +227,8 @@ _WROTE_AUTHOR = re.compile(r",\s*(?P<who>[^,]+?)\s+(?:a ecrit|wrote)\s*:?\s*$")
 def first_quoted(text: str) -> str:
     """The first message a text quotes or forwards, without its header lines, its « > » marks
     and what it quotes in turn."""
-    lines = [_QUOTE_MARKS.sub("", line) for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    lines = [_QUOTE_MARKS.sub("", line) for line in text.split("\n")]
     start = history_start(lines)
     if start is None:
         return ""

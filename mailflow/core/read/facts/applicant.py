@@ -21,7 +21,8 @@ _REGISTERS = re.compile(
     r"|candidature (de|pour|d') (ma |mon |notre |m\. |mme |madame |monsieur )"
     r"|inscription (de|d'une?) (ma |mon |notre |collaboratrice|collaborateur|collegue)"
     # « Je vous fais suivre la demande de ma collègue : elle souhaite s'inscrire… »
-    r"|(fais|fait|transmets|transmet) suivre (la|sa) demande|(transmets|transmet|relaie|relaye) (la|sa) demande"
+    r"|(fais|fait|transmets|transmet) suivre (la|sa) demande"
+    r"|(transmets|transmet|relaie|relaye) (la|sa) demande"
     r"|(elle|il) (souhaite|souhaiterait|voudrait|aimerait|veut) (s'inscrire|candidater|participer|rejoindre)"
     # The address asked for her, given in the thread: « son adresse est p.vidalie@… ».
     r"|(son|sa) (adresse|mail|courriel|e-mail|email)( electronique)? (est|:|c'est))"
@@ -29,8 +30,9 @@ _REGISTERS = re.compile(
     r"(?! ?(l'|notre |mon |nos )?(office|ot|oti|structure|equipe|bureau|territoire)s?\b)"
 )
 #: The sender applying for themselves in the same message: then they apply, not a colleague.
-_MYSELF = re.compile(r"(?<!\w)(je (souhaite|souhaiterais|voudrais|veux|aimerais) (moi-meme |aussi |egalement )?"
-                     r"(candidater|m'inscrire|participer|rejoindre|integrer)|je candidate|je me porte candidat"
+_MYSELF = re.compile(r"(?<!\w)(je (souhaite|souhaiterais|voudrais|veux|aimerais) "
+                     r"(moi-meme |aussi |egalement )?(candidater|m'inscrire|participer|rejoindre|integrer)"
+                     r"|je candidate|je me porte candidat"
                      r"|ma candidature|je m'inscris)")
 #: How people write a person's name: « Julie Martin », « Mme Laure Pécout », « M. Boudy ».
 _NAME = re.compile(r"(?:(?:M\.|Mme|Mlle|Madame|Monsieur)\s+)?(?P<name>[A-ZÉÈÀÂÎÔÛÇ][a-zà-ÿ'’-]+"
@@ -38,6 +40,7 @@ _NAME = re.compile(r"(?:(?:M\.|Mme|Mlle|Madame|Monsieur)\s+)?(?P<name>[A-ZÉÈÀ
 _TITLED = re.compile(r"(?:M\.|Mme|Mlle|Madame|Monsieur)\s+(?P<name>[A-ZÉÈÀÂÎÔÛÇ][\wà-ÿ'’-]+"
                      r"(?:[ \t]+[A-ZÉÈÀÂÎÔÛÇ][\wà-ÿ'’-]+){0,2})")
 _EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
+_Name = tuple[int, int, str]  # where a person's name starts and ends, and the name
 #: Capitalised words that are no one's name.
 _NOT_NAMES = frozenset((
     "office", "offices", "tourisme", "ot", "oti", "groupe", "groupes", "mona", "bonjour", "merci", "salut",
@@ -53,7 +56,8 @@ _ONE_WORD_AFTER = re.compile(r"(collegue|collaboratrice|collaborateur|inscrire|d
                              r"|madame|monsieur|animatrice|animateur|chargee?|conseillere?)[ ,:]*$")
 #: What may stand between the words naming a colleague and her name: « ma collègue », « notre
 #: directrice, Mme », « notre chargée de communication, ».
-_DESCRIBED = re.compile(r"(?<!\w)(ma|mon|notre|sa|leur|une?) [\w' -]{0,40}?(, ?)?((m\.|mme|mlle|madame|monsieur) ?)?$")
+_DESCRIBED = re.compile(r"(?<!\w)(ma|mon|notre|sa|leur|une?) [\w' -]{0,40}?(, ?)?"
+                        r"((m\.|mme|mlle|madame|monsieur) ?)?$")
 
 
 @dataclass(frozen=True)
@@ -66,14 +70,15 @@ class Colleague:
     described: str
 
 
-def _names(text: str, sender_words: set[str]) -> list[tuple[int, int, str]]:
+def _names(text: str, sender_words: set[str]) -> list[_Name]:
     """(start, end, name) of each person's name the text writes, the sender's aside."""
-    found = []
+    found: list[_Name] = []
     for m in [*_TITLED.finditer(text), *_NAME.finditer(text)]:
         words = [w for w in fold(m["name"]).replace("-", " ").split() if w not in ("de", "d'", "le", "la")]
         if not words or any(w in _NOT_NAMES for w in words) or set(words) <= sender_words:
             continue
-        if len(words) == 1 and not _ONE_WORD_AFTER.search(fold_aligned(text[max(0, m.start() - 40):m.start()])):
+        before = fold_aligned(text[max(0, m.start() - 40):m.start()])
+        if len(words) == 1 and not _ONE_WORD_AFTER.search(before):
             continue
         if any(start <= m.start("name") < end for start, end, _ in found):
             continue
@@ -94,19 +99,32 @@ def _same_person(name: str, other: str | None) -> bool:
     return bool(other) and words <= set(fold(other or "").split())
 
 
-def _who(text: str, emails: list[str], names: list[tuple[int, int, str]], cue: int
-         ) -> tuple[str | None, tuple[int, int, str] | None]:
+def _who(emails: list[str], names: list[_Name], cue: int) -> tuple[str | None, _Name | None]:
     """The colleague's address and name: the address that is a named person's, else the one
     address given; the name that address belongs to, else the name nearest the cue."""
-    for email in emails:
+    for address in emails:
         for name in names:
-            if _matches(name[2], email):
-                return email, name
+            if _matches(name[2], address):
+                return address, name
     email = emails[0] if len(emails) == 1 else None
     if not names:
         return email, None
-    near = min(names, key=lambda n: abs(n[0] - cue))
-    return email, near
+    return email, min(names, key=lambda n: abs(n[0] - cue))
+
+
+def _forwarded_by_her(found: tuple[str | None, _Name | None], sender: str,
+                      author: tuple[str | None, str | None]) -> tuple[str | None, _Name | None]:
+    """With no address in the text, the forwarded message's: when it is hers (« Pouvez-vous
+    inscrire Karim ? » over Karim Benali's own mail)."""
+    email, name = found
+    author_email, author_name = author
+    if email is not None or not author_email or author_email == sender:
+        return found
+    if name is not None and not (_matches(name[2], author_email) or _same_person(name[2], author_name)):
+        return found
+    if author_name is None:
+        return author_email, name
+    return author_email, (name[0], name[1], author_name) if name else (0, 0, author_name)
 
 
 def colleague(text: str, subject: str, sender: str, sender_name: str | None,
@@ -119,15 +137,10 @@ def colleague(text: str, subject: str, sender: str, sender_name: str | None,
         return None
     offset = len(subject) + 1
     sender_words = set(fold(sender_name or "").replace("-", " ").split())
-    emails = [e.lower() for e in _EMAIL.findall(text) if e.lower() != sender and "monatourisme" not in e.lower()]
+    emails = [e.lower() for e in _EMAIL.findall(text)
+              if e.lower() != sender and "monatourisme" not in e.lower()]
     names = _names(text, sender_words)
-    email, name = _who(text, emails, names, max(0, cue.start() - offset))
-    author_email, author_name = author
-    if email is None and author_email and author_email != sender and (
-            name is None or _matches(name[2], author_email) or _same_person(name[2], author_name)):
-        email = author_email  # the forwarded message is the colleague's own
-        name = (name[0], name[1], author_name) if name and author_name else name or (
-            None if author_name is None else (0, 0, author_name))
+    email, name = _forwarded_by_her(_who(emails, names, max(0, cue.start() - offset)), sender, author)
     if email is None and name is None:
         return None
     described = ""

@@ -116,7 +116,8 @@ _CUES = (r"pardon|plutot|je corrige|je rectifie|correction|rectificatif|rectific
          r"|pour etre (?:exacte?|precise?)|au temps pour moi|mea culpa")
 _CORRECTION = re.compile(
     rf"[^\d\n]{{0,80}}?(?<!\w)(?:{_CUES})(?!\w)[^\d\n]{{0,25}}?(?P<n>{NUMBER})"
-    rf"|[^\d\n]{{0,6}}?(?<!\w)(?:enfin|non|mais|en realite|en vrai|a vrai dire|disons)[ ,:]{{1,3}}(?P<m>{NUMBER})"
+    rf"|[^\d\n]{{0,6}}?(?<!\w)(?:enfin|non|mais|en realite|en vrai|a vrai dire|disons)[ ,:]{{1,3}}"
+    rf"(?P<m>{NUMBER})"
     # « 6 ETP en comptant les saisonniers, donc 5 à l'année »
     rf"|[^\n]{{0,60}}?(?<!\w)donc (?P<y>{NUMBER}) (?=(?:etp )?(?:a l'annee|permanent|hors saison))")
 _WIDER = re.compile(rf"[^\d\n]{{0,15}}?(?<!\w)voire (?:meme )?(?P<n>{NUMBER})")

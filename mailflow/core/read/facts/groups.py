@@ -28,7 +28,8 @@ APPLYING = re.compile(
     r"|je postule|ma candidature|je vous adresse ma|je m'? ?inscris|je suis (tres |vivement )?"
     r"interesse\w*|je serais (tres |vivement )?interesse\w*|je suis partant\w*|je me lance"
     r"|(pourriez|pouvez|pourrez|pourrais|peux)[- ](vous|tu) m'? ?inscrire|merci de m'? ?inscrire"
-    r"|(est-ce que je peux|puis-je|je peux) (m'? ?inscrire|candidater|participer|rejoindre)|possible de m'? ?inscrire"
+    r"|(est-ce que je peux|puis-je|je peux) (m'? ?inscrire|candidater|participer|rejoindre)"
+    r"|possible de m'? ?inscrire"
     r"|inscription (au|pour le|dans le) (groupe|gt)|candidature\b.*\bgroupe)"
 )
 

@@ -38,7 +38,7 @@ def _office_only(profile: Profile) -> Profile:
 
 def _same_office(sender: str, author: str | None) -> bool:
     domain = sender.rpartition("@")[2]
-    return bool(author) and domain not in _WEBMAIL and author is not None and author.rpartition("@")[2] == domain
+    return author is not None and domain not in _WEBMAIL and author.rpartition("@")[2] == domain
 
 
 def _is_sender(inbound: Inbound, author: tuple[str | None, str | None]) -> bool:
@@ -55,7 +55,8 @@ def _form_answered(inbound: Inbound, departments: Mapping[str, Department]) -> P
         return None
     doc = Doc.of(lines)
     named = doc.form.get("name")
-    if named and inbound.sender_name and not set(fold(named).split()) & set(fold(inbound.sender_name).split()):
+    sender = set(fold(inbound.sender_name or "").split())
+    if named and sender and not set(fold(named).split()) & sender:
         return None  # someone else's form
     told = extract_profile(lines, departments, inbound.sender_name)
     return told if told.tells_something else None

@@ -54,7 +54,7 @@ _NOT_HERE = re.compile(
     r"(?: (?:le|la|les|l'))? ?$"
     r"|(?<!\w)(on nous (situe|croit|place|imagine|confond)\w*|confondu\w*|limite|limitrophe|bordure|frontiere"
     r"|proche|proximite|pres|portes|voisin\w*|cote de|aux confins|entre|minutes|km|kilometres|loin)"
-    r"\b[^.;:!?\n]{0,40}$"
+    r"\b[^.;:!?\n,]{0,40}$"
 )
 #: Someone else's place: « ma collègue de l'office de tourisme de Saint-Junien (87) ».
 _SOMEONE_ELSE = re.compile(

@@ -209,7 +209,8 @@ _ROLE_RULES = (
     _RoleRule(r"(gerante?|manager)(?= (de l'|de la |du |d')(office|ot|oti|structure|pat)\b)", Role.DIRECTOR),
     _RoleRule(r"directeur|directrice", Role.DIRECTOR),
     _RoleRule(
-        r"responsable (de l'office( de tourisme)?|de l'ot|de l'oti|d'office|de la structure|de structure|du pat)",
+        r"responsable (de l'office( de tourisme)?|de l'ot|de l'oti|d'office|de la structure|de structure"
+        r"|du pat)",
         Role.DIRECTOR,
     ),
     _RoleRule(r"dir\.", Role.DIRECTOR, anywhere=False),
@@ -327,7 +328,8 @@ def role_in(text: str) -> tuple[Role | None, str | None]:
     return (hits[0].rule.role, text[hits[0].start:hits[0].end]) if hits else (None, None)
 
 
-_LEADS = re.compile(r"(?<!\w)(je (co-?)?dirige|je pilote|j'assure la direction d[eu']|je suis a la tete d[eu'])\s*"
+_LEADS = re.compile(r"(?<!\w)(je (co-?)?dirige|je pilote|j'assure la direction d[eu']"
+                    r"|je suis a la tete d[eu'])\s*"
                     r"(l'|le |la |cet |cette )?(office|ot|oti|pat|structure|equipe|bureau)"
                     r"|(office|ot|oti|pat|structure|equipe|bureau)\b[^.;!?\n]{0,80}que je (co-?)?dirige")
 
