@@ -91,6 +91,8 @@ def _ask_commitment(state: State, decision: Decision, now: datetime, token: str)
 
 
 def _candidature(state: State, intent: Intent, now: datetime, token: str = "") -> Decision:
+    """A member's candidature: the answer completing one held for it, a duplicate, a call closed,
+    or a new one placed in arrival order."""
     pending = [c for c in active(state, intent.sender) if c.status is Status.NEEDS_INFO]
     group_id = intent.group_id
     if group_id is None and len(pending) == 1 and not intent.ambiguous_groups:
@@ -101,27 +103,18 @@ def _candidature(state: State, intent: Intent, now: datetime, token: str = "") -
             f"candidature de {intent.sender} sans groupe nommé",
             replies=(answer(state, intent, Outcome.NEEDS_INFO, now, missing=("group",)),),
         )
-    group = state.groups[group_id]
     existing = active(state, intent.sender, group_id)
     if existing and existing[0].status is Status.NEEDS_INFO:
         old = existing[0]
-        profile = old.profile.merged(intent.profile)
-        cand = replace(old, profile=profile, name=old.name or intent.name, updated_at=now)
+        cand = replace(old, profile=old.profile.merged(intent.profile), name=old.name or intent.name,
+                       updated_at=now)
         status, reason, missing = place(state, cand)
         cand = replace(cand, status=status, reason=reason, missing=missing)
         return _ask_commitment(state, _settle(state, cand, intent, now, "candidature complétée"), now, token)
     if existing:
-        old = existing[0]
-        return Decision(
-            Outcome.DUPLICATE,
-            f"candidature en double de {intent.sender} au groupe {group_id} (déjà "
-            f"{STATUS[old.status]})",
-            replies=(answer(state, intent, Outcome.DUPLICATE, now, group_id=group_id,
-                            candidature_id=old.id, reason=describe_place(state, old)),),
-            group_id=group_id,
-        )
+        return _duplicate(state, intent, existing[0], now)
     arrived = intent.message.arrived(now)  # first come, and deadlines, by the mailbox's time
-    reason = closed_reason(group, arrived)
+    reason = closed_reason(state.groups[group_id], arrived)
     if reason:
         return Decision(
             Outcome.CLOSED,
@@ -129,19 +122,36 @@ def _candidature(state: State, intent: Intent, now: datetime, token: str = "") -
             replies=(answer(state, intent, Outcome.CLOSED, now, group_id=group_id, reason=reason),),
             group_id=group_id,
         )
-    # An answer to our refusal (or to a place that went on): the facts given then still count.
+    cand = _new(state, intent, group_id, arrived)
+    status, reason, missing = place(state, cand)
+    cand = replace(cand, status=status, reason=reason, missing=missing)
+    return _ask_commitment(state, _settle(state, cand, intent, now, "nouvelle candidature"), now, token)
+
+
+def _duplicate(state: State, intent: Intent, old: Candidature, now: datetime) -> Decision:
+    return Decision(
+        Outcome.DUPLICATE,
+        f"candidature en double de {intent.sender} au groupe {old.group_id} (déjà {STATUS[old.status]})",
+        replies=(answer(state, intent, Outcome.DUPLICATE, now, group_id=old.group_id,
+                        candidature_id=old.id, reason=describe_place(state, old)),),
+        group_id=old.group_id,
+    )
+
+
+def _new(state: State, intent: Intent, group_id: str, arrived: datetime) -> Candidature:
+    """A new candidature of the sender's, not placed yet; an answer to our refusal (or to a place
+    that went on) keeps the facts given then."""
     case = intent.case
     previous = state.candidature(case.id) if case is not None else None
     if previous is not None and not (previous.group_id != group_id
                                      or previous.status in (Status.REFUSED, Status.EXPIRED)):
         previous = None
-    profile = previous.profile.merged(intent.profile) if previous else intent.profile
-    cand = Candidature(
+    return Candidature(
         id=state.new_id("C"),
         group_id=group_id,
         email=intent.sender,
         name=intent.name or (previous.name if previous else None),
-        profile=profile,
+        profile=previous.profile.merged(intent.profile) if previous else intent.profile,
         status=Status.NEEDS_INFO,
         seq=state.next_seq,
         received_at=arrived,
@@ -149,9 +159,6 @@ def _candidature(state: State, intent: Intent, now: datetime, token: str = "") -
         message_id=intent.message.message_id,
         subject=intent.message.subject,
     )
-    status, reason, missing = place(state, cand)
-    cand = replace(cand, status=status, reason=reason, missing=missing)
-    return _ask_commitment(state, _settle(state, cand, intent, now, "nouvelle candidature"), now, token)
 
 
 def _withdrawal(state: State, intent: Intent, now: datetime, token: str) -> Decision:
