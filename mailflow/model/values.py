@@ -226,6 +226,7 @@ class Case:
     profile: Profile | None = None  # a request's facts so far
     status: str | None = None  # a candidature's status when the message arrived
     owner: str | None = None  # a candidature's address: not the sender's when made for a colleague
+    colleague: str | None = None  # our message told its sender of a colleague they applied for
 
 
 @dataclass(frozen=True, slots=True)  # years of them are looked up in memory: kept small
@@ -242,6 +243,7 @@ class Sent:
     group_id: str | None = None
     profile: Profile | None = None  # a request's facts, kept until the group is named
     thread: str = ""  # the subject as threads compare it (no prefixes, no code, folded)
+    colleague: str | None = None  # told to who applied for her: « Julie Martin <julie.martin@…> »
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from email.utils import parseaddr
 
 from ...model.values import (
     Applicant,
@@ -19,8 +20,8 @@ from ...model.values import (
     Profile,
 )
 from .conversation import TOKEN
+from .facts.groups import APPLYING, chosen_group, match_groups
 from .facts.groups import applies as applies_to_a_group
-from .facts.groups import chosen_group, match_groups
 from .facts.member import read_member
 from .text import first_quoted, fold, quoted_part
 
@@ -154,6 +155,8 @@ AGAIN = re.compile(r"^\W*(oui|ok|d'accord|je confirme|toujours|bien sur|absolume
 FORM_LINE = re.compile(r"^\s*[*\-•]?\s*(nom|structure|fonction|departement)\s*:", re.MULTILINE)
 
 
+_EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
+
 # What people write to thank and greet: a message made of these alone (in a thread) needs no reply.
 COURTESY = re.compile(
     r"(?<!\w)(bonjour|bonsoir|re|hello|coucou|(un )?(grand |tres |mille )?merci(s)?( beaucoup| bien"
@@ -199,12 +202,28 @@ class _Read:
     asks: bool
 
 
+def _still_for_her(case: Case | None, inbound: Inbound, said: str) -> Applicant | None:
+    """In the thread of our answer to someone who applied for a colleague, the colleague still,
+    unless they now apply themselves: « son adresse est … », « oui », a group named."""
+    if case is None or not case.colleague or APPLYING.search(said):
+        return None
+    name, email = parseaddr(case.colleague)
+    if "@" not in email:
+        name, email = case.colleague, ""
+    given = [e.lower() for e in _EMAIL.findall(inbound.new_text) if e.lower() != inbound.sender]
+    return Applicant(email or (given[0] if given else None), name or None)
+
+
 def _read(inbound: Inbound, groups: Mapping[str, Group], departments: Mapping[str, Department],
-          subject: str) -> _Read:
+          subject: str, case: Case | None = None) -> _Read:
     """What a member's message tells (see facts.member) and whether it applies to a group, and to
     which: the new text first; a form answered inside the quote, with the group the quote names."""
     said = fold(f"{subject}\n{inbound.new_text}")
     reading = read_member(inbound, departments, subject)
+    still = _still_for_her(case, inbound, said) if reading.applicant is None else None
+    if still is not None:  # the sender's own name and role are not hers
+        reading = replace(reading, applicant=still,
+                          profile=replace(reading.profile, name=still.name, role=None, role_text=None))
     named = match_groups(subject, inbound.new_text, groups)
     group_id, ambiguous = chosen_group(subject, inbound.new_text, groups, quoted_part(inbound.text))
     if group_id is None and not ambiguous and reading.quoted_form:
@@ -232,7 +251,7 @@ def classify(
     if robot is not None:
         return Intent(IntentKind.ROBOT, inbound, sender, inbound.sender_name,
                       reason=robot.reason)
-    read = _read(inbound, groups, departments, "" if case is not None else inbound.subject)
+    read = _read(inbound, groups, departments, "" if case is not None else inbound.subject, case)
     profile = read.profile
     if case is not None and case.profile is not None:  # what the thread's first message told
         profile = case.profile.merged(profile)

@@ -19,6 +19,7 @@ from ...model.values import (
     Reply,
     Sent,
     State,
+    Template,
 )
 from .text import fold
 
@@ -71,7 +72,8 @@ def _case(sent: Sent, state: State, how: str) -> Case:
     if sent.kind is CaseKind.CANDIDATURE:
         cand = state.candidature(sent.case_id)
         status, owner = (cand.status.value, cand.email) if cand is not None else (None, None)
-    return Case(sent.kind, sent.case_id, how, sent.asked, sent.group_id, sent.profile, status, owner)
+    return Case(sent.kind, sent.case_id, how, sent.asked, sent.group_id, sent.profile, status, owner,
+                sent.colleague)
 
 
 def _asked_by(state: State, question_id: str, sender: str) -> bool:
@@ -157,5 +159,7 @@ def sent_about(reply: Reply, message_id: str, subject: str, at: datetime) -> Sen
     # into her answer.
     keep = reply.profile if kind in (CaseKind.REQUEST, CaseKind.HELP) and reply.profile and (
         reply.profile.tells_something) else None
+    # To who applied for a colleague: what they write next is about her, unless they apply.
+    colleague = reply.colleague if reply.template is Template.COLLEAGUE_REGISTERED else ""
     return Sent(message_id, reply.to, subject, kind, case_id, at, reply.missing, reply.group_id, keep,
-                thread_subject(subject))
+                thread_subject(subject), colleague or None)
