@@ -160,6 +160,8 @@ def test_department_from_every_clue(text: str, expected: str | None,
     ("Office de Tourisme et des Congrès de Bordeaux Métropole, en milieu urbain", Scale.INTERCOMMUNAL,
      Territory.URBAN, None),
     ("Notre office couvre 40 communes.", Scale.INTERCOMMUNAL, None, None),
+    ("L'office de la CC du Pays Foyen.", Scale.INTERCOMMUNAL, None, None),
+    ("Notre directeur, en CC, est d'accord.", None, None, None),
     ("Nous sommes un office municipal de station balnéaire.", Scale.COMMUNAL, Territory.COASTAL, None),
     ("on voit passer des porteurs de projets sur la côte", None, Territory.COASTAL, None),
     ("Dir. de l'OT intercommunal Île d'Oléron – Bassin de Marennes", Scale.INTERCOMMUNAL, Territory.COASTAL,
@@ -262,6 +264,10 @@ def test_applying_as_written(text: str, expected: bool) -> None:
      "v.labat@ot.fr", "Véronique Labat", Role.DIRECTOR),
     ("Je vous transmets la candidature de notre directrice, Sylvie Laborie, absente cette semaine.", None,
      "Sylvie Laborie", Role.DIRECTOR),
+    ("Je souhaiterais que ma collègue Julie Martin (j.martin@ot.fr), conseillère en séjour, participe au "
+     "groupe porteurs.", "j.martin@ot.fr", "Julie Martin", Role.OTHER),
+    ("Ma collègue Julie Martin (j.martin@ot.fr), animatrice numérique, est intéressée : pouvez-vous "
+     "l'inscrire ?", "j.martin@ot.fr", "Julie Martin", Role.OTHER),
 ])
 def test_a_colleague_applied_for(text: str, email: str | None, name: str, role: Role) -> None:
     found = colleague(text, "", "sender@ot.fr", "Marie Sender")

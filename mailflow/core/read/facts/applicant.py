@@ -12,7 +12,9 @@ from ..text import fold, fold_aligned
 #: What a message that registers someone else says.
 _REGISTERS = re.compile(
     r"(?<!\w)(j'inscris|je vous inscris|je (souhaite|voudrais|souhaiterais|souhaitais|aimerais|veux|viens)"
-    r" (vous )?(d')?inscrire|(pouvez|pourriez|pourrez)[- ]vous inscrire|merci d'inscrire"
+    r" (vous )?(d')?inscrire|(pouvez|pourriez|pourrez)[- ]vous (l'|les )?inscrire|merci de l'inscrire"
+    r"|merci d'inscrire|(enregistrer|prendre en compte) (la candidature|l'inscription) (de|d')"
+    r"|(que|qu') (ma|mon|notre) [^;!?\n]{0,80}?(participe|rejoigne|s'inscrive|integre|suive) "
     r"|(je vous )?(transmets|transmet|envoie|adresse|fais suivre|fait suivre) (donc )?(la |sa |leur )?"
     r"candidature|je vous l'envoie (donc )?de sa part"
     r"|(charge|chargee|demande) de vous (transmettre|envoyer) sa candidature"

@@ -51,7 +51,7 @@ def figure_at(doc: Doc, start: int, end: int, span_end: int | None = None) -> Fi
 # habitants »: next), the whole territory (never taken as the town's population), or neutral
 # (taken when nothing else is). A territory figure alone gives None.
 
-_POPULATION = re.compile(rf"{QTY}\s*(?:habitants?|hab\b\.?|ames\b|residents\b)")
+_POPULATION = re.compile(rf"{QTY}\s*(?:habitants?|habs?\b\.?|ames\b|residents\b)")
 # Sentences end at punctuation or a blank line (plain text mail is hard-wrapped).
 _SENTENCE_END = re.compile(r"[!?;]|\.(?!\d)|\n[ \t]*\n")
 _TOWN_WORDS = re.compile(

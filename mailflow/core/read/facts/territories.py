@@ -77,7 +77,8 @@ _SCALE_PATTERNS: tuple[tuple[Scale, re.Pattern[str]], ...] = (
         Scale.INTERCOMMUNAL,
         re.compile(
             r"(?<![\w-])(intercommuna(l|le|les|ux)|interco|communautaires?|communaute (de communes"
-            r"|d'agglomeration|urbaine)|com ?com|epci|cdc|oti|agglomeration|agglo|metropole)(?!\w)"
+            r"|d'agglomeration|urbaine)|com ?com|epci|cdc|oti|agglomeration|agglo|metropole"
+            r"|cc(?= (de|du|des|d')))(?!\w)"
         ),
     ),
     (Scale.COMMUNAL, re.compile(r"(?<![\w-])(communa(l|le|les|ux)|municipa(l|le|les|ux))(?!\w)")),
