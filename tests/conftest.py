@@ -11,7 +11,7 @@ import pytest
 from mailflow import config
 from mailflow.config.settings import Settings
 from mailflow.core.write.render import Renderer
-from mailflow.model.values import State
+from mailflow.model.values import Department, Group, State
 
 from .helpers.project import SHIPPED_CONFIG, local_config, own_groups
 from .helpers.worlds import every_status_store
@@ -22,6 +22,18 @@ from .mailservers import Dovecot, MailUser, SmtpSink, require_dovecot, start_dov
 def shipped_settings() -> Settings:
     """The configuration shipped in config/, as a newcomer gets it (read only: nothing to write)."""
     return config.load(SHIPPED_CONFIG)
+
+
+@pytest.fixture(scope="session")
+def departments(shipped_settings: Settings) -> dict[str, Department]:
+    """The shipped departments, by code."""
+    return dict(shipped_settings.departments)
+
+
+@pytest.fixture(scope="session")
+def groups(shipped_settings: Settings) -> dict[str, Group]:
+    """The shipped groups, by id."""
+    return dict(shipped_settings.groups)
 
 
 @pytest.fixture(scope="session")

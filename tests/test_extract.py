@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
 import pytest
 
-from mailflow.config.settings import load_departments, load_groups
 from mailflow.core.read.facts.figures import describe
-from mailflow.core.read.facts.profile import extract_profile, match_groups
+from mailflow.core.read.facts.groups import match_groups
+from mailflow.core.read.facts.profile import extract_profile
 from mailflow.core.read.text import split_reply
 from mailflow.model.values import Department, Figure, Group, Profile, Role, Scale, Territory
 
@@ -19,14 +17,6 @@ CONFIG = ROOT / "config"
 R, C, M, U = Territory.RURAL, Territory.COASTAL, Territory.MOUNTAIN, Territory.URBAN
 
 
-@pytest.fixture(scope="module")
-def departments() -> dict[str, Department]:
-    return load_departments(CONFIG / "departments.toml")
-
-
-@pytest.fixture(scope="module")
-def groups() -> dict[str, Group]:
-    return load_groups(CONFIG / "groups.toml", ZoneInfo("Europe/Paris"))
 
 
 # --- The newsletter form ----------------------------------------------------------------------
@@ -276,7 +266,8 @@ def test_role(
         # A river is not a department: the postal code wins, else the river's department.
         ("Directeur\nOffice de Tourisme Vallée de la Dordogne\n19120 Beaulieu-sur-Dordogne", "19"),
         ("Nous sommes dans la vallée de la Vienne.", "86"),
-        ("Beaulieu-sur-Dordogne", None),
+        # A commune named alone tells its department (the river aside).
+        ("Beaulieu-sur-Dordogne", "19"),
         # Numbers that are not postal codes of the region.
         ("Cordialement\nMarie\n75008 Paris", None),
         ("Tél : 05 53 51 82 60", None),
@@ -333,7 +324,8 @@ def test_department(departments: dict[str, Department], text: str, expected: str
         ("L'office compte 8 salariés.", "au plus 8"),
         ("Nous sommes sept salariés.", "au plus 7"),
         ("Nous sommes douze salariés à l'année.", "au plus 12"),
-        ("Nous sommes dix-sept salariés l'été.", "au plus 17"),
+        # Seasonal staff are no part of the team.
+        ("Nous sommes dix-sept salariés l'été.", None),
         ("Une équipe de moins de 10 personnes.", "moins de 10"),
         ("moins de 10 salariés", "moins de 10"),
         ("une dizaine de salariés", "au plus 12"),

@@ -35,6 +35,7 @@ from mailflow.model.values import (
     Reply,
     Role,
     Scale,
+    Status,
     Territory,
 )
 
@@ -109,6 +110,13 @@ REPLIES: dict[str, Reply] = {
                                token="MF-ABCDEFGH23", expires_at=datetime(2026, 12, 3, 9, 0, tzinfo=UTC)),
     "confirm_withdrawal": make(Outcome.CONFIRM_WITHDRAWAL, "confirm_withdrawal", group_id="ot-ruraux",
                                token="MF-ABCDEFGH23", expires_at=datetime(2026, 12, 4, 9, 0, tzinfo=UTC)),
+    "confirm_registration": make(Outcome.TO_CONFIRM, "confirm_registration", group_id="ot-ruraux",
+                                 token="MF-ABCDEFGH23", expires_at=datetime(2026, 12, 3, 9, 0, tzinfo=UTC),
+                                 colleague="Luc Bernard <luc.bernard@ot-perigord-noir.fr>",
+                                 standing=Status.TO_CONFIRM),
+    "colleague_registered": make(Outcome.COLLEAGUE_REGISTERED, "colleague_registered", group_id="ot-ruraux",
+                                 colleague="Luc Bernard <luc.bernard@ot-perigord-noir.fr>",
+                                 standing=Status.TO_CONFIRM),
     "idea_note_received": make(Outcome.IDEA_NOTE_RECEIVED, "idea_note_received"),
     "idea_validated": make(Outcome.IDEA_VALIDATED, "idea_validated",
                            reason=validated_text(date(2027, 1, 12), co_animated=True)),

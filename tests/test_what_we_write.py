@@ -24,6 +24,7 @@ from mailflow.core.write.render import Renderer
 from mailflow.core.write.templates import REPLY_TEMPLATES
 from mailflow.model.enums import Template
 from mailflow.model.values import (
+    Applicant,
     CallStatus,
     Candidature,
     Figure,
@@ -475,6 +476,17 @@ def without_group(who: str) -> Iterator[Letter]:
         yield from letters("idée décidée", [change.reply] if change.reply else [], noted, who)
 
 
+def for_a_colleague(group_id: str, who: str, held: bool) -> Iterator[Letter]:
+    """A member applies for her colleague: the colleague is asked to confirm, the member told."""
+    state = world(group_id, held)
+    name = PEOPLE[who][0]
+    colleague = Applicant(email="collegue@ot-exemple.fr", name="Camille Bernard")
+    applying = replace(asking(IntentKind.CANDIDATURE, who, group_id, profile(who)), applicant=colleague)
+    decision = decide(state, applying, NOW, TOKEN)
+    assert {r.template for r in decision.replies} >= {Template.COLLEAGUE_REGISTERED}, name
+    yield from letters("pour une collègue", decision.replies, state, who)
+
+
 def matrix() -> list[Letter]:
     """Every story for every group, person and held place or not."""
     out: list[Letter] = []
@@ -483,7 +495,7 @@ def matrix() -> list[Letter]:
         for group_id in GROUP_IDS:
             for held in (False, True):
                 label = f"{group_id}, {who}, {'une place gardée' if held else 'aucune place gardée'}"
-                for story in (by_mail, waiting, asked, refused, in_person):
+                for story in (by_mail, waiting, asked, refused, in_person, for_a_colleague):
                     out += [replace(letter, label=f"{label} : {letter.label}")
                             for letter in story(group_id, who, held)]
     return out

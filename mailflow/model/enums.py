@@ -54,6 +54,8 @@ class Outcome(enum.StrEnum):
     STAFF_UNCHANGED = "staff-unchanged"
     #: A staff member's message read as an action but not understood, or not possible now.
     STAFF_UNCLEAR = "staff-unclear"
+    #: A member applied for a colleague: the candidature is hers, and she confirms it herself.
+    COLLEAGUE_REGISTERED = "colleague-registered"
 
 
 class Status(enum.StrEnum):
@@ -221,6 +223,8 @@ class Template(enum.StrEnum):
     PROMOTED = "promoted"
     CONFIRM_WITHDRAWAL = "confirm_withdrawal"
     CONFIRM_COMMITMENT = "confirm_commitment"
+    CONFIRM_REGISTRATION = "confirm_registration"  # to a colleague someone applied for
+    COLLEAGUE_REGISTERED = "colleague_registered"  # to who applied for her
     STATUS = "status"
     HOLD_EXPIRED = "hold_expired"
     QUESTION_RECEIVED = "question_received"

@@ -104,3 +104,12 @@ class Profile:
             not_territories=(self.not_territories - newer.territories) | newer.not_territories,
             scale=newer.scale or self.scale,
         )
+
+
+@dataclass(frozen=True)
+class Applicant:
+    """Someone a member applies for (« j'inscris ma collègue… »): her address, when the message
+    gives it, and her name."""
+
+    email: str | None
+    name: str | None

@@ -27,10 +27,11 @@ from .enums import (
     Territory,
 )
 from .network import Criteria, Department, Group, Meeting, Network
-from .people import Figure, Profile
+from .people import Applicant, Figure, Profile
 from .seats import seated
 
 __all__ = [
+    "Applicant",
     "CallStatus",
     "CaseKind",
     "Criteria",
@@ -122,6 +123,8 @@ class Intent:
     #: The receiving server vouches for the sender (DMARC passed), or nobody is trusted to say
     #: (no `trusted_authserv_id`): a staff action needs it.
     vouched: bool = False
+    #: A colleague the sender applies for (the candidature is hers, never the sender's).
+    applicant: Applicant | None = None
 
 
 @dataclass(frozen=True)
@@ -166,6 +169,7 @@ class Candidature:
     #: The place it holds in its group, 1 to capacity, while it holds one: told to the member,
     #: it never changes while they keep it (no two holders share one; a freed one is given again).
     seat: int | None = None
+    registered_by: str | None = None  # the address of a colleague who applied for her
 
 
 @dataclass(frozen=True)
@@ -227,6 +231,8 @@ class Case:
     group_id: str | None = None
     profile: Profile | None = None  # a request's facts so far
     status: str | None = None  # a candidature's status when the message arrived
+    owner: str | None = None  # a candidature's address: not the sender's when made for a colleague
+    colleague: str | None = None  # our message told its sender of a colleague they applied for
 
 
 @dataclass(frozen=True, slots=True)  # years of them are looked up in memory: kept small
@@ -243,6 +249,7 @@ class Sent:
     group_id: str | None = None
     profile: Profile | None = None  # a request's facts, kept until the group is named
     thread: str = ""  # the subject as threads compare it (no prefixes, no code, folded)
+    colleague: str | None = None  # told to who applied for her: « Julie Martin <julie.martin@…> »
 
 
 @dataclass(frozen=True)
@@ -296,7 +303,11 @@ class Reply:
     occasion: Occasion = Occasion.ANSWER
     received_at: datetime | None = None  # when the team registered it, when it was received
     #: Where the member stands in each group she applied to (told with an answer to a question).
-    standing: tuple[str, ...] = ()
+    standings: tuple[str, ...] = ()
+    #: A candidature made for someone else: the other person, as the letter names her.
+    colleague: str = ""
+    #: Where the candidature stands, for a letter that says it in its own words.
+    standing: Status | None = None
 
 
 @dataclass(frozen=True)

@@ -115,6 +115,7 @@ def candidature_to_json(c: Candidature) -> dict[str, Any]:
         "forced": c.forced,
         "in_person": c.in_person,
         "seat": c.seat,
+        **({"registered_by": c.registered_by} if c.registered_by else {}),
     }
 
 
@@ -139,6 +140,7 @@ def candidature_from_json(d: Mapping[str, Any]) -> Candidature:
         forced=bool(d.get("forced", False)),
         in_person=bool(d.get("in_person", False)),
         seat=int(d["seat"]) if d.get("seat") is not None else None,
+        registered_by=d.get("registered_by"),
     )
 
 
@@ -232,7 +234,8 @@ def sent_to_json(s: Sent) -> dict[str, Any]:
             "kind": s.kind.value,
             "case_id": s.case_id, "sent_at": _when(s.sent_at), "asked": list(s.asked),
             "group_id": s.group_id,
-            "profile": profile_to_json(s.profile) if s.profile is not None else None}
+            "profile": profile_to_json(s.profile) if s.profile is not None else None,
+            **({"colleague": s.colleague} if s.colleague else {})}
 
 
 def sent_from_json(d: Mapping[str, Any]) -> Sent:
@@ -242,7 +245,8 @@ def sent_from_json(d: Mapping[str, Any]) -> Sent:
                 thread=d.get("thread", ""),
                 kind=CaseKind(d["kind"]), case_id=d["case_id"], sent_at=at,
                 asked=tuple(d.get("asked", ())), group_id=d.get("group_id"),
-                profile=profile_from_json(d["profile"]) if d.get("profile") else None)
+                profile=profile_from_json(d["profile"]) if d.get("profile") else None,
+                colleague=d.get("colleague"))
 
 
 def outbox_to_json(item: OutboxItem) -> dict[str, Any]:

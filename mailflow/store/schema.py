@@ -110,7 +110,7 @@ TABLES: Mapping[str, Fields] = {
     }, {
         "name": TEXT_OR_NULL, "profile": TABLE, "message_key": TEXT, "message_id": TEXT_OR_NULL,
         "subject": TEXT, "reason": TEXT, "missing": TEXTS, "updated_at": WHEN_OR_NULL,
-        "forced": BOOL, "in_person": BOOL, "seat": INT_OR_NULL,
+        "forced": BOOL, "in_person": BOOL, "seat": INT_OR_NULL, "registered_by": TEXT_OR_NULL,
     }),
     "ideas": ({
         "id": TEXT, "seq": INT, "email": TEXT, "received_at": WHEN,
@@ -153,7 +153,7 @@ TABLES: Mapping[str, Fields] = {
     "sent": ({
         "message_id": TEXT, "to": TEXT, "kind": _one_of(CaseKind), "case_id": TEXT, "sent_at": WHEN,
     }, {"subject": TEXT, "asked": TEXTS, "group_id": TEXT_OR_NULL, "profile": TABLE_OR_NULL,
-        "thread": TEXT}),
+        "thread": TEXT, "colleague": TEXT_OR_NULL}),
     "groups": ({"id": TEXT}, {
         "call": _one_of(CallStatus), "capacity": INT, "closes_at": WHEN_OR_NULL,
         "meeting_starts_at": WHEN_OR_NULL, "meeting_place": TEXT_OR_NULL, "meeting_sequence": INT,

@@ -26,9 +26,11 @@ from ...model.values import (
 from ..french import OUTCOME, STATUS, plural
 from ..read.conversation import strip_prefixes, token_hash
 from ..read.text import fold
+from .colleague import her_confirmation, registered
 from .ideas import idea_decision, idea_status_decision, ideas_of
 from .places import (
     active,
+    awaiting_her,
     calls_open,
     closed_reason,
     held,
@@ -90,6 +92,8 @@ def _ask_commitment(state: State, decision: Decision, now: datetime, token: str)
 
 
 def _candidature(state: State, intent: Intent, now: datetime, token: str = "") -> Decision:
+    """A member's candidature: the answer completing one held for it, a duplicate, a call closed,
+    or a new one placed in arrival order."""
     pending = [c for c in active(state, intent.sender) if c.status is Status.NEEDS_INFO]
     group_id = intent.group_id
     if group_id is None and len(pending) == 1 and not intent.ambiguous_groups:
@@ -100,27 +104,18 @@ def _candidature(state: State, intent: Intent, now: datetime, token: str = "") -
             f"candidature de {intent.sender} sans groupe nommé",
             replies=(answer(state, intent, Outcome.NEEDS_INFO, now, missing=("group",)),),
         )
-    group = state.groups[group_id]
     existing = active(state, intent.sender, group_id)
     if existing and existing[0].status is Status.NEEDS_INFO:
         old = existing[0]
-        profile = old.profile.merged(intent.profile)
-        cand = replace(old, profile=profile, name=old.name or intent.name, updated_at=now)
+        cand = replace(old, profile=old.profile.merged(intent.profile), name=old.name or intent.name,
+                       updated_at=now)
         status, reason, missing = place(state, cand)
         cand = replace(cand, status=status, reason=reason, missing=missing)
         return _ask_commitment(state, _settle(state, cand, intent, now, "candidature complétée"), now, token)
     if existing:
-        old = existing[0]
-        return Decision(
-            Outcome.DUPLICATE,
-            f"candidature en double de {intent.sender} au groupe {group_id} (déjà "
-            f"{STATUS[old.status]})",
-            replies=(answer(state, intent, Outcome.DUPLICATE, now, group_id=group_id,
-                            candidature_id=old.id, reason=describe_place(state, old)),),
-            group_id=group_id,
-        )
+        return _duplicate(state, intent, existing[0], now)
     arrived = intent.message.arrived(now)  # first come, and deadlines, by the mailbox's time
-    reason = closed_reason(group, arrived)
+    reason = closed_reason(state.groups[group_id], arrived)
     if reason:
         return Decision(
             Outcome.CLOSED,
@@ -128,19 +123,36 @@ def _candidature(state: State, intent: Intent, now: datetime, token: str = "") -
             replies=(answer(state, intent, Outcome.CLOSED, now, group_id=group_id, reason=reason),),
             group_id=group_id,
         )
-    # An answer to our refusal (or to a place that went on): the facts given then still count.
+    cand = _new(state, intent, group_id, arrived)
+    status, reason, missing = place(state, cand)
+    cand = replace(cand, status=status, reason=reason, missing=missing)
+    return _ask_commitment(state, _settle(state, cand, intent, now, "nouvelle candidature"), now, token)
+
+
+def _duplicate(state: State, intent: Intent, old: Candidature, now: datetime) -> Decision:
+    return Decision(
+        Outcome.DUPLICATE,
+        f"candidature en double de {intent.sender} au groupe {old.group_id} (déjà {STATUS[old.status]})",
+        replies=(answer(state, intent, Outcome.DUPLICATE, now, group_id=old.group_id,
+                        candidature_id=old.id, reason=describe_place(state, old)),),
+        group_id=old.group_id,
+    )
+
+
+def _new(state: State, intent: Intent, group_id: str, arrived: datetime) -> Candidature:
+    """A new candidature of the sender's, not placed yet; an answer to our refusal (or to a place
+    that went on) keeps the facts given then."""
     case = intent.case
     previous = state.candidature(case.id) if case is not None else None
     if previous is not None and not (previous.group_id != group_id
                                      or previous.status in (Status.REFUSED, Status.EXPIRED)):
         previous = None
-    profile = previous.profile.merged(intent.profile) if previous else intent.profile
-    cand = Candidature(
+    return Candidature(
         id=state.new_id("C"),
         group_id=group_id,
         email=intent.sender,
         name=intent.name or (previous.name if previous else None),
-        profile=profile,
+        profile=previous.profile.merged(intent.profile) if previous else intent.profile,
         status=Status.NEEDS_INFO,
         seq=state.next_seq,
         received_at=arrived,
@@ -148,9 +160,6 @@ def _candidature(state: State, intent: Intent, now: datetime, token: str = "") -
         message_id=intent.message.message_id,
         subject=intent.message.subject,
     )
-    status, reason, missing = place(state, cand)
-    cand = replace(cand, status=status, reason=reason, missing=missing)
-    return _ask_commitment(state, _settle(state, cand, intent, now, "nouvelle candidature"), now, token)
 
 
 def _withdrawal(state: State, intent: Intent, now: datetime, token: str) -> Decision:
@@ -224,6 +233,8 @@ def _confirmation(state: State, intent: Intent, now: datetime) -> Decision | Non
         stale = action.used_at is not None or now >= action.expires_at
         expected = (Status.TO_CONFIRM,) if action.kind == "commit" else tuple(
             s for s in Status if s.active)
+        if cand is not None and cand.registered_by and action.kind == "commit":
+            expected = (Status.TO_CONFIRM, Status.WAITLISTED, Status.NEEDS_INFO)  # she says yes
         if stale or cand is None or cand.status not in expected:
             if intent.kind in (IntentKind.WITHDRAWAL, IntentKind.STATUS, IntentKind.IDEA):
                 continue  # an old code quoted in the thread: the message's own request counts
@@ -237,6 +248,8 @@ def _confirmation(state: State, intent: Intent, now: datetime) -> Decision | Non
                             replies=(answer(state, intent, Outcome.HELP, now, reason=why),),
                             pending=(replace(action, used_at=action.used_at or now),))
         used = replace(action, used_at=now)
+        if action.kind == "commit" and cand.registered_by:
+            return _her_yes(state, cand, action, intent, now)
         if action.kind == "commit":
             confirmed = replace(cand, status=Status.CONFIRMED, updated_at=now)
             reply = candidature_reply(state.with_candidatures(confirmed), confirmed, now, to=intent)
@@ -247,6 +260,16 @@ def _confirmation(state: State, intent: Intent, now: datetime) -> Decision | Non
         decision = withdraw(state, cand, now, "désistement confirmé par le membre", intent)
         return replace(decision, pending=(used,))
     return None
+
+
+def _her_yes(state: State, cand: Candidature, action: PendingAction, intent: Intent,
+             now: datetime) -> Decision:
+    """A colleague confirms the candidature made for her; the facts her answer gives complete it."""
+    decision = her_confirmation(state, cand, action, intent, now)
+    if cand.status is not Status.NEEDS_INFO or not intent.profile.tells_something:
+        return decision
+    completed = _candidature(state_after(state, decision), intent, now)
+    return replace(completed, pending=decision.pending)
 
 
 _ABOUT_IDEA = re.compile(r"propos|idee|projet|note")
@@ -287,9 +310,9 @@ def expire_unanswered(state: State, now: datetime, days: float) -> tuple[State, 
     limit = timedelta(days=days)
     # A code used late (refused) still expires its hold; one used in time moved it to confirmed.
     commitments = {p.target: p for p in state.pending if p.kind == "commit"}
-    for cand in [c for c in state.candidatures if c.status in (Status.NEEDS_INFO, Status.TO_CONFIRM)
-                 and c.group_id in state.groups]:  # a group removed from the files: left alone
-        if cand.status is Status.TO_CONFIRM:
+    for cand in [c for c in state.candidatures if c.group_id in state.groups and (  # a group removed
+                 c.status in (Status.NEEDS_INFO, Status.TO_CONFIRM) or awaiting_her(state, c))]:
+        if cand.status is Status.TO_CONFIRM or awaiting_her(state, cand):
             action = commitments.get(cand.id)
             if action is None or now < action.expires_at:
                 continue
@@ -359,6 +382,8 @@ def decide(state: State, intent: Intent, now: datetime, token: str = "") -> Deci
     # facts or asks nothing; a question otherwise.
     answers_hold = (pending and intent.group_id is None and intent.case is None
                     and (intent.profile.tells_something or not intent.asks))
+    if intent.kind is IntentKind.CANDIDATURE and intent.applicant is not None:
+        return registered(state, intent, now, token)  # for a colleague: hers, she confirms it
     if intent.kind is IntentKind.CANDIDATURE or answers_hold:
         decision = _candidature(state, intent, now, token)
         if intent.asks and intent.case is not None and intent.profile.tells_something:

@@ -139,6 +139,8 @@ def promote(state: State, group_id: str, now: datetime) -> tuple[State, list[Can
             if reason != cand.reason:
                 state = state.with_candidatures(replace(cand, reason=reason, updated_at=now))
             continue
+        if status is Status.CONFIRMED and awaiting_her(state, cand):
+            status = Status.TO_CONFIRM  # made for her by a colleague: hers once she says yes
         moved = replace(cand, status=status, reason=reason, missing=missing, updated_at=now)
         state = state.with_candidatures(moved)
         promoted.append(state.candidature(moved.id) or moved)  # with the place it now holds
@@ -154,3 +156,10 @@ def held(state: State, cand: Candidature) -> bool:
 def active(state: State, email: str, group_id: str | None = None) -> list[Candidature]:
     return [c for c in state.of_email(email)
             if c.status.active and (group_id is None or c.group_id == group_id)]
+
+
+def awaiting_her(state: State, cand: Candidature) -> bool:
+    """Whether a candidature a colleague made for her still waits for her own yes (a code sent
+    to her address and not yet used)."""
+    return bool(cand.registered_by) and any(
+        p.kind == "commit" and p.target == cand.id and p.used_at is None for p in state.pending)

@@ -55,11 +55,11 @@ def question_decision(state: State, intent: Intent, now: datetime) -> Decision:
             group_id=intent.group_id, about=_about(intent))
         summary = f"question {question.id} de {intent.sender} transmise à l’équipe"
     # The group she asks about is among the open calls the reply lists: she may want to apply.
-    standing = tuple(f"« {state.groups[c.group_id].title} » : {describe_place(state, c)}"
+    standings = tuple(f"« {state.groups[c.group_id].title} » : {describe_place(state, c)}"
                      for c in state.of_email(intent.sender) if c.status.active and c.group_id in state.groups)
     reply = replace(answer(state, intent, Outcome.QUESTION_FORWARDED, now, group_id=question.group_id,
                            question_id=question.id),
-                    calls=calls_for(state, intent.profile, now), standing=standing)
+                    calls=calls_for(state, intent.profile, now), standings=standings)
     return Decision(Outcome.QUESTION_FORWARDED, summary, replies=(reply,),
                     group_id=question.group_id, questions=(question,), forward=question)
 

@@ -28,6 +28,7 @@ TEMPLATES = {
     Outcome.HELP: Template.HELP,
     Outcome.QUESTION_FORWARDED: Template.QUESTION_RECEIVED,
     Outcome.HOLD_EXPIRED: Template.HOLD_EXPIRED,
+    Outcome.COLLEAGUE_REGISTERED: Template.COLLEAGUE_REGISTERED,
 }
 STATUS_OUTCOME = {
     Status.TO_CONFIRM: Outcome.TO_CONFIRM,
@@ -74,6 +75,9 @@ def candidature_reply(state: State, cand: Candidature, now: datetime, *, to: Int
     """
     outcome = STATUS_OUTCOME[cand.status]
     template = Template.PROMOTED if promoted and cand.status is Status.CONFIRMED else TEMPLATES[outcome]
+    if cand.registered_by and cand.status is Status.TO_CONFIRM:  # made for her: she says yes herself
+        template = Template.CONFIRM_REGISTRATION
+        fields = {"standing": cand.status, "colleague": cand.registered_by, **fields}
     asking = cand.status is Status.NEEDS_INFO
     group = state.groups.get(cand.group_id)
     reply = Reply(

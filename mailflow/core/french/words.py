@@ -70,6 +70,7 @@ OUTCOME: Mapping[Outcome, str] = {
     Outcome.STAFF_DONE: "action de l’équipe faite",
     Outcome.STAFF_UNCHANGED: "action de l’équipe sans effet (déjà faite ou annulée)",
     Outcome.STAFF_UNCLEAR: "demande de l’équipe non comprise",
+    Outcome.COLLEAGUE_REGISTERED: "candidature transmise pour une collègue, à confirmer par elle",
 }
 
 #: What a staff member asks for by email, as the confirmation names it.

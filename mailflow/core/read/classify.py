@@ -4,12 +4,26 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from email.utils import parseaddr
 
-from ...model.values import Case, CaseKind, Department, Group, Inbound, Intent, IntentKind, Network, Profile
+from ...model.values import (
+    Applicant,
+    Case,
+    CaseKind,
+    Department,
+    Group,
+    Inbound,
+    Intent,
+    IntentKind,
+    Network,
+    Profile,
+)
 from .conversation import TOKEN
-from .facts.profile import extract_profile, match_groups
-from .text import fold
+from .facts.groups import APPLYING, chosen_group, match_groups
+from .facts.groups import applies as applies_to_a_group
+from .facts.member import read_member
+from .text import first_quoted, fold, quoted_part
 
 
 @dataclass(frozen=True)
@@ -122,20 +136,6 @@ IDEA = re.compile(
     r"|creer un (nouveau )?groupe|creation d'un (nouveau )?groupe|nouveau groupe de travail"
     r"|nouveau theme|idee de theme|j'ai une idee|fiche projet|note d'intention)"
 )
-CANDIDATURE = re.compile(
-    r"\b(candidat\w*|inscri\w*|participer|faire partie|rejoindre|interesse\w*|postuler"
-    r"|je postule|m'engage\w*|integrer|souhaiterai\w* (en )?etre|je suis partant\w*)"
-)
-# Saying it in the first person is applying, even inside a question (« je souhaite candidater,
-# est-ce encore possible ? »); the words alone in a question are only asking about it.
-APPLYING = re.compile(
-    r"\b(je (me )?(souhaite|souhaiterais|voudrais|veux|aimerais|desire|propose)\w* (vivement |"
-    r"beaucoup |bien )?(candidater|participer|m'inscrire|rejoindre|faire partie|integrer|"
-    r"poser ma candidature|me porter candidat\w*)|je candidate|je me porte candidat\w*|"
-    r"je postule|ma candidature|je vous adresse ma|je m'inscris|je suis (tres |vivement )?"
-    r"interesse\w*|je serais (tres |vivement )?interesse\w*|je suis partant\w*|"
-    r"candidature\b.*\bgroupe)"
-)
 # An attached « fiche projet » is how the network asks for ideas, whatever the body says.
 IDEA_ATTACHMENT = re.compile(r"fiche[\W_]*projet|note[\W_]*d[\W_]*intention")
 NOTE = re.compile(r"note[\W_]*d[\W_]*intention")
@@ -154,6 +154,8 @@ STATUS_QUESTION = re.compile(
 AGAIN = re.compile(r"^\W*(oui|ok|d'accord|je confirme|toujours|bien sur|absolument|volontiers)\b")
 FORM_LINE = re.compile(r"^\s*[*\-•]?\s*(nom|structure|fonction|departement)\s*:", re.MULTILINE)
 
+
+_EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
 
 # What people write to thank and greet: a message made of these alone (in a thread) needs no reply.
 COURTESY = re.compile(
@@ -186,6 +188,53 @@ def only_thanks(text: str) -> bool:
                                              r"|entendu|ok|d'accord", folded))
 
 
+@dataclass(frozen=True)
+class _Read:
+    """A member's message as classification weighs it."""
+
+    said: str  # the subject (outside a thread) and the new text, folded
+    profile: Profile
+    applicant: Applicant | None
+    named: tuple[str, ...]  # every group named, subject first
+    group_id: str | None
+    ambiguous: tuple[str, ...]
+    applies: bool
+    asks: bool
+
+
+def _still_for_her(case: Case | None, inbound: Inbound, said: str) -> Applicant | None:
+    """In the thread of our answer to someone who applied for a colleague, the colleague still,
+    unless they now apply themselves: « son adresse est … », « oui », a group named."""
+    if case is None or not case.colleague or APPLYING.search(said):
+        return None
+    name, email = parseaddr(case.colleague)
+    if "@" not in email:
+        name, email = case.colleague, ""
+    given = [e.lower() for e in _EMAIL.findall(inbound.new_text) if e.lower() != inbound.sender]
+    return Applicant(email or (given[0] if given else None), name or None)
+
+
+def _read(inbound: Inbound, groups: Mapping[str, Group], departments: Mapping[str, Department],
+          subject: str, case: Case | None = None) -> _Read:
+    """What a member's message tells (see facts.member) and whether it applies to a group, and to
+    which: the new text first; a form answered inside the quote, with the group the quote names."""
+    said = fold(f"{subject}\n{inbound.new_text}")
+    reading = read_member(inbound, departments, subject)
+    still = _still_for_her(case, inbound, said) if reading.applicant is None else None
+    if still is not None:  # the sender's own name and role are not hers
+        reading = replace(reading, applicant=still,
+                          profile=replace(reading.profile, name=still.name, role=None, role_text=None))
+    named = match_groups(subject, inbound.new_text, groups)
+    group_id, ambiguous = chosen_group(subject, inbound.new_text, groups, quoted_part(inbound.text))
+    if group_id is None and not ambiguous and reading.quoted_form:
+        in_quote = match_groups("", first_quoted(inbound.text), groups)
+        group_id = in_quote[0] if len(in_quote) == 1 else None
+    asks = "?" in inbound.new_text
+    applies = bool(FORM_LINE.search(fold(inbound.new_text)) or applies_to_a_group(said, asks)
+                   or reading.quoted_form or reading.applicant is not None)
+    return _Read(said, reading.profile, reading.applicant, named, group_id, ambiguous, applies, asks)
+
+
 def classify(
     inbound: Inbound,
     network: Network,
@@ -202,36 +251,29 @@ def classify(
     if robot is not None:
         return Intent(IntentKind.ROBOT, inbound, sender, inbound.sender_name,
                       reason=robot.reason)
-    in_thread = case is not None
-    subject = "" if in_thread else inbound.subject
-    said = fold(f"{subject}\n{inbound.new_text}")
-    profile = extract_profile(inbound.new_text, departments, inbound.sender_name,
-                              signature=inbound.signature)
-    named = match_groups(subject, inbound.new_text, groups)
-    in_subject = match_groups(subject, "", groups)
-    group_id = named[0] if len(named) == 1 or in_subject else None
-    ambiguous = named if group_id is None and len(named) > 1 else ()
-    name = profile.name or inbound.sender_name
-
-    # Codes are looked for in the whole text: a reply quotes the message that carried the code.
-    tokens = tuple(dict.fromkeys(TOKEN.findall(f"{inbound.subject}\n{inbound.text}")))
-
+    read = _read(inbound, groups, departments, "" if case is not None else inbound.subject, case)
+    profile = read.profile
     if case is not None and case.profile is not None:  # what the thread's first message told
         profile = case.profile.merged(profile)
+    # Codes are looked for in the whole text: a reply quotes the message that carried the code.
+    tokens = tuple(dict.fromkeys(TOKEN.findall(f"{inbound.subject}\n{inbound.text}")))
+    name = inbound.sender_name if read.applicant else (read.profile.name or inbound.sender_name)
 
-    def intent(kind: IntentKind, group: str | None = group_id, told: Profile = profile) -> Intent:
-        return Intent(kind, inbound, sender, name, group_id=group,
-                      ambiguous_groups=ambiguous, profile=told, tokens=tokens, case=case,
-                      asks="?" in inbound.new_text)
+    def intent(kind: IntentKind, group: str | None = read.group_id, told: Profile = profile) -> Intent:
+        return Intent(kind, inbound, sender, name, group_id=group, ambiguous_groups=read.ambiguous,
+                      profile=told, tokens=tokens, case=case, asks=read.asks,
+                      applicant=read.applicant if kind is IntentKind.CANDIDATURE else None)
 
     if sender in network.staff:
         return intent(IntentKind.STAFF)
-    asks = "?" in inbound.new_text
-    applies = bool(
-        FORM_LINE.search(fold(inbound.new_text))
-        or APPLYING.search(said)
-        or (CANDIDATURE.search(said) and not asks)
-    )
+    return _member_intent(inbound, case, read, intent, profile)
+
+
+def _member_intent(inbound: Inbound, case: Case | None, read: _Read, intent: Callable[..., Intent],
+                   profile: Profile) -> Intent:
+    """A member's message: a withdrawal, where things stand, an answer in a thread, an idea, a
+    candidature, thanks or a question."""
+    said, group_id, named, applies, asks = read.said, read.group_id, read.named, read.applies, read.asks
     if WITHDRAWAL.search(said):
         return intent(IntentKind.WITHDRAWAL, group_id or (case.group_id if case else None))
     answering = (case is not None and case.kind is CaseKind.CANDIDATURE
@@ -240,6 +282,7 @@ def classify(
         return intent(IntentKind.STATUS, group_id or (case.group_id if case else None))
     if case is not None and case.kind is not CaseKind.HELP:
         return _in_thread(case, inbound, intent, profile, named, applies, asks)
+    subject = inbound.subject
     idea = IDEA.search(said) or any(IDEA_ATTACHMENT.search(fold(a.filename)) for a in inbound.attachments)
     # An idea named as such in the subject stays an idea even when it mentions a group (the
     # newsletter's idea form has « Nom : » lines too); elsewhere a group and « I apply » win.
@@ -249,6 +292,7 @@ def classify(
     if applies or (offered and AGAIN.match(fold(inbound.new_text))):
         # « Oui » to our offer to apply again (a message that came before the call opened).
         return intent(IntentKind.CANDIDATURE, group_id or offered)
+    in_thread = case is not None
     if in_thread and only_thanks(inbound.new_text):
         return intent(IntentKind.THANKS)
     if in_thread and case is not None and case.profile is not None and named and not asks:
@@ -268,6 +312,12 @@ def _in_thread(case: Case, inbound: Inbound, intent: Callable[..., Intent], prof
         if thanks:
             return intent(IntentKind.THANKS, None)
         return intent(IntentKind.QUESTION if asks else IntentKind.CANDIDATURE, None, known)
+    if case.kind is CaseKind.CANDIDATURE and case.owner not in (None, inbound.sender):
+        # The thread of a candidature made for a colleague: only the sender's own application
+        # is hers to make; the rest is for a person to read.
+        if applies and named:
+            return intent(IntentKind.CANDIDATURE, named[0])
+        return intent(IntentKind.THANKS if thanks else IntentKind.QUESTION, case.group_id)
     if case.kind is CaseKind.CANDIDATURE:
         settling = case.status in ("needs-info", "refused", "expired")
         # Applying again (another group: a new candidature; the same: a duplicate), else an

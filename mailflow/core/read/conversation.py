@@ -19,6 +19,7 @@ from ...model.values import (
     Reply,
     Sent,
     State,
+    Template,
 )
 from .text import fold
 
@@ -67,11 +68,12 @@ class Threads(Protocol):
 
 
 def _case(sent: Sent, state: State, how: str) -> Case:
-    status = None
+    status = owner = None
     if sent.kind is CaseKind.CANDIDATURE:
         cand = state.candidature(sent.case_id)
-        status = cand.status.value if cand is not None else None
-    return Case(sent.kind, sent.case_id, how, sent.asked, sent.group_id, sent.profile, status)
+        status, owner = (cand.status.value, cand.email) if cand is not None else (None, None)
+    return Case(sent.kind, sent.case_id, how, sent.asked, sent.group_id, sent.profile, status, owner,
+                sent.colleague)
 
 
 def _asked_by(state: State, question_id: str, sender: str) -> bool:
@@ -83,14 +85,14 @@ def _candidature_case(state: State, candidature_id: str, how: str) -> Case | Non
     if cand is None:
         return None
     return Case(CaseKind.CANDIDATURE, cand.id, how, cand.missing, cand.group_id, None,
-                cand.status.value)
+                cand.status.value, cand.email)
 
 
 def open_cases(state: State, sender: str) -> list[Case]:
     """The sender's cases still waiting for something: a candidature that is not settled, an
     idea on its way, a question not answered yet."""
-    cases = [Case(CaseKind.CANDIDATURE, c.id, "sender", c.missing, c.group_id, None, c.status.value)
-             for c in state.of_email(sender) if c.status.active]
+    cases = [Case(CaseKind.CANDIDATURE, c.id, "sender", c.missing, c.group_id, None, c.status.value,
+                  c.email) for c in state.of_email(sender) if c.status.active]
     cases += [Case(CaseKind.IDEA, i.id, "sender") for i in _latest_ideas(state)
               if i.email == sender and not IdeaStatus(i.status).final]
     cases += [Case(CaseKind.QUESTION, q.id, "sender", group_id=q.group_id) for q in state.questions
@@ -157,5 +159,7 @@ def sent_about(reply: Reply, message_id: str, subject: str, at: datetime) -> Sen
     # into her answer.
     keep = reply.profile if kind in (CaseKind.REQUEST, CaseKind.HELP) and reply.profile and (
         reply.profile.tells_something) else None
+    # To who applied for a colleague: what they write next is about her, unless they apply.
+    colleague = reply.colleague if reply.template is Template.COLLEAGUE_REGISTERED else ""
     return Sent(message_id, reply.to, subject, kind, case_id, at, reply.missing, reply.group_id, keep,
-                thread_subject(subject))
+                thread_subject(subject), colleague or None)

@@ -93,6 +93,42 @@ def _label_kind(label: str) -> str | None:
     return None
 
 
+_NEXT_LINE = re.compile(r"\n(?:[ \t]*\n)?[ \t]*(?P<value>[^\n]+)")
+
+
+def _value_below(text: str, end: int) -> tuple[int, int] | None:
+    """The span of the answer written under an empty form line, when the next line (a blank one
+    aside) is no form line itself."""
+    m = _NEXT_LINE.match(text, end)
+    if m is None:
+        return None
+    label = _FORM_LINE.match(m["value"])
+    if (label and _label_kind(label["label"])) or m["value"].lstrip().startswith(">"):
+        return None
+    return m.span("value")
+
+
+def answered_form(text: str) -> str:
+    """The form lines a member answered inside the message they quote (« > Fonction :
+    directrice », or « > Fonction : » with the answer typed unquoted on the line below), as plain
+    « Label : value » lines."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    answered = []
+    for index, line in enumerate(lines):
+        if not line.lstrip().startswith(">"):
+            continue
+        m = _FORM_LINE.match(re.sub(r"^\s*(?:>\s?)+", "", line))
+        if m is None or _label_kind(m["label"]) is None:
+            continue
+        value = m["value"].strip()
+        below = lines[index + 1].strip() if index + 1 < len(lines) else ""
+        if not value and below and not lines[index + 1].lstrip().startswith(">"):
+            value = below
+        if value and not _is_placeholder(value):
+            answered.append(f"{m['label'].strip()} : {value}")
+    return "\n".join(answered)
+
+
 def _is_placeholder(value: str) -> bool:
     return _PLACEHOLDER.match(fold(value)) is not None
 
@@ -120,8 +156,11 @@ class Doc:
         masked: list[tuple[int, int]] = []
         for match in _FORM_LINE.finditer(text):
             value = match["value"].strip()
-            fields.append(Field(fold(match["label"]), value))
             kind = _label_kind(match["label"])
+            below = _value_below(text, match.end()) if kind is not None and not value else None
+            if below is not None:  # « Nombre d’ETP : » and the answer on the line below
+                value = text[below[0]:below[1]].strip()
+            fields.append(Field(fold(match["label"]), value))
             if kind is None:
                 continue
             placeholder = _is_placeholder(value)

@@ -209,6 +209,66 @@ def _inline_replies(history: list[str]) -> list[str]:
     return plain if end is None else plain[:end]
 
 
+def quoted_part(text: str) -> str:
+    """The history a message quotes or forwards, without its « > » marks (empty when none)."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    start = history_start(lines)
+    quoted = [line for line in lines if _is_quoted(line)] if start is None else lines[start:]
+    return "\n".join(_QUOTE_MARKS.sub("", line) for line in quoted)
+
+
+_QUOTE_MARKS = re.compile(r"^\s*(?:>\s?)+")
+_AUTHOR = re.compile(r"(?P<name>[^,<>\[\]\"]*?)\s*\"?\s*[<\[](?:mailto:)?"
+                     r"(?P<addr>[^<>\[\]\s]+@[^<>\[\]\s]+)[>\]]"
+                     r"|(?P<bare>[\w.+'-]+@[\w-]+(?:\.[\w-]+)+)")
+_WROTE_AUTHOR = re.compile(r",\s*(?P<who>[^,]+?)\s+(?:a ecrit|wrote)\s*:?\s*$")
+
+
+def first_quoted(text: str) -> str:
+    """The first message a text quotes or forwards, without its header lines, its « > » marks
+    and what it quotes in turn."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    lines = [_QUOTE_MARKS.sub("", line) for line in text.split("\n")]
+    start = history_start(lines)
+    if start is None:
+        return ""
+    body = start + 1
+    while body < len(lines) and (header_field(lines[body]) is not None or not lines[body].strip()
+                                 or _WROTE.match(_unquoted(lines[body]))):
+        body += 1
+    rest = lines[body:]
+    end = history_start(rest)
+    return "\n".join(rest[:end] if end is not None else rest).strip()
+
+
+def quoted_author(text: str) -> tuple[str | None, str | None]:
+    """(address, name) of whoever wrote the first message a text quotes or forwards, as its
+    « De : » line or its « Le …, Marie Dupont <m.dupont@…> a écrit : » line gives them."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    start = history_start(lines)
+    if start is None:
+        return None, None
+    for line in lines[start:start + 8]:
+        field = header_field(line)
+        if field is not None and field[0] == "from":
+            return _author(field[1])
+        joined = " ".join(_QUOTE_MARKS.sub("", x).strip() for x in lines[start:start + 3])
+        wrote = _WROTE_AUTHOR.search(fold_aligned(joined).split(" a ecrit")[0] + " a ecrit :")
+        if _wrote_line_at([_unquoted(x) for x in lines], start) and wrote:
+            return _author(joined[wrote.start("who"):wrote.end("who")])
+    return None, None
+
+
+def _author(value: str) -> tuple[str | None, str | None]:
+    m = _AUTHOR.search(value)
+    if m is None:
+        name = value.strip(" \"'*")
+        return None, name or None
+    if m["bare"]:
+        return m["bare"].lower(), None
+    return m["addr"].lower(), m["name"].strip(" \"'*") or None
+
+
 # --- Signature -------------------------------------------------------------------------------
 
 _SIGNATURE_DELIMITER = re.compile(r"^(--|_{2,})$")

@@ -105,6 +105,8 @@ def privacy_export(state: State, ledger: Sequence[Mapping[str, Any]],
         "email": email,
         "exported_at": now.isoformat(),
         "candidatures": [_candidature_json(state, c) for c in cands],
+        # Candidatures they made for a colleague: hers, but the registration was theirs.
+        "candidatures_made_for_others": [c.id for c in state.candidatures if same(c.registered_by, email)],
         "ideas": [_idea_json(i) for i in state.ideas if same(i.email, email)],
         "messages_received": [dict(d) for d in ledger if same(d.get("sender"), email)],
         "replies_sent": replies,
@@ -285,7 +287,7 @@ def _candidatures(plan: PurgePlan, state: State, purged: list[Candidature],
         if not is_anonymous(cand.email):
             names[cand.email.casefold()] = alias
         new = replace(
-            cand, email=alias, name=None,
+            cand, email=alias, name=None, registered_by=None,
             profile=Profile(department=cand.profile.department),
             message_id=None, subject="", reason=_scrub(cand.reason, {}),
         )

@@ -390,7 +390,7 @@ class Renderer:
             "group": group,
             "position": reply.position,
             "occasion": reply.occasion.value,
-            "standing": [french_typography(clean(s)) for s in reply.standing],
+            "standings": [french_typography(clean(s)) for s in reply.standings],
             "received_at": reply.received_at,
             "reason": french_typography(clean(reply.reason)),
             "missing": missing,
@@ -401,6 +401,8 @@ class Renderer:
             "group_call": next(iter(self._calls(tuple(c for c in reply.calls
                                                       if c.group_id == reply.group_id),
                                                 exclude=None)), None),
+            "colleague": clean(reply.colleague),
+            "standing": reply.standing.value if reply.standing else None,
             "token": clean(reply.token),
             "expires_at": reply.expires_at,
             "confirm_link": mailto_link(

@@ -17,7 +17,8 @@ STAFF_TEMPLATES = frozenset((*STAFF_ACTION_TEMPLATES, Template.STAFF_QUARANTINE,
 REPLY_TEMPLATES = tuple(t for t in Template if t not in STAFF_TEMPLATES and t is not Template.MEETING_CHANGED)
 #: What a confirmation code confirms, as the prepared reply's subject says it.
 CONFIRMS = {Template.CONFIRM_WITHDRAWAL: "du désistement",
-            Template.CONFIRM_COMMITMENT: "de mon engagement", Template.STAFF_CONFIRM: "de l’action"}
+            Template.CONFIRM_COMMITMENT: "de mon engagement", Template.STAFF_CONFIRM: "de l’action",
+            Template.CONFIRM_REGISTRATION: "de ma candidature"}
 #: A confirmation code as subjects carry it.
 CODE_IN_SUBJECT = re.compile(r"\s*\[MF-[A-Z0-9]{10}\]")
 #: What each alert kind says in its subject and which facts it lists, with their French labels.

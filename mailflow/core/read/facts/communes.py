@@ -97,6 +97,7 @@ _SHORT_NAMES: Mapping[str, str] = {
     "Montalivet": "33540",  # Vendays-Montalivet
     "Montignac": "24291",  # Montignac-Lascaux, besides the smaller Montignac of Gironde
     "Pyla": "33529",  # La Teste-de-Buch
+    "Vieux-Boucau": "40328",  # Vieux-Boucau-les-Bains
 }
 
 _ARTICLES = frozenset({"le", "la", "les", "l"})
@@ -262,6 +263,8 @@ def _taken(entry: _Entry, text: str, spans: list[tuple[int, int]], words: list[s
     if entry.after and before not in entry.after:
         return False
     if not entry.after and not entry.lead and before in _ARTICLES:  # "l'Isle" is the river, not Isle
+        return False
+    if before and text[spans[i - 1][1]:spans[i][0]] in ("-", "\u2011"):  # "Vieux-Boucau" is not Boucau
         return False
     if entry.rule is _Rule.PLAIN:
         return True

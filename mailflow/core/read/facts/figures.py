@@ -51,7 +51,7 @@ _BEFORE_PATTERNS = tuple((re.compile(rf"(?:^|[\s(:])(?:{words})\s*$"), shape)
 _EXACT_AFTER = re.compile(r"^\s*(?:[a-z.]+\s+)?(?:exactement|tout rond|pile|precisement|tout juste)\b")
 _APPROX_AFTER = re.compile(r"^\s*(?:[a-z.]+\s+)?(?:environ|a peu pres|approximativement|grosso modo)\b")
 _MAX_AFTER = re.compile(r"^\s*(?:[a-z.]+\s+)?(?:au plus|maximum|max\b|au maximum|tout au plus)")
-_HALF_AFTER = re.compile(r"^\s*(?:[a-z.]+\s+)?et demie?\b")
+_HALF_AFTER = re.compile(r"^\s*(?:[a-z.]+\s+){0,3}et demie?\b")
 _RANGE = re.compile(rf"(?:entre\s+)?(?P<a>{NUMBER})\s*(?:et|a|-|/)\s*(?P<b>{NUMBER})")
 
 
@@ -103,6 +103,47 @@ def reading(before: str, token: str, after: str) -> tuple[Figure, int]:
             used = len(clause) - found.start() - (1 if clause[found.start()] in " (:" else 0)
             return _shape(value, shape), used
     return Figure.exact(value), 0
+
+
+# --- Corrected in the same breath ----------------------------------------------------------------
+#
+# « 7 000 habitants… enfin c'est plutôt 5 800 », « 6 ETP… pardon, 5,5 », « environ 5 000 — je
+# corrige : 4 900 »: the figure said last is the one meant. « 3 000 habitants, voire 3 100 » is
+# both: a range.
+
+_CUES = (r"pardon|plutot|je corrige|je rectifie|correction|rectificatif|rectification|en fait|erratum"
+         r"|oups|je me (?:suis )?trompee?|je voulais dire|plus exactement|plus precisement"
+         r"|pour etre (?:exacte?|precise?)|au temps pour moi|mea culpa")
+_CORRECTION = re.compile(
+    rf"[^\d\n]{{0,80}}?(?<!\w)(?:{_CUES})(?!\w)[^\d\n]{{0,25}}?(?P<n>{NUMBER})"
+    rf"|[^\d\n]{{0,6}}?(?<!\w)(?:enfin|non|mais|en realite|en vrai|a vrai dire|disons)[ ,:]{{1,3}}"
+    rf"(?P<m>{NUMBER})"
+    # « 6 ETP en comptant les saisonniers, donc 5 à l'année »
+    rf"|[^\n]{{0,60}}?(?<!\w)donc (?P<y>{NUMBER}) (?=(?:etp )?(?:a l'annee|permanent|hors saison))")
+_WIDER = re.compile(rf"[^\d\n]{{0,15}}?(?<!\w)voire (?:meme )?(?P<n>{NUMBER})")
+_UNITS = {"fte": re.compile(r"\s*(etp|e\.t\.p|equivalent|salari|personne|agent|temps)"),
+          "population": re.compile(r"\s*(hab|ame|resident)")}
+
+
+def _same_kind(scan: str, end: int, kind: str) -> bool:
+    """Whether the number ending at `end` has no unit, or one of `kind` (« fte », « population »)."""
+    return not any(pattern.match(scan, end) for other, pattern in _UNITS.items() if other != kind)
+
+
+def corrected(scan: str, end: int, kind: str) -> tuple[int, int] | None:
+    """Where the member corrects the figure that ends at `end` (its unit included), if they do:
+    the span of the number meant instead."""
+    m = _CORRECTION.match(scan, end)
+    if m is None:
+        return None
+    group = next(g for g in ("n", "m", "y") if m[g] is not None)
+    return (m.start(group), m.end(group)) if _same_kind(scan, m.end(group), kind) else None
+
+
+def widened(scan: str, end: int, kind: str) -> tuple[int, int] | None:
+    """The other end of a figure said with « voire » (« 3 000 habitants, voire 3 100 »)."""
+    m = _WIDER.match(scan, end)
+    return (m.start("n"), m.end("n")) if m and _same_kind(scan, m.end("n"), kind) else None
 
 
 def describe(figure: Figure, unit: str = "") -> str:

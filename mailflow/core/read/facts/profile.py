@@ -7,10 +7,12 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from ....model.values import Department, Group, Profile, Role
+from ....model.values import Department, Profile, Role
 from ..doc import Doc, line_bounds
 from ..text import fold, fold_aligned, is_closing_line
-from .sizes import fte, numbers_doc, population
+from .places import department
+from .sizes import numbers_doc, population
+from .team import fte
 from .territories import scale, territories
 
 # --- Name ------------------------------------------------------------------------------------
@@ -187,6 +189,9 @@ _ROLE_RULES = (
     _RoleRule(r"technicien(ne)?", Role.OTHER),
     _RoleRule(r"(agent|agente|hote|hotesse) d'accueil", Role.OTHER),
     _RoleRule(r"stagiaire", Role.OTHER),
+    _RoleRule(r"adjointe?", Role.OTHER, anywhere=False),
+    # « je bosse à l'accueil de l'OT »: the front desk, not the direction.
+    _RoleRule(r"(je (travaille|bosse|suis) (a|au|en) l'accueil)", Role.OTHER),
     _RoleRule(r"(vice[- ])?presidente?", Role.OTHER, anywhere=False),
     _RoleRule(r"coordinat(eur|rice)", Role.OTHER),
     _RoleRule(r"assistante?( de direction)?", Role.OTHER, anywhere=False),
@@ -197,13 +202,21 @@ _ROLE_RULES = (
         r"|administratif|administrative)",
         Role.OTHER,
     ),
+    _RoleRule(r"responsable (du |de |d')(bureau|point|site|antenne|accueil)", Role.OTHER),
+    _RoleRule(r"attachee? (de|a la) direction", Role.OTHER),
     _RoleRule(r"co-?(directeur|directrice)", Role.DIRECTOR),
+    # The one who runs a small office: « gérante de l'office », « manager de l'OT ».
+    _RoleRule(r"(gerante?|manager)(?= (de l'|de la |du |d')(office|ot|oti|structure|pat)\b)", Role.DIRECTOR),
     _RoleRule(r"directeur|directrice", Role.DIRECTOR),
     _RoleRule(
-        r"responsable (de l'office( de tourisme)?|de l'ot|de l'oti|d'office|de la structure|du pat)",
+        r"responsable (de l'office( de tourisme)?|de l'ot|de l'oti|d'office|de la structure|de structure"
+        r"|du pat)",
         Role.DIRECTOR,
     ),
     _RoleRule(r"dir\.", Role.DIRECTOR, anywhere=False),
+    # « dir de l'OT », « la dir de l OT », « DG de l'office »: short, but only before an office.
+    _RoleRule(r"(dir|dg)\.?(?= (de l'? ?|de la |du |d'|de )?(ot|oti|office|structure|pat)\b)", Role.DIRECTOR),
+    _RoleRule(r"dg", Role.DIRECTOR, anywhere=False),
     _RoleRule(r"direction", Role.DIRECTOR, anywhere=False),
 )
 _ROLE_PATTERNS = tuple(
@@ -221,8 +234,10 @@ _FILLER = re.compile(r"(actuellement |aujourd'hui |la |le |l'|un |une |nouvelle 
 _SOMEONE_ELSE = re.compile(
     r"(?<!\w)(notre|votre|ma|mon|sa|son|leur|le|la|au|du|des|aux|les|l'|nos|vos|ses)\s*$"
 )
-# What may precede a role that opens a line: nothing, a bullet, or a name and a separator.
-_LINE_OPENING = re.compile(r"(^|[|,–—:]|\s-)[\s*•·-]*$")
+# What may precede a role that opens a line or a sentence: nothing, a bullet, a name and a
+# separator, an article (« La Directrice » under a signature).
+_LINE_OPENING = re.compile(r"(^|[|,–—:]|\s-|[.!?]\s)[\s*•·-]*$")
+_LINE_ARTICLE = re.compile(r"^[\s*•·-]*(la|le|l')\s*$")
 
 
 @dataclass(frozen=True)
@@ -271,8 +286,10 @@ def _someone_else(doc: Doc, hit: _RoleHit) -> bool:
 
 
 def _opens_line(doc: Doc, hit: _RoleHit) -> bool:
-    line_start, _ = line_bounds(doc.scan, hit.start)
+    line_start, line_end = line_bounds(doc.scan, hit.start)
     before = doc.scan[line_start : hit.start]
+    if _LINE_ARTICLE.match(before):  # « La Directrice » alone on its line, under a signature
+        return re.match(r"\s*([|–—,-]|$)", doc.scan[hit.end:line_end]) is not None
     return _LINE_OPENING.search(before) is not None and not _someone_else(doc, hit)
 
 
@@ -295,110 +312,26 @@ def _role(doc: Doc) -> tuple[Role | None, str | None]:
         if not hits:
             return Role.OTHER, value
         return hits[0].rule.role, value[hits[0].start : hits[0].end]
-    hit = _first_person_role(doc) or _free_role(doc)
+    hit = _first_person_role(doc)
+    leads = _LEADS.search(doc.scan)  # « je dirige l’office… » says it without the word
+    if hit is None and leads is not None:
+        return Role.DIRECTOR, doc.original(*leads.span())
+    hit = hit or _free_role(doc)
     if hit is None:
-        leads = _LEADS.search(doc.scan)  # « je dirige l’office… » says it without the word
-        return (Role.DIRECTOR, doc.original(*leads.span())) if leads else (None, None)
+        return None, None
     return hit.rule.role, doc.original(hit.start, hit.end)
 
 
-_LEADS = re.compile(r"(?<!\w)(je dirige|j'assure la direction d[eu']|je suis a la tete d[eu'])\s*"
-                    r"(l'|le |la |cet |cette )?(office|ot|oti|pat|structure|equipe|bureau)")
+def role_in(text: str) -> tuple[Role | None, str | None]:
+    """The first role a short text names (« notre directrice, Mme Laure Pécout »)."""
+    hits = _role_matches(fold_aligned(text))
+    return (hits[0].rule.role, text[hits[0].start:hits[0].end]) if hits else (None, None)
 
 
-# --- Department ------------------------------------------------------------------------------
-
-# Abbreviations people write, keyed by the folded department name.
-_DEPARTMENT_ABBREVIATIONS: Mapping[str, tuple[str, ...]] = {
-    "pyrenees-atlantiques": (r"pyr\.? ?-? ?atl\.?", r"pyrenees[- ]atl\.?", r"pyr\.? atlantiques"),
-    "charente-maritime": (r"charente[- ]mar\.", r"char\.? ?-? ?mar\.?"),
-    "haute-vienne": (r"hte\.?[- ]vienne",),
-    "lot-et-garonne": (r"lot ?& ?garonne",),
-}
-# Department names that are also ordinary words: only taken when capitalized.
-_ORDINARY_WORD_NAMES = frozenset({"creuse", "landes", "vienne", "charente"})
-_BOUNDED = r"(?<![\w-])(?:{})(?![\w-])"
-
-_CODE_IN_TEXT = re.compile(
-    r"\((?P<code>\d{2})\)"
-    r"|(?<!\w)(?:dans le|departement(?: du| :)?|dept\.?|dpt\.?)\s*(?P<code2>\d{2})(?!\d)"
-)
-_POSTAL_CODE = re.compile(r"(?<![\w+.,/])(?P<code>\d{5})(?!\d)[ \t]+(?P<next>[^\W\d_][\w'-]*)")
-_NOT_A_TOWN = frozenset(
-    (
-        "habitants", "habitant", "hab", "etp", "euros", "eur", "personnes", "visiteurs",
-        "nuitees", "salaries", "km",
-    )
-)  # fmt: skip
-# A department name right after these words is a river (« Vallée de la Dordogne »): it only
-# counts when no postal code tells the department.
-_RIVER_CONTEXT = re.compile(
-    r"(?<!\w)(vallee|val|rives?|bords?|berges|gorges|estuaire|sources?|confluence)"
-    r" (de la |de l'|du |des |de |d')?$"
-)
-_NOT_AN_ADDRESS_LINE = re.compile(r"siret|siren|tel|fax|portable|mobile|iban|rib|tva|ape|naf")
-
-
-@dataclass(frozen=True)
-class _DepartmentName:
-    code: str
-    pattern: re.Pattern[str]
-    ordinary_word: bool
-
-
-def _department_names(departments: Mapping[str, Department]) -> list[_DepartmentName]:
-    names = []
-    for code, department in departments.items():
-        folded = fold(department.name)
-        spelled = r"[- ]?".join(re.escape(part) for part in re.split(r"[- ]+", folded))
-        alternatives = (spelled, *_DEPARTMENT_ABBREVIATIONS.get(folded, ()))
-        pattern = re.compile(_BOUNDED.format("|".join(alternatives)))
-        names.append(_DepartmentName(code, pattern, folded in _ORDINARY_WORD_NAMES))
-    return names
-
-
-def _named_departments(
-    text: str, folded: str, departments: Mapping[str, Department], *, any_case: bool
-) -> list[tuple[str, bool]]:
-    """(code, is a river) of department names and explicit codes, in order, longest first."""
-    found: list[tuple[int, int, str, bool]] = []
-    for name in _department_names(departments):
-        for m in name.pattern.finditer(folded):
-            if any_case or not name.ordinary_word or text[m.start()].isupper():
-                river = _RIVER_CONTEXT.search(folded, max(m.start() - 30, 0), m.start())
-                found.append((m.start(), m.start() - m.end(), name.code, river is not None))
-    for m in _CODE_IN_TEXT.finditer(folded):
-        code = m["code"] or m["code2"]
-        if code in departments:
-            found.append((m.start(), 0, code, False))
-    return [(code, river) for _, _, code, river in sorted(found)]
-
-
-def _postal_department(doc: Doc, departments: Mapping[str, Department]) -> str | None:
-    for m in _POSTAL_CODE.finditer(doc.scan):
-        line_start, line_end = line_bounds(doc.scan, m.start())
-        if _NOT_AN_ADDRESS_LINE.search(doc.scan[line_start:line_end]):
-            continue
-        if not doc.text[m.start("next")].isupper() or m["next"] in _NOT_A_TOWN:
-            continue
-        if m["code"][:2] in departments:
-            return m["code"][:2]
-    return None
-
-
-def _department(doc: Doc, departments: Mapping[str, Department]) -> str | None:
-    value = doc.form.get("department")
-    if value:
-        code = re.search(r"(?<!\d)(\d{2})(?!\d)", value)
-        if code and code[1] in departments:
-            return code[1]
-        named = _named_departments(value, fold_aligned(value), departments, any_case=True)
-        if named:
-            return named[0][0]
-    named = _named_departments(doc.text, doc.scan, departments, any_case=False)
-    explicit = [code for code, river in named if not river]
-    rivers = [code for code, river in named if river]
-    return next(iter(explicit), None) or _postal_department(doc, departments) or next(iter(rivers), None)
+_LEADS = re.compile(r"(?<!\w)(je (co-?)?dirige|je pilote|j'assure la direction d[eu']"
+                    r"|je suis a la tete d[eu'])\s*"
+                    r"(l'|le |la |cet |cette )?(office|ot|oti|pat|structure|equipe|bureau)"
+                    r"|(office|ot|oti|pat|structure|equipe|bureau)\b[^.;!?\n]{0,80}que je (co-?)?dirige")
 
 
 # --- Public API ------------------------------------------------------------------------------
@@ -416,48 +349,19 @@ def extract_profile(
     """
     doc = Doc.of(f"{text}\n{signature}" if signature else text)
     numbers = numbers_doc(text)
+    signed = numbers_doc(signature) if signature else None
     role, role_text = _role(doc)
     found, not_found = territories(doc)
+    name = _name(doc, fallback_name)
     return Profile(
-        name=_name(doc, fallback_name),
+        name=name,
         structure=_structure(doc),
         role=role,
         role_text=role_text,
-        department=_department(doc, departments),
-        fte=fte(numbers),
-        population=population(numbers),
+        department=department(doc, departments, (name,) if name else ()),
+        fte=fte(numbers, signed),
+        population=population(numbers, signed),
         territories=found,
         not_territories=not_found,
         scale=scale(doc),
     )
-
-
-_NON_WORD = re.compile(r"\W+")
-
-
-def _words(text: str) -> str:
-    """Folded text with punctuation, quotes, hyphens and apostrophes as single spaces."""
-    return " ".join(_NON_WORD.sub(" ", fold(text)).split())
-
-
-def _needles(group: Group) -> tuple[str, ...]:
-    names = (group.id, group.title, *group.aliases)
-    return tuple(dict.fromkeys(w for w in map(_words, names) if w))
-
-
-def _positions(text: str, groups: Mapping[str, Group]) -> list[tuple[int, str]]:
-    """(first position, group id) of every group `text` names, in order of position."""
-    haystack = f" {_words(text)} "
-    found = []
-    for group_id, group in groups.items():
-        spots = [haystack.find(f" {needle} ") for needle in _needles(group)]
-        spots = [spot for spot in spots if spot >= 0]
-        if spots:
-            found.append((min(spots), group_id))
-    return sorted(found)
-
-
-def match_groups(subject: str, body: str, groups: Mapping[str, Group]) -> tuple[str, ...]:
-    """Ids of the groups the message names: subject matches first, then body, no duplicates."""
-    ordered = [gid for _, gid in _positions(subject, groups) + _positions(body, groups)]
-    return tuple(dict.fromkeys(ordered))

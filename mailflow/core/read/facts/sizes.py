@@ -1,48 +1,27 @@
-"""Team size (ETP) and population read from a message, as ranges (see `figures`)."""
+"""The population of the largest town, read from a message as a range (see `figures`); the
+quantities and the copy of the text with numbers as digits that every figure is read on."""
 
 from __future__ import annotations
 
 import bisect
 import re
 from collections.abc import Iterator
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from text_to_num import alpha2digit
 
 from ....model.values import Figure
 from ..doc import REACH, Doc
-from .figures import APPROX_WORD, NUMBER, number, reading
+from .communes import find_communes
+from .figures import APPROX_WORD, NUMBER, corrected, number, reading, widened
 
-# --- Figures: team size and population ------------------------------------------------------
+# --- Figures ------------------------------------------------------------------------------------
 #
-# Read from the body only (never the signature, nor the quoted part, which the body no longer
-# holds), on a copy whose numbers in words are digits (text2num); each figure keeps the words
-# around it that make it a range: « environ », « moins de », « une dizaine », « exactement »…
+# Read on a copy of the text whose numbers in words are digits (text2num); each figure keeps the
+# words around it that make it a range: « environ », « moins de », « une dizaine », « exactement »…
 
-_QTY = (rf"(?P<q>{APPROX_WORD}|(?:entre\s+)?{NUMBER}\s*(?:et|a|-)\s*{NUMBER}(?=\s*[a-z])"
-        rf"|(?<![\w.,-]){NUMBER})")
-_ETP = r"(?:etp|e\.t\.p\.?|equivalents?[- ]temps[- ]pleins?)"
-_HEADCOUNT = r"(?:salaries?|salariees?|agents|employes|collaborat(?:eurs|rices)|permanents|personnes)"
-_FTE_PATTERNS = (
-    re.compile(rf"{_QTY}\s*{_ETP}(?!\w)"),
-    re.compile(rf"(?<!\w){_ETP}\s*(?:de|:|=)?\s*{_QTY}(?![\w-])"),
-    # « moins de 10 ETP, 8 exactement »: the exact figure said right after the unit.
-    re.compile(rf"(?<!\w){_ETP}\s*[,(;:-]\s*(?:soit |en fait |plus precisement |dont )?"
-               rf"(?P<q>{NUMBER})\s+(?=exactement|precisement|pile|tout rond)"),
-)
-# « 2 temps pleins et un mi-temps »: whole posts plus half posts.
-_POSTS = re.compile(rf"(?:(?P<q>{NUMBER}|un|une)\s+(?:postes?\s+(?:a|en)\s+)?temps\s+pleins?)"
-                    rf"(?:\s*(?:et|\+|,)\s*(?P<half>{NUMBER}|un|une)\s+mi-?temps)?")
-_HEADCOUNT_PATTERNS = (
-    re.compile(rf"(?:equipe|effectif) (?:de |d')?{_QTY} (?:{_HEADCOUNT})"),
-    re.compile(rf"{_QTY} {_HEADCOUNT}(?!\w)"),
-    re.compile(rf"nous sommes {_QTY}(?: dans l'equipe| a l'office|(?=[ ,.]))(?! ?habitant)"),
-)
-_POPULATION = re.compile(rf"{_QTY}\s*(?:habitants?|hab\b\.?)")
-_HEADCOUNT_LABEL = re.compile(r"salari|effectif|equipe|personnes")
-#: No office has more people than this: a larger number next to « ETP » is a year or a count of
-#: something else (« ETP 2025 : 8 », « nous sommes 12 000 habitants »).
-MAX_FTE = 200
+QTY = (rf"(?P<q>{APPROX_WORD}|(?:entre\s+)?{NUMBER}\s*(?:et|a|-)\s*{NUMBER}(?=\s*[a-z])"
+       rf"|(?<![\w.,-]){NUMBER})")
 
 
 def numbers_doc(text: str) -> Doc:
@@ -54,78 +33,32 @@ def numbers_doc(text: str) -> Doc:
     return Doc.of(converted)
 
 
-def _reading(doc: Doc, start: int, end: int, span_end: int | None = None) -> Figure:
+def figure_at(doc: Doc, start: int, end: int, span_end: int | None = None) -> Figure:
     """The figure at [start, end) of the scan, with the member's words from its qualifier (the
     « environ » or « moins de » before it) to the end of its unit."""
     line_start = doc.scan.rfind("\n", 0, start) + 1
     before = doc.scan[max(line_start, start - 60):start]
-    after = doc.scan[end:end + 30].split("\n", 1)[0]
+    after = doc.scan[end:end + 45].split("\n", 1)[0]
     figure, used = reading(before, doc.scan[start:end], after)
     said = " ".join(doc.original(start - used, span_end or end).split())
     return replace(figure, said=said)
 
 
-def _headcount_bound(figure: Figure) -> Figure:
-    """A team of N people works at most N full-time equivalents."""
-    return Figure(0.0, figure.high, True, figure.high_open, figure.said)
-
-
-def _narrowed(figures: list[Figure]) -> Figure | None:
-    found: Figure | None = None
-    for figure in figures:
-        found = figure if found is None else found.narrowed(figure)
-    return found
-
-
-def _posts(doc: Doc) -> list[Figure]:
-    found = []
-    for m in _POSTS.finditer(doc.scan):
-        whole = 1.0 if m["q"] in ("un", "une") else number(m["q"])
-        half = m["half"]
-        halves = 0.0 if half is None else (1.0 if half in ("un", "une") else number(half))
-        said = " ".join(doc.original(m.start(), m.end()).split())
-        found.append(Figure.exact(whole + 0.5 * halves, said))
-    return found
-
-
-def fte(doc: Doc) -> Figure | None:
-    value = doc.form.get("fte")
-    if value:
-        line = Doc.of(value)
-        m = re.search(_QTY, line.scan)
-        if m is None:
-            return None
-        figure = _reading(line, m.start("q"), m.end("q"), len(value))
-        label = next((f.label for f in doc.fields if f.value == value), "")
-        return _headcount_bound(figure) if _HEADCOUNT_LABEL.search(label) else figure
-    hits = sorted({(m.start("q"), m.end("q"), m.end()) for pattern in _FTE_PATTERNS
-                   for m in pattern.finditer(doc.scan)})
-    stated = [f for f in (_reading(doc, start, end, whole) for start, end, whole in hits)
-              if f.low <= MAX_FTE] + _posts(doc)
-    if stated:
-        return _narrowed(stated)
-    spans: dict[tuple[int, int], int] = {}
-    for pattern in _HEADCOUNT_PATTERNS:
-        for m in pattern.finditer(doc.scan):  # the same figure seen twice: with its unit, longest
-            spans[m.start("q"), m.end("q")] = max(spans.get((m.start("q"), m.end("q")), 0), m.end())
-    heads = sorted((start, end, whole) for (start, end), whole in spans.items())
-    # Several headcounts (« 3 agents à l'accueil et 11 personnes au total »): the largest bounds.
-    counts = [f for f in (_reading(doc, start, end, whole) for start, end, whole in heads)
-              if f.low <= MAX_FTE]
-    return _headcount_bound(max(counts, key=lambda f: f.high)) if counts else None
-
-
+# --- Population ---------------------------------------------------------------------------------
+#
 # Every "N habitants" figure is classed by the words closest to it in its sentence: the largest
-# town (taken first), the whole territory (never taken as the town's population), or neutral
-# (taken when no town figure is given). A territory figure alone gives None.
+# town (taken first), a town the member names (« Niort (59 000 habitants) », « Dax 21 000
+# habitants »: next), the whole territory (never taken as the town's population), or neutral
+# (taken when nothing else is). A territory figure alone gives None.
 
+_POPULATION = re.compile(rf"{QTY}\s*(?:habitants?|habs?\b\.?|ames\b|residents\b)")
 # Sentences end at punctuation or a blank line (plain text mail is hard-wrapped).
 _SENTENCE_END = re.compile(r"[!?;]|\.(?!\d)|\n[ \t]*\n")
 _TOWN_WORDS = re.compile(
-    r"plus (grande|grosse|importante|peuplee) (commune|ville)"
-    r"|(commune|ville) la plus (grande|grosse|importante|peuplee)"
-    r"|(ville|commune|bourg)[- ]centre|(ville|commune) principale|ville[- ]siege"
-    r"|(la|notre) plus (grande|grosse|importante|peuplee)(,| compte| a | avec| :| regroupe)"
+    r"plus (grande|grosse|gde|grde|gd|grosse|importante|peuplee) (commune|ville|cne|bourg|agglomeration)"
+    r"|(commune|ville|bourg) la plus (grande|grosse|importante|peuplee)"
+    r"|(ville|commune|bourg)[- ]centre|(ville|commune) principale|principale (ville|commune)|ville[- ]siege"
+    r"|(?<!\w)(la|notre|le|notre) plus (grande|grosse|gros|importante|peuplee)(?!\w)"
 )
 _TERRITORY_WORDS = re.compile(
     r"territoire|communaute (de communes|d'agglomeration|urbaine)|intercommunalite|(?<!\w)epci"
@@ -133,6 +66,29 @@ _TERRITORY_WORDS = re.compile(
     r"|(?<!\w)pays(?!\w)|au total|en tout|population totale|perimetre"
 )
 _WEAK_TOWN_WORDS = re.compile(r"(?<!\w)(commune|ville|bourg)(?!\w)")
+#: What may stand between a town's name and its figure: « Niort (59 000 », « la souterraine c est
+#: 5200 », « Villeneuve-sur-Lot compte à peu près 22 000 ».
+_TOWN_TO_FIGURE = re.compile(
+    r"^[\s,:(=–—-]*(?:(?:qui|ne|n'|c'est|c est|avec|soit|et|ses|doit|faire|fait|faisait|compte|comptait"
+    r"|a|avait|totalise|abrite|affiche|atteint|represente|est|en|environ|autour|de|d'|a peu pres|pres|presque"
+    r"|quasiment|un|peu|plus|moins|tout|juste|seulement|aujourd'hui|actuellement|bientot|officiellement"
+    r"|guere|pas|loin|grosso modo)[\s,:(]*){0,8}$"
+)
+#: « la communauté de communes de Lacanau (15 000 habitants) » is the territory's figure.
+_TERRITORY_OF = re.compile(r"(communaute|agglomeration|agglo|territoire|pays|cdc|epci|canton|bassin"
+                           r"|intercommunalite|perimetre|metropole)( \w+)? (de|du|d'|des) ?$")
+_FIGURE_TO_TOWN = re.compile(r"^\s*(habitants? |hab\.? )?(pour|a) $")
+#: A figure with no unit after the words of the largest town (« Auzances, la plus importante, en
+#: compte environ 1 300 »); not a year, a distance, a count of something else.
+_UNITLESS = re.compile(rf"(?<![\w.,-])(?P<q>{NUMBER})(?![\d.,]?\d)(?!\s*(?:%|km|etp|e\.t\.p|salari|personne"
+                       r"|agent|commune|euro|€|ans|an\b|lits|visiteurs|nuitees|touristes|hab|ame|metres|m\b))")
+
+
+@dataclass(frozen=True)
+class _Found:
+    rank: int  # 0 the largest town, 1 a town named, 2 neutral
+    at: int
+    figure: Figure
 
 
 def _classify(before: str, after: str) -> str:
@@ -147,42 +103,95 @@ def _classify(before: str, after: str) -> str:
     return "neutral"
 
 
-def _figures(doc: Doc) -> Iterator[tuple[str, Figure]]:
-    """(class, figure) of each population figure in the text."""
-    text = doc.scan
-    matches = list(_POPULATION.finditer(text))
-    stops = [(e.start(), e.end()) for e in _SENTENCE_END.finditer(text)]
-    starts, ends = [start for start, _ in stops], [end for _, end in stops]
+def _sentence(doc: Doc, start: int, end: int, stops: tuple[list[int], list[int]]) -> tuple[int, int]:
+    starts, ends = stops
+    before = bisect.bisect_right(ends, start)
+    after = bisect.bisect_left(starts, end)
+    return (max(ends[before - 1] if before else 0, start - REACH),
+            min(starts[after] if after < len(starts) else len(doc.scan), end + REACH))
+
+
+def _town_named(doc: Doc, start: int, end: int, towns: list[tuple[int, int]]) -> bool:
+    """Whether a town's name stands right before the figure (« Niort (59 000 habitants) ») or just
+    after it (« dont 42 000 pour Angoulême »), and not as a territory's (« la communauté de
+    communes de Lacanau »)."""
+    for town_start, town_end in towns:
+        if town_end <= start and _TOWN_TO_FIGURE.match(doc.scan[town_end:start]):
+            return not _TERRITORY_OF.search(doc.scan[max(0, town_start - 40):town_start])
+        if town_start >= end and _FIGURE_TO_TOWN.match(doc.scan[end:town_start]):
+            return True
+    return False
+
+
+def _read(doc: Doc, start: int, end: int, whole: int) -> Figure:
+    """The figure at [start, end), as the member corrected or widened it right after (`whole` is
+    where its unit ends)."""
+    fixed = corrected(doc.scan, whole, "population")
+    if fixed is not None:
+        return figure_at(doc, *fixed)
+    figure = figure_at(doc, start, end, whole)
+    other = widened(doc.scan, whole, "population")
+    if other is not None:
+        value = number(doc.scan[other[0]:other[1]])
+        return Figure(min(figure.low, value), max(figure.high, value), said=figure.said)
+    return figure
+
+
+def _figures(doc: Doc, towns: list[tuple[int, int]]) -> Iterator[_Found]:
+    """Each population figure of the text that is no territory's, with its rank."""
+    stops = [(e.start(), e.end()) for e in _SENTENCE_END.finditer(doc.scan)]
+    edges = ([s for s, _ in stops], [e for _, e in stops])
+    matches = list(_POPULATION.finditer(doc.scan))
     for i, m in enumerate(matches):
-        before = bisect.bisect_right(ends, m.start())
-        after = bisect.bisect_left(starts, m.end())
-        start = max(
-            ends[before - 1] if before else 0,
-            matches[i - 1].end() if i else 0,
-            m.start() - REACH,
-        )
-        end = min(
-            starts[after] if after < len(starts) else len(text),
-            matches[i + 1].start() if i + 1 < len(matches) else len(text),
-            m.end() + REACH,
-        )
-        kind = _classify(text[start : m.start()], text[m.end() : end])
-        yield kind, _reading(doc, m.start("q"), m.end("q"), m.end())
+        low, high = _sentence(doc, m.start(), m.end(), edges)
+        low = max(low, matches[i - 1].end() if i else 0)
+        high = min(high, matches[i + 1].start() if i + 1 < len(matches) else len(doc.scan))
+        # What follows counts only close by: « 8 300 habitants à l'année … côté Bassin » is a town's.
+        kind = _classify(doc.scan[low:m.start()], doc.scan[m.end():min(high, m.end() + 60)])
+        named = _town_named(doc, m.start("q"), m.end(), towns)
+        if kind == "town" or named or kind == "neutral":
+            rank = 0 if kind == "town" else 1 if named else 2
+            yield _Found(rank, m.start(), _read(doc, m.start("q"), m.end("q"), m.end()))
+    yield from _unitless(doc, edges, towns)
 
 
-def population(doc: Doc) -> Figure | None:
+def _unitless(doc: Doc, edges: tuple[list[int], list[int]], towns: list[tuple[int, int]]) -> Iterator[_Found]:
+    """Figures without « habitants » that only the largest town's words, or a town's name, make
+    a population: « Airvault, la plus grande commune, 3 300 », « dont 42 000 pour Angoulême »."""
+    for words in _TOWN_WORDS.finditer(doc.scan):
+        _low, high = _sentence(doc, words.start(), words.end(), edges)
+        m = _UNITLESS.search(doc.scan, words.end(), min(high, words.end() + 70))
+        if m and number(m["q"]) >= 50 and not _POPULATION.match(doc.scan, m.start()):
+            yield _Found(0, m.start(), _read(doc, m.start("q"), m.end("q"), m.end()))
+    for m in re.finditer(rf"(?<!\w)dont (?P<q>{NUMBER}) (?=(?:habitants? )?pour )", doc.scan):
+        if _town_named(doc, m.start("q"), m.end("q"), towns):
+            yield _Found(1, m.start(), _read(doc, m.start("q"), m.end("q"), m.end("q")))
+
+
+def _form_population(value: str) -> Figure | None:
+    line = Doc.of(value)
+    if any(True for _ in _POPULATION.finditer(line.scan)) and all(
+            f.rank == 2 for f in _figures(line, [])) and _TERRITORY_WORDS.search(line.scan):
+        return None  # « Population : 45 000 habitants sur le territoire »
+    m = re.search(QTY, line.scan)
+    return figure_at(line, m.start("q"), m.end("q"), len(value)) if m else None
+
+
+def population(doc: Doc, signature: Doc | None = None) -> Figure | None:
+    """The largest town's population: the form's line; else the text's figure of the largest
+    town, of a town it names, or a neutral one, in that order; else the largest town's in the
+    signature (« Commune principale : Parthenay (10 412 hab.) »)."""
     value = doc.form.get("population")
     if value:
-        line = Doc.of(value)
-        kinds = [kind for kind, _ in _figures(line)]
-        m = re.search(_QTY, line.scan)
-        if m and "territory" not in kinds:
-            return _reading(line, m.start("q"), m.end("q"), len(value))
-    figures = list(_figures(doc))
-    for wanted in ("town", "neutral"):
-        for kind, figure in figures:
-            if kind == wanted:
-                return figure
+        found = _form_population(value)
+        if found is not None:
+            return found
+    towns = [(start, end) for start, end, _ in find_communes(doc.text)]
+    figures = sorted(_figures(doc, towns), key=lambda f: (f.rank, f.at))
+    if figures:
+        return figures[0].figure
+    if signature is not None:
+        value = signature.form.get("population")
+        labelled = [f for f in _figures(signature, []) if f.rank == 0]
+        return _form_population(value) if value else labelled[0].figure if labelled else None
     return None
-
-

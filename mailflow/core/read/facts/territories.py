@@ -11,14 +11,19 @@ from ..text import fold, fold_aligned
 # --- Territories and scale -------------------------------------------------------------------
 
 _TERRITORY_WORDINGS: tuple[tuple[Territory, str], ...] = (
-    (Territory.RURAL, r"rura(l|le|les|ux)"),
+    (Territory.RURAL,
+     r"rura(l|le|les|ux)|ruralite|(en |pleine |la |de la |a la |100 ?% )campagne(?! (de|d'))"),
     (
         Territory.COASTAL,
-        r"littora(l|le|les|ux)|cotier(e|s|es)?|bord de (la )?mer|(stations? )?balneaires?"
-        r"|front de mer",
+        r"littora(l|le|les|ux)|cotier(e|s|es)?|bord de (la )?mer|(stations? )?balneaires?|front de mer"
+        r"|(sur|de|a|face a|vers) (la |l')(mer|ocean)|(sur|de|a|vers) la cote"
+        r"|(en |au )?bord (de la |du |de l')(mer|ocean)"
+        r"|cote (atlantique|basque|landaise|charentaise|girondine|d'argent|de beaute|de lumiere)"
+        r"|(l'|une |sur l'|sur une |notre |les )iles?(?! de france)|ile (de re|d'oleron|d'aix|madame)"
+        r"|presqu'iles?|(bassin|ports?) ostreicoles?",
     ),
     (Territory.MOUNTAIN, r"montagnes?|montagnarde?s?|stations? de ski|sports d'hiver"),
-    (Territory.URBAN, r"urbaine?s?"),
+    (Territory.URBAN, r"urbaine?s?|(en |grande )ville(?![\w-])|metropole"),
 )
 _TERRITORY_PATTERNS = tuple(
     (territory, re.compile(rf"(?<!\w)(?:{pattern})(?!\w)"))
@@ -29,7 +34,10 @@ _GROUP_NAMES = re.compile(
     r"(?<!\w)(groupe (des |de travail )?)?((offices|ot) (de tourisme )?ruraux|groupe rural)(?!\w)"
 )
 _CLAUSE_CUT = re.compile(r"[.,;:!?()\n]|(?<!\w)(et|mais|plutot|donc|car)(?!\w)")
-_NEGATION = re.compile(r"(?<!\w)(ni|pas|non|hors|sans|aucune?|jamais|loin)(?!\w)")
+_NEGATION = re.compile(r"(?<!\w)(ni|pas|non|hors|sans|aucune?|jamais|loin|km|kilometres|minutes|heures?"
+                       r"|\d+ ?h|\d+ ?min|a l'oppose|plutot que)(?!\w)")
+#: Doubt is no denial: « je ne sais pas si le caractère montagne nous exclut ».
+_DOUBT = re.compile(r"(?<!\w)(ne )?sais pas si|pas sure? que|je me demande si|ne suis pas sure?")
 _YES_NO = re.compile(r"^\W*(oui|non)\b")
 _TERRITORY_LABEL_PREFIX = re.compile(r"^(territoire|zone|secteur|station) (de |d')?")
 
@@ -38,7 +46,8 @@ def _negated(text: str, pos: int) -> bool:
     """True when a negation precedes `pos` in its clause (« ni littoral », « pas en montagne »)."""
     window = text[max(pos - 50, 0) : pos]
     cuts = [m.end() for m in _CLAUSE_CUT.finditer(window)]
-    return _NEGATION.search(window[max(cuts, default=0) :]) is not None
+    clause = window[max(cuts, default=0) :]
+    return _NEGATION.search(clause) is not None and not _DOUBT.search(clause)
 
 
 def _form_territories(doc: Doc) -> tuple[set[Territory], set[Territory]]:
@@ -67,12 +76,16 @@ _SCALE_PATTERNS: tuple[tuple[Scale, re.Pattern[str]], ...] = (
     (
         Scale.INTERCOMMUNAL,
         re.compile(
-            r"(?<![\w-])(intercommuna(l|le|les|ux)|communautaires?|communaute (de communes"
-            r"|d'agglomeration|urbaine)|epci|cdc|oti)(?!\w)"
+            r"(?<![\w-])(intercommuna(l|le|les|ux)|interco|communautaires?|communaute (de communes"
+            r"|d'agglomeration|urbaine)|com ?com|epci|cdc|oti|agglomeration|agglo|metropole"
+            r"|cc(?= (de|du|des|d')))(?!\w)"
         ),
     ),
     (Scale.COMMUNAL, re.compile(r"(?<![\w-])(communa(l|le|les|ux)|municipa(l|le|les|ux))(?!\w)")),
 )
+#: An office that covers several communes works for them together (« 40 communes »).
+_SEVERAL_COMMUNES = re.compile(r"(?<!\w)(\d{2,3}|une (dizaine|vingtaine|trentaine|quarantaine|cinquantaine"
+                               r"|centaine)( de)?) communes(?!\w)")
 
 
 def _first_scale(text: str) -> Scale | None:
@@ -88,6 +101,7 @@ def _first_scale(text: str) -> Scale | None:
 def scale(doc: Doc) -> Scale | None:
     value = doc.form.get("scale")
     found = _first_scale(fold_aligned(value)) if value else None
-    return found or _first_scale(doc.scan)
+    found = found or _first_scale(doc.scan)
+    return found or (Scale.INTERCOMMUNAL if _SEVERAL_COMMUNES.search(doc.scan) else None)
 
 
