@@ -4,7 +4,6 @@ state), with the model's enums, network and people re-exported; nothing outside 
 from __future__ import annotations
 
 import bisect
-import re
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import NamedTuple
@@ -26,6 +25,7 @@ from .enums import (
     Template,
     Territory,
 )
+from .ids import canonical_id
 from .network import Criteria, Department, Group, Meeting, Network
 from .people import Applicant, Figure, Profile
 from .seats import seated
@@ -325,15 +325,6 @@ class Decision:
     forward: Question | None = None  # the member's question to hand to staff with this message
 
 
-_TYPED_ID = re.compile(r"\s*([CIQ])\s*-?\s*0*(\d{1,9})\s*", re.I)
-
-
-def canonical_id(typed: str) -> str:
-    """An id as mailflow writes it, from how a person types it: « c12 », « C-0012 » → C0012."""
-    found = _TYPED_ID.fullmatch(typed)
-    return f"{found.group(1).upper()}{int(found.group(2)):04d}" if found else typed.strip().upper()
-
-
 @dataclass(frozen=True)
 class State:
     """Everything `decide` needs to know: the configuration and the candidatures so far.
@@ -388,8 +379,16 @@ class State:
         """Every group's candidatures in arrival order."""
         return self.indexes()[0]
 
+    # One lookup by id per record: the id as typed (« c12 »), the record or None.
     def candidature(self, candidature_id: str) -> Candidature | None:
-        return self.indexes()[1].get(candidature_id)
+        found = self.indexes()[1].get(candidature_id)
+        return found if found is not None else self.indexes()[1].get(canonical_id(candidature_id))
+
+    def idea(self, idea_id: str) -> Idea | None:  # the latest version (a batch may hold an older)
+        return next((i for i in reversed(self.ideas) if i.id == canonical_id(idea_id)), None)
+
+    def question(self, question_id: str) -> Question | None:
+        return next((q for q in reversed(self.questions) if q.id == canonical_id(question_id)), None)
 
     def of_email(self, email: str) -> tuple[Candidature, ...]:
         """This address's candidatures, oldest first."""

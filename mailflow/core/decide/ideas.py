@@ -24,7 +24,6 @@ from ...model.values import (
     Outcome,
     Reply,
     State,
-    canonical_id,
 )
 from ..french import IDEA_STATUS, format_date_fr, plural
 from ..read.classify import IDEA, IDEA_ATTACHMENT
@@ -114,11 +113,10 @@ def current(state: State) -> dict[str, Idea]:
 
 def find(state: State, idea_id: str) -> Idea:
     """The idea with this id (case-insensitive), or UnknownIdeaError naming the known ones."""
-    ideas = current(state)
-    wanted = canonical_id(idea_id)
-    if wanted in ideas:
-        return ideas[wanted]
-    known = ", ".join(ideas) or "aucune pour l’instant"
+    found = state.idea(idea_id)
+    if found is not None:
+        return found
+    known = ", ".join(current(state)) or "aucune pour l’instant"
     raise UnknownIdeaError(f"idée inconnue « {idea_id} » ; idées connues : {known}")
 
 

@@ -24,7 +24,7 @@ from ...model.values import (
     Status,
 )
 from ..french import OUTCOME, STATUS, plural
-from ..read.conversation import strip_prefixes, token_hash
+from ..read.conversation import pending_for, strip_prefixes, token_hash
 from ..read.text import fold
 from .colleague import her_confirmation, registered
 from .ideas import idea_decision, idea_status_decision, ideas_of
@@ -225,8 +225,7 @@ def withdraw(state: State, cand: Candidature, now: datetime, reason: str,
 def _confirmation(state: State, intent: Intent, now: datetime) -> Decision | None:
     """A message quoting a confirmation code we sent to this very address."""
     for token in intent.tokens:
-        digest = token_hash(token)
-        action = next((p for p in state.pending if p.token_hash == digest), None)
+        action = pending_for(state, token)
         if action is None or action.email != intent.sender:
             continue  # not ours, or someone else's code: it confirms nothing
         cand = state.candidature(action.target)

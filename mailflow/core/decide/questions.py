@@ -13,7 +13,6 @@ from ...model.values import (
     Question,
     QuestionStatus,
     State,
-    canonical_id,
 )
 from .places import calls_for
 from .replies import answer, describe_place
@@ -24,8 +23,7 @@ TEXT_KEPT = 4000
 
 def find(state: State, question_id: str) -> Question | None:
     """The question with this id (any case), or None."""
-    wanted = canonical_id(question_id)
-    return next((q for q in state.questions if q.id.upper() == wanted), None)
+    return state.question(question_id)
 
 
 def _about(intent: Intent) -> str | None:

@@ -29,7 +29,7 @@ from ...model.values import (
 from ..french import STAFF_VERB, format_date_fr
 from ..french.staff import command_line, examples, unclear_words, understood
 from ..read.classify import only_thanks
-from ..read.conversation import TOKEN, token_hash
+from ..read.conversation import TOKEN, pending_for, token_hash
 from ..read.staff.forward import forwarded
 from ..read.staff.reader import read_request
 from ..read.staff.request import Command, Missing, Reading, Unclear
@@ -270,8 +270,7 @@ def _other_action(command: Command, reading: Reading) -> str | None:
 
 def _staff_action(state: State, code: str) -> PendingAction | None:
     """The staff action waiting for this code, whoever it was sent to."""
-    digest = token_hash(code)
-    return next((p for p in state.pending if p.token_hash == digest and p.kind == "staff"), None)
+    return pending_for(state, code, "staff")
 
 
 def said_yes(text: str) -> bool | None:

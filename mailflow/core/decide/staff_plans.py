@@ -24,7 +24,6 @@ from ...model.values import (
     Reply,
     State,
     Status,
-    canonical_id,
 )
 from ..french import ACTION, STATUS, format_date_fr
 from ..french.reasons import DISPLACED
@@ -162,8 +161,7 @@ def _was(before: Group, override: dict[str, Any]) -> dict[str, Any]:
 
 def find_candidature(state: State, candidature_id: str) -> Candidature:
     """The candidature with this id, in any case (« c0012 » is C0012)."""
-    wanted = canonical_id(candidature_id)
-    found = next((c for c in state.candidatures if c.id.upper() == wanted), None)
+    found = state.candidature(candidature_id)
     if found is None:
         raise StaffActionError(f"candidature inconnue « {candidature_id} » ; les candidatures "
                                "d’un groupe : mailflow candidates list GROUPE",

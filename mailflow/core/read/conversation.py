@@ -15,6 +15,7 @@ from ...model.values import (
     Idea,
     IdeaStatus,
     Inbound,
+    PendingAction,
     QuestionStatus,
     Reply,
     Sent,
@@ -53,6 +54,12 @@ def is_reply(message: Inbound) -> bool:
 def token_hash(token: str) -> str:
     """What the store keeps of a confirmation code: its hash, never the code."""
     return hashlib.sha256(token.strip().upper().encode()).hexdigest()
+
+
+def pending_for(state: State, code: str, kind: str | None = None) -> PendingAction | None:
+    """The action waiting for this confirmation code (of that kind), whoever it was sent to."""
+    digest = token_hash(code)
+    return next((p for p in state.pending if p.token_hash == digest and kind in (None, p.kind)), None)
 
 
 class Threads(Protocol):
