@@ -219,12 +219,15 @@ RULES: tuple[Rule, ...] = (
     Rule("espaces françaises", found(rf"(?<![{NBSP}]):(?=[\s]|$)|(?<![{NNBSP}{NBSP}])[;!?](?=[\s]|$)"
                                      rf"|«(?!{NBSP})|(?<!{NBSP})»", lambda w: w.plain),
          "une espace insécable avant « : », fine avant « ; ! ? », dans les guillemets"),
-    # Owned by the engineers of place numbers (issue 18, item 1): left here, marked, not checked.
+    # Checked over conversations, not one letter: tests/test_truth.py (a held place, answered
+    # later) and the property of tests/test_decide.py (any arrivals: each holder's place is its
+    # own, within the capacity, and the one it was last told).
     Rule("numéros de place uniques parmi les titulaires", None,
-         "deux membres à qui l’on a dit « place 2 sur 20 » ; vérifiée par les tests des places"),
+         "deux membres à qui l’on a dit « place 2 sur 20 » ; vérifiée sur des conversations entières "
+         "(tests/test_truth.py, tests/test_decide.py)"),
     Rule("chaque nombre égal à celui de l’état", None,
-         "une place, un rang ou un total dit au membre qui n’est pas celui de l’état ; vérifiée par "
-         "les tests des places"),
+         "une place, un rang ou un total dit au membre qui n’est pas celui de l’état ; vérifiée sur "
+         "des conversations entières (tests/test_truth.py, tests/test_decide.py)"),
 )
 CHECKED = tuple(rule for rule in RULES if rule.check is not None)
 
