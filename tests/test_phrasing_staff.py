@@ -12,11 +12,14 @@ from .helpers.project import ROOT, script
 
 phrasing = script("phrasing")
 SHARED = ROOT.parent / "shared" / "phrasing" / "staff-dev.jsonl"
-OURS = ROOT / "tests" / "data" / "phrasing" / "staff-ours.jsonl"
-CASES: list[dict[str, Any]] = [*phrasing.load(OURS), *(phrasing.load(SHARED) if SHARED.exists() else [])]
+#: Our sets: staff-ours (written with the reader), staff-voices and staff-voices2 (written apart by
+#: other hands, each measured once before the reader learnt from it: 118/160 and 149/160).
+OURS = sorted((ROOT / "tests" / "data" / "phrasing").glob("staff-*.jsonl"))
+CASES: list[dict[str, Any]] = [*(case for path in OURS for case in phrasing.load(path)),
+                               *(phrasing.load(SHARED) if SHARED.exists() else [])]
 #: What may fall short of a plan in so many messages: asked back (an answer that says what was
 #: understood and what is missing), never silence and never a wrong plan.
-ASKED_AT_MOST = 3
+ASKED_AT_MOST = 6
 
 
 @pytest.fixture(scope="module")

@@ -3,6 +3,7 @@ choice between readings), what is missing for it, or that it asks nothing."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -12,6 +13,7 @@ from . import actions, person
 from .actions import Context, Made
 from .evidence import evidence
 from .forward import Forwarded
+from .lexicon import ASKING
 from .person import new_person
 from .request import (
     Command,
@@ -88,8 +90,12 @@ def read_request(subject: str, new_text: str, state: State, now: datetime, tz: Z
     unclear = next((r for _a, _s, r in made if isinstance(r, Unclear)), None)
     if unclear is not None and (asks(words) or ranked[0][1] >= 2):
         return Reading(unclear=unclear)
-    if not ranked and not _named(ctx) and talks_to_a_colleague(words):
-        return Reading()  # « Claire, tu as pu regarder le devis du traiteur ? »: not to the mailbox
+    requested = bool(ASKING.search(words.plain.replace("?", " ")))  # « peux-tu », « merci de »…
+    if not ranked and not _named(ctx) and (talks_to_a_colleague(words) or not (
+            requested or _OURS.search(words.plain))):
+        # « Claire, tu as pu regarder le devis ? », « Qui a laissé la galette dans le frigo ? »:
+        # nothing of the mailbox's business named, nothing requested of anyone
+        return Reading()
     if asks(words) or (ranked and (ranked[0][1] >= 2 or _named(ctx))):
         return Reading(unclear=Unclear(Missing.ACTION, _verb(ranked), _named(ctx), (), closest(ctx)))
     return Reading()
@@ -100,6 +106,12 @@ def _as_it_is(command: Command, state: State) -> bool:
     group = state.groups.get(command.target)
     return (command.verb is StaffVerb.CAPACITY and group is not None
             and command.fields.get("capacity") == str(group.capacity))
+
+
+#: What the mailbox deals with: a message that names none of it asks nothing of the mailbox.
+_OURS = re.compile(r"\b(?:candidat\w*|inscri\w*|groupes?|gt|places?|idees?|propositions?|questions?|"
+                   r"reunions?|rencontres?|appels?|membres?|ot|offices?|liste|attente|mailflow|boite|"
+                   r"code|plan|action|capacite|quota|ca|bureau|note)\b")
 
 
 _ON_CANDIDATURES = ("promote", "refuse", "withdraw")

@@ -193,6 +193,10 @@ _AT_PLACE = re.compile(r"\b(?:on la (?:fait|fera|tient|tiendra|met|organise)|ce 
 _SAME_PLACE = re.compile(r"\bm[eê]me (?:lieu|endroit|salle|adresse)\b|\blieu inchang", re.I)
 
 
+_FROM = re.compile(r"\b(?:collegues?|ceux|celles?|gens|office|ot|oti|bureau|equipe|mairie|ville) d[e']? ?\Z"
+                   r"|\bdepuis ?\Z|\bviennent d[e']? ?\Z")
+
+
 def at_place(text: str) -> str | None:
     """A place said after « on la fait à », « aura lieu à »…, as written."""
     found = _AT_PLACE.search(text)
@@ -217,8 +221,11 @@ def new_place(text: str, group: Group, departments: dict[str, str]) -> str | Non
         towns = [c for _s, _e, c in find_communes(said)]
         department = departments.get(towns[0].department) if towns else None
         return f"{said} ({department})" if department and department not in said else said
-    for _start, _end, commune in find_communes(text):
+    folded = fold_aligned(text)
+    for start, _end, commune in find_communes(text):
         names = (fold_aligned(commune.name), fold_aligned(commune.name.split("-")[0]))
+        if _FROM.search(folded[max(0, start - 24):start]):
+            continue  # « les collègues de Nontron », « l'OT de Sarlat »: someone's town, not the place
         if all(name not in current for name in names):
             department = departments.get(commune.department)
             return f"{commune.name} ({department})" if department else commune.name
