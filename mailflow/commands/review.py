@@ -8,14 +8,15 @@ import contextlib
 import json
 import re
 from collections.abc import Iterator
+from datetime import datetime
 
 from ..app.context import Context
 from ..app.review.desk import ReviewDesk, Waiting, figures, one, waiting
-from ..app.review.held import reviewed
-from ..app.wiring import build_service, utc_now
+from ..app.review.held import InForce, in_force_of, reviewed
+from ..app.wiring import build_service, open_store, utc_now
 from ..config.settings import Settings
 from ..core.french import ago, format_date_fr, outcome_words, plural
-from ..errors import StaffActionError
+from ..errors import MailflowError, StaffActionError
 from .common import DRY_RUN_DONE, actor, columns, say, tell
 
 
@@ -162,3 +163,40 @@ def cmd_review_stop(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_review_resume(settings: Settings, args: argparse.Namespace) -> int:
     """Review one outcome's replies again."""
     return _change(settings, args, on=True)
+
+
+def _in_force(settings: Settings) -> InForce | None:
+    """The review in force as the store says it (None when it cannot be read: said elsewhere)."""
+    try:
+        with open_store(settings, read_only=True) as store:
+            return in_force_of(store, settings)
+    except MailflowError:
+        return None
+
+
+def review_lines(settings: Settings) -> list[str]:
+    """What `check-config` says of review (printed), and staff's changes over `[review]` (the
+    warnings returned)."""
+    review = settings.review
+    found = _in_force(settings)
+    outcomes = found.outcomes if found is not None else review.outcomes
+    if outcomes:
+        every = " (toutes : [\"all\"])" if review.every and outcomes == review.outcomes else ""
+        say(f"relecture : {', '.join(outcomes)}{every}, par {', '.join(review.reviewers)} ; rappel après "
+            f"{review.remind_after_hours:g} h ; arrêt proposé après {review.trust_after} réponses de "
+            "suite parties telles quelles")
+    else:
+        say("relecture : aucune ([review] outcomes vide) : les réponses partent dès la décision")
+    warnings = []
+    for outcome, change in (found.changes if found is not None else {}).items():
+        on, by = change.get("review") is True, change.get("by", "?")
+        at = format_date_fr(datetime.fromisoformat(change["at"]), settings.tz) if change.get("at") \
+            else "date inconnue"
+        file = settings.file.name
+        warnings.append(
+            f"relecture de « {outcome} » : {file} {'ne la demande pas' if on else 'la demande'} ; "
+            f"l’équipe l’a {'reprise' if on else 'arrêtée'} le {at} par {by} : c’est l’équipe qui "
+            f"vaut ; pour revenir au fichier : mailflow review {'stop' if on else 'resume'} {outcome}")
+    for line in warnings:
+        say(f"attention : {line}")
+    return warnings

@@ -108,3 +108,4 @@ class ReviewDesk:
                                    f"{', '.join(KNOWN)}")
         desk = StaffDesk(self.ctx, self.actor, self.dry_run)
         return desk.carry_out(lambda state, _now: plan_review_change(state, outcome, on))
+
