@@ -153,7 +153,7 @@ def review_digest(reviews: Iterable[Review], reviewed: Collection[str], now: dat
 def plan_review_change(state: State, outcome: str, on: bool) -> Plan:
     """Staff stop reviewing one outcome's replies (`on` False), or review them again: a setting
     kept as staff's change over the configuration file, nothing else."""
-    words = f"« {outcome_words(outcome)} » ({outcome})"
+    words = f"« {outcome_words(outcome)} »"
     if on:
         summary = f"Relecture des réponses {words} : reprise"
         note = ("les prochaines réponses de ce type attendront la relecture de l’équipe avant de "

@@ -14,7 +14,7 @@ from .text import fold
 #: Words that let the reply go, among the first words of the answer.
 _YES = re.compile(r"\b(ok|okay|oki|oui|ouais|yes|parfait|d'accord|dac|c'est bon|c'est ok|ca me va|"
                   r"ca marche|ca roule|(je )?valid\w*|go|vas-y|allez-y|envo[iy]\w*|nickel|impeccable|"
-                  r"top|tres bien|super|(je )?confirme|bon pour moi|bon a envoyer|feu vert|"
+                  r"top|tres bien|super|je confirme|bon pour moi|bon a envoyer|feu vert|"
                   r"pas de (souci|soucis|probleme)|rien a redire|banco|valide)\b")
 #: Words that keep it waiting (« non », « on attend », « pas encore »…).
 _NO = re.compile(r"\b(non|nan|no|ne|n'\w+|pas encore|pas maintenant|pas tout de suite|pas pour l'instant|"
@@ -29,7 +29,7 @@ _GREETING = re.compile(r"^(bonjour|bonsoir|hello|salut|coucou|re)\b[^,.!?:;\n]{0
 _LETTER_START = re.compile(r"^(bonjour|bonsoir|madame|monsieur|chere?s?|mesdames|messieurs)\b")
 _FORMAL = re.compile(r"\b(vous|votre|vos)\b")
 #: A short first line that introduces the text to send: « OK, mais envoie plutôt ceci : ».
-_HEAD_WORDS = 4
+_HEAD_WORDS = 3
 _SHORT = 8
 
 

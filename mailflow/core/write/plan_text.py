@@ -50,7 +50,7 @@ def _review(plan: Plan) -> list[str]:
         return []
     outcome, on = plan.review
     said = "attendront la relecture de l’équipe" if on else "partiront sans relecture"
-    return [f"  réponses « {outcome_words(outcome)} » ({outcome}) : {said}"]
+    return [f"  réponses « {outcome_words(outcome)} » : {said}"]
 
 
 def _zone(state: State) -> ZoneInfo:
