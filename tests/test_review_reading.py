@@ -26,13 +26,17 @@ SEND, HOLD, CORRECT, UNCLEAR = Answer.SEND, Answer.HOLD, Answer.CORRECT, Answer.
     ("Attends, je vérifie son profil", HOLD), ("N’envoie pas", HOLD), ("Tu peux attendre lundi ?", HOLD),
     ("Non, refuse-la : hors profil", HOLD), ("Stop", HOLD), ("Pas maintenant", HOLD),
     ("OK mais pas avant lundi", UNCLEAR), ("Marie a déjà appelé hier", UNCLEAR),
-    ("Je n’ai rien à redire", UNCLEAR), ("Bonjour Marie, c’est confirmé, à bientôt !", UNCLEAR),
+    ("Je n’ai rien à redire", UNCLEAR), ("Tu es sûre pour le quota ? Elle est en Gironde je crois", UNCLEAR),
+    ("Bonjour,\n\nNon, elle n’est pas directrice, je l’appelle demain pour voir avec elle", HOLD),
+    ("Bonjour Marie, c’est confirmé, à bientôt !", CORRECT),
+    ("Bonjour Marie,\n\nBienvenue !\n\nClaire", CORRECT),
+    ("Remplace par :\n\nBonjour Marie, bienvenue !", CORRECT),
     ("Bonjour Marie,\n\nVotre place est confirmée. Nous vous attendons le 6 avril.\n\nBien à vous", CORRECT),
     ("Bonjour Madame Dupont, votre place est confirmée. À très bientôt !", CORRECT),
     ("Nous avons bien reçu votre candidature et vous confirmons votre place dans le groupe.", CORRECT),
 ])
 def test_an_answer_is_read_as_a_colleague_reads_it(written: str, answer: Answer) -> None:
-    assert read_answer(written).answer is answer
+    assert read_answer(written, member="Marie Dupont").answer is answer
 
 
 def test_a_correction_is_the_whole_letter_with_its_signature() -> None:

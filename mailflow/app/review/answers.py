@@ -63,6 +63,8 @@ def review_answered(ctx: Context, state: State, inbound: Inbound, vouched: bool,
                                            subject=inbound.subject, reason=why)])
     draft = next((i for i in ctx.store.outbox(DeliveryStatus.HELD) if i.id == review.id), None)
     if not review.waiting or draft is None:
+        if sender in ctx.settings.network.staff and _asks_action(ctx, state, inbound, review, now):
+            return None  # an action written in an old review's thread: a staff message as any
         return _told(ctx, inbound, _done_already(ctx, review), review, "")
     return _answered(ctx, state, inbound, review, draft, code, now)
 
@@ -95,7 +97,7 @@ def _answered(ctx: Context, state: State, inbound: Inbound, review: Review, draf
     """A reviewer's answer to a reply still waiting: let it go, correct it, keep it waiting; and
     the staff action it asks for too, planned with its own code."""
     sender = inbound.sender or ""
-    reading = read_answer(inbound.new_text, inbound.signature)
+    reading = read_answer(inbound.new_text, inbound.signature, review.name)
     staff = (_asked_action(ctx, state, inbound, review, now)
              if sender in ctx.settings.network.staff and reading.answer is not Answer.CORRECT else None)
     if reading.answer is Answer.CORRECT:
@@ -124,17 +126,27 @@ def _unclear(review: Review) -> str:
             "d’appel comprise ; elle reste en attente")
 
 
+def _about(review: Review) -> str | None:
+    """The candidature or idea a staff action asked in a review's answer is about, unless named."""
+    return review.about if review.about[:1] in ("C", "I") else None
+
+
+def _asks_action(ctx: Context, state: State, inbound: Inbound, review: Review, now: datetime) -> bool:
+    """Whether an answer to a review also asks for a staff action (« refuse-la : hors profil »)."""
+    settings = ctx.settings
+    own = (*settings.network.staff, settings.network.address.lower())
+    reading = read_request("", inbound.new_text, state, inbound.arrived(now), settings.tz,
+                           about=_about(review), own=own)
+    return bool(reading.commands) or (reading.unclear is not None and reading.unclear.verb is not None)
+
+
 def _asked_action(ctx: Context, state: State, inbound: Inbound, review: Review,
                   now: datetime) -> StaffOutcome | None:
     """A staff action asked with the answer (« non, refuse-la : hors profil »), planned and shown
     with its own code as any other; None when the answer asks none."""
-    settings = ctx.settings
-    own = (*settings.network.staff, settings.network.address.lower())
-    about = review.about if review.about[:1] in ("C", "I") else None
-    reading = read_request("", inbound.new_text, state, inbound.arrived(now), settings.tz,
-                           about=about, own=own)
-    if not reading.commands and (reading.unclear is None or reading.unclear.verb is None):
+    if not _asks_action(ctx, state, inbound, review, now):
         return None
+    about = _about(review)
     kind = CaseKind.CANDIDATURE if review.about[:1] == "C" else CaseKind.IDEA
     message = replace(inbound, text=inbound.new_text, subject=CODE_IN_SUBJECT.sub("", inbound.subject))
     intent = Intent(IntentKind.STAFF, message, inbound.sender or "", inbound.sender_name,

@@ -28,6 +28,10 @@ _GREETING = re.compile(r"^(bonjour|bonsoir|hello|salut|coucou|re)\b[^,.!?:;\n]{0
 #: A letter to the member begins so, or addresses them formally.
 _LETTER_START = re.compile(r"^(bonjour|bonsoir|madame|monsieur|chere?s?|mesdames|messieurs)\b")
 _FORMAL = re.compile(r"\b(vous|votre|vos)\b")
+#: Colleagues say « tu »; members are written to with « vous ».
+_INFORMAL = re.compile(r"\b(tu|toi|ton|ta|tes|t'\w+)\b")
+#: A first line that announces the text to send: « Remplace par : », « Voici le texte : ».
+_ANNOUNCE = re.compile(r"\b(remplace\w*|plutot|corrig\w*|voici|texte|envo\w*|version|mets)\b")
 #: A short first line that introduces the text to send: « OK, mais envoie plutôt ceci : ».
 _HEAD_WORDS = 3
 _SHORT = 8
@@ -54,13 +58,14 @@ def _words(text: str) -> list[str]:
     return re.findall(r"[\w'-]+", fold(text))
 
 
-def read_answer(new_text: str, signature: str = "") -> ReviewReading:
-    """What a reviewer's answer (the new text above the quote, and its signature) says.
+def read_answer(new_text: str, signature: str = "", member: str | None = None) -> ReviewReading:
+    """What a reviewer's answer (the new text above the quote, and its signature) says of the
+    reply to `member` (their name, as a greeting may name them).
 
     An empty answer, the plain « Répondre » the review mail asks for, lets the reply go, as for
-    a staff action. A yes or a no counts among the first words of the first paragraph; a letter
-    to the member (a greeting, or « vous » in a few lines) is the text that goes instead; what is
-    neither is asked back rather than guessed.
+    a staff action. A yes or a no counts among the first words of the first paragraph, unless a
+    letter to the member follows; any other text goes in the draft's place, but for a short note
+    to a colleague (a few words, « tu »), which is asked back rather than sent to the member.
     """
     text = TOKEN.sub("", new_text).replace("[]", "").strip()
     if not text:
@@ -69,11 +74,11 @@ def read_answer(new_text: str, signature: str = "") -> ReviewReading:
     first_at = 1 if _GREETING.fullmatch(fold(paragraphs[0])) and len(paragraphs) > 1 else 0
     first = _GREETING.sub("", fold(paragraphs[first_at]), count=1)
     head = " ".join(_words(first)[:_HEAD_WORDS])
-    letter = bool(_FORMAL.search(fold(text))) and (
-        len(_words(text)) >= _SHORT or bool(_LETTER_START.match(fold(text))))
+    letter = bool(_FORMAL.search(fold(text))) or _greets(fold(paragraphs[0]), member)
+    cue = bool(_YES.search(head) or _NO.search(head))
     if _NOT_SENT.search(first):
         return ReviewReading(Answer.HOLD)
-    if (_YES.search(head) or _NO.search(head)) and (not letter or len(_words(first)) <= _SHORT):
+    if cue and (not letter or len(_words(first)) <= _SHORT):
         if _NO.search(head):
             return ReviewReading(Answer.UNCLEAR if _YES.search(first) else Answer.HOLD)
         if _NO.search(first):
@@ -82,9 +87,23 @@ def read_answer(new_text: str, signature: str = "") -> ReviewReading:
         if first.rstrip().endswith(":") and rest:  # « OK, mais envoie plutôt ceci : »
             return ReviewReading(Answer.CORRECT, _with_signature(rest, signature))
         return ReviewReading(Answer.SEND)
-    if letter:
+    rest = "\n\n".join(paragraphs[first_at + 1:])
+    if first.rstrip().endswith(":") and _ANNOUNCE.search(first) and rest:  # « Remplace par : »
+        return ReviewReading(Answer.CORRECT, _with_signature(rest, signature))
+    body = _words("\n".join(paragraphs[first_at:]))
+    if letter or (len(body) >= _SHORT and not cue and not _INFORMAL.search(fold(text))):
         return ReviewReading(Answer.CORRECT, _with_signature(text, signature))
     return ReviewReading(Answer.UNCLEAR)
+
+
+def _greets(first_line: str, member: str | None) -> bool:
+    """Whether the answer opens on a greeting to the member: by their name, or « Madame »."""
+    if not _LETTER_START.match(first_line):
+        return False
+    if re.match(r"^(madame|monsieur|chere?s?|mesdames|messieurs)\b", first_line):
+        return True
+    names = [w for w in _words(member or "") if len(w) > 2]
+    return any(re.search(rf"\b{re.escape(name)}\b", first_line.split("\n")[0]) for name in names)
 
 
 def _with_signature(text: str, signature: str) -> str:
