@@ -52,6 +52,7 @@ def test_ok_sends_the_draft_threaded_on_the_members_message(review_workspace: Se
     (sent,) = mail_to(review_workspace, MARIE)
     draft = draft_of(review)
     assert sent["Message-ID"] == draft["Message-ID"] and body_text(sent) == body_text(draft)
+    assert body_text(sent).strip() in body_text(review)  # the reviewer read exactly what went
     assert sent["In-Reply-To"] == MARIE_ID and MARIE_ID in str(sent["References"])
     assert sent["From"].addresses[0].addr_spec == review_workspace.network.address
     assert sent["X-Mailflow-Outcome"] == "confirmed"
