@@ -15,7 +15,9 @@ from mailflow.errors import ConfigError
 from .helpers.messages import MARIE, NADIA, deliver, staff_answer
 from .helpers.project import SAMPLES
 from .helpers.review import code_of, mail_to, review_mails, stored_reviews, with_review
-from .helpers.runs import Clock, cli, run_job, run_once, sent_mail
+from .helpers.runs import Clock, body_text, cli, run_job, run_once, sent_mail
+
+SOPHIE = "s.lacombe@tourisme-creuse-sud.fr"
 
 
 def test_no_review_table_holds_nothing(workspace: Settings, capsys: pytest.CaptureFixture[str]) -> None:
@@ -120,3 +122,20 @@ def test_a_reply_left_waiting_is_shown_again_once_with_a_code_of_its_own(review_
     run_job(review_workspace, clock, "run_batch")
     assert [m["X-Mailflow-Outcome"] for m in mail_to(review_workspace, MARIE)] == ["confirmed"]
     assert [r.waiting for r in stored_reviews(review_workspace)] == [False]
+
+
+def test_a_reply_no_message_asked_for_is_held_too(workspace_config: Path) -> None:
+    """A place held for an answer that never came goes on: the member's letter is reviewed like
+    any other, the mail to the reviewers saying no new message of theirs decided it."""
+    settings = config.load(with_review(workspace_config, ("hold-expired",)))
+    clock = Clock(datetime.now(UTC))
+    deliver(settings, [SAMPLES[2]], at=clock.now)  # a candidature asked what is missing
+    run_job(settings, clock, "run_batch")
+    member = mail_to(settings, SOPHIE)
+    assert [m["X-Mailflow-Outcome"] for m in member] == ["needs-info"]  # not reviewed: at once
+    clock.advance(days=15)
+    assert run_job(settings, clock, "expire_holds") == 1
+    assert len(mail_to(settings, SOPHIE)) == 1  # the expiry's letter waits
+    (review,) = review_mails(settings)
+    said = " ".join(body_text(review).split())
+    assert "place passée à la personne suivante" in said and "cette réponse part d’office" in said

@@ -1,5 +1,4 @@
-"""`mailflow review list|show|send|hold|stats|stop|resume`: the replies waiting for staff to read
-them, one in full, letting one go or keeping it, the trust figures, review stopped or resumed."""
+"""`mailflow review list|show|send|hold|stats|stop|resume`: replies waiting for staff, and trust."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""A reviewer's answer in a batch: the held reply let go as drafted or corrected, or kept waiting;
-an action asked with it planned as any staff action; the code from anyone else does nothing."""
+"""A reviewer's answer in a batch: the held reply let go, corrected or kept; an action asked besides."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""Review as staff see it from the command line and the digest: what waits, one reply in full,
-send or hold one, the trust figures, review stopped or started again, the settings in force."""
+"""Review for the command line and the digest: what waits, one in full, send, hold, figures, stop."""
 
 from __future__ import annotations
 

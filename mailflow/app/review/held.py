@@ -1,5 +1,4 @@
-"""Replies held when decided: the draft waits in the outbox, the reviewers get it with a code;
-and the reminder of those still waiting."""
+"""Replies held when decided (the draft waits, the reviewers get it with a code), and reminded."""
 
 from __future__ import annotations
 

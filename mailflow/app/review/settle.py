@@ -1,6 +1,4 @@
-"""What becomes of a held reply, written with the commit that decides it: let go as drafted or
-corrected, kept waiting, or dropped when a staff action makes it needless; and review stopped or
-started again for one outcome, as staff's change over the configuration."""
+"""What becomes of a held reply, written with the commit that decides it; review stopped or resumed."""
 
 from __future__ import annotations
 

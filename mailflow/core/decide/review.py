@@ -1,5 +1,4 @@
-"""Replies held for review, decided: which replies wait for staff, what becomes of one once a
-reviewer answers, the trust figures per outcome, and review stopped or started again."""
+"""Review decided: which replies wait, what becomes of one, the trust figures, review stopped."""
 
 from __future__ import annotations
 

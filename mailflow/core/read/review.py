@@ -1,6 +1,4 @@
-"""A reviewer's answer to a reply held for review, read as a colleague reads it: « OK » lets it
-go, « non » keeps it waiting, a letter written above the quote goes in its place; and a staff
-request to stop reviewing one kind of reply."""
+"""A reviewer's answer read as a colleague reads it (OK, non, a letter instead), and « stop reviewing »."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""Review in words and messages: the mail asking reviewers to read a held reply (or reminding
-them of it), the reply as the member will read it, and a reviewer's text made the reply."""
+"""Review in messages: the mail to the reviewers, the reply as the member reads it, a text made the reply."""
 
 from __future__ import annotations
 
