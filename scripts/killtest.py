@@ -9,6 +9,9 @@ Usage:
       `run --once` killed just before and just after each of its durable writes in turn
   .venv/bin/python scripts/killtest.py --review-points
       the same with review on: the run that holds replies, then the one that lets them go
+  .venv/bin/python scripts/killtest.py --review [--trials N]
+      a real daemon killed at random with review on, while it holds replies, then while it reads
+      the reviewer's answers and lets them go
 
 Each trial starts from a fresh workspace holding the same messages and ends by comparing what
 came out with an undisturbed run: every message handled exactly once (moved out of the inbox),
@@ -514,6 +517,62 @@ def random_trial(base: Path, name: str, rng: random.Random, servers: Servers | N
     return Trial(seen, done, within, ready or 0.0, elapsed)
 
 
+def _phase(cfg: Path, log: Path, rng: random.Random, kills: int, window: tuple[float, float],
+           expected: int) -> int:
+    """A daemon killed `kills` times at random, then run until `expected` messages are handled
+    and nothing is owed; how many kills landed."""
+    env, done = dict(os.environ), 0
+    for _ in range(kills):
+        process = _daemon(cfg, env, log)
+        time.sleep(rng.uniform(*window))
+        if process.poll() is None:
+            process.send_signal(signal.SIGKILL)
+            done += 1
+        process.wait()
+    process = _daemon(cfg, env, log)
+    started = time.monotonic()
+    while not _finished(cfg, expected, None) and time.monotonic() < started + 30:
+        time.sleep(0.01)
+    process.send_signal(signal.SIGTERM)
+    process.wait(timeout=30)
+    return done
+
+
+def review_trial(base: Path, name: str, rng: random.Random, kills: int,
+                 window: tuple[float, float]) -> tuple[Outcome, list[tuple[str, str, bool]], int]:
+    """Review on, a real daemon: killed at random while it holds the replies, then while it reads
+    the reviewer's answers and lets them go; what it left, its reviews, how many kills landed."""
+    cfg = movable(base / name)
+    settings = config.load(cfg)
+    assert settings.mailbox.path is not None
+    deliver_maildir(settings.mailbox.path, [(ROOT / "samples" / f"{n}.eml").read_bytes()
+                                            for n in REVIEW_SAMPLES])
+    log = cfg.parent / "daemon.log"
+    done = _phase(cfg, log, rng, kills, window, len(REVIEW_SAMPLES))
+    deliver_answers(cfg)
+    done += _phase(cfg, log, rng, kills, window, len(REVIEW_SAMPLES) + len(REVIEW_ANSWERS))
+    return observe(cfg), _reviews(cfg), done
+
+
+def _review_trials(base: Path, trials: int, kills: int, seed: int) -> int:
+    """`--review`: random kills of a daemon holding, then letting go, replies for review."""
+    rng = random.Random(seed)
+    reference, reviews, _ = review_trial(base, "reference", rng, 0, (0.0, 0.0))
+    failures = landed = 0
+    for number in range(trials):
+        seen, theirs, done = review_trial(base, f"trial-{number}", rng, kills, (0.2, 1.5))
+        landed += done
+        problems = seen.differences(reference) + ([f"reviews {theirs} != {reviews}"]
+                                                  if theirs != reviews else [])
+        if problems:
+            failures += 1
+            print(f"trial {number}: " + "; ".join(problems), flush=True)
+        shutil.rmtree(base / f"trial-{number}", ignore_errors=True)
+    print(f"{trials} trials with review on (seed {seed}): {landed} kills; {failures} trial(s) with "
+          f"a message lost, a reply missing, sent twice or not held as the reference")
+    return 1 if failures else 0
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -526,6 +585,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--points", action="store_true", help="kill at each durable write instead")
     parser.add_argument("--review-points", action="store_true",
                         help="the same with review on: holding replies, then letting them go")
+    parser.add_argument("--review", action="store_true",
+                        help="review on: kills while replies are held, then while they are let go")
     parser.add_argument("--seed", type=int, default=None)
     args = parser.parse_args(argv[1:])
     base = Path(tempfile.mkdtemp(prefix="mailflow-kill-"))
@@ -541,6 +602,8 @@ def main(argv: list[str]) -> int:
             print(f"{trials} kill points (before and after each durable write), {failures} with a problem")
             return 1 if failures else 0
         seed = args.seed if args.seed is not None else random.randrange(1 << 30)
+        if args.review:
+            return _review_trials(base, args.trials, args.kills, seed)
         rng = random.Random(seed)
         servers = _start_servers() if args.servers else None
         try:

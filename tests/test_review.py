@@ -10,10 +10,20 @@ import pytest
 from mailflow.config.settings import Settings
 from mailflow.model.enums import ReviewFate
 
-from .helpers.messages import LUC, MARIE, NADIA, STAFF, deliver, member_reply, staff_answer
+from .helpers.messages import (
+    LUC,
+    MARIE,
+    NADIA,
+    STAFF,
+    deliver,
+    member_reply,
+    role_ot_applicants,
+    staff_answer,
+    staff_message,
+)
 from .helpers.project import SAMPLES
 from .helpers.review import code_of, draft_of, mail_to, review_mail_for, review_mails, stored_reviews
-from .helpers.runs import body_html, body_text, cli, run_once, sent_mail, staff_action_mail
+from .helpers.runs import body_html, body_text, cli, run_once, sent_mail, staff_action_mail, staff_mail
 from .helpers.worlds import ot_ruraux_statuses
 
 MARIE_ID = "<01-candidature-formulaire-ot-ruraux@mail.example.fr>"
@@ -227,3 +237,15 @@ def test_a_reviewer_who_is_not_staff_reviews_and_staff_who_are_not_reviewers_do_
     deliver(settings, [staff_answer(tmp_path, review, "OK", sender="direction@monatourisme.fr")])
     run_once(settings)
     assert [m["X-Mailflow-Outcome"] for m in mail_to(settings, MARIE)] == ["confirmed"]
+
+
+def test_many_replies_to_read_are_no_mail_loop(review_workspace: Settings, tmp_path: Path) -> None:
+    """A burst after the newsletter: ten mails to the reviewers in a day is no loop of replies
+    to a staff address (the daily cap counts letters, not mails asking staff to read one)."""
+    deliver(review_workspace, role_ot_applicants(tmp_path, 10))
+    run_once(review_workspace)
+    assert len(review_mails(review_workspace)) == 10
+    deliver(review_workspace, [staff_message(tmp_path, "Clore l’appel OT ruraux")])
+    run_once(review_workspace)
+    assert staff_mail(review_workspace, "staff-loop") == []
+    assert [m["X-Mailflow-Outcome"] for m in staff_action_mail(review_workspace)] == ["staff-to-confirm"]
