@@ -13,9 +13,9 @@ from mailflow.config.settings import Settings
 from mailflow.errors import ConfigError
 
 from .helpers.messages import MARIE, NADIA, deliver, staff_answer
-from .helpers.project import SAMPLES
+from .helpers.project import MX, SAMPLES, trust_mx
 from .helpers.review import code_of, mail_to, review_mails, stored_reviews, with_review
-from .helpers.runs import Clock, body_text, cli, run_job, run_once, sent_mail
+from .helpers.runs import Clock, body_text, cli, run_job, run_once, sent_mail, staff_mail
 
 SOPHIE = "s.lacombe@tourisme-creuse-sud.fr"
 
@@ -139,3 +139,23 @@ def test_a_reply_no_message_asked_for_is_held_too(workspace_config: Path) -> Non
     (review,) = review_mails(settings)
     said = " ".join(body_text(review).split())
     assert "place passée à la personne suivante" in said and "cette réponse part d’office" in said
+
+
+def test_an_answer_the_server_does_not_vouch_for_does_nothing(workspace_config: Path,
+                                                              tmp_path: Path) -> None:
+    """Where the receiving server's results are trusted, a reviewer's « OK » counts only when
+    DMARC passes for its sender, as a staff action's code does; staff hear of the other."""
+    settings = config.load(with_review(trust_mx(workspace_config)))
+    deliver(settings, [SAMPLES[0]])
+    run_once(settings)
+    (review,) = review_mails(settings)
+    forged = (("Authentication-Results", f"{MX}; dmarc=fail header.from=monatourisme.fr"),)
+    deliver(settings, [staff_answer(tmp_path, review, "OK", headers=forged),
+                       staff_answer(tmp_path, review, "OK")])  # a failing verdict, and none at all
+    run_once(settings)
+    assert mail_to(settings, MARIE) == []
+    assert len(staff_mail(settings, "quarantine")) == 1 and len(staff_mail(settings, "staff-unverified")) == 1
+    vouched = (("Authentication-Results", f"{MX}; dmarc=pass header.from=monatourisme.fr"),)
+    deliver(settings, [staff_answer(tmp_path, review, "OK", headers=vouched)])
+    run_once(settings)
+    assert [m["X-Mailflow-Outcome"] for m in mail_to(settings, MARIE)] == ["confirmed"]
