@@ -63,6 +63,7 @@ def test_the_code_never_goes_to_the_member() -> None:
     ("arrête la relecture stp", ""),
     ("Clore l’appel OT ruraux", None),
     ("Arrêter l’appel, j’ai relu les candidatures", None),
+    ("Pas besoin de relire la fiche, elle est bonne", None),
 ])
 def test_a_request_to_stop_reviewing_names_its_outcome(written: str, outcome: str | None) -> None:
     assert read_stop(written, KNOWN) == outcome

@@ -114,7 +114,7 @@ def _with_signature(text: str, signature: str) -> str:
 #: Stopping review, said close to it: « arrêter la relecture », « ne plus relire », « sans relecture ».
 _STOP = re.compile(r"\b(arret\w*|stop\w*|coupe\w*|supprim\w*|retir\w*|enlev\w*|fin de|sans|plus besoin "
                    r"de|ne plus|n'est plus|pas besoin de|plus la peine de)( [\w']+){0,3}? (la )?"
-                   r"(relecture|relire)\b")
+                   r"(?P<what>relecture|relire)\b")
 #: Each outcome as staff name it in French, besides its value (« confirmed »).
 OUTCOME_WORDS = {  # the more precise first: « désistements à confirmer » before « désistements »
     "confirmed": r"inscriptions? confirmees?|confirmations?|places? confirmees?|confirmees?",
@@ -139,7 +139,8 @@ def read_stop(text: str, known: tuple[str, ...]) -> str | None:
     « confirmed » »): its value; "" when they ask it of none that is known; None when the
     message asks no such thing."""
     said = fold(TOKEN.sub(" ", text)).replace("’", "'")
-    if not _STOP.search(said):
+    asked = _STOP.search(said)
+    if asked is None:
         return None
     for value in sorted(known, key=len, reverse=True):  # « withdrawal-to-confirm » before « … »
         if re.search(rf"(?<![\w-]){re.escape(value)}(?![\w-])", said):
@@ -147,4 +148,5 @@ def read_stop(text: str, known: tuple[str, ...]) -> str | None:
     for value, words in OUTCOME_WORDS.items():
         if value in known and re.search(rf"\b({words})\b", said):
             return value
-    return ""
+    # « arrêter la relecture » names review itself; « pas besoin de relire la fiche » does not.
+    return "" if asked.group("what") == "relecture" else None
