@@ -338,6 +338,25 @@ def _records(sub: SubParsers) -> None:
     _command(purge, "records:cmd_privacy_purge")
 
 
+def _review(sub: SubParsers) -> None:
+    actions = _actions(_add(sub, "review", "la relecture : les réponses qui attendent l’accord de l’équipe",
+                            "mailflow review list", "mailflow review send 3"), "review_command")
+    for name, text, arg in (
+            ("list", "les réponses en attente de relecture, les plus anciennes d’abord", ""),
+            ("show", "une réponse en attente : le message du membre, la décision, la réponse", "3"),
+            ("send", "envoyer telle quelle une réponse en attente (son numéro)", "3"),
+            ("hold", "garder une réponse en attente (elle compte comme retenue)", "3"),
+            ("stats", "ce qu’a donné la relecture sur 30 jours, par type de réponse", ""),
+            ("stop", "ne plus relire un type de réponse : elles partent dès la décision", "confirmed"),
+            ("resume", "relire de nouveau un type de réponse (valeur de X-Mailflow-Outcome)", "confirmed")):
+        act = _add(actions, name, text, f"mailflow review {name} {arg}".strip())
+        if arg:
+            act.add_argument("target", metavar="NUMÉRO" if arg == "3" else "TYPE")
+        if name != "show":
+            (_json if name in ("list", "stats") else _dry_run)(act)
+        _command(act, f"review:cmd_review_{name}")
+
+
 def _run(sub: SubParsers) -> None:
     run = _add(sub, "run", "lire la boîte et répondre (le service)", "mailflow run --once",
                "mailflow run --dry-run")
@@ -410,7 +429,7 @@ def parser() -> argparse.ArgumentParser:
                      help="journal détaillé, pour qui maintient mailflow")
     top.add_argument("--version", action=_Version, help="afficher la version de mailflow et s’arrêter")
     sub = top.add_subparsers(dest="command", required=True, metavar="COMMANDE", title="commandes")
-    for add in (_run, _old, _groups, _candidates, _digest, _check_and_newsletter, _ideas, _records):
+    for add in (_run, _old, _groups, _candidates, _digest, _check_and_newsletter, _ideas, _records, _review):
         add(sub)
     return top
 

@@ -7,6 +7,11 @@ Usage:
       by LMTP) and a real SMTP server instead of the embedded default
   .venv/bin/python scripts/killtest.py --points
       `run --once` killed just before and just after each of its durable writes in turn
+  .venv/bin/python scripts/killtest.py --review-points
+      the same with review on: the run that holds replies, then the one that lets them go
+  .venv/bin/python scripts/killtest.py --review [--trials N]
+      a real daemon killed at random with review on, while it holds replies, then while it reads
+      the reviewer's answers and lets them go
 
 Each trial starts from a fresh workspace holding the same messages and ends by comparing what
 came out with an undisturbed run: every message handled exactly once (moved out of the inbox),
@@ -276,6 +281,103 @@ def points(base: Path) -> Iterator[tuple[str, list[str]]]:
             shutil.rmtree(cfg.parent, ignore_errors=True)
 
 
+# --- review: a reply held, then let go, killed at each durable write -----------------------------
+
+REVIEW = '\n[review]\noutcomes = ["confirmed", "waitlisted"]\n'
+#: Two places and a waiting list, each reply held for review; a refusal, which goes at once.
+REVIEW_SAMPLES = ("01-candidature-formulaire-ot-ruraux", "09-candidature-dordogne-2",
+                  "10-candidature-dordogne-3", "04-candidature-refusee-fonction")
+#: What the reviewer answers about each member's reply: as drafted, a letter of hers, not now.
+REVIEW_ANSWERS = {
+    "marie.dupont@ot-perigord-noir.fr": "OK",
+    "luc.garnier@ot-bastides-dordogne.fr": ("Bonjour Luc,\n\nVotre place dans le groupe est confirmée : "
+                                            "nous vous attendons le 6 avril à Montignac.\n\n"
+                                            "Bien cordialement,\nClaire"),
+    "nadia.roux@ot-isle-auvezere.fr": "Non, on attend",
+}
+
+
+def movable(work: Path) -> Path:
+    """A review workspace whose configuration names its folders relative to itself: a copy of
+    the folder is a workspace of its own."""
+    cfg = workspace(work, extra=REVIEW)
+    cfg.write_text(cfg.read_text(encoding="utf-8").replace(f"{work}/", ""), encoding="utf-8")
+    return cfg
+
+
+def deliver_answers(cfg: Path) -> None:
+    """The reviewer's answers (« Répondre » above the quote) to the mails that asked them."""
+    settings = config.load(cfg)
+    assert settings.delivery.path is not None and settings.mailbox.path is not None
+    answers = []
+    for path in sorted(settings.delivery.path.glob("*.eml")):
+        mail = _eml(path)
+        if mail["X-Mailflow-Alert"] != "review":
+            continue
+        draft = next(p.get_content() for p in mail.iter_attachments()
+                     if p.get_content_type() == "message/rfc822")
+        answer = email.message.EmailMessage()
+        answer["From"] = settings.network.staff[0]
+        answer["To"] = settings.network.address
+        answer["Subject"] = f"RE: {mail['Subject']}"
+        answer["Message-ID"] = f"<answer-{len(answers)}@monatourisme.fr>"
+        answer["In-Reply-To"] = str(mail["Message-ID"])
+        answer.set_content(f"{REVIEW_ANSWERS[draft['To'].addresses[0].addr_spec]}\n\n"
+                           f"Le 1 déc. 2026 à 10:00, mailflow a écrit :\n> Relecture\n")
+        answers.append(bytes(answer))
+    deliver_maildir(settings.mailbox.path, answers)
+
+
+def _reviews(cfg: Path) -> list[tuple[str, str, bool]]:
+    settings = config.load(cfg)
+    with Store(settings.store_path, read_only=True) as store:
+        held = {item.id for item in store.outbox("held")}
+        return sorted((r.outcome, r.fate.value, r.id in held) for r in store.reviews())
+
+
+def _review_points(base: Path, stage: str, make: Callable[[str], Path]) -> Iterator[tuple[str, list[str]]]:
+    reference_cfg = make(f"{stage}-reference")
+    total = count_points(reference_cfg)
+    reference, reviews = observe(reference_cfg), _reviews(reference_cfg)
+    for point in range(1, total + 1):
+        for after in (False, True):
+            name = f"{stage}-{'after' if after else 'before'}-{point}"
+            cfg = make(name)
+            died = killed_once(cfg, point, after)
+            recover(cfg)
+            problems = observe(cfg).differences(reference)
+            if _reviews(cfg) != reviews:
+                problems.append(f"reviews {_reviews(cfg)} != {reviews}")
+            if not died:
+                problems.append("the process was not killed at this point")
+            yield name, problems
+            shutil.rmtree(cfg.parent, ignore_errors=True)
+
+
+def review_points(base: Path) -> Iterator[tuple[str, list[str]]]:
+    """Review on: every kill point of the run that decides and holds the replies (« held »), then
+    of the run that reads the reviewer's answers and sends what they let go (« answered »)."""
+    samples = [(ROOT / "samples" / f"{name}.eml").read_bytes() for name in REVIEW_SAMPLES]
+
+    def held(name: str) -> Path:
+        cfg = movable(base / name)
+        settings = config.load(cfg)
+        assert settings.mailbox.path is not None
+        deliver_maildir(settings.mailbox.path, samples)
+        return cfg
+
+    yield from _review_points(base, "held", held)
+    template = held("answered-template")
+    recover(template)
+    deliver_answers(template)
+
+    def answered(name: str) -> Path:
+        shutil.copytree(template.parent, base / name)
+        return base / name / template.name
+
+    yield from _review_points(base, "answered", answered)
+
+
 # --- a real daemon killed at random moments ---------------------------------------------------
 
 
@@ -415,6 +517,62 @@ def random_trial(base: Path, name: str, rng: random.Random, servers: Servers | N
     return Trial(seen, done, within, ready or 0.0, elapsed)
 
 
+def _phase(cfg: Path, log: Path, rng: random.Random, kills: int, window: tuple[float, float],
+           expected: int) -> int:
+    """A daemon killed `kills` times at random, then run until `expected` messages are handled
+    and nothing is owed; how many kills landed."""
+    env, done = dict(os.environ), 0
+    for _ in range(kills):
+        process = _daemon(cfg, env, log)
+        time.sleep(rng.uniform(*window))
+        if process.poll() is None:
+            process.send_signal(signal.SIGKILL)
+            done += 1
+        process.wait()
+    process = _daemon(cfg, env, log)
+    started = time.monotonic()
+    while not _finished(cfg, expected, None) and time.monotonic() < started + 30:
+        time.sleep(0.01)
+    process.send_signal(signal.SIGTERM)
+    process.wait(timeout=30)
+    return done
+
+
+def review_trial(base: Path, name: str, rng: random.Random, kills: int,
+                 window: tuple[float, float]) -> tuple[Outcome, list[tuple[str, str, bool]], int]:
+    """Review on, a real daemon: killed at random while it holds the replies, then while it reads
+    the reviewer's answers and lets them go; what it left, its reviews, how many kills landed."""
+    cfg = movable(base / name)
+    settings = config.load(cfg)
+    assert settings.mailbox.path is not None
+    deliver_maildir(settings.mailbox.path, [(ROOT / "samples" / f"{n}.eml").read_bytes()
+                                            for n in REVIEW_SAMPLES])
+    log = cfg.parent / "daemon.log"
+    done = _phase(cfg, log, rng, kills, window, len(REVIEW_SAMPLES))
+    deliver_answers(cfg)
+    done += _phase(cfg, log, rng, kills, window, len(REVIEW_SAMPLES) + len(REVIEW_ANSWERS))
+    return observe(cfg), _reviews(cfg), done
+
+
+def _review_trials(base: Path, trials: int, kills: int, seed: int) -> int:
+    """`--review`: random kills of a daemon holding, then letting go, replies for review."""
+    rng = random.Random(seed)
+    reference, reviews, _ = review_trial(base, "reference", rng, 0, (0.0, 0.0))
+    failures = landed = 0
+    for number in range(trials):
+        seen, theirs, done = review_trial(base, f"trial-{number}", rng, kills, (0.2, 1.5))
+        landed += done
+        problems = seen.differences(reference) + ([f"reviews {theirs} != {reviews}"]
+                                                  if theirs != reviews else [])
+        if problems:
+            failures += 1
+            print(f"trial {number}: " + "; ".join(problems), flush=True)
+        shutil.rmtree(base / f"trial-{number}", ignore_errors=True)
+    print(f"{trials} trials with review on (seed {seed}): {landed} kills; {failures} trial(s) with "
+          f"a message lost, a reply missing, sent twice or not held as the reference")
+    return 1 if failures else 0
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -425,14 +583,18 @@ def main(argv: list[str]) -> int:
                              "when an undisturbed daemon is ready to when it has answered all)")
     parser.add_argument("--servers", action="store_true", help="a real Dovecot and SMTP server")
     parser.add_argument("--points", action="store_true", help="kill at each durable write instead")
+    parser.add_argument("--review-points", action="store_true",
+                        help="the same with review on: holding replies, then letting them go")
+    parser.add_argument("--review", action="store_true",
+                        help="review on: kills while replies are held, then while they are let go")
     parser.add_argument("--seed", type=int, default=None)
     args = parser.parse_args(argv[1:])
     base = Path(tempfile.mkdtemp(prefix="mailflow-kill-"))
     failures = 0
     try:
-        if args.points:
+        if args.points or args.review_points:
             trials = 0
-            for name, problems in points(base):
+            for name, problems in (review_points if args.review_points else points)(base):
                 trials += 1
                 if problems:
                     failures += 1
@@ -440,6 +602,8 @@ def main(argv: list[str]) -> int:
             print(f"{trials} kill points (before and after each durable write), {failures} with a problem")
             return 1 if failures else 0
         seed = args.seed if args.seed is not None else random.randrange(1 << 30)
+        if args.review:
+            return _review_trials(base, args.trials, args.kills, seed)
         rng = random.Random(seed)
         servers = _start_servers() if args.servers else None
         try:

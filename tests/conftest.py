@@ -14,6 +14,7 @@ from mailflow.core.write.render import Renderer
 from mailflow.model.values import Department, Group, State
 
 from .helpers.project import SHIPPED_CONFIG, local_config, own_groups
+from .helpers.review import with_review
 from .helpers.worlds import every_status_store
 from .mailservers import Dovecot, MailUser, SmtpSink, require_dovecot, start_dovecot, start_smtp_sink
 
@@ -62,6 +63,13 @@ def workspace_config(tmp_path: Path) -> Path:
 def workspace(workspace_config: Path) -> Settings:
     """A workspace's settings (see `workspace_config`): the real pipeline runs on it."""
     return config.load(workspace_config)
+
+
+@pytest.fixture
+def review_workspace(workspace_config: Path) -> Settings:
+    """A workspace whose staff read the replies that give a place or a waiting-list position
+    before they go ([review] outcomes = ["confirmed", "waitlisted"])."""
+    return config.load(with_review(workspace_config))
 
 
 @pytest.fixture(scope="session")

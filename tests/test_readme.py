@@ -15,7 +15,7 @@ def test_the_try_it_commands_tell_the_readme_story(tmp_path: Path) -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     part = readme[readme.index("## Try it"):readme.index("## Configuration")]
     blocks = re.findall(r"```sh\n(.*?)```", part, re.S)
-    assert len(blocks) == 3
+    assert len(blocks) == 4
     for name in ("config", "samples", "templates"):
         shutil.copytree(ROOT / name, tmp_path / name)
     launcher = tmp_path / ".venv" / "bin" / "mailflow"  # the README's command, this interpreter
@@ -31,4 +31,9 @@ def test_the_try_it_commands_tell_the_readme_story(tmp_path: Path) -> None:
     # Claire's action: a plan and a code first, then done once her « Oui » brings the code back.
     assert "action de l’équipe à confirmer" in out and "action de l’équipe faite" in out
     assert "C0006 nadia.roux@ot-isle-auvezere.fr : inscrit·e" in out  # Nadia's history
+    # Review on: Paul's place is his at once, his reply waits for Claire's « OK », then goes.
+    assert "direction@ot-cognac.fr (en attente de relecture)" in out
+    assert "R0001  « inscription confirmée » à Paul Girard <direction@ot-cognac.fr>" in out
+    assert "réponse relue par l’équipe" in out and "envoyée telle quelle" in out
+    assert re.search(r"confirmed\s+1\s+0\s+0\s+0\s+1", out)  # the figures: one as drafted
     assert "Traceback" not in done.stderr

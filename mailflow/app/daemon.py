@@ -32,7 +32,7 @@ service_log = logging.getLogger("mailflow")
 #: What each job is, in the words of the log staff read (journalctl) and of their alert.
 JOB_WORDS = {"mailbox": "relève de la boîte aux lettres", "wake": "relève à l’arrivée d’un message",
              "delivery": "envoi des réponses", "digest": "point du matin",
-             "holds": "fin des places gardées"}
+             "holds": "fin des places gardées", "reviews": "rappel des réponses à relire"}
 Failing = Callable[[str, BaseException], None]
 
 
@@ -182,6 +182,7 @@ def run_once(settings: Settings, since: datetime | None,
     with _started(settings, since, once=True) as service:
         show(service.run_batch())
         service.expire_holds()
+        service.remind_reviews()
 
 
 def run_forever(settings: Settings, since: datetime | None) -> None:
@@ -237,6 +238,7 @@ def _daemon(settings: Settings, service: Service) -> Daemon:
     daemon.every(min(settings.delivery.retry_seconds), "delivery", in_session(service.deliver))
     daemon.every(60, "digest", in_session(service.digest_if_due))
     daemon.every(600, "holds", in_session(service.expire_holds))
+    daemon.every(600, "reviews", in_session(service.remind_reviews))
     service_log.info("mailflow démarré : relève de %s toutes les %g s%s ; les réponses partent par %s",
              settings.mailbox.path or settings.mailbox.url, settings.poll_seconds,
              " et dès l’arrivée d’un message (IMAP IDLE)" if settings.mailbox.server

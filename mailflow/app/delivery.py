@@ -49,7 +49,10 @@ def _round_of_sending(ctx: Context, report: BatchReport) -> bool:
     blocked: set[str] = set()  # recipients with an earlier reply still owed: keep the order
     due: list[OutboxItem] = []
     alerts = 0
-    for item in ctx.store.outbox(DeliveryStatus.PENDING, DeliveryStatus.SENDING):
+    for item in ctx.store.outbox(DeliveryStatus.PENDING, DeliveryStatus.SENDING, DeliveryStatus.HELD):
+        if item.status is DeliveryStatus.HELD:  # waiting for a reviewer: what follows it waits too
+            blocked.update(item.to)
+            continue
         # « sending » is what older versions wrote before handing a reply over: the Sent
         # folder tells whether it went. Replies accepted since are in the store's log.
         if item.status is DeliveryStatus.SENDING and _was_sent(ctx, item):

@@ -31,6 +31,9 @@ from .delivery import deliver
 from .outbox import Outgoing, alert, alert_message, check_filled, enqueue, outgoing, promotion_alerts
 from .past import counted_since, split
 from .report import BatchReport, Handled
+from .review.answers import review_answered
+from .review.held import hold_for_review
+from .review.settle import Settle, settle
 from .staff import staff_message, stage_plan
 
 log = logging.getLogger("mailflow.intake")
@@ -55,6 +58,7 @@ class _Result:
     attachments: list[tuple[str, bytes]] = field(default_factory=list)  # (idea id, raw message)
     group: str | None = None
     staged: tuple[Plan, list[Outgoing]] | None = None  # a staff action confirmed, with its mail
+    review: Settle | None = None  # a reviewer's answer: what becomes of the reply held
 
 
 def run_batch(ctx: Context, *, dry_run: bool = False, chunk: int = CHUNK) -> BatchReport:
@@ -246,6 +250,11 @@ def _decided(ctx: Context, waiting: Waiting, state: State, renderer: Renderer, r
     forged, vouched = _vouch(ctx, inbound)
     if forged:
         return _quarantine(ctx, raw, digest, forged, waiting.key, inbound)
+    answered = review_answered(ctx, state, inbound, vouched, now)
+    if answered is not None:  # an answer to a reply held for review (see app.review)
+        return _Result(answered.outcome, answered.summary, "processed", digest, inbound.message_id,
+                       inbound.sender, inbound.subject, answered.messages, answered.after,
+                       group=answered.group, staged=answered.staged, review=answered.change)
     case = resolve(inbound, state, ctx.store, ctx.settings.network.staff)
     intent = replace(classify(inbound, ctx.settings.network, state.groups,
                               ctx.settings.departments, case), vouched=vouched)
@@ -265,9 +274,11 @@ def _decided(ctx: Context, waiting: Waiting, state: State, renderer: Renderer, r
     # member's to one of our answers to staff, is no case of anyone's.
     summary = decision.summary + (f" [{answers(case.kind, case.id, case.how)}]"
                                   if case is not None and case.kind is not CaseKind.HELP else "")
+    messages = _within_cap(ctx, messages, now)
+    if intent.kind is not IntentKind.STAFF:  # staff's own actions were read before they asked them
+        messages = hold_for_review(ctx, messages, decision.summary, inbound, now)
     return _Result(decision.outcome, summary, "processed", digest, inbound.message_id, inbound.sender,
-                   inbound.subject, _within_cap(ctx, messages, now), after, kept, decision.group_id,
-                   staged)
+                   inbound.subject, messages, after, kept, decision.group_id, staged)
 
 
 def _forward(ctx: Context, renderer: Renderer, question: Question, inbound: Inbound, raw: bytes,
@@ -344,7 +355,8 @@ def _record(ctx: Context, waiting: Waiting, result: _Result) -> Handled:
     now = ctx.clock()
     for item in result.messages:
         enqueue(ctx.store, item, waiting.key, now)
-        handled.replies.append((item.outcome, ", ".join(item.to), item.subject))
+        held = " (en attente de relecture)" if item.held else ""
+        handled.replies.append((item.outcome, ", ".join(item.to) + held, item.subject))
     ctx.store.record(LedgerEntry(
         key=waiting.key, sha256=result.sha256, message_id=result.message_id, sender=result.sender,
         subject=result.subject, outcome=result.outcome.value, summary=result.summary,
@@ -355,4 +367,6 @@ def _record(ctx: Context, waiting: Waiting, result: _Result) -> Handled:
     if result.staged is not None:
         plan, members = result.staged
         stage_plan(ctx, plan, members, result.sender or "")
+    if result.review is not None:
+        settle(ctx, result.review)
     return handled

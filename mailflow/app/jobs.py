@@ -18,6 +18,8 @@ from .delivery import deliver
 from .intake import run_batch
 from .outbox import Outgoing, alert, check_filled, enqueue, outgoing, promotion_alerts, queue_alerts
 from .report import BatchReport
+from .review.desk import review_part
+from .review.held import hold_for_review
 
 log = logging.getLogger("mailflow.jobs")
 
@@ -32,9 +34,10 @@ def expire_holds(ctx: Context) -> int:
     renderer = ctx.renderer.for_groups(after.groups)
     with ctx.store.transaction():  # all or nothing: never a reply without its state change
         for decision in decisions:
-            for reply in decision.replies:
-                enqueue(ctx.store, outgoing(renderer, reply, now), f"expiry:{reply.candidature_id}",
-                        now)
+            replies = [outgoing(renderer, reply, now) for reply in decision.replies]
+            for item in hold_for_review(ctx, replies, decision.summary, None, now):
+                about = (item.reply or decision.replies[0]).candidature_id  # a review mail: its reply's
+                enqueue(ctx.store, item, f"expiry:{about}", now)
             queue_alerts(ctx, promotion_alerts(ctx, after, decision.replies))
             log.info("%s", decision.summary)
         check_filled(ctx, before, after)
@@ -56,7 +59,8 @@ def digest(ctx: Context, *, send: bool) -> EmailMessage | None:
         for i in ctx.store.outbox(DeliveryStatus.PENDING, DeliveryStatus.SENDING, failed)
         if i.attempts and (i.status is not failed or since <= (i.next_attempt_at or i.created_at))
     ]
-    found = build_digest(ctx.state(), events, undelivered, since, now, recorded_by_staff(ctx))
+    found = build_digest(ctx.state(), events, undelivered, since, now, recorded_by_staff(ctx),
+                         reviews=review_part(ctx, now))
     message = ctx.renderer.render_digest(found, now) if found else None
     if send:
         with ctx.store.transaction():

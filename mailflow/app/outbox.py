@@ -12,7 +12,8 @@ from email.message import EmailMessage
 from ..core.decide.places import call_summary
 from ..core.read.conversation import sent_about
 from ..core.write.render import Renderer
-from ..model.values import Reply, Sent, State
+from ..model.review import Review
+from ..model.values import DeliveryStatus, Reply, Sent, State
 from ..ports import OutboxItem, StatePort
 from .context import Context
 
@@ -36,6 +37,8 @@ class Outgoing:
     reply: Reply | None = None
     about: Sent | None = None  # what it is about, when it is no reply to a member
     raw: bytes = field(default=b"", repr=False)  # the bytes, when written otherwise than by `message`
+    held: bool = False  # a reply held for staff to read before it goes (see app.review)
+    review: Review | None = None  # the review a mail to the reviewers asks for: kept with it
 
     def __post_init__(self) -> None:
         if not self.raw:
@@ -63,8 +66,10 @@ def enqueue(store: StatePort, item: Outgoing, key: str, now: datetime) -> str:
     store.enqueue(OutboxItem(
         id=message_id, seq=store.next_outbox_seq(), to=item.to, outcome=item.outcome,
         message_key=key, created_at=now, raw=item.raw, subject=item.subject,
-        group=group,
+        group=group, status=DeliveryStatus.HELD if item.held else DeliveryStatus.PENDING,
     ))
+    if item.review is not None:
+        store.put_review(item.review)
     about = item.about or (sent_about(item.reply, message_id, item.subject, now)
                            if item.reply is not None else None)
     if about is not None:

@@ -8,6 +8,7 @@ from email.message import EmailMessage
 from . import delivery, intake, jobs
 from .context import Context
 from .report import BatchReport
+from .review import held
 
 
 @dataclass
@@ -27,6 +28,9 @@ class Service(Context):
 
     def expire_holds(self) -> int:
         return jobs.expire_holds(self)
+
+    def remind_reviews(self) -> int:
+        return held.remind(self)
 
     def digest(self, *, send: bool) -> EmailMessage | None:
         return jobs.digest(self, send=send)

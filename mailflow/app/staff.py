@@ -43,6 +43,7 @@ from .outbox import (
 )
 from .past import Past, archive, waiting_past
 from .quarantine import Quarantined, choose, listing, release
+from .review.settle import change_review, drop_superseded
 
 log = logging.getLogger("mailflow.staff")
 
@@ -73,6 +74,8 @@ def stage_plan(ctx: Context, plan: Plan, messages: list[Outgoing], actor: str) -
         store.set_group_override(plan.group_id, plan.override, at=ctx.clock(), by=actor)
     if plan.drafted is not None:
         store.save_drafted_group(*plan.drafted)
+    change_review(ctx, plan, actor)  # an outcome no longer reviewed, or reviewed again
+    drop_superseded(ctx, plan, actor)  # a reply held for review the plan makes needless
     sent = {"sent": [f"{m.outcome} → {', '.join(m.to)}" for m in messages]} if plan.lists_sent else {}
     store.record_history({"at": ctx.clock().isoformat(), "actor": actor, "action": plan.action,
                           **plan.history, **sent})

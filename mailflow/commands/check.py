@@ -12,6 +12,7 @@ from ..config.settings import Settings
 from ..core.french import french_typography, plural
 from ..errors import MailflowError
 from .common import override_lines, say
+from .review import review_lines
 
 
 def cmd_check_config(settings: Settings, args: argparse.Namespace) -> int:
@@ -42,6 +43,7 @@ def cmd_check_config(settings: Settings, args: argparse.Namespace) -> int:
     coastal = sum(d.coastal for d in settings.departments.values())
     say(f"départements : {len(settings.departments)} (dont {coastal} littoraux)")
     warnings = _groups(settings, store)
+    warnings += review_lines(settings)
     warnings += _past(settings, problems)
     for problem in problems:
         print(french_typography(f"problème : {problem}"), file=sys.stderr)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -17,6 +17,7 @@ from ..model.values import (
 )
 from ..ports import Auth, Server
 from .groupfiles import load_departments, load_groups
+from .review import ReviewSettings, load_review
 from .tomlfile import Table, address, read_toml, resolve, shown
 
 DEFAULT_CONFIG = Path("config/mailflow.toml")
@@ -89,6 +90,7 @@ class Settings:
     groups: dict[str, Group]
     departments: dict[str, Department]
     groups_file: Path = Path("groups.toml")
+    review: ReviewSettings = field(default_factory=ReviewSettings)  # replies staff read first
 
     @property
     def tz(self) -> ZoneInfo:
@@ -304,6 +306,7 @@ def load(file: Path | str | None = None) -> Settings:
         groups={},
         departments={},
         groups_file=groups_file,
+        review=load_review(root.table("review", required=False), network.staff),
     )
     root.check_unknown()
     if not templates_dir.is_dir():

@@ -56,6 +56,8 @@ class Outcome(enum.StrEnum):
     STAFF_UNCLEAR = "staff-unclear"
     #: A member applied for a colleague: the candidature is hers, and she confirms it herself.
     COLLEAGUE_REGISTERED = "colleague-registered"
+    #: A reviewer's answer to a reply held for review: sent as drafted, corrected, or held.
+    REVIEW_ANSWERED = "review-answered"
 
 
 class Status(enum.StrEnum):
@@ -117,6 +119,8 @@ class DeliveryStatus(enum.StrEnum):
     SENDING = "sending"  # written by versions before the accepted log; read as pending
     SENT = "sent"
     FAILED = "failed"
+    HELD = "held"  # held for staff to read before it goes (see [review]): never sent as it is
+    DROPPED = "dropped"  # held, then made needless by a staff action: never sent
 
 
 class QuestionStatus(enum.StrEnum):
@@ -205,6 +209,7 @@ class StaffVerb(enum.StrEnum):
     IDEA_DECLINE = "idea-decline"  # ideas decline
     IDEA_DRAFT = "idea-draft"  # ideas draft
     QUESTION_DONE = "question-done"  # questions done
+    REVIEW_STOP = "review-stop"  # review stop: replies of one outcome go without review
 
 
 class Template(enum.StrEnum):
@@ -243,3 +248,21 @@ class Template(enum.StrEnum):
     STAFF_QUESTION = "staff_question"
     STAFF_ALERT = "staff_alert"
     DIGEST = "digest"
+    REVIEW = "review"  # a reply held for staff to read, with its code
+
+
+class ReviewFate(enum.StrEnum):
+    """What became of a reply held for review."""
+
+    WAITING = "waiting"  # no reviewer has let it go yet (it may have been held)
+    SENT = "sent"  # sent as drafted
+    CORRECTED = "corrected"  # a reviewer's text went in the draft's place
+    DROPPED = "dropped"  # a staff action made it needless: never sent
+
+
+#: The outcomes of letters to members (`X-Mailflow-Outcome`): those staff may read before they go.
+LETTERS = (Outcome.CONFIRMED, Outcome.WAITLISTED, Outcome.REFUSED, Outcome.NEEDS_INFO,
+           Outcome.DUPLICATE, Outcome.CLOSED, Outcome.IDEA_RECEIVED, Outcome.TO_CONFIRM,
+           Outcome.CONFIRM_WITHDRAWAL, Outcome.WITHDRAWN, Outcome.STATUS, Outcome.HOLD_EXPIRED,
+           Outcome.HELP, Outcome.MEETING_CHANGED, Outcome.QUESTION_FORWARDED,
+           Outcome.IDEA_NOTE_RECEIVED, Outcome.IDEA_VALIDATED, Outcome.IDEA_DECLINED)

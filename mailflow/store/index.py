@@ -20,7 +20,7 @@ from .journal import Record
 #: Automatic replies further back than this are no longer counted against the daily cap.
 RECENT = timedelta(days=2)
 #: Outcomes that are not replies to a member (the cap on replies does not count them).
-NOT_REPLIES = ("staff-alert", "digest", "staff-question")
+NOT_REPLIES = ("staff-alert", "digest", "staff-question", "staff-review")
 _PROCESSED, _QUARANTINE, _RELEASED = 1, 2, 3
 _OFFSET_BITS = 40  # a place: file number above, offset in the file below (a terabyte a month)
 

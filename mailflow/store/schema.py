@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from typing import Any
 
+from ..model.enums import ReviewFate
 from ..model.values import (
     CallStatus,
     CaseKind,
@@ -168,8 +169,16 @@ TABLES: Mapping[str, Fields] = {
     "meta": ({}, {"schema": INT, "next_seq": INT, "digest_last_at": WHEN_OR_NULL,
                   "digest_last_day": DAY_OR_NULL, "uidvalidity": TABLE_OR_NULL, "batch": INT,
                   "tail_file": TEXT, "numbers": TABLE, "since": WHEN,
-                  "past_told": INT}),
+                  "past_told": INT, "review_number": INT, "review_changes": TABLE}),
     "tail": ({"t": TEXT}, {"b": INT, "i": INT}),
+    "reviews": ({
+        "id": TEXT, "number": INT, "outcome": TEXT, "created_at": WHEN, "tokens": TEXTS,
+    }, {
+        "to": TEXT, "name": TEXT_OR_NULL, "subject": TEXT, "summary": TEXT, "text": TEXT,
+        "received_at": WHEN_OR_NULL, "about": TEXT, "group": TEXT_OR_NULL, "with_it": TEXTS,
+        "mails": TEXTS, "reminded_at": WHEN_OR_NULL, "held_at": WHEN_OR_NULL, "held_by": TEXT,
+        "fate": _one_of(ReviewFate), "settled_at": WHEN_OR_NULL, "settled_by": TEXT,
+    }),
 }
 
 #: The journal's record types and the table whose fields each holds.

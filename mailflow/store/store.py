@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ..errors import StoreError
+from ..model.review import Review
 from ..model.seats import seats
 from ..model.values import DeliveryStatus, Department, Group, Sent, State
 from ..ports import LedgerEntry, OutboxItem
@@ -34,6 +35,10 @@ from .codecs import (
 from .disk import DiskStore
 from .files import link_as
 from .index import NOT_REPLIES
+from .reviews import review_from_json, review_to_json
+
+#: A reply's states once it left the queue: its record moves to the journal.
+DONE = (DeliveryStatus.SENT, DeliveryStatus.FAILED, DeliveryStatus.DROPPED)
 
 
 class Store(DiskStore):
@@ -201,7 +206,7 @@ class Store(DiskStore):
                 item.raw = (self._bodies.get(item.id) or migrated.get(item.id)
                             or (self.bodies.read(str(doc["body"]), item.id) if doc.get("body") else b""))
                 items.append(item)
-        if not statuses or {DeliveryStatus.SENT, DeliveryStatus.FAILED} & set(statuses):
+        if not statuses or set(DONE) & set(statuses):
             queued = {i.id for i in items}
             for record in self._journal_view():
                 if record["t"] == "delivered" and record["id"] not in queued and (
@@ -213,9 +218,28 @@ class Store(DiskStore):
         """A queued reply's new state; once sent or failed it leaves the state for the journal."""
         doc = self.tables.get("outbox", item.id)
         body = {"body": doc["body"]} if doc and doc.get("body") else {}
-        if item.status in (DeliveryStatus.SENT, DeliveryStatus.FAILED):
+        if item.status in DONE:
             self._done = [i for i in self._done if i.id != item.id] + [item]
         self.tables.put("outbox", {**outbox_to_json(item), **body})
+
+    def rewrite_queued(self, item: OutboxItem) -> None:
+        """A queued reply's new bytes (a reviewer's text in its draft's place) and state: the
+        bytes go into the commit's pack, as when it was queued."""
+        self.tables.put("outbox", {**outbox_to_json(item), "body": self._pack_name()})
+        self._bodies[item.id] = item.raw
+
+    # replies held for review
+
+    def reviews(self) -> list[Review]:
+        """Replies waiting for a reviewer, and those settled lately (for the trust figures)."""
+        return sorted((review_from_json(d) for d in self.tables.docs("reviews")), key=lambda r: r.number)
+
+    def put_review(self, review: Review) -> None:
+        self.tables.put("reviews", review_to_json(review))
+
+    def drop_review(self, review_id: str) -> None:
+        """Forget a settled review (no longer counted in the trust figures)."""
+        self.tables.delete("reviews", review_id)
 
     def replies_since(self, address: str, since: datetime) -> int:
         """How many automatic replies went (or will go) to this address since that time."""

@@ -16,7 +16,7 @@ from tinydb.table import Document
 
 #: Each keyed table and the field that names its records.
 KEYS = {"candidatures": "id", "ideas": "id", "questions": "id", "pending": "token_hash",
-        "groups": "id", "drafted_groups": "id", "outbox": "id"}
+        "groups": "id", "drafted_groups": "id", "outbox": "id", "reviews": "id"}
 
 
 class Tables:

@@ -122,6 +122,13 @@ COMMAND_LINES = {
     "mailflow old archive": ["old", "archive", "--dry-run"],
     "mailflow quarantine show": ["quarantine", "show", "1"],
     "mailflow quarantine retry": ["quarantine", "retry", "--all", "--dry-run"],
+    "mailflow review list": ["review", "list"],
+    "mailflow review show": ["review", "show", "1"],
+    "mailflow review send": ["review", "send", "1"],
+    "mailflow review hold": ["review", "hold", "1"],
+    "mailflow review stats": ["review", "stats"],
+    "mailflow review stop": ["review", "stop", "confirmed"],
+    "mailflow review resume": ["review", "resume", "confirmed"],
 }
 
 

@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from ...errors import StaffActionError
-from ...model.enums import Template
+from ...model.enums import LETTERS, Template
 from ...model.values import (
     CallStatus,
     CaseKind,
@@ -30,12 +30,14 @@ from ..french import STAFF_VERB, format_date_fr
 from ..french.staff import command_line, examples, unclear_words, understood
 from ..read.classify import only_thanks
 from ..read.conversation import TOKEN, pending_for, token_hash
+from ..read.review import read_stop
 from ..read.staff.forward import forwarded
 from ..read.staff.reader import read_request
 from ..read.staff.request import Command, Missing, Reading, Unclear
 from ..read.text import fold_aligned
 from .ideas import IdeaError, advance, decline, draft_group, find, validate
 from .questions import note_staff_message
+from .review import plan_review_change
 from .staff_plans import (
     Plan,
     plan_add,
@@ -90,6 +92,9 @@ def decide_staff_message(state: State, intent: Intent, now: datetime, token: Cal
     confirmed = _confirmation(state, intent, now, tz, own)
     if confirmed is not None:
         return confirmed
+    stop = read_stop(intent.message.new_text, tuple(o.value for o in LETTERS))
+    if stop is not None:  # « Arrêter la relecture des réponses « confirmed » » (see [review])
+        return _stop_reviewing(state, intent, stop, now, token(), tz)
     reading = _read(state, intent, now, tz, own)
     if not reading.asks:
         return _nothing_asked(state, intent, now)
@@ -102,6 +107,20 @@ def decide_staff_message(state: State, intent: Intent, now: datetime, token: Cal
     if len(reading.commands) > 1:
         return _choice(state, intent, reading.commands, now, token, tz)
     return _planned(state, intent, reading.commands[0], now, token(), tz)
+
+
+def _stop_reviewing(state: State, intent: Intent, outcome: str, now: datetime, token: str,
+                    tz: ZoneInfo) -> StaffAnswer:
+    """Stop reviewing one outcome's replies: planned with a code like any action, once the
+    server vouches for the sender; which outcome is asked back when none is named."""
+    if not intent.vouched:
+        return StaffAnswer(Decision(Outcome.STAFF_MESSAGE, f"action de {intent.sender} ignorée : "
+                                    f"{_NOT_VOUCHED}"), unverified=_NOT_VOUCHED)
+    if not outcome:
+        return _unclear(intent, "je n’ai pas reconnu le type de réponse à ne plus relire : nommez-le "
+                        "comme le point du matin l’écrit", lines=tuple(command_line(
+                            StaffVerb.REVIEW_STOP, o.value, state, tz) for o in LETTERS[:2]))
+    return _planned(state, intent, Command(StaffVerb.REVIEW_STOP, outcome), now, token, tz)
 
 
 def _read(state: State, intent: Intent, now: datetime, tz: ZoneInfo, own: tuple[str, ...]) -> Reading:
@@ -312,6 +331,8 @@ def plan_command(state: State, command: Command, now: datetime, tz: ZoneInfo, ac
         return plan_candidate_action(state, verb.value, target, reason, now)
     if verb is StaffVerb.QUESTION_DONE:
         return plan_question_done(state, target, actor, now)
+    if verb is StaffVerb.REVIEW_STOP:
+        return plan_review_change(state, target, on=False)
     try:
         if verb is StaffVerb.IDEA_ADVANCE:
             change = advance(find(state, target), now, actor)

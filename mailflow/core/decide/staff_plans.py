@@ -53,12 +53,14 @@ class Plan:
     drafted: tuple[Group, dict[str, Any]] | None = None  # a group drafted from an idea
     alert_promotions: bool = True  # staff hear of promotions they did not ask for themselves
     lists_sent: bool = True  # the history event lists the mail sent
+    #: An outcome whose replies staff stop reviewing (False) or review again (True): see [review].
+    review: tuple[str, bool] | None = None
 
     @property
     def empty(self) -> bool:
         """Nothing would change."""
         return (self.before == self.after and not self.override and not self.reset
-                and self.drafted is None)
+                and self.drafted is None and self.review is None)
 
 
 #: How each action on one candidature is named in its summary.

@@ -61,6 +61,11 @@ def _date(value: str) -> str:
     return format_date_fr(date.fromisoformat(value), ZoneInfo("UTC")).split(" à ")[0]
 
 
+def stop_review_line(outcome: str) -> str:
+    """The line that stops the review of one outcome's replies (the digest proposes it)."""
+    return f"Arrêter la relecture des réponses « {outcome} »"
+
+
 def command_line(verb: StaffVerb, target: str, state: State, tz: ZoneInfo, *, reason: str = "",
                  fields: Mapping[str, str] | None = None) -> str:
     """The action as a line staff can send back to the mailbox as it is (it reads back as itself)."""
@@ -83,6 +88,7 @@ def command_line(verb: StaffVerb, target: str, state: State, tz: ZoneInfo, *, re
         StaffVerb.IDEA_ADVANCE: f"Avancer l’idée {target}",
         StaffVerb.IDEA_DRAFT: f"Préparer le groupe de l’idée {target}",
         StaffVerb.QUESTION_DONE: f"Réponse envoyée {target}",
+        StaffVerb.REVIEW_STOP: stop_review_line(target),
     }
     if verb is StaffVerb.MEETING:
         moved = [f"au {_day(fields['when'], tz)}"] if "when" in fields else []

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, tzinfo
 from typing import Any
 
+from ...model.enums import ReviewFate
 from ...model.values import (
     CallStatus,
     CaseKind,
@@ -71,6 +72,7 @@ OUTCOME: Mapping[Outcome, str] = {
     Outcome.STAFF_UNCHANGED: "action de l’équipe sans effet (déjà faite ou annulée)",
     Outcome.STAFF_UNCLEAR: "demande de l’équipe non comprise",
     Outcome.COLLEAGUE_REGISTERED: "candidature transmise pour une collègue, à confirmer par elle",
+    Outcome.REVIEW_ANSWERED: "réponse relue par l’équipe",
 }
 
 #: What a staff member asks for by email, as the confirmation names it.
@@ -89,6 +91,7 @@ STAFF_VERB: Mapping[StaffVerb, str] = {
     StaffVerb.IDEA_DECLINE: "décliner une idée",
     StaffVerb.IDEA_DRAFT: "préparer le groupe issu d’une idée",
     StaffVerb.QUESTION_DONE: "clore une question",
+    StaffVerb.REVIEW_STOP: "arrêter la relecture d’un type de réponse",
 }
 
 #: Where an idea stands.
@@ -168,6 +171,16 @@ DELIVERY: Mapping[DeliveryStatus, str] = {
     DeliveryStatus.SENDING: "en cours d’envoi",
     DeliveryStatus.SENT: "envoyée",
     DeliveryStatus.FAILED: "non remise",
+    DeliveryStatus.HELD: "en attente de relecture",
+    DeliveryStatus.DROPPED: "retenue, jamais envoyée",
+}
+
+#: What became of a reply held for review.
+REVIEW_FATE: Mapping[ReviewFate, str] = {
+    ReviewFate.WAITING: "en attente de relecture",
+    ReviewFate.SENT: "envoyée telle quelle",
+    ReviewFate.CORRECTED: "envoyée corrigée",
+    ReviewFate.DROPPED: "jamais envoyée (remplacée par une action de l’équipe)",
 }
 
 
@@ -176,6 +189,7 @@ STAFF_MAIL: Mapping[str, str] = {
     "staff-alert": "alerte à l’équipe",
     "staff-question": "question transmise à l’équipe",
     "digest": "point quotidien à l’équipe",
+    "staff-review": "réponse à relire, pour l’équipe",
 }
 
 #: Staff actions as the history names them (`Plan.action`, `privacy-purge`).
@@ -192,6 +206,12 @@ ACTION: Mapping[str, str] = {
     "idea-draft": "groupe préparé à partir d’une idée",
     "question-done": "question close",
     "privacy-purge": "anonymisation (RGPD)",
+    "review-stop": "fin de la relecture d’un type de réponse",
+    "review-resume": "reprise de la relecture d’un type de réponse",
+    "review-sent": "réponse relue, envoyée telle quelle",
+    "review-corrected": "réponse relue, envoyée corrigée",
+    "review-held": "réponse relue, gardée en attente",
+    "review-dropped": "réponse relue, jamais envoyée",
 }
 
 
@@ -224,7 +244,7 @@ TABLES: tuple[tuple[type[enum.Enum], Mapping[Any, object]], ...] = (
     (Status, STATUS), (Outcome, OUTCOME), (IdeaStatus, IDEA_STATUS), (CallStatus, CALL),
     (IntentKind, INTENT), (Role, ROLE), (Territory, TERRITORY), (Scale, SCALE),
     (DeliveryStatus, DELIVERY), (Fact, FACT), (QuestionStatus, QUESTION_STATUS), (CaseKind, CASE),
-    (StaffVerb, STAFF_VERB), (Occasion, OCCASION),
+    (StaffVerb, STAFF_VERB), (Occasion, OCCASION), (ReviewFate, REVIEW_FATE),
 )
 
 

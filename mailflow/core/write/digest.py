@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from ...model.values import CallSummary, Candidature, Group, Idea, Question, State, Status
 from ..decide.places import call_summary, closed_reason, position
 from ..decide.questions import open_questions
+from ..decide.review import ReviewDigest
 
 #: An open question older than this makes every day's digest until someone answers it.
 QUESTION_REMINDER = timedelta(days=3)
@@ -69,6 +70,7 @@ class Digest:
     #: Questions handed to staff and not answered yet, oldest first: listed until answered.
     questions: tuple[Question, ...]
     undelivered: tuple[Undelivered, ...]
+    reviews: ReviewDigest | None = None  # replies waiting for a reviewer, trust figures (see [review])
 
     @property
     def new_candidatures(self) -> int:
@@ -78,12 +80,14 @@ class Digest:
     def needs_a_human(self) -> int:
         """How many lines of the « needs you » part there are."""
         return (len(self.quarantined) + len(self.questions) + len(self.undelivered)
-                + sum(len(g.awaiting_answer) for g in self.groups))
+                + sum(len(g.awaiting_answer) for g in self.groups)
+                + (len(self.reviews.waiting) if self.reviews else 0))
 
 
 def build_digest(state: State, events: Sequence[Event], undelivered: Sequence[Undelivered],
                  since: datetime, now: datetime,
-                 recorded: Mapping[str, datetime] | None = None) -> Digest | None:
+                 recorded: Mapping[str, datetime] | None = None, *,
+                 reviews: ReviewDigest | None = None) -> Digest | None:
     """The digest for the period since `since`, or None when nothing happened in it.
 
     A candidature is new when mailflow learnt of it in the period: when it arrived, or, for one
@@ -107,11 +111,12 @@ def build_digest(state: State, events: Sequence[Event], undelivered: Sequence[Un
     quarantined = tuple(e for e in events if e.outcome == "quarantined")
     questions = open_questions(state)
     digest = Digest(since, now, tuple(groups), new_ideas, state.ideas, quarantined,
-                    questions, tuple(undelivered))
+                    questions, tuple(undelivered), reviews)
     # A question waiting for days comes back every day; one asked today makes the day not quiet.
     waiting_questions = any(since <= q.received_at or now - q.received_at >= QUESTION_REMINDER
                             for q in questions)
     happened = (digest.new_candidatures or new_ideas or quarantined or waiting_questions
                 or undelivered or any(g.filled_since for g in groups)
-                or any(e.outcome in ("withdrawn", "refused") for e in events))
+                or any(e.outcome in ("withdrawn", "refused") for e in events)
+                or (reviews is not None and reviews.worth_telling))
     return digest if happened else None

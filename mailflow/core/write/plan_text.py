@@ -38,12 +38,21 @@ def plan_lines(plan: Plan, sends: Sequence[Send], *, applied: bool,
     """
     zone = tz or _zone(plan.after)
     changes = [*_groups(plan, zone), *_candidatures(plan), *_ideas(plan.before, plan.after, zone),
-               *_questions(plan.before, plan.after)]
+               *_questions(plan.before, plan.after), *_review(plan)]
     lines = [plan.summary, *(changes or ["  rien ne change"])]
     notes = plan.email_notes if by_email and plan.email_notes is not None else plan.notes
     lines += [f"À savoir : {note}" for note in notes]
     lines += _sends(sends, applied)
     return [french_typography(line) for line in lines]
+
+
+def _review(plan: Plan) -> list[str]:
+    """An outcome whose replies staff stop (or start again) reading before they go."""
+    if plan.review is None:
+        return []
+    outcome, on = plan.review
+    said = "attendront la relecture de l’équipe" if on else "partiront sans relecture"
+    return [f"  réponses « {outcome_words(outcome)} » : {said}"]
 
 
 def _zone(state: State) -> ZoneInfo:

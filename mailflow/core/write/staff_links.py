@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from ...model.values import IdeaStatus
+from ..french.staff import stop_review_line
 from .digest import Digest
 from .mailto import mailto_link
 
@@ -52,6 +53,9 @@ def digest_actions(digest: Digest, address: str) -> list[Action]:
         if g.call.places_left == 0 and not g.closed_reason:
             actions.append(_action(address, f"Clore l’appel « {g.group.title} »",
                                    f"Clore l’appel du groupe « {g.group.title} »"))
+    for trusted in digest.reviews.proposals if digest.reviews else ():  # see [review]
+        line = stop_review_line(trusted.outcome)
+        actions.append(_action(address, line, line))
     for idea in digest.ideas:
         if idea.status is IdeaStatus.NOTE_RECEIVED:
             actions.append(_action(address, f"Valider l’idée {idea.id}",

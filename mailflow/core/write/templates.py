@@ -12,7 +12,7 @@ from ..french import FACT
 STAFF_ACTION_TEMPLATES = (Template.STAFF_CONFIRM, Template.STAFF_DONE, Template.STAFF_UNCLEAR)
 #: Letters to staff: their answers, alerts, forwarded questions, the digest.
 STAFF_TEMPLATES = frozenset((*STAFF_ACTION_TEMPLATES, Template.STAFF_QUARANTINE, Template.STAFF_QUESTION,
-                             Template.STAFF_ALERT, Template.DIGEST))
+                             Template.STAFF_ALERT, Template.DIGEST, Template.REVIEW))
 #: Letters answering a member's message (staff's own initiatives, like a moved meeting, apart).
 REPLY_TEMPLATES = tuple(t for t in Template if t not in STAFF_TEMPLATES and t is not Template.MEETING_CHANGED)
 #: What a confirmation code confirms, as the prepared reply's subject says it.
@@ -54,7 +54,8 @@ ALERTS: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
         ("to", "Adresse"), ("count", "Réponses en 24 heures"), ("limit", "Limite des membres"))),
 }
 #: Shared files the templates extend or import.
-SHARED_TEMPLATES = ("_layout.txt.j2", "_layout.html.j2", "_macros.txt.j2", "_macros.html.j2")
+SHARED_TEMPLATES = ("_layout.txt.j2", "_layout.html.j2", "_macros.txt.j2", "_macros.html.j2",
+                    "_review.txt.j2", "_review.html.j2")
 
 #: Reply templates that cannot be written without a group.
 GROUP_TEMPLATES = frozenset((Template.CONFIRMED, Template.WAITLISTED, Template.DUPLICATE,

@@ -1,0 +1,1 @@
+"""Replies held for staff to read before they go (« relecture »), from decision to trust."""
