@@ -75,6 +75,9 @@ def _fte(text: str, departments: dict[str, Department], signature: str = "") -> 
     ("Je suis la seule salariée de l'office, à temps plein.", "1"),
     ("Nous avons 1 temps plein et 2 temps partiels à 80 %.", "2,6"),
     ("Deux temps pleins et un quart-temps.", "2,2"),  # 2,25, written with one decimal
+    ("L'équipe : deux pleins temps et une collègue à mi-temps.", "2,5"),
+    ("Equipe : 5 salariés dont 2 à mi-temps.", "4"),
+    ("Je suis à mi-temps, seule salariée de l'OT.", "0,5"),
     ("Directrice de l'OT de Jarnac : une ETP et demie, c'est tout !", "1,5"),
     ("Nous sommes 3,5 postes.", "3,5"),
     ("équipe de 4, tous à temps plein", "4"),
@@ -150,6 +153,11 @@ def test_an_etp_labelled_in_the_signature_is_read(departments: dict[str, Departm
     ("Civray : 2 800 habitants (erratum : 2 650 selon l'INSEE 2021).", None, "2 650"),
     # After the cue, a number of something else is no correction.
     ("Nous sommes 6 ETP. Pardon pour le retard, nous couvrons 12 communes.", "6", None),
+    ("Correction : nous ne sommes pas 4 mais 5 ETP.", "5", None),
+    ("Nous étions 6 ETP l'an dernier, nous sommes 5 ETP cette année.", "5", None),
+    ("Nous sommes 3 ETP 1/2.", "3,5", None),
+    ("Guéret compte 13 mille habitants.", None, "13 000"),
+    ("Bourganeuf, vingt-cinq mille… non, deux mille cinq cents habitants !", None, "2 500"),
 ])
 def test_a_figure_corrected_in_the_same_breath(text: str, fte: str | None, population: str | None,
                                                departments: dict[str, Department]) -> None:
@@ -264,6 +272,8 @@ def test_scale_and_territory_words(text: str, scale: Scale | None, territory: Te
     ("Moi c'est Rose, à l'accueil de l'OT du Haut-Béarn.", Role.OTHER),
     ("c'est Sandra de l'OT Royan Atlantique, je bosse à la com", Role.OTHER),
     ("hello je suis resp accueil a l'ot de nay", Role.OTHER),
+    ("C'est Olga, de l'accueil de l'OT de Mimizan (40).", Role.OTHER),
+    ("bjr chui la dir de l'ot de bellac (87)", Role.DIRECTOR),
     ("Nous avons refait l'espace accueil de l'office.", None),
 ])
 def test_roles_as_written(text: str, role: Role | None, departments: dict[str, Department]) -> None:
@@ -337,6 +347,8 @@ def test_two_groups_applied_to_at_once_are_asked_about(groups: dict[str, Group])
     ("Bjr, pr le grp porteurs de projets, inscrivez moi svp.", True),
     ("OT de Bort-les-Orgues (19) – 2 ETP – directrice – groupe ruraux svp", True),
     ("Vous pouvez m'envoyer le programme du groupe ruraux svp", False),
+    ("Correction de mon mail précédent : nous ne sommes pas 4 mais 5 ETP. Groupe rôle de l'OT.", True),
+    ("Petite correction : le groupe OT ruraux se réunit-il bien en avril ?", False),
 ])
 def test_applying_as_written(text: str, expected: bool) -> None:
     assert applies(fold(text), "?" in text) is expected

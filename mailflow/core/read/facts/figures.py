@@ -52,8 +52,10 @@ _EXACT_AFTER = re.compile(r"^\s*(?:[a-z.]+\s+)?(?:exactement|tout rond|pile|prec
 _APPROX_AFTER = re.compile(r"^\s*(?:[a-z.]+\s+)?(?:environ|a peu pres|approximativement|grosso modo)\b")
 _MAX_AFTER = re.compile(r"^\s*(?:[a-z.]+\s+)?(?:au plus|maximum|max\b|au maximum|tout au plus)")
 #: « 3 ETP et demi », « trois permanents et demi », « un ETP et quart ».
-_FRACTION_AFTER = re.compile(r"^\s*(?:[a-z.]+\s+){0,3}et (?P<f>demie?|quart|trois quarts)\b")
-_FRACTIONS = {"demi": 0.5, "demie": 0.5, "quart": 0.25, "trois quarts": 0.75}
+_FRACTION_AFTER = re.compile(r"^\s*(?:[a-z.]+\s+){0,3}(?:et (?P<f>demie?|quart|trois quarts)\b"
+                             r"|(?P<g>1/2|½|1/4|¼|3/4|¾)(?![\d/]))")
+_FRACTIONS = {"demi": 0.5, "demie": 0.5, "quart": 0.25, "trois quarts": 0.75, "1/2": 0.5, "½": 0.5,
+              "1/4": 0.25, "¼": 0.25, "3/4": 0.75, "¾": 0.75}
 _RANGE = re.compile(rf"(?:entre\s+)?(?P<a>{NUMBER})\s*(?:et|a|-|/)\s*(?P<b>{NUMBER})")
 
 
@@ -92,7 +94,7 @@ def reading(before: str, token: str, after: str) -> tuple[Figure, int]:
     value = number(token)
     fraction = _FRACTION_AFTER.match(after)
     if fraction:
-        value += _FRACTIONS[fraction["f"]]
+        value += _FRACTIONS[fraction["f"] or fraction["g"]]
     if _EXACT_AFTER.match(after):
         return Figure.exact(value), 0
     if _APPROX_AFTER.match(after):
@@ -140,8 +142,9 @@ _BARE = re.compile(r"[ \t]*(?:$|[\n,.;:!?)(…—–-]|(?:pour|depuis|avec|en|a|
 #: Before a figure the member denies: « et non 4 », « et pas 30 000 », « au lieu de 6 ».
 _DENIED = re.compile(r"(?<!\w)(?:(?:et|mais|ou) (?:non|pas)(?: pas)?|non pas|au lieu de|plutot que)\s*$")
 #: Before a figure the member says they gave before: « j'ai écrit que nous étions 8 ETP ».
-_STALE = re.compile(r"(?<!\w)(?:j'ai|j'avais|on a|nous avons|nous avions)(?: \w+)? (?:ecrit|indique|mis|dit"
-                    r"|note|annonce|donne|mentionne|tape)\b[^.;!?\n\d]{0,40}$")
+_STALE = re.compile(r"(?<!\w)(?:(?:nous etions|on etait|c'etait|nous comptions)\b[^.;!?\n\d]{0,20}$"
+                    r"|(?:j'ai|j'avais|on a|nous avons|nous avions)(?: \w+)? (?:ecrit|indique|mis|dit"
+                    r"|note|annonce|donne|mentionne|tape)\b[^.;!?\n\d]{0,40}$)")
 
 
 def _same_kind(scan: str, end: int, kind: str) -> bool:

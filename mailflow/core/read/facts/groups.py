@@ -44,10 +44,19 @@ _INFORMATION = re.compile(r"\b(info\w*|renseignement\w*|programme|dates?|details
                           r"|savoir|connaitre|quand|comment|combien|liste|lien)\b")
 
 
+#: An earlier candidature corrected: « Correction de mon mail précédent : … groupe rôle de l'OT ».
+_CORRECTS = re.compile(r"\b(erratum|correction|rectificatif|rectification|je rectifie|je corrige)\b.*"
+                       r"\b(groupe|gt)\b")
+
+
 def applies(said: str, asks: bool) -> bool:
-    """Whether a member's words (folded, subject included) apply to a group."""
+    """Whether a member's words (folded, subject included) apply to a group: in the first person,
+    even in a question; with the words of applying, a group asked for « svp », or a candidature
+    corrected, in a message that asks nothing."""
+    if APPLYING.search(said):
+        return True
     please = any(not _INFORMATION.search(part) for part in re.split(r"[.!?]", said) if _PLEASE.search(part))
-    return bool(APPLYING.search(said) or please or (CANDIDATURE.search(said) and not asks))
+    return not asks and bool(CANDIDATURE.search(said) or please or _CORRECTS.search(said))
 
 
 # --- Groups named -----------------------------------------------------------------------------

@@ -194,7 +194,7 @@ _ROLE_RULES = (
     _RoleRule(r"je (travaille|bosse|suis) (a|au|en|dans) (la |l'|le )?(accueil|com|communication|promo"
               r"|promotion|marketing|numerique|animation|reservation|boutique|billetterie|compta"
               r"|comptabilite|service)", Role.OTHER),
-    _RoleRule(r"a l'accueil(?= (de l'|du |de la |d')(ot|oti|office|bit|bureau)\b)", Role.OTHER,
+    _RoleRule(r"(a|de) l'accueil(?= (de l'|du |de la |d')(ot|oti|office|bit|bureau)\b)", Role.OTHER,
               anywhere=False),
     # « Jessica accueil OT Oloron », phone-typed: the front desk of an office.
     _RoleRule(r"(?<![a-z]')(?<!espace )(?<!point )accueil(?= (ot|oti|bit)\b)", Role.OTHER),
@@ -233,7 +233,8 @@ _ROLE_PATTERNS = tuple(
 
 # First-person statements introducing a role, and the filler words that may follow them.
 _FIRST_PERSON = re.compile(
-    r"(?<!\w)(je suis|j'en suis|en tant que|en qualite de|je travaille (comme|en tant que)"
+    r"(?<!\w)(je suis|j'en suis|chui|chuis|jsuis|j'suis|en tant que|en qualite de"
+    r"|je travaille (comme|en tant que)"
     r"|j'occupe (le poste|la fonction|les fonctions) d[e']|j'exerce (le poste|la fonction"
     r"|les fonctions) d[e']|mon poste est|ma fonction est|mon poste :|ma fonction :)\s*"
 )

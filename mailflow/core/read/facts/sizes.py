@@ -25,6 +25,8 @@ QTY = (rf"(?P<q>{APPROX_WORD}|(?:entre\s+)?{NUMBER}\s*(?:et|a|-)\s*{NUMBER}(?=\s
        rf"|(?<![\w.,-]){NUMBER})")
 
 
+#: « 13 mille habitants », « 2,5 mille »: digits and a word.
+_THOUSANDS_IN_WORDS = re.compile(r"(?<![\d.,])(\d{1,3}(?:,\d)?) mille\b", re.I)
 #: « un » left an article by text2num, and yet a number: « un ETP et quart », « un seul ETP ».
 _ONE = re.compile(r"(?<![\w'’])une?(?= (?:seul )?(?:ETP|E\.T\.P|[ée]quivalent temps plein)(?!\w))", re.I)
 
@@ -53,6 +55,7 @@ def _others_blanked(text: str) -> str:
 def numbers_doc(text: str) -> Doc:
     """The text with numbers in words as digits (« douze mille cinq cents » → 12500), and without
     what it tells of someone else's office."""
+    text = _THOUSANDS_IN_WORDS.sub(lambda m: str(round(float(m[1].replace(",", ".")) * 1000)), text)
     try:
         converted = alpha2digit(text, "fr", threshold=1.5)  # « un » stays an article
     except Exception:  # a library failure must not lose the message's other facts

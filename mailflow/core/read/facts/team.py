@@ -17,7 +17,7 @@ from .sizes import QTY, figure_at
 _ETP = r"(?:etp|e\.t\.p\.?|equivalents?[- ]temps[- ]pleins?)"
 _FTE_PATTERNS = (
     re.compile(rf"{QTY}(?:\s+et demie?)?\s*(?:en\s+)?{_ETP}(?!\w)"),
-    re.compile(rf"(?<!\w){_ETP}\s*(?:de|:|=)?\s*{QTY}(?![\w-])"),
+    re.compile(rf"(?<!\w){_ETP}\s*(?:de|:|=)?\s*{QTY}(?![\w/-])"),
     # « moins de 10 ETP, 8 exactement »: the exact figure said right after the unit.
     re.compile(rf"(?<!\w){_ETP}\s*[,(;:-]\s*(?:soit |en fait |plus precisement |dont )?"
                rf"(?P<q>{NUMBER})\s+(?=exactement|precisement|pile|tout rond)"),
@@ -99,7 +99,7 @@ def stated(doc: Doc) -> Figure | None:
 # --- Said as people: « trois salariés à temps plein et un mi-temps » ---------------------------
 
 _SHARE = re.compile(
-    r"(?P<full>(?:a |en )?(?:temps plein|plein temps|temps complet)s?|temps pleins)"
+    r"(?P<full>(?:a |en )?(?:temps plein|plein temps|temps complet)s?|temps pleins|pleins temps)"
     r"|(?P<half>(?:a )?mi[- ]?temps)"
     r"|(?P<quarters>(?:a )?(?:3|trois)[ -]quarts? (?:de )?temps)"
     r"|(?P<quarter>(?:a )?quart[- ]temps)"
