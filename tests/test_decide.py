@@ -78,6 +78,9 @@ def apply_to(group: str, n: int, department: str = "24", **changes: Any) -> Inte
         ({"population": Figure(18000, 22000, said="environ 20 000")}, Outcome.NEEDS_INFO, ""),
         ({"fte": Figure(0, 12, low_open=True, said="une dizaine de salariés")},
          Outcome.NEEDS_INFO, ""),
+        # A count of people is at most that many ETP: never refused on it, asked when it may be over.
+        ({"fte": Figure(11, 11, said="11 salariés", people=True)}, Outcome.NEEDS_INFO, ""),
+        ({"fte": Figure(3, 3, said="on est 3", people=True)}, Outcome.CONFIRMED, ""),
         ({"fte": None}, Outcome.NEEDS_INFO, ""),
         ({"role": None}, Outcome.NEEDS_INFO, ""),
         ({"territories": frozenset()}, Outcome.NEEDS_INFO, ""),

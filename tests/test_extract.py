@@ -319,16 +319,16 @@ def test_department(departments: dict[str, Department], text: str, expected: str
         ("près de 5 ETP", "4,5 à 5"),
         ("entre 5 et 6 ETP", "5 à 6"),
         ("au moins 3 ETP", "au moins 3"),
-        # A headcount says at most that many full-time equivalents.
-        ("Nous avons une équipe de 8 personnes.", "au plus 8"),
-        ("L'office compte 8 salariés.", "au plus 8"),
-        ("Nous sommes sept salariés.", "au plus 7"),
-        ("Nous sommes douze salariés à l'année.", "au plus 12"),
+        # A headcount is people, whose ETP is at most that many (see Figure.people).
+        ("Nous avons une équipe de 8 personnes.", "8 personnes"),
+        ("L'office compte 8 salariés.", "8 personnes"),
+        ("Nous sommes sept salariés.", "7 personnes"),
+        ("Nous sommes douze salariés à l'année.", "12 personnes"),
         # Seasonal staff are no part of the team.
         ("Nous sommes dix-sept salariés l'été.", None),
-        ("Une équipe de moins de 10 personnes.", "moins de 10"),
-        ("moins de 10 salariés", "moins de 10"),
-        ("une dizaine de salariés", "au plus 12"),
+        ("Une équipe de moins de 10 personnes.", "moins de 10 personnes"),
+        ("moins de 10 salariés", "moins de 10 personnes"),
+        ("une dizaine de salariés", "8 à 12 personnes"),
         # Not a team size.
         ("Nombre d'ETP : …", None),
         ("La plus grande commune compte 12 000 habitants.", None),

@@ -5,20 +5,23 @@ applied for, the form answered in the quote; and properties of the figures."""
 from __future__ import annotations
 
 from dataclasses import replace
+from email.message import EmailMessage
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mailflow.config.settings import load_departments
+from mailflow.config.settings import Settings, load_departments
+from mailflow.core.read.classify import classify
 from mailflow.core.read.doc import answered_form
 from mailflow.core.read.facts.applicant import colleague
 from mailflow.core.read.facts.figures import describe
 from mailflow.core.read.facts.groups import applies, chosen_group
 from mailflow.core.read.facts.member import read_member
 from mailflow.core.read.facts.profile import extract_profile, role_in
+from mailflow.core.read.parse import parse
 from mailflow.core.read.text import first_quoted, fold, quoted_author
-from mailflow.model.values import Department, Group, Inbound, Role, Scale, Territory
+from mailflow.model.values import Department, Figure, Group, Inbound, Intent, Role, Scale, Territory
 
 from .helpers.messages import inbound
 from .helpers.project import ROOT
@@ -63,6 +66,26 @@ def _fte(text: str, departments: dict[str, Department], signature: str = "") -> 
     # Said in ETP, the ETP wins over the people.
     ("On est 7 ETP (en comptant mon 80 % et le mi-temps de Léa).", "7"),
     ("11 salariés pour 8,5 ETP.", "8,5"),
+    # Shares written otherwise.
+    ("Nous sommes 2 ETP plus une mi-temps.", "2,5"),
+    ("On est 3 ETP + un temps partiel à 80 %.", "3,8"),
+    ("L'équipe, c'est trois permanents et demi.", "3,5"),
+    ("on est quatre et demi en etp", "4,5"),
+    ("nous sommes deux et demi à l'office", "2,5"),
+    ("Je suis la seule salariée de l'office, à temps plein.", "1"),
+    ("Nous avons 1 temps plein et 2 temps partiels à 80 %.", "2,6"),
+    ("Deux temps pleins et un quart-temps.", "2,2"),  # 2,25, written with one decimal
+    ("L'équipe : deux pleins temps et une collègue à mi-temps.", "2,5"),
+    ("Equipe : 5 salariés dont 2 à mi-temps.", "4"),
+    ("Je suis à mi-temps, seule salariée de l'OT.", "0,5"),
+    ("Directrice de l'OT de Jarnac : une ETP et demie, c'est tout !", "1,5"),
+    ("Nous sommes 3,5 postes.", "3,5"),
+    ("équipe de 4, tous à temps plein", "4"),
+    # A count of people: what the member said, whose ETP is at most that (Figure.people).
+    ("slt c'est Kevin, on est 3. Guéret 13000 hab", "3 personnes"),
+    ("Côté équipe, je suis toute seule, avec une saisonnière l'été.", "1 personne"),
+    ("Directeur de l'office, et son unique salarié.", "1 personne"),
+    ("Je suis seule à pouvoir venir aux réunions.", None),
 ])
 def test_team_size(text: str, expected: str | None, departments: dict[str, Department]) -> None:
     assert _fte(text, departments) == expected
@@ -86,10 +109,22 @@ def test_full_time_people_and_half_posts_add_up(full: int, halves: int) -> None:
     assert found is not None and found.is_exact and found.low == full + halves / 2
 
 
+@given(st.integers(1, 60), st.sampled_from(["salariés", "personnes", "permanents", "agents"]))
+def test_a_headcount_never_settles_below_what_it_may_hide(count: int, people: str) -> None:
+    """« 11 salariés » may be 9 ETP: a criterion « moins de 10 ETP » is asked about, never refused;
+    « 3 salariés » is below it whatever their shares."""
+    departments = load_departments(CONFIG / "departments.toml")
+    found = extract_profile(f"Nous sommes {count} {people}.", departments).fte
+    assert found is not None and found.people and found.low == found.high == count
+    assert found.below(10) is (True if count < 10 else None)
+    assert found.below(10) is not False
+
+
 def test_an_etp_labelled_in_the_signature_is_read(departments: dict[str, Department]) -> None:
     assert _fte("Je candidate au groupe OT ruraux.", departments,
                 signature="Directrice\nÉquipe : 5 ETP | Commune principale : Parthenay (10 412 hab.)") == "5"
     assert _fte("Je candidate.", departments, signature="OT — 12 salariés à votre service") is None
+    assert _fte("Je candidate.", departments, signature="Directrice (et seule salariée !)") == "1 personne"
 
 
 # --- corrections ---------------------------------------------------------------------------------
@@ -105,6 +140,24 @@ def test_an_etp_labelled_in_the_signature_is_read(departments: dict[str, Departm
     ("La plus grande commune compte 3 000 habitants, voire 3 100.", None, "3 000 à 3 100"),
     # Another figure after « enfin » is no correction of the first.
     ("Nous sommes 5 ETP. Enfin, notre plus grande commune compte 3 000 habitants.", "5", "3 000"),
+    ("Nous sommes 4 salariés… pardon, 5 depuis le 1er décembre, tous à temps plein.", "5", None),
+    ("nous sommes 3 ETP et non 4.", "3", None),
+    ("Nous sommes 3 ETP et non 4 ETP comme sur votre annuaire.", "3", None),
+    ("Nontron compte 3 000 habitants, et pas 30 000 comme je l'ai écrit.", None, "3 000"),
+    ("je me suis trompé, Bellac c'est 3 800 habitants et pas 4 300.", None, "3 800"),
+    ("j'ai écrit que nous étions 8 ETP, nous sommes en réalité 6,5 ETP.", "6,5", None),
+    ("Erratum : j'ai indiqué 8 ETP. Nous sommes 6,5 ETP.", "6,5", None),
+    ("on est 7 ETP, non attends, 8 avec la nouvelle chargée de com !", "8", None),
+    ("Rochechouart, notre plus grande commune, compte 12 000 habitants… pardon, je confonds avec la "
+     "communauté de communes : c'est 3 800 pour Rochechouart.", None, "3 800"),
+    ("Civray : 2 800 habitants (erratum : 2 650 selon l'INSEE 2021).", None, "2 650"),
+    # After the cue, a number of something else is no correction.
+    ("Nous sommes 6 ETP. Pardon pour le retard, nous couvrons 12 communes.", "6", None),
+    ("Correction : nous ne sommes pas 4 mais 5 ETP.", "5", None),
+    ("Nous étions 6 ETP l'an dernier, nous sommes 5 ETP cette année.", "5", None),
+    ("Nous sommes 3 ETP 1/2.", "3,5", None),
+    ("Guéret compte 13 mille habitants.", None, "13 000"),
+    ("Bourganeuf, vingt-cinq mille… non, deux mille cinq cents habitants !", None, "2 500"),
 ])
 def test_a_figure_corrected_in_the_same_breath(text: str, fte: str | None, population: str | None,
                                                departments: dict[str, Department]) -> None:
@@ -137,6 +190,8 @@ def test_the_corrected_etp_is_the_one_kept(first: int, second: int) -> None:
      "à Loudun.", "86"),
     ("Nous sommes à côté de Poitiers, à Jaunay-Marigny.", "86"),
     ("Directeur de l'office des Coteaux et Landes de Gascogne (Lot-et-Garonne).", "47"),
+    # A name two communes share, with the department's number after it.
+    ("Directeur de l'office de tourisme de Saint-Savin (86). Saint-Savin compte 900 habitants.", "86"),
     # A « pays » that lies in one department.
     ("Directrice de l'OT Cœur de Béarn.", "64"),
     # A person's name is no commune (« Brousse » is one in the Creuse).
@@ -172,6 +227,10 @@ def test_department_from_every_clue(text: str, expected: str | None,
      Territory.MOUNTAIN, None),
     ("Territoire rural, à 1 h de la côte.", None, Territory.RURAL, Territory.COASTAL),
     ("Malgré notre nom, nous sommes à plus de 200 km de l'océan.", None, None, Territory.COASTAL),
+    ("Directrice de l'OT de Haute-Corrèze Communauté, bureau de Meymac.", Scale.INTERCOMMUNAL, None, None),
+    ("Directeur de l'OT du Pays Mellois : 33 communes.", Scale.INTERCOMMUNAL, None, None),
+    # A group's name is no territory of the sender's.
+    ("je veux rentrer ds le groupe ruraux", None, None, None),
     # « à côté de » is no coast, « la ville-centre » no city.
     ("Nous sommes à côté de Limoges ; la ville-centre compte 5 000 habitants.", None, None, None),
 ])
@@ -198,9 +257,34 @@ def test_scale_and_territory_words(text: str, scale: Scale | None, territory: Te
     ("Je bosse à l'accueil de l'OT de Jarnac.", Role.OTHER),
     ("Responsable du bureau d'information de Lacanau.", Role.OTHER),
     ("La présidente de la communauté de communes soutient l'OT.", None),
+    ("L'office de tourisme de Montmorillon souhaite participer ; j'en suis le directeur depuis 2019.",
+     Role.DIRECTOR),
+    ("Office de Tourisme du Bazadais (33), j'en suis la directrice, 3 ETP.", Role.DIRECTOR),
+    ("C'est moi qui dirige l'OT du Ribéracois (24).", Role.DIRECTOR),
+    ("L'office de tourisme du Ribéracois, je le dirige depuis cinq ans.", Role.DIRECTOR),
+    ("Je dirige le petit bureau de tourisme de Tardets.", Role.DIRECTOR),
+    ("En charge de la direction de l'office de tourisme du Pays de la Double.", Role.DIRECTOR),
+    ("Je suis le seul permanent de l'office, dont je suis donc aussi le directeur.", Role.DIRECTOR),
+    ("yo, je suis le dirlo de l'OT de Guéret", Role.DIRECTOR),
+    ("Je suis directrice adjointe, pardon, directrice depuis le 1er mars.", Role.DIRECTOR),
+    ("Je suis chargée de mission, pardon, directrice par intérim de l'OT.", Role.DIRECTOR),
+    ("bjr moi c'est Jessica accueil OT Oloron Ste Marie (64)", Role.OTHER),
+    ("Moi c'est Rose, à l'accueil de l'OT du Haut-Béarn.", Role.OTHER),
+    ("c'est Sandra de l'OT Royan Atlantique, je bosse à la com", Role.OTHER),
+    ("hello je suis resp accueil a l'ot de nay", Role.OTHER),
+    ("C'est Olga, de l'accueil de l'OT de Mimizan (40).", Role.OTHER),
+    ("bjr chui la dir de l'ot de bellac (87)", Role.DIRECTOR),
+    ("Nous avons refait l'espace accueil de l'office.", None),
 ])
 def test_roles_as_written(text: str, role: Role | None, departments: dict[str, Department]) -> None:
     assert extract_profile(text, departments).role == role
+
+
+def test_her_own_name_before_her_role(departments: dict[str, Department]) -> None:
+    """« Marina, la dir de l'OT » is hers when Marina writes; someone else's otherwise."""
+    text = "Hello !! Marina, la dir de l'OT du Bocage Bressuirais (79)."
+    assert extract_profile(text, departments, "Marina Texereau").role is Role.DIRECTOR
+    assert extract_profile(text, departments, "Paul Texereau").role is None
 
 
 # --- the group applied to -------------------------------------------------------------------------
@@ -218,6 +302,17 @@ def test_roles_as_written(text: str, role: Role | None, departments: dict[str, D
     ("Candidature", "Je voudrais rejoindre le groupe sur la ruralité.", "ot-ruraux"),
     ("groupe de travail", "Un groupe allait se pencher sur la façon dont les OT aident ceux qui montent un "
      "projet touristique : c'est le cœur de mon poste, chargé d'accompagnement des prestataires.",
+     "porteurs-de-projet"),
+    # Corrected: the group named last, not the one turned away from or named before.
+    ("Inscription", "Je m'inscris au groupe porteurs de projets. Ah non pardon, je me suis trompée : "
+     "c'est le groupe des offices ruraux qui m'intéresse, pas celui des porteurs de projets !", "ot-ruraux"),
+    ("Erratum", "Erratum : dans mon message de ce matin j'ai indiqué le groupe rôle de l'OT, mais c'est bien "
+     "au groupe Accompagnement des porteurs de projets que je souhaite m'inscrire.", "porteurs-de-projet"),
+    ("Re: candidature", "Je me suis trompée de groupe dans mon premier mail : ce n'est pas le groupe rôle de "
+     "l'OT mais bien celui des OT ruraux qui me concerne.", "ot-ruraux"),
+    ("inscription", "je m'inscris au groupe rôle de l'OT, enfin non, au groupe porteurs de projets.",
+     "porteurs-de-projet"),
+    ("choix", "Je préfère finalement le groupe porteurs de projets plutôt que le groupe rôle de l'OT.",
      "porteurs-de-projet"),
 ])
 def test_the_group_applied_to(subject: str, text: str, expected: str, groups: dict[str, Group]) -> None:
@@ -245,6 +340,15 @@ def test_two_groups_applied_to_at_once_are_asked_about(groups: dict[str, Group])
     ("Est-ce que je peux m'inscrire ?", True),
     ("Est-il possible de participer à deux groupes ?", False),
     ("Quand aura lieu la première réunion ?", False),
+    ("slt je veux rentrer ds le groupe ruraux. on est 3.", True),
+    ("Bonjour, pouvez vs m'inscrire ds le groupe OT ruraux svp ?", True),
+    ("Tu peux m'inscrire aux ruraux ?", True),
+    ("Est-il encore possible de s'inscrire ? Si oui je suis candidat.", True),
+    ("Bjr, pr le grp porteurs de projets, inscrivez moi svp.", True),
+    ("OT de Bort-les-Orgues (19) – 2 ETP – directrice – groupe ruraux svp", True),
+    ("Vous pouvez m'envoyer le programme du groupe ruraux svp", False),
+    ("Correction de mon mail précédent : nous ne sommes pas 4 mais 5 ETP. Groupe rôle de l'OT.", True),
+    ("Petite correction : le groupe OT ruraux se réunit-il bien en avril ?", False),
 ])
 def test_applying_as_written(text: str, expected: bool) -> None:
     assert applies(fold(text), "?" in text) is expected
@@ -350,3 +454,67 @@ def test_a_colleague_of_the_same_office_quoted_tells_the_office(domain: str, tol
                           departments).profile
     assert (profile.fte is not None, profile.department == "16") == (told, told)
     assert profile.role is None  # her colleague's role is not hers
+
+
+# --- the form in other layouts, and the sender's facts beside a colleague's ----------------------
+
+
+def _classified(settings: Settings, body: str, subject: str = "Candidature",
+                sender: str = "Claire Bonnin <c.bonnin@ot-exemple.fr>") -> Intent:
+    msg = EmailMessage()
+    msg["From"], msg["To"], msg["Subject"] = sender, "groupes@monatourisme.fr", subject
+    msg.set_content(body)
+    return classify(parse(msg.as_bytes(), "k"), settings.network, settings.groups, settings.departments)
+
+
+@pytest.mark.parametrize(("body", "group", "role", "department", "fte"), [
+    # All on one line, in quotes; an empty answer is no answer.
+    ("Bonjour,\n\n« Groupe : offices ruraux Fonction : directeur Département : Deux-Sèvres ETP : "
+     "Population : »\n\nJe vous envoie les chiffres dès que je les ai.", "ot-ruraux", Role.DIRECTOR, "79",
+     None),
+    ("Je copie le formulaire avec mes réponses : « Groupe : OT ruraux – Nom : Joël Pradier – Structure : "
+     "OT Creuse Sud-Ouest – Fonction : directeur – Département : 23 – Nombre d'ETP : 3,5 »",
+     "ot-ruraux", Role.DIRECTOR, "23", "3,5"),
+    # Typed as a quoted block above her own words, with the labels of another form.
+    ("> Nom de l'office : OT Rochefort Océan\n> Département : Charente-Maritime\n> Groupe souhaité : "
+     "Communiquer sur le rôle de l'OT\n> Fonction : chargé de projets numériques\n> Effectif (ETP) : 12\n"
+     "> Population de la commune principale : 24 000\n> Territoire : littoral\n\nBonjour, voilà les "
+     "réponses à votre formulaire.", "role-ot", Role.OTHER, "17", "12"),
+    # The groups listed in the label, the one chosen after it.
+    ("Bonjour, c'est rempli ci-dessous.\n\nLe 2 mars 2027 à 10:00, MONA <groupes@monatourisme.fr> a écrit :\n"
+     "> Groupe (OT ruraux / porteurs de projets / rôle de l'OT) : rôle de l'OT\n> Fonction : chargée de "
+     "communication\n> Département : Dordogne", "role-ot", Role.OTHER, "24", None),
+    # Typed into our message, quoted by Outlook without « > ».
+    ("J'ai complété dans votre mail ci-dessous.\n\nDe : MONA – Groupes de travail <groupes@monatourisme.fr>\n"
+     "Envoyé : lundi 1 mars 2027 09:00\nÀ : Claire Bonnin <c.bonnin@ot-exemple.fr>\nObjet : Appel\n\n"
+     "Groupe souhaité : OT ruraux\nFonction : directrice\nDépartement : 24\nNombre d'ETP : 5",
+     "ot-ruraux", Role.DIRECTOR, "24", "5"),
+])
+def test_the_form_answered_in_other_layouts(body: str, group: str, role: Role, department: str,
+                                            fte: str | None, shipped_settings: Settings) -> None:
+    found = _classified(shipped_settings, body)
+    assert (found.kind.value, found.group_id) == ("candidature", group)
+    assert (found.profile.role, found.profile.department) == (role, department)
+    assert (describe(found.profile.fte) if found.profile.fte else None) == fte
+
+
+def test_a_form_in_the_quote_of_someone_else_is_not_hers(shipped_settings: Settings) -> None:
+    body = ("Pour info.\n\nDe : Paul Roux <p.roux@ot-ailleurs.fr>\nEnvoyé : lundi 1 mars 2027 09:00\n"
+            "À : Claire Bonnin <c.bonnin@ot-exemple.fr>\nObjet : Appel\n\nFonction : directeur\n"
+            "Département : 24\nNombre d'ETP : 5")
+    assert _classified(shipped_settings, body).profile.fte is None
+
+
+@pytest.mark.parametrize("text", [
+    "Je vous transfère le message de ma collègue de Marmande, qui s'inscrit de son côté. Pour ma part : "
+    "OT du Pays d'Albret à Nérac (47), 7 000 habitants, 4 ETP, j'en suis le directeur.",
+    "Ma collègue de Marmande s'inscrit de son côté (ils sont 9 salariés, et Marmande compte 17 500 "
+    "habitants). Pour ma part : OT du Pays d'Albret à Nérac (47), 7 000 habitants, 4 ETP, j'en suis le "
+    "directeur.",
+    "Mon homologue de Bellac (9 salariés, 17 500 habitants) m'a conseillé de vous écrire. Nous, nous sommes "
+    "4 ETP et Nérac compte 7 000 habitants ; j'en suis le directeur.",
+])
+def test_a_colleagues_figures_are_never_the_senders(text: str, departments: dict[str, Department]) -> None:
+    profile = extract_profile(text, departments)
+    assert (profile.role, profile.fte, profile.population) == (Role.DIRECTOR, Figure.exact(4),
+                                                                Figure.exact(7000))

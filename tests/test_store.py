@@ -16,7 +16,9 @@ from hypothesis import strategies as st
 from mailflow.cli import main
 from mailflow.config.settings import Settings
 from mailflow.errors import StoreError
+from mailflow.model.values import Figure
 from mailflow.store import Store
+from mailflow.store.codecs import figure_from_json, figure_to_json
 from mailflow.store.files import read_json_bytes
 
 from .helpers.messages import deliver
@@ -187,3 +189,14 @@ def test_a_record_changed_and_a_new_one_in_one_commit_both_stay(tmp_path: Path) 
     with Store(path, read_only=True) as store:
         held = {d["id"]: d["status"] for d in store.tables.all("candidatures")}
     assert held == {"C0001": "confirmed", "C0002": "confirmed", "C0003": "waitlisted"}
+
+
+@pytest.mark.parametrize("figure", [
+    Figure.exact(5), Figure.exact(5, said="5 ETP"), Figure(0, 10, high_open=True, said="moins de 10 ETP"),
+    Figure(11, 11, said="11 salariés", people=True),
+    Figure(8, 12, said="une dizaine de salariés", people=True),
+])
+def test_a_figure_is_kept_as_said(figure: Figure) -> None:
+    """A count of people stays one (its rules read it as at most that many ETP)."""
+    kept = figure_from_json(json.loads(json.dumps(figure_to_json(figure))))
+    assert kept == figure and kept is not None and (kept.said, kept.people) == (figure.said, figure.people)

@@ -10,13 +10,18 @@ from .enums import Role, Scale, Territory
 
 @dataclass(frozen=True)
 class Figure:
-    """What a member said of a quantity: low ≤ x ≤ high, an end excluded where it is open."""
+    """What a member said of a quantity: low ≤ x ≤ high, an end excluded where it is open.
+
+    `people`: the member counted people, not full-time equivalents (« on est 3 », « 11
+    salariés »): low and high are that count, and the team's ETP is at most `high` (part-time
+    may hide in it), so a criterion on ETP is settled only when that bound settles it."""
 
     low: float
     high: float
     low_open: bool = False
     high_open: bool = False
     said: str = field(default="", compare=False)  # the member's words, for replies to quote
+    people: bool = False
 
     @classmethod
     def exact(cls, value: float, said: str = "") -> Figure:
@@ -24,14 +29,14 @@ class Figure:
 
     @property
     def is_exact(self) -> bool:
-        return self.low == self.high and not (self.low_open or self.high_open)
+        return self.low == self.high and not (self.low_open or self.high_open or self.people)
 
     @property
     def value(self) -> float | None:
         """One number for tables: the exact value, else the middle of a bounded range."""
         if self.is_exact:
             return self.low
-        if self.high != math.inf and self.low > 0:
+        if self.high != math.inf and self.low > 0 and not self.people:
             return (self.low + self.high) / 2
         return None
 
@@ -39,7 +44,7 @@ class Figure:
         """Strictly below `limit`: True, False, or None when the figure cannot tell."""
         if self.high < limit or (self.high == limit and self.high_open):
             return True
-        if self.low >= limit:
+        if self.low >= limit and not self.people:
             return False
         return None
 
@@ -47,14 +52,17 @@ class Figure:
         """At most `limit`: True, False, or None when the figure cannot tell."""
         if self.high <= limit:
             return True
-        if self.low > limit or (self.low == limit and self.low_open):
+        if (self.low > limit or (self.low == limit and self.low_open)) and not self.people:
             return False
         return None
 
     def narrowed(self, other: Figure) -> Figure:
         """Both statements at once (« moins de 10 ETP, 8 exactement » is 8). Two that contradict
         each other (« 6 ETP, 12 ETP en haute saison ») span both: a criterion between them is
-        asked about, never decided on one of them."""
+        asked about, never decided on one of them. A figure in ETP says more than a count of
+        people (« 11 salariés pour 8,5 ETP » is 8,5)."""
+        if self.people != other.people:
+            return other if self.people else self
         if self.low == other.low:
             low, low_open = self.low, self.low_open or other.low_open
         else:
@@ -65,8 +73,9 @@ class Figure:
             high, high_open = min((self.high, self.high_open), (other.high, other.high_open))
         said = " ; ".join(w for w in (self.said, other.said) if w)
         if low > high or (low == high and (low_open or high_open)):
-            return Figure(min(self.low, other.low), max(self.high, other.high), said=said)
-        return Figure(low, high, low_open, high_open, said)
+            return Figure(min(self.low, other.low), max(self.high, other.high), said=said,
+                          people=self.people)
+        return Figure(low, high, low_open, high_open, said, self.people)
 
 
 @dataclass(frozen=True)

@@ -52,8 +52,9 @@ def figure_to_json(f: Figure | None) -> float | dict[str, Any] | None:
         return None
     if f.is_exact and not f.said:
         return f.low
-    return {"low": f.low, "high": None if f.high == float("inf") else f.high,
-            "low_open": f.low_open, "high_open": f.high_open, "said": f.said}
+    found = {"low": f.low, "high": None if f.high == float("inf") else f.high,
+             "low_open": f.low_open, "high_open": f.high_open, "said": f.said}
+    return {**found, "people": True} if f.people else found
 
 
 def figure_from_json(d: Any) -> Figure | None:
@@ -63,7 +64,8 @@ def figure_from_json(d: Any) -> Figure | None:
         return Figure.exact(float(d))
     high = d.get("high")
     return Figure(float(d["low"]), float("inf") if high is None else float(high),
-                  bool(d.get("low_open")), bool(d.get("high_open")), str(d.get("said", "")))
+                  bool(d.get("low_open")), bool(d.get("high_open")), str(d.get("said", "")),
+                  bool(d.get("people")))
 
 
 def profile_to_json(p: Profile) -> dict[str, Any]:

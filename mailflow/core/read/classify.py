@@ -20,6 +20,7 @@ from ...model.values import (
     Profile,
 )
 from .conversation import TOKEN
+from .doc import Doc
 from .facts.groups import APPLYING, chosen_group, match_groups
 from .facts.groups import applies as applies_to_a_group
 from .facts.member import read_member
@@ -214,12 +215,30 @@ def _still_for_her(case: Case | None, inbound: Inbound, said: str) -> Applicant 
     return Applicant(email or (given[0] if given else None), name or None)
 
 
+def _group_in_quote(text: str, answer: str, groups: Mapping[str, Group]) -> str | None:
+    """The group of a form answered inside the quote: its « Groupe souhaité : » line (`answer`),
+    else the one group the quoted message names."""
+    named = match_groups("", answer, groups) if answer else ()
+    named = named or match_groups("", first_quoted(text), groups)
+    return named[0] if len(named) == 1 else None
+
+
+#: The lines of the newsletter's form that a candidature fills (two of them make one).
+_APPLICATION_FIELDS = frozenset(("group", "role", "department", "structure", "fte", "population"))
+
+
+def _form_filled(text: str) -> bool:
+    """Whether the text answers the form, on its lines or on one (« Groupe : OT ruraux – Fonction :
+    directrice – Département : 23 »)."""
+    return len(_APPLICATION_FIELDS & set(Doc.of(text).form)) >= 2
+
+
 def _read(inbound: Inbound, groups: Mapping[str, Group], departments: Mapping[str, Department],
-          subject: str, case: Case | None = None) -> _Read:
+          subject: str, case: Case | None = None, mailbox: str | None = None) -> _Read:
     """What a member's message tells (see facts.member) and whether it applies to a group, and to
     which: the new text first; a form answered inside the quote, with the group the quote names."""
     said = fold(f"{subject}\n{inbound.new_text}")
-    reading = read_member(inbound, departments, subject)
+    reading = read_member(inbound, departments, subject, mailbox)
     still = _still_for_her(case, inbound, said) if reading.applicant is None else None
     if still is not None:  # the sender's own name and role are not hers
         reading = replace(reading, applicant=still,
@@ -227,11 +246,10 @@ def _read(inbound: Inbound, groups: Mapping[str, Group], departments: Mapping[st
     named = match_groups(subject, inbound.new_text, groups)
     group_id, ambiguous = chosen_group(subject, inbound.new_text, groups, quoted_part(inbound.text))
     if group_id is None and not ambiguous and reading.quoted_form:
-        in_quote = match_groups("", first_quoted(inbound.text), groups)
-        group_id = in_quote[0] if len(in_quote) == 1 else None
+        group_id = _group_in_quote(inbound.text, reading.quoted_group, groups)
     asks = "?" in inbound.new_text
-    applies = bool(FORM_LINE.search(fold(inbound.new_text)) or applies_to_a_group(said, asks)
-                   or reading.quoted_form or reading.applicant is not None)
+    applies = bool(FORM_LINE.search(fold(inbound.new_text)) or _form_filled(inbound.new_text)
+                   or applies_to_a_group(said, asks) or reading.quoted_form or reading.applicant is not None)
     return _Read(said, reading.profile, reading.applicant, named, group_id, ambiguous, applies, asks)
 
 
@@ -251,7 +269,8 @@ def classify(
     if robot is not None:
         return Intent(IntentKind.ROBOT, inbound, sender, inbound.sender_name,
                       reason=robot.reason)
-    read = _read(inbound, groups, departments, "" if case is not None else inbound.subject, case)
+    read = _read(inbound, groups, departments, "" if case is not None else inbound.subject, case,
+                 network.address)
     profile = read.profile
     if case is not None and case.profile is not None:  # what the thread's first message told
         profile = case.profile.merged(profile)

@@ -48,7 +48,7 @@ _FORM_LABELS: tuple[tuple[str, str], ...] = (
         r"(votre |nom de (la |votre |l')?)?(structure|organisme|etablissement|employeur"
         r"|collectivite|entite|office( de tourisme)?|ot)",
     ),
-    ("role", r"(votre |intitule (du |de )?)?(fonction|poste|role|qualite|metier)"),
+    ("role", r"(votre |intitule (du |de )?)?(fonction|poste|role|qualite|metier)( occupee?| exercee?)?"),
     ("department", r"(votre |n° de |numero de |numero du |code )?(departement|dept\.?|dpt\.?)"),
     (
         "fte",
@@ -62,12 +62,20 @@ _FORM_LABELS: tuple[tuple[str, str], ...] = (
         r"( de la| de votre)?( commune la plus grande| plus grande commune| plus grosse commune"
         r"| ville[- ]centre| commune principale)?"
         r"|(la )?(commune la plus grande|plus grande commune|plus grosse commune|ville[- ]centre)"
-        r"( population| nombre d'habitants)?",
+        r"( population| nombre d'habitants)?"
+        r"|(nombre|nb|nbre) d'habitants( de la| de votre)?( commune principale| ville principale)?"
+        r"|(commune|ville) (la plus (peuplee|importante|grande|grosse)|principale)",
     ),
     ("territory", r"(type|typologie) (de|du) territoire|territoire"),
+    ("group", r"(le |votre )?(groupe|gt)( de travail)?( souhaite| choisi| demande| vise| retenu)?"
+              r"|(votre )?choix( du groupe| de groupe)?"),
     ("scale", r"echelle( d'intervention| de la structure| de competence)?|perimetre"),
 )
 _FORM_KINDS = tuple((kind, re.compile(pattern)) for kind, pattern in _FORM_LABELS)
+#: A label inside a line after another's answer (« Groupe : OT ruraux – Fonction : directrice »).
+_INNER_LABEL = re.compile(r"(?<=[ \t–—|;,/•·«\"])(?:" + "|".join(p for _, p in _FORM_LABELS) + r")"
+                          r"(?:[ \t]*\([^)\n]{0,60}\))?[ \t*]*:(?!\d)")
+_VALUE_END = "|–—;,/ \t"
 
 # A form value that tells nothing: empty, dots, dashes, underscores, "[à compléter]", "NC"...
 _PLACEHOLDER = re.compile(
@@ -108,14 +116,15 @@ def _value_below(text: str, end: int) -> tuple[int, int] | None:
     return m.span("value")
 
 
-def answered_form(text: str) -> str:
+def answered_form(text: str, quoted: bool = True) -> str:
     """The form lines a member answered inside the message they quote (« > Fonction :
     directrice », or « > Fonction : » with the answer typed unquoted on the line below), as plain
-    « Label : value » lines."""
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    « Label : value » lines; with `quoted` False, every answered form line of `text` (the
+    member typed into our message, quoted without « > »)."""
+    lines = one_field_a_line(text.replace("\r\n", "\n").replace("\r", "\n")).split("\n")
     answered = []
     for index, line in enumerate(lines):
-        if not line.lstrip().startswith(">"):
+        if quoted and not line.lstrip().startswith(">"):
             continue
         m = _FORM_LINE.match(re.sub(r"^\s*(?:>\s?)+", "", line))
         if m is None or _label_kind(m["label"]) is None:
@@ -136,6 +145,21 @@ def _is_placeholder(value: str) -> bool:
 # --- The analysed message --------------------------------------------------------------------
 
 
+def one_field_a_line(text: str) -> str:
+    """A form answered on one line (« Groupe : OT ruraux – Fonction : directrice – Département :
+    23 ») with each label on its own line; same length, nothing else changed."""
+    chars = list(text)
+    folded = fold_aligned(text)
+    for line in _FORM_LINE.finditer(text):
+        inner = list(_INNER_LABEL.finditer(folded, line.start("value"), line.end()))
+        # A line that opens with a label, or one that holds two after a few words of its own
+        # (« Je copie le formulaire : « Groupe : OT ruraux – Nom : … »).
+        if _label_kind(line["label"]) is not None or len(inner) >= 2:
+            for label in inner:
+                chars[label.start() - 1] = "\n"
+    return "".join(chars)
+
+
 @dataclass(frozen=True)
 class Doc:
     """The text, its aligned fold, its form fields, and the fold with form labels masked."""
@@ -149,13 +173,13 @@ class Doc:
     @classmethod
     def of(cls, text: str) -> Doc:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-        text = text.replace("\u00a0", " ").replace("\u202f", " ")
+        text = one_field_a_line(text.replace("\u00a0", " ").replace("\u202f", " "))
         folded = fold_aligned(text)
         fields: list[Field] = []
         form: dict[str, str] = {}
         masked: list[tuple[int, int]] = []
         for match in _FORM_LINE.finditer(text):
-            value = match["value"].strip()
+            value = match["value"].strip().rstrip(_VALUE_END)
             kind = _label_kind(match["label"])
             below = _value_below(text, match.end()) if kind is not None and not value else None
             if below is not None:  # « Nombre d’ETP : » and the answer on the line below

@@ -40,7 +40,7 @@ def _plain(value: Any) -> Any:
         if value.is_exact:
             return value.low
         return {"from": value.low, "to": None if value.high == float("inf") else value.high,
-                "said": value.said}
+                "said": value.said, **({"people": True} if value.people else {})}
     if isinstance(value, (datetime, date)):
         return value.isoformat()
     if dataclasses.is_dataclass(value) and not isinstance(value, type):

@@ -51,7 +51,11 @@ _BEFORE_PATTERNS = tuple((re.compile(rf"(?:^|[\s(:])(?:{words})\s*$"), shape)
 _EXACT_AFTER = re.compile(r"^\s*(?:[a-z.]+\s+)?(?:exactement|tout rond|pile|precisement|tout juste)\b")
 _APPROX_AFTER = re.compile(r"^\s*(?:[a-z.]+\s+)?(?:environ|a peu pres|approximativement|grosso modo)\b")
 _MAX_AFTER = re.compile(r"^\s*(?:[a-z.]+\s+)?(?:au plus|maximum|max\b|au maximum|tout au plus)")
-_HALF_AFTER = re.compile(r"^\s*(?:[a-z.]+\s+){0,3}et demie?\b")
+#: « 3 ETP et demi », « trois permanents et demi », « un ETP et quart ».
+_FRACTION_AFTER = re.compile(r"^\s*(?:[a-z.]+\s+){0,3}(?:et (?P<f>demie?|quart|trois quarts)\b"
+                             r"|(?P<g>1/2|½|1/4|¼|3/4|¾)(?![\d/]))")
+_FRACTIONS = {"demi": 0.5, "demie": 0.5, "quart": 0.25, "trois quarts": 0.75, "1/2": 0.5, "½": 0.5,
+              "1/4": 0.25, "¼": 0.25, "3/4": 0.75, "¾": 0.75}
 _RANGE = re.compile(rf"(?:entre\s+)?(?P<a>{NUMBER})\s*(?:et|a|-|/)\s*(?P<b>{NUMBER})")
 
 
@@ -88,8 +92,9 @@ def reading(before: str, token: str, after: str) -> tuple[Figure, int]:
         a, b = number(ranged["a"]), number(ranged["b"])
         return Figure(min(a, b), max(a, b)), 0
     value = number(token)
-    if _HALF_AFTER.match(after):
-        value += 0.5
+    fraction = _FRACTION_AFTER.match(after)
+    if fraction:
+        value += _FRACTIONS[fraction["f"] or fraction["g"]]
     if _EXACT_AFTER.match(after):
         return Figure.exact(value), 0
     if _APPROX_AFTER.match(after):
@@ -108,26 +113,44 @@ def reading(before: str, token: str, after: str) -> tuple[Figure, int]:
 # --- Corrected in the same breath ----------------------------------------------------------------
 #
 # « 7 000 habitants… enfin c'est plutôt 5 800 », « 6 ETP… pardon, 5,5 », « environ 5 000 — je
-# corrige : 4 900 »: the figure said last is the one meant. « 3 000 habitants, voire 3 100 » is
-# both: a range.
+# corrige : 4 900 », « 12 000 habitants… pardon, je confonds avec la communauté : c'est 3 800 »:
+# the figure said last is the one meant. « 3 ETP et non 4 », « 3 000 habitants, et pas 30 000
+# comme je l'ai écrit »: the figure denied is none. « j'ai écrit que nous étions 8 ETP »: a figure
+# the member says they wrote before is stale when another is given. « 3 000 habitants, voire
+# 3 100 » is both: a range.
 
-_CUES = (r"pardon|plutot|je corrige|je rectifie|correction|rectificatif|rectification|en fait|erratum"
-         r"|oups|je me (?:suis )?trompee?|je voulais dire|plus exactement|plus precisement"
-         r"|pour etre (?:exacte?|precise?)|au temps pour moi|mea culpa")
+_CUES = (r"pardon|plutot|je corrige|je rectifie|correction|rectificatif|rectification|rectif|en fait"
+         r"|erratum|oups|je me (?:suis )?(?:trompee?|plantee?)|je voulais dire|plus exactement"
+         r"|plus precisement|pour etre (?:exacte?|precise?)|au temps pour moi|mea culpa|en realite"
+         r"|en vrai|non attends?|je confonds|j'ai confondu|faute de frappe|erreur de frappe"
+         r"|je reformule|je veux dire")
 _CORRECTION = re.compile(
-    rf"[^\d\n]{{0,80}}?(?<!\w)(?:{_CUES})(?!\w)[^\d\n]{{0,25}}?(?P<n>{NUMBER})"
-    rf"|[^\d\n]{{0,6}}?(?<!\w)(?:enfin|non|mais|en realite|en vrai|a vrai dire|disons)[ ,:]{{1,3}}"
+    rf"[^\d\n]{{0,80}}?(?<!\w)(?:{_CUES})(?!\w)[^\d\n.!?]{{0,80}}?(?P<n>{NUMBER})"
+    rf"|[^\d\n]{{0,6}}?(?<!\w)(?<!et )(?<!mais )(?<!ou )(?:enfin|non|mais|a vrai dire|disons)[ ,:]{{1,3}}"
     rf"(?P<m>{NUMBER})"
     # « 6 ETP en comptant les saisonniers, donc 5 à l'année »
     rf"|[^\n]{{0,60}}?(?<!\w)donc (?P<y>{NUMBER}) (?=(?:etp )?(?:a l'annee|permanent|hors saison))")
 _WIDER = re.compile(rf"[^\d\n]{{0,15}}?(?<!\w)voire (?:meme )?(?P<n>{NUMBER})")
-_UNITS = {"fte": re.compile(r"\s*(etp|e\.t\.p|equivalent|salari|personne|agent|temps)"),
+_UNITS = {"fte": re.compile(r"\s*(etp|e\.t\.p|equivalent|salari|personne|agent|temps|permanent|poste"
+                            r"|collaborat|employe|plein|mi-temps|a temps|a plein|a mi|a \d)"),
           "population": re.compile(r"\s*(hab|ame|resident)")}
+#: What may follow a number said without its unit (« pardon, 5 depuis décembre »): no other noun.
+_BARE = re.compile(r"[ \t]*(?:$|[\n,.;:!?)(…—–-]|(?:pour|depuis|avec|en|a|au|aux|dans|sur|comme|si|sans"
+                   r"|maintenant|seulement|exactement|pile|tout rond|et|mais|car|donc|selon|d'apres|cette"
+                   r"|cet|ce|aujourd'hui|actuellement|desormais|tous|toutes|au total|en tout|environ"
+                   r"|a peu pres)(?!\w))")
+#: Before a figure the member denies: « et non 4 », « et pas 30 000 », « au lieu de 6 ».
+_DENIED = re.compile(r"(?<!\w)(?:(?:et|mais|ou) (?:non|pas)(?: pas)?|non pas|au lieu de|plutot que)\s*$")
+#: Before a figure the member says they gave before: « j'ai écrit que nous étions 8 ETP ».
+_STALE = re.compile(r"(?<!\w)(?:(?:nous etions|on etait|c'etait|nous comptions)\b[^.;!?\n\d]{0,20}$"
+                    r"|(?:j'ai|j'avais|on a|nous avons|nous avions)(?: \w+)? (?:ecrit|indique|mis|dit"
+                    r"|note|annonce|donne|mentionne|tape)\b[^.;!?\n\d]{0,40}$)")
 
 
 def _same_kind(scan: str, end: int, kind: str) -> bool:
-    """Whether the number ending at `end` has no unit, or one of `kind` (« fte », « population »)."""
-    return not any(pattern.match(scan, end) for other, pattern in _UNITS.items() if other != kind)
+    """Whether the number ending at `end` is followed by a unit of `kind` (« fte », « population »),
+    or by no noun at all."""
+    return bool(_UNITS[kind].match(scan, end) or _BARE.match(scan, end))
 
 
 def corrected(scan: str, end: int, kind: str) -> tuple[int, int] | None:
@@ -140,6 +163,18 @@ def corrected(scan: str, end: int, kind: str) -> tuple[int, int] | None:
     return (m.start(group), m.end(group)) if _same_kind(scan, m.end(group), kind) else None
 
 
+def denied(scan: str, start: int) -> bool:
+    """Whether the figure at `start` is one the member denies (« 3 ETP et non 4 »)."""
+    return _DENIED.search(scan, max(0, start - 30), start) is not None
+
+
+def stale(scan: str, start: int) -> bool:
+    """Whether the figure at `start` is one the member says they wrote before (« j'ai écrit que
+    nous étions 8 ETP, nous sommes en réalité 6,5 ETP »)."""
+    line = scan.rfind("\n", 0, start) + 1
+    return _STALE.search(scan, max(line, start - 80), start) is not None
+
+
 def widened(scan: str, end: int, kind: str) -> tuple[int, int] | None:
     """The other end of a figure said with « voire » (« 3 000 habitants, voire 3 100 »)."""
     m = _WIDER.match(scan, end)
@@ -147,9 +182,12 @@ def widened(scan: str, end: int, kind: str) -> tuple[int, int] | None:
 
 
 def describe(figure: Figure, unit: str = "") -> str:
-    """A figure in French words, as staff tables show it: « 6,5 », « moins de 10 », « 11 à 14 »."""
+    """A figure in French words, as staff tables show it: « 6,5 », « moins de 10 », « 11 à 14 »;
+    a count of people as such (« 11 personnes »), whatever the unit of the quantity."""
+    if figure.people:
+        unit = "personne" if figure.high <= 1 else "personnes"
     suffix = f" {unit}" if unit else ""
-    if figure.is_exact:
+    if figure.low == figure.high and not (figure.low_open or figure.high_open):
         return french_number(figure.low) + suffix
     if figure.high == INF:
         return f"{'plus de' if figure.low_open else 'au moins'} {french_number(figure.low)}{suffix}"

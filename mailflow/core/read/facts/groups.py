@@ -23,20 +23,40 @@ CANDIDATURE = re.compile(
 APPLYING = re.compile(
     r"\b(je (me )?(souhaite|souhaiterais|voudrais|veux|aimerais|desire|propose)\w* (vivement |beaucoup "
     r"|bien |donc |moi aussi |aussi |egalement |beaucoup )?(candidater|participer|m'? ?inscrire|rejoindre"
-    r"|faire partie|integrer|poser ma candidature|me porter candidat\w*|entrer|etre (dans|membre|de|du)"
+    r"|faire partie|integrer|poser ma candidature|me porter candidat\w*|r?entrer|etre (dans|membre|de|du)"
     r"|prendre part|en etre|m'y inscrire|y participer|m'engager)|je candidate|je me porte candidat\w*"
+    r"|je suis (donc |aussi |egalement )?candidate?\b"
     r"|je postule|ma candidature|je vous adresse ma|je m'? ?inscris|je suis (tres |vivement )?"
     r"interesse\w*|je serais (tres |vivement )?interesse\w*|je suis partant\w*|je me lance"
-    r"|(pourriez|pouvez|pourrez|pourrais|peux)[- ](vous|tu) m'? ?inscrire|merci de m'? ?inscrire"
+    r"|(pourriez|pouvez|pourrez|pourrais|peux)[- ](vous|vs|tu) m'? ?inscrire|merci de m'? ?inscrire"
+    r"|(vous|vs|tu) (pouvez|pourriez|pourrez|peux|pourrais) m'? ?inscrire"
+    r"|(inscrivez|inscris|ajoutez|ajoute|mettez|mets|comptez)[- ]moi\b"
     r"|(est-ce que je peux|puis-je|je peux) (m'? ?inscrire|candidater|participer|rejoindre)"
     r"|possible de m'? ?inscrire"
+    r"|je (prefere|choisis|opte pour|retiens)( finalement| plutot| donc)? (le groupe|le gt|celui|les ruraux)"
     r"|inscription (au|pour le|dans le) (groupe|gt)|candidature\b.*\bgroupe)"
 )
 
 
+#: « groupe ruraux svp », phone-typed: a group asked for, unless what is asked is information.
+_PLEASE = re.compile(r"\b(groupe|gt|grp)\b[^.?!\n]{0,40}\b(svp|stp|s'il vous plait|s'il te plait)\b")
+_INFORMATION = re.compile(r"\b(info\w*|renseignement\w*|programme|dates?|details?|precisions?|envoyer"
+                          r"|savoir|connaitre|quand|comment|combien|liste|lien)\b")
+
+
+#: An earlier candidature corrected: « Correction de mon mail précédent : … groupe rôle de l'OT ».
+_CORRECTS = re.compile(r"\b(erratum|correction|rectificatif|rectification|je rectifie|je corrige)\b.*"
+                       r"\b(groupe|gt)\b")
+
+
 def applies(said: str, asks: bool) -> bool:
-    """Whether a member's words (folded, subject included) apply to a group."""
-    return bool(APPLYING.search(said) or (CANDIDATURE.search(said) and not asks))
+    """Whether a member's words (folded, subject included) apply to a group: in the first person,
+    even in a question; with the words of applying, a group asked for « svp », or a candidature
+    corrected, in a message that asks nothing."""
+    if APPLYING.search(said):
+        return True
+    please = any(not _INFORMATION.search(part) for part in re.split(r"[.!?]", said) if _PLEASE.search(part))
+    return not asks and bool(CANDIDATURE.search(said) or please or _CORRECTS.search(said))
 
 
 # --- Groups named -----------------------------------------------------------------------------
@@ -75,13 +95,17 @@ _INTRODUCER = re.compile(r"(?<!\w)(groupes?|gt)((?: [a-z']+){0,5})")
 
 def _introduced(words: str, groups: Mapping[str, Group]) -> set[tuple[int, str]]:
     """Groups named by one of their words within five words after « groupe » or « GT », when
-    that word is one group's only."""
+    that word is one group's only; at that word."""
     keys = {gid: _keys(group) for gid, group in groups.items()}
     found = set()
     for m in _INTRODUCER.finditer(words):
-        named = {gid for word in m[2].split() for gid, own in keys.items() if _is_key(word, own)}
+        named: dict[str, int] = {}
+        for word in re.finditer(r"[a-z']+", m[2]):
+            for gid, own in keys.items():
+                if _is_key(word[0], own):
+                    named.setdefault(gid, m.start(2) + word.start())
         if len(named) == 1:
-            found.add((m.start() + 1, named.pop()))
+            found.add(next((at, gid) for gid, at in named.items()))
     return found
 
 
@@ -110,7 +134,7 @@ _SOMEONE_ELSE = re.compile(
 #: A group that does not fit, said as such: « pour les ruraux, on n'est pas dans les clous ».
 _DECLINED = re.compile(
     r"(?<!\w)(pas dans les clous|pas pour nous|aurais pu|aurions pu|ne correspond pas|hors criteres"
-    r"|pas eligibles?|ne (rentre|rentrons|rentrez) pas|pas concernee?s?|pas de groupe|plutot que)(?!\w)"
+    r"|pas eligibles?|ne (rentre|rentrons|rentrez) pas|pas concernee?s?|pas de groupe)(?!\w)"
 )
 #: Words that register someone: the sentence applies for them.
 _REGISTERS = re.compile(r"(?<!\w)(j'inscris|je vous inscris|inscrire (ma|mon|notre)|sa candidature"
@@ -131,13 +155,38 @@ def _score(sentence: str) -> int:
     return -3 if _SOMEONE_ELSE.search(folded) else 0
 
 
+#: Words that correct what came before: « Ah non pardon, je me suis trompée : c'est le groupe… ».
+_FIXES = re.compile(r"(?<!\w)(pardon|je me suis trompee?|je me suis plantee?|erreur|erratum|je voulais dire"
+                    r"|en fait|finalement|je rectifie|je corrige|ah non|oups|au temps pour moi|c est bien"
+                    r"|c est plutot|je veux dire|en realite|enfin non|non non|non pardon|pardon non)(?!\w)")
+#: Just before a group the member turns away from: « pas celui des porteurs », « plutôt que… ».
+_NOT_THIS = re.compile(r"(?<!\w)(pas( a| dans)?( celui| celle| le| au| aux| les)?"
+                       r"|et non( pas)?( le| au| aux| celui)?|plutot que?( le| celui| au| aux| a)?"
+                       r"|au lieu (du|de celui|de))"
+                       r" (?:(?:des|du|de|d|groupe|gt|dans|le) )*$")
+#: Just before a group the member says they named before: « j'ai indiqué le groupe rôle de l'OT ».
+_NAMED_BEFORE = re.compile(r"(?<!\w)(j ai|j avais)( \w+)? (indique|ecrit|mis|coche|choisi|note|mentionne"
+                           r"|demande|selectionne)( \w+){0,5} ?$")
+
+
+def _mention_score(words: str, at: int, base: int) -> int:
+    """A group named at `at` of a sentence's words: turned away from (-3), named before and
+    corrected (-2), named after a correction (above any other), else its sentence's score."""
+    before = words[:at]
+    if _NOT_THIS.search(before):
+        return -3
+    if _NAMED_BEFORE.search(before):
+        return -2
+    return max(base, 2) + 1 if base >= 0 and _FIXES.search(before) else base
+
+
 def _by_sentence(text: str, groups: Mapping[str, Group]) -> dict[str, int]:
-    """Each group the text names, with the best score of the sentences that name it."""
+    """Each group the text names, with the best score of the places that name it."""
     scores: dict[str, int] = {}
     for m in _SENTENCE.finditer(text):
-        named = {gid for _, gid in _mentions(m[0], groups)}
-        for gid in named:
-            scores[gid] = max(scores.get(gid, -9), _score(m[0]))
+        base, words = _score(m[0]), _words(m[0])
+        for at, gid in _mentions(m[0], groups):
+            scores[gid] = max(scores.get(gid, -9), _mention_score(words, at, base))
     return scores
 
 

@@ -29,6 +29,7 @@ class MemberReading:
     profile: Profile
     applicant: Applicant | None = None
     quoted_form: bool = False  # the sender answered a form inside the message they quote
+    quoted_group: str = ""  # the answer to that form's « Groupe souhaité : » line
 
 
 def _office_only(profile: Profile) -> Profile:
@@ -48,9 +49,17 @@ def _is_sender(inbound: Inbound, author: tuple[str | None, str | None]) -> bool:
     return bool(name and inbound.sender_name and fold(name) == fold(inbound.sender_name))
 
 
-def _form_answered(inbound: Inbound, departments: Mapping[str, Department]) -> Profile | None:
-    """The facts of a form filled inside the quote, when it names the sender or no one."""
+def _answers_in_quote(inbound: Inbound, mailbox: str | None) -> str:
+    """The form lines the sender answered inside the quote: after its « > », or typed into our
+    own message quoted without them (Outlook: « De : MONA <groupes@…> », the form below)."""
     lines = answered_form(inbound.text)
+    if lines or mailbox is None or quoted_author(inbound.text)[0] != mailbox:
+        return lines
+    return answered_form(first_quoted(inbound.text), quoted=False)
+
+
+def _form_answered(inbound: Inbound, departments: Mapping[str, Department], lines: str) -> Profile | None:
+    """The facts of a form filled inside the quote, when it names the sender or no one."""
     if not lines:
         return None
     doc = Doc.of(lines)
@@ -93,12 +102,15 @@ def _for_colleague(inbound: Inbound, subject: str, profile: Profile, quoted: Pro
     return MemberReading(told, Applicant(found.email, found.name))
 
 
-def read_member(inbound: Inbound, departments: Mapping[str, Department], subject: str = "") -> MemberReading:
+def read_member(inbound: Inbound, departments: Mapping[str, Department], subject: str = "",
+                mailbox: str | None = None) -> MemberReading:
     """The candidature a member's message makes: the applicant's profile (what the sender wrote
     first, then the form answered in the quote, then what the quote tells), and the colleague
-    applied for, if any. `subject` is the subject as it counts (none in a thread)."""
+    applied for, if any. `subject` is the subject as it counts (none in a thread); `mailbox`, the
+    network's address (our own message quoted)."""
     profile = extract_profile(inbound.new_text, departments, inbound.sender_name, signature=inbound.signature)
-    form = _form_answered(inbound, departments)
+    lines = _answers_in_quote(inbound, mailbox)
+    form = _form_answered(inbound, departments, lines)
     if form is not None:
         profile = profile.merged(form)
     author = quoted_author(inbound.text)
@@ -106,4 +118,5 @@ def read_member(inbound: Inbound, departments: Mapping[str, Department], subject
     if quoted is not None:
         profile = quoted.merged(profile)
     found = _for_colleague(inbound, subject, profile, quoted, author)
-    return replace(found or MemberReading(profile), quoted_form=form is not None)
+    group = Doc.of(lines).form.get("group", "") if form is not None else ""
+    return replace(found or MemberReading(profile), quoted_form=form is not None, quoted_group=group)

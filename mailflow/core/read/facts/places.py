@@ -190,13 +190,31 @@ def _commune_weight(doc: Doc, start: int, end: int) -> float:
     return _said(doc, start, 2.0)
 
 
+#: A department's number right after a commune's name: « Saint-Savin (86) ».
+_CODE_AFTER = re.compile(r"\s*\((\d{2})\)")
+
+
+def _settled(doc: Doc, spans: Mapping[tuple[int, int], list[tuple[str, int]]]) -> dict[str, str]:
+    """The department of each name several communes share, where the text gives its number
+    right after one mention of it (« Saint-Savin (86) »): every mention of it is that one."""
+    settled = {}
+    for (start, end), named in spans.items():
+        code = _CODE_AFTER.match(doc.scan, end)
+        if len(named) > 1 and code and code[1] in {department for department, _ in named}:
+            settled[doc.scan[start:end]] = code[1]
+    return settled
+
+
 def _commune_clues(doc: Doc, people: frozenset[str]) -> Iterator[Clue]:
     spans: dict[tuple[int, int], list[tuple[str, int]]] = defaultdict(list)
     for start, end, commune in find_communes(doc.text):
         if doc.scan[start:end] in people:  # « Nathalie Brousse » is no commune of the Creuse
             continue
         spans[start, end].append((commune.department, commune.population or 0))
+    settled = _settled(doc, spans)
     for (start, end), named in spans.items():
+        if doc.scan[start:end] in settled:
+            named = [(d, p) for d, p in named if d == settled[doc.scan[start:end]]]
         weight = _commune_weight(doc, start, end)
         total = sum(population for _, population in named) or 1
         for department, population in named:  # a name several communes share: the largest counts most

@@ -190,14 +190,22 @@ _ROLE_RULES = (
     _RoleRule(r"(agent|agente|hote|hotesse) d'accueil", Role.OTHER),
     _RoleRule(r"stagiaire", Role.OTHER),
     _RoleRule(r"adjointe?", Role.OTHER, anywhere=False),
-    # « je bosse à l'accueil de l'OT »: the front desk, not the direction.
-    _RoleRule(r"(je (travaille|bosse|suis) (a|au|en) l'accueil)", Role.OTHER),
+    # « je bosse à l'accueil de l'OT », « je bosse à la com »: a service, not the direction.
+    _RoleRule(r"je (travaille|bosse|suis) (a|au|en|dans) (la |l'|le )?(accueil|com|communication|promo"
+              r"|promotion|marketing|numerique|animation|reservation|boutique|billetterie|compta"
+              r"|comptabilite|service)", Role.OTHER),
+    _RoleRule(r"(a|de) l'accueil(?= (de l'|du |de la |d')(ot|oti|office|bit|bureau)\b)", Role.OTHER,
+              anywhere=False),
+    # « Jessica accueil OT Oloron », phone-typed: the front desk of an office.
+    _RoleRule(r"(?<![a-z]')(?<!espace )(?<!point )accueil(?= (ot|oti|bit)\b)", Role.OTHER),
+    # « en charge de la direction de l'office »: its director.
+    _RoleRule(r"(en charge|chargee?) de la direction(?! (adjointe|generale adjointe))", Role.DIRECTOR),
     _RoleRule(r"(vice[- ])?presidente?", Role.OTHER, anywhere=False),
     _RoleRule(r"coordinat(eur|rice)", Role.OTHER),
     _RoleRule(r"assistante?( de direction)?", Role.OTHER, anywhere=False),
     _RoleRule(r"chef(fe)? de projets?", Role.OTHER),
     _RoleRule(
-        r"responsable (de la |du |des |de l'|d')?(communication|accueil|promotion|marketing"
+        r"(responsable|resp\.?) (de la |du |des |de l'|d')?(communication|com|accueil|promotion|marketing"
         r"|numerique|developpement|boutique|animation|qualite|partenariats?|observatoire"
         r"|administratif|administrative)",
         Role.OTHER,
@@ -207,7 +215,7 @@ _ROLE_RULES = (
     _RoleRule(r"co-?(directeur|directrice)", Role.DIRECTOR),
     # The one who runs a small office: « gérante de l'office », « manager de l'OT ».
     _RoleRule(r"(gerante?|manager)(?= (de l'|de la |du |d')(office|ot|oti|structure|pat)\b)", Role.DIRECTOR),
-    _RoleRule(r"directeur|directrice", Role.DIRECTOR),
+    _RoleRule(r"directeur|directrice|dirlo", Role.DIRECTOR),
     _RoleRule(
         r"responsable (de l'office( de tourisme)?|de l'ot|de l'oti|d'office|de la structure|de structure"
         r"|du pat)",
@@ -225,11 +233,13 @@ _ROLE_PATTERNS = tuple(
 
 # First-person statements introducing a role, and the filler words that may follow them.
 _FIRST_PERSON = re.compile(
-    r"(?<!\w)(je suis|en tant que|en qualite de|je travaille (comme|en tant que)"
+    r"(?<!\w)(je suis|j'en suis|chui|chuis|jsuis|j'suis|en tant que|en qualite de"
+    r"|je travaille (comme|en tant que)"
     r"|j'occupe (le poste|la fonction|les fonctions) d[e']|j'exerce (le poste|la fonction"
     r"|les fonctions) d[e']|mon poste est|ma fonction est|mon poste :|ma fonction :)\s*"
 )
-_FILLER = re.compile(r"(actuellement |aujourd'hui |la |le |l'|un |une |nouvelle |nouveau |nouvel )*")
+_FILLER = re.compile(r"(actuellement |aujourd'hui |donc |aussi |egalement |bien |la |le |l'|un |une "
+                     r"|nouvelle |nouveau |nouvel )*")
 # An article or possessive just before a role: someone else's role (« notre directrice »).
 _SOMEONE_ELSE = re.compile(
     r"(?<!\w)(notre|votre|ma|mon|sa|son|leur|le|la|au|du|des|aux|les|l'|nos|vos|ses)\s*$"
@@ -281,31 +291,55 @@ def _first_person_role(doc: Doc) -> _RoleHit | None:
     return None
 
 
-def _someone_else(doc: Doc, hit: _RoleHit) -> bool:
-    return _SOMEONE_ELSE.search(doc.scan[max(hit.start - 12, 0) : hit.start]) is not None
+def _someone_else(doc: Doc, hit: _RoleHit, me: frozenset[str] = frozenset()) -> bool:
+    """Whether an article or a possessive makes the role someone else's (« notre directrice »),
+    unless it follows the sender's own first name (« Marina, la dir de l'OT »)."""
+    before = doc.scan[max(hit.start - 12, 0) : hit.start]
+    if _SOMEONE_ELSE.search(before) is None:
+        return False
+    named = _NAMED.search(doc.scan, max(hit.start - 40, 0), hit.start)
+    return named is None or named["who"] not in me
 
 
-def _opens_line(doc: Doc, hit: _RoleHit) -> bool:
+#: The sender naming herself right before her role: « Marina, la dir », « moi c'est Kevin, le ».
+_NAMED = re.compile(r"(?:^|\n|[.!?]\s)\W*(?:moi c'est |c'est |ici )?(?P<who>[a-z][\w-]+)\s*,\s*"
+                    r"(?:la|le|l')\s*$")
+
+
+def _opens_line(doc: Doc, hit: _RoleHit, me: frozenset[str]) -> bool:
     line_start, line_end = line_bounds(doc.scan, hit.start)
     before = doc.scan[line_start : hit.start]
     if _LINE_ARTICLE.match(before):  # « La Directrice » alone on its line, under a signature
         return re.match(r"\s*([|–—,-]|$)", doc.scan[hit.end:line_end]) is not None
-    return _LINE_OPENING.search(before) is not None and not _someone_else(doc, hit)
+    return _LINE_OPENING.search(before) is not None and not _someone_else(doc, hit, me)
 
 
-def _free_role(doc: Doc) -> _RoleHit | None:
+def _free_role(doc: Doc, me: frozenset[str]) -> _RoleHit | None:
     """A role opening a line (signature style), else one safe to take mid-sentence."""
     hits = _role_matches(doc.scan)
     for hit in hits:
-        if _opens_line(doc, hit):
+        if _opens_line(doc, hit, me):
             return hit
     for hit in hits:
-        if hit.rule.anywhere and not _someone_else(doc, hit):
+        if hit.rule.anywhere and not _someone_else(doc, hit, me):
             return hit
     return None
 
 
-def _role(doc: Doc) -> tuple[Role | None, str | None]:
+#: A role corrected in the same breath: « directrice adjointe, pardon, directrice ».
+_ROLE_FIX = re.compile(r"[\s,]*(?:pardon|enfin|non|ou plutot|plutot|je veux dire|en fait|euh|oups)"
+                       r"[\s,:]*(?:(?:la|le|l')\s*)?")
+
+
+def _as_corrected(doc: Doc, hit: _RoleHit) -> _RoleHit:
+    fix = _ROLE_FIX.match(doc.scan, hit.end)
+    return (_role_at(doc.scan, fix.end()) or hit) if fix else hit
+
+
+def _role(doc: Doc, me: frozenset[str] = frozenset()) -> tuple[Role | None, str | None]:
+    """The sender's role: the form's line, else said in the first person (« je suis… », « je
+    dirige l'office »), else a role opening a line or safe mid-sentence; `me`, the sender's
+    first names (folded)."""
     value = doc.form.get("role")
     if value:
         hits = _role_matches(fold_aligned(value))
@@ -316,9 +350,10 @@ def _role(doc: Doc) -> tuple[Role | None, str | None]:
     leads = _LEADS.search(doc.scan)  # « je dirige l’office… » says it without the word
     if hit is None and leads is not None:
         return Role.DIRECTOR, doc.original(*leads.span())
-    hit = hit or _free_role(doc)
+    hit = hit or _free_role(doc, me)
     if hit is None:
         return None, None
+    hit = _as_corrected(doc, hit)
     return hit.rule.role, doc.original(hit.start, hit.end)
 
 
@@ -329,9 +364,13 @@ def role_in(text: str) -> tuple[Role | None, str | None]:
 
 
 _LEADS = re.compile(r"(?<!\w)(je (co-?)?dirige|je pilote|j'assure la direction d[eu']"
-                    r"|je suis a la tete d[eu'])\s*"
-                    r"(l'|le |la |cet |cette )?(office|ot|oti|pat|structure|equipe|bureau)"
-                    r"|(office|ot|oti|pat|structure|equipe|bureau)\b[^.;!?\n]{0,80}que je (co-?)?dirige")
+                    r"|(c'est )?moi qui (co-?)?dirige|je suis a la tete d[eu'])\s*"
+                    r"(l'|le |la |cet |cette |notre |un |une )?(petite? |modeste |jeune |toute petite )?"
+                    r"(office|ot|oti|pat|structure|equipe|bureau)"
+                    r"|(?<!\w)j'en (assure|ai) la direction"
+                    # « l'OT que je dirige », « l'office du Ribéracois, je le dirige depuis 2019 »
+                    r"|(office|ot|oti|pat|structure|equipe|bureau)\b[^.;!?\n]{0,80}(que je|je l[ae] |je l')"
+                    r" ?(co-?)?dirige")
 
 
 # --- Public API ------------------------------------------------------------------------------
@@ -350,9 +389,10 @@ def extract_profile(
     doc = Doc.of(f"{text}\n{signature}" if signature else text)
     numbers = numbers_doc(text)
     signed = numbers_doc(signature) if signature else None
-    role, role_text = _role(doc)
-    found, not_found = territories(doc)
     name = _name(doc, fallback_name)
+    me = frozenset(fold(w) for w in (name or "").replace("-", " ").split())
+    role, role_text = _role(doc, me)
+    found, not_found = territories(doc)
     return Profile(
         name=name,
         structure=_structure(doc),

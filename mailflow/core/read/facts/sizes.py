@@ -11,9 +11,10 @@ from dataclasses import dataclass, replace
 from text_to_num import alpha2digit
 
 from ....model.values import Figure
-from ..doc import REACH, Doc
+from ..doc import REACH, Doc, blanked
+from ..text import fold_aligned
 from .communes import find_communes
-from .figures import APPROX_WORD, NUMBER, corrected, number, reading, widened
+from .figures import APPROX_WORD, NUMBER, corrected, denied, number, reading, stale, widened
 
 # --- Figures ------------------------------------------------------------------------------------
 #
@@ -24,13 +25,42 @@ QTY = (rf"(?P<q>{APPROX_WORD}|(?:entre\s+)?{NUMBER}\s*(?:et|a|-)\s*{NUMBER}(?=\s
        rf"|(?<![\w.,-]){NUMBER})")
 
 
+#: « 13 mille habitants », « 2,5 mille »: digits and a word.
+_THOUSANDS_IN_WORDS = re.compile(r"(?<![\d.,])(\d{1,3}(?:,\d)?) mille\b", re.I)
+#: « un » left an article by text2num, and yet a number: « un ETP et quart », « un seul ETP ».
+_ONE = re.compile(r"(?<![\w'’])une?(?= (?:seul )?(?:ETP|E\.T\.P|[ée]quivalent temps plein)(?!\w))", re.I)
+
+
+#: Whose sentence it is: a colleague's (« ma collègue de Marmande… ils sont 9 salariés »)…
+_OTHERS = re.compile(
+    r"(?<!\w)(?:(?:ma |mon |notre |nos |mes |une? )?(?:collegue|homologue|voisine?|amie?|binome|confrere"
+    r"|consoeur)s? (?:de |d'|du |des |a |au )"
+    r"(?!l'equipe|mon |ma |notre |l'accueil|la com|bureau|mi-temps|temps|plein|\d)"
+    r"|leur (?:office|equipe|ot|commune|ville|territoire|structure)(?!\w)|chez (?:eux|elle|lui)(?!\w)"
+    r"|de son cote(?!\w))")
+#: … unless the sender speaks of herself in it too (« ma collègue et moi sommes 5 ETP »).
+_MINE = re.compile(r"(?<!\w)(je|j'|nous|moi|on|notre|nos|mon|ma|mes)(?!\w)")
+_SENTENCE_BODY = re.compile(r"(?:[^.!?;\n]|[.,](?=\d))+")
+
+
+def _others_blanked(text: str) -> str:
+    """The text without the sentences about someone else's office: their figures are not the
+    sender's (« Ma collègue de Marmande s'inscrit de son côté (ils sont 9 salariés…) »)."""
+    folded = fold_aligned(text)
+    spans = [m.span() for m in _SENTENCE_BODY.finditer(folded)
+             if _OTHERS.search(m[0]) and not _MINE.search(_OTHERS.sub(" ", m[0]))]
+    return blanked(text, spans)
+
+
 def numbers_doc(text: str) -> Doc:
-    """The text with numbers in words as digits (« douze mille cinq cents » → 12500)."""
+    """The text with numbers in words as digits (« douze mille cinq cents » → 12500), and without
+    what it tells of someone else's office."""
+    text = _THOUSANDS_IN_WORDS.sub(lambda m: str(round(float(m[1].replace(",", ".")) * 1000)), text)
     try:
         converted = alpha2digit(text, "fr", threshold=1.5)  # « un » stays an article
     except Exception:  # a library failure must not lose the message's other facts
         converted = text
-    return Doc.of(converted)
+    return Doc.of(_others_blanked(_ONE.sub("1", converted)))
 
 
 def figure_at(doc: Doc, start: int, end: int, span_end: int | None = None) -> Figure:
@@ -51,7 +81,7 @@ def figure_at(doc: Doc, start: int, end: int, span_end: int | None = None) -> Fi
 # habitants »: next), the whole territory (never taken as the town's population), or neutral
 # (taken when nothing else is). A territory figure alone gives None.
 
-_POPULATION = re.compile(rf"{QTY}\s*(?:habitants?|habs?\b\.?|ames\b|residents\b)")
+_POPULATION = re.compile(rf"{QTY}\s*(?:habitants?|habs?\b\.?|h?a?bts?\b\.?|ames\b|residents\b)")
 # Sentences end at punctuation or a blank line (plain text mail is hard-wrapped).
 _SENTENCE_END = re.compile(r"[!?;]|\.(?!\d)|\n[ \t]*\n")
 _TOWN_WORDS = re.compile(
@@ -69,7 +99,8 @@ _WEAK_TOWN_WORDS = re.compile(r"(?<!\w)(commune|ville|bourg)(?!\w)")
 #: What may stand between a town's name and its figure: « Niort (59 000 », « la souterraine c est
 #: 5200 », « Villeneuve-sur-Lot compte à peu près 22 000 ».
 _TOWN_TO_FIGURE = re.compile(
-    r"^[\s,:(=–—-]*(?:(?:qui|ne|n'|c'est|c est|avec|soit|et|ses|doit|faire|fait|faisait|compte|comptait"
+    r"^[\s,:(=–—~≈-]*(?:\(\d{2}\)[\s,:–—-]*)?"  # « Nérac (47), 7 000 habitants »
+    r"(?:(?:qui|ne|n'|c'est|c est|avec|soit|et|ses|doit|faire|fait|faisait|compte|comptait"
     r"|a|avait|totalise|abrite|affiche|atteint|represente|est|en|environ|autour|de|d'|a peu pres|pres|presque"
     r"|quasiment|un|peu|plus|moins|tout|juste|seulement|aujourd'hui|actuellement|bientot|officiellement"
     r"|guere|pas|loin|grosso modo)[\s,:(]*){0,8}$"
@@ -89,6 +120,7 @@ class _Found:
     rank: int  # 0 the largest town, 1 a town named, 2 neutral
     at: int
     figure: Figure
+    stale: bool = False  # one the member says they wrote before (« j'avais mis 4 300 habitants »)
 
 
 def _classify(before: str, after: str) -> str:
@@ -149,9 +181,12 @@ def _figures(doc: Doc, towns: list[tuple[int, int]]) -> Iterator[_Found]:
         # What follows counts only close by: « 8 300 habitants à l'année … côté Bassin » is a town's.
         kind = _classify(doc.scan[low:m.start()], doc.scan[m.end():min(high, m.end() + 60)])
         named = _town_named(doc, m.start("q"), m.end(), towns)
+        if denied(doc.scan, m.start("q")):  # « 3 000 habitants, et pas 30 000 habitants »
+            continue
         if kind == "town" or named or kind == "neutral":
             rank = 0 if kind == "town" else 1 if named else 2
-            yield _Found(rank, m.start(), _read(doc, m.start("q"), m.end("q"), m.end()))
+            figure = _read(doc, m.start("q"), m.end("q"), m.end())
+            yield _Found(rank, m.start(), figure, stale(doc.scan, m.start("q")))
     yield from _unitless(doc, edges, towns)
 
 
@@ -187,7 +222,7 @@ def population(doc: Doc, signature: Doc | None = None) -> Figure | None:
         if found is not None:
             return found
     towns = [(start, end) for start, end, _ in find_communes(doc.text)]
-    figures = sorted(_figures(doc, towns), key=lambda f: (f.rank, f.at))
+    figures = sorted(_figures(doc, towns), key=lambda f: (f.stale, f.rank, f.at))
     if figures:
         return figures[0].figure
     if signature is not None:

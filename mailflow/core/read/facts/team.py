@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 
 from ....model.values import Figure
 from ..doc import Doc
-from .figures import NUMBER, corrected, number
+from .figures import NUMBER, corrected, denied, number, stale
 from .sizes import QTY, figure_at
 
 # --- Stated in ETP ------------------------------------------------------------------------------
@@ -17,7 +17,7 @@ from .sizes import QTY, figure_at
 _ETP = r"(?:etp|e\.t\.p\.?|equivalents?[- ]temps[- ]pleins?)"
 _FTE_PATTERNS = (
     re.compile(rf"{QTY}(?:\s+et demie?)?\s*(?:en\s+)?{_ETP}(?!\w)"),
-    re.compile(rf"(?<!\w){_ETP}\s*(?:de|:|=)?\s*{QTY}(?![\w-])"),
+    re.compile(rf"(?<!\w){_ETP}\s*(?:de|:|=)?\s*{QTY}(?![\w/-])"),
     # « moins de 10 ETP, 8 exactement »: the exact figure said right after the unit.
     re.compile(rf"(?<!\w){_ETP}\s*[,(;:-]\s*(?:soit |en fait |plus precisement |dont )?"
                rf"(?P<q>{NUMBER})\s+(?=exactement|precisement|pile|tout rond)"),
@@ -37,6 +37,7 @@ _COUNTS_THE_SEASON = re.compile(r"(en comptant|avec|y compris)[^.;\n]{0,30}saiso
 class _Stated:
     figure: Figure
     seasonal: bool
+    stale: bool = False  # one the member says they wrote before
 
 
 def _clause_after(scan: str, end: int) -> str:
@@ -45,21 +46,38 @@ def _clause_after(scan: str, end: int) -> str:
 
 
 def _stated(doc: Doc) -> list[_Stated]:
-    """Every figure said in ETP, as the member corrected it, and whether it is the season's."""
+    """Every figure said in ETP, as the member corrected it, and whether it is the season's;
+    none the member denies (« 3 ETP et non 4 »)."""
     hits = sorted({(m.start("q"), m.end("q"), m.end()) for pattern in _FTE_PATTERNS
                    for m in pattern.finditer(doc.scan)})
     found = []
     for start, end, whole in hits:
         figure = figure_at(doc, start, end, whole)
-        if figure.low > MAX_FTE:
+        if figure.low > MAX_FTE or denied(doc.scan, start):
             continue
         fixed = corrected(doc.scan, whole, "fte")
         if fixed is not None:  # « 6 ETP… pardon, 5,5 »
             figure = figure_at(doc, *fixed)
+        figure = _with_shares_after(doc.scan, whole, figure)
         season = SEASONAL.search(_clause_after(doc.scan, whole)) or _COUNTS_THE_SEASON.search(
             doc.scan, whole, whole + 60)
-        found.append(_Stated(figure, season is not None))
+        found.append(_Stated(figure, season is not None, stale(doc.scan, start)))
     return found
+
+
+#: Shares added right after an ETP: « 2 ETP plus une mi-temps », « 3 ETP + un temps partiel ».
+_PLUS = re.compile(r"\s*,?\s*(?:plus|\+|et|avec|ainsi qu'?)\s+(?!demie?\b|quart\b)")
+
+
+def _with_shares_after(scan: str, whole: int, figure: Figure) -> Figure:
+    """The ETP with the part-time posts the member adds to it in the same clause."""
+    if not _PLUS.match(scan, whole) or not figure.is_exact:
+        return figure
+    extra = _added(_items(_clause_after(scan, whole)))
+    if extra is None or not extra.is_exact:
+        return figure
+    total = round(figure.low + extra.low, 4)
+    return Figure.exact(total, f"{figure.said} {' '.join(_clause_after(scan, whole).split())}")
 
 
 def _narrowed(figures: list[Figure]) -> Figure | None:
@@ -70,8 +88,10 @@ def _narrowed(figures: list[Figure]) -> Figure | None:
 
 
 def stated(doc: Doc) -> Figure | None:
-    """The ETP said as such; a figure of the season only when no other is given."""
+    """The ETP said as such; a figure of the season, or one the member says they wrote before,
+    only when no other is given."""
     found = _stated(doc)
+    found = [s for s in found if not s.stale] or found
     year = [s.figure for s in found if not s.seasonal]
     return _narrowed(year or [s.figure for s in found])
 
@@ -79,14 +99,19 @@ def stated(doc: Doc) -> Figure | None:
 # --- Said as people: « trois salariés à temps plein et un mi-temps » ---------------------------
 
 _SHARE = re.compile(
-    r"(?P<full>(?:a |en )?(?:temps plein|plein temps|temps complet)s?|temps pleins)"
+    r"(?P<full>(?:a |en )?(?:temps plein|plein temps|temps complet)s?|temps pleins|pleins temps)"
     r"|(?P<half>(?:a )?mi[- ]?temps)"
     r"|(?P<quarters>(?:a )?(?:3|trois)[ -]quarts? (?:de )?temps)"
-    r"|(?P<pct>a (?P<p>\d{1,3}) ?%)"
+    r"|(?P<quarter>(?:a )?quart[- ]temps)"
+    r"|(?P<third>(?:a )?tiers[- ]temps)"
+    r"|(?P<pct>(?:(?:a |en )?temps partiels? )?a (?P<p>\d{1,3}) ?%)"
     r"|(?P<part>(?:a )?temps partiels?)"
 )
 _PIECE_CUT = re.compile(r",|;|:|\(|\)|\+|(?<!\w)(?:et|plus|dont|avec|ainsi que|auxquel\w+)(?!\w)")
-_COUNT = re.compile(r"(?<![\w.,])(\d+(?:[.,]\d+)?)(?![\w.,]\d)"
+_MONTHS = r"janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre|decembre"
+#: People counted: a number that is no date nor rank (« depuis le 1er décembre »), or « une », «
+#: moi », « seule », « je ».
+_COUNT = re.compile(rf"(?<![\w.,])(\d+(?:[.,]\d+)?)(?![\w.,]\d)(?!\s?(?:er|ere|e|eme)\b)(?! (?:{_MONTHS})\b)"
                     r"|(?<!\w)(une?|d'une?|moi(?:-meme)?|seule?|je)(?!\w)")
 _ALL = re.compile(r"(?<!\w)(tous|toutes)(?: (?:les )?(?:\d|deux|trois|quatre))?\s*$")
 _DONT = re.compile(rf"(?P<h>{NUMBER})(?: [a-z'-]+){{0,2}},? dont (?P<m>\d+|une?) (?:[a-z'-]+ ){{0,2}}"
@@ -123,10 +148,23 @@ def _shares(m: re.Match[str], after: str) -> tuple[float, ...] | None:
         return (0.5,)
     if m["quarters"]:
         return (0.75,)
+    if m["quarter"]:
+        return (0.25,)
+    if m["third"]:
+        return (0.33,)
     if m["pct"]:
         return (int(m["p"]) / 100,)
     listed = _PARTS_LIST.match(after)  # « deux conseillères à temps partiel (80 % et 50 %) »
     return tuple(int(p) / 100 for p in re.findall(r"(\d{1,3}) ?%", listed[0])) if listed else None
+
+
+def _piece(segment: str) -> str:
+    """The words before a share that name its people: the last piece of the segment, or the one
+    before it when the share stands alone after a comma (« la seule salariée, à temps plein »)."""
+    pieces = _PIECE_CUT.split(segment)
+    if len(pieces) > 1 and not pieces[-1].strip() and segment.rstrip().endswith(","):
+        return pieces[-2]
+    return pieces[-1]
 
 
 def _items(sentence: str) -> list[_Item]:
@@ -136,7 +174,7 @@ def _items(sentence: str) -> list[_Item]:
     for m in _SHARE.finditer(sentence):
         segment = sentence[previous:m.start()]
         previous = m.end()
-        piece = _PIECE_CUT.split(segment)[-1]
+        piece = _piece(segment)
         # Seasonal staff: named so before the share, or right after it (« à mi-temps l'été »).
         if SEASONAL.search(piece) or SEASONAL.search(_PIECE_CUT.split(_clause_after(sentence, m.end()))[0]):
             continue
@@ -180,33 +218,53 @@ def composed(doc: Doc) -> Figure | None:
     return replace(figure, said=" ; ".join(said)) if figure else None
 
 
-# --- A headcount: at most that many -------------------------------------------------------------
+# --- A headcount: people, whose ETP is at most that many ---------------------------------------
 
-_HEADCOUNT = r"(?:salaries?|salariees?|agents|employes|collaborat(?:eurs|rices)|permanents|personnes)"
+_HEADCOUNT = (r"(?:salaries?|salariees?|agents|employes|employees|collaborat(?:eurs|rices)|permanents?"
+              r"|permanentes?|personnes|postes)")
 _HEADCOUNT_PATTERNS = (
     re.compile(rf"(?:equipe|effectif) (?:de |d')?{QTY} (?:{_HEADCOUNT})"),
     re.compile(rf"{QTY} {_HEADCOUNT}(?!\w)"),
-    re.compile(rf"nous sommes {QTY}(?: dans l'equipe| a l'office|(?=[ ,.]))(?! ?habitant)"),
+    re.compile(rf"(?:nous sommes|nous ne sommes que|on est|on n'est que|on est que) {QTY}"
+               r"(?: dans l'equipe| a l'office| au bureau|(?=[ ,.;!)\n]|$))"
+               r"(?! ?(?:habitant|etp|communes|offices))"),
 )
 _HEADCOUNT_LABEL = re.compile(r"salari|effectif|equipe|personnes")
+#: A team of one: « je suis toute seule », « seule salariée », « l'unique salarié ».
+_ALONE = re.compile(r"(?<!\w)(?:je (?:suis|travaille|bosse) (?:tout |toute )?seule?(?!\w)"
+                    r"(?! a \w+(?:er|ir|re)\b)"
+                    r"|(?:la |le |l')?(?:seule?|unique) (?:salariee?|permanente?|employee?|agent)"
+                    r"|(?:une )?equipe d'une (?:seule )?personne)")
 
 
-def _at_most(figure: Figure) -> Figure:
-    """A team of N people works at most N full-time equivalents."""
-    return Figure(0.0, figure.high, True, figure.high_open, figure.said)
+def _people(figure: Figure) -> Figure:
+    """A count of people (see Figure.people); one with a half in it is in ETP already (« trois
+    permanents et demi »)."""
+    if figure.is_exact and figure.low != int(figure.low):
+        return figure
+    return replace(figure, people=True)
+
+
+def _counted(doc: Doc, start: int, end: int, whole: int) -> Figure | None:
+    """The count at [start, end), as corrected right after (« 4 salariés… pardon, 5 »); None when
+    the member denies it or it is no team's."""
+    if denied(doc.scan, start) or SEASONAL.search(_clause_after(doc.scan, whole)):
+        return None
+    fixed = corrected(doc.scan, whole, "fte")
+    figure = figure_at(doc, *fixed) if fixed else figure_at(doc, start, end, whole)
+    return figure if figure.low <= MAX_FTE else None
 
 
 def headcount(doc: Doc) -> Figure | None:
-    """The largest headcount of the year the text gives, as at most that many ETP (« 3 agents à
-    l'accueil et 11 personnes au total »: at most 11)."""
+    """The largest headcount of the year the text gives, as people (« 3 agents à l'accueil et
+    11 personnes au total »: 11), or a team of one (« je suis toute seule »)."""
     spans: dict[tuple[int, int], int] = {}
     for pattern in _HEADCOUNT_PATTERNS:
         for m in pattern.finditer(doc.scan):  # the same figure seen twice: with its unit, longest
-            if not SEASONAL.search(_clause_after(doc.scan, m.end())):
-                spans[m.start("q"), m.end("q")] = max(spans.get((m.start("q"), m.end("q")), 0), m.end())
-    counts = [f for f in (figure_at(doc, start, end, whole) for (start, end), whole in sorted(spans.items()))
-              if f.low <= MAX_FTE]
-    return _at_most(max(counts, key=lambda f: f.high)) if counts else None
+            spans[m.start("q"), m.end("q")] = max(spans.get((m.start("q"), m.end("q")), 0), m.end())
+    counts = [f for f in (_counted(doc, start, end, whole) for (start, end), whole in sorted(spans.items()))
+              if f is not None]
+    return _people(max(counts, key=lambda f: f.high)) if counts else _alone(doc)
 
 
 # --- The team ---------------------------------------------------------------------------------
@@ -221,9 +279,9 @@ def _form_fte(doc: Doc, value: str) -> Figure | None:
         return None
     figure = figure_at(line, m.start("q"), m.end("q"), len(value))
     label = next((f.label for f in doc.fields if f.value == value), "")
-    # « Effectif : 12 » is a headcount, « Effectif : 4,5 ETP » is not.
-    headcount = _HEADCOUNT_LABEL.search(label) and not re.search(_ETP, line.scan)
-    return _at_most(figure) if headcount else figure
+    # « Effectif : 12 » is a headcount, « Effectif : 4,5 ETP » and « Effectif (ETP) : 12 » are not.
+    counts_people = _HEADCOUNT_LABEL.search(label) and not re.search(_ETP, f"{label} {line.scan}")
+    return _people(figure) if counts_people else figure
 
 
 def fte(doc: Doc, signature: Doc | None = None) -> Figure | None:
@@ -235,5 +293,11 @@ def fte(doc: Doc, signature: Doc | None = None) -> Figure | None:
     found = stated(doc) or composed(doc) or headcount(doc)
     if found is None and signature is not None:
         value = signature.form.get("fte")
-        found = _form_fte(signature, value) if value else stated(signature)
+        found = _form_fte(signature, value) if value else stated(signature) or _alone(signature)
     return found
+
+
+def _alone(doc: Doc) -> Figure | None:
+    """A team of one: « je suis toute seule », « Directrice (et seule salariée !) »."""
+    alone = _ALONE.search(doc.scan)
+    return Figure(1, 1, said=doc.original(*alone.span()), people=True) if alone else None

@@ -32,6 +32,7 @@ _TERRITORY_PATTERNS = tuple(
 # Group names that say "rural" without telling anything about the sender's territory.
 _GROUP_NAMES = re.compile(
     r"(?<!\w)(groupe (des |de travail )?)?((offices|ot) (de tourisme )?ruraux|groupe rural)(?!\w)"
+    r"|(?<!\w)((groupe|gt|grp) (des |sur les )?|(aux|les) )ruraux(?!\w)"
 )
 _CLAUSE_CUT = re.compile(r"[.,;:!?()\n]|(?<!\w)(et|mais|plutot|donc|car)(?!\w)")
 _NEGATION = re.compile(r"(?<!\w)(ni|pas|non|hors|sans|aucune?|jamais|loin|km|kilometres|minutes|heures?"
@@ -98,10 +99,15 @@ def _first_scale(text: str) -> Scale | None:
     return hits[0][1] if hits else None
 
 
+#: An intercommunality named as such: « Haute-Corrèze Communauté », « Grand Poitiers Communauté ».
+_NAMED_COMMUNITY = re.compile(r"[A-ZÉÈ][\w'’-]+[ -]Communaut[ée](?![\w-])")
+
+
 def scale(doc: Doc) -> Scale | None:
     value = doc.form.get("scale")
     found = _first_scale(fold_aligned(value)) if value else None
     found = found or _first_scale(doc.scan)
-    return found or (Scale.INTERCOMMUNAL if _SEVERAL_COMMUNES.search(doc.scan) else None)
+    several = _SEVERAL_COMMUNES.search(doc.scan) or _NAMED_COMMUNITY.search(doc.text)
+    return found or (Scale.INTERCOMMUNAL if several else None)
 
 
