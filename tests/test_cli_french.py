@@ -150,7 +150,7 @@ def test_a_higher_capacity_tells_the_change_and_the_promotion(full_role_ot_state
         plan, [("confirmed", ["d16@ot.fr"], "Groupe de travail")], applied=False)]
     assert lines[0] == "Modification du groupe « Communiquer sur le rôle de l’Office de Tourisme » (role-ot)"
     assert "  places : 15 → 16" in lines
-    assert ("  C0016 Directrice 16 <d16@ot.fr> (role-ot) : promu·e de la liste d’attente, place 16 "
+    assert ("  C0016 Directrice 16 <d16@ot.fr> (role-ot) : sortie de la liste d’attente, place 16 "
             "sur 16") in lines
     assert lines[-2:] == ["1 message sera envoyé :",
                           "  inscription confirmée → d16@ot.fr : « Groupe de travail »"]
@@ -176,8 +176,8 @@ def test_an_add_on_a_full_group_says_who_is_displaced(full_role_ot_state: State)
              ("waitlisted", ["d15@ot.fr"], "Re : Candidature")]
     lines = [plain(line) for line in plan_lines(plan, sends, applied=True)]
     assert lines[1] == ("  C0017 Anne Morel <anne.morel@ot-correze.fr> (role-ot) : nouvelle "
-                        "candidature, inscrit·e, place 15 sur 15")  # the place C0015 gives back
-    assert "  C0015 Directrice 15 <d15@ot.fr> (role-ot) : déplacé·e en liste d’attente, position 1" \
+                        "candidature, confirmée, place 15 sur 15")  # the place C0015 gives back
+    assert "  C0015 Directrice 15 <d15@ot.fr> (role-ot) : passée en liste d’attente, position 1" \
         in lines
     assert lines[-3:] == ["2 messages envoyés :",
                           "  inscription confirmée → anne.morel@ot-correze.fr : « Re : Candidature »",

@@ -40,11 +40,11 @@ def test_digest_tells_the_day(workspace: Settings) -> None:
         "6 nouvelles candidatures, 1 nouvelle idée",
         "« Offices de Tourisme ruraux » — ouvert",
         "■■■□□□□□□□□□□□□□□□□□  3 / 20 places prises, 17 libres",
-        "Marie Dupont, Office de Tourisme du Périgord Noir (24) : inscrit·e",
+        "Marie Dupont, Office de Tourisme du Périgord Noir (24) : confirmée",
         "Luc Garnier",  # withdrew: still listed among the day's candidatures
         "Sophie Lacombe : ETP demandé le",
         "Julie Moreau",
-        "refusé·e — ce groupe est réservé aux directeurs et directrices",
+        "refusée — ce groupe est réservé aux directeurs et directrices",
         "« Idée de groupe de travail : accueil hors les murs », de Thomas Bernard",
         "fiche-projet-accueil-hors-les-murs.pdf",
         "Messages mis en quarantaine (1)",

@@ -42,7 +42,7 @@ def test_every_candidature_the_digest_names_has_its_number(workspace: Settings) 
     message, _ = digest_after_the_samples(workspace, send=False)
     assert message is not None
     text = body_text(message)
-    for expected in ("  - C0001 Marie Dupont, Office de Tourisme du Périgord Noir (24) : inscrit·e",
+    for expected in ("  - C0001 Marie Dupont, Office de Tourisme du Périgord Noir (24) : confirmée",
                      "  1. C0006 Nadia Roux (24) — le quota de 2 places",
                      "  - C0003 Sophie Lacombe : ETP demandé le"):
         assert expected in text, expected

@@ -30,7 +30,7 @@ def test_the_try_it_commands_tell_the_readme_story(tmp_path: Path) -> None:
     assert "aucune question en attente" in out  # the staff member's answer closed it
     # Claire's action: a plan and a code first, then done once her « Oui » brings the code back.
     assert "action de l’équipe à confirmer" in out and "action de l’équipe faite" in out
-    assert "C0006 nadia.roux@ot-isle-auvezere.fr : inscrit·e" in out  # Nadia's history
+    assert "C0006 nadia.roux@ot-isle-auvezere.fr : confirmée" in out  # Nadia's history
     # Review on: Paul's place is his at once, his reply waits for Claire's « OK », then goes.
     assert "direction@ot-cognac.fr (en attente de relecture)" in out
     assert "R0001  « inscription confirmée » à Paul Girard <direction@ot-cognac.fr>" in out

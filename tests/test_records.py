@@ -106,10 +106,10 @@ def test_the_csv_opens_in_french_excel(samples_and_formulas: Settings, tmp_path:
     by_mail = {r[3]: r for r in rows[1:]}
     assert [r[3] for r in rows[1:]] == [MARIE, "s.lacombe@tourisme-creuse-sud.fr", LUC, NADIA,
                                         HACKER]  # arrival order
-    assert by_mail[MARIE][:3] == ["1", "inscrit·e", "Marie Dupont"]
+    assert by_mail[MARIE][:3] == ["1", "confirmée", "Marie Dupont"]
     assert by_mail[MARIE][6] == "Dordogne (24)" and by_mail[MARIE][8] == "9800"
     # Luc's place is 3: Sophie's, held while she answers, is 2 (decimal comma)
-    assert by_mail[LUC][:2] == ["3", "inscrit·e"] and by_mail[LUC][7] == "4,5"
+    assert by_mail[LUC][:2] == ["3", "confirmée"] and by_mail[LUC][7] == "4,5"
     assert by_mail[NADIA][:2] == ["1", "liste d’attente"]
     assert "quota" in by_mail[NADIA][10]
     sophie = by_mail["s.lacombe@tourisme-creuse-sud.fr"]

@@ -39,7 +39,7 @@ def test_a_candidature_taken_at_a_departmental_meeting_takes_its_place_by_time(
     code, out, _ = cli(capsys, full_role_ot_workspace, *args, "--dry-run")
     assert code == 0 and "inscription confirmée → anne.morel@ot-correze.fr" in out
     assert "liste d’attente → d14@ot.fr" in out and "2 messages seront envoyés :" in out
-    assert "<d14@ot.fr> (role-ot) : déplacé·e en liste d’attente, position 1" in out
+    assert "<d14@ot.fr> (role-ot) : passée en liste d’attente, position 1" in out
     assert len(member_mail(full_role_ot_workspace)) == before
     code, out, _ = cli(capsys, full_role_ot_workspace, *args)
     assert code == 0, out

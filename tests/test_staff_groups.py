@@ -86,7 +86,7 @@ def test_raising_the_capacity_promotes_after_a_dry_run(workspace_config: Path, t
     code, out, _ = cli(capsys, workspace_config, "groups", "set", "role-ot", "--capacity", "16", "--dry-run")
     assert code == 0
     assert "  places : 15 → 16" in out
-    assert "<d15@ot.fr> (role-ot) : promu·e de la liste d’attente, place 16 sur 16" in out
+    assert "<d15@ot.fr> (role-ot) : sortie de la liste d’attente, place 16 sur 16" in out
     assert "inscription confirmée → d15@ot.fr" in out and "d16@ot.fr" not in out
     assert out.strip().endswith("Essai à blanc : rien n’a été modifié, aucun message n’est parti.")
     assert len(sent_mail(settings)) == 17 + 1  # the 17 replies and the « group full » alert

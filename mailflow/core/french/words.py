@@ -31,11 +31,11 @@ from ...model.values import (
 
 #: Where a candidature stands, as staff read it in listings, the digest and exports.
 STATUS: Mapping[Status, str] = {
-    Status.CONFIRMED: "inscrit·e",
+    Status.CONFIRMED: "confirmée",
     Status.WAITLISTED: "liste d’attente",
     Status.NEEDS_INFO: "informations demandées",
-    Status.REFUSED: "refusé·e",
-    Status.WITHDRAWN: "désisté·e",
+    Status.REFUSED: "refusée",
+    Status.WITHDRAWN: "retirée",
     Status.EXPIRED: "sans réponse (place passée)",
     Status.TO_CONFIRM: "engagement à confirmer",
 }

@@ -141,10 +141,10 @@ def _moved(state: State, old: Candidature | None, new: Candidature) -> str:
     if old is None:
         return f"nouvelle candidature, {STATUS[new.status]}" + (f", {where}" if where else reason)
     if old.status is Status.WAITLISTED and new.status is Status.CONFIRMED:
-        how = "place donnée par l’équipe" if new.forced else "promu·e de la liste d’attente"
+        how = "place donnée par l’équipe" if new.forced else "sortie de la liste d’attente"
         return f"{how}, {where}"
     if old.status.holds_place and new.status is Status.WAITLISTED:
-        return f"déplacé·e en liste d’attente, {where}"
+        return f"passée en liste d’attente, {where}"
     return f"{STATUS[old.status]} → {STATUS[new.status]}" + (f", {where}" if where else reason)
 
 
