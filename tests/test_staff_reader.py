@@ -3,6 +3,7 @@ missing, or nothing asked; forwarded messages read from each client's quote."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -11,11 +12,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from mailflow.config.settings import Settings
+from mailflow.core.french.staff import command_line
 from mailflow.core.read.staff.forward import forwarded
 from mailflow.core.read.staff.reader import read_request
 from mailflow.core.read.staff.request import Command, Missing, Reading
+from mailflow.model.values import CallStatus, State, canonical_id
 from mailflow.model.values import StaffVerb as V
-from mailflow.model.values import State, canonical_id
 
 from .helpers.project import script
 
@@ -27,9 +29,12 @@ OWN = ("animation@monatourisme.fr", "groupes@monatourisme.fr")
 @pytest.fixture(scope="module")
 def staff_state(shipped_settings: Settings) -> State:
     """Marie (C0001) and Luc (C0002) confirmed in « OT ruraux », Hélène (C0003) waiting, Paul
-    (C0004) in « rôle de l'OT »; Rémi's idea (I0001) with its note; Sandrine's question (Q0001)."""
+    (C0004) in « rôle de l'OT »; Rémi's idea (I0001) with its note; Sandrine's question (Q0001); the
+    call of « porteurs de projets » closed."""
     cands, ideas, questions = script("phrasing").staff_records()
-    return State(groups=shipped_settings.groups, departments=shipped_settings.departments,
+    groups = dict(shipped_settings.groups)
+    groups["porteurs-de-projet"] = replace(groups["porteurs-de-projet"], call=CallStatus.CLOSED)
+    return State(groups=groups, departments=shipped_settings.departments,
                  candidatures=cands, ideas=ideas, questions=questions, next_seq=7,
                  numbers={"C": 4, "I": 1, "Q": 1})
 
@@ -59,6 +64,14 @@ READ = [
      {"place": "Maison du tourisme, Angoulême"}),
     ("Clore l’appel OT ruraux le 26 mars", V.DEADLINE, "ot-ruraux", "",
      {"closes_at": "2027-03-26T23:59:00+01:00"}),
+    # a closed call opened again until a date: both, one command, one code
+    ("tu px rouvrir les porteurs jusqu'au 15 janvier ?", V.DEADLINE, "porteurs-de-projet", "",
+     {"closes_at": "2027-01-15T23:59:00+01:00", "open": "yes"}),
+    ("On relance l'appel pour l'accompagnement des porteurs de projets, clôture le 31 janvier.", V.DEADLINE,
+     "porteurs-de-projet", "", {"closes_at": "2027-01-31T23:59:00+01:00", "open": "yes"}),
+    ("Rouvrir l’appel du groupe « Accompagnement des porteurs de projets » jusqu’au vendredi 15 janvier "
+     "2027 à 23 h 59", V.DEADLINE, "porteurs-de-projet", "",
+     {"closes_at": "2027-01-15T23:59:00+01:00", "open": "yes"}),
     ("Refuser C0001 : hors profil", V.REFUSE, "C0001", "hors profil", {}),
     ("refuser la candidature c1 - pas directeur", V.REFUSE, "C0001", "pas directeur", {}),
     ("Refuser C0001 - motif : hors profil", V.REFUSE, "C0001", "hors profil", {}),
@@ -281,3 +294,11 @@ def test_the_quote_of_our_own_mail_is_no_forwarded_message(staff_state: State) -
     reading = read(staff_state, "Ajouter la candidature de Jeanne Martin, jeanne.martin@ot-sarlat.fr (24)",
                    "RE\u00a0: [mailflow] Le point du 30 novembre")
     assert reading.unclear is not None and reading.unclear.missing is Missing.GROUP
+
+
+def test_a_call_opened_until_a_date_is_offered_and_read_back_as_one_line(staff_state: State) -> None:
+    fields = {"closes_at": "2027-01-15T23:59:00+01:00", "open": "yes"}
+    line = command_line(V.DEADLINE, "porteurs-de-projet", staff_state, PARIS, fields=fields)
+    assert line.startswith("Rouvrir l’appel du groupe « Accompagnement des porteurs de projets » jusqu’au ")
+    command = one(staff_state, line)
+    assert (command.verb, command.target, command.fields) == (V.DEADLINE, "porteurs-de-projet", fields)

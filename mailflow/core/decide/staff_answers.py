@@ -322,7 +322,8 @@ def plan_command(state: State, command: Command, now: datetime, tz: ZoneInfo, ac
     if verb is StaffVerb.CAPACITY:
         return plan_group_change(state, target, now, capacity=int(fields["capacity"]))
     if verb is StaffVerb.DEADLINE:
-        return plan_group_change(state, target, now, closes_at=datetime.fromisoformat(fields["closes_at"]))
+        return plan_group_change(state, target, now, closes_at=datetime.fromisoformat(fields["closes_at"]),
+                                 call=CallStatus.OPEN if fields.get("open") else None)
     if verb is StaffVerb.MEETING:
         starts = datetime.fromisoformat(fields["when"]) if "when" in fields else None
         return plan_group_change(state, target, now, starts_at=starts, place=fields.get("place"))

@@ -75,7 +75,9 @@ def command_line(verb: StaffVerb, target: str, state: State, tz: ZoneInfo, *, re
         StaffVerb.CLOSE: f"Clore l’appel du groupe {group}",
         StaffVerb.OPEN: f"Rouvrir l’appel du groupe {group}",
         StaffVerb.CAPACITY: f"Passer le groupe {group} à {fields.get('capacity', 'N')} places",
-        StaffVerb.DEADLINE: (f"Clore l’appel du groupe {group} le {_day(fields['closes_at'], tz)}"
+        StaffVerb.DEADLINE: (f"Rouvrir l’appel du groupe {group} jusqu’au {_day(fields['closes_at'], tz)}"
+                             if fields.get("open") and "closes_at" in fields
+                             else f"Clore l’appel du groupe {group} le {_day(fields['closes_at'], tz)}"
                              if "closes_at" in fields else f"Clore l’appel du groupe {group} le …"),
         StaffVerb.ADD: (f"Ajouter la candidature de {fields.get('name', '…')}, {fields.get('email', '…')} "
                         f"({fields.get('department', '…')}), au groupe {group}"),
@@ -135,7 +137,8 @@ def _moved(fields: Mapping[str, str], tz: ZoneInfo) -> str:
     if "place" in fields:
         parts.append(f"à {fields['place']}")
     if "closes_at" in fields:
-        parts.append(f"clôture le {_day(fields['closes_at'], tz)}")
+        parts.append(("appel rouvert, " if fields.get("open") else "")
+                     + f"clôture le {_day(fields['closes_at'], tz)}")
     if "capacity" in fields:
         parts.append(f"{fields['capacity']} places")
     return f", {', '.join(parts)}" if parts else ""

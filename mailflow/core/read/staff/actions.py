@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from ....model.values import IdeaStatus, QuestionStatus, StaffVerb, State, Status
-from .lexicon import MOVE, alt
+from ....model.values import CallStatus, IdeaStatus, QuestionStatus, StaffVerb, State, Status
+from .lexicon import MOVE, OPEN, alt
 from .request import Command, Mentions, Missing, Unclear, Words
 from .slots import (
     SAME_TIME,
@@ -87,6 +87,9 @@ def close(ctx: Context) -> Made:
 
 
 def open_(ctx: Context) -> Made:
+    dates = new_dates(ctx.words.plain, ctx.now, ctx.tz, set(), near=_CLOSING, month_ends=True)
+    if dates and dates[0].day > ctx.now.astimezone(ctx.tz).date():
+        return deadline(ctx)  # « on relance l'appel, clôture le 31 janvier »: open until then
     return _each(ctx, StaffVerb.OPEN, lambda g: Command(StaffVerb.OPEN, g))
 
 
@@ -198,6 +201,9 @@ def place(ctx: Context) -> Made:
     return meeting(ctx, Missing.PLACE)
 
 
+#: « rouvre les porteurs jusqu'au 15 janvier »: a closed call opened again, until that date.
+_OPENING = re.compile(alt(w for w in OPEN if not w.startswith("relanc")) + r"|\brelanc\w* (?:l )?appel")
+
 _CLOSING = re.compile(r"\b(?:clo\w*|ferm\w*|fin|limite|jusqu|prolong\w*|avanc\w*|repouss\w*|arret\w*|echeance"
                       r"|inscriptions?|candidatures?|appel)\b")
 
@@ -210,7 +216,10 @@ def deadline(ctx: Context) -> Made:
             dates = new_dates(text, ctx.now, ctx.tz, old, near=_CLOSING, month_ends=True) if text else []
             if dates:
                 closes = closing_at(dates[0], ctx.tz)
-                return Command(StaffVerb.DEADLINE, group_id, "", {"closes_at": closes.isoformat()})
+                fields = {"closes_at": closes.isoformat()}
+                if group.call is not CallStatus.OPEN and _OPENING.search(ctx.words.plain):
+                    fields["open"] = "yes"
+                return Command(StaffVerb.DEADLINE, group_id, "", fields)
         return Unclear(Missing.DATE, StaffVerb.DEADLINE, (group_id,))
 
     if not new_dates(f"{ctx.words.plain}\n{ctx.words.below_plain}", ctx.now, ctx.tz, set(), month_ends=True):
