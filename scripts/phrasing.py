@@ -309,7 +309,9 @@ def _figure_right(figure: Figure | None, value: float, width: float) -> bool:
 def member_facts(case: dict[str, Any], state: State) -> dict[str, bool]:
     """For each fact the message settles: whether the recorded candidature holds it."""
     want = case["expect"]
-    who = (want.get("applicant") or {}).get("email") or case["from_addr"]
+    applicant = want.get("applicant") or {}
+    # the colleague registered: {"email": …} or her address alone
+    who = (applicant if isinstance(applicant, str) else applicant.get("email")) or case["from_addr"]
     mine = [c for c in state.candidatures if c.email == who.lower()]
     cand = mine[0] if mine else None
     profile = cand.profile if cand else Profile()

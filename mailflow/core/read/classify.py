@@ -127,9 +127,14 @@ ROBOT_RULES: tuple[RobotRule, ...] = (
 WITHDRAWAL = re.compile(
     r"\b(je me desiste|me desister|mon desistement|desistement|je me retire|retirer ma candidature"
     r"|retire ma candidature|annuler ma candidature|annule ma candidature|annuler mon inscription"
-    r"|annule mon inscription|ne (pourrai|pourrons)( \w+)? (pas|plus) (y )?(participer|etre present|venir)"
-    r"|ne (serai|serons)( \w+)? pas en mesure d(e |'y )participer|ne pourrai finalement pas"
-    r"|renonce a (ma candidature|participer|ma place)|liberer ma place|libere ma place)"
+    r"|annule mon inscription|renonce a (ma candidature|participer|ma place)|liberer ma place"
+    r"|libere ma place)"
+)
+#: Not coming, which withdraws only a message that does not apply: « je ne pourrai pas être présent
+#: le 19 septembre » beside « je vous adresse ma candidature » is an apology for one day.
+NOT_COMING = re.compile(
+    r"\b(ne (pourrai|pourrons)( \w+)? (pas|plus) (y )?(participer|etre present|venir)"
+    r"|ne (serai|serons)( \w+)? pas en mesure d(e |'y )participer|ne pourrai finalement pas)"
 )
 IDEA = re.compile(
     r"\b(idee de groupe|idee d'un groupe|idee pour un groupe|une idee de (nouveau )?groupe"
@@ -233,6 +238,14 @@ def _form_filled(text: str) -> bool:
     return len(_APPLICATION_FIELDS & set(Doc.of(text).form)) >= 2
 
 
+def _describes_her_office(profile: Profile) -> bool:
+    """Her role and her office's figures, written to the mailbox about one group, asking nothing
+    (« Je me permets de vous écrire pour le groupe porteurs de projet. Je suis responsable du
+    bureau…, nous sommes 16 permanents… »): what a candidature says."""
+    figures = sum(x is not None for x in (profile.fte, profile.population, profile.scale))
+    return profile.role is not None and figures + bool(profile.territories) >= 2
+
+
 def _read(inbound: Inbound, groups: Mapping[str, Group], departments: Mapping[str, Department],
           subject: str, case: Case | None = None, mailbox: str | None = None) -> _Read:
     """What a member's message tells (see facts.member) and whether it applies to a group, and to
@@ -249,7 +262,8 @@ def _read(inbound: Inbound, groups: Mapping[str, Group], departments: Mapping[st
         group_id = _group_in_quote(inbound.text, reading.quoted_group, groups)
     asks = "?" in inbound.new_text
     applies = bool(FORM_LINE.search(fold(inbound.new_text)) or _form_filled(inbound.new_text)
-                   or applies_to_a_group(said, asks) or reading.quoted_form or reading.applicant is not None)
+                   or applies_to_a_group(said, asks) or reading.quoted_form or reading.applicant is not None
+                   or (not asks and len(named) == 1 and _describes_her_office(reading.profile)))
     return _Read(said, reading.profile, reading.applicant, named, group_id, ambiguous, applies, asks)
 
 
@@ -293,7 +307,7 @@ def _member_intent(inbound: Inbound, case: Case | None, read: _Read, intent: Cal
     """A member's message: a withdrawal, where things stand, an answer in a thread, an idea, a
     candidature, thanks or a question."""
     said, group_id, named, applies, asks = read.said, read.group_id, read.named, read.applies, read.asks
-    if WITHDRAWAL.search(said):
+    if WITHDRAWAL.search(said) or (NOT_COMING.search(said) and not APPLYING.search(fold(inbound.new_text))):
         return intent(IntentKind.WITHDRAWAL, group_id or (case.group_id if case else None))
     answering = (case is not None and case.kind is CaseKind.CANDIDATURE
                  and case.status == "needs-info" and profile.tells_something)

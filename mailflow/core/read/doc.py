@@ -31,7 +31,7 @@ def line_bounds(text: str, pos: int) -> tuple[int, int]:
 # --- Form lines ------------------------------------------------------------------------------
 
 _FORM_LINE = re.compile(
-    r"^[ \t>*•·\-–—]*+(?P<label>[^:\n]{1,60}?)[ \t*]*+:[ \t*]*+(?P<value>.*)$", re.M
+    r"^[ \t>*•·\-–—]*+(?P<label>[^:\n]{1,90}?)[ \t*]*+:[ \t*]*+(?P<value>.*)$", re.M
 )
 _PARENTHESES = re.compile(r"\([^)]*\)")
 
@@ -46,30 +46,34 @@ _FORM_LABELS: tuple[tuple[str, str], ...] = (
     (
         "structure",
         r"(votre |nom de (la |votre |l')?)?(structure|organisme|etablissement|employeur"
-        r"|collectivite|entite|office( de tourisme)?|ot)",
+        r"|collectivite|entite|office( de tourisme)?|ot)"
+        r"|(office|ot) ?/ ?structure|structure ?/ ?(office|ot)",
     ),
     ("role", r"(votre |intitule (du |de )?)?(fonction|poste|role|qualite|metier)( occupee?| exercee?)?"),
     ("department", r"(votre |n° de |numero de |numero du |code )?(departement|dept\.?|dpt\.?)"),
     (
         "fte",
-        r"(nombre |nb |nbre )?(d')?(etp|e\.t\.p\.?)( de la structure| de l'equipe)?"
+        r"(nombre |nb |nbre )?(d')?(etp|e\.t\.p\.?)( (de|dans|a) (la structure|l'equipe|l'office|votre \w+))?"
         r"|(nombre d')?equivalents? temps pleins?|effectif( en etp)?|taille de l'equipe"
-        r"|nombre de salaries",
+        r"|nombre de salaries|(vos |votre )?effectifs?( en etp)?",
     ),
     (
         "population",
-        r"(population|nombre d'habitants|habitants|taille)"
+        r"(population|pop\.?|nombre d'habitants|habitants|taille)"
         r"( de la| de votre)?( commune la plus grande| plus grande commune| plus grosse commune"
         r"| ville[- ]centre| commune principale)?"
+        r"|(population|nombre d'habitants) (de la|de votre|du|de) [a-z' -]{0,60}"
         r"|(la )?(commune la plus grande|plus grande commune|plus grosse commune|ville[- ]centre)"
         r"( population| nombre d'habitants)?"
         r"|(nombre|nb|nbre) d'habitants( de la| de votre)?( commune principale| ville principale)?"
-        r"|(commune|ville) (la plus (peuplee|importante|grande|grosse)|principale)",
+        r"|(la )?(commune|ville) (la plus (peuplee|importante|grande|grosse)|principale)"
+        r"( de (votre|ton|notre|du) territoire)?( nombre d'habitants| population)?",
     ),
-    ("territory", r"(type|typologie) (de|du) territoire|territoire"),
+    ("territory", r"(type|typologie) (de|du) territoire|(votre |ton )?territoire( est)?( plutot)?"),
     ("group", r"(le |votre )?(groupe|gt)( de travail)?( souhaite| choisi| demande| vise| retenu)?"
               r"|(votre )?choix( du groupe| de groupe)?"),
-    ("scale", r"echelle( d'intervention| de la structure| de competence)?|perimetre"),
+    ("scale", r"echelle( d'intervention| de la structure| de competence)?|perimetre"
+              r"|(votre |ton )?(ot|office|structure) est-(il|elle) communale? ou intercommunale?"),
 )
 _FORM_KINDS = tuple((kind, re.compile(pattern)) for kind, pattern in _FORM_LABELS)
 #: A label inside a line after another's answer (« Groupe : OT ruraux – Fonction : directrice »).
@@ -94,7 +98,7 @@ class Field:
 
 
 def _label_kind(label: str) -> str | None:
-    cleaned = fold(_PARENTHESES.sub(" ", label)).strip(" *_")
+    cleaned = " ".join(fold(_PARENTHESES.sub(" ", label)).strip(" *_?").split())
     for kind, pattern in _FORM_KINDS:
         if pattern.fullmatch(cleaned):
             return kind
@@ -116,6 +120,12 @@ def _value_below(text: str, end: int) -> tuple[int, int] | None:
     return m.span("value")
 
 
+#: A form's question without a colon, answered below (« > Votre OT est-il communal ou intercommunal ? »).
+_ASKED = re.compile(r"^[ \t*•·\-–—]*(?P<label>[^:\n?]{3,80}?)[ \t]*\?[ \t]*(?P<value>)$")
+#: The choices a form line offers, not an answer: « rural / littoral / montagne / urbain ? ».
+_OPTIONS = re.compile(r"^[\w' -]+(?: ?/ ?[\w' -]+){2,}\s*\??$|^.*\?$")
+
+
 def answered_form(text: str, quoted: bool = True) -> str:
     """The form lines a member answered inside the message they quote (« > Fonction :
     directrice », or « > Fonction : » with the answer typed unquoted on the line below), as plain
@@ -126,10 +136,13 @@ def answered_form(text: str, quoted: bool = True) -> str:
     for index, line in enumerate(lines):
         if quoted and not line.lstrip().startswith(">"):
             continue
-        m = _FORM_LINE.match(re.sub(r"^\s*(?:>\s?)+", "", line))
+        unquoted = re.sub(r"^\s*(?:>\s?)+", "", line)
+        m = _FORM_LINE.match(unquoted) or _ASKED.match(unquoted)
         if m is None or _label_kind(m["label"]) is None:
             continue
         value = m["value"].strip()
+        if _OPTIONS.match(fold(value)):  # « rural / littoral / montagne / urbain ? »: the choices
+            value = ""
         below = lines[index + 1].strip() if index + 1 < len(lines) else ""
         if not value and below and not lines[index + 1].lstrip().startswith(">"):
             value = below

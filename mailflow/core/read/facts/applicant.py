@@ -11,7 +11,8 @@ from ..text import fold, fold_aligned
 
 #: What a message that registers someone else says.
 _REGISTERS = re.compile(
-    r"(?<!\w)(j'inscris|je vous inscris|je (souhaite|voudrais|souhaiterais|souhaitais|aimerais|veux|viens)"
+    r"(?<!\w)(j'inscris|je (vous|vs) inscris|je (souhaite|voudrais|souhaiterais|souhaitais|aimerais|veux"
+    r"|viens)"
     r" (vous )?(d')?inscrire|(pouvez|pourriez|pourrez)[- ]vous (l'|les )?inscrire|merci de l'inscrire"
     r"|merci d'inscrire|(enregistrer|prendre en compte) (la candidature|l'inscription) (de|d')"
     r"|(que|qu') (ma|mon|notre) [^;!?\n]{0,80}?(participe|rejoigne|s'inscrive|integre|suive) "
@@ -60,6 +61,14 @@ _ONE_WORD_AFTER = re.compile(r"(collegue|collaboratrice|collaborateur|inscrire|d
 #: directrice, Mme », « notre chargée de communication, ».
 _DESCRIBED = re.compile(r"(?<!\w)(ma|mon|notre|sa|leur|une?) [\w' -]{0,40}?(, ?)?"
                         r"((m\.|mme|mlle|madame|monsieur) ?)?$")
+
+
+def _she_is(name: str) -> re.Pattern[str]:
+    """A later sentence that says what the colleague does: « Émilie est chargée de mission »,
+    « elle est chargée de développement chez nous »."""
+    first = re.escape(name.split()[0])
+    return re.compile(rf"(?<!\w)(?:{first}|[Ee]lle|[Ii]l)\s+(?:est|sera|travaille|occupe"
+                      rf"|assure)\b[^.;!?\n]{{0,100}}")
 
 
 @dataclass(frozen=True)
@@ -151,4 +160,5 @@ def colleague(text: str, subject: str, sender: str, sender_name: str | None,
         before = _DESCRIBED.search(fold_aligned(text[start:name[0]]))  # aligned: slices the text
         after = re.split(r"[.;!?](?=\s|$)|\n", text[name[1]:name[1] + 140])[0]
         described = f"{text[start + before.start():name[0]] if before else ''}{name[2]}{after}"
+        described += "".join(f" ; {m[0]}" for m in _she_is(name[2]).finditer(text, name[1]))
     return Colleague(email, name[2] if name else None, described)

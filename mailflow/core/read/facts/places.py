@@ -210,6 +210,8 @@ def _commune_clues(doc: Doc, people: frozenset[str]) -> Iterator[Clue]:
     for start, end, commune in find_communes(doc.text):
         if doc.scan[start:end] in people:  # « Nathalie Brousse » is no commune of the Creuse
             continue
+        if re.match(r"-[^\W\d_]", doc.scan[end:end + 2]):  # « Lascaux-Dordogne »: part of a longer name
+            continue
         spans[start, end].append((commune.department, commune.population or 0))
     settled = _settled(doc, spans)
     for (start, end), named in spans.items():

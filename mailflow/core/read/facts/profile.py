@@ -156,6 +156,15 @@ def _structure_at(doc: Doc, match: re.Match[str]) -> str | None:
     return doc.original(match.start("head"), end).strip()
 
 
+#: An office named by its brand, « Brive Tourisme », « Médoc Atlantique Tourisme », « Tourisme Creuse
+#: Sud »: capitalised words beside « Tourisme », after « à », « chez », « de » or at a line's start.
+_BRAND = re.compile(r"(?:(?<=\bà )|(?<=\bchez )|(?<=\bde )|(?<=\bdu )|(?<=^))(?P<name>"
+                    r"(?:[A-ZÉÈÂÎÔ][\w'’-]+ ){1,4}Tourisme|Tourisme(?: [A-ZÉÈÂÎÔ][\w'’-]+){1,3})\b", re.M)
+#: Words that open a sentence and are no brand (« Office de Tourisme » is a head, see above).
+_NOT_BRANDS = frozenset({"office", "offices", "bonjour", "le", "la", "les", "notre", "mon", "ma", "un", "une",
+                         "comite", "agence", "direction", "ministere"})
+
+
 def _structure(doc: Doc) -> str | None:
     if "structure" in doc.form:
         return doc.form["structure"]
@@ -163,6 +172,9 @@ def _structure(doc: Doc) -> str | None:
         found = _structure_at(doc, match)
         if found:
             return found
+    for brand in _BRAND.finditer(doc.text):
+        if fold(brand["name"].split()[0]) not in _NOT_BRANDS:
+            return brand["name"]
     return None
 
 
@@ -187,17 +199,20 @@ _ROLE_RULES = (
     _RoleRule(r"conseill(er|ere)( en [a-z-]+)?", Role.OTHER, anywhere=False),
     _RoleRule(r"animat(eur|rice)( numerique| de reseau| de territoire| du territoire)?", Role.OTHER),
     _RoleRule(r"technicien(ne)?", Role.OTHER),
-    _RoleRule(r"(agent|agente|hote|hotesse) d'accueil", Role.OTHER),
+    _RoleRule(r"(agent|agente|hote|hotesse) d'? ?accueil", Role.OTHER),
     _RoleRule(r"stagiaire", Role.OTHER),
     _RoleRule(r"adjointe?", Role.OTHER, anywhere=False),
     # « je bosse à l'accueil de l'OT », « je bosse à la com »: a service, not the direction.
-    _RoleRule(r"je (travaille|bosse|suis) (a|au|en|dans) (la |l'|le )?(accueil|com|communication|promo"
+    _RoleRule(r"je (travaille|bosse|suis) (a|au|en|dans) (la |l'|l |le )?(accueil|com|communication|promo"
               r"|promotion|marketing|numerique|animation|reservation|boutique|billetterie|compta"
               r"|comptabilite|service)", Role.OTHER),
     _RoleRule(r"(a|de) l'accueil(?= (de l'|du |de la |d')(ot|oti|office|bit|bureau)\b)", Role.OTHER,
               anywhere=False),
     # « Jessica accueil OT Oloron », phone-typed: the front desk of an office.
     _RoleRule(r"(?<![a-z]')(?<!espace )(?<!point )accueil(?= (ot|oti|bit)\b)", Role.OTHER),
+    # « je suis toujours à la direction de l'office »: its director.
+    _RoleRule(r"(je suis|je travaille) (toujours |encore |donc )?a la direction( (de l'|du |de la |d')"
+              r"(office|ot|oti|structure|pat|bureau))?(?! (adjointe|generale adjointe))", Role.DIRECTOR),
     # « en charge de la direction de l'office »: its director.
     _RoleRule(r"(en charge|chargee?) de la direction(?! (adjointe|generale adjointe))", Role.DIRECTOR),
     _RoleRule(r"(vice[- ])?presidente?", Role.OTHER, anywhere=False),
@@ -282,11 +297,19 @@ def _role_at(folded: str, pos: int) -> _RoleHit | None:
     return max(hits, key=lambda hit: hit.end - hit.start) if hits else None
 
 
+#: A role denied: « même si je suis pas directeur », « je ne suis pas la directrice ».
+_DENIED = re.compile(r"(?<!\w)(pas|plus|non|jamais)\s+((un|une|le|la|l')\s*)?$")
+
+
+def _denied(doc: Doc, hit: _RoleHit) -> bool:
+    return _DENIED.search(doc.scan[max(hit.start - 16, 0):hit.start]) is not None
+
+
 def _first_person_role(doc: Doc) -> _RoleHit | None:
     for intro in _FIRST_PERSON.finditer(doc.scan):
         filler = _FILLER.match(doc.scan, intro.end())
         hit = _role_at(doc.scan, filler.end() if filler else intro.end())
-        if hit:
+        if hit and not _denied(doc, hit):
             return hit
     return None
 
@@ -316,7 +339,7 @@ def _opens_line(doc: Doc, hit: _RoleHit, me: frozenset[str]) -> bool:
 
 def _free_role(doc: Doc, me: frozenset[str]) -> _RoleHit | None:
     """A role opening a line (signature style), else one safe to take mid-sentence."""
-    hits = _role_matches(doc.scan)
+    hits = [hit for hit in _role_matches(doc.scan) if not _denied(doc, hit)]
     for hit in hits:
         if _opens_line(doc, hit, me):
             return hit

@@ -123,8 +123,16 @@ class _Found:
     stale: bool = False  # one the member says they wrote before (« j'avais mis 4 300 habitants »)
 
 
+_A_TOWN_OF = re.compile(r"(?<!\w)(?:(?:une|la|notre|sa|leur) )?(?:petite |grande |moyenne )?(?:ville|commune"
+                        r"|bourg)"
+                        r"(?: centre)? (?:de|d') ?(?:environ |pres de |plus de |moins de )?$")
+
+
 def _classify(before: str, after: str) -> str:
-    """ "town", "territory" or "neutral" for a figure, from the words either side of it."""
+    """ "town", "territory" or "neutral" for a figure, from the words either side of it; « une
+    ville de 60 000 habitants » right before it says more than an agglomeration named earlier."""
+    if _A_TOWN_OF.search(before):
+        return "town"
     for text in (before, after):
         if _TOWN_WORDS.search(text):
             return "town"

@@ -245,6 +245,11 @@ def _people(figure: Figure) -> Figure:
     return replace(figure, people=True)
 
 
+#: The sender counted beside the others: « deux salariées plus moi », « moi et trois conseillères ».
+_AND_ME_AFTER = re.compile(r"\s*,?\s*(?:plus|et|\+|avec) moi(?:-meme)?(?!\w)")
+_ME_AND_BEFORE = re.compile(r"(?<!\w)moi(?:-meme)? (?:et|plus|\+|avec) (?:mes |les )?$")
+
+
 def _counted(doc: Doc, start: int, end: int, whole: int) -> Figure | None:
     """The count at [start, end), as corrected right after (« 4 salariés… pardon, 5 »); None when
     the member denies it or it is no team's."""
@@ -252,6 +257,9 @@ def _counted(doc: Doc, start: int, end: int, whole: int) -> Figure | None:
         return None
     fixed = corrected(doc.scan, whole, "fte")
     figure = figure_at(doc, *fixed) if fixed else figure_at(doc, start, end, whole)
+    if fixed is None and figure.is_exact and (_AND_ME_AFTER.match(doc.scan, whole)
+                                              or _ME_AND_BEFORE.search(doc.scan, 0, start)):
+        figure = Figure.exact(figure.low + 1, f"{figure.said} + moi")  # « deux salariées plus moi »
     return figure if figure.low <= MAX_FTE else None
 
 
@@ -290,7 +298,13 @@ def fte(doc: Doc, signature: Doc | None = None) -> Figure | None:
     value = doc.form.get("fte")
     if value:
         return _form_fte(doc, value)
-    found = stated(doc) or composed(doc) or headcount(doc)
+    found = stated(doc)
+    if found is None:
+        counted = headcount(doc)
+        # « on est trois et demi (moi, deux conseillères et une collègue à mi-temps) »: a count
+        # with a half in it is the ETP itself, whatever shares follow
+        in_etp = counted is not None and not counted.people
+        found = counted if in_etp else composed(doc) or counted
     if found is None and signature is not None:
         value = signature.form.get("fte")
         found = _form_fte(signature, value) if value else stated(signature) or _alone(signature)

@@ -43,6 +43,12 @@ _YES_NO = re.compile(r"^\W*(oui|non)\b")
 _TERRITORY_LABEL_PREFIX = re.compile(r"^(territoire|zone|secteur|station) (de |d')?")
 
 
+#: A denial that tells the group's rule, not the member's territory: « le groupe n'est en principe
+#: pas ouvert aux territoires de montagne ».
+_THE_GROUPS_RULE = re.compile(r"(?<!\w)(groupe|gt|ouverte?|s'adresse|reservee?|criteres?|en principe|public"
+                              r"|eligibles?)(?!\w)[^.;!?\n]*$")
+
+
 def _negated(text: str, pos: int) -> bool:
     """True when a negation precedes `pos` in its clause (« ni littoral », « pas en montagne »)."""
     window = text[max(pos - 50, 0) : pos]
@@ -69,7 +75,10 @@ def territories(doc: Doc) -> tuple[frozenset[Territory], frozenset[Territory]]:
     said, denied = _form_territories(doc)
     for territory, pattern in _TERRITORY_PATTERNS:
         for m in pattern.finditer(scan):
-            (denied if _negated(scan, m.start()) else said).add(territory)
+            if not _negated(scan, m.start()):
+                said.add(territory)
+            elif not _THE_GROUPS_RULE.search(scan[max(m.start() - 80, 0):m.start()]):
+                denied.add(territory)
     return frozenset(said - denied), frozenset(denied)
 
 
@@ -106,6 +115,10 @@ _NAMED_COMMUNITY = re.compile(r"[A-ZÉÈ][\w'’-]+[ -]Communaut[ée](?![\w-])")
 def scale(doc: Doc) -> Scale | None:
     value = doc.form.get("scale")
     found = _first_scale(fold_aligned(value)) if value else None
+    if value and found is None:  # the form's answer cut short: « inter », « interco », « commune »
+        short = fold_aligned(value).strip(" .!")
+        found = (Scale.INTERCOMMUNAL if re.fullmatch(r"inter\w*", short)
+                 else Scale.COMMUNAL if re.fullmatch(r"commun\w*|municipal\w*", short) else None)
     found = found or _first_scale(doc.scan)
     several = _SEVERAL_COMMUNES.search(doc.scan) or _NAMED_COMMUNITY.search(doc.text)
     return found or (Scale.INTERCOMMUNAL if several else None)

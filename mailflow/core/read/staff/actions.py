@@ -79,9 +79,15 @@ def _named_objects(ctx: Context) -> tuple[str, ...]:
     return tuple(m.id for m in named if m.score >= 1.5)
 
 
+#: The call closed now, whatever date is named beside (« dès aujourd'hui, sans attendre le 1er septembre »).
+_NOW = re.compile(r"\b(?:des aujourd hui|aujourd hui meme|des maintenant|des a present|immediatement"
+                  r"|tout de suite"
+                  r"|sans attendre|sur le champ|des ce soir|illico)\b")
+
+
 def close(ctx: Context) -> Made:
     dates = new_dates(ctx.words.plain, ctx.now, ctx.tz, set(), near=_CLOSING, month_ends=True)
-    if dates and dates[0].day > ctx.now.astimezone(ctx.tz).date():
+    if dates and dates[0].day > ctx.now.astimezone(ctx.tz).date() and not _NOW.search(ctx.words.plain):
         return deadline(ctx)  # « on ferme l'appel le 26 mars »: the date it closes
     return _each(ctx, StaffVerb.CLOSE, lambda g: Command(StaffVerb.CLOSE, g))
 
@@ -108,7 +114,9 @@ def capacity(ctx: Context) -> Made:
 #: A place said as such (« lieu : », « à la salle », « se tiendra à »): a town named otherwise is
 #: someone's (« les collègues de Nontron »).
 _PLACE_SAID = re.compile(r"\b(?:lieu|salle|endroit|adresse|locaux|se tiendra|aura lieu|se fera|se deroulera|"
-                         r"on la fait|on part sur|on va a|chez|meme jour|meme date)\b"
+                         r"on la fait|on part sur|on va a|chez|meme jour|meme date|accueilli\w*|recus?"
+                         r"|plutot qu a"
+                         r"|au lieu d a)\b"
                          r"|\bdeplac\w*(?: \w+){0,5} a [a-z]")
 
 
@@ -118,7 +126,9 @@ def meeting(ctx: Context, missing: Missing = Missing.DATE) -> Made:
         starts = ctx.state.groups[group_id].first_meeting.starts_at.astimezone(ctx.tz)
         fields = (_moved(ctx, ctx.words.plain, starts) or _shifted(ctx, starts) or _retimed(ctx, starts)
                   or _moved(ctx, ctx.words.below_plain, starts) or _its_own_day(ctx, starts))
-        said = missing is Missing.PLACE or _PLACE_SAID.search(ctx.words.plain)
+        unchanged = "when" not in fields or datetime.fromisoformat(fields["when"]) == starts
+        # a day said as it is (« la réunion du 6 avril ») changes nothing: the change may be its town
+        said = missing is Missing.PLACE or unchanged or _PLACE_SAID.search(ctx.words.plain)
         moved = _place_change(ctx, group_id) if said else None
         if moved is not None:  # « le mardi 13 avril à 10 h, lieu : Sarlat »: both at once
             fields = {**fields, **moved.fields}

@@ -25,6 +25,7 @@ _MOVING = re.compile(alt(MOVE))
 #: date is the call's, not the meeting's.
 _CALL_WORDS = re.compile(r"\b(?:clo\w*|ferm\w*|inscriptions?|candidatures?|appel|jusqu|date limite"
                          r"|prolong\w*)\b")
+_AT = re.compile(r"\b(?:a|au|sur|vers|en) $")
 _WHERE = re.compile(r"\b(?:lieu|salle|locaux|endroit|a la place|au lieu de|plutot qu|se tiendra|contre|"
                     r"aura lieu|se fera|se deroulera|accueil\w*|chez)\b")
 
@@ -43,6 +44,10 @@ def evidence(ctx: Context, said: Mapping[str, float]) -> dict[str, float]:
         to_group = any(m.score >= 2 for m in ctx.found.groups) and named_person(ctx)
         if brought or to_group:
             found["add"] = found.get("add", 0.0) + 2.0
+    question = ctx.found.questions[0].score >= 2 if ctx.found.questions else False
+    if question and not ctx.found.groups and said.get("close", 0.0) >= 1:
+        # « la question de Sandrine…, je l'ai eue au téléphone. Tu peux la clore. »
+        found["question_done"] = found.get("question_done", 0.0) + 1.5
     for action, more in _states(ctx).items():
         found[action] = found.get(action, 0.0) + more
     return found
@@ -106,7 +111,10 @@ def _meeting_evidence(ctx: Context) -> dict[str, float]:
     elif any(new_time(s, starts.time()) is not None for s in sentences):
         found["meeting"] = 1.5
     place = fold_aligned(ctx.state.groups[group].first_meeting.place)
-    towns = [c for _s, _e, c in find_communes(ctx.words.top) if fold_aligned(c.name) not in place]
-    if (towns and (_WHERE.search(said) or re.search(r"\b(?:a|sur) [a-z]", said))) or at_place(ctx.words.top):
+    top = fold_aligned(ctx.words.top)
+    towns = [s for s, _e, c in find_communes(ctx.words.top) if fold_aligned(c.name) not in place]
+    # « on part sur Rochefort », « à Brantôme »: the town itself said as where (never « il n'a personne »)
+    at_town = any(_AT.search(top[max(0, s - 8):s]) for s in towns)
+    if (towns and (_WHERE.search(said) or at_town)) or at_place(ctx.words.top):
         found["place"] = 2.0
     return found
