@@ -666,3 +666,29 @@ def test_department_from_the_signature(signature_lines: str, department: str,
     assert intent.group_id == "ot-ruraux"
     assert intent.profile.role is Role.DIRECTOR
     assert intent.profile.department == department
+
+
+@pytest.mark.parametrize(("subject", "body", "kind", "group"), [
+    # Not coming one day, beside a candidature: an apology, not a withdrawal.
+    ("Candidature", letter("Je vous adresse ma candidature pour le groupe OT ruraux. Je ne pourrai pas être "
+                           "présente le jour de la première rencontre, une collègue viendra."),
+     IntentKind.CANDIDATURE, "ot-ruraux"),
+    # Her role and her office's figures, about one group, asking nothing: a candidature.
+    ("Groupe porteurs de projets", letter("Je vous écris au sujet du groupe porteurs de projets. Je suis "
+                                          "conseillère en séjour, nous sommes 6 ETP et notre plus grande "
+                                          "commune compte 4 000 habitants."),
+     IntentKind.CANDIDATURE, "porteurs-de-projet"),
+    # The same words with a question: a question still.
+    ("Groupe porteurs de projets", letter("Je suis conseillère en séjour, nous sommes 6 ETP et notre plus "
+                                          "grande commune compte 4 000 habitants. Le groupe porteurs de "
+                                          "projets est-il fait pour nous ?"),
+     IntentKind.QUESTION, "porteurs-de-projet"),
+    # A reply to a colleague's mail from the network, which the mailbox never sent.
+    ("RE: Groupe de travail Offices de Tourisme ruraux",
+     letter("Oui, je confirme mon intérêt : directrice de l'OT, 4 ETP, Nontron 3 000 habitants."),
+     IntentKind.CANDIDATURE, "ot-ruraux"),
+])
+def test_applying_without_the_words_of_applying(subject: str, body: str, kind: IntentKind, group: str,
+                                                shipped_settings: Settings) -> None:
+    intent = classify_raw(mail(subject, body), shipped_settings)
+    assert (intent.kind, intent.group_id) == (kind, group)

@@ -25,6 +25,10 @@ FLOORS = {
     "members-fresh.jsonl": (0.98, 0.95),
     "members-again.jsonl": (0.98, 0.95),
     "members-variants.jsonl": (0.98, 0.94),
+    # Written apart by other hands, first read at 81 % and 94 % of facts; two messages here ask
+    # which group fits or name none, and rightly get no candidature, so their facts count wrong.
+    "members-voices.jsonl": (0.96, 0.94),
+    "members-voices2.jsonl": (0.98, 0.95),
 }
 #: No single fact may fall below this share in any set (a fact the reader stopped reading).
 FACT_FLOOR = 0.9

@@ -72,6 +72,11 @@ def _fte(text: str, departments: dict[str, Department], signature: str = "") -> 
     ("L'équipe, c'est trois permanents et demi.", "3,5"),
     ("on est quatre et demi en etp", "4,5"),
     ("nous sommes deux et demi à l'office", "2,5"),
+    # A count with a half in it is the ETP, whatever shares are listed after it.
+    ("Nous sommes quatre et demi : moi, trois conseillers et une stagiaire à mi-temps.", "4,5"),
+    # The sender counted beside the others.
+    ("Trois conseillères plus moi, et deux saisonniers en été.", "4 personnes"),
+    ("Moi et deux salariées, c'est toute l'équipe.", "3 personnes"),
     ("Je suis la seule salariée de l'office, à temps plein.", "1"),
     ("Nous avons 1 temps plein et 2 temps partiels à 80 %.", "2,6"),
     ("Deux temps pleins et un quart-temps.", "2,2"),  # 2,25, written with one decimal
@@ -196,6 +201,8 @@ def test_the_corrected_etp_is_the_one_kept(first: int, second: int) -> None:
     ("Directrice de l'OT Cœur de Béarn.", "64"),
     # A person's name is no commune (« Brousse » is one in the Creuse).
     ("Cordialement\n\nNathalie Brousse\nDirectrice – Office de Tourisme de Charente Limousine", "16"),
+    # A commune's name inside a longer one is no commune (« Lascaux » is one in Corrèze).
+    ("Directeur de l'OT Lascaux-Dordogne, Montignac est notre bourg principal.", "24"),
     # Numbers that are no postcode.
     ("Tél. 05 59 39 98 00 – Fax 05 59 39 43 97", None),
     ("Nous accueillons 24000 visiteurs par an.", None),
@@ -229,6 +236,12 @@ def test_department_from_every_clue(text: str, expected: str | None,
     ("Malgré notre nom, nous sommes à plus de 200 km de l'océan.", None, None, Territory.COASTAL),
     ("Directrice de l'OT de Haute-Corrèze Communauté, bureau de Meymac.", Scale.INTERCOMMUNAL, None, None),
     ("Directeur de l'OT du Pays Mellois : 33 communes.", Scale.INTERCOMMUNAL, None, None),
+    # The group's rule denied is no denial of the sender's territory.
+    ("Je sais que le groupe n'est en principe pas ouvert à la montagne ; notre office gère une station de "
+     "ski.", None, Territory.MOUNTAIN, None),
+    # The elections are no office's scale.
+    ("Depuis les dernières municipales, l'office communautaire a changé d'élus.", Scale.INTERCOMMUNAL,
+     None, None),
     # A group's name is no territory of the sender's.
     ("je veux rentrer ds le groupe ruraux", None, None, None),
     # « à côté de » is no coast, « la ville-centre » no city.
@@ -274,6 +287,9 @@ def test_scale_and_territory_words(text: str, scale: Scale | None, territory: Te
     ("hello je suis resp accueil a l'ot de nay", Role.OTHER),
     ("C'est Olga, de l'accueil de l'OT de Mimizan (40).", Role.OTHER),
     ("bjr chui la dir de l'ot de bellac (87)", Role.DIRECTOR),
+    ("je suis a l accueil de l ot et je suis pas directrice", Role.OTHER),
+    ("Je ne suis pas la directrice, je suis chargée de communication.", Role.OTHER),
+    ("Je suis toujours à la direction de l'office, depuis dix ans.", Role.DIRECTOR),
     ("Nous avons refait l'espace accueil de l'office.", None),
 ])
 def test_roles_as_written(text: str, role: Role | None, departments: dict[str, Department]) -> None:
@@ -347,6 +363,13 @@ def test_two_groups_applied_to_at_once_are_asked_about(groups: dict[str, Group])
     ("Bjr, pr le grp porteurs de projets, inscrivez moi svp.", True),
     ("OT de Bort-les-Orgues (19) – 2 ETP – directrice – groupe ruraux svp", True),
     ("Vous pouvez m'envoyer le programme du groupe ruraux svp", False),
+    ("Je vous confirme mon intérêt pour le groupe des ruraux.", True),
+    ("tu peux m'ajouter au GT porteurs ?", True),
+    ("c est pr le grp role de l OT merci", True),
+    ("Si une place se libère chez les porteurs de projets, je suis preneur.", True),
+    ("OK pour moi pour le groupe rôle de l'OT.", True),
+    ("Je tente ma chance pour les porteurs de projets !", True),
+
     ("Correction de mon mail précédent : nous ne sommes pas 4 mais 5 ETP. Groupe rôle de l'OT.", True),
     ("Petite correction : le groupe OT ruraux se réunit-il bien en avril ?", False),
 ])
@@ -372,6 +395,11 @@ def test_applying_as_written(text: str, expected: bool) -> None:
      "groupe porteurs.", "j.martin@ot.fr", "Julie Martin", Role.OTHER),
     ("Ma collègue Julie Martin (j.martin@ot.fr), animatrice numérique, est intéressée : pouvez-vous "
      "l'inscrire ?", "j.martin@ot.fr", "Julie Martin", Role.OTHER),
+    # Phone-typed; her role said in a sentence of its own; a name given with a title only.
+    ("je vs inscris ma collegue Lou Barrère, lou.barrere@ot.fr, au groupe porteurs. Lou est chargée de "
+     "l'accueil des pros.", "lou.barrere@ot.fr", "Lou Barrère", Role.OTHER),
+    ("ma directrice mme Lasserre m a demande de l inscrire au groupe des ruraux, son mail c est "
+     "direction@ot.fr", "direction@ot.fr", "Madame Lasserre", Role.DIRECTOR),
 ])
 def test_a_colleague_applied_for(text: str, email: str | None, name: str, role: Role) -> None:
     found = colleague(text, "", "sender@ot.fr", "Marie Sender")

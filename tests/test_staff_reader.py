@@ -72,6 +72,19 @@ READ = [
     ("Rouvrir l’appel du groupe « Accompagnement des porteurs de projets » jusqu’au vendredi 15 janvier "
      "2027 à 23 h 59", V.DEADLINE, "porteurs-de-projet", "",
      {"closes_at": "2027-01-15T23:59:00+01:00", "open": "yes"}),
+    # « la clore » of a question named, no group named
+    ("Pour la question de Sandrine Aubert : je l'ai rappelée, tu peux la clore.", V.QUESTION_DONE, "Q0001",
+     "", {}),
+    # a date named beside « tout de suite » is no closing date
+    ("Merci de fermer l'appel du groupe rôle de l'OT tout de suite, sans attendre le 1er septembre.", V.CLOSE,
+     "role-ot", "", {}),
+    # « il n'a personne » is no place; his town in brackets is his
+    ("Luc Bernard (Bergerac) a appelé : il n'a personne pour le remplacer ce jour-là, retire-le des ruraux "
+     "stp.", V.WITHDRAW, "C0002", "", {}),
+    # the meeting named by its day, moved to another town
+    ("Changement pour la réunion du 6 avril des ruraux : on sera reçus à Sarlat plutôt qu'à Montignac.",
+     V.MEETING, "ot-ruraux", "", {"when": "2027-04-06T09:30:00+02:00",
+                                  "place": "Sarlat-la-Canéda (Dordogne)"}),
     ("Refuser C0001 : hors profil", V.REFUSE, "C0001", "hors profil", {}),
     ("refuser la candidature c1 - pas directeur", V.REFUSE, "C0001", "pas directeur", {}),
     ("Refuser C0001 - motif : hors profil", V.REFUSE, "C0001", "hors profil", {}),

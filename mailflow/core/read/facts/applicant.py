@@ -28,7 +28,9 @@ _REGISTERS = re.compile(
     r"|(transmets|transmet|relaie|relaye) (la|sa) demande"
     r"|(elle|il) (souhaite|souhaiterait|voudrait|aimerait|veut) (s'inscrire|candidater|participer|rejoindre)"
     # The address asked for her, given in the thread: « son adresse est p.vidalie@… ».
-    r"|(son|sa) (adresse|mail|courriel|e-mail|email)( electronique)? (est|:|c'est))"
+    r"|(son|sa) (adresse|mail|courriel|e-mail|email)( electronique)? (est|:|c'? ?est)"
+    # « ma directrice m'a demandé de l'inscrire »
+    r"|m'? ?a (demande|charge|prie) de l'? ?inscrire)"
     # An office registered is its sender applying: « poser la candidature de notre office ».
     r"(?! ?(l'|notre |mon |nos )?(office|ot|oti|structure|equipe|bureau|territoire)s?\b)"
 )
@@ -40,8 +42,10 @@ _MYSELF = re.compile(r"(?<!\w)(je (souhaite|souhaiterais|voudrais|veux|aimerais)
 #: How people write a person's name: « Julie Martin », « Mme Laure Pécout », « M. Boudy ».
 _NAME = re.compile(r"(?:(?:M\.|Mme|Mlle|Madame|Monsieur)\s+)?(?P<name>[A-ZÉÈÀÂÎÔÛÇ][a-zà-ÿ'’-]+"
                    r"(?:[ \t]+(?:de[ \t]+|d'|le[ \t]+|la[ \t]+)?[A-ZÉÈÀÂÎÔÛÇ][\wà-ÿ'’-]+){0,2})")
-_TITLED = re.compile(r"(?:M\.|Mme|Mlle|Madame|Monsieur)\s+(?P<name>[A-ZÉÈÀÂÎÔÛÇ][\wà-ÿ'’-]+"
+_TITLED = re.compile(r"(?<!\w)(?i:M\.|Mme|Mlle|Madame|Monsieur)\s+(?P<name>[A-ZÉÈÀÂÎÔÛÇ][\wà-ÿ'’-]+"
                      r"(?:[ \t]+[A-ZÉÈÀÂÎÔÛÇ][\wà-ÿ'’-]+){0,2})")
+_TITLE_WORDS = {"m": "Monsieur", "mme": "Madame", "mlle": "Madame", "madame": "Madame",
+                "monsieur": "Monsieur"}
 _EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
 _Name = tuple[int, int, str]  # where a person's name starts and ends, and the name
 #: Capitalised words that are no one's name.
@@ -93,7 +97,11 @@ def _names(text: str, sender_words: set[str]) -> list[_Name]:
             continue
         if any(start <= m.start("name") < end for start, end, _ in found):
             continue
-        found.append((m.start("name"), m.end("name"), m["name"]))
+        name = m["name"]
+        title = _TITLE_WORDS.get(fold(m[0][:m.start("name") - m.start()].strip()).rstrip("."), "")
+        if title and len(words) == 1:  # « mme Fabre »: « Bonjour Madame Fabre », never « Bonjour Fabre »
+            name = f"{title} {name}"
+        found.append((m.start("name"), m.end("name"), name))
     return sorted(found)
 
 

@@ -221,6 +221,7 @@ def composed(doc: Doc) -> Figure | None:
 # --- A headcount: people, whose ETP is at most that many ---------------------------------------
 
 _HEADCOUNT = (r"(?:salaries?|salariees?|agents|employes|employees|collaborat(?:eurs|rices)|permanents?"
+              r"|conseill(?:ers|eres)|collegues"
               r"|permanentes?|personnes|postes)")
 _HEADCOUNT_PATTERNS = (
     re.compile(rf"(?:equipe|effectif) (?:de |d')?{QTY} (?:{_HEADCOUNT})"),

@@ -91,7 +91,10 @@ _SCALE_PATTERNS: tuple[tuple[Scale, re.Pattern[str]], ...] = (
             r"|cc(?= (de|du|des|d')))(?!\w)"
         ),
     ),
-    (Scale.COMMUNAL, re.compile(r"(?<![\w-])(communa(l|le|les|ux)|municipa(l|le|les|ux))(?!\w)")),
+    # « depuis les dernières municipales »: the elections, not the office's scale
+    (Scale.COMMUNAL, re.compile(r"(?<![\w-])(communa(l|le|les|ux)|municipa(l|le|les|ux))(?!\w)"
+                                r"(?<!les municipales)(?<!des municipales)(?<!aux municipales)"
+                                r"(?<!dernieres municipales)(?<!prochaines municipales)")),
 )
 #: An office that covers several communes works for them together (« 40 communes »).
 _SEVERAL_COMMUNES = re.compile(r"(?<!\w)(\d{2,3}|une (dizaine|vingtaine|trentaine|quarantaine|cinquantaine"
