@@ -3,6 +3,7 @@ held, the reviewers' answers in their own words, what goes and what waits."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -249,3 +250,26 @@ def test_many_replies_to_read_are_no_mail_loop(review_workspace: Settings, tmp_p
     run_once(review_workspace)
     assert staff_mail(review_workspace, "staff-loop") == []
     assert [m["X-Mailflow-Outcome"] for m in staff_action_mail(review_workspace)] == ["staff-to-confirm"]
+
+
+def test_a_reply_held_for_review_is_in_the_members_export(review_workspace: Settings, tmp_path: Path,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    """RGPD art. 15: while her reply waits, the store holds her words; her export shows them, and
+    nobody else's export does."""
+    def held(member: str) -> list[dict[str, str]]:
+        code, out, _err = cli(capsys, review_workspace, "privacy", "export", member)
+        assert code == 0
+        return list(json.loads(out)["replies_held_for_review"])
+
+    deliver(review_workspace, [SAMPLES[0], SAMPLES[8]])  # Marie, then Luc
+    run_once(review_workspace)
+    capsys.readouterr()
+    [hers] = held(MARIE)
+    assert (hers["outcome"], hers["fate"], hers["number"]) == ("confirmed", "waiting", "R0001")
+    assert "Office de Tourisme" in hers["their_words"]
+    assert [r["number"] for r in held(LUC)] == ["R0002"]
+    # Once sent, the review keeps nothing of her: the export no longer lists it.
+    deliver(review_workspace, [staff_answer(tmp_path, review_mail_for(review_workspace, MARIE), "OK")])
+    run_once(review_workspace)
+    capsys.readouterr()
+    assert held(MARIE) == []

@@ -180,7 +180,8 @@ def personal_data(settings: Settings, email: str) -> dict[str, Any]:
     """Everything the store holds on one address (RGPD art. 15), as JSON values."""
     with open_store(settings, read_only=True) as store:
         kept = read_records(store, settings)
-    return privacy_export(kept.state, kept.ledger, kept.outbox, kept.history, email, utc_now())
+        reviews = store.reviews()
+    return privacy_export(kept.state, kept.ledger, kept.outbox, kept.history, email, utc_now(), reviews)
 
 
 def newsletter(settings: Settings, typed: list[str], *, html: bool) -> str:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
+from ...model.review import Review
 from ...model.values import Candidature, Figure, Idea, PendingAction, Profile, Question, State, Status
 from ..decide.places import position
 from ..french import STATUS, format_date_fr, plural
@@ -82,13 +83,22 @@ def _outbox_meta(doc: Mapping[str, Any]) -> dict[str, Any]:
                                           "sent_at", "attempts", "last_error")}
 
 
+def _review_json(review: Review) -> dict[str, Any]:
+    """A reply to the person held for staff to read: what it is about and what they wrote."""
+    return {"number": review.label, "outcome": review.outcome, "subject": review.subject,
+            "decided": review.summary, "their_words": review.text, "about": review.about,
+            "received_at": review.received_at.isoformat() if review.received_at else None,
+            "held_since": review.created_at.isoformat(), "fate": review.fate.value}
+
+
 def privacy_export(state: State, ledger: Sequence[Mapping[str, Any]],
                    outbox: Sequence[Mapping[str, Any]], history: Sequence[Mapping[str, Any]],
-                   email: str, now: datetime) -> dict[str, Any]:
+                   email: str, now: datetime, reviews: Sequence[Review] = ()) -> dict[str, Any]:
     """Everything the store holds on one address (RGPD art. 15), as plain JSON values.
 
     Replies to the person come with their text; staff messages that merely name them (digests,
-    alerts) are listed without their text, which tells about other people too.
+    alerts) are listed without their text, which tells about other people too. A reply held for
+    review keeps their words until it is settled (then only its outcome is kept, nameless).
     """
     cands = [c for c in state.candidatures if same(c.email, email)]
     ids = [c.id for c in cands]
@@ -115,6 +125,7 @@ def privacy_export(state: State, ledger: Sequence[Mapping[str, Any]],
         "history": [dict(h) for h in history if mentions(h, [email, *ids])],
         "pending_confirmations": [_pending_json(p) for p in state.pending
                                   if same(p.email, email) or p.target in ids],
+        "replies_held_for_review": [_review_json(r) for r in reviews if same(r.to, email)],
         "not_in_this_export": (
             "Les messages d’origine restent dans la boîte aux lettres du réseau (dossiers de "
             "messages traités et de quarantaine) et les copies des réponses dans son dossier "
