@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -246,22 +246,27 @@ _COMMON = frozenset(("groupe", "idee", "travail", "proposition", "nouveau", "nou
                      "reunion", "departementale", "prochaine", "charente"))
 
 
+def _named(kind: str, record: Idea | Question, text_words: tuple[list[str], str], ids: re.Pattern[str],
+           kind_words: re.Pattern[str], said: str, shortest: int) -> Mention | None:
+    """How surely the text names one idea or question: its number (3), its author's names, its
+    author's office, the words of what it says (`said`, words of at least `shortest` letters),
+    and one more when the text speaks of ideas (or questions) at all."""
+    words, joined = text_words
+    number = int(record.id[1:]) if record.id[1:].isdigit() else -1
+    score = 3.0 if any(int(m.group(1)) == number for m in ids.finditer(joined)) else 0.0
+    own = {w for w in _words(said) if len(w) >= shortest} - _COMMON - STOP
+    score += _author(record.name, words) + 0.5 * len(own & set(words)) + _office(record.email, words)
+    if score and kind_words.search(joined):
+        score += 1
+    return Mention(kind, record.id, score, 0) if score else None
+
+
 def find_ideas(text: str, state: State) -> list[Mention]:
     """The ideas `text` names: by number, by their author, by the words of their subject."""
     words = _words(text)
-    joined = " ".join(words)
-    found: list[Mention] = []
-    for idea in state.ideas:
-        score = 0.0
-        number = int(idea.id[1:]) if idea.id[1:].isdigit() else -1
-        if any(int(m.group(1)) == number for m in _IDEA_ID.finditer(joined)):
-            score += 3
-        score += _author(idea.name, words) + _subject(idea, words) + _office(idea.email, words)
-        if score and _IDEA_WORDS.search(joined):
-            score += 1
-        if score:
-            found.append(Mention("idea", idea.id, score, 0))
-    return sorted(found, key=lambda m: -m.score)
+    found = [_named("idea", idea, (words, " ".join(words)), _IDEA_ID, _IDEA_WORDS,
+                    f"{idea.subject} {idea.summary[:200]}", 4) for idea in state.ideas]
+    return sorted((m for m in found if m is not None), key=lambda m: -m.score)
 
 
 def _office(email: str, words: list[str]) -> float:
@@ -282,31 +287,16 @@ def _author(name: str | None, words: list[str]) -> float:
     return sum(1.0 for p in parts if len(p) > 2 and any(_same_name(w, p) for w in words))
 
 
-def _subject(idea: Idea, words: list[str]) -> float:
-    said = {w for w in _words(f"{idea.subject} {idea.summary[:200]}") if len(w) >= 4} - _COMMON - STOP
-    return 0.5 * len(said & set(words))
-
-
 def find_questions(text: str, state: State) -> list[Mention]:
-    """The open questions `text` names: by number, by who asked, by their subject."""
+    """The questions `text` names: by number, by who asked, by their subject; an answered one
+    less surely than an open one."""
     words = _words(text)
-    joined = " ".join(words)
-    found: list[Mention] = []
+    found = []
     for question in state.questions:
-        score = 0.0
-        number = int(question.id[1:]) if question.id[1:].isdigit() else -1
-        if any(int(m.group(1)) == number for m in _QUESTION_ID.finditer(joined)):
-            score += 3
-        score += _author(question.name, words) + _asked(question, words) + _office(question.email, words)
-        if score and _QUESTION_WORDS.search(joined):
-            score += 1
-        if score and question.status is not QuestionStatus.OPEN:
-            score -= 0.5
-        if score:
-            found.append(Mention("question", question.id, score, 0))
+        mention = _named("question", question, (words, " ".join(words)), _QUESTION_ID, _QUESTION_WORDS,
+                         f"{question.subject} {question.text[:200]}", 5)
+        if mention is not None and question.status is not QuestionStatus.OPEN:
+            mention = replace(mention, score=mention.score - 0.5)
+        if mention is not None and mention.score:
+            found.append(mention)
     return sorted(found, key=lambda m: -m.score)
-
-
-def _asked(question: Question, words: list[str]) -> float:
-    said = {w for w in _words(f"{question.subject} {question.text[:200]}") if len(w) >= 5} - _COMMON - STOP
-    return 0.5 * len(said & set(words))
