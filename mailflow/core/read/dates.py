@@ -87,7 +87,7 @@ WEEKDAY = re.compile(
 
 _HOUR = r"(?:[01]?\d|2[0-3])"
 _TIME = (
-    rf"(?P<at>(?:(?:a|vers|des|de|entre)\s+)?){_NOT_AFTER}"
+    rf"(?P<at>(?:(?:a|vers|des|de|entre|disons|plutot|genre|soit)\s+)?){_NOT_AFTER}"
     # Spaces and tabs only inside a time: « 10 h » at a line's end is not 10 h 15 with the next line.
     rf"(?:(?P<hour>{_HOUR})[ \t]*(?:h|heures?)(?:[ \t]*(?P<minute>[0-5]\d)(?:[ \t]*(?:min|mn))?)?(?![\w])"
     rf"|(?P<clock_hour>{_HOUR}):(?P<clock_minute>[0-5]\d)(?![\w:])"

@@ -99,12 +99,26 @@ def open_(ctx: Context) -> Made:
     return _each(ctx, StaffVerb.OPEN, lambda g: Command(StaffVerb.OPEN, g))
 
 
+#: A room's count that holds those who run the group too: they take no member's place.
+_HOSTS_INCLUDED = re.compile(r"\b(?:animat\w*|intervenant\w*|organisat\w*|equipe|nous"
+                             r"|staff)(?: \w+)? compris\b"
+                             r"|\by compris (?:les |nous|l )?"
+                             r"(?:animat\w*|intervenant\w*|organisat\w*|equipe)")
+_HOSTS_COUNT = re.compile(r"\b(?:on sera|nous serons|on est|nous sommes|serons) (?P<n>\d{1,2}) (?:a animer"
+                          r"|animat\w*"
+                          r"|pour animer|a l animation)|\b(?P<n2>\d{1,2}) animat\w*")
+
+
 def capacity(ctx: Context) -> Made:
     def make(group_id: str) -> Command | Unclear:
         current = ctx.state.groups[group_id].capacity
         total = new_capacity(ctx.words.plain, current)
         if total is None and ctx.words.below_plain and (ctx.words.refers_below or ctx.words.forwarded):
             total = new_capacity(ctx.words.below_plain, current)
+        if total is not None and _HOSTS_INCLUDED.search(ctx.words.plain):
+            # « 22 personnes maximum, animateurs compris… on sera deux à animer »: 20 places
+            hosts = _HOSTS_COUNT.search(ctx.words.plain)
+            total = total - int(hosts["n"] or hosts["n2"]) if hosts else None
         if total is None or total < 1:
             return Unclear(Missing.NUMBER, StaffVerb.CAPACITY, (group_id,))
         return Command(StaffVerb.CAPACITY, group_id, "", {"capacity": str(total)})
@@ -149,20 +163,29 @@ def _moved(ctx: Context, text: str, starts: datetime) -> dict[str, str]:
 
 _MOVED = re.compile(alt(MOVE))
 #: « repoussée d'une semaine », « avancée de deux jours », « le lendemain », « la veille ».
-_SHIFT = re.compile(r"\b(?P<verb>report|repouss|decal|recul|avanc|deplac|bouge|glisse)\w*(?: \w+){0,6}? "
+SHIFT = re.compile(r"\b(?P<verb>report|repouss|decal|recul|avanc|deplac|bouge|glisse)\w*(?: \w+){0,6}? "
                     r"d(?:e)? ?(?P<n>une|un|1|deux|2|trois|3|quinze|15|huit|8|\d) ?(?P<unit>semaines?"
                     r"|jours?)\b"
-                    r"|\b(?P<next>le lendemain|le jour (?:d apres|suivant))\b|\b(?P<before>la veille)\b")
+                    r"|\b(?P<next>le lendemain|le jour (?:d apres|suivant))\b|\b(?P<before>la veille)\b"
+                    # « une semaine plus tard », « deux jours plus tôt », « la semaine d'après »
+                    r"|\b(?P<n2>une|un|1|deux|2|trois|3|quinze|15|huit|8|\d) (?P<unit2>semaines?|jours?) "
+                    r"(?P<way>plus tard|apres|plus tot|avant)\b"
+                    r"|\b(?P<week>la semaine (?:suivante|d apres|qui suit|d ensuite))\b")
 _COUNT = {"une": 1, "un": 1, "deux": 2, "trois": 3, "huit": 8, "quinze": 15}
 
 
 def _shifted(ctx: Context, starts: datetime) -> dict[str, str]:
     """The meeting moved by some days or weeks from its day, its time kept unless said."""
-    found = _SHIFT.search(ctx.words.plain)
+    found = SHIFT.search(ctx.words.plain)
     if found is None:
         return {}
     if found["next"] or found["before"]:
         days = 1 if found["next"] else -1
+    elif found["week"]:
+        days = 7
+    elif found["n2"]:
+        days = int(_COUNT.get(found["n2"], found["n2"])) * (7 if found["unit2"].startswith("semaine") else 1)
+        days = -days if found["way"] in ("plus tot", "avant") else days
     else:
         days = int(_COUNT.get(found["n"], found["n"])) * (7 if found["unit"].startswith("semaine") else 1)
         days = -days if found["verb"] == "avanc" else days
@@ -377,7 +400,11 @@ def _reads_as_a_reason(said: str) -> bool:
 def _courtesy_off(said: str) -> str:
     """The reason without the politeness around it (« stp », « merci », « on en reparle demain »)."""
     parts = [p for p in re.split(r"\s*[,.;]\s*", said) if p and not _POLITE.match(p)]
-    return ", ".join(parts)
+    # « …, et je n'ai pas le courage de l'appeler moi-même »: the writer's own aside, not the network's
+    return ", ".join(p for p in parts if not _ASIDE.search(p)) if len(parts) > 1 else ", ".join(parts)
+
+
+_ASIDE = re.compile(r"(?i)(?<![\w'])(?:je|j'|moi|moi-même|m'|me)(?![\w'])")
 
 
 def _typeset(said: str) -> str:

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from ....model.values import StaffVerb, Status
 from ..facts.communes import find_communes
 from ..text import fold_aligned
-from .actions import Context, _group
+from .actions import SHIFT, Context, _group
 from .lexicon import MEETING, MOVE, alt
 from .mentions import find_candidatures, find_ideas, find_questions
 from .person import named_person, new_person
@@ -63,7 +63,7 @@ _SHORT = 14
 
 def _states(ctx: Context) -> dict[str, float]:
     """The action a short statement of an object's state says: an idea with yes or no, a
-    question with done, a waiting candidature with yes."""
+    question with done, a waiting candidature with yes or no."""
     body = ctx.words.plain.partition("\n")[2]
     units = [s for s in re.split(r"[.!?;\n]+", body) if s.strip()]
     if len(body.split()) <= _SHORT:
@@ -83,6 +83,8 @@ def _states(ctx: Context) -> dict[str, float]:
             c := ctx.state.candidature(m.id)) is not None and c.status is Status.WAITLISTED]
         if waiting and yes and not no:
             found["promote"] = 2.0
+        elif waiting and no and not yes:  # « Hélène Roux : non. »
+            found["refuse"] = 2.0
     return found
 
 
@@ -106,8 +108,8 @@ def _meeting_evidence(ctx: Context) -> dict[str, float]:
                  if (_MEETING.search(_OTHER_MEETING.sub(" ", fold_aligned(s)))
                      or _MOVING.search(fold_aligned(s))
                      or on_its_day or in_subject) and not _CALL_WORDS.search(fold_aligned(s))]
-    if any(new_dates(s, ctx.now, ctx.tz, {starts.date()}) for s in sentences):
-        found["meeting"] = 2.0
+    if any(new_dates(s, ctx.now, ctx.tz, {starts.date()}) for s in sentences) or SHIFT.search(said):
+        found["meeting"] = 2.0  # a new day, or the day moved by so much (« une semaine plus tard »)
     elif any(new_time(s, starts.time()) is not None for s in sentences):
         found["meeting"] = 1.5
     place = fold_aligned(ctx.state.groups[group].first_meeting.place)

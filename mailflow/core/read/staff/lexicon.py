@@ -36,10 +36,11 @@ OPEN = (*ir("ouvr", "ouvert", "ouvrir", "ouvre", "ouvres", "ouvrira", "ouvrirait
             "ouvrons"),
         *ir("rouvr", "rouvert", "rouvrir", "rouvre", "rouvres", "rouvrira", "rouvrons"),
         *ir("reouvr", "reouvert", "reouvrir", "reouvre", "reouvres", "reouvrira", "reouvrons"),
+        "reopen", "re open",  # franglais: « can we re-open the call »
         *er("relanc", "reactiv", "redemarr", "rebascul"), "relancons", "reouverture",
         "rouverture", "ouverture")
 CLOSE = (*er("ferm", "clotur", "arret", "stopp", "boucl", "termin", "gel", "verrouill", "coup"),
-         "clore", "clos", "close", "closes", "clot", "closons", "clora", "clorai",
+         "clore", "clos", "close", "closes", "clot", "closons", "clora", "clorai", "closer", "closez",
          "suspend", "suspends", "suspendre", "suspendu", "suspendue", "suspendez")
 CLOSING = ("cloture", "fermeture", "arret", "fin")
 INSCRIBE = (*ir("inscri", "inscrit", "inscrire", "inscris", "inscrivez", "inscrivons", "inscrira",
@@ -51,6 +52,7 @@ GRANT = (*er("valid", "accord", "autoris", "prevoy", "alloue", "octroy"), "mets"
 RAISE = (*er("augment", "pass", "mont", "port", "doubl", "elarg", "etend"), "ajout", *er("ajout", "rajout"))
 LOWER = (*er("diminu", "baiss", "limit", "plafonn", "restreign", "retir", "enlev", "supprim", "ot",
             "retranch"),
+         "descend", "descends", "descendez", "descendons", "descendre", "redescend", "redescendre",
          *ir("redui", "reduit", "reduire", "reduis", "reduisez", "reduisons", "reduira"))
 REFUSE = (*er("refus", "ecart", "rejet", "declin", "recal"), "refus")
 WITHDRAW = (*er("retir", "desist", "annul", "enlev", "supprim", "retranch"),
@@ -77,7 +79,7 @@ def alt(*families: Iterable[str]) -> str:
 
 # --- what the request is about --------------------------------------------------------------------
 
-CALL = r"\b(?:l )?(?:appels?|inscriptions?|candidatures?|enregistrements?|la liste|le groupe|groupe)\b"
+CALL = r"\b(?:l )?(?:appels?|call|inscriptions?|candidatures?|enregistrements?|la liste|le groupe|groupe)\b"
 PLACES = r"\b(?:places?|participants?|personnes?|inscrits?|membres?|sieges?|fauteuils?)\b"
 MEETING = (r"(?<!bonne )(?<!excellente )(?<!belle )(?<!agreable )(?<!bonnes )"
            r"\b(?:(?:premiere|1re|1ere|1er|prochaine|la) )?(?:reunion|rencontre|seance|journee|lancement"
@@ -146,8 +148,9 @@ CUES: tuple[Cue, ...] = (
         (r"\ben (?:rajout|ajout|ouvr|donn|remet)\w* (?:\d+|une|un)\b", 2.0),
         (rf"\bouvr\w* (?:\d+|une|un|des|quelques|encore)(?: \w+)? {PLACES}", 2.0),
         (r"\b(?:va pour|ok pour|on part sur|partons sur|d accord pour) \d+\b(?! ?h\b)(?![/.]\d)", 1.0),
-        (rf"\b(?:\d+|une|un){W}? (?:de plus|en plus|supplementaires?|de moins|en moins|additionnel\w*)\b"
-         rf"|\bmoins \d+ {PLACES}", 2.0),
+        # « au moins 4 inscrits de plus »: people needed, no places changed
+        (rf"(?<!au moins )\b(?:\d+|une|un){W}? (?:de plus|en plus|supplementaires?|de moins|en moins"
+         rf"|additionnel\w*)\b|(?<!au )\bmoins \d+ {PLACES}", 2.0),
         (rf"{alt(RAISE, LOWER)}{W}{{0,6}} (?:a|jusqu a) \d+{TOTAL_END}", 2.0),
         (rf"{alt(RAISE, LOWER, INSCRIBE, GRANT, PUT)}{W}{{0,3}} (?:\d+|une|un|des|quelques){W}? {PLACES}",
          2.0),
@@ -177,6 +180,12 @@ CUES: tuple[Cue, ...] = (
          r"|\bnon eligible\b|\bpas dans les (?:clous|criteres)\b|\bhors (?:profil|criteres|cible)\b", 2.0),
         (r"\b(?:ne|n) (?:\w+ ){0,2}pas (?:garder|conserver|accepter|valider)\b", 1.5),
         (r"\bne (?:peut|pourra|saurait|pourrait|sera|serait) (?:pas )?(?:etre )?retenu\w*\b", 2.0),
+        # « réponds à celle de Sarlat que ce ne sera pas possible »: the answer is no
+        (r"\b(?:repond\w*|dire|dis|dites|annonc\w*|expliqu\w*|ecri\w*) (?:(?:a|lui|leur) (?:\w+ ){0,4})?"
+         r"(?:qu|que) (?:ce ne sera pas possible|ce n est pas possible|c est non|ce sera non"
+         r"|(?:on|nous) ne (?:peut|peux|pourra|pouvons|pourrons) pas (?:la |le |l )?(?:prendre|retenir"
+         r"|accepter))",
+         2.0),
     ),
     *_cues(
         "withdraw",
@@ -207,6 +216,9 @@ CUES: tuple[Cue, ...] = (
         (r"\b(?:valid\w*|confirm\w*) (?:sa|la|son|leur) (?:place|inscription|candidature|"
          r"participation)\b", 2.0),
         (r"\bsort\w*(?: (?:la|le|les|l))? (?:de la |de |la )?liste d attente\b", 2.0),
+        # « faire passer Hélène de la liste d'attente à confirmée »
+        (r"\bde la liste d attente (?:a|en|vers|dans) (?:la liste principale|confirm\w*|inscrit\w*|titulaire"
+         r"|le groupe)\b", 2.0),
         (r"\b(?:ok|d accord|feu vert|go) pour (?:elle|lui|eux|son inscription|sa candidature)\b"
          r"|\bon (?:la|le|les) (?:prend|prends|prenons|garde|gardons|accepte|acceptons)\b"
          r"|\b(?:acceptee?s?|retenue?s?) (?:finalement|quand meme|en fin de compte|au final)\b"

@@ -13,6 +13,7 @@ from rapidfuzz import fuzz
 
 from ....model.values import Candidature, Group, Idea, Question, QuestionStatus, State
 from ..dates import find_dates
+from ..facts.communes import find_communes
 from ..text import fold, fold_aligned
 
 #: Words that name no group by themselves (articles, the network's common nouns).
@@ -143,6 +144,20 @@ def groups_by_meeting_date(text: str, state: State, now: datetime, tz: ZoneInfo)
                  and start.month == now.astimezone(tz).month + (start.year - now.year) * 12)
              or start.day in numbers]
     return [Mention("group", found[0], 1.5, 0)] if len(found) == 1 else []
+
+
+def groups_by_meeting_place(text: str, state: State) -> list[Mention]:
+    """The group whose first meeting is in a town the text names (« je rentre du repérage à La
+    Rochelle »): one group only."""
+    towns = {fold(c.name) for _s, _e, c in find_communes(text)}
+    found = [gid for gid, group in state.groups.items()
+             if any(town in fold(group.first_meeting.place) for town in towns)]
+    return [Mention("group", found[0], PLACE_ONLY, 0)] if len(found) == 1 else []
+
+
+#: How surely a town names the group that meets there: enough to act on when an action is asked,
+#: too little to make a colleague's chat about that town a request (« le devis pour Montignac ? »).
+PLACE_ONLY = 1.25
 
 
 # --- candidatures -----------------------------------------------------------------------------------

@@ -84,10 +84,23 @@ def _people(ctx: Context) -> tuple[str, ...]:
     return (email,) if email else ()
 
 
+#: An address dictated or typed out: « p point laborde arobase nerac-tourisme point fr ».
+_SPELLED = re.compile(r"(?i)(?<![\w.@-])(?P<local>[\w-]+(?:\s+point\s+[\w-]+)*)\s+(?:arobase|arrobase|at)\s+"
+                      r"(?P<domain>[\w-]+(?:\s+point\s+[\w-]+)+)(?![\w-])")
+
+
+def _spelled_out(text: str) -> str:
+    """The text with an address written in words turned into the address itself."""
+    def joined(m: re.Match[str]) -> str:
+        dot = re.compile(r"(?i)\s+point\s+")
+        return f"{dot.sub('.', m['local'])}@{dot.sub('.', m['domain'])}"
+    return _SPELLED.sub(joined, text)
+
+
 def _email(ctx: Context, own: set[str]) -> str | None:
     staff_like = {c.email for c in ctx.state.candidatures}
     for text in (ctx.words.top, ctx.words.below):
-        for found in _EMAIL.finditer(text or ""):
+        for found in _EMAIL.finditer(_spelled_out(text or "")):
             address = found.group(0).lower().rstrip(".")
             if address not in own and not address.endswith("monatourisme.fr"):
                 return address

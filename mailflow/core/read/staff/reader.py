@@ -14,6 +14,7 @@ from .actions import Context, Made
 from .evidence import evidence
 from .forward import Forwarded
 from .lexicon import ASKING
+from .mentions import PLACE_ONLY
 from .person import new_person
 from .request import (
     Command,
@@ -91,7 +92,7 @@ def read_request(subject: str, new_text: str, state: State, now: datetime, tz: Z
     if unclear is not None and (asks(words) or ranked[0][1] >= 2):
         return Reading(unclear=unclear)
     requested = bool(ASKING.search(words.plain.replace("?", " ")))  # « peux-tu », « merci de »…
-    if not ranked and not _named(ctx) and (talks_to_a_colleague(words) or not (
+    if not ranked and not _named(ctx, surely=True) and (talks_to_a_colleague(words) or not (
             requested or _OURS.search(words.plain))):
         # « Claire, tu as pu regarder le devis ? », « Qui a laissé la galette dans le frigo ? »:
         # nothing of the mailbox's business named, nothing requested of anyone
@@ -141,10 +142,11 @@ def _verb(ranked: list[tuple[str, float]]) -> StaffVerb | None:
     return StaffVerb.MEETING if action == "place" else StaffVerb(action.replace("_", "-"))
 
 
-def _named(ctx: Context) -> tuple[str, ...]:
+def _named(ctx: Context, surely: bool = False) -> tuple[str, ...]:
+    """What the message names; `surely`: leaving out a group named only by the town it meets in."""
     found = ctx.found
-    return tuple(m.id for m in [*found.groups[:2], *found.candidatures[:2], *found.ideas[:1],
-                                *found.questions[:1]])
+    groups = [m for m in found.groups[:2] if not surely or m.score > PLACE_ONLY]
+    return tuple(m.id for m in [*groups, *found.candidatures[:2], *found.ideas[:1], *found.questions[:1]])
 
 
 def closest(ctx: Context) -> tuple[Command, ...]:

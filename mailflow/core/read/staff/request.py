@@ -25,6 +25,7 @@ from .mentions import (
     find_questions,
     group_keys,
     groups_by_meeting_date,
+    groups_by_meeting_place,
 )
 from .plain import plain, vocabulary
 
@@ -254,7 +255,9 @@ def _negated(text: str, match: re.Match[str], pattern: str) -> bool:
     return bool(_NEGATED.search(before)) and bool(re.match(r"\s*(?:\w+ )?(?:pas|plus|jamais)\b", after))
 
 
-_DENIED_BEFORE = re.compile(r"\b(?:ne|n) (?:\w+ ){1,2}(?:pas|plus|jamais) (?:de |d )?\Z")
+_DENIED_BEFORE = re.compile(r"\b(?:ne|n) (?:\w+ ){1,2}(?:pas|plus|jamais) (?:\w+ )?(?:de |d )?\Z"
+                            # « ce n'est pas qu'il se retire », « on n'aurait pas dû valider »
+                            r"|\b(?:n est|c est) pas (?:qu|que) (?:\w+ )?\Z|\b(?:pas|jamais) du (?:\w+ )?\Z")
 
 
 def asks(words: Words) -> bool:
@@ -297,6 +300,8 @@ def mentions(words: Words, state: State, now: datetime, tz: ZoneInfo) -> Mention
         groups = find_groups(words.below_plain, state.groups)
     if not groups:
         groups = groups_by_meeting_date(f"{words.plain}\n{words.below_plain}", state, now, tz)
+    if not groups:
+        groups = groups_by_meeting_place(words.top, state)
     cands = find_candidatures(words.plain, words.top, state)
     sender = words.forwarded.sender if words.forwarded else None
     if not cands and sender:  # a member's own mail forwarded: that member's candidature

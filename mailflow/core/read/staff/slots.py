@@ -19,19 +19,20 @@ _NUMBER = r"(\d{1,4}|une|un)"
 _UNIT = r"(?: \w+)?? (?:places?|participants?|personnes?|inscrits?|membres?|sieges?|chaises?|fauteuils?)"
 _MORE = re.compile(
     r"\ben (?:rajout|ajout|ouvr|donn|remet|met|rajoute)\w* (\d{1,4})\b(?! ?h\b)|"
-    rf"(?:^|\s)\+ ?(\d{{1,4}})\b|\b{_NUMBER}(?:{_UNIT})? (?:de plus|en plus|supplementaires?"
+    rf"(?:^|\s)\+ ?(\d{{1,4}})\b|(?<!au moins )\b{_NUMBER}(?:{_UNIT})? (?:de plus|en plus|supplementaires?"
     rf"|additionnel\w*)\b"
     rf"|\b(?:ajout\w*|rajout\w*|augment\w*|ouvr\w*|financ\w*|elarg\w*|donn\w*) (?:de "
     rf"|encore )?{_NUMBER}{_UNIT}")
 _LESS = re.compile(
     rf"(?:^|\s)- ?(\d{{1,4}}) {_UNIT.strip()}|\b{_NUMBER}(?:{_UNIT})? (?:de moins|en moins)\b"
-    rf"|\bmoins (\d{{1,4}}){_UNIT}"
+    rf"|(?<!au )\bmoins (\d{{1,4}}){_UNIT}"
     rf"|\b(?:redui\w*|diminu\w*|baiss\w*|retir\w*|enlev\w*|supprim\w*) (?:de )?{_NUMBER}{_UNIT}")
 _TOTAL = re.compile(
     rf"\b(\d{{1,4}}){_UNIT} (?:au total|en tout|maximum|max|au maximum)\b"
     rf"|\b(?:a|jusqu a|total de|de|que|limite a|capacite de|jauge de|accueillir|recevoir|financer|prendre) "
     rf"(?:jusqu a )?(\d{{1,4}}){_UNIT}"
-    rf"|\b(?:passe\w*|mont\w*|port\w*|fix\w*|redui\w*|limit\w*|plafonn\w*|ramen\w*|augment\w*|aller|va|ira"
+    rf"|\b(?:passe\w*|mont\w*|port\w*|fix\w*|redui\w*|limit\w*|plafonn\w*|ramen\w*|augment\w*|descend\w*"
+    rf"|aller|va|ira"
     rf"|pousser|etendre)\b(?: \w+){{0,6}}"
     rf" (?:a|jusqu a) (\d{{1,4}})\b(?! ?h\b| ?h\d| heures?)"
     rf"|\b(?:capacite|jauge|nombre de places)(?: \w+){{0,3}}(?: (?:a|de|:|=) ?|\s*\n\s*)(\d{{1,4}})\b"
@@ -197,6 +198,10 @@ _FROM = re.compile(r"\b(?:collegues?|ceux|celles?|gens|office|ot|oti|bureau|equi
                    r"|\bdepuis ?\Z|\bviennent d[e']? ?\Z")
 
 
+#: Unless that office or town lends its room: « l'office de Rochefort nous prête sa salle ».
+_HOSTS = re.compile(r"\W*(?:nous |vous )?(?:prete\w*|accueill\w*|recoi\w*|reco\w*|heberg\w*|propos\w*)\b")
+
+
 def at_place(text: str) -> str | None:
     """A place said after « on la fait à », « aura lieu à »…, as written."""
     found = _AT_PLACE.search(text)
@@ -222,9 +227,9 @@ def new_place(text: str, group: Group, departments: dict[str, str]) -> str | Non
         department = departments.get(towns[0].department) if towns else None
         return f"{said} ({department})" if department and department not in said else said
     folded = fold_aligned(text)
-    for start, _end, commune in find_communes(text):
+    for start, end, commune in find_communes(text):
         names = (fold_aligned(commune.name), fold_aligned(commune.name.split("-")[0]))
-        if _FROM.search(folded[max(0, start - 24):start]):
+        if _FROM.search(folded[max(0, start - 24):start]) and not _HOSTS.match(folded, end):
             continue  # « les collègues de Nontron », « l'OT de Sarlat »: someone's town, not the place
         if all(name not in current for name in names):
             department = departments.get(commune.department)
