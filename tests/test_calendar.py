@@ -158,6 +158,17 @@ def test_wall_time_and_offsets_summer_and_winter(shipped_settings: Settings, gro
     assert when(ev, "DTSTART").astimezone(UTC) == datetime(2027, 1, 14, 13, 0, tzinfo=UTC)
 
 
+@pytest.mark.parametrize(("starts", "ends"), [("T093000", "T163000"), ("T140000", "T173000"),
+                                              ("T180000", "T200000")])
+def test_a_meeting_ends_within_its_working_day(shipped_settings: Settings, group: Group, starts: str,
+                                               ends: str) -> None:
+    """Seven hours from 9 h 30; a meeting moved to 14 h ends at 17 h 30, not at 21 h."""
+    hour, minute = int(starts[1:3]), int(starts[3:5])
+    moved = replace(group, first_meeting=Meeting(datetime(2027, 4, 13, hour, minute, tzinfo=PARIS), "Sarlat"))
+    raw = unfold(ics(shipped_settings, moved).decode())
+    assert f"\r\nDTEND;TZID=Europe/Paris:20270413{ends}\r\n" in raw
+
+
 def test_a_meeting_given_in_utc_is_written_as_paris_wall_time(shipped_settings: Settings,
                                                               group: Group) -> None:
     utc = replace(group, first_meeting=Meeting(datetime(2027, 7, 1, 7, 0, tzinfo=UTC), "Pau"))

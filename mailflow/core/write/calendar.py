@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
@@ -171,6 +171,21 @@ def _cn(name: str | None) -> str:
     return f";CN={text}" if text else ""
 
 
+#: A working day's end: a meeting moved to the afternoon ends then, not seven hours later.
+DAY_ENDS = time(17, 30)
+#: The least a meeting lasts in the agenda, whenever it starts.
+SHORTEST = timedelta(hours=2)
+
+
+def meeting_end(start: datetime, duration: timedelta = DEFAULT_DURATION) -> datetime:
+    """When the meeting ends in the agenda: `duration` after its start (a day from 9 h 30), but
+    not after the working day's end (« 14 h » ends at 17 h 30, not 21 h), and never in less
+    than two hours."""
+    end = (start.astimezone(UTC) + duration).astimezone(PARIS)
+    day_end = datetime.combine(start.date(), DAY_ENDS, tzinfo=start.tzinfo)
+    return max(min(end, day_end), (start.astimezone(UTC) + min(SHORTEST, duration)).astimezone(PARIS))
+
+
 def content_lines(
     *,
     group: Group,
@@ -191,7 +206,7 @@ def content_lines(
     if duration <= timedelta(0):
         raise ValueError(f"the meeting must last, found {duration}")
     start = paris_time(group.first_meeting.starts_at)
-    end = (start.astimezone(UTC) + duration).astimezone(PARIS)
+    end = meeting_end(start, duration)
     return [
         "BEGIN:VCALENDAR",
         f"PRODID:{PRODID}",
