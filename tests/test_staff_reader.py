@@ -336,3 +336,14 @@ def test_a_call_opened_until_a_date_is_offered_and_read_back_as_one_line(staff_s
     assert line.startswith("Rouvrir l’appel du groupe « Accompagnement des porteurs de projets » jusqu’au ")
     command = one(staff_state, line)
     assert (command.verb, command.target, command.fields) == (V.DEADLINE, "porteurs-de-projet", fields)
+
+
+def test_two_actions_in_two_sentences_are_offered_one_by_one(staff_state: State) -> None:
+    """« Tu peux faire entrer Hélène ? Luc s'est désisté »: a place for Hélène and Luc withdrawn,
+    never Hélène withdrawn; each offered as its own line."""
+    reading = read(staff_state, "Tu peux faire entrer Hélène chez les ruraux ? Luc s'est désisté, ça reste "
+                                "2 Dordogne comme avant.")
+    assert not reading.commands and reading.unclear is not None
+    assert reading.unclear.missing is Missing.SEVERAL
+    offered = {(c.verb, c.target) for c in reading.unclear.closest}
+    assert offered == {(V.PROMOTE, "C0003"), (V.WITHDRAW, "C0002")}

@@ -28,7 +28,7 @@ from .request import (
     talks_to_a_colleague,
     words_of,
 )
-from .several import several
+from .several import each_asked, several
 
 #: How each action is made from the message; the order breaks ties (the more specific first).
 BUILDERS: dict[str, Callable[[Context], Made]] = {
@@ -83,7 +83,8 @@ def read_request(subject: str, new_text: str, state: State, now: datetime, tz: Z
             break  # only hinted at (a verb alone, its object named): asked back, never a plan on a guess
         if isinstance(result, Command | tuple) and result and several(words, state):
             first = result if isinstance(result, Command) else result[0]
-            return Reading(unclear=Unclear(Missing.SEVERAL, first.verb, _named(ctx)))
+            return Reading(unclear=Unclear(Missing.SEVERAL, first.verb, _named(ctx), (),
+                                           each_asked(words, state)))
         if isinstance(result, Command):
             return Reading(commands=(result,))
         if isinstance(result, tuple) and result:

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import re
 
-from ....model.values import State
+from ....model.values import StaffVerb, State
 from .mentions import find_candidatures, find_groups, find_ideas
-from .request import Words, cues_in
+from .request import Command, Words, cues_in
 
 #: Actions that are one change seen from two sides (a meeting's day and place, a call closed now
 #: or on a date, an idea's steps).
@@ -25,14 +25,43 @@ def several(words: Words, state: State) -> bool:
     lines = [line for line in body.split("\n") if line.strip()]
     if any(_enumerated(_action_part(line), state) for line in lines):
         return True
+    asked = _asked(words, state, lines)
+    # two actions, or one action on two different objects, each in its own sentence
+    return any(not (a & b) or not (oa & ob) for i, (a, oa) in enumerate(asked) for b, ob in asked[i + 1:])
+
+
+#: The actions whose ready-to-send line needs no more than their object.
+_ON_ONE = {"promote": StaffVerb.PROMOTE, "withdraw": StaffVerb.WITHDRAW, "refuse": StaffVerb.REFUSE}
+_ON_A_GROUP = {"close": StaffVerb.CLOSE, "open": StaffVerb.OPEN}
+
+
+def each_asked(words: Words, state: State) -> tuple[Command, ...]:
+    """The actions a message asks for at once, each on the object named in its own sentence
+    (« Tu peux faire entrer Hélène ? Luc s'est désisté »: a place for Hélène, Luc withdrawn), as
+    lines staff may send one by one."""
+    body = words.plain.partition("\n")[2]
+    found: list[Command] = []
+    for actions, objects in _asked(words, state, [line for line in body.split("\n") if line.strip()]):
+        for action in sorted(actions):
+            if action in _ON_ONE:
+                found += [Command(_ON_ONE[action], o) for o in sorted(objects)
+                          if o[:1] == "C" and o[1:].isdigit()]
+            elif action in _ON_A_GROUP:
+                found += [Command(_ON_A_GROUP[action], o) for o in sorted(objects) if o in state.groups]
+    return tuple(c for i, c in enumerate(found) if c not in found[:i])
+
+
+def _asked(words: Words, state: State, lines: list[str]) -> list[tuple[frozenset[str], frozenset[str]]]:
+    """(actions asked surely, objects named surely) of each sentence that has both."""
     asked: list[tuple[frozenset[str], frozenset[str]]] = []
-    for line in lines:
+    # each sentence on its own: « Tu peux faire entrer Hélène ? Luc s'est désisté » asks two things
+    sentences = [s for line in lines for s in re.split(r"(?<=[?!.])\s+", line) if s.strip()]
+    for line in sentences:
         strong = frozenset(_FAMILY.get(a, a) for a, score in cues_in([(line, 1.0)]).items() if score >= 2)
         objects = _objects(line, words.top, state)
         if strong and objects:
             asked.append((strong, objects))
-    # two actions, or one action on two different objects, each on its own line
-    return any(not (a & b) or not (oa & ob) for i, (a, oa) in enumerate(asked) for b, ob in asked[i + 1:])
+    return asked
 
 
 def _action_part(line: str) -> str:
@@ -51,6 +80,9 @@ def _enumerated(part: str, state: State) -> bool:
 def _objects(line: str, original: str, state: State) -> frozenset[str]:
     """What one line names surely: groups, candidatures, ideas."""
     found = [m.id for m in find_groups(line, state.groups) if m.score >= 2]
-    found += [m.id for m in find_candidatures(line, original, state) if m.score >= 2]
+    for m in find_candidatures(line, original, state):
+        cand = state.candidature(m.id) if m.score >= 1.5 else None  # « Luc » alone counts
+        # a candidature is also its group: « le groupe ruraux » and « c0003 » are one object
+        found += [m.id, cand.group_id] if cand is not None else []
     found += [m.id for m in find_ideas(line, state) if m.score >= 2]
     return frozenset(found)
