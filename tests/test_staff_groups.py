@@ -94,7 +94,10 @@ def test_raising_the_capacity_promotes_after_a_dry_run(workspace_config: Path, t
     assert code == 0 and "1 message envoyé :" in out
     promoted = sent_mail(settings)[-2:]
     assert [m["To"].addresses[0].addr_spec for m in promoted] == ["d15@ot.fr", "animation@monatourisme.fr"]
-    assert "place s’est libérée" in promoted[0].get_body(("plain",)).get_content()
+    letter = " ".join(promoted[0].get_body(("plain",)).get_content().split())
+    # the place was added by the team, not freed: the letter says so
+    assert "l’équipe de la MONA a augmenté le nombre de places du groupe de travail" in letter
+    assert "libérée" not in letter and "à la suite d’une décision de l’équipe de la MONA" in letter
     assert promoted[1]["X-Mailflow-Alert"] == "group-full"
     with Store(settings.store_path, read_only=True) as store:
         (entry,) = store.history()

@@ -159,6 +159,7 @@ class Occasion(enum.StrEnum):
     ANSWER = ""  # an answer to their message, or what followed from it (a place freed)
     TEAM_PLACE = "team-place"  # the team gave them a place (beyond a quota, it may be)
     TEAM_REGISTERED = "team-registered"  # the team registered their candidature (in person)
+    PLACES_ADDED = "places-added"  # the team opened more places in the group: one is theirs
 
 
 class CallStatus(enum.StrEnum):

@@ -104,9 +104,12 @@ def candidature_reply(state: State, cand: Candidature, now: datetime, *, to: Int
     return replace(reply, **fields) if fields else reply
 
 
-def promotion_replies(state: State, promoted: list[Candidature], now: datetime) -> tuple[Reply, ...]:
-    """The replies telling each promoted member their new place (or what is still missing)."""
-    return tuple(candidature_reply(state, c, now, to=None, promoted=True) for c in promoted)
+def promotion_replies(state: State, promoted: list[Candidature], now: datetime,
+                      occasion: Occasion = Occasion.ANSWER) -> tuple[Reply, ...]:
+    """The replies telling each promoted member their new place (or what is still missing): a
+    place freed, or one of the places the team added (`Occasion.PLACES_ADDED`)."""
+    return tuple(candidature_reply(state, c, now, to=None, promoted=True, occasion=occasion)
+                 for c in promoted)
 
 
 def team_place_reply(state: State, cand: Candidature, now: datetime) -> Reply:

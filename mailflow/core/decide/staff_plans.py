@@ -141,7 +141,8 @@ def plan_group_change(state: State, group_id: str, now: datetime, *, call: CallS
     if moved:
         replies += meeting_change_replies(after, group, group.first_meeting.sequence, now)
     after, promoted = promote(after, group_id, now)
-    replies += promotion_replies(after, promoted, now)
+    added = group.capacity > before.capacity  # the places are new, not freed
+    replies += promotion_replies(after, promoted, now, Occasion.PLACES_ADDED if added else Occasion.ANSWER)
     return Plan("group-change", f"Modification du groupe « {before.title} » ({group_id})",
                 state, after, replies,
                 history={"group": group_id, "changes": override, "was": _was(before, override)},
