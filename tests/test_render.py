@@ -24,7 +24,7 @@ from mailflow.core.read.headers import reply_subject
 from mailflow.core.write.render import Renderer
 from mailflow.core.write.templates import MISSING_LABELS, REPLY_TEMPLATES, template_files
 from mailflow.errors import RenderError
-from mailflow.model.enums import Template
+from mailflow.model.enums import Occasion, Template
 from mailflow.model.values import (
     CallSummary,
     Figure,
@@ -213,6 +213,11 @@ def test_body_is_complete_french(renderer: Renderer, name: str) -> None:
     # French typography in the text part: no plain space before « : ; ! ? » or inside « ».
     for bad in (" :", " ;", " !", " ?", "« ", " »", "'"):
         assert bad not in text, f"{bad!r} in {name}"
+    # and in each occasion's words (a place the team gave or added, a decision of the team)
+    for occasion in Occasion:
+        _, text, _ = render(renderer, name, occasion=occasion, passed_on=True, cancels_invitation=True)
+        for bad in (" :", " ;", " !", " ?", "« ", " »", "'"):
+            assert bad not in text, f"{bad!r} in {name} ({occasion.value or 'answer'})"
     assert ":" not in text.replace(f"{NBSP}:", "").replace("mailto:", "")
     assert max(len(line) for line in text.splitlines()) <= 78
 

@@ -20,6 +20,11 @@ from .helpers.worlds import dordogne_story, ot_ruraux_statuses, stored_state
 def test_a_confirmed_withdrawal_promotes_the_next_eligible(workspace: Settings, tmp_path: Path,
                                                            capsys: pytest.CaptureFixture[str]) -> None:
     dordogne_story(workspace)
+    # Nadia waits for a Dordogne place, not for any place: her letter says what her turn depends on
+    waiting = " ".join(member_mail(workspace)[-1].get_body(("plain",)).get_content().split())
+    assert "Une place ne pourra vous revenir que si l’une des places de votre département se libère" \
+        in waiting
+    assert "si c’est votre tour" not in waiting
     deliver(workspace, [SAMPLES[10]])  # Luc: « Je me désiste »
     run_once(workspace)
     request = member_mail(workspace)[-1]
@@ -35,6 +40,9 @@ def test_a_confirmed_withdrawal_promotes_the_next_eligible(workspace: Settings, 
     assert (withdrawn["X-Mailflow-Outcome"], withdrawn["To"].addresses[0].addr_spec) == ("withdrawn", LUC)
     assert (promoted["X-Mailflow-Outcome"], promoted["To"].addresses[0].addr_spec) == ("confirmed", NADIA)
     assert "une place s’est libérée" in promoted.get_body(("plain",)).get_content()
+    # what Luc is told of his place is what happened to it
+    told_luc = " ".join(withdrawn.get_body(("plain",)).get_content().split())
+    assert "Votre place est libérée : elle revient à la personne suivante sur la liste d’attente." in told_luc
     assert ot_ruraux_statuses(workspace) == {"marie.dupont@ot-perigord-noir.fr": "confirmed",
                                              LUC: "withdrawn", NADIA: "confirmed"}
     (told,) = staff_mail(workspace, "promoted")  # staff hear of it at once

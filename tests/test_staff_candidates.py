@@ -81,7 +81,17 @@ def test_staff_refuse_tells_the_reason_and_frees_the_place(full_role_ot_workspac
                reason)[0] == 0
     refused, promoted = member_mail(full_role_ot_workspace)[-2:]
     assert refused["X-Mailflow-Outcome"] == "refused"
-    assert "déjà un représentant" in refused.get_body(("plain",)).get_content()
+    letter = " ".join(refused.get_body(("plain",)).get_content().split())
+    assert "déjà un représentant" in letter
+    # The team's decision, said so: her place is freed and goes on, her invitation cancelled;
+    # nothing says it answers a message of hers
+    assert "L’équipe de la MONA a réexaminé votre candidature" in letter
+    assert "La place que vous occupiez dans ce groupe est donc libérée : elle revient à la personne " \
+           "suivante sur la liste d’attente." in letter
+    assert "à la suite d’une décision de l’équipe de la MONA" in letter
+    assert "à la réception du vôtre" not in letter and "mal comprise" not in letter
+    ics = next(p for p in refused.walk() if p.get_content_type() in ("application/ics", "text/calendar"))
+    assert b"METHOD:CANCEL" in ics.get_payload(decode=True)
     assert promoted["To"].addresses[0].addr_spec == "d15@ot.fr"
 
 

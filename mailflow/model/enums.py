@@ -160,6 +160,7 @@ class Occasion(enum.StrEnum):
     TEAM_PLACE = "team-place"  # the team gave them a place (beyond a quota, it may be)
     TEAM_REGISTERED = "team-registered"  # the team registered their candidature (in person)
     PLACES_ADDED = "places-added"  # the team opened more places in the group: one is theirs
+    TEAM_DECISION = "team-decision"  # the team decided on their candidature (a refusal)
 
 
 class CallStatus(enum.StrEnum):

@@ -292,6 +292,7 @@ class Reply:
     calendar_sequence: int = 0
     #: A withdrawal from a confirmed place: the reply cancels the member's invitation.
     cancels_invitation: bool = False
+    passed_on: bool = False  # the place freed went to the next on the waiting list (said so)
     idea: Idea | None = None  # the idea a reply is about (its stage, its subject)
     question_id: str | None = None
     #: Why a figure the member gave does not settle a criterion (one sentence each).

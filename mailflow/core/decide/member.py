@@ -207,7 +207,7 @@ def withdraw(state: State, cand: Candidature, now: datetime, reason: str,
     base = Reply(outcome=Outcome.WITHDRAWN, to=cand.email, to_name=cand.name,
                  template=TEMPLATES[Outcome.WITHDRAWN], group_id=cand.group_id,
                  candidature_id=cand.id, in_reply_to=cand.message_id, subject=cand.subject,
-                 cancels_invitation=cancels,
+                 cancels_invitation=cancels, passed_on=bool(promoted),
                  calendar_sequence=state.groups[cand.group_id].first_meeting.sequence if cancels else 0)
     if intent is not None:
         base = replace(base, in_reply_to=intent.message.message_id,

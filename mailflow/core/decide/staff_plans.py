@@ -29,7 +29,7 @@ from ..french import ACTION, STATUS, format_date_fr
 from ..french.reasons import DISPLACED
 from .ideas import IdeaChange, drafted_extra
 from .member import state_after, withdraw
-from .places import call_summary, calls_open, promote, replay
+from .places import call_summary, promote, replay
 from .questions import close, find
 from .replies import candidature_reply, meeting_change_replies, promotion_replies, team_place_reply
 
@@ -193,7 +193,12 @@ def plan_candidate_action(state: State, action: str, candidature_id: str, reason
         promoted: list[Candidature] = []
         if cand.status.holds_place:
             after, promoted = promote(after, cand.group_id, now)
-        replies = [candidature_reply(after, refused, now, to=None, calls=calls_open(after, now)),
+        # The team's decision, said so; a place held is freed, its invitation cancelled; other
+        # groups offered only where she fits as far as we know her.
+        cancels = cand.status is Status.CONFIRMED
+        replies = [candidature_reply(after, refused, now, to=None, occasion=Occasion.TEAM_DECISION,
+                                     cancels_invitation=cancels, passed_on=bool(promoted),
+                                     calendar_sequence=state.groups[cand.group_id].first_meeting.sequence),
                    *promotion_replies(after, promoted, now)]
     elif action == "promote":
         if cand.status is not Status.WAITLISTED:

@@ -134,6 +134,8 @@ OCCASION: Mapping[Occasion, str] = {
     Occasion.ANSWER: "réponse à son message",
     Occasion.TEAM_PLACE: "place attribuée par l’équipe",
     Occasion.TEAM_REGISTERED: "candidature enregistrée par l’équipe",
+    Occasion.PLACES_ADDED: "place ajoutée par l’équipe",
+    Occasion.TEAM_DECISION: "décision de l’équipe",
 }
 
 #: What a message we sent was about.

@@ -275,8 +275,9 @@ def invitation(
 INVITATION_TEMPLATES = frozenset((Template.CONFIRMED, Template.PROMOTED, Template.MEETING_CHANGED))
 #: The reply template that cancels the invitation when `Reply.cancels_invitation` is set.
 CANCEL_TEMPLATE = Template.WITHDRAWN
-#: Replies that may cancel it too: a confirmed member displaced to the waiting list.
-CANCEL_TEMPLATES = frozenset((CANCEL_TEMPLATE, Template.WAITLISTED))
+#: Replies that may cancel it too: a confirmed member displaced to the waiting list, or refused by
+#: the team.
+CANCEL_TEMPLATES = frozenset((CANCEL_TEMPLATE, Template.WAITLISTED, Template.REFUSED))
 
 
 def reply_calendar(reply: Reply, group: Group, network: Network,

@@ -390,6 +390,7 @@ class Renderer:
             "group": group,
             "position": reply.position,
             "occasion": reply.occasion.value,
+            "passed_on": reply.passed_on,
             "standings": [french_typography(clean(s)) for s in reply.standings],
             "received_at": reply.received_at,
             "reason": french_typography(clean(reply.reason)),
