@@ -369,6 +369,7 @@ def test_two_groups_applied_to_at_once_are_asked_about(groups: dict[str, Group])
     ("Si une place se libère chez les porteurs de projets, je suis preneur.", True),
     ("OK pour moi pour le groupe rôle de l'OT.", True),
     ("Je tente ma chance pour les porteurs de projets !", True),
+    ("bjr, je peux rentrer ds le groupe porteurs de projets ? c'est Inès, OT de Lacanau", True),
 
     ("Correction de mon mail précédent : nous ne sommes pas 4 mais 5 ETP. Groupe rôle de l'OT.", True),
     ("Petite correction : le groupe OT ruraux se réunit-il bien en avril ?", False),
@@ -546,3 +547,16 @@ def test_a_colleagues_figures_are_never_the_senders(text: str, departments: dict
     profile = extract_profile(text, departments)
     assert (profile.role, profile.fte, profile.population) == (Role.DIRECTOR, Figure.exact(4),
                                                                 Figure.exact(7000))
+
+
+@pytest.mark.parametrize(("text", "display", "name"), [
+    ("je vs l ai dit c kevin roche !!", None, "Kevin Roche"),
+    ("Bonjour, je m'appelle inès garat et je suis à l'accueil de l'OT.", None, "Inès Garat"),
+    ("Kevin Roche", None, "Kevin Roche"),  # alone, in answer to « il nous manque vos nom et prénom »
+    ("Nom : Le Goff Yannick\nFonction : conseiller", "Yannick Le Goff", "Yannick Le Goff"),
+    ("C'est tout bon pour moi, merci.", None, None),
+    ("Merci beaucoup, c'est bien noté.", None, None),
+])
+def test_the_name_she_writes_as_hers(text: str, display: str | None, name: str | None,
+                                     departments: dict[str, Department]) -> None:
+    assert extract_profile(text, departments, display).name == name

@@ -267,3 +267,27 @@ def test_the_readme_conversation(workspace: Settings, capsys: pytest.CaptureFixt
     assert not [m for m in member_mail(workspace)
                 if m["To"].addresses[0].addr_spec == "animation@monatourisme.fr"
                 and m["X-Mailflow-Alert"] is None]
+
+
+def test_a_name_given_in_the_answer_is_never_asked_again(workspace: Settings, tmp_path: Path) -> None:
+    """No display name in his mail: the name is asked; « c kevin roche » in answer settles it."""
+    first = EmailMessage()
+    first["From"] = "kevin.roche@brive-tourisme.fr"  # no display name
+    first["To"] = "groupes@monatourisme.fr"
+    first["Subject"] = "groupe porteurs"
+    first["Message-ID"] = "<kevin-1@brive-tourisme.fr>"
+    first["Date"] = "Mon, 07 Dec 2026 09:00:00 +0100"
+    first.set_content("bjr je veux rentrer ds le groupe porteurs de projets, je suis chargé d'accueil a "
+                      "l'OT de Brive (19), Brive Tourisme")
+    path = tmp_path / "kevin.eml"
+    path.write_bytes(bytes(first))
+    deliver(workspace, [path])
+    run_once(workspace)
+    asked = member_mail(workspace)[-1]
+    assert asked["X-Mailflow-Outcome"] == "needs-info"
+    assert "vos nom et prénom" in " ".join(asked.get_body(("plain",)).get_content().split())
+    deliver(workspace, [member_reply(asked, "je vs l ai dit c kevin roche !!", tmp_path)])
+    run_once(workspace)
+    answer = member_mail(workspace)[-1]
+    assert answer["X-Mailflow-Outcome"] == "confirmed"
+    assert "Bonjour Kevin Roche," in answer.get_body(("plain",)).get_content()

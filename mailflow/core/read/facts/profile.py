@@ -75,13 +75,51 @@ def _signature_name(doc: Doc) -> str | None:
     return None
 
 
+#: The sender saying her name: « je m'appelle Kevin Roche », « moi c'est Inès Garat », « mon nom
+#: est… »; in a short message, « c'est Kevin Roche » or, phone-typed, « c kevin roche ».
+_SAYS_NAME = re.compile(r"(?i:\bje m['’ ]?appelle|\bmon nom(?: complet)? (?:est|c['’ ]?est)"
+                        r"|\bmoi,? c['’ ]?est)"
+                        r"\s+(?P<name>[^\W\d_][\w'’-]+(?:[ \t]+[^\W\d_][\w'’-]+){1,2})")
+_SAYS_NAME_SHORT = re.compile(r"(?i:(?:^|[\s,.!])(?:c['’ ]?est|c|ici))\s+(?P<name>[^\W\d_][\w'’-]+"
+                              r"(?:[ \t]+[^\W\d_][\w'’-]+){1,2})(?=\s*(?:[!.,;\n]|$))")
+#: Words that end a name said in a sentence (« je m'appelle Kevin Roche et je suis… »).
+_AFTER_NAME = frozenset(("et", "de", "du", "je", "j", "a", "à", "au", "pour", "chargee", "chargée", "charge",
+                         "directrice", "directeur", "merci", "bonjour", "svp", "stp", "donc"))
+#: Words no name is made of (« c'est tout bon », « c'est bien noté »).
+_NOT_NAME_WORDS = frozenset((
+    "tout", "bon", "bien", "ok", "parfait", "note", "fait", "moi", "nous", "vrai", "juste", "ca", "cela",
+    "super", "top", "pas", "plus", "la", "le", "les", "un", "une", "ma", "mon", "notre", "encore", "deja",
+    "vous", "toi", "elle", "lui", "oui", "non",
+))  # fmt: skip
+
+
+def _said_name(doc: Doc) -> str | None:
+    """The name the sender writes as hers in the message (see `_SAYS_NAME`)."""
+    text = doc.text
+    if len(text.split()) <= 4 and _looks_like_person(text.strip()):
+        return text.strip()  # « Kevin Roche », alone in an answer to « il nous manque vos nom et prénom »
+    short = len(text.split()) <= 15
+    for pattern in (_SAYS_NAME, *((_SAYS_NAME_SHORT,) if short else ())):
+        for m in pattern.finditer(text):
+            words = list(itertools.takewhile(lambda w: fold(w) not in _AFTER_NAME, m["name"].split()))
+            named = " ".join(words)
+            if any(fold(w) in _NOT_NAME_WORDS for w in words):
+                continue
+            if len(words) >= 2 and not _has_generic_word(named) and not _role_matches(fold_aligned(named)):
+                return named
+    return None
+
+
 def _name(doc: Doc, fallback_name: str | None) -> str | None:
     last, first = doc.form.get("name"), doc.form.get("first_name")
+    display = _clean_display_name(fallback_name)
     found: str | None
     if last and first:
         found = last if fold(first) in fold(last) else f"{first} {last}"
+    elif display and sorted(fold(display).split()) == sorted(fold(last or first or "").split()):
+        found = display  # « Nom : Le Goff Yannick » from Yannick Le Goff: as he writes it himself
     else:
-        found = last or first or _clean_display_name(fallback_name) or _signature_name(doc)
+        found = last or first or _said_name(doc) or display or _signature_name(doc)
     return person_name(found) if found else None
 
 
