@@ -41,7 +41,7 @@ def digest_at(settings: Settings, when: datetime) -> EmailMessage | None:
 def test_every_candidature_the_digest_names_has_its_number(workspace: Settings) -> None:
     message, _ = digest_after_the_samples(workspace, send=False)
     assert message is not None
-    text = body_text(message)
+    text = body_text(message).replace("\u00a0", " ").replace("\u202f", " ")
     for expected in ("  - C0001 Marie Dupont, Office de Tourisme du Périgord Noir (24) : confirmée",
                      "  1. C0006 Nadia Roux (24) — le quota de 2 places",
                      "  - C0003 Sophie Lacombe : ETP demandé le"):
@@ -139,7 +139,7 @@ def test_a_reason_for_staff(member_read: str, staff_read: str) -> None:
 
 def test_the_alerts_give_the_candidatures_numbers(workspace: Settings, tmp_path: Path,
                                                   capsys: pytest.CaptureFixture[str]) -> None:
-    full = body_text(fill_role_ot(workspace, tmp_path))
+    full = body_text(fill_role_ot(workspace, tmp_path)).replace("\u00a0", " ").replace("\u202f", " ")
     last = max((c for c in stored_state(workspace).of_group("role-ot")), key=lambda c: c.seq)
     assert f"Sa candidature : {last.id}" in full
     dordogne_story(workspace)
@@ -148,6 +148,6 @@ def test_the_alerts_give_the_candidatures_numbers(workspace: Settings, tmp_path:
     assert code == 0
     (promoted,) = staff_mail(workspace, "promoted")
     nadia = next(c for c in stored_state(workspace).candidatures if c.email == NADIA)
-    assert f"Candidature : {nadia.id}" in body_text(promoted)
+    assert f"Candidature : {nadia.id}" in body_text(promoted).replace("\u00a0", " ").replace("\u202f", " ")
     assert "mailflow a donné une place (libérée, ou ajoutée par l’équipe)" in " ".join(
         body_text(promoted).split())
