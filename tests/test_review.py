@@ -273,3 +273,11 @@ def test_a_reply_held_for_review_is_in_the_members_export(review_workspace: Sett
     run_once(review_workspace)
     capsys.readouterr()
     assert held(MARIE) == []
+
+
+def test_the_review_mail_says_what_was_decided_in_words(review_workspace: Settings) -> None:
+    deliver(review_workspace, [SAMPLES[0]])
+    run_once(review_workspace)
+    said = " ".join(body_text(review_mail_for(review_workspace, MARIE)).split())
+    assert "inscription confirmée au groupe « Offices de Tourisme ruraux », place 1 sur 20" in said
+    assert "ot-ruraux" not in said.split("place 1 sur 20")[0].rsplit("CE QUI A ÉTÉ DÉCIDÉ", 1)[-1]

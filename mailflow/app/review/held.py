@@ -10,10 +10,11 @@ from typing import Any
 
 from ...config.settings import Settings
 from ...core.decide.review import held, in_force
+from ...core.french import OUTCOME
 from ...core.read.conversation import token_hash
 from ...core.write.review import member_text, read_draft, review_mail, with_it
 from ...model.review import Review
-from ...model.values import DeliveryStatus, Inbound
+from ...model.values import DeliveryStatus, Inbound, Outcome, Reply
 from ...ports import StatePort
 from ..context import Context
 from ..delivery import deliver
@@ -86,7 +87,7 @@ def _review_mail(ctx: Context, item: Outgoing, others: Sequence[tuple[str, Seque
     review = Review(
         id=str(item.message["Message-ID"]), number=_next_number(ctx), outcome=item.outcome,
         created_at=now, tokens=(token_hash(token),), to=reply.to, name=reply.to_name,
-        subject=item.subject, summary=summary,
+        subject=item.subject, summary=_decided(ctx, reply, summary),
         text=member_text(inbound.new_text or inbound.text) if answers and inbound else "",
         received_at=inbound.received_at if answers and inbound else None, about=_about(item),
         group=reply.group_id, with_it=with_it(read_draft(item.raw), others))
@@ -95,6 +96,21 @@ def _review_mail(ctx: Context, item: Outgoing, others: Sequence[tuple[str, Seque
     review = replace(review, mails=(str(mail["Message-ID"]),))
     log.info("réponse %s à %s retenue pour relecture (%s)", item.outcome, reply.to, review.label)
     return Outgoing(REVIEW_MAIL, list(reviewers), mail, review=review)
+
+
+def _decided(ctx: Context, reply: Reply, summary: str) -> str:
+    """What was decided, as a reviewer reads it: « inscription confirmée au groupe « Offices de
+    Tourisme ruraux », place 2 sur 20 », with the reason the member will read; the ledger's
+    line when the reply is about no group."""
+    group = ctx.settings.groups.get(reply.group_id or "")
+    if group is None:
+        return summary
+    said = f"{OUTCOME.get(reply.outcome, reply.outcome.value)} au groupe « {group.title} »"
+    if reply.position and reply.outcome is Outcome.CONFIRMED:
+        said += f", place {reply.position} sur {group.capacity}"
+    elif reply.position and reply.outcome is Outcome.WAITLISTED:
+        said += f", position {reply.position} sur la liste d’attente"
+    return said + (f" : {reply.reason}" if reply.reason else "")
 
 
 def remind(ctx: Context) -> int:

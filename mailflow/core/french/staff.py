@@ -122,6 +122,8 @@ def understood(verb: StaffVerb, target: str, state: State, tz: ZoneInfo, *, reas
         if fields.get("board_said") == "no":
             about += " (date non précisée : celle de votre message ; écrivez-la si elle diffère)"
     said = f", raison que le membre lira : « {reason} »" if reason else ""
+    if verb is StaffVerb.PROMOTE:  # her letter says the team gave the place (and beyond a quota)
+        said = f", motif noté à l’historique : « {reason} »" if reason else ""
     if verb in (StaffVerb.REFUSE, StaffVerb.IDEA_DECLINE) and not reason:
         said = (" ; aucune raison donnée : le membre lira seulement que sa demande n’est pas retenue "
                 "(pour lui en donner une, répondez « non » puis écrivez l’action suivie de « : » et "
