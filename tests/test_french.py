@@ -118,3 +118,14 @@ def test_a_clause_made_a_sentence_starts_with_a_capital_and_ends_once() -> None:
     assert french.sentence("vous indiquez « environ 20 000 » : pouvez-vous préciser ?") == \
         "Vous indiquez « environ 20 000 » : pouvez-vous préciser ?"
     assert french.sentence("ce chiffre ne suffit pas") == "Ce chiffre ne suffit pas."
+
+
+@pytest.mark.parametrize(("role_text", "said"), [
+    ("directrice", "Bonjour Madame la Directrice,"),
+    ("La Directrice", "Bonjour Madame la Directrice,"),  # signed so, under her signature
+    ("le directeur", "Bonjour Monsieur le Directeur,"),
+    ("chargée de communication", "Bonjour,"),
+    (None, "Bonjour,"),
+])
+def test_a_member_without_a_name_is_greeted_by_her_role(role_text: str | None, said: str) -> None:
+    assert french.words.greeting(None, role_text) == said

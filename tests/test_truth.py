@@ -115,7 +115,7 @@ def test_a_question_from_someone_in_a_group_is_answered_with_her_place(workspace
     answer = member_mail(workspace)[-1]
     text = said(answer)
     assert answer["X-Mailflow-Outcome"] == "question-forwarded"
-    assert "Où en sont vos candidatures" in text and "votre place est confirmée (place 1 sur 20)" in text
+    assert "Où en est votre candidature" in text and "votre place est confirmée (place 1 sur 20)" in text
     assert "Pour candidater" not in text
 
 

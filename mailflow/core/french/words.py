@@ -373,7 +373,8 @@ def greeting(name: str | None, role_text: str | None = None) -> str:
     """How a reply greets the member: by name; else by role when it says who they are."""
     if name:
         return f"Bonjour {name},"
-    role = (role_text or "").casefold()
+    # « La Directrice » under a signature is her role too
+    role = re.sub(r"^(?:la|le|l['’]|en tant que)\s*", "", (role_text or "").casefold().strip())
     if role.startswith("directrice"):
         return "Bonjour Madame la Directrice,"
     if role.startswith("directeur"):
