@@ -347,3 +347,10 @@ def test_two_actions_in_two_sentences_are_offered_one_by_one(staff_state: State)
     assert reading.unclear.missing is Missing.SEVERAL
     offered = {(c.verb, c.target) for c in reading.unclear.closest}
     assert offered == {(V.PROMOTE, "C0003"), (V.WITHDRAW, "C0002")}
+
+
+def test_adding_someone_who_is_already_a_candidate_says_so(staff_state: State) -> None:
+    reading = read(staff_state, "Ajouter la candidature de Luc Bernard, luc.bernard@ot-bergerac.fr, directeur "
+                                "de l'OT de Bergerac, département 24, pour le groupe OT ruraux")
+    assert reading.unclear is not None and not reading.commands
+    assert (reading.unclear.missing, reading.unclear.about) == (Missing.ALREADY, ("C0002",))

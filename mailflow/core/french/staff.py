@@ -162,6 +162,7 @@ MISSING = {
     "reason": "il manque la raison, que le membre lira",
     "board-date": "il manque la date du conseil d’administration",
     "several": "un message ne peut demander qu’une action à la fois",
+    "already": "cette personne a déjà une candidature dans ce groupe, à son adresse : rien à ajouter",
     "action": "nous n’avons pas reconnu d’action que mailflow sache faire",
 }
 #: What the person's missing facts are called (`Unclear.detail`).

@@ -31,6 +31,10 @@ _NOT_PEOPLE = frozenset(("office", "tourisme", "ot", "oti", "groupe", "mona", "b
 def add(ctx: Context) -> Made:
     """A candidature to add: a person not yet a candidate of that group, with an address."""
     if not new_person(ctx) and not named_person(ctx):
+        email = _email(ctx, set(ctx.own))
+        known = [c for c in ctx.state.candidatures if email and c.email == email and c.status.active]
+        if known:  # « Ajouter la candidature de Kevin Roche, kevin.roche@… » who has one: say so
+            return Unclear(Missing.ALREADY, StaffVerb.ADD, (known[0].id,))
         return None  # nobody to register: « enregistrer » said of something else
     found = _group(ctx, StaffVerb.ADD)
     if found is None:
@@ -45,8 +49,10 @@ def add(ctx: Context) -> Made:
     department = _department(text, ctx.state)
     missing = tuple(what for what, value in (("email", email), ("name", name), ("department", department))
                     if not value)
-    if any(c.email == email and c.group_id == group_id and c.status.active for c in ctx.state.candidatures):
-        return None  # already a candidate: the message is about that candidature
+    already = [c for c in ctx.state.candidatures
+               if c.email == email and c.group_id == group_id and c.status.active]
+    if already:  # « Ajouter la candidature de Kevin Roche… » who has one: say so, and where she stands
+        return Unclear(Missing.ALREADY, StaffVerb.ADD, (already[0].id,))
     if missing:
         return Unclear(Missing.PERSON, StaffVerb.ADD, (group_id,), missing)
     assert email is not None and name is not None and department is not None

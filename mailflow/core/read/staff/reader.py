@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from ....model.values import StaffVerb, State
+from ....model.values import CallStatus, StaffVerb, State
 from . import actions, person
 from .actions import Context, Made
 from .evidence import evidence
@@ -160,7 +160,10 @@ def closest(ctx: Context) -> tuple[Command, ...]:
         if cand is not None and cand.status.value == "waitlisted":
             lines.insert(0, Command(StaffVerb.PROMOTE, mention.id))
     for mention in found.groups[:1]:
-        lines += [Command(StaffVerb.CLOSE, mention.id), Command(StaffVerb.OPEN, mention.id),
+        group = ctx.state.groups.get(mention.id)
+        is_open = group is not None and group.call is CallStatus.OPEN
+        # the call's other state only: « Rouvrir » is no help for a call that is open
+        lines += [Command(StaffVerb.CLOSE if is_open else StaffVerb.OPEN, mention.id),
                   Command(StaffVerb.CAPACITY, mention.id)]
     for mention in found.ideas[:1]:
         lines += [Command(StaffVerb.IDEA_VALIDATE, mention.id), Command(StaffVerb.IDEA_DECLINE, mention.id)]

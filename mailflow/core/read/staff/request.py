@@ -64,6 +64,7 @@ class Missing(StrEnum):
     REASON = "reason"  # why (a refusal the member reads)
     BOARD_DATE = "board-date"  # the board's date
     SEVERAL = "several"  # several actions in one message
+    ALREADY = "already"  # the person to add has a candidature in that group already
     ACTION = "action"  # nothing recognised as an action
 
 
