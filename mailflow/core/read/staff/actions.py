@@ -384,7 +384,7 @@ _NOT_A_REASON = re.compile(
     r"\b(?:tu|toi|te|t'|peux|pourrais|pourriez|merci|stp|svp|fais|faites|faire le (?:refus|nécessaire|mail"
     r"|point)|répondre|réponds|"
     r"explication|petit mot|dans ce sens|ci-dessous|c'est comme ça|nécessaire|refus\w*|retien\w*|"
-    r"retenu\w*|ne prend\w* pas|enlever|retirer|passer sa|en reparle\w*)\b", re.I)
+    r"retenu\w*|ne prend\w* pas|enlever|retirer|passer sa|en reparle\w*|donner une place|promouvoir)\b", re.I)
 
 
 def _reads_as_a_reason(said: str) -> bool:
