@@ -156,6 +156,9 @@ def test_an_etp_labelled_in_the_signature_is_read(departments: dict[str, Departm
     ("Rochechouart, notre plus grande commune, compte 12 000 habitants… pardon, je confonds avec la "
      "communauté de communes : c'est 3 800 pour Rochechouart.", None, "3 800"),
     ("Civray : 2 800 habitants (erratum : 2 650 selon l'INSEE 2021).", None, "2 650"),
+    # The group's criteria quoted beside the member's own figures: hers are kept.
+    ("Nous sommes de moins de 10 ETP (nous sommes 7), et sous le seuil des 20 000 habitants : Nontron en "
+     "compte 3 200.", "7", "3 200"),
     # After the cue, a number of something else is no correction.
     ("Nous sommes 6 ETP. Pardon pour le retard, nous couvrons 12 communes.", "6", None),
     ("Correction : nous ne sommes pas 4 mais 5 ETP.", "5", None),
@@ -201,6 +204,8 @@ def test_the_corrected_etp_is_the_one_kept(first: int, second: int) -> None:
     ("Directrice de l'OT Cœur de Béarn.", "64"),
     # A person's name is no commune (« Brousse » is one in the Creuse).
     ("Cordialement\n\nNathalie Brousse\nDirectrice – Office de Tourisme de Charente Limousine", "16"),
+    # A town's name in an office's, joined to its own « pays »: the town still.
+    ("Directrice de l'OT de Sarlat-Périgord Noir.", "24"),
     # A commune's name inside a longer one is no commune (« Lascaux » is one in Corrèze).
     ("Directeur de l'OT Lascaux-Dordogne, Montignac est notre bourg principal.", "24"),
     # Numbers that are no postcode.

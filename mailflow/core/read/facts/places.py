@@ -205,13 +205,27 @@ def _settled(doc: Doc, spans: Mapping[tuple[int, int], list[tuple[str, int]]]) -
     return settled
 
 
-def _commune_clues(doc: Doc, people: frozenset[str]) -> Iterator[Clue]:
+#: The words joined to a commune's name by a hyphen: « Sarlat-Périgord Noir », « Lascaux-Dordogne ».
+_JOINED = re.compile(r"-([^\W\d_][\w'-]*(?: [^\W\d_][\w'-]*)?)")
+
+
+def _elsewhere(joined: str, department: str, departments: Mapping[str, Department]) -> bool:
+    """Whether the words joined to a commune name another department or « pays » than its own."""
+    words = joined.replace("-", " ")
+    folded = fold_aligned(words)
+    named = {_PAYS[p] for p in _PAYS if re.match(rf"{re.escape(p)}\b", folded)}
+    named |= {code for _s, _e, code in named_departments(words, folded, departments, any_case=True)}
+    return bool(named) and department not in named
+
+
+def _commune_clues(doc: Doc, people: frozenset[str], departments: Mapping[str, Department]) -> Iterator[Clue]:
     spans: dict[tuple[int, int], list[tuple[str, int]]] = defaultdict(list)
     for start, end, commune in find_communes(doc.text):
         if doc.scan[start:end] in people:  # « Nathalie Brousse » is no commune of the Creuse
             continue
-        if re.match(r"-[^\W\d_]", doc.scan[end:end + 2]):  # « Lascaux-Dordogne »: part of a longer name
-            continue
+        joined = _JOINED.match(doc.scan, end)
+        if joined and _elsewhere(joined[1], commune.department, departments):
+            continue  # « Lascaux-Dordogne »: an office's name, not Lascaux of the Corrèze
         spans[start, end].append((commune.department, commune.population or 0))
     settled = _settled(doc, spans)
     for (start, end), named in spans.items():
@@ -258,8 +272,8 @@ def clues(doc: Doc, departments: Mapping[str, Department], people: tuple[str, ..
     """Every sign of the sender's department in the text, in any order; the words of `people`
     (names of persons) are never places."""
     words = frozenset(w for name in people for w in fold_aligned(name).split())
-    found = [*_department_clues(doc, departments), *_postcode_clues(doc), *_commune_clues(doc, words),
-             *_pays_clues(doc)]
+    found = [*_department_clues(doc, departments), *_postcode_clues(doc),
+             *_commune_clues(doc, words, departments), *_pays_clues(doc)]
     return [c for c in found if c.department in departments and c.weight > 0]
 
 

@@ -115,6 +115,15 @@ _UNITLESS = re.compile(rf"(?<![\w.,-])(?P<q>{NUMBER})(?![\d.,]?\d)(?!\s*(?:%|km|
                        r"|agent|commune|euro|€|ans|an\b|lits|visiteurs|nuitees|touristes|hab|ame|metres|m\b))")
 
 
+#: A figure said as a rule's bound: « le seuil des 20 000 habitants », « la limite de 20 000 ».
+_THRESHOLD = re.compile(r"(?<!\w)(?:seuil|plafond|limite|criteres?|maximum|au plus)\s*(?:de |des |du |d')?"
+                        r"(?:\w+ )?$")
+#: A town's figure right after its name, without a unit: « Bressuire en compte 19 000 ».
+_TOWN_COUNTS = re.compile(rf"\s*,?\s*(?:en |qui en )?(?:compte|totalise|fait|affiche)\s+(?:environ |pres de "
+                          rf"|a peu pres |quelque )?(?P<q>{NUMBER})(?![\d.,]?\d)(?!\s*(?:%|km|etp|salari"
+                          rf"|personne|agent|commune|euro|€|ans|an\b|lits|visiteurs|nuitees|touristes))")
+
+
 @dataclass(frozen=True)
 class _Found:
     rank: int  # 0 the largest town, 1 a town named, 2 neutral
@@ -191,6 +200,8 @@ def _figures(doc: Doc, towns: list[tuple[int, int]]) -> Iterator[_Found]:
         named = _town_named(doc, m.start("q"), m.end(), towns)
         if denied(doc.scan, m.start("q")):  # « 3 000 habitants, et pas 30 000 habitants »
             continue
+        if _THRESHOLD.search(doc.scan[max(0, m.start() - 30):m.start()]):
+            continue  # « en dessous du seuil des 20 000 habitants »: the group's rule, not her town
         if kind == "town" or named or kind == "neutral":
             rank = 0 if kind == "town" else 1 if named else 2
             figure = _read(doc, m.start("q"), m.end("q"), m.end())
@@ -206,6 +217,10 @@ def _unitless(doc: Doc, edges: tuple[list[int], list[int]], towns: list[tuple[in
         m = _UNITLESS.search(doc.scan, words.end(), min(high, words.end() + 70))
         if m and number(m["q"]) >= 50 and not _POPULATION.match(doc.scan, m.start()):
             yield _Found(0, m.start(), _read(doc, m.start("q"), m.end("q"), m.end()))
+    for _start, end in towns:  # « Bressuire en compte 19 000 »
+        m = _TOWN_COUNTS.match(doc.scan, end)
+        if m and number(m["q"]) >= 100:
+            yield _Found(1, m.start(), _read(doc, m.start("q"), m.end("q"), m.end("q")))
     for m in re.finditer(rf"(?<!\w)dont (?P<q>{NUMBER}) (?=(?:habitants? )?pour )", doc.scan):
         if _town_named(doc, m.start("q"), m.end("q"), towns):
             yield _Found(1, m.start(), _read(doc, m.start("q"), m.end("q"), m.end("q")))

@@ -18,6 +18,9 @@ _ETP = r"(?:etp|e\.t\.p\.?|equivalents?[- ]temps[- ]pleins?)"
 _FTE_PATTERNS = (
     re.compile(rf"{QTY}(?:\s+et demie?)?\s*(?:en\s+)?{_ETP}(?!\w)"),
     re.compile(rf"(?<!\w){_ETP}\s*(?:de|:|=)?\s*{QTY}(?![\w/-])"),
+    # « de moins de 10 ETP (nous sommes 6) »: the criterion quoted, the team's figure beside it.
+    re.compile(rf"(?<!\w){_ETP}\s*\(\s*(?:nous sommes|on est|nous en avons|soit|chez nous|pour nous)\s*"
+               rf"(?P<q>{NUMBER})\s*\)"),
     # « moins de 10 ETP, 8 exactement »: the exact figure said right after the unit.
     re.compile(rf"(?<!\w){_ETP}\s*[,(;:-]\s*(?:soit |en fait |plus precisement |dont )?"
                rf"(?P<q>{NUMBER})\s+(?=exactement|precisement|pile|tout rond)"),
