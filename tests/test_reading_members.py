@@ -78,6 +78,8 @@ def _fte(text: str, departments: dict[str, Department], signature: str = "") -> 
     ("Trois conseillères plus moi, et deux saisonniers en été.", "4 personnes"),
     ("Moi et deux salariées, c'est toute l'équipe.", "3 personnes"),
     ("Je suis la seule salariée de l'office, à temps plein.", "1"),
+    ("L'équipe représente l'équivalent de cinq postes à temps plein.", "5"),
+    ("The team is 4 FTE all year round.", "4"),
     ("Nous avons 1 temps plein et 2 temps partiels à 80 %.", "2,6"),
     ("Deux temps pleins et un quart-temps.", "2,2"),  # 2,25, written with one decimal
     ("L'équipe : deux pleins temps et une collègue à mi-temps.", "2,5"),
@@ -327,6 +329,8 @@ def test_her_own_name_before_her_role(departments: dict[str, Department]) -> Non
     # Corrected: the group named last, not the one turned away from or named before.
     ("Inscription", "Je m'inscris au groupe porteurs de projets. Ah non pardon, je me suis trompée : "
      "c'est le groupe des offices ruraux qui m'intéresse, pas celui des porteurs de projets !", "ot-ruraux"),
+    ("Candidature", "J'avais d'abord pensé aux ruraux mais, réflexion faite, c'est le groupe rôle de l'OT "
+     "qui nous correspond : j'y candidate.", "role-ot"),
     ("Erratum", "Erratum : dans mon message de ce matin j'ai indiqué le groupe rôle de l'OT, mais c'est bien "
      "au groupe Accompagnement des porteurs de projets que je souhaite m'inscrire.", "porteurs-de-projet"),
     ("Re: candidature", "Je me suis trompée de groupe dans mon premier mail : ce n'est pas le groupe rôle de "

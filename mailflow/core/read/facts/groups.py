@@ -175,8 +175,8 @@ _NOT_THIS = re.compile(r"(?<!\w)(pas( a| dans)?( celui| celle| le| au| aux| les)
                        r"|au lieu (du|de celui|de))"
                        r" (?:(?:des|du|de|d|groupe|gt|dans|le) )*$")
 #: Just before a group the member says they named before: « j'ai indiqué le groupe rôle de l'OT ».
-_NAMED_BEFORE = re.compile(r"(?<!\w)(j ai|j avais)( \w+)? (indique|ecrit|mis|coche|choisi|note|mentionne"
-                           r"|demande|selectionne)( \w+){0,5} ?$")
+_NAMED_BEFORE = re.compile(r"(?<!\w)(j ai|j avais)( \w+){0,2} (indique|ecrit|mis|coche|choisi|note|mentionne"
+                           r"|demande|selectionne|pense|hesite|envisage)( \w+){0,5} ?$")
 
 
 def _mention_score(words: str, at: int, base: int) -> int:

@@ -14,13 +14,17 @@ from .sizes import QTY, figure_at
 
 # --- Stated in ETP ------------------------------------------------------------------------------
 
-_ETP = r"(?:etp|e\.t\.p\.?|equivalents?[- ]temps[- ]pleins?)"
+_ETP = r"(?:etp|e\.t\.p\.?|equivalents?[- ]temps[- ]pleins?|fte)"
 _FTE_PATTERNS = (
     re.compile(rf"{QTY}(?:\s+et demie?)?\s*(?:en\s+)?{_ETP}(?!\w)"),
     re.compile(rf"(?<!\w){_ETP}\s*(?:de|:|=)?\s*{QTY}(?![\w/-])"),
     # « de moins de 10 ETP (nous sommes 6) »: the criterion quoted, the team's figure beside it.
     re.compile(rf"(?<!\w){_ETP}\s*\(\s*(?:nous sommes|on est|nous en avons|soit|chez nous|pour nous)\s*"
                rf"(?P<q>{NUMBER})\s*\)"),
+    # « l'équivalent de sept postes à temps plein »: an ETP said in words.
+    re.compile(rf"(?<!\w)(?:l'|l )?equivalent (?:de |d')?{QTY}\s*(?:postes?|emplois?|personnes?"
+               rf"|salaries?)?\s*"
+               r"(?:a |en )?temps plein"),
     # « moins de 10 ETP, 8 exactement »: the exact figure said right after the unit.
     re.compile(rf"(?<!\w){_ETP}\s*[,(;:-]\s*(?:soit |en fait |plus precisement |dont )?"
                rf"(?P<q>{NUMBER})\s+(?=exactement|precisement|pile|tout rond)"),

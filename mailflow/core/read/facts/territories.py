@@ -20,7 +20,7 @@ _TERRITORY_WORDINGS: tuple[tuple[Territory, str], ...] = (
         r"|(en |au )?bord (de la |du |de l')(mer|ocean)"
         r"|cote (atlantique|basque|landaise|charentaise|girondine|d'argent|de beaute|de lumiere)"
         r"|(l'|une |sur l'|sur une |notre |les )iles?(?! de france)|ile (de re|d'oleron|d'aix|madame)"
-        r"|presqu'iles?|(bassin|ports?) ostreicoles?",
+        r"|presqu'iles?|(bassin|ports?) ostreicoles?|seaside|(atlantic|the) coast",
     ),
     (Territory.MOUNTAIN, r"montagnes?|montagnarde?s?|stations? de ski|sports d'hiver"),
     (Territory.URBAN, r"urbaine?s?|(en |grande )ville(?![\w-])|metropole"),
