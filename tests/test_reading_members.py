@@ -78,6 +78,7 @@ def _fte(text: str, departments: dict[str, Department], signature: str = "") -> 
     ("Trois conseillères plus moi, et deux saisonniers en été.", "4 personnes"),
     ("Moi et deux salariées, c'est toute l'équipe.", "3 personnes"),
     ("Je suis la seule salariée de l'office, à temps plein.", "1"),
+    ("je suis le dir de l'OT du pays de Lauzun (47), on est 4 ds l'equipe tous a temps plein", "4"),
     ("L'équipe représente l'équivalent de cinq postes à temps plein.", "5"),
     ("The team is 4 FTE all year round.", "4"),
     ("Nous avons 1 temps plein et 2 temps partiels à 80 %.", "2,6"),

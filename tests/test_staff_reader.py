@@ -350,7 +350,21 @@ def test_two_actions_in_two_sentences_are_offered_one_by_one(staff_state: State)
 
 
 def test_adding_someone_who_is_already_a_candidate_says_so(staff_state: State) -> None:
-    reading = read(staff_state, "Ajouter la candidature de Luc Bernard, luc.bernard@ot-bergerac.fr, directeur "
-                                "de l'OT de Bergerac, département 24, pour le groupe OT ruraux")
+    reading = read(staff_state, "Ajouter la candidature de Luc Bernard, luc.bernard@ot-bergerac.fr, "
+                                "directeur de l'OT de Bergerac, département 24, pour le groupe OT ruraux")
     assert reading.unclear is not None and not reading.commands
     assert (reading.unclear.missing, reading.unclear.about) == (Missing.ALREADY, ("C0002",))
+
+
+def test_two_actions_joined_by_et_are_offered_one_by_one(staff_state: State) -> None:
+    reading = read(staff_state, "Deux choses : on passe le groupe porteurs de projets à 20 places, et tu "
+                                "fermes l'appel des ruraux")
+    assert reading.unclear is not None and reading.unclear.missing is Missing.SEVERAL
+    assert [(c.verb, c.target, c.fields) for c in reading.unclear.closest] == [
+        (V.CAPACITY, "porteurs-de-projet", {"capacity": "20"}), (V.CLOSE, "ot-ruraux", {})]
+
+
+def test_a_day_of_the_month_is_no_candidature(staff_state: State) -> None:
+    command = one(staff_state, "c'est le lundi de Pâques le 5, on décale la réunion des ruraux au jeudi 8 "
+                               "avril 2027 à 14 h")
+    assert (command.verb, command.fields["when"]) == (V.MEETING, "2027-04-08T14:00:00+02:00")

@@ -118,7 +118,8 @@ _PIECE_CUT = re.compile(r",|;|:|\(|\)|\+|(?<!\w)(?:et|plus|dont|avec|ainsi que|a
 _MONTHS = r"janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre|decembre"
 #: People counted: a number that is no date nor rank (« depuis le 1er décembre »), or « une », «
 #: moi », « seule », « je ».
-_COUNT = re.compile(rf"(?<![\w.,])(\d+(?:[.,]\d+)?)(?![\w.,]\d)(?!\s?(?:er|ere|e|eme)\b)(?! (?:{_MONTHS})\b)"
+_COUNT = re.compile(rf"(?<![\w.,(])(\d+(?:[.,]\d+)?)(?![\w.,]\d)(?!\))(?!\s?(?:er|ere|e|eme)\b)"
+                    rf"(?! (?:{_MONTHS})\b)"
                     r"|(?<!\w)(une?|d'une?|moi(?:-meme)?|seule?|je)(?!\w)")
 _ALL = re.compile(r"(?<!\w)(tous|toutes)(?: (?:les )?(?:\d|deux|trois|quatre))?\s*$")
 _DONT = re.compile(rf"(?P<h>{NUMBER})(?: [a-z'-]+){{0,2}},? dont (?P<m>\d+|une?) (?:[a-z'-]+ ){{0,2}}"
@@ -186,7 +187,8 @@ def _items(sentence: str) -> list[_Item]:
         if SEASONAL.search(piece) or SEASONAL.search(_PIECE_CUT.split(_clause_after(sentence, m.end()))[0]):
             continue
         before = segment[:len(segment) - len(piece)]
-        count = _headcount(before) if _ALL.search(piece) else _count(piece)
+        # « on est 4 ds l'équipe, tous à temps plein »: the count in the piece, else before it
+        count = (_headcount(piece) or _headcount(before)) if _ALL.search(piece) else _count(piece)
         if count is not None:
             items.append((count, _shares(m, sentence[m.end():])))
     dont = _DONT.search(sentence)

@@ -163,7 +163,8 @@ PLACE_ONLY = 1.25
 # --- candidatures -----------------------------------------------------------------------------------
 
 Hit = Callable[[str, float, int], None]  # (candidature id, how surely, where)
-_ID = re.compile(r"\b(?:c|candidature|candidat|candidate|dossier|inscription|demande|numero|no|n|la|le)"
+# « la 3 » is a candidature; « le 5 » is a day more often than not (« c'est le lundi de Pâques le 5 »)
+_ID = re.compile(r"\b(?:c|candidature|candidat|candidate|dossier|inscription|demande|numero|no|n|la)"
                  r" ?(?:numero |no |n )?0*(\d{1,5})\b(?! ?(?:(?:h|heures?|places?|personnes?|participants?"
                  r"|avril|mai|"
                  r"juin|juillet|aout|septembre|octobre|novembre|decembre|janvier|fevrier|mars)\b|[/.:]\d))")

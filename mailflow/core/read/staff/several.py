@@ -8,6 +8,7 @@ import re
 from ....model.values import StaffVerb, State
 from .mentions import find_candidatures, find_groups, find_ideas
 from .request import Command, Words, cues_in
+from .slots import new_capacity
 
 #: Actions that are one change seen from two sides (a meeting's day and place, a call closed now
 #: or on a date, an idea's steps).
@@ -25,7 +26,7 @@ def several(words: Words, state: State) -> bool:
     lines = [line for line in body.split("\n") if line.strip()]
     if any(_enumerated(_action_part(line), state) for line in lines):
         return True
-    asked = _asked(words, state, lines)
+    asked = [(a, o) for a, o, _said in _asked(words, state, lines)]
     # two actions, or one action on two different objects, each in its own sentence
     return any(not (a & b) or not (oa & ob) for i, (a, oa) in enumerate(asked) for b, ob in asked[i + 1:])
 
@@ -41,8 +42,12 @@ def each_asked(words: Words, state: State) -> tuple[Command, ...]:
     lines staff may send one by one."""
     body = words.plain.partition("\n")[2]
     found: list[Command] = []
-    for actions, objects in _asked(words, state, [line for line in body.split("\n") if line.strip()]):
+    for actions, objects, said in _asked(words, state, [line for line in body.split("\n") if line.strip()]):
         for action in sorted(actions):
+            if action == "capacity":  # « on passe les porteurs à 20 places »: with its figure
+                found += [Command(StaffVerb.CAPACITY, o, "", {"capacity": str(total)})
+                          for o in sorted(objects)
+                          if o in state.groups and (total := new_capacity(said, state.groups[o].capacity))]
             if action in _ON_ONE:
                 found += [Command(_ON_ONE[action], o) for o in sorted(objects)
                           if o[:1] == "C" and o[1:].isdigit()]
@@ -51,16 +56,18 @@ def each_asked(words: Words, state: State) -> tuple[Command, ...]:
     return tuple(c for i, c in enumerate(found) if c not in found[:i])
 
 
-def _asked(words: Words, state: State, lines: list[str]) -> list[tuple[frozenset[str], frozenset[str]]]:
-    """(actions asked surely, objects named surely) of each sentence that has both."""
-    asked: list[tuple[frozenset[str], frozenset[str]]] = []
+def _asked(words: Words, state: State, lines: list[str]) -> list[tuple[frozenset[str], frozenset[str], str]]:
+    """(actions asked surely, objects named surely, its words) of each sentence that has both."""
+    asked: list[tuple[frozenset[str], frozenset[str], str]] = []
     # each sentence on its own: « Tu peux faire entrer Hélène ? Luc s'est désisté » asks two things
-    sentences = [s for line in lines for s in re.split(r"(?<=[?!.])\s+", line) if s.strip()]
+    # and each clause joined by « , et » / « , puis »: « on passe les porteurs à 20, et tu fermes les ruraux »
+    sentences = [s for line in lines for s in re.split(r"(?<=[?!.])\s+|,\s*(?:et|puis|ensuite)\s+", line)
+                 if s.strip()]
     for line in sentences:
         strong = frozenset(_FAMILY.get(a, a) for a, score in cues_in([(line, 1.0)]).items() if score >= 2)
         objects = _objects(line, words.top, state)
         if strong and objects:
-            asked.append((strong, objects))
+            asked.append((strong, objects, line))
     return asked
 
 
