@@ -78,6 +78,19 @@ def test_a_yes_written_naturally_applies_the_action(workspace: Settings, tmp_pat
     assert ot_ruraux_statuses(workspace)[NADIA] == "confirmed"
 
 
+@pytest.mark.parametrize("yes", ["OK merci", "ok merci !", "OK merci Claire", "oui merci"])
+def test_a_short_yes_applies_the_action_whatever_else_is_open(workspace: Settings, tmp_path: Path,
+                                                              yes: str) -> None:
+    """An open question in the mailbox and « OK merci » to the plan: the plan, nothing else."""
+    dordogne_story(workspace)
+    deliver(workspace, [SAMPLES[7]])  # a member's question, open
+    run_once(workspace)
+    plan = planned(workspace, tmp_path, "Promouvoir C0003")
+    deliver(workspace, [staff_answer(tmp_path, plan, yes)])
+    run_once(workspace)
+    assert ot_ruraux_statuses(workspace)[NADIA] == "confirmed"
+
+
 def test_a_yes_and_a_no_together_ask_again_and_keep_the_code(workspace: Settings,
                                                              tmp_path: Path) -> None:
     dordogne_story(workspace)

@@ -234,8 +234,10 @@ def _confirmation(state: State, intent: Intent, now: datetime, tz: ZoneInfo,
             return _unclear(intent, why, pending=(used,))
         command = Command.from_json(action.payload)
         answer = said_yes(intent.message.new_text)
-        other = _other_action(command, read_request("", intent.message.new_text, state, now, tz, own=own,
-                                                    about=command.target))
+        # « OK merci », « oui merci Claire »: a yes in a few words asks nothing else
+        brief = answer is True and len(re.findall(r"\w+", intent.message.new_text)) <= 5
+        other = None if brief else _other_action(command, read_request(
+            "", intent.message.new_text, state, now, tz, own=own, about=command.target))
         if other is not None:
             # « Plutôt promouvoir C0004 » answering the plan of C0003: neither is done.
             why = (f"votre réponse demande une autre action ({other}) : répondez « oui » ou « non » "
