@@ -10,7 +10,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import TypeVar
 
-from ...model.enums import Template
+from ...model.enums import Occasion, Template
 from ...model.values import (
     Candidature,
     CaseKind,
@@ -195,7 +195,7 @@ def _withdrawal(state: State, intent: Intent, now: datetime, token: str) -> Deci
 
 
 def withdraw(state: State, cand: Candidature, now: datetime, reason: str,
-             intent: Intent | None = None) -> Decision:
+             intent: Intent | None = None, occasion: Occasion = Occasion.ANSWER) -> Decision:
     """Withdraw a candidature, pass its place on, and tell everyone concerned."""
     withdrawn = replace(cand, status=Status.WITHDRAWN, reason=reason, updated_at=now)
     after = state.with_candidatures(withdrawn)
@@ -207,7 +207,7 @@ def withdraw(state: State, cand: Candidature, now: datetime, reason: str,
     base = Reply(outcome=Outcome.WITHDRAWN, to=cand.email, to_name=cand.name,
                  template=TEMPLATES[Outcome.WITHDRAWN], group_id=cand.group_id,
                  candidature_id=cand.id, in_reply_to=cand.message_id, subject=cand.subject,
-                 cancels_invitation=cancels, passed_on=bool(promoted),
+                 cancels_invitation=cancels, passed_on=bool(promoted), occasion=occasion,
                  calendar_sequence=state.groups[cand.group_id].first_meeting.sequence if cancels else 0)
     if intent is not None:
         base = replace(base, in_reply_to=intent.message.message_id,

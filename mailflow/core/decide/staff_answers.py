@@ -34,7 +34,7 @@ from ..read.review import read_stop
 from ..read.staff.forward import forwarded
 from ..read.staff.reader import read_request
 from ..read.staff.request import Command, Missing, Reading, Unclear
-from ..read.text import fold_aligned
+from ..read.text import fold, fold_aligned
 from .ideas import IdeaError, advance, decline, draft_group, find, validate
 from .questions import note_staff_message
 from .review import plan_review_change
@@ -235,7 +235,8 @@ def _confirmation(state: State, intent: Intent, now: datetime, tz: ZoneInfo,
         command = Command.from_json(action.payload)
         answer = said_yes(intent.message.new_text)
         # « OK merci », « oui merci Claire »: a yes in a few words asks nothing else
-        brief = answer is True and len(re.findall(r"\w+", intent.message.new_text)) <= 5
+        brief = (answer is True and len(re.findall(r"\w+", intent.message.new_text)) <= 5
+                 and _BRIEF_YES.match(fold(intent.message.new_text)) is not None)
         other = None if brief else _other_action(command, read_request(
             "", intent.message.new_text, state, now, tz, own=own, about=command.target))
         if other is not None:
@@ -276,6 +277,11 @@ def _confirmed(state: State, intent: Intent, command: Command, used: PendingActi
     decision = _to_staff(intent, Outcome.STAFF_DONE, Template.STAFF_DONE, f"{said} : c’est fait.",
                          pending=(used,), summary=f"{_what(command)} confirmé par {intent.sender}")
     return StaffAnswer(replace(decision, group_id=plan.group_id), plan, confirmed=True, plans=(plan,))
+
+
+#: A yes that opens a short answer: « OK merci », « oui merci Claire », « parfait, go ».
+_BRIEF_YES = re.compile(r"\W*(?:bonjour\W+)?(?:ok|oui|parfait|d'accord|daccord|go|yes|c'est bon|je confirme"
+                        r"|valide|vas-y|top|super)\b")
 
 
 def _other_action(command: Command, reading: Reading) -> str | None:

@@ -185,7 +185,8 @@ def plan_candidate_action(state: State, action: str, candidature_id: str, reason
         raise StaffActionError(f"la candidature {cand.id} a le statut « {STATUS[cand.status]} » : rien à "
                                f"{'retirer' if action == 'withdraw' else 'refuser'}")
     if action == "withdraw":
-        decision = withdraw(state, cand, now, f"retrait par l’équipe : {reason}")
+        decision = withdraw(state, cand, now, f"retrait par l’équipe : {reason}",
+                            occasion=Occasion.TEAM_DECISION)
         after, replies = state_after(state, decision), list(decision.replies)
     elif action == "refuse":
         refused = replace(cand, status=Status.REFUSED, reason=reason, updated_at=now)

@@ -324,7 +324,7 @@ def promote(ctx: Context) -> Made:
     return _one(ctx, StaffVerb.PROMOTE)
 
 
-_WHY = re.compile(r"(?:\bcar\b|\bparce qu\w*|\bpuisque\b|\braisons? ?:|\bmotif ?:"
+_WHY = re.compile(r"(?:\bcar\b|\bparce qu\w*|\bpuisque\b|\b(?:raisons?|motifs?)(?: [^:\n]{0,30}?)? ?:"
                   r"|\bpour les raisons suivantes ?:"
                   r"|\bétant donné|\bvu qu\w*|\ben raison d\w*)", re.I)
 _ASK_LINE = re.compile(r"\b(?:merci de|pourrais|pourriez|peux-tu|peux tu|pouvez-vous|tu peux|vous pouvez|"
@@ -407,9 +407,16 @@ def _courtesy_off(said: str) -> str:
 _ASIDE = re.compile(r"(?i)(?<![\w'])(?:je|j'|moi|moi-même|m'|me)(?![\w'])")
 
 
+#: The member's things written of her in the third person, to colleagues: « son office n'intervient pas… ».
+_HERS = re.compile(r"(?i)\b(son|sa|ses)\s+(office|ot|oti|structure|territoire|commune|équipe|equipe"
+                   r"|candidature"
+                   r"|poste|fonction|profil|département|departement|dossier)s?\b")
+
+
 def _typeset(said: str) -> str:
-    """The reason as the member reads it: French apostrophes, no closing full stop, its
-    parenthesis closed."""
+    """The reason as the member reads it: about her, to her (« votre office n'intervient pas »),
+    French apostrophes, no closing full stop, its parenthesis closed."""
+    said = _HERS.sub(lambda m: ("vos " if m[1].lower() == "ses" else "votre ") + m[0].split(None, 1)[1], said)
     said = said.strip().rstrip(". ")
     if said.count("(") > said.count(")"):
         said += ")"
