@@ -92,7 +92,8 @@ def test_staff_refuse_tells_the_reason_and_frees_the_place(full_role_ot_workspac
     assert "à la suite d’une décision de l’équipe de la MONA" in letter
     assert "à la réception du vôtre" not in letter and "mal comprise" not in letter
     raw = refused.get_body(("plain",)).get_content()
-    assert re.search(r"attente\.\r?\n\r?\nVous trouverez en pièce jointe", raw)  # its own paragraph, not glued
+    # its own paragraph, not glued to the one before
+    assert re.search(r"attente\.\r?\n\r?\nVous trouverez en pièce jointe", raw)
     ics = next(p for p in refused.walk() if p.get_content_type() in ("application/ics", "text/calendar"))
     assert b"METHOD:CANCEL" in ics.get_payload(decode=True)
     assert promoted["To"].addresses[0].addr_spec == "d15@ot.fr"

@@ -108,8 +108,8 @@ READ = [
      "ot-ruraux", "", {"capacity": "25"}),
     # a reason under its own label, written of the member: she reads it as written to her
     ("Refuser la candidature de Luc Bernard. Motif à lui indiquer : son office n'intervient pas à "
-     "l'échelle intercommunale.", V.REFUSE, "C0002", "votre office n’intervient pas à l’échelle intercommunale",
-     {}),
+     "l'échelle intercommunale.", V.REFUSE, "C0002",
+     "votre office n’intervient pas à l’échelle intercommunale", {}),
     ("Refuser C0001 : hors profil", V.REFUSE, "C0001", "hors profil", {}),
     ("refuser la candidature c1 - pas directeur", V.REFUSE, "C0001", "pas directeur", {}),
     ("Refuser C0001 - motif : hors profil", V.REFUSE, "C0001", "hors profil", {}),
