@@ -128,4 +128,11 @@ def test_a_clause_made_a_sentence_starts_with_a_capital_and_ends_once() -> None:
     (None, "Bonjour,"),
 ])
 def test_a_member_without_a_name_is_greeted_by_her_role(role_text: str | None, said: str) -> None:
-    assert french.words.greeting(None, role_text) == said
+    assert french.greeting(None, role_text) == said
+
+
+@pytest.mark.parametrize(("name", "said"), [
+    ("Anne Rousseau", "d’Anne Rousseau"), ("Hervé Lemoine", "d’Hervé Lemoine"), ("Émilie", "d’Émilie"),
+    ("Marie Dupont", "de Marie Dupont")])
+def test_de_before_a_name_is_elided_as_french_says_it(name: str, said: str) -> None:
+    assert french.of(name) == said

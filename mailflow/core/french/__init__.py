@@ -1,6 +1,7 @@
 """French for people: the words of every value and the sentences mailflow writes (see `words`,
 and `staff` for what staff read about their actions)."""
 
+from .address import agree, gender, greeting, of
 from .words import (
     ACTION,
     CALL,
@@ -25,7 +26,6 @@ from .words import (
     TERRITORY,
     FactWords,
     ago,
-    agree,
     answers,
     clause,
     closed,
@@ -33,8 +33,6 @@ from .words import (
     fitted,
     format_date_fr,
     french_typography,
-    gender,
-    greeting,
     number,
     outcome_words,
     plural,
@@ -78,6 +76,7 @@ __all__ = [
     "gender",
     "greeting",
     "number",
+    "of",
     "outcome_words",
     "plural",
     "sentence",

@@ -11,6 +11,7 @@ from functools import partial
 from zoneinfo import ZoneInfo
 
 from ...model.values import StaffVerb, State
+from .address import of
 from .words import NBSP, STAFF_VERB, format_date_fr
 
 #: Who an example is about: words that read as a placeholder, never as a member's name.
@@ -79,7 +80,7 @@ def command_line(verb: StaffVerb, target: str, state: State, tz: ZoneInfo, *, re
                              if fields.get("open") and "closes_at" in fields
                              else f"Clore l’appel du groupe {group} le {_day(fields['closes_at'], tz)}"
                              if "closes_at" in fields else f"Clore l’appel du groupe {group} le …"),
-        StaffVerb.ADD: (f"Ajouter la candidature de {fields.get('name', '…')}, {fields.get('email', '…')} "
+        StaffVerb.ADD: (f"Ajouter la candidature {of(fields.get('name', '…'))}, {fields.get('email', '…')} "
                         f"({fields.get('department', '…')}), au groupe {group}"),
         StaffVerb.REFUSE: f"Refuser la candidature {_who(state, target)} : {reason or 'raison'}",
         StaffVerb.WITHDRAW: f"Retirer la candidature {_who(state, target)} : {reason or 'à sa demande'}",

@@ -15,6 +15,7 @@ from ..french import (
     fitted,
     format_date_fr,
     french_typography,
+    of,
     sentence,
     wrap_text,
 )
@@ -44,6 +45,7 @@ def environment(templates_dir: Path, *, html: bool, tz: ZoneInfo) -> jinja2.Envi
     env.filters["wrap"] = wrap_text
     env.filters["fact_short"] = fact_short
     env.filters["typo"] = french_typography
+    env.filters["of"] = of  # « la candidature d’Anne Rousseau »
     env.globals["status_fr"] = {status.value: words for status, words in STATUS.items()}
     env.filters.update(quote=quote, for_staff=for_staff)  # what staff read of members' words
     env.globals["agree"] = agree

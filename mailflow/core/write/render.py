@@ -29,7 +29,7 @@ from ...errors import RenderError
 from ...model.enums import Template
 from ...model.values import CallSummary, Department, Group, Inbound, Network, Profile, Question, Reply
 from ..decide.rules import PROFILE_RULES
-from ..french import NBSP, format_date_fr, french_typography, gender, greeting, plural, size
+from ..french import NBSP, format_date_fr, french_typography, gender, greeting, of, plural, size
 from ..read.conversation import strip_prefixes
 from ..read.headers import BLANKS, clean, clean_address, clean_block, reply_subject, safe_msgid
 from .calendar import WITHDRAW_PHRASE, Method, reply_calendar
@@ -264,7 +264,7 @@ class Renderer:
         msg["Cc"] = self._from()
         msg["Reply-To"] = self._address(question.name, question.email, Template.STAFF_QUESTION)
         subject = clean(strip_prefixes(question.subject)) or "(sans objet)"
-        msg["Subject"] = f"Question de {clean(question.name) or question.email}{NBSP}: {subject}"
+        msg["Subject"] = f"Question {of(clean(question.name) or question.email)}{NBSP}: {subject}"
         msg["Date"] = format_datetime(now)
         msg["Message-ID"] = make_msgid(domain=self.network.domain)
         member_id = safe_msgid(inbound.message_id or question.message_id)
