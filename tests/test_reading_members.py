@@ -523,6 +523,10 @@ def _classified(settings: Settings, body: str, subject: str = "Candidature",
     ("Bonjour, c'est rempli ci-dessous.\n\nLe 2 mars 2027 à 10:00, MONA <groupes@monatourisme.fr> a écrit :\n"
      "> Groupe (OT ruraux / porteurs de projets / rôle de l'OT) : rôle de l'OT\n> Fonction : chargée de "
      "communication\n> Département : Dordogne", "role-ot", Role.OTHER, "24", None),
+    # Typed into the newsletter (another address of ours) under Outlook's « Message d'origine ».
+    ("Bonjour, voilà mes réponses.\n\n-----Message d'origine-----\nDe : MONA <infos@monatourisme.fr>\n"
+     "Objet : MONA Infos\n\nGroupe : OT ruraux\nFonction : directeur\nDépartement : Gironde\n"
+     "Nombre d'ETP : 5", "ot-ruraux", Role.DIRECTOR, "33", "5"),
     # Typed into our message, quoted by Outlook without « > ».
     ("J'ai complété dans votre mail ci-dessous.\n\nDe : MONA – Groupes de travail <groupes@monatourisme.fr>\n"
      "Envoyé : lundi 1 mars 2027 09:00\nÀ : Claire Bonnin <c.bonnin@ot-exemple.fr>\nObjet : Appel\n\n"

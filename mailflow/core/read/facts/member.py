@@ -53,7 +53,11 @@ def _answers_in_quote(inbound: Inbound, mailbox: str | None) -> str:
     """The form lines the sender answered inside the quote: after its « > », or typed into our
     own message quoted without them (Outlook: « De : MONA <groupes@…> », the form below)."""
     lines = answered_form(inbound.text)
-    if lines or mailbox is None or quoted_author(inbound.text)[0] != mailbox:
+    author = quoted_author(inbound.text)[0]
+    # ours: the mailbox's, or another address of the network's (the newsletter's « infos@… »)
+    ours = (author is not None and mailbox is not None
+            and author.rpartition("@")[2] == mailbox.rpartition("@")[2])
+    if lines or not ours:
         return lines
     return answered_form(first_quoted(inbound.text), quoted=False)
 
