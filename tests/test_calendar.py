@@ -498,7 +498,7 @@ def test_meeting_changed_reply_updates_the_calendar(shipped_settings: Settings, 
     assert when(ev, "DTSTART").utcoffset() == timedelta(hours=1)
     assert str(ev["LOCATION"]) == "Sarlat-la-Canéda (Dordogne)"
     text = body_text(msg)
-    assert "a changé\u00a0: voici sa nouvelle date et son lieu." in text
+    assert "a changé\u00a0: voici quand et où elle aura lieu désormais." in text
     assert "mardi 16 novembre 2027 à\u00a010\u00a0h" in text
     assert "Lieu\u00a0: Sarlat-la-Canéda (Dordogne)" in text
     assert "met à jour ce rendez-vous dans votre agenda" in text
