@@ -291,3 +291,33 @@ def test_a_name_given_in_the_answer_is_never_asked_again(workspace: Settings, tm
     answer = member_mail(workspace)[-1]
     assert answer["X-Mailflow-Outcome"] == "confirmed"
     assert "Bonjour Kevin Roche," in answer.get_body(("plain",)).get_content()
+
+
+def test_a_refusal_on_a_figure_corrected_in_its_thread_keeps_the_first_rank(workspace: Settings,
+                                                                            tmp_path: Path) -> None:
+    """Refused by the rules on a figure she corrects in answer: the same candidature examined
+    again, at the rank of her first message, ahead of those who wrote after her."""
+    first = EmailMessage()
+    first["From"] = "Thomas Briand <thomas@ot-lauzun.fr>"
+    first["To"] = "groupes@monatourisme.fr"
+    first["Subject"] = "groupe ruraux"
+    first["Message-ID"] = "<thomas-1@ot-lauzun.fr>"
+    first["Date"] = "Mon, 07 Dec 2026 09:00:00 +0100"
+    first.set_content("Bonjour, je souhaite rejoindre le groupe OT ruraux. Je suis directeur de l'OT du Pays "
+                      "de Lauzun (47), office intercommunal, nous sommes 14 ETP. Miramont-de-Guyenne, notre "
+                      "plus grande commune, compte 3 300 habitants. Territoire rural.\n\nThomas Briand")
+    path = tmp_path / "thomas.eml"
+    path.write_bytes(bytes(first))
+    deliver(workspace, [path])
+    run_once(workspace)
+    refused = member_mail(workspace)[-1]
+    assert refused["X-Mailflow-Outcome"] == "refused"
+    before = stored_state(workspace).of_email("thomas@ot-lauzun.fr")
+    corrected = member_reply(refused, "Pardon, erreur de frappe : nous sommes 4 ETP, pas 14.", tmp_path)
+    deliver(workspace, [corrected])
+    run_once(workspace)
+    answer = member_mail(workspace)[-1]
+    assert answer["X-Mailflow-Outcome"] == "confirmed"
+    after = stored_state(workspace).of_email("thomas@ot-lauzun.fr")
+    assert [c.id for c in after] == [c.id for c in before]  # the same candidature, not a new one
+    assert after[0].received_at == before[0].received_at and after[0].status.value == "confirmed"

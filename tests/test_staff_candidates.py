@@ -11,7 +11,7 @@ import pytest
 from mailflow.config.settings import Settings
 from mailflow.store import Store
 
-from .helpers.messages import deliver, role_ot_applicants
+from .helpers.messages import deliver, member_reply, role_ot_applicants
 from .helpers.project import SAMPLES
 from .helpers.runs import cli, member_mail
 
@@ -73,7 +73,7 @@ def test_staff_withdraw_promotes_the_next(full_role_ot_workspace: Settings,
     assert promoted["To"].addresses[0].addr_spec == "d15@ot.fr"
 
 
-def test_staff_refuse_tells_the_reason_and_frees_the_place(full_role_ot_workspace: Settings,
+def test_staff_refuse_tells_the_reason_and_frees_the_place(full_role_ot_workspace: Settings, tmp_path: Path,
                                                            capsys: pytest.CaptureFixture[str]) -> None:
     rows = listed(capsys, full_role_ot_workspace, "role-ot")
     third = next(r for r in rows if r["email"] == "d2@ot.fr")
@@ -97,6 +97,11 @@ def test_staff_refuse_tells_the_reason_and_frees_the_place(full_role_ot_workspac
     ics = next(p for p in refused.walk() if p.get_content_type() in ("application/ics", "text/calendar"))
     assert b"METHOD:CANCEL" in ics.get_payload(decode=True)
     assert promoted["To"].addresses[0].addr_spec == "d15@ot.fr"
+    # The team's decision is not reopened by her answer in its thread (a rules refusal would be)
+    deliver(full_role_ot_workspace, [member_reply(refused, "Je suis pourtant directrice, 3 ETP.", tmp_path)])
+    cli(capsys, full_role_ot_workspace, "run", "--once")
+    mine = [r for r in listed(capsys, full_role_ot_workspace, "role-ot") if r["email"] == "d2@ot.fr"]
+    assert [r["id"] for r in mine if r["status"] == "refused"] == [third["id"]]
 
 
 def test_staff_promote_beyond_capacity(full_role_ot_workspace: Settings,

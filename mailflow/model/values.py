@@ -164,7 +164,7 @@ class Candidature:
     reason: str = ""
     missing: tuple[str, ...] = ()
     updated_at: datetime | None = None
-    forced: bool = False  # staff gave it a place beyond the rules: replays leave it alone
+    forced: bool = False  # staff decided beyond the rules (a place, a refusal): left alone
     in_person: bool = False  # taken by staff (a departmental meeting): its profile was checked there
     #: The place it holds in its group, 1 to capacity, while it holds one: told to the member,
     #: it never changes while they keep it (no two holders share one; a freed one is given again).

@@ -114,6 +114,13 @@ def _candidature(state: State, intent: Intent, now: datetime, token: str = "") -
         return _ask_commitment(state, _settle(state, cand, intent, now, "candidature complétée"), now, token)
     if existing:
         return _duplicate(state, intent, existing[0], now)
+    refused = _refused_by_the_rules(state, intent, group_id)
+    if refused is not None:  # « on est 4 salariés, pas 47 »: the same candidature, at its first rank
+        cand = replace(refused, profile=refused.profile.merged(intent.profile), reason="",
+                       name=refused.name or intent.name, updated_at=now)
+        status, reason, missing = place(state, cand)
+        cand = replace(cand, status=status, reason=reason, missing=missing)
+        return _ask_commitment(state, _settle(state, cand, intent, now, "candidature réexaminée"), now, token)
     arrived = intent.message.arrived(now)  # first come, and deadlines, by the mailbox's time
     reason = closed_reason(state.groups[group_id], arrived)
     if reason:
@@ -127,6 +134,18 @@ def _candidature(state: State, intent: Intent, now: datetime, token: str = "") -
     status, reason, missing = place(state, cand)
     cand = replace(cand, status=status, reason=reason, missing=missing)
     return _ask_commitment(state, _settle(state, cand, intent, now, "nouvelle candidature"), now, token)
+
+
+def _refused_by_the_rules(state: State, intent: Intent, group_id: str) -> Candidature | None:
+    """Her candidature refused by the rules, answered in its own thread with what we misread or
+    she left out: examined again at its first rank (the team's refusals are the team's)."""
+    case = intent.case
+    refused = state.candidature(case.id) if case is not None else None
+    if (refused is None or refused.status is not Status.REFUSED or refused.forced
+            or refused.group_id != group_id or refused.email != intent.sender
+            or not intent.profile.tells_something):
+        return None
+    return refused
 
 
 def _duplicate(state: State, intent: Intent, old: Candidature, now: datetime) -> Decision:

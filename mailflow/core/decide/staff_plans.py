@@ -189,7 +189,8 @@ def plan_candidate_action(state: State, action: str, candidature_id: str, reason
                             occasion=Occasion.TEAM_DECISION)
         after, replies = state_after(state, decision), list(decision.replies)
     elif action == "refuse":
-        refused = replace(cand, status=Status.REFUSED, reason=reason, updated_at=now)
+        # forced: the team's decision, which the member's answer does not reopen (see member.py)
+        refused = replace(cand, status=Status.REFUSED, reason=reason, updated_at=now, forced=True)
         after = state.with_candidatures(refused)
         promoted: list[Candidature] = []
         if cand.status.holds_place:
