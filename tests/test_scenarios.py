@@ -11,7 +11,7 @@ from mailflow import config
 from mailflow.cli import main
 from mailflow.config.settings import Settings
 
-from .helpers.messages import LUC, NADIA, deliver, member_reply, role_ot_applicants
+from .helpers.messages import LUC, NADIA, deliver, member_message, member_reply, role_ot_applicants
 from .helpers.project import ROOT, SAMPLES
 from .helpers.runs import member_mail, run_once, staff_mail
 from .helpers.worlds import dordogne_story, ot_ruraux_statuses, stored_state
@@ -271,16 +271,9 @@ def test_the_readme_conversation(workspace: Settings, capsys: pytest.CaptureFixt
 
 def test_a_name_given_in_the_answer_is_never_asked_again(workspace: Settings, tmp_path: Path) -> None:
     """No display name in his mail: the name is asked; « c kevin roche » in answer settles it."""
-    first = EmailMessage()
-    first["From"] = "kevin.roche@brive-tourisme.fr"  # no display name
-    first["To"] = "groupes@monatourisme.fr"
-    first["Subject"] = "groupe porteurs"
-    first["Message-ID"] = "<kevin-1@brive-tourisme.fr>"
-    first["Date"] = "Mon, 07 Dec 2026 09:00:00 +0100"
-    first.set_content("bjr je veux rentrer ds le groupe porteurs de projets, je suis chargé d'accueil a "
-                      "l'OT de Brive (19), Brive Tourisme")
-    path = tmp_path / "kevin.eml"
-    path.write_bytes(bytes(first))
+    path = member_message(tmp_path, "kevin.roche@brive-tourisme.fr", "groupe porteurs",  # no display name
+                          "bjr je veux rentrer ds le groupe porteurs de projets, je suis chargé d'accueil a "
+                          "l'OT de Brive (19), Brive Tourisme")
     deliver(workspace, [path])
     run_once(workspace)
     asked = member_mail(workspace)[-1]
@@ -297,17 +290,11 @@ def test_a_refusal_on_a_figure_corrected_in_its_thread_keeps_the_first_rank(work
                                                                             tmp_path: Path) -> None:
     """Refused by the rules on a figure she corrects in answer: the same candidature examined
     again, at the rank of her first message, ahead of those who wrote after her."""
-    first = EmailMessage()
-    first["From"] = "Thomas Briand <thomas@ot-lauzun.fr>"
-    first["To"] = "groupes@monatourisme.fr"
-    first["Subject"] = "groupe ruraux"
-    first["Message-ID"] = "<thomas-1@ot-lauzun.fr>"
-    first["Date"] = "Mon, 07 Dec 2026 09:00:00 +0100"
-    first.set_content("Bonjour, je souhaite rejoindre le groupe OT ruraux. Je suis directeur de l'OT du Pays "
-                      "de Lauzun (47), office intercommunal, nous sommes 14 ETP. Miramont-de-Guyenne, notre "
-                      "plus grande commune, compte 3 300 habitants. Territoire rural.\n\nThomas Briand")
-    path = tmp_path / "thomas.eml"
-    path.write_bytes(bytes(first))
+    path = member_message(tmp_path, "Thomas Briand <thomas@ot-lauzun.fr>", "groupe ruraux",
+                          "Bonjour, je souhaite rejoindre le groupe OT ruraux. Je suis directeur de l'OT "
+                          "du Pays de Lauzun (47), office intercommunal, nous sommes 14 ETP. "
+                          "Miramont-de-Guyenne, notre plus grande commune, compte 3 300 habitants. "
+                          "Territoire rural.\n\nThomas Briand")
     deliver(workspace, [path])
     run_once(workspace)
     refused = member_mail(workspace)[-1]

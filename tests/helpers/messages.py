@@ -80,6 +80,20 @@ def deliver(settings: Settings, files: Sequence[Path], at: datetime | None = Non
     return keys
 
 
+def member_message(tmp: Path, sender: str, subject: str, body: str) -> Path:
+    """A member's first message, typed in her mail client, as a file ready to deliver."""
+    msg = EmailMessage()
+    msg["From"] = sender
+    msg["To"] = "groupes@monatourisme.fr"
+    msg["Subject"] = subject
+    msg["Message-ID"] = email.utils.make_msgid(domain="ot.example.fr")
+    msg["Date"] = email.utils.format_datetime(datetime.now(UTC))
+    msg.set_content(body)
+    path = tmp / f"member-{len(list(tmp.glob('member-*')))}.eml"
+    path.write_bytes(bytes(msg))
+    return path
+
+
 def member_reply(to_message: EmailMessage, body: str, tmp: Path, sender: str | None = None) -> Path:
     """The member answering one of our messages with « Répondre », as a file ready to deliver."""
     reply = EmailMessage()
