@@ -806,3 +806,22 @@ def require_dovecot() -> None:
         if os.environ.get("CI"):
             pytest.fail("dovecot is not installed: CI must run the real-server tests")
         pytest.skip("dovecot is not installed (apt-get install dovecot-imapd dovecot-lmtpd)")
+
+
+def point_at_servers(cfg: Path, dovecot: Dovecot, mail_user: MailUser, sink: SmtpSink,
+                     monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The configuration `cfg` (its embedded Maildir and `dir:` outbox) pointed at the test
+    Dovecot and SMTP sink, written as the README shows, their passwords in the environment."""
+    text = cfg.read_text(encoding="utf-8")
+    maildir_url = text.split('url = "maildir:', 1)[1].split('"', 1)[0]
+    dir_url = text.split('url = "dir:', 1)[1].split('"', 1)[0]
+    text = text.replace(f'url = "maildir:{maildir_url}"', (
+        f'url = "imaps://{mail_user.address}@127.0.0.1:{dovecot.imaps_port}/INBOX"\n'
+        f'ca_file = "{dovecot.cafile}"\nsent_folder = "Sent"'))
+    text = text.replace(f'url = "dir:{dir_url}"', (
+        f'url = "smtp://{sink.user}@127.0.0.1:{sink.port}"\nca_file = "{sink.cafile}"\n'
+        f'timeout_seconds = 10'))
+    cfg.write_text(text, encoding="utf-8")
+    monkeypatch.setenv("MAILFLOW_IMAP_PASSWORD", mail_user.password)
+    monkeypatch.setenv("MAILFLOW_SMTP_PASSWORD", sink.password)
+    return cfg

@@ -28,7 +28,7 @@ from mailflow.errors import MailflowError, SourceError
 from .helpers.messages import STAFF
 from .helpers.project import EXPECTED, ROOT, SAMPLES, local_config
 from .helpers.runs import Clock, Crash, plain
-from .mailservers import Dovecot, MailUser, SmtpSink
+from .mailservers import Dovecot, MailUser, SmtpSink, point_at_servers
 
 
 @pytest.fixture
@@ -41,20 +41,7 @@ def sink(smtp_sink_factory: Callable[..., SmtpSink]) -> SmtpSink:
 def servers_config(tmp_path: Path, dovecot: Dovecot, mail_user: MailUser, sink: SmtpSink,
                    monkeypatch: pytest.MonkeyPatch) -> Path:
     """The shipped configuration pointed at the test servers, written as the README shows."""
-    cfg = local_config(tmp_path)
-    text = cfg.read_text(encoding="utf-8")
-    maildir_url = text.split('url = "maildir:', 1)[1].split('"', 1)[0]
-    dir_url = text.split('url = "dir:', 1)[1].split('"', 1)[0]
-    text = text.replace(f'url = "maildir:{maildir_url}"', (
-        f'url = "imaps://{mail_user.address}@127.0.0.1:{dovecot.imaps_port}/INBOX"\n'
-        f'ca_file = "{dovecot.cafile}"\nsent_folder = "Sent"'))
-    text = text.replace(f'url = "dir:{dir_url}"', (
-        f'url = "smtp://{sink.user}@127.0.0.1:{sink.port}"\nca_file = "{sink.cafile}"\n'
-        f'timeout_seconds = 10'))
-    cfg.write_text(text, encoding="utf-8")
-    monkeypatch.setenv("MAILFLOW_IMAP_PASSWORD", mail_user.password)
-    monkeypatch.setenv("MAILFLOW_SMTP_PASSWORD", sink.password)
-    return cfg
+    return point_at_servers(local_config(tmp_path), dovecot, mail_user, sink, monkeypatch)
 
 
 @pytest.fixture

@@ -23,7 +23,16 @@ from .helpers.messages import (
     staff_message,
 )
 from .helpers.project import SAMPLES
-from .helpers.review import code_of, draft_of, mail_to, review_mail_for, review_mails, stored_reviews
+from .helpers.review import (
+    answer_review,
+    code_of,
+    draft_of,
+    mail_to,
+    maries_review,
+    review_mail_for,
+    review_mails,
+    stored_reviews,
+)
 from .helpers.runs import body_html, body_text, cli, run_once, sent_mail, staff_action_mail, staff_mail
 from .helpers.worlds import ot_ruraux_statuses
 
@@ -55,11 +64,8 @@ def test_the_decision_is_taken_at_arrival_and_only_the_mail_waits(review_workspa
 
 def test_ok_sends_the_draft_threaded_on_the_members_message(review_workspace: Settings,
                                                             tmp_path: Path) -> None:
-    deliver(review_workspace, [SAMPLES[0]])
-    run_once(review_workspace)
-    review = review_mail_for(review_workspace, MARIE)
-    deliver(review_workspace, [staff_answer(tmp_path, review, "OK")])
-    run_once(review_workspace)
+    review = maries_review(review_workspace)
+    answer_review(review_workspace, tmp_path, review, "OK")
     (sent,) = mail_to(review_workspace, MARIE)
     draft = draft_of(review)
     assert sent["Message-ID"] == draft["Message-ID"] and body_text(sent) == body_text(draft)
@@ -95,14 +101,11 @@ def test_reviews_answered_in_reverse_order_keep_the_places_of_arrival(review_wor
 
 
 def test_a_corrected_text_goes_instead_of_the_draft(review_workspace: Settings, tmp_path: Path) -> None:
-    deliver(review_workspace, [SAMPLES[0]])
-    run_once(review_workspace)
-    review = review_mail_for(review_workspace, MARIE)
+    review = maries_review(review_workspace)
     letter = ("Bonjour Marie,\n\nVotre place dans le groupe des offices ruraux est confirmée : "
               "nous vous attendons le 6 avril à Montignac, avec votre fiche d’office.\n\n"
               "Bien cordialement,\nClaire Morel, pour la MONA")
-    deliver(review_workspace, [staff_answer(tmp_path, review, letter)])
-    run_once(review_workspace)
+    answer_review(review_workspace, tmp_path, review, letter)
     (sent,) = mail_to(review_workspace, MARIE)
     draft = draft_of(review)
     assert _said(body_text(sent)) == _said(letter)
@@ -119,15 +122,13 @@ def test_non_on_attend_sends_nothing_and_keeps_the_decision(review_workspace: Se
     run_once(review_workspace)
     review = review_mail_for(review_workspace, NADIA)
     before = len(sent_mail(review_workspace))
-    deliver(review_workspace, [staff_answer(tmp_path, review, "Non, on attend")])
-    run_once(review_workspace)
+    answer_review(review_workspace, tmp_path, review, "Non, on attend")
     assert len(sent_mail(review_workspace)) == before  # nothing went, to anybody
     assert ot_ruraux_statuses(review_workspace)[NADIA] == "waitlisted"
     (waiting,) = [r for r in stored_reviews(review_workspace) if r.to == NADIA]
     assert waiting.waiting and waiting.held_by == STAFF
     # A later « OK » on the same code sends it.
-    deliver(review_workspace, [staff_answer(tmp_path, review, "OK, c’est bon")])
-    run_once(review_workspace)
+    answer_review(review_workspace, tmp_path, review, "OK, c’est bon")
     assert [m["X-Mailflow-Outcome"] for m in mail_to(review_workspace, NADIA)] == ["waitlisted"]
 
 
@@ -139,9 +140,7 @@ def test_an_outcome_not_listed_goes_at_once(review_workspace: Settings) -> None:
 
 
 def test_the_member_cannot_approve_with_the_code(review_workspace: Settings, tmp_path: Path) -> None:
-    deliver(review_workspace, [SAMPLES[0]])
-    run_once(review_workspace)
-    review = review_mail_for(review_workspace, MARIE)
+    review = maries_review(review_workspace)
     before = len(sent_mail(review_workspace))
     forged = member_reply(review, "OK", tmp_path, sender=f"Marie Dupont <{MARIE}>")
     deliver(review_workspace, [forged])
@@ -164,24 +163,17 @@ def test_the_digest_lists_what_waits_and_since_when(review_workspace: Settings,
 
 def test_a_second_answer_on_a_code_that_served_is_told_so(review_workspace: Settings,
                                                           tmp_path: Path) -> None:
-    deliver(review_workspace, [SAMPLES[0]])
-    run_once(review_workspace)
-    review = review_mail_for(review_workspace, MARIE)
-    deliver(review_workspace, [staff_answer(tmp_path, review, "OK")])
-    run_once(review_workspace)
-    deliver(review_workspace, [staff_answer(tmp_path, review, "OK")])
-    run_once(review_workspace)
+    review = maries_review(review_workspace)
+    answer_review(review_workspace, tmp_path, review, "OK")
+    answer_review(review_workspace, tmp_path, review, "OK")
     assert len(mail_to(review_workspace, MARIE)) == 1  # never twice
     told = staff_action_mail(review_workspace)[-1]
     assert "déjà envoyée telle quelle" in _said(body_text(told)) and STAFF in _said(body_text(told))
 
 
 def test_an_answer_neither_yes_nor_no_is_asked_back(review_workspace: Settings, tmp_path: Path) -> None:
-    deliver(review_workspace, [SAMPLES[0]])
-    run_once(review_workspace)
-    review = review_mail_for(review_workspace, MARIE)
-    deliver(review_workspace, [staff_answer(tmp_path, review, "OK mais pas avant lundi")])
-    run_once(review_workspace)
+    review = maries_review(review_workspace)
+    answer_review(review_workspace, tmp_path, review, "OK mais pas avant lundi")
     (asked,) = staff_action_mail(review_workspace)
     assert "je n’ai pas compris" in _said(body_text(asked)) and code_of(review) in str(asked["Subject"])
     assert mail_to(review_workspace, MARIE) == []
@@ -190,11 +182,8 @@ def test_an_answer_neither_yes_nor_no_is_asked_back(review_workspace: Settings, 
 
 def test_no_with_an_action_is_that_action_planned_with_its_own_code(review_workspace: Settings,
                                                                     tmp_path: Path) -> None:
-    deliver(review_workspace, [SAMPLES[0]])
-    run_once(review_workspace)
-    review = review_mail_for(review_workspace, MARIE)
-    deliver(review_workspace, [staff_answer(tmp_path, review, "Non, refuse-la : hors profil")])
-    run_once(review_workspace)
+    review = maries_review(review_workspace)
+    answer_review(review_workspace, tmp_path, review, "Non, refuse-la : hors profil")
     (plan,) = staff_action_mail(review_workspace)
     assert plan["X-Mailflow-Outcome"] == "staff-to-confirm" and code_of(plan) != code_of(review)
     assert "hors profil" in _said(body_text(plan)) and "C0001" in _said(body_text(plan))
@@ -209,15 +198,12 @@ def test_no_with_an_action_is_that_action_planned_with_its_own_code(review_works
 
 def test_later_mail_to_the_member_waits_behind_the_held_reply(review_workspace: Settings,
                                                               tmp_path: Path) -> None:
-    deliver(review_workspace, [SAMPLES[0]])
-    run_once(review_workspace)
-    review = review_mail_for(review_workspace, MARIE)
+    review = maries_review(review_workspace)
     asking = member_reply(draft_of(review), "Bonjour, où en est ma candidature ?", tmp_path)
     deliver(review_workspace, [asking])
     run_once(review_workspace)
     assert mail_to(review_workspace, MARIE) == []  # the answer to her question waits its turn
-    deliver(review_workspace, [staff_answer(tmp_path, review, "OK")])
-    run_once(review_workspace)
+    answer_review(review_workspace, tmp_path, review, "OK")
     assert [m["X-Mailflow-Outcome"] for m in mail_to(review_workspace, MARIE)] == ["confirmed", "status"]
 
 

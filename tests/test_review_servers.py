@@ -18,7 +18,7 @@ from .helpers.messages import LUC, MARIE, staff_answer
 from .helpers.project import SAMPLES, local_config
 from .helpers.review import draft_of, with_review
 from .helpers.runs import Clock, body_text
-from .mailservers import Dovecot, MailUser, SmtpSink
+from .mailservers import Dovecot, MailUser, SmtpSink, point_at_servers
 
 
 @pytest.fixture
@@ -28,19 +28,7 @@ def review_servers(tmp_path: Path, dovecot: Dovecot, mail_user: MailUser,
     """A service reading a fresh Dovecot mailbox and sending through an SMTP server with
     STARTTLS and AUTH, places and waiting lists held for review; closed at the end."""
     sink = smtp_sink_factory(starttls=True, auth_required=True)
-    cfg = local_config(tmp_path)
-    text = cfg.read_text(encoding="utf-8")
-    maildir_url = text.split('url = "maildir:', 1)[1].split('"', 1)[0]
-    dir_url = text.split('url = "dir:', 1)[1].split('"', 1)[0]
-    text = text.replace(f'url = "maildir:{maildir_url}"', (
-        f'url = "imaps://{mail_user.address}@127.0.0.1:{dovecot.imaps_port}/INBOX"\n'
-        f'ca_file = "{dovecot.cafile}"\nsent_folder = "Sent"'))
-    text = text.replace(f'url = "dir:{dir_url}"', (
-        f'url = "smtp://{sink.user}@127.0.0.1:{sink.port}"\nca_file = "{sink.cafile}"\n'
-        f'timeout_seconds = 10'))
-    cfg.write_text(text, encoding="utf-8")
-    monkeypatch.setenv("MAILFLOW_IMAP_PASSWORD", mail_user.password)
-    monkeypatch.setenv("MAILFLOW_SMTP_PASSWORD", sink.password)
+    cfg = point_at_servers(local_config(tmp_path), dovecot, mail_user, sink, monkeypatch)
     settings: Settings = config.load(with_review(cfg))
     service = build_service(settings, read_only=False)
     service.clock = Clock()

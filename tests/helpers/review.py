@@ -10,7 +10,9 @@ from mailflow.config.settings import Settings
 from mailflow.model.review import Review
 from mailflow.store import Store
 
-from .runs import sent_mail
+from .messages import MARIE, deliver, staff_answer
+from .project import SAMPLES
+from .runs import run_once, sent_mail
 
 #: What the hold-out check reviews: places given and waiting lists.
 REVIEWED = ("confirmed", "waitlisted")
@@ -66,3 +68,17 @@ def stored_reviews(settings: Settings) -> list[Review]:
     """The reviews the store keeps (waiting, and settled lately)."""
     with Store(settings.store_path, read_only=True) as store:
         return store.reviews()
+
+
+def maries_review(settings: Settings) -> EmailMessage:
+    """Marie applies (the first sample) and is given a place: the mail asking the reviewers to
+    read the reply held for her."""
+    deliver(settings, [SAMPLES[0]])
+    run_once(settings)
+    return review_mail_for(settings, MARIE)
+
+
+def answer_review(settings: Settings, tmp: Path, review: EmailMessage, words: str) -> None:
+    """A reviewer answers the review mail with `words`, and the mailbox is read."""
+    deliver(settings, [staff_answer(tmp, review, words)])
+    run_once(settings)
