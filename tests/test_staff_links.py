@@ -85,10 +85,8 @@ def test_a_full_group_alert_offers_to_close_or_add_places(workspace: Settings, t
         (StaffVerb.CLOSE, "role-ot", {}), (StaffVerb.CAPACITY, "role-ot", {"capacity": "20"})]
 
 
-def test_a_link_sent_as_it_is_goes_round_to_the_action(workspace: Settings, tmp_path: Path) -> None:
-    """Claire clicks « Clore l’appel » in the alert, sends the prepared mail, confirms the plan."""
-    alert = fill_role_ot(workspace, tmp_path)
-    address, subject, body = links(alert)[0]
+def clicked(tmp: Path, address: str, subject: str, body: str) -> Path:
+    """The mail a staff member's client prepares from a mailto: link, sent as it is."""
     msg = EmailMessage()
     msg["From"] = f"Claire Morel <{STAFF}>"
     msg["To"] = address
@@ -96,8 +94,15 @@ def test_a_link_sent_as_it_is_goes_round_to_the_action(workspace: Settings, tmp_
     msg["Message-ID"] = email.utils.make_msgid(domain="monatourisme.fr")
     msg["Date"] = email.utils.format_datetime(datetime.now(UTC))
     msg.set_content(body.replace("\r\n", "\n"))
-    path = tmp_path / "clicked.eml"
+    path = tmp / "clicked.eml"
     path.write_bytes(bytes(msg))
+    return path
+
+
+def test_a_link_sent_as_it_is_goes_round_to_the_action(workspace: Settings, tmp_path: Path) -> None:
+    """Claire clicks « Clore l’appel » in the alert, sends the prepared mail, confirms the plan."""
+    alert = fill_role_ot(workspace, tmp_path)
+    path = clicked(tmp_path, *links(alert)[0])
     deliver(workspace, [path])
     run_once(workspace)
     (plan,) = staff_action_mail(workspace)
@@ -171,17 +176,9 @@ def test_the_forwarded_question_sends_its_closing_line_to_the_mailbox_only(works
     assert [(address, body) for address, _, body in links(forward)] == [
         ("groupes@monatourisme.fr", "Réponse envoyée Q0001")]
     # The link, sent as it is, closes the question; Claire Fontaine hears nothing of it.
-    address, subject, body = links(forward)[0]
-    msg = EmailMessage()
-    msg["From"] = f"Claire Morel <{STAFF}>"
-    msg["To"] = address
-    msg["Subject"] = subject
-    msg["Message-ID"] = email.utils.make_msgid(domain="monatourisme.fr")
-    msg["Date"] = email.utils.format_datetime(datetime.now(UTC))
-    msg.set_content(body)
-    (tmp_path / "clicked.eml").write_bytes(bytes(msg))
+    path = clicked(tmp_path, *links(forward)[0])
     before = len(member_mail(workspace))
-    deliver(workspace, [tmp_path / "clicked.eml"])
+    deliver(workspace, [path])
     run_once(workspace)
     assert [q.status.value for q in stored_state(workspace).questions] == ["answered"]
     assert len(member_mail(workspace)) == before
