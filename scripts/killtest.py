@@ -487,12 +487,7 @@ def random_trial(base: Path, name: str, rng: random.Random, servers: Servers | N
     done = 0
     snapshots: list[tuple[set[str], int]] = []
     for _ in range(kills):
-        process = _daemon(cfg, env, log)
-        time.sleep(rng.uniform(*window))
-        if process.poll() is None:
-            process.send_signal(signal.SIGKILL)
-            done += 1
-        process.wait()
+        done += _killed_once(cfg, env, log, rng, window)
         if servers is not None:
             snapshots.append((_recorded(cfg), len(servers.sink.messages)))  # type: ignore[attr-defined]
     offset = log.stat().st_size if log.exists() else 0
@@ -517,18 +512,26 @@ def random_trial(base: Path, name: str, rng: random.Random, servers: Servers | N
     return Trial(seen, done, within, ready or 0.0, elapsed)
 
 
+def _killed_once(cfg: Path, env: dict[str, str], log: Path, rng: random.Random,
+                 window: tuple[float, float]) -> int:
+    """A daemon started, then SIGKILLed at a random moment of `window` (seconds): 1 if the kill
+    landed, 0 if it had already stopped."""
+    process = _daemon(cfg, env, log)
+    time.sleep(rng.uniform(*window))
+    landed = process.poll() is None
+    if landed:
+        process.send_signal(signal.SIGKILL)
+    process.wait()
+    return int(landed)
+
+
 def _phase(cfg: Path, log: Path, rng: random.Random, kills: int, window: tuple[float, float],
            expected: int) -> int:
     """A daemon killed `kills` times at random, then run until `expected` messages are handled
     and nothing is owed; how many kills landed."""
     env, done = dict(os.environ), 0
     for _ in range(kills):
-        process = _daemon(cfg, env, log)
-        time.sleep(rng.uniform(*window))
-        if process.poll() is None:
-            process.send_signal(signal.SIGKILL)
-            done += 1
-        process.wait()
+        done += _killed_once(cfg, env, log, rng, window)
     process = _daemon(cfg, env, log)
     started = time.monotonic()
     while not _finished(cfg, expected, None) and time.monotonic() < started + 30:
